@@ -1,0 +1,111 @@
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { createServer } from "node:net";
+import { pathToFileURL } from "node:url";
+import { run } from "probot";
+import { createSdlcGuardApp } from "../src/app.js";
+import { appOptionsFromEnv } from "../src/handlers/app-options.js";
+import { GitHubWorld, type SimPullRequest } from "../sim/github-world.js";
+import { approval, compliantPullRequest, compliantRepo } from "../sim/scenarios.js";
+import { startSimulator } from "../sim/server.js";
+import { deliverWebhook } from "../sim/signed-delivery.js";
+import { pullRequestEvent } from "../sim/webhook-payloads.js";
+
+// `npm run demo`: the real app (Probot's own server, signature check and Octokit over HTTP) against the GitHub
+// simulator on 127.0.0.1, configured exactly as production is, through GHE_HOST / GHE_PROTOCOL. No credentials, no network.
+
+export interface DemoCase {
+  name: string;
+  expected: "success" | "failure";
+  conclusion: string | null;
+  title: string | null;
+  summary: string | null;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export async function runDemo(print: (line: string) => void = console.log): Promise<{ cases: DemoCase[]; badSignatureStatus: number; githubRequestsAfterBadSignature: number }> {
+  const world = new GitHubWorld();
+  const repo = compliantRepo(world);
+  const cases: { name: string; expected: DemoCase["expected"]; pr: SimPullRequest }[] = [
+    { name: "compliant PR", expected: "success", pr: compliantPullRequest(world, repo, 1) },
+    { name: "one approval only", expected: "failure", pr: compliantPullRequest(world, repo, 2) },
+    {
+      name: "no Jira key",
+      expected: "failure",
+      pr: compliantPullRequest(world, repo, 3, { title: "Rotate card-token keys", headRef: "feature/rotate-keys", body: "Rotates keys." }),
+    },
+    { name: "unprotected base branch", expected: "failure", pr: compliantPullRequest(world, repo, 4, { baseRef: "legacy" }) },
+  ];
+  const onlyOne = cases[1]!.pr;
+  onlyOne.reviews = [approval("rev-bob", onlyOne.headSha)];
+
+  const simulator = await startSimulator(world);
+  const secret = randomBytes(16).toString("hex");
+  const port = await freePort();
+  const env = {
+    APP_ID: String(world.appId),
+    PRIVATE_KEY: generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+    WEBHOOK_SECRET: secret,
+    GHE_HOST: simulator.host,
+    GHE_PROTOCOL: "http",
+    HOST: "127.0.0.1",
+    PORT: String(port),
+    // Quiet by default: the forged delivery would otherwise log its whole payload; LOG_LEVEL=info shows everything.
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "fatal",
+  };
+  const server = await run(createSdlcGuardApp(appOptionsFromEnv(env)), { env });
+  const webhookUrl = `http://127.0.0.1:${port}/api/github/webhooks`;
+  print(`sdlc-guard listening on ${webhookUrl}; GitHub simulator at ${simulator.baseUrl}\n`);
+
+  try {
+    const results: DemoCase[] = [];
+    for (const { name, expected, pr } of cases) {
+      const delivery = await deliverWebhook(webhookUrl, pullRequestEvent(world, repo, pr, "opened"), secret);
+      const run = repo.checkRuns.find((r) => r.headSha === pr.headSha && r.name === "sdlc-guard");
+      results.push({ name, expected, conclusion: run?.conclusion ?? null, title: run?.output.title ?? null, summary: run?.output.summary ?? null });
+      print(`━━ PR #${pr.number} (${name}) → webhook HTTP ${delivery.status}; check run sdlc-guard: ${(run?.conclusion ?? "none").toUpperCase()} (expected ${expected})`);
+      print(`   ${run?.output.title ?? "(no check run)"}`);
+      print(tableOf(run?.output.summary ?? ""));
+      print("");
+    }
+    const before = world.requests.length;
+    const forged = await deliverWebhook(webhookUrl, pullRequestEvent(world, repo, cases[0]!.pr, "synchronize"), "not-the-secret");
+    const githubRequestsAfterBadSignature = world.requests.length - before;
+    print(`━━ forged webhook (wrong signature) → HTTP ${forged.status}; GitHub requests it caused: ${githubRequestsAfterBadSignature}`);
+    return { cases: results, badSignatureStatus: forged.status, githubRequestsAfterBadSignature };
+  } finally {
+    await server.stop();
+    await simulator.close();
+  }
+}
+
+function tableOf(summary: string): string {
+  return summary
+    .split("\n")
+    .filter((line) => line.startsWith("|"))
+    .map((line) => `   ${line}`)
+    .join("\n");
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  runDemo()
+    .then(({ cases, badSignatureStatus, githubRequestsAfterBadSignature }) => {
+      const wrong = cases.filter((c) => c.conclusion !== c.expected);
+      const forgedOk = badSignatureStatus >= 400 && badSignatureStatus < 500 && githubRequestsAfterBadSignature === 0;
+      console.log(wrong.length === 0 && forgedOk ? "\nDemo OK: every check run has the expected conclusion." : `\nDemo FAILED: ${wrong.map((c) => c.name).join(", ")}`);
+      process.exit(wrong.length === 0 && forgedOk ? 0 : 1);
+    })
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,18 @@
+/** @type {import('jest').Config} */
+export default {
+  preset: "ts-jest/presets/default-esm",
+  testEnvironment: "node",
+  roots: ["<rootDir>/test"],
+  moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
+  transform: {
+    "^.+\\.ts$": ["ts-jest", { useESM: true, tsconfig: "tsconfig.test.json" }],
+  },
+  setupFilesAfterEnv: ["<rootDir>/test/setup/no-network.ts"],
+  collectCoverageFrom: ["src/**/*.ts", "!src/index.ts"],
+  coverageReporters: ["text-summary", "text"],
+  coverageThreshold: {
+    global: { lines: 90 },
+    "./src/controls/": { lines: 95 },
+  },
+  testTimeout: 20000,
+};

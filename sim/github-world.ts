@@ -1,0 +1,376 @@
+import { connection, executeQuery } from "./graphql.js";
+import { exampleResponse, requestProblems, responseProblems } from "./openapi.js";
+
+// An in-memory GitHub for tests and the demo: REST answers start from GitHub's documented examples and are
+// validated against the OpenAPI description; GraphQL is executed against GitHub's published schema.
+
+export type SimReviewState = "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED";
+export interface SimActor {
+  login: string;
+  bot?: boolean;
+}
+export interface SimReview {
+  author: SimActor | null;
+  state: SimReviewState;
+  commitSha: string;
+  submittedAt: string;
+}
+export interface SimPullRequest {
+  number: number;
+  title: string;
+  body: string;
+  headRef: string;
+  headSha: string;
+  baseRef: string;
+  draft: boolean;
+  state: "OPEN" | "CLOSED" | "MERGED";
+  author: SimActor;
+  reviews: SimReview[];
+}
+export interface SimClassicRule {
+  pattern: string;
+  /** null: the rule does not require approving reviews. */
+  requiredApprovals: number | null;
+  allowsForcePushes: boolean;
+  allowsDeletions: boolean;
+  dismissesStaleReviews: boolean;
+  isAdminEnforced: boolean;
+  requiredChecks: string[];
+}
+/** A rule as `GET /repos/{owner}/{repo}/rules/branches/{branch}` lists it. */
+export type SimBranchRule = Record<string, unknown> & { type: string };
+export interface SimCheckRun {
+  id: number;
+  appId: number;
+  name: string;
+  headSha: string;
+  status: "queued" | "in_progress" | "completed";
+  conclusion: string | null;
+  output: { title: string | null; summary: string | null };
+  externalId: string | null;
+}
+export interface SimRepo {
+  id: number;
+  owner: string;
+  name: string;
+  defaultBranch: string;
+  files: Map<string, string>;
+  pulls: SimPullRequest[];
+  classicRules: Map<string, SimClassicRule>;
+  branchRules: Map<string, SimBranchRule[]>;
+  secretScanning: { enabled: boolean; openAlerts: number };
+  checkRuns: SimCheckRun[];
+}
+export interface SimResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  status: number;
+}
+interface Fault {
+  method: string;
+  pathPrefix: string;
+  status: number;
+  remaining: number;
+  headers: Record<string, string>;
+}
+
+export const rulesetRule = {
+  pullRequest: (approvals: number, source = "acme/payments"): SimBranchRule => ({
+    type: "pull_request",
+    ruleset_source_type: "Repository",
+    ruleset_source: source,
+    ruleset_id: 7,
+    parameters: {
+      required_approving_review_count: approvals,
+      dismiss_stale_reviews_on_push: true,
+      require_code_owner_review: false,
+      require_last_push_approval: false,
+      required_review_thread_resolution: false,
+    },
+  }),
+  nonFastForward: (source = "acme/payments"): SimBranchRule => ({ type: "non_fast_forward", ruleset_source_type: "Repository", ruleset_source: source, ruleset_id: 7 }),
+  deletion: (source = "acme/payments"): SimBranchRule => ({ type: "deletion", ruleset_source_type: "Repository", ruleset_source: source, ruleset_id: 7 }),
+};
+
+export const strictClassicRule = (pattern = "main", approvals = 2): SimClassicRule => ({
+  pattern,
+  requiredApprovals: approvals,
+  allowsForcePushes: false,
+  allowsDeletions: false,
+  dismissesStaleReviews: true,
+  isAdminEnforced: true,
+  requiredChecks: ["sdlc-guard"],
+});
+
+export class GitHubWorld {
+  readonly repos: SimRepo[] = [];
+  readonly requests: RecordedRequest[] = [];
+  /** Requests the app sent that GitHub would reject as malformed (should stay empty). */
+  readonly violations: string[] = [];
+  private readonly faults: Fault[] = [];
+  private nextId = 1000;
+
+  constructor(readonly appId = 4242, readonly installationId = 77) {}
+
+  addRepo(owner: string, name: string, init: Partial<Omit<SimRepo, "id" | "owner" | "name">> = {}): SimRepo {
+    const repo: SimRepo = {
+      id: this.nextId++,
+      owner,
+      name,
+      defaultBranch: "main",
+      files: new Map(),
+      pulls: [],
+      classicRules: new Map(),
+      branchRules: new Map(),
+      secretScanning: { enabled: true, openAlerts: 0 },
+      checkRuns: [],
+      ...init,
+    };
+    this.repos.push(repo);
+    return repo;
+  }
+
+  addPullRequest(repo: SimRepo, pr: Partial<SimPullRequest> & { number: number }): SimPullRequest {
+    const full: SimPullRequest = {
+      title: `Change ${pr.number}`,
+      body: "",
+      headRef: `feature/change-${pr.number}`,
+      headSha: sha(`${repo.name}-${pr.number}-head`),
+      baseRef: repo.defaultBranch,
+      draft: false,
+      state: "OPEN",
+      author: { login: "octo-author" },
+      reviews: [],
+      ...pr,
+    };
+    repo.pulls.push(full);
+    return full;
+  }
+
+  /** The next `times` requests whose path starts with `pathPrefix` get `status` (e.g. 502, or 403 with retry-after). */
+  failNext(method: string, pathPrefix: string, status: number, times = 1, headers: Record<string, string> = {}): void {
+    this.faults.push({ method: method.toUpperCase(), pathPrefix, status, remaining: times, headers });
+  }
+
+  repo(owner: string, name: string): SimRepo | undefined {
+    return this.repos.find((r) => r.owner.toLowerCase() === owner.toLowerCase() && r.name.toLowerCase() === name.toLowerCase());
+  }
+
+  /** Answers one API request (path relative to the API root, with query string). */
+  handle(method: string, url: string, body: unknown): SimResponse {
+    const upper = method.toUpperCase();
+    const [rawPath, query = ""] = url.split("?");
+    const path = rawPath!;
+    const response = this.answer(upper, path, new URLSearchParams(query), body);
+    this.requests.push({ method: upper, path, status: response.status });
+    const problems = path === "/graphql" ? [] : responseProblems(upper, path, response.status, response.body);
+    if (problems.length) {
+      // A simulator bug must fail loudly, never feed the app an answer GitHub would not give.
+      this.violations.push(...problems.map((p) => `simulator answer GitHub would never send: ${p}`));
+      return json(500, { message: problems.join("; ") });
+    }
+    return response;
+  }
+
+  private answer(method: string, path: string, query: URLSearchParams, body: unknown): SimResponse {
+    const fault = this.faults.find((f) => f.remaining > 0 && f.method === method && path.startsWith(f.pathPrefix));
+    if (fault) {
+      fault.remaining--;
+      return { status: fault.status, headers: fault.headers, body: { message: `simulated HTTP ${fault.status}`, documentation_url: "https://docs.github.com/rest" } };
+    }
+    if (method === "POST" && path === "/graphql") return this.graphql(body as { query: string; variables?: Record<string, unknown> });
+    if (method !== "GET") {
+      const problems = requestProblems(method, path, body);
+      if (problems.length) {
+        this.violations.push(...problems);
+        return json(422, { message: "Invalid request.", documentation_url: "https://docs.github.com/rest", errors: problems });
+      }
+    }
+    let m: RegExpMatchArray | null;
+    if (method === "POST" && (m = path.match(/^\/app\/installations\/(\d+)\/access_tokens$/))) {
+      const token = exampleResponse("POST", "/app/installations/{installation_id}/access_tokens", 201);
+      return json(201, { ...token, token: `ghs_simulated${m[1]}`, expires_at: new Date(Date.now() + 3_600_000).toISOString() });
+    }
+    m = path.match(/^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/);
+    const repo = m && this.repo(decodeURIComponent(m[1]!), decodeURIComponent(m[2]!));
+    if (!m || !repo) return notFound();
+    return this.repoRoute(repo, method, m[3] ?? "", query, body);
+  }
+
+  private repoRoute(repo: SimRepo, method: string, rest: string, query: URLSearchParams, body: unknown): SimResponse {
+    let m: RegExpMatchArray | null;
+    if (method === "GET" && (m = rest.match(/^\/contents\/(.+)$/))) {
+      const filePath = decodeURIComponent(m[1]!);
+      const text = repo.files.get(filePath);
+      if (text === undefined) return notFound();
+      const example = exampleResponse("GET", "/repos/{owner}/{repo}/contents/{path}", 200);
+      return json(200, { ...example, name: filePath.split("/").pop(), path: filePath, size: Buffer.byteLength(text), content: Buffer.from(text).toString("base64"), encoding: "base64" });
+    }
+    if (method === "GET" && (m = rest.match(/^\/rules\/branches\/(.+)$/))) {
+      return json(200, repo.branchRules.get(decodeURIComponent(m[1]!)) ?? []);
+    }
+    if (method === "GET" && rest === "/secret-scanning/alerts") {
+      if (!repo.secretScanning.enabled) return json(404, { message: "Secret scanning is disabled on this repository.", documentation_url: "https://docs.github.com/rest" });
+      const [template] = exampleResponse("GET", "/repos/{owner}/{repo}/secret-scanning/alerts", 200) as unknown as Record<string, unknown>[];
+      const perPage = Number(query.get("per_page") ?? 30);
+      const alerts = Array.from({ length: Math.min(perPage, repo.secretScanning.openAlerts) }, (_, i) => ({ ...template, number: i + 1, state: "open", resolution: null }));
+      const link: Record<string, string> = repo.secretScanning.openAlerts > perPage ? { link: `<https://api.github.com/repos/${repo.owner}/${repo.name}/secret-scanning/alerts?page=2>; rel="next"` } : {};
+      return { status: 200, headers: link, body: alerts };
+    }
+    if (method === "GET" && (m = rest.match(/^\/commits\/([^/]+)\/check-runs$/))) {
+      const runs = repo.checkRuns.filter((r) => r.headSha === m![1] && (!query.get("check_name") || r.name === query.get("check_name")) && (!query.get("app_id") || String(r.appId) === query.get("app_id")));
+      return json(200, { total_count: runs.length, check_runs: runs.map((r) => this.checkRunJson(repo, r)) });
+    }
+    if (method === "POST" && rest === "/check-runs") {
+      const input = body as { name: string; head_sha: string; status?: SimCheckRun["status"]; conclusion?: string; output?: SimCheckRun["output"]; external_id?: string };
+      const run: SimCheckRun = {
+        id: this.nextId++,
+        appId: this.appId,
+        name: input.name,
+        headSha: input.head_sha,
+        status: input.conclusion ? "completed" : (input.status ?? "queued"),
+        conclusion: input.conclusion ?? null,
+        output: { title: input.output?.title ?? null, summary: input.output?.summary ?? null },
+        externalId: input.external_id ?? null,
+      };
+      repo.checkRuns.push(run);
+      return json(201, this.checkRunJson(repo, run));
+    }
+    if (method === "PATCH" && (m = rest.match(/^\/check-runs\/(\d+)$/))) {
+      const run = repo.checkRuns.find((r) => r.id === Number(m![1]));
+      if (!run) return notFound();
+      const input = body as Partial<{ status: SimCheckRun["status"]; conclusion: string; output: SimCheckRun["output"]; external_id: string }>;
+      if (input.conclusion) Object.assign(run, { status: "completed", conclusion: input.conclusion });
+      if (input.output) run.output = { title: input.output.title ?? null, summary: input.output.summary ?? null };
+      return json(200, this.checkRunJson(repo, run));
+    }
+    if (method === "GET" && rest === "/pulls") {
+      const state = query.get("state") ?? "open";
+      const perPage = Number(query.get("per_page") ?? 30);
+      const page = Number(query.get("page") ?? 1);
+      const matching = repo.pulls.filter((p) => state === "all" || (state === "open") === (p.state === "OPEN"));
+      const slice = matching.slice((page - 1) * perPage, page * perPage);
+      const next: Record<string, string> = page * perPage < matching.length ? { link: `<https://api.github.com/repos/${repo.owner}/${repo.name}/pulls?state=${state}&per_page=${perPage}&page=${page + 1}>; rel="next"` } : {};
+      return { status: 200, headers: next, body: slice.map((p) => this.pullJson(repo, p)) };
+    }
+    if (method === "GET" && (m = rest.match(/^\/commits\/([^/]+)\/pulls$/))) {
+      return json(200, repo.pulls.filter((p) => p.headSha === m![1]).map((p) => this.pullJson(repo, p)));
+    }
+    return notFound();
+  }
+
+  private checkRunJson(repo: SimRepo, run: SimCheckRun): Record<string, unknown> {
+    const example = exampleResponse("PATCH", "/repos/{owner}/{repo}/check-runs/{check_run_id}", 200);
+    return {
+      ...example,
+      id: run.id,
+      name: run.name,
+      head_sha: run.headSha,
+      external_id: run.externalId,
+      status: run.status,
+      conclusion: run.conclusion,
+      url: `https://api.github.com/repos/${repo.owner}/${repo.name}/check-runs/${run.id}`,
+      output: { ...(example.output as object), title: run.output.title, summary: run.output.summary, text: null },
+      pull_requests: [],
+      app: { ...(example.app as object), id: run.appId },
+    };
+  }
+
+  private pullJson(repo: SimRepo, pr: SimPullRequest): Record<string, unknown> {
+    const [example] = exampleResponse("GET", "/repos/{owner}/{repo}/pulls", 200) as unknown as Record<string, Record<string, unknown>>[];
+    const e = example!;
+    const ref = (name: string, shaValue: string) => ({ ...e.head, ref: name, sha: shaValue, label: `${repo.owner}:${name}`, repo: { ...(e.head!.repo as object), id: repo.id, name: repo.name, full_name: `${repo.owner}/${repo.name}` } });
+    return {
+      ...e,
+      number: pr.number,
+      title: pr.title,
+      body: pr.body,
+      state: pr.state === "OPEN" ? "open" : "closed",
+      draft: pr.draft,
+      head: ref(pr.headRef, pr.headSha),
+      base: ref(pr.baseRef, sha(`${repo.name}-${pr.baseRef}`)),
+      user: { ...e.user, login: pr.author.login, type: pr.author.bot ? "Bot" : "User" },
+    };
+  }
+
+  private graphql(request: { query: string; variables?: Record<string, unknown> }): SimResponse {
+    const result = executeQuery(request.query, request.variables ?? {}, this.graphqlRoot());
+    return json(200, result);
+  }
+
+  private graphqlRoot(): object {
+    const prNode = (repo: SimRepo, pr: SimPullRequest) => {
+      const rule = repo.classicRules.get(pr.baseRef);
+      const runsFor = (headSha: string) => {
+        const byApp = new Map<number, SimCheckRun[]>();
+        for (const run of repo.checkRuns.filter((r) => r.headSha === headSha)) byApp.set(run.appId, [...(byApp.get(run.appId) ?? []), run]);
+        return [...byApp.values()].map((runs) => ({
+          checkRuns: (args: { first?: number; filterBy?: { checkName?: string; appId?: number } }) =>
+            connection(
+              runs
+                .filter((r) => (!args.filterBy?.checkName || r.name === args.filterBy.checkName) && (!args.filterBy?.appId || r.appId === args.filterBy.appId))
+                .map((r) => ({ databaseId: r.id, name: r.name, status: r.status.toUpperCase(), conclusion: r.conclusion?.toUpperCase() ?? null })),
+            )(args),
+        }));
+      };
+      return {
+        __typename: "PullRequest",
+        id: `PR_${repo.id}_${pr.number}`,
+        number: pr.number,
+        title: pr.title,
+        body: pr.body,
+        isDraft: pr.draft,
+        state: pr.state,
+        headRefName: pr.headRef,
+        headRefOid: pr.headSha,
+        baseRefName: pr.baseRef,
+        author: actorNode(pr.author),
+        baseRef: {
+          branchProtectionRule: rule && {
+            pattern: rule.pattern,
+            requiresApprovingReviews: rule.requiredApprovals !== null,
+            requiredApprovingReviewCount: rule.requiredApprovals,
+            allowsForcePushes: rule.allowsForcePushes,
+            allowsDeletions: rule.allowsDeletions,
+            dismissesStaleReviews: rule.dismissesStaleReviews,
+            isAdminEnforced: rule.isAdminEnforced,
+            requiredStatusCheckContexts: rule.requiredChecks,
+          },
+        },
+        reviews: connection(
+          pr.reviews.map((r) => ({ state: r.state, submittedAt: r.submittedAt, author: r.author && actorNode(r.author), commit: { oid: r.commitSha } })),
+        ),
+        commits: connection([{ commit: { oid: pr.headSha, checkSuites: (args: { first?: number }) => connection(runsFor(pr.headSha))(args) } }]),
+      };
+    };
+    return {
+      repository: ({ owner, name }: { owner: string; name: string }) => {
+        const repo = this.repo(owner, name);
+        return repo && { pullRequest: ({ number }: { number: number }) => {
+          const pr = repo.pulls.find((p) => p.number === number);
+          return pr ? prNode(repo, pr) : null;
+        } };
+      },
+      node: ({ id }: { id: string }) => {
+        for (const repo of this.repos) for (const pr of repo.pulls) if (`PR_${repo.id}_${pr.number}` === id) return prNode(repo, pr);
+        return null;
+      },
+    };
+  }
+}
+
+const actorNode = (actor: SimActor) => ({ __typename: actor.bot ? "Bot" : "User", login: actor.login });
+const json = (status: number, body: unknown): SimResponse => ({ status, headers: {}, body });
+const notFound = (): SimResponse => json(404, { message: "Not Found", documentation_url: "https://docs.github.com/rest" });
+
+/** A deterministic 40-hex commit SHA for a name. */
+export function sha(name: string): string {
+  let hex = "";
+  for (let i = 0; hex.length < 40; i++) hex += ((name.charCodeAt(i % name.length) * 31 + i * 7) % 256).toString(16).padStart(2, "0");
+  return hex.slice(0, 40);
+}

@@ -1,0 +1,47 @@
+import { schema as publishedSchema } from "@octokit/graphql-schema";
+import { buildSchema, graphqlSync, parse, validate, type GraphQLSchema } from "graphql";
+
+// GitHub's published GraphQL schema: queries are validated against it and answered by executing them over a model,
+// so a response can only contain fields GitHub has, with the nullability GitHub declares.
+let schema: GraphQLSchema | undefined;
+
+function githubSchema(): GraphQLSchema {
+  schema ??= buildSchema(publishedSchema.idl, { assumeValidSDL: true });
+  return schema;
+}
+
+/** Validation errors of a query against GitHub's schema ([] when GitHub would accept it). */
+export function queryProblems(query: string): string[] {
+  return validate(githubSchema(), parse(query)).map((e) => e.message);
+}
+
+/** Executes a query over a model object (fields may be functions of their arguments), as GitHub would answer it. */
+export function executeQuery(query: string, variables: Record<string, unknown>, root: object): { data?: unknown; errors?: { message: string }[] } {
+  const problems = queryProblems(query);
+  if (problems.length) return { errors: problems.map((message) => ({ message })) };
+  const result = graphqlSync({ schema: githubSchema(), source: query, rootValue: root, variableValues: variables });
+  return result.errors ? { data: result.data, errors: result.errors.map((e) => ({ message: e.message })) } : { data: result.data };
+}
+
+/** A GraphQL connection over a list, honouring first/after/last as GitHub does (opaque cursors). */
+export function connection<T>(items: T[]) {
+  return (args: { first?: number; after?: string; last?: number }) => {
+    let start = args.after ? Number(Buffer.from(args.after, "base64").toString().split(":")[1]) + 1 : 0;
+    let end = items.length;
+    if (args.first !== undefined) end = Math.min(end, start + args.first);
+    if (args.last !== undefined) start = Math.max(start, end - args.last);
+    const cursor = (i: number) => Buffer.from(`cursor:${i}`).toString("base64");
+    const nodes = items.slice(start, end);
+    return {
+      nodes,
+      edges: nodes.map((node, i) => ({ node, cursor: cursor(start + i) })),
+      totalCount: items.length,
+      pageInfo: {
+        hasNextPage: end < items.length,
+        hasPreviousPage: start > 0,
+        startCursor: nodes.length ? cursor(start) : null,
+        endCursor: nodes.length ? cursor(end - 1) : null,
+      },
+    };
+  };
+}

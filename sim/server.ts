@@ -1,0 +1,38 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { GitHubWorld } from "./github-world.js";
+
+export interface RunningSimulator {
+  /** REST base URL in GitHub Enterprise Server form (`http://127.0.0.1:PORT/api/v3`); GraphQL at `/api/graphql`. */
+  baseUrl: string;
+  host: string;
+  close(): Promise<void>;
+}
+
+/** Serves a GitHubWorld over HTTP on 127.0.0.1, shaped like GitHub Enterprise Server (GHE_HOST / GHE_PROTOCOL=http). */
+export async function startSimulator(world: GitHubWorld, port = 0): Promise<RunningSimulator> {
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const url = (req.url ?? "/").replace(/^\/api\/v3(?=\/)/, "").replace(/^\/api\/graphql/, "/graphql");
+      const text = Buffer.concat(chunks).toString("utf8");
+      try {
+        const answer = world.handle(req.method ?? "GET", url, text ? JSON.parse(text) : undefined);
+        res.writeHead(answer.status, { "content-type": "application/json; charset=utf-8", ...answer.headers });
+        res.end(answer.body === undefined ? "" : JSON.stringify(answer.body));
+      } catch (error) {
+        res.writeHead(500, { "content-type": "application/json" });
+        res.end(JSON.stringify({ message: (error as Error).message }));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const { port: actual } = server.address() as AddressInfo;
+  const host = `127.0.0.1:${actual}`;
+  return {
+    baseUrl: `http://${host}/api/v3`,
+    host,
+    close: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
+  };
+}

@@ -1,0 +1,162 @@
+import { createRequire } from "node:module";
+import type { GitHubWorld, SimPullRequest, SimRepo } from "./github-world.js";
+import { upgradeWebhookExample, webhookProblems } from "./openapi.js";
+
+// Webhook payloads start from GitHub's own examples (@octokit/webhooks-examples), get this world's ids and names,
+// and are validated against the event's published schema before they are sent.
+const require = createRequire(import.meta.url);
+type Payload = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- webhook JSON, checked by schema
+interface ExampleSet { name: string; examples: Payload[] }
+const examples = require("@octokit/webhooks-examples/api.github.com/index.json") as ExampleSet[];
+
+export interface WebhookEvent {
+  name: string;
+  payload: Payload;
+}
+
+function example(name: string, action?: string): Payload {
+  const set = examples.find((e) => e.name === name);
+  const found = set?.examples.find((e) => action === undefined || e.action === action) ?? set?.examples[0];
+  if (!found) throw new Error(`@octokit/webhooks-examples has no ${name} example`);
+  return structuredClone(found);
+}
+
+function checked(name: string, payload: Payload): WebhookEvent {
+  const key = payload.action ? `${name}-${payload.action}`.replaceAll("_", "-") : name.replaceAll("_", "-");
+  upgradeWebhookExample(key, payload);
+  const problems = webhookProblems(key, payload);
+  if (problems.length) throw new Error(`fixture is not a payload GitHub would send: ${problems.join("; ")}`);
+  return { name, payload };
+}
+
+function withRepository(world: GitHubWorld, repo: SimRepo, payload: Payload): Payload {
+  payload.repository = {
+    ...payload.repository,
+    id: repo.id,
+    name: repo.name,
+    full_name: `${repo.owner}/${repo.name}`,
+    default_branch: repo.defaultBranch,
+    owner: { ...payload.repository.owner, login: repo.owner },
+  };
+  payload.installation = { id: world.installationId, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNzc=" };
+  return payload;
+}
+
+function applyPullRequest(target: Payload, repo: SimRepo, pr: SimPullRequest): void {
+  Object.assign(target, {
+    number: pr.number,
+    title: pr.title,
+    body: pr.body,
+    draft: pr.draft,
+    state: pr.state === "OPEN" ? "open" : "closed",
+    user: { ...target.user, login: pr.author.login, type: pr.author.bot ? "Bot" : "User" },
+    head: { ...target.head, ref: pr.headRef, sha: pr.headSha },
+    base: { ...target.base, ref: pr.baseRef, repo: { ...target.base.repo, id: repo.id, name: repo.name, full_name: `${repo.owner}/${repo.name}` } },
+  });
+}
+
+export function pullRequestEvent(world: GitHubWorld, repo: SimRepo, pr: SimPullRequest, action = "opened"): WebhookEvent {
+  const payload = withRepository(world, repo, example("pull_request", action));
+  if (payload.action !== action) {
+    payload.action = action;
+    if (action === "edited") payload.changes = { title: { from: "an earlier title" } };
+  }
+  payload.number = pr.number;
+  applyPullRequest(payload.pull_request, repo, pr);
+  return checked("pull_request", payload);
+}
+
+export function pullRequestReviewEvent(world: GitHubWorld, repo: SimRepo, pr: SimPullRequest, reviewer: string, state = "approved"): WebhookEvent {
+  const payload = withRepository(world, repo, example("pull_request_review", "submitted"));
+  applyPullRequest(payload.pull_request, repo, pr);
+  payload.review = { ...payload.review, state, commit_id: pr.headSha, user: { ...payload.review.user, login: reviewer } };
+  return checked("pull_request_review", payload);
+}
+
+/** The `pull_requests` entry GitHub puts on check runs and suites of a same-repository PR. */
+function pullRequestLink(repo: SimRepo, pr: SimPullRequest): Payload {
+  const repoRef = { id: repo.id, url: `https://api.github.com/repos/${repo.owner}/${repo.name}`, name: repo.name };
+  return {
+    url: `https://api.github.com/repos/${repo.owner}/${repo.name}/pulls/${pr.number}`,
+    id: 900_000 + pr.number,
+    number: pr.number,
+    head: { ref: pr.headRef, sha: pr.headSha, repo: repoRef },
+    base: { ref: pr.baseRef, sha: "b".repeat(40), repo: repoRef },
+  };
+}
+
+export function checkRunRerequestedEvent(world: GitHubWorld, repo: SimRepo, pr: SimPullRequest, opts: { linked?: boolean; name?: string } = {}): WebhookEvent {
+  const payload = withRepository(world, repo, example("check_run", "rerequested"));
+  const run = payload.check_run;
+  run.name = opts.name ?? "sdlc-guard";
+  run.head_sha = pr.headSha;
+  // The example's app timestamps are not ISO 8601, which GitHub sends.
+  run.app = { ...run.app, id: world.appId, created_at: "2018-04-25T20:42:10Z", updated_at: "2018-04-25T20:42:10Z" };
+  run.check_suite = { ...run.check_suite, head_sha: pr.headSha, app: { ...run.check_suite.app, id: world.appId } };
+  run.pull_requests = opts.linked === false ? [] : [pullRequestLink(repo, pr)];
+  return checked("check_run", payload);
+}
+
+export function checkSuiteRerequestedEvent(world: GitHubWorld, repo: SimRepo, pr: SimPullRequest): WebhookEvent {
+  const payload = withRepository(world, repo, example("check_suite", "rerequested"));
+  const suite = payload.check_suite;
+  suite.head_sha = pr.headSha;
+  suite.app = { ...suite.app, id: world.appId };
+  suite.pull_requests = [pullRequestLink(repo, pr)];
+  return checked("check_suite", payload);
+}
+
+export function branchProtectionRuleEvent(world: GitHubWorld, repo: SimRepo, action = "edited"): WebhookEvent {
+  const payload = withRepository(world, repo, example("branch_protection_rule", action));
+  return checked("branch_protection_rule", payload);
+}
+
+/** GitHub's examples have no repository_ruleset payload: built on a real example's repository, sender and installation. */
+export function repositoryRulesetEvent(world: GitHubWorld, repo: SimRepo, action = "edited"): WebhookEvent {
+  const base = withRepository(world, repo, example("branch_protection_rule", "edited"));
+  const payload: Payload = {
+    action,
+    repository: base.repository,
+    sender: base.sender,
+    installation: base.installation,
+    repository_ruleset: { id: 7, name: "protect main", target: "branch", source_type: "Repository", source: `${repo.owner}/${repo.name}`, enforcement: "active", node_id: "RRS_lACkVXNlcgQB", _links: {}, created_at: "2026-11-01T10:00:00Z", updated_at: "2026-11-20T10:00:00Z" },
+  };
+  return checked("repository_ruleset", payload);
+}
+
+/** GitHub's examples have no secret_scanning_alert payload: built on a real example's repository, sender and installation. */
+export function secretScanningAlertEvent(world: GitHubWorld, repo: SimRepo, action = "created"): WebhookEvent {
+  const base = withRepository(world, repo, example("branch_protection_rule", "edited"));
+  const payload: Payload = {
+    action,
+    repository: base.repository,
+    sender: base.sender,
+    installation: base.installation,
+    alert: {
+      number: 3,
+      created_at: "2026-11-20T10:00:00Z",
+      updated_at: "2026-11-20T10:00:00Z",
+      url: `https://api.github.com/repos/${repo.owner}/${repo.name}/secret-scanning/alerts/3`,
+      html_url: `https://github.com/${repo.owner}/${repo.name}/security/secret-scanning/3`,
+      locations_url: `https://api.github.com/repos/${repo.owner}/${repo.name}/secret-scanning/alerts/3/locations`,
+      state: "open",
+      resolution: null,
+      resolved_at: null,
+      resolved_by: null,
+      secret_type: "github_personal_access_token",
+      secret_type_display_name: "GitHub Personal Access Token",
+      validity: "active",
+    },
+  };
+  return checked("secret_scanning_alert", payload);
+}
+
+export function pushEvent(world: GitHubWorld, repo: SimRepo, opts: { branch?: string; modified?: string[]; commits?: number } = {}): WebhookEvent {
+  const payload = withRepository(world, repo, example("push"));
+  payload.ref = `refs/heads/${opts.branch ?? repo.defaultBranch}`;
+  payload.repository.master_branch = repo.defaultBranch;
+  const template = payload.commits[0] ?? payload.head_commit;
+  payload.commits = Array.from({ length: opts.commits ?? 1 }, (_, i) => ({ ...template, id: `${i}`.padStart(40, "a"), added: [], removed: [], modified: i === 0 ? (opts.modified ?? []) : [] }));
+  payload.head_commit = payload.commits[payload.commits.length - 1];
+  return checked("push", payload);
+}

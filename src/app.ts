@@ -1,0 +1,14 @@
+import type { Probot } from "probot";
+import type { AppOptions } from "./handlers/app-options.js";
+import { registerPullRequestEvents } from "./handlers/pull-request-events.js";
+import { registerRepositoryPolicyEvents } from "./handlers/repository-policy-events.js";
+import { registerRerunEvents } from "./handlers/rerun-events.js";
+
+/** The sdlc-guard Probot app: every event family registers its own handlers. */
+export function createSdlcGuardApp(options: AppOptions) {
+  return (app: Probot): void => {
+    registerPullRequestEvents(app, options);
+    registerRerunEvents(app, options);
+    registerRepositoryPolicyEvents(app, options);
+  };
+}

@@ -1,0 +1,14 @@
+/** Why a configuration could not be used; rendered in the check run so the author can fix the file. */
+export interface ConfigError {
+  /** `owner/repo:path` of the offending file. */
+  file: string;
+  /** Dotted key path inside the file (`controls.reviews.min_approvals`), empty for file-level problems. */
+  keyPath: string;
+  /** What was expected, in words. */
+  expected: string;
+}
+
+export function formatConfigError(error: ConfigError): string {
+  const where = error.keyPath ? `${error.file} at \`${error.keyPath}\`` : error.file;
+  return `${where}: ${error.expected}`;
+}

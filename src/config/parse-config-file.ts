@@ -1,0 +1,35 @@
+import { load as loadYaml, type YAMLException } from "js-yaml";
+import type { z } from "zod";
+import { configSchema } from "./schema.js";
+import type { ConfigError } from "./config-error.js";
+
+export type RawConfig = Record<string, unknown>;
+export type ParsedFile = { ok: true; raw: RawConfig } | { ok: false; error: ConfigError };
+
+/** Parses one YAML file and validates it on its own, so an error names the file it is in. */
+export function parseConfigFile(file: string, text: string): ParsedFile {
+  let loaded: unknown;
+  try {
+    loaded = loadYaml(text, { filename: file, json: false });
+  } catch (error) {
+    const mark = (error as YAMLException).mark;
+    const at = mark ? ` (line ${mark.line + 1}, column ${mark.column + 1})` : "";
+    return { ok: false, error: { file, keyPath: "", expected: `valid YAML${at}: ${(error as Error).message.split("\n")[0]}` } };
+  }
+  if (loaded === null || loaded === undefined) return { ok: true, raw: {} };
+  if (typeof loaded !== "object" || Array.isArray(loaded)) {
+    return { ok: false, error: { file, keyPath: "", expected: "a YAML mapping at the top level (e.g. `controls:`)" } };
+  }
+  const checked = configSchema.safeParse(loaded);
+  if (!checked.success) return { ok: false, error: toConfigError(file, checked.error) };
+  return { ok: true, raw: loaded as RawConfig };
+}
+
+function toConfigError(file: string, error: z.ZodError): ConfigError {
+  const issue = error.issues[0]!;
+  const path = issue.path.map(String);
+  if (issue.code === "unrecognized_keys") {
+    return { file, keyPath: path.join("."), expected: `no key ${issue.keys.map((k) => `\`${k}\``).join(", ")} here (unknown key: check the spelling)` };
+  }
+  return { file, keyPath: path.join("."), expected: issue.message };
+}

@@ -1,0 +1,84 @@
+import type { BranchProtectionConfig } from "../config/schema.js";
+import { inlineCode } from "../report/markdown.js";
+import { cannotEvaluate, fail, pass, type ClassicProtection, type Finding, type PullRequestSnapshot, type RulesetRule } from "./types.js";
+
+export interface EffectiveProtection {
+  requiredApprovals: number;
+  forcePushBlocked: boolean;
+  deletionBlocked: boolean;
+  dismissesStaleReviews: boolean;
+  requiredChecks: string[];
+  adminsIncluded: boolean;
+  sources: string[];
+}
+
+/** Classic protection and every applicable ruleset all apply at once: the strictest setting of each wins. */
+export function combineProtection(classic: ClassicProtection | null, rules: RulesetRule[]): EffectiveProtection {
+  const effective: EffectiveProtection = {
+    requiredApprovals: 0,
+    forcePushBlocked: false,
+    deletionBlocked: false,
+    dismissesStaleReviews: false,
+    requiredChecks: [],
+    adminsIncluded: false,
+    sources: [],
+  };
+  if (classic) {
+    effective.sources.push(`classic rule ${inlineCode(classic.pattern)}`);
+    if (classic.requiresApprovingReviews) effective.requiredApprovals = classic.requiredApprovingReviewCount;
+    effective.forcePushBlocked = !classic.allowsForcePushes;
+    effective.deletionBlocked = !classic.allowsDeletions;
+    effective.dismissesStaleReviews = classic.dismissesStaleReviews;
+    effective.requiredChecks.push(...classic.requiredStatusCheckContexts);
+    effective.adminsIncluded = classic.isAdminEnforced;
+  }
+  for (const rule of rules) {
+    const source = `ruleset ${inlineCode(rule.rulesetSource)}`;
+    if (!effective.sources.includes(source)) effective.sources.push(source);
+    if (rule.type === "pull_request") {
+      effective.requiredApprovals = Math.max(effective.requiredApprovals, rule.requiredApprovingReviewCount ?? 0);
+      effective.dismissesStaleReviews ||= rule.dismissesStaleReviews ?? false;
+    }
+    if (rule.type === "non_fast_forward") effective.forcePushBlocked = true;
+    if (rule.type === "deletion") effective.deletionBlocked = true;
+    if (rule.type === "required_status_checks") effective.requiredChecks.push(...(rule.requiredStatusChecks ?? []));
+  }
+  return effective;
+}
+
+export function evaluateBranchProtection(snapshot: PullRequestSnapshot, config: BranchProtectionConfig): Finding {
+  if (!snapshot.classicProtection.ok) return cannotEvaluate("the base branch's classic protection", snapshot.classicProtection.error);
+  if (!snapshot.rulesetRules.ok) return cannotEvaluate("the rulesets of the base branch", snapshot.rulesetRules.error);
+  const branch = inlineCode(snapshot.baseRefName);
+  const effective = combineProtection(snapshot.classicProtection.value, snapshot.rulesetRules.value);
+  if (effective.sources.length === 0) {
+    return fail(
+      `Base branch ${branch} is not protected (no branch protection rule, no ruleset).`,
+      `Protect ${branch} with a ruleset (or classic rule) that requires a pull request with ${config.min_approvals} approvals and blocks force pushes and deletion.`,
+    );
+  }
+  const gaps: string[] = [];
+  if (effective.requiredApprovals < config.min_approvals) {
+    gaps.push(`requires ${effective.requiredApprovals} approval(s), policy needs ${config.min_approvals}`);
+  }
+  if (!effective.forcePushBlocked) gaps.push("allows force pushes");
+  if (!effective.deletionBlocked) gaps.push("allows deletion");
+  const notes = strictnessNotes(effective);
+  const by = `by ${effective.sources.join(" and ")}`;
+  if (gaps.length) {
+    return fail(
+      `Base branch ${branch} is protected ${by} but ${gaps.join(", ")}.`,
+      `Edit the protection of ${branch}: require a pull request with ${config.min_approvals} approvals, block force pushes and block deletion.`,
+      notes,
+    );
+  }
+  return pass(`Base branch ${branch} is protected ${by}: ${effective.requiredApprovals} approvals, force pushes and deletion blocked.`, notes);
+}
+
+function strictnessNotes(effective: EffectiveProtection): string[] {
+  return [
+    `stale reviews ${effective.dismissesStaleReviews ? "are" : "are not"} dismissed on push`,
+    `\`sdlc-guard\` ${effective.requiredChecks.includes("sdlc-guard") ? "is" : "is not"} a required status check`,
+    `administrators ${effective.adminsIncluded ? "are" : "are not"} included`,
+  ];
+}

@@ -1,0 +1,54 @@
+import { RE2JS } from "re2js";
+import type { JiraConfig } from "../config/schema.js";
+import type { PullRequestSnapshot } from "./types.js";
+
+const ANY_PROJECT_KEY = "\\b[A-Z][A-Z0-9_]{1,49}-[1-9][0-9]{0,9}\\b";
+/** How many distinct keys are looked up in Jira at most, so a PR body full of keys cannot flood Jira. */
+export const MAX_KEYS = 5;
+
+/** Compiles a user-supplied pattern with RE2 (linear time, no catastrophic backtracking); throws on bad syntax. */
+export function compileUserPattern(pattern: string): RE2JS {
+  return RE2JS.compile(pattern);
+}
+
+/** Returns the syntax error of a user-supplied pattern, or null when RE2 accepts it. */
+export function userPatternError(pattern: string): string | null {
+  try {
+    compileUserPattern(pattern);
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+export function jiraKeyPattern(config: JiraConfig): RE2JS {
+  if (config.key_pattern) return compileUserPattern(config.key_pattern);
+  if (config.projects.length === 0) return RE2JS.compile(ANY_PROJECT_KEY);
+  return RE2JS.compile(`\\b(?:${config.projects.map((p) => RE2JS.quote(p)).join("|")})-[1-9][0-9]{0,9}\\b`);
+}
+
+export interface KeyMatch {
+  key: string;
+  foundIn: "title" | "branch" | "body";
+}
+
+/** The distinct Jira keys of the PR, in the order title, branch, body (branches are also read upper-cased: `pay-12-fix`). */
+export function findJiraKeys(snapshot: PullRequestSnapshot, config: JiraConfig): KeyMatch[] {
+  const pattern = jiraKeyPattern(config);
+  const texts: Record<KeyMatch["foundIn"], string[]> = {
+    title: [snapshot.title],
+    branch: [snapshot.headRefName, snapshot.headRefName.toUpperCase()],
+    body: [snapshot.body],
+  };
+  const found: KeyMatch[] = [];
+  for (const where of config.search_in) {
+    for (const text of texts[where]) {
+      const matcher = pattern.matcher(text);
+      while (found.length < MAX_KEYS && matcher.find()) {
+        const key = matcher.group();
+        if (key && !found.some((f) => f.key === key)) found.push({ key, foundIn: where });
+      }
+    }
+  }
+  return found;
+}

@@ -1,0 +1,66 @@
+import type { ReviewsConfig } from "../config/schema.js";
+import { cannotEvaluate, fail, pass, type Finding, type PullRequestSnapshot, type Review } from "./types.js";
+
+const DECISIVE = new Set(["APPROVED", "CHANGES_REQUESTED", "DISMISSED"]);
+
+export interface ReviewTally {
+  approvers: string[];
+  blockers: string[];
+  staleApprovers: string[];
+}
+
+/** Each human reviewer's latest decisive review decides: approvals on the head commit count, a standing CHANGES_REQUESTED blocks. */
+export function countQualifyingApprovals(
+  reviews: Review[],
+  prAuthor: string | null,
+  headSha: string,
+  countStale: boolean,
+): ReviewTally {
+  const latest = new Map<string, { login: string; review: Review }>();
+  for (const review of [...reviews].sort(bySubmission)) {
+    if (!review.author || review.author.isBot || !DECISIVE.has(review.state)) continue;
+    const key = review.author.login.toLowerCase();
+    if (prAuthor && key === prAuthor.toLowerCase()) continue;
+    latest.set(key, { login: review.author.login, review });
+  }
+  const tally: ReviewTally = { approvers: [], blockers: [], staleApprovers: [] };
+  for (const { login, review } of latest.values()) {
+    if (review.state === "CHANGES_REQUESTED") tally.blockers.push(login);
+    if (review.state !== "APPROVED") continue;
+    if (countStale || review.commitSha === headSha) tally.approvers.push(login);
+    else tally.staleApprovers.push(login);
+  }
+  return tally;
+}
+
+function bySubmission(a: Review, b: Review): number {
+  return (a.submittedAt ?? "").localeCompare(b.submittedAt ?? "");
+}
+
+export function evaluateReviews(snapshot: PullRequestSnapshot, config: ReviewsConfig): Finding {
+  if (!snapshot.reviews.ok) return cannotEvaluate("the pull request's reviews", snapshot.reviews.error);
+  const { approvers, blockers, staleApprovers } = countQualifyingApprovals(
+    snapshot.reviews.value,
+    snapshot.author?.login ?? null,
+    snapshot.headSha,
+    config.count_stale_approvals,
+  );
+  const counted = `${approvers.length} of ${config.min_approvals} required approvals on \`${snapshot.headSha.slice(0, 7)}\``;
+  const approvedBy = approvers.length ? ` (${approvers.join(", ")})` : "";
+  const notes = staleApprovers.length ? [`Approvals on an older commit do not count: ${staleApprovers.join(", ")}.`] : undefined;
+  if (blockers.length) {
+    return fail(
+      `Changes requested by ${blockers.join(", ")}; ${counted}${approvedBy}.`,
+      "Address the requested changes and ask the reviewer to approve (or have the review dismissed).",
+      notes,
+    );
+  }
+  if (approvers.length < config.min_approvals) {
+    return fail(
+      `${counted}${approvedBy}.`,
+      `Get ${config.min_approvals - approvers.length} more approval(s) from human reviewers other than the author on the latest commit.`,
+      notes,
+    );
+  }
+  return pass(`${counted}${approvedBy}.`, notes);
+}

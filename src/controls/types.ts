@@ -1,0 +1,97 @@
+import type { Enforcement } from "../config/schema.js";
+
+/** A piece of GitHub (or Jira) state that was read, or the reason it could not be. Controls fail closed on `ok: false`. */
+export type Fetched<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export const fetched = <T>(value: T): Fetched<T> => ({ ok: true, value });
+export const unavailable = <T>(error: string): Fetched<T> => ({ ok: false, error });
+
+export interface Actor {
+  login: string;
+  isBot: boolean;
+}
+
+export type ReviewState = "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED" | "PENDING";
+
+export interface Review {
+  /** `null` when the reviewer's account was deleted ("ghost"). */
+  author: Actor | null;
+  state: ReviewState;
+  /** The commit the review was submitted on; `null` when GitHub no longer knows it. */
+  commitSha: string | null;
+  submittedAt: string | null;
+}
+
+/** Classic branch protection of the base branch, as GitHub reports it. */
+export interface ClassicProtection {
+  pattern: string;
+  requiresApprovingReviews: boolean;
+  requiredApprovingReviewCount: number;
+  allowsForcePushes: boolean;
+  allowsDeletions: boolean;
+  dismissesStaleReviews: boolean;
+  isAdminEnforced: boolean;
+  requiredStatusCheckContexts: string[];
+}
+
+/** One active ruleset rule that applies to the base branch (repository or organisation ruleset). */
+export interface RulesetRule {
+  type: string;
+  rulesetSource: string;
+  requiredApprovingReviewCount?: number;
+  dismissesStaleReviews?: boolean;
+  requiredStatusChecks?: string[];
+}
+
+export interface SecretScanningState {
+  enabled: boolean;
+  openAlerts: number;
+  /** Whether more open alerts exist than were counted (the count is a lower bound). */
+  moreAlerts: boolean;
+}
+
+/** Everything the pull-request controls may look at, read fresh from GitHub for one evaluation. */
+export interface PullRequestSnapshot {
+  owner: string;
+  repo: string;
+  number: number;
+  title: string;
+  body: string;
+  headRefName: string;
+  headSha: string;
+  baseRefName: string;
+  isDraft: boolean;
+  author: Actor | null;
+  reviews: Fetched<Review[]>;
+  classicProtection: Fetched<ClassicProtection | null>;
+  rulesetRules: Fetched<RulesetRule[]>;
+  secretScanning: Fetched<SecretScanningState>;
+}
+
+export type ControlId = "reviews" | "jira" | "branch-protection" | "secret-scanning";
+
+/** pass / fail on the policy; `error` when the data to decide could not be read (counts as a failure). */
+export type Outcome = "pass" | "fail" | "error";
+
+export interface Finding {
+  outcome: Outcome;
+  /** Why, in one sentence, with the facts that led to it. */
+  reason: string;
+  /** How to make it pass; empty when it passes. */
+  fix: string;
+  /** Extra observations (stricter settings, advisory notes) that do not change the outcome. */
+  notes?: string[];
+}
+
+export interface ControlResult extends Finding {
+  id: ControlId;
+  enforcement: Enforcement;
+}
+
+export const pass = (reason: string, notes?: string[]): Finding => ({ outcome: "pass", reason, fix: "", notes });
+export const fail = (reason: string, fix: string, notes?: string[]): Finding => ({ outcome: "fail", reason, fix, notes });
+export const cannotEvaluate = (what: string, error: string): Finding => ({
+  outcome: "error",
+  reason: `Could not read ${what}: ${error}`,
+  fix: "Re-run the check once GitHub answers again (the \"Re-run\" button); the control fails until it can be evaluated.",
+});

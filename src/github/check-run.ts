@@ -1,0 +1,50 @@
+import type { CheckRunReport } from "../report/check-run-output.js";
+import { CHECK_NAME } from "./pull-request-snapshot.js";
+import type { GitHubClient, RepoRef } from "./types.js";
+
+export interface CheckRunTarget extends RepoRef {
+  headSha: string;
+  /** Known id of the `sdlc-guard` run on this SHA: a number, `null` when GitHub said there is none, `undefined` when unknown. */
+  existingId: number | null | undefined;
+  appId: number | undefined;
+  externalId: string;
+}
+
+/** Written check runs by `owner/repo@sha`, in case GitHub's read lags just behind our own write. */
+const recentlyWritten = new Map<string, number>();
+const RECENT_LIMIT = 5_000;
+
+/** Creates the single `sdlc-guard` check run of a head SHA, or updates it in place if it already exists. */
+export async function ensureCheckRun(octokit: GitHubClient, target: CheckRunTarget, report: CheckRunReport): Promise<number> {
+  const { owner, repo, headSha } = target;
+  const key = `${owner}/${repo}@${headSha}`;
+  const id = target.existingId ?? recentlyWritten.get(key) ?? (target.existingId === undefined ? await findCheckRun(octokit, target) : null);
+  const fields = {
+    owner,
+    repo,
+    status: "completed" as const,
+    conclusion: report.conclusion,
+    completed_at: new Date().toISOString(),
+    external_id: target.externalId,
+    output: report.output,
+  };
+  const written = id
+    ? await octokit.rest.checks.update({ ...fields, check_run_id: id })
+    : await octokit.rest.checks.create({ ...fields, name: CHECK_NAME, head_sha: headSha });
+  if (recentlyWritten.size >= RECENT_LIMIT) recentlyWritten.delete(recentlyWritten.keys().next().value!);
+  recentlyWritten.set(key, written.data.id);
+  return written.data.id;
+}
+
+async function findCheckRun(octokit: GitHubClient, { owner, repo, headSha, appId }: CheckRunTarget): Promise<number | null> {
+  const { data } = await octokit.rest.checks.listForRef({
+    owner,
+    repo,
+    ref: headSha,
+    check_name: CHECK_NAME,
+    filter: "latest",
+    per_page: 1,
+    ...(appId ? { app_id: appId } : {}),
+  });
+  return data.check_runs[0]?.id ?? null;
+}

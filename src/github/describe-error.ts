@@ -1,0 +1,20 @@
+/** A short, secret-free sentence for a failed GitHub request, fit for a check run. */
+export function describeGitHubError(error: unknown): string {
+  const e = error as { status?: number; message?: string; name?: string; errors?: { message?: string }[] };
+  if (e.name === "GraphqlResponseError" && e.errors?.length) {
+    return `GitHub GraphQL error: ${e.errors.map((x) => x.message).join("; ")}`;
+  }
+  if (e.name === "TimeoutError" || e.name === "AbortError" || /aborted|timeout/i.test(e.message ?? "")) {
+    return "GitHub did not answer in time";
+  }
+  if (typeof e.status === "number" && e.status > 0) {
+    const detail = (e.message ?? "").split(" - ")[0]!.slice(0, 200);
+    return `GitHub answered HTTP ${e.status}${detail ? ` (${detail})` : ""}`;
+  }
+  return `GitHub request failed (${(e.message ?? String(error)).slice(0, 200)})`;
+}
+
+export function httpStatus(error: unknown): number | undefined {
+  const status = (error as { status?: unknown }).status;
+  return typeof status === "number" ? status : undefined;
+}

@@ -1,0 +1,49 @@
+import type { GitHubClient } from "./types.js";
+
+export interface RequestPolicy {
+  /** Deadline of one logical request, retries included. */
+  timeoutMs: number;
+  /** Retries of a secondary rate limit (403/429 with `retry-after`), which Probot's defaults do not retry. */
+  secondaryRateLimitRetries: number;
+  /** Longest `retry-after` worth waiting for inside a webhook; longer ones fail the request. */
+  maxRetryAfterSeconds: number;
+}
+
+export const defaultRequestPolicy: RequestPolicy = { timeoutMs: 30_000, secondaryRateLimitRetries: 2, maxRetryAfterSeconds: 60 };
+
+const hardened = new WeakMap<object, { count: number }>();
+
+/**
+ * Adds a deadline and bounded secondary-rate-limit retries to every request of this Octokit (5xx are retried by
+ * Probot's retry plugin underneath), and counts the requests it makes. Idempotent per instance.
+ */
+export function hardenRequests(octokit: GitHubClient, policy: RequestPolicy = defaultRequestPolicy): { count: number } {
+  const existing = hardened.get(octokit);
+  if (existing) return existing;
+  const counter = { count: 0 };
+  hardened.set(octokit, counter);
+  octokit.hook.wrap("request", async (request, options) => {
+    const withDeadline = { ...options, request: { ...options.request, signal: AbortSignal.timeout(policy.timeoutMs) } };
+    for (let attempt = 0; ; attempt++) {
+      counter.count++;
+      try {
+        return await request(withDeadline);
+      } catch (error) {
+        const wait = secondaryRateLimitWait(error);
+        if (wait === undefined || attempt >= policy.secondaryRateLimitRetries || wait > policy.maxRetryAfterSeconds) throw error;
+        await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+      }
+    }
+  });
+  return counter;
+}
+
+/** Seconds to wait when GitHub signals a secondary rate limit with `retry-after`, else undefined. */
+export function secondaryRateLimitWait(error: unknown): number | undefined {
+  const e = error as { status?: number; response?: { headers?: Record<string, string | undefined> } };
+  if (e.status !== 403 && e.status !== 429) return undefined;
+  const retryAfter = e.response?.headers?.["retry-after"];
+  if (retryAfter === undefined) return undefined;
+  const seconds = Number(retryAfter);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
+}

@@ -1,0 +1,189 @@
+import {
+  fetched,
+  unavailable,
+  type Actor,
+  type ClassicProtection,
+  type Fetched,
+  type PullRequestSnapshot,
+  type Review,
+  type ReviewState,
+  type RulesetRule,
+  type SecretScanningState,
+} from "../controls/types.js";
+import { describeGitHubError, httpStatus } from "./describe-error.js";
+import type { GitHubClient } from "./types.js";
+
+export const CHECK_NAME = "sdlc-guard";
+/** Review pages read at most (100 reviews each): more than that fails `reviews` rather than guessing. */
+const MAX_REVIEW_PAGES = 30;
+
+const REVIEW_FIELDS = `pageInfo { hasNextPage endCursor } nodes { state submittedAt author { __typename login } commit { oid } }`;
+
+export const PULL_REQUEST_QUERY = `query SdlcGuardPullRequest($owner: String!, $repo: String!, $number: Int!, $checkFilter: CheckRunFilter!) {
+  repository(owner: $owner, name: $repo) {
+    pullRequest(number: $number) {
+      id number title body isDraft state headRefName headRefOid baseRefName
+      author { __typename login }
+      baseRef {
+        branchProtectionRule {
+          pattern requiresApprovingReviews requiredApprovingReviewCount allowsForcePushes allowsDeletions
+          dismissesStaleReviews isAdminEnforced requiredStatusCheckContexts
+        }
+      }
+      reviews(first: 100) { ${REVIEW_FIELDS} }
+      commits(last: 1) { nodes { commit { oid checkSuites(first: 10) { nodes { checkRuns(first: 1, filterBy: $checkFilter) { nodes { databaseId } } } } } } }
+    }
+  }
+}`;
+
+export const MORE_REVIEWS_QUERY = `query SdlcGuardMoreReviews($id: ID!, $after: String!) {
+  node(id: $id) { ... on PullRequest { reviews(first: 100, after: $after) { ${REVIEW_FIELDS} } } }
+}`;
+
+interface GqlActor { __typename: string; login: string }
+interface GqlReviewPage {
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  nodes: ({ state: ReviewState; submittedAt: string | null; author: GqlActor | null; commit: { oid: string } | null } | null)[];
+}
+interface GqlPullRequest {
+  id: string;
+  number: number;
+  title: string;
+  body: string;
+  isDraft: boolean;
+  state: "OPEN" | "CLOSED" | "MERGED";
+  headRefName: string;
+  headRefOid: string;
+  baseRefName: string;
+  author: GqlActor | null;
+  baseRef: { branchProtectionRule: (Omit<ClassicProtection, "requiredApprovingReviewCount" | "requiredStatusCheckContexts"> & { requiredApprovingReviewCount: number | null; requiredStatusCheckContexts: (string | null)[] | null }) | null } | null;
+  reviews: GqlReviewPage;
+  commits: { nodes: ({ commit: { oid: string; checkSuites: { nodes: ({ checkRuns: { nodes: ({ databaseId: number | null } | null)[] } | null } | null)[] } | null } } | null)[] };
+}
+
+export interface PullRequestRead {
+  snapshot: PullRequestSnapshot;
+  state: GqlPullRequest["state"];
+  /** The existing `sdlc-guard` check run on the head commit, `undefined` when GitHub could not say. */
+  existingCheckRunId: number | null | undefined;
+}
+
+export const toActor = (a: GqlActor | null): Actor | null =>
+  a ? { login: a.login, isBot: a.__typename === "Bot" || a.login.endsWith("[bot]") } : null;
+
+/**
+ * Reads one PR's state for an evaluation: one GraphQL query (PR, reviews, classic protection, existing check run),
+ * then the base branch's ruleset rules and secret-scanning alerts in parallel. Returns `null` when the PR does not exist.
+ * Throws when the PR itself cannot be read; the parts that fail later are recorded as unavailable.
+ */
+export async function readPullRequest(
+  octokit: GitHubClient,
+  owner: string,
+  repo: string,
+  number: number,
+  appId: number | undefined,
+): Promise<PullRequestRead | null> {
+  const checkFilter = appId ? { checkName: CHECK_NAME, appId } : { checkName: CHECK_NAME };
+  const data = await octokit.graphql<{ repository: { pullRequest: GqlPullRequest | null } | null }>(PULL_REQUEST_QUERY, {
+    owner,
+    repo,
+    number,
+    checkFilter,
+  });
+  const pr = data.repository?.pullRequest;
+  if (!pr) return null;
+
+  const [reviews, rulesetRules, secretScanning] = await Promise.all([
+    readAllReviews(octokit, pr),
+    readRulesetRules(octokit, owner, repo, pr.baseRefName),
+    readSecretScanning(octokit, owner, repo),
+  ]);
+  const rule = pr.baseRef?.branchProtectionRule ?? null;
+  const snapshot: PullRequestSnapshot = {
+    owner,
+    repo,
+    number: pr.number,
+    title: pr.title,
+    body: pr.body ?? "",
+    headRefName: pr.headRefName,
+    headSha: pr.headRefOid,
+    baseRefName: pr.baseRefName,
+    isDraft: pr.isDraft,
+    author: toActor(pr.author),
+    reviews,
+    classicProtection: fetched(
+      rule && {
+        ...rule,
+        requiredApprovingReviewCount: rule.requiredApprovingReviewCount ?? 0,
+        requiredStatusCheckContexts: (rule.requiredStatusCheckContexts ?? []).filter((c): c is string => !!c),
+      },
+    ),
+    rulesetRules,
+    secretScanning,
+  };
+  return { snapshot, state: pr.state, existingCheckRunId: findExistingCheckRun(pr) };
+}
+
+function findExistingCheckRun(pr: GqlPullRequest): number | null | undefined {
+  const head = pr.commits.nodes[0]?.commit;
+  if (!head || head.oid !== pr.headRefOid) return undefined;
+  for (const suite of head.checkSuites?.nodes ?? []) {
+    const id = suite?.checkRuns?.nodes[0]?.databaseId;
+    if (id) return id;
+  }
+  return null;
+}
+
+const toReviews = (page: GqlReviewPage): Review[] =>
+  page.nodes.flatMap((n) =>
+    n ? [{ state: n.state, submittedAt: n.submittedAt, author: toActor(n.author), commitSha: n.commit?.oid ?? null }] : [],
+  );
+
+async function readAllReviews(octokit: GitHubClient, pr: GqlPullRequest): Promise<Fetched<Review[]>> {
+  const reviews = toReviews(pr.reviews);
+  let page = pr.reviews.pageInfo;
+  for (let pages = 1; page.hasNextPage; pages++) {
+    if (pages >= MAX_REVIEW_PAGES) return unavailable(`more than ${MAX_REVIEW_PAGES * 100} reviews`);
+    try {
+      const more = await octokit.graphql<{ node: { reviews: GqlReviewPage } }>(MORE_REVIEWS_QUERY, { id: pr.id, after: page.endCursor });
+      reviews.push(...toReviews(more.node.reviews));
+      page = more.node.reviews.pageInfo;
+    } catch (error) {
+      return unavailable(`review page ${pages + 1}: ${describeGitHubError(error)}`);
+    }
+  }
+  return fetched(reviews);
+}
+
+async function readRulesetRules(octokit: GitHubClient, owner: string, repo: string, branch: string): Promise<Fetched<RulesetRule[]>> {
+  try {
+    const rules = await octokit.paginate(octokit.rest.repos.getBranchRules, { owner, repo, branch, per_page: 100 });
+    return fetched(
+      rules.map((rule) => {
+        const parameters = ("parameters" in rule ? rule.parameters : undefined) as Record<string, unknown> | undefined;
+        const checks = parameters?.required_status_checks as { context: string }[] | undefined;
+        return {
+          type: rule.type,
+          rulesetSource: `${rule.ruleset_source_type ?? "Repository"} ${rule.ruleset_source ?? ""}`.trim(),
+          requiredApprovingReviewCount: parameters?.required_approving_review_count as number | undefined,
+          dismissesStaleReviews: parameters?.dismiss_stale_reviews_on_push as boolean | undefined,
+          requiredStatusChecks: checks?.map((c) => c.context),
+        };
+      }),
+    );
+  } catch (error) {
+    return unavailable(describeGitHubError(error));
+  }
+}
+
+async function readSecretScanning(octokit: GitHubClient, owner: string, repo: string): Promise<Fetched<SecretScanningState>> {
+  try {
+    const response = await octokit.rest.secretScanning.listAlertsForRepo({ owner, repo, state: "open", per_page: 100 });
+    const moreAlerts = /rel="next"/.test(response.headers.link ?? "");
+    return fetched({ enabled: true, openAlerts: response.data.length, moreAlerts });
+  } catch (error) {
+    // GitHub answers 404 when secret scanning is disabled on the repository.
+    if (httpStatus(error) === 404) return fetched({ enabled: false, openAlerts: 0, moreAlerts: false });
+    return unavailable(describeGitHubError(error));
+  }
+}

@@ -1,0 +1,22 @@
+import type { RequestPolicy } from "../github/harden-requests.js";
+import { createJiraClient, jiraSettingsFromEnv, type JiraClient } from "../jira/jira-client.js";
+
+export interface AppOptions {
+  /** Our GitHub App id: finds our own check run and ignores other apps' runs. */
+  appId: number | undefined;
+  jira: JiraClient | undefined;
+  requestPolicy?: RequestPolicy;
+  /** Open PRs re-evaluated at most per repository-wide event (protection change, alert, config push). */
+  maxReevaluations: number;
+}
+
+export function appOptionsFromEnv(env: NodeJS.ProcessEnv): AppOptions {
+  const jira = jiraSettingsFromEnv(env);
+  const appId = Number(env.APP_ID);
+  const max = Number(env.SDLC_GUARD_MAX_REEVALUATIONS ?? 100);
+  return {
+    appId: Number.isInteger(appId) && appId > 0 ? appId : undefined,
+    jira: jira && createJiraClient(jira),
+    maxReevaluations: Number.isInteger(max) && max > 0 ? max : 100,
+  };
+}

@@ -1,0 +1,25 @@
+import type { Probot } from "probot";
+import type { AppOptions } from "./app-options.js";
+import { evaluateForEvent } from "./evaluate-from-event.js";
+
+/** A PR's own changes and its reviews re-evaluate that PR (state is re-read; the payload only names the PR). */
+export function registerPullRequestEvents(app: Probot, options: AppOptions): void {
+  app.on(
+    [
+      "pull_request.opened",
+      "pull_request.reopened",
+      "pull_request.synchronize",
+      "pull_request.edited",
+      "pull_request.ready_for_review",
+      "pull_request.converted_to_draft",
+    ],
+    async (context) => {
+      const pr = context.payload.pull_request;
+      await evaluateForEvent(context, options, pr.number, pr.head.sha);
+    },
+  );
+  app.on(["pull_request_review.submitted", "pull_request_review.edited", "pull_request_review.dismissed"], async (context) => {
+    const pr = context.payload.pull_request;
+    await evaluateForEvent(context, options, pr.number, pr.head.sha);
+  });
+}

@@ -1,0 +1,25 @@
+import type { Probot } from "probot";
+import { CONFIG_PATH } from "../config/load-config.js";
+import type { AppOptions } from "./app-options.js";
+import { reevaluateOpenPullRequests } from "./evaluate-from-event.js";
+
+/** Changes to what every open PR is judged against: protection, rulesets, secret-scanning alerts, the config file. */
+export function registerRepositoryPolicyEvents(app: Probot, options: AppOptions): void {
+  app.on(["branch_protection_rule.created", "branch_protection_rule.edited", "branch_protection_rule.deleted"], (context) =>
+    reevaluateOpenPullRequests(context, options, `branch protection rule ${context.payload.action}`).then(() => undefined),
+  );
+  app.on(["repository_ruleset.created", "repository_ruleset.edited", "repository_ruleset.deleted"], (context) =>
+    reevaluateOpenPullRequests(context, options, `repository ruleset ${context.payload.action}`).then(() => undefined),
+  );
+  app.on("secret_scanning_alert", (context) =>
+    reevaluateOpenPullRequests(context, options, `secret scanning alert ${context.payload.action}`).then(() => undefined),
+  );
+  app.on("push", async (context) => {
+    const { ref, repository, commits } = context.payload;
+    if (ref !== `refs/heads/${repository.default_branch}`) return;
+    const touched = commits.some((c) => [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])].includes(CONFIG_PATH));
+    // The payload lists at most 20 commits: a longer push may have touched the config unseen.
+    if (!touched && commits.length < 20) return;
+    await reevaluateOpenPullRequests(context, options, `${CONFIG_PATH} changed on ${repository.default_branch}`);
+  });
+}

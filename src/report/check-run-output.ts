@@ -1,0 +1,84 @@
+import type { ConfigError } from "../config/config-error.js";
+import type { Conclusion } from "../controls/evaluate-pull-request-controls.js";
+import type { ControlResult } from "../controls/types.js";
+import { clampMarkdown, escapeText, inlineCode, tableCell } from "./markdown.js";
+
+export interface CheckRunOutput {
+  title: string;
+  summary: string;
+}
+
+export interface CheckRunReport {
+  conclusion: Conclusion;
+  output: CheckRunOutput;
+}
+
+export interface EvaluationContext {
+  number: number;
+  headSha: string;
+  isDraft: boolean;
+  /** The config files that were applied, most specific first; empty means the built-in POL-008 defaults. */
+  configSources: string[];
+  evaluatedAt: string;
+}
+
+const icon = (r: ControlResult): string => {
+  if (r.enforcement === "off") return "➖ off";
+  if (r.outcome === "pass") return "✅ pass";
+  if (r.enforcement === "advisory") return "⚠️ advisory";
+  return r.outcome === "error" ? "❌ not evaluated" : "❌ fail";
+};
+
+/** Renders the control results as the `sdlc-guard` check run: a title that says what failed, one table row per control. */
+export function renderControlResults(results: ControlResult[], conclusion: Conclusion, ctx: EvaluationContext): CheckRunReport {
+  const failing = results.filter((r) => r.enforcement === "required" && r.outcome !== "pass").map((r) => r.id);
+  const warnings = results.filter((r) => r.enforcement === "advisory" && r.outcome !== "pass").map((r) => r.id);
+  const draft = ctx.isDraft ? "[draft] " : "";
+  const warned = warnings.length ? `; advisory: ${warnings.join(", ")}` : "";
+  const title =
+    conclusion === "failure"
+      ? `${draft}${failing.length} required control(s) failing: ${failing.join(", ")}${warned}`
+      : `${draft}All required controls pass${warned}`;
+
+  const rows = results.map(
+    (r) => `| \`${r.id}\` | ${icon(r)} | ${r.enforcement} | ${tableCell(r.reason)} | ${tableCell(r.fix || "—")} |`,
+  );
+  const notes = results.flatMap((r) => (r.notes ?? []).map((n) => `- \`${r.id}\`: ${n}`));
+  const summary = [
+    `${header(ctx)} against ${policyName(ctx.configSources)}.`,
+    "",
+    "| Control | Result | Enforcement | Reason | How to fix |",
+    "|---|---|---|---|---|",
+    ...rows,
+    ...(notes.length ? ["", "**Notes**", "", ...notes] : []),
+  ].join("\n");
+  return { conclusion, output: { title, summary: clampMarkdown(summary) } };
+}
+
+/** A configuration that cannot be used fails the check and says where and what is wrong; no control is evaluated. */
+export function renderConfigError(error: ConfigError, ctx: EvaluationContext): CheckRunReport {
+  const key = error.keyPath ? inlineCode(error.keyPath) : "(whole file)";
+  const summary = [
+    `${header(ctx)}, but could not load the policy:`,
+    "",
+    "| File | Key | Expected |",
+    "|---|---|---|",
+    `| ${tableCell(inlineCode(error.file))} | ${tableCell(key)} | ${tableCell(escapeText(error.expected))} |`,
+    "",
+    "No control was evaluated: fix the configuration on the default branch and re-run this check.",
+  ].join("\n");
+  return {
+    conclusion: "failure",
+    output: { title: `Configuration error in ${error.file}`, summary: clampMarkdown(summary) },
+  };
+}
+
+function header(ctx: EvaluationContext): string {
+  return `**sdlc-guard** evaluated PR #${ctx.number}${ctx.isDraft ? " (draft)" : ""} at \`${ctx.headSha.slice(0, 12)}\` on ${ctx.evaluatedAt}`;
+}
+
+function policyName(sources: string[]): string {
+  return sources.length
+    ? `the policy in ${sources.map(inlineCode).join(" ← ")}`
+    : "the built-in POL-008 defaults (no `.github/sdlc-guard.yml`)";
+}

@@ -1,0 +1,50 @@
+import { generateKeyPairSync } from "node:crypto";
+import { Writable } from "node:stream";
+import { pino } from "pino";
+import { Probot, ProbotOctokit } from "probot";
+import { createSdlcGuardApp } from "../../src/app.js";
+import type { AppOptions } from "../../src/handlers/app-options.js";
+import type { GitHubWorld } from "../../sim/github-world.js";
+
+let privateKey: string | undefined;
+/** A real RSA key, so Probot signs real app JWTs (generated once per test file). */
+export function testPrivateKey(): string {
+  privateKey ??= generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+  return privateKey;
+}
+
+export const WEBHOOK_SECRET = "test-webhook-secret-value";
+
+/** Everything the app logged, as text, to prove what does (and does not) appear in logs. */
+export function captureLog(level = "info") {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { log: pino({ level }, stream), lines, text: () => lines.join("") };
+}
+
+export interface TestAppOptions extends Partial<AppOptions> {
+  retry?: boolean;
+  log?: ReturnType<typeof pino>;
+}
+
+/** A Probot instance running sdlc-guard against api.github.com (nock); retries off unless the test is about them. */
+export function createTestApp(world: GitHubWorld, options: TestAppOptions = {}): Probot {
+  const { retry = false, log = pino({ level: "silent" }), ...appOptions } = options;
+  const probot = new Probot({
+    appId: world.appId,
+    privateKey: testPrivateKey(),
+    secret: WEBHOOK_SECRET,
+    log,
+    Octokit: ProbotOctokit.defaults({
+      retry: retry ? { enabled: true, retryAfterBaseValue: 1 } : { enabled: false },
+      throttle: { enabled: false },
+    }),
+  });
+  probot.load(createSdlcGuardApp({ appId: world.appId, jira: undefined, maxReevaluations: 100, ...appOptions }));
+  return probot;
+}
