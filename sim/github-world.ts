@@ -69,14 +69,25 @@ export interface SimResponse {
 export interface RecordedRequest {
   method: string;
   path: string;
+  query: string;
   status: number;
+}
+export interface FaultOptions {
+  /** How many matching requests fail (default 1). */
+  times?: number;
+  /** Matching requests to let through before failing (default 0). */
+  skip?: number;
+  headers?: Record<string, string>;
+  message?: string;
 }
 interface Fault {
   method: string;
   pathPrefix: string;
   status: number;
   remaining: number;
+  skip: number;
   headers: Record<string, string>;
+  message: string;
 }
 
 export const rulesetRule = {
@@ -152,9 +163,17 @@ export class GitHubWorld {
     return full;
   }
 
-  /** The next `times` requests whose path starts with `pathPrefix` get `status` (e.g. 502, or 403 with retry-after). */
-  failNext(method: string, pathPrefix: string, status: number, times = 1, headers: Record<string, string> = {}): void {
-    this.faults.push({ method: method.toUpperCase(), pathPrefix, status, remaining: times, headers });
+  /** Requests whose path starts with `pathPrefix` get `status` (e.g. 502, or 403 with retry-after) instead of an answer. */
+  failNext(method: string, pathPrefix: string, status: number, options: FaultOptions = {}): void {
+    this.faults.push({
+      method: method.toUpperCase(),
+      pathPrefix,
+      status,
+      remaining: options.times ?? 1,
+      skip: options.skip ?? 0,
+      headers: options.headers ?? {},
+      message: options.message ?? `simulated HTTP ${status}`,
+    });
   }
 
   repo(owner: string, name: string): SimRepo | undefined {
@@ -167,7 +186,7 @@ export class GitHubWorld {
     const [rawPath, query = ""] = url.split("?");
     const path = rawPath!;
     const response = this.answer(upper, path, new URLSearchParams(query), body);
-    this.requests.push({ method: upper, path, status: response.status });
+    this.requests.push({ method: upper, path, query, status: response.status });
     const problems = path === "/graphql" ? [] : responseProblems(upper, path, response.status, response.body);
     if (problems.length) {
       // A simulator bug must fail loudly, never feed the app an answer GitHub would not give.
@@ -179,9 +198,10 @@ export class GitHubWorld {
 
   private answer(method: string, path: string, query: URLSearchParams, body: unknown): SimResponse {
     const fault = this.faults.find((f) => f.remaining > 0 && f.method === method && path.startsWith(f.pathPrefix));
-    if (fault) {
+    if (fault && fault.skip > 0) fault.skip--;
+    else if (fault) {
       fault.remaining--;
-      return { status: fault.status, headers: fault.headers, body: { message: `simulated HTTP ${fault.status}`, documentation_url: "https://docs.github.com/rest" } };
+      return { status: fault.status, headers: fault.headers, body: { message: fault.message, documentation_url: "https://docs.github.com/rest" } };
     }
     if (method === "POST" && path === "/graphql") return this.graphql(body as { query: string; variables?: Record<string, unknown> });
     if (method !== "GET") {

@@ -105,13 +105,19 @@ function describeErrors(validate: ValidateFunction): string {
 export function responseProblems(method: string, path: string, status: number, body: unknown): string[] {
   const matched = findOperation(method, path);
   if (!matched) return [`GitHub has no operation ${method.toUpperCase()} ${path}`];
-  if (status >= 500) return []; // transport-level faults are never described, and GitHub does send them
+  // Server faults and rate limits are answered by any endpoint and described once, in GitHub's rate-limit docs.
+  if (status >= 500 || isRateLimitAnswer(status, body)) return [];
   const response = matched.operation.responses[String(status)];
   if (!response) return [`${matched.operation.operationId} never answers HTTP ${status}`];
   const schema = response.content?.["application/json"]?.schema;
   if (!schema) return body === undefined || body === "" || status === 404 ? [] : [`${matched.operation.operationId} ${status} has no body`];
   const validate = compile(`${matched.method} ${matched.template} ${status}`, schema);
   return validate(body) ? [] : [`${matched.operation.operationId} ${status}: ${describeErrors(validate)}`];
+}
+
+function isRateLimitAnswer(status: number, body: unknown): boolean {
+  const message = (body as { message?: unknown } | undefined)?.message;
+  return (status === 403 || status === 429) && typeof message === "string" && /rate limit/i.test(message);
 }
 
 /** Problems with a request body this client sends, or [] when the operation accepts it. */

@@ -1,6 +1,7 @@
 import { load as loadYaml, type YAMLException } from "js-yaml";
 import type { z } from "zod";
 import { configSchema } from "./schema.js";
+import { inlineCode } from "../report/markdown.js";
 import type { ConfigError } from "./config-error.js";
 
 export type RawConfig = Record<string, unknown>;
@@ -8,13 +9,15 @@ export type ParsedFile = { ok: true; raw: RawConfig } | { ok: false; error: Conf
 
 /** Parses one YAML file and validates it on its own, so an error names the file it is in. */
 export function parseConfigFile(file: string, text: string): ParsedFile {
+  // An empty or comment-only file means "the defaults", which js-yaml would refuse as "no document".
+  if (text.split("\n").every((line) => /^\s*(#.*)?$/.test(line))) return { ok: true, raw: {} };
   let loaded: unknown;
   try {
     loaded = loadYaml(text, { filename: file, json: false });
   } catch (error) {
     const mark = (error as YAMLException).mark;
     const at = mark ? ` (line ${mark.line + 1}, column ${mark.column + 1})` : "";
-    return { ok: false, error: { file, keyPath: "", expected: `valid YAML${at}: ${(error as Error).message.split("\n")[0]}` } };
+    return { ok: false, error: { file, keyPath: "", expected: `valid YAML${at}; the parser said ${inlineCode((error as Error).message.split("\n")[0]!)}` } };
   }
   if (loaded === null || loaded === undefined) return { ok: true, raw: {} };
   if (typeof loaded !== "object" || Array.isArray(loaded)) {
@@ -29,7 +32,7 @@ function toConfigError(file: string, error: z.ZodError): ConfigError {
   const issue = error.issues[0]!;
   const path = issue.path.map(String);
   if (issue.code === "unrecognized_keys") {
-    return { file, keyPath: path.join("."), expected: `no key ${issue.keys.map((k) => `\`${k}\``).join(", ")} here (unknown key: check the spelling)` };
+    return { file, keyPath: path.join("."), expected: `no key ${issue.keys.map(inlineCode).join(", ")} here (unknown key: check the spelling)` };
   }
   return { file, keyPath: path.join("."), expected: issue.message };
 }

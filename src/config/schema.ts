@@ -36,7 +36,8 @@ const jiraSchema = z
       .max(500)
       .superRefine((pattern, ctx) => {
         const error = userPatternError(pattern);
-        if (error) ctx.addIssue({ code: "custom", message: `a valid RE2 regular expression (${error})` });
+        // RE2 quotes the pattern at the end of its message; the check run shows the key path, not the user's text.
+        if (error) ctx.addIssue({ code: "custom", message: `a valid RE2 regular expression (${error.replace(/: `[^]*$/, "")})` });
       })
       .optional()
       .describe("Custom issue-key pattern (RE2 syntax, linear-time). Overrides `projects` when set."),

@@ -11,10 +11,7 @@ export function evaluateJira(keys: KeyMatch[], config: JiraConfig, lookups: Jira
   const searched = config.search_in.join(", ");
   if (keys.length === 0) {
     const expected = config.key_pattern ? `matching ${inlineCode(config.key_pattern)}` : config.projects.length ? `of project ${config.projects.join("/")}` : "such as PAY-123";
-    return fail(
-      `No Jira issue key ${expected} in the PR ${searched}.`,
-      "Reference the Jira ticket in the PR title (e.g. `PAY-123: short summary`) or in the head branch name.",
-    );
+    return fail(`No Jira issue key ${expected} in the PR ${searched}.`, `Reference the Jira ticket (a key ${expected}) in the PR ${config.search_in.join(" or ")}.`);
   }
   const listed = keys.map((k) => `${inlineCode(k.key)} (${k.foundIn})`).join(", ");
   if (!lookups) return pass(`Jira key ${listed}.`);

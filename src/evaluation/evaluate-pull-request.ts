@@ -21,7 +21,16 @@ import type { JiraClient } from "../jira/jira-client.js";
 import { renderConfigError, renderControlResults, type CheckRunReport } from "../report/check-run-output.js";
 import { KeyedLock } from "./keyed-lock.js";
 
+/** What one app instance remembers between evaluations: per-PR serialization and the check runs it wrote. */
+export interface EvaluationMemory {
+  lock: KeyedLock;
+  checkRuns: Map<string, number>;
+}
+
+export const createEvaluationMemory = (): EvaluationMemory => ({ lock: new KeyedLock(), checkRuns: new Map() });
+
 export interface EvaluationDeps {
+  memory: EvaluationMemory;
   octokit: GitHubClient;
   log: Logger;
   appId: number | undefined;
@@ -51,11 +60,9 @@ export interface EvaluationOutcome {
   requests: number;
 }
 
-const evaluations = new KeyedLock();
-
 /** Evaluates one PR from fresh GitHub state and writes its one `sdlc-guard` check run; serialized per PR. */
 export function evaluatePullRequest(deps: EvaluationDeps, target: PullRequestTarget): Promise<EvaluationOutcome> {
-  return evaluations.run(`${target.owner}/${target.repo}#${target.number}`.toLowerCase(), () => evaluateNow(deps, target));
+  return deps.memory.lock.run(`${target.owner}/${target.repo}#${target.number}`.toLowerCase(), () => evaluateNow(deps, target));
 }
 
 async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Promise<EvaluationOutcome> {
@@ -99,7 +106,7 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
 
   const checkRunId = deps.dryRun
     ? undefined
-    : await ensureCheckRun(octokit, { owner, repo, headSha, existingId, appId, externalId: `pr-${number}` }, report);
+    : await ensureCheckRun(octokit, { owner, repo, headSha, existingId, appId, externalId: `pr-${number}` }, report, deps.memory.checkRuns);
   log.info(
     {
       audit: "pull_request.evaluated",

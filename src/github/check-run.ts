@@ -10,12 +10,18 @@ export interface CheckRunTarget extends RepoRef {
   externalId: string;
 }
 
-/** Written check runs by `owner/repo@sha`, in case GitHub's read lags just behind our own write. */
-const recentlyWritten = new Map<string, number>();
 const RECENT_LIMIT = 5_000;
 
-/** Creates the single `sdlc-guard` check run of a head SHA, or updates it in place if it already exists. */
-export async function ensureCheckRun(octokit: GitHubClient, target: CheckRunTarget, report: CheckRunReport): Promise<number> {
+/**
+ * Creates the single `sdlc-guard` check run of a head SHA, or updates it in place if it already exists.
+ * `recentlyWritten` (ids by `owner/repo@sha`) covers the moment when GitHub's read still lags behind our own write.
+ */
+export async function ensureCheckRun(
+  octokit: GitHubClient,
+  target: CheckRunTarget,
+  report: CheckRunReport,
+  recentlyWritten: Map<string, number>,
+): Promise<number> {
   const { owner, repo, headSha } = target;
   const key = `${owner}/${repo}@${headSha}`;
   const id = target.existingId ?? recentlyWritten.get(key) ?? (target.existingId === undefined ? await findCheckRun(octokit, target) : null);

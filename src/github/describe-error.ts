@@ -4,9 +4,7 @@ export function describeGitHubError(error: unknown): string {
   if (e.name === "GraphqlResponseError" && e.errors?.length) {
     return `GitHub GraphQL error: ${e.errors.map((x) => x.message).join("; ")}`;
   }
-  if (e.name === "TimeoutError" || e.name === "AbortError" || /aborted|timeout/i.test(e.message ?? "")) {
-    return "GitHub did not answer in time";
-  }
+  if (e.name === "TimeoutError" || e.name === "AbortError") return `GitHub did not answer in time (${e.message ?? "aborted"})`;
   if (typeof e.status === "number" && e.status > 0) {
     const detail = (e.message ?? "").split(" - ")[0]!.slice(0, 200);
     return `GitHub answered HTTP ${e.status}${detail ? ` (${detail})` : ""}`;

@@ -23,12 +23,15 @@ export function hardenRequests(octokit: GitHubClient, policy: RequestPolicy = de
   const counter = { count: 0 };
   hardened.set(octokit, counter);
   octokit.hook.wrap("request", async (request, options) => {
-    const withDeadline = { ...options, request: { ...options.request, signal: AbortSignal.timeout(policy.timeoutMs) } };
+    // Octokit's hook chain hands every layer the same options object: the deadline must be set on it, not on a copy.
+    const signal = AbortSignal.timeout(policy.timeoutMs);
+    options.request = { ...options.request, signal };
     for (let attempt = 0; ; attempt++) {
       counter.count++;
       try {
-        return await request(withDeadline);
+        return await request(options);
       } catch (error) {
+        if (signal.aborted) throw new RequestTimeoutError(policy.timeoutMs);
         const wait = secondaryRateLimitWait(error);
         if (wait === undefined || attempt >= policy.secondaryRateLimitRetries || wait > policy.maxRetryAfterSeconds) throw error;
         await new Promise((resolve) => setTimeout(resolve, wait * 1000));
@@ -36,6 +39,14 @@ export function hardenRequests(octokit: GitHubClient, policy: RequestPolicy = de
     }
   });
   return counter;
+}
+
+/** A request that got no answer before its deadline (Octokit would report it as an anonymous HTTP 500). */
+export class RequestTimeoutError extends Error {
+  override readonly name = "TimeoutError";
+  constructor(readonly timeoutMs: number) {
+    super(`no answer within ${timeoutMs} ms`);
+  }
 }
 
 /** Seconds to wait when GitHub signals a secondary rate limit with `retry-after`, else undefined. */

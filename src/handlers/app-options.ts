@@ -1,3 +1,4 @@
+import type { EvaluationMemory } from "../evaluation/evaluate-pull-request.js";
 import type { RequestPolicy } from "../github/harden-requests.js";
 import { createJiraClient, jiraSettingsFromEnv, type JiraClient } from "../jira/jira-client.js";
 
@@ -8,6 +9,11 @@ export interface AppOptions {
   requestPolicy?: RequestPolicy;
   /** Open PRs re-evaluated at most per repository-wide event (protection change, alert, config push). */
   maxReevaluations: number;
+}
+
+/** What every handler gets: the options, and the memory of this app instance. */
+export interface HandlerDeps extends AppOptions {
+  memory: EvaluationMemory;
 }
 
 export function appOptionsFromEnv(env: NodeJS.ProcessEnv): AppOptions {

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { evaluatePullRequest, type EvaluationOutcome } from "../evaluation/evaluate-pull-request.js";
 import { describeGitHubError } from "../github/describe-error.js";
 import type { GitHubClient } from "../github/types.js";
-import type { AppOptions } from "./app-options.js";
+import type { HandlerDeps } from "./app-options.js";
 
 export interface RepoInContext {
   owner: string;
@@ -18,7 +18,7 @@ export function repoOf(context: Context): RepoInContext {
 /** Evaluates one PR for an event; a failure to write the result is logged with a secret-free reason and rethrown. */
 export async function evaluateForEvent(
   context: Context,
-  options: AppOptions,
+  options: HandlerDeps,
   number: number,
   announcedHeadSha?: string,
 ): Promise<EvaluationOutcome> {
@@ -26,7 +26,7 @@ export async function evaluateForEvent(
   const log = context.log as unknown as Logger;
   try {
     return await evaluatePullRequest(
-      { octokit: context.octokit as GitHubClient, log, appId: options.appId, jira: options.jira, requestPolicy: options.requestPolicy },
+      { memory: options.memory, octokit: context.octokit as GitHubClient, log, appId: options.appId, jira: options.jira, requestPolicy: options.requestPolicy },
       { owner, repo, number, announcedHeadSha },
     );
   } catch (error) {
@@ -36,7 +36,7 @@ export async function evaluateForEvent(
 }
 
 /** Re-evaluates the repository's open PRs (a protection, ruleset, alert or config change affects them all), bounded. */
-export async function reevaluateOpenPullRequests(context: Context, options: AppOptions, why: string): Promise<number> {
+export async function reevaluateOpenPullRequests(context: Context, options: HandlerDeps, why: string): Promise<number> {
   const { owner, repo } = repoOf(context);
   const octokit = context.octokit as GitHubClient;
   const numbers: number[] = [];

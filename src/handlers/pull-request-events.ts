@@ -1,9 +1,9 @@
 import type { Probot } from "probot";
-import type { AppOptions } from "./app-options.js";
+import type { HandlerDeps } from "./app-options.js";
 import { evaluateForEvent } from "./evaluate-from-event.js";
 
 /** A PR's own changes and its reviews re-evaluate that PR (state is re-read; the payload only names the PR). */
-export function registerPullRequestEvents(app: Probot, options: AppOptions): void {
+export function registerPullRequestEvents(app: Probot, options: HandlerDeps): void {
   app.on(
     [
       "pull_request.opened",

@@ -1,10 +1,10 @@
 import type { Probot } from "probot";
 import { CONFIG_PATH } from "../config/load-config.js";
-import type { AppOptions } from "./app-options.js";
+import type { HandlerDeps } from "./app-options.js";
 import { reevaluateOpenPullRequests } from "./evaluate-from-event.js";
 
 /** Changes to what every open PR is judged against: protection, rulesets, secret-scanning alerts, the config file. */
-export function registerRepositoryPolicyEvents(app: Probot, options: AppOptions): void {
+export function registerRepositoryPolicyEvents(app: Probot, options: HandlerDeps): void {
   app.on(["branch_protection_rule.created", "branch_protection_rule.edited", "branch_protection_rule.deleted"], (context) =>
     reevaluateOpenPullRequests(context, options, `branch protection rule ${context.payload.action}`).then(() => undefined),
   );

@@ -1,7 +1,7 @@
 import type { Context, Probot } from "probot";
 import { CHECK_NAME } from "../github/pull-request-snapshot.js";
 import type { GitHubClient } from "../github/types.js";
-import type { AppOptions } from "./app-options.js";
+import type { HandlerDeps } from "./app-options.js";
 import { evaluateForEvent, repoOf } from "./evaluate-from-event.js";
 
 interface PullRequestLink {
@@ -10,7 +10,7 @@ interface PullRequestLink {
 }
 
 /** The "Re-run" buttons: re-evaluate the open PRs whose head is the re-requested commit. */
-export function registerRerunEvents(app: Probot, options: AppOptions): void {
+export function registerRerunEvents(app: Probot, options: HandlerDeps): void {
   app.on("check_run.rerequested", async (context) => {
     const run = context.payload.check_run;
     if (run.name !== CHECK_NAME || (options.appId && run.app?.id !== options.appId)) return;
@@ -23,7 +23,7 @@ export function registerRerunEvents(app: Probot, options: AppOptions): void {
   });
 }
 
-async function rerun(context: Context, options: AppOptions, headSha: string, links: PullRequestLink[]): Promise<void> {
+async function rerun(context: Context, options: HandlerDeps, headSha: string, links: PullRequestLink[]): Promise<void> {
   const repositoryId = (context.payload as { repository: { id: number } }).repository.id;
   let numbers = links.filter((pr) => pr.base.repo.id === repositoryId).map((pr) => pr.number);
   if (numbers.length === 0) {

@@ -1,7 +1,7 @@
 import type { ConfigError } from "../config/config-error.js";
 import type { Conclusion } from "../controls/evaluate-pull-request-controls.js";
 import type { ControlResult } from "../controls/types.js";
-import { clampMarkdown, escapeText, inlineCode, tableCell } from "./markdown.js";
+import { clampMarkdown, inlineCode, tableCell } from "./markdown.js";
 
 export interface CheckRunOutput {
   title: string;
@@ -63,7 +63,7 @@ export function renderConfigError(error: ConfigError, ctx: EvaluationContext): C
     "",
     "| File | Key | Expected |",
     "|---|---|---|",
-    `| ${tableCell(inlineCode(error.file))} | ${tableCell(key)} | ${tableCell(escapeText(error.expected))} |`,
+    `| ${tableCell(inlineCode(error.file))} | ${tableCell(key)} | ${tableCell(error.expected)} |`,
     "",
     "No control was evaluated: fix the configuration on the default branch and re-run this check.",
   ].join("\n");

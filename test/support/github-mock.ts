@@ -14,7 +14,7 @@ export function mockGitHub(world: GitHubWorld) {
   worldsInTest.push(world);
   const scope = nock(GITHUB_API);
   const api = {
-    expect(method: "GET" | "POST" | "PATCH", path: string, times = 1) {
+    expect(method: "GET" | "POST" | "PATCH", path: string, times = 1, delayMs = 0) {
       // `*` stands for one path segment (an id the world assigns); everything else is literal.
       const source = path.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replaceAll("*", "[^/?]+");
       // eslint-disable-next-line no-restricted-syntax -- the test's own literal path, escaped
@@ -22,6 +22,7 @@ export function mockGitHub(world: GitHubWorld) {
       scope
         .intercept(pathOnly, method)
         .times(times)
+        .delay(delayMs)
         .reply((uri, body) => {
           let answer;
           try {
@@ -50,4 +51,25 @@ export function mockGitHub(world: GitHubWorld) {
     },
   };
   return api;
+}
+
+/**
+ * Compiles the GraphQL schema and every OpenAPI validator an evaluation uses, without HTTP, so a test that
+ * measures a deadline measures the endpoint it slows down and not the mock's first-use cost.
+ */
+export async function warmUpGitHubModel(): Promise<void> {
+  const { compliantPullRequest, compliantRepo } = await import("../../sim/scenarios.js");
+  const { PULL_REQUEST_QUERY } = await import("../../src/github/pull-request-snapshot.js");
+  const { GitHubWorld: World } = await import("../../sim/github-world.js");
+  const world = new World();
+  const repo = compliantRepo(world);
+  const pr = compliantPullRequest(world, repo, 1);
+  world.handle("POST", "/app/installations/77/access_tokens", undefined);
+  world.handle("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml", undefined);
+  world.handle("POST", "/graphql", { query: PULL_REQUEST_QUERY, variables: { owner: "acme", repo: "payments", number: 1, checkFilter: { checkName: "sdlc-guard" } } });
+  world.handle("GET", "/repos/acme/payments/rules/branches/main", undefined);
+  world.handle("GET", "/repos/acme/payments/secret-scanning/alerts", undefined);
+  world.handle("GET", `/repos/acme/payments/commits/${pr.headSha}/check-runs`, undefined);
+  world.handle("POST", "/repos/acme/payments/check-runs", { name: "sdlc-guard", head_sha: pr.headSha, status: "completed", conclusion: "success", output: { title: "t", summary: "s" } });
+  if (world.violations.length) throw new Error(world.violations.join("; "));
 }

@@ -1,0 +1,164 @@
+import { configSchema, defaultConfig, type SdlcGuardConfig } from "../../src/config/schema.js";
+import {
+  concludeControls,
+  evaluatePullRequestControls,
+  PULL_REQUEST_CONTROL_IDS,
+  type PullRequestEvidence,
+} from "../../src/controls/evaluate-pull-request-controls.js";
+import type { JiraLookups } from "../../src/controls/jira.js";
+import {
+  fetched,
+  unavailable,
+  type ControlId,
+  type ControlResult,
+  type Outcome,
+  type PullRequestSnapshot,
+  type Review,
+} from "../../src/controls/types.js";
+import type { Enforcement } from "../../src/config/schema.js";
+
+const HEAD = "c0ffee1234567890abcdef1234567890abcdef12";
+const approval = (login: string, minute: number): Review => ({
+  author: { login, isBot: false },
+  state: "APPROVED",
+  commitSha: HEAD,
+  submittedAt: `2025-03-01T10:0${minute}:00Z`,
+});
+
+/** A PR that satisfies every pull-request control of POL-008, unless overridden. */
+function snapshot(overrides: Partial<PullRequestSnapshot> = {}): PullRequestSnapshot {
+  return {
+    owner: "acme",
+    repo: "payments",
+    number: 7,
+    title: "PAY-123: refunds",
+    body: "",
+    headRefName: "feature/pay-123-refunds",
+    headSha: HEAD,
+    baseRefName: "main",
+    isDraft: false,
+    author: { login: "alice", isBot: false },
+    reviews: fetched([approval("bob", 1), approval("carol", 2)]),
+    classicProtection: fetched({
+      pattern: "main",
+      requiresApprovingReviews: true,
+      requiredApprovingReviewCount: 2,
+      allowsForcePushes: false,
+      allowsDeletions: false,
+      dismissesStaleReviews: true,
+      isAdminEnforced: true,
+      requiredStatusCheckContexts: ["sdlc-guard"],
+    }),
+    rulesetRules: fetched([]),
+    secretScanning: fetched({ enabled: true, openAlerts: 0, moreAlerts: false }),
+    ...overrides,
+  };
+}
+
+function evidence(overrides: Partial<PullRequestSnapshot> = {}, jira: Partial<Omit<PullRequestEvidence, "snapshot">> = {}): PullRequestEvidence {
+  return { snapshot: snapshot(overrides), jiraKeys: [{ key: "PAY-123", foundIn: "title" }], jiraLookups: undefined, ...jira };
+}
+
+const config = (controls: Record<string, unknown> = {}): SdlcGuardConfig => configSchema.parse({ controls });
+
+const summary = (results: ControlResult[]): Record<string, string> =>
+  Object.fromEntries(results.map((r) => [r.id, `${r.enforcement}:${r.outcome}`]));
+
+const result = (id: ControlId, enforcement: Enforcement, outcome: Outcome): ControlResult => ({ id, enforcement, outcome, reason: "r", fix: "" });
+
+describe("pull-request controls: one sdlc-guard conclusion", () => {
+  it("results are ordered reviews, jira, branch-protection, secret-scanning", () => {
+    expect(PULL_REQUEST_CONTROL_IDS).toEqual(["reviews", "jira", "branch-protection", "secret-scanning"]);
+    expect(evaluatePullRequestControls(evidence(), defaultConfig).map((r) => r.id)).toEqual([
+      "reviews",
+      "jira",
+      "branch-protection",
+      "secret-scanning",
+    ]);
+  });
+
+  it("a compliant PR passes every control and concludes success", () => {
+    const results = evaluatePullRequestControls(evidence(), defaultConfig);
+    expect(summary(results)).toEqual({
+      reviews: "required:pass",
+      jira: "required:pass",
+      "branch-protection": "required:pass",
+      "secret-scanning": "required:pass",
+    });
+    expect(results.find((r) => r.id === "reviews")?.reason).toBe("2 of 2 required approvals on `c0ffee1` (bob, carol).");
+    expect(results.find((r) => r.id === "jira")?.reason).toBe("Jira key `PAY-123` (title).");
+    expect(concludeControls(results)).toBe("success");
+  });
+
+  it("an off control is listed with enforcement off and is not evaluated", () => {
+    const results = evaluatePullRequestControls(
+      evidence({ reviews: unavailable("GitHub answered 502"), secretScanning: unavailable("GitHub answered 502") }),
+      config({ reviews: { enforcement: "off" }, "secret-scanning": { enforcement: "off" } }),
+    );
+    expect(results).toHaveLength(4);
+    for (const id of ["reviews", "secret-scanning"] as const) {
+      expect(results.find((r) => r.id === id)).toEqual({ id, enforcement: "off", outcome: "pass", reason: "Turned off in the configuration.", fix: "" });
+    }
+    expect(concludeControls(results)).toBe("success");
+  });
+
+  it("an advisory failure does not fail the conclusion", () => {
+    const results = evaluatePullRequestControls(evidence({}, { jiraKeys: [] }), config({ jira: { enforcement: "advisory" } }));
+    const jira = results.find((r) => r.id === "jira");
+    expect(jira).toMatchObject({ enforcement: "advisory", outcome: "fail" });
+    expect(jira?.reason).toMatch(/^No Jira issue key/);
+    expect(concludeControls(results)).toBe("success");
+  });
+
+  it("an advisory control that could not be evaluated does not fail the conclusion", () => {
+    const results = evaluatePullRequestControls(
+      evidence({ secretScanning: unavailable("GitHub answered 503") }),
+      config({ "secret-scanning": { enforcement: "advisory" } }),
+    );
+    expect(summary(results)["secret-scanning"]).toBe("advisory:error");
+    expect(concludeControls(results)).toBe("success");
+  });
+
+  it("a required control that could not be evaluated fails the conclusion", () => {
+    const results = evaluatePullRequestControls(evidence({ secretScanning: unavailable("GitHub answered 503") }), defaultConfig);
+    expect(summary(results)["secret-scanning"]).toBe("required:error");
+    expect(results.find((r) => r.id === "secret-scanning")?.reason).toBe("Could not read the secret-scanning alerts: GitHub answered 503");
+    expect(concludeControls(results)).toBe("failure");
+  });
+
+  it("a required control that fails fails the conclusion", () => {
+    const results = evaluatePullRequestControls(evidence({ reviews: fetched([approval("bob", 1)]) }), defaultConfig);
+    expect(summary(results).reviews).toBe("required:fail");
+    expect(concludeControls(results)).toBe("failure");
+  });
+
+  it("each control gets its own settings from the configuration", () => {
+    const results = evaluatePullRequestControls(
+      evidence({ reviews: fetched([approval("bob", 1)]) }),
+      config({ reviews: { min_approvals: 1 }, "branch-protection": { min_approvals: 3 } }),
+    );
+    expect(summary(results)).toMatchObject({ reviews: "required:pass", "branch-protection": "required:fail" });
+    expect(results.find((r) => r.id === "branch-protection")?.reason).toContain("requires 2 approval(s), policy needs 3");
+  });
+
+  it("the Jira lookups of the evidence decide the jira control", () => {
+    const lookups: JiraLookups = new Map([["PAY-123", unavailable("Jira unreachable (HTTP 503)")]]);
+    const results = evaluatePullRequestControls(evidence({}, { jiraLookups: lookups }), defaultConfig);
+    expect(summary(results).jira).toBe("required:error");
+    expect(results.find((r) => r.id === "jira")?.reason).toContain("Jira unreachable");
+    expect(concludeControls(results)).toBe("failure");
+  });
+
+  describe("concludeControls", () => {
+    it.each<[string, ControlResult[], "success" | "failure"]>([
+      ["all pass → success", [result("reviews", "required", "pass"), result("jira", "required", "pass")], "success"],
+      ["no results → success", [], "success"],
+      ["a required fail → failure", [result("reviews", "required", "fail"), result("jira", "required", "pass")], "failure"],
+      ["a required error → failure", [result("reviews", "required", "pass"), result("jira", "required", "error")], "failure"],
+      ["advisory fail and error only → success", [result("reviews", "advisory", "fail"), result("jira", "advisory", "error")], "success"],
+      ["off controls never fail → success", [result("reviews", "off", "pass"), result("jira", "required", "pass")], "success"],
+    ])("%s", (_name, results, expected) => {
+      expect(concludeControls(results)).toBe(expected);
+    });
+  });
+});

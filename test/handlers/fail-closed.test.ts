@@ -1,0 +1,168 @@
+import { GitHubWorld } from "../../sim/github-world.js";
+import { approval, compliantPullRequest, compliantRepo } from "../../sim/scenarios.js";
+import { pullRequestEvent } from "../../sim/webhook-payloads.js";
+import { mockGitHub, warmUpGitHubModel } from "../support/github-mock.js";
+import { createTestApp } from "../support/test-app.js";
+
+function setup() {
+  const world = new GitHubWorld();
+  const repo = compliantRepo(world);
+  const pr = compliantPullRequest(world, repo, 5);
+  return { world, repo, pr };
+}
+
+const rowOf = (summary: string | null, id: string) => summary?.split("\n").find((line) => line.startsWith(`| \`${id}\``)) ?? "";
+
+describe("fail closed: what cannot be read never passes", () => {
+  beforeAll(warmUpGitHubModel);
+
+  it("the 150th review is read", async () => {
+    const { world, repo, pr } = setup();
+    pr.reviews = [approval("rev-bob", pr.headSha, 1), approval("rev-carol", pr.headSha, 2)];
+    for (let i = 3; i < 150; i++) pr.reviews.push({ author: { login: `commenter-${i}` }, state: "COMMENTED", commitSha: pr.headSha, submittedAt: `2026-11-20T11:${String(i % 60).padStart(2, "0")}:${String(Math.floor(i / 60)).padStart(2, "0")}Z` });
+    pr.reviews.push({ author: { login: "rev-zed" }, state: "CHANGES_REQUESTED", commitSha: pr.headSha, submittedAt: "2026-11-20T12:00:00Z" });
+    expect(pr.reviews).toHaveLength(150);
+    const probot = createTestApp(world);
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expect("POST", "/graphql");
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+
+    const run = repo.checkRuns[0]!;
+    expect(run.conclusion).toBe("failure");
+    expect(rowOf(run.output.summary, "reviews")).toContain("Changes requested by rev-zed");
+    expect(world.requests.filter((r) => r.path === "/graphql")).toHaveLength(2);
+  });
+
+  it("a 502 on the second page of reviews never passes", async () => {
+    const { world, repo, pr } = setup();
+    for (let i = 0; i < 120; i++) pr.reviews.push(approval(`rev-${i}`, pr.headSha, i % 60));
+    world.failNext("POST", "/graphql", 502, { skip: 1 });
+    const probot = createTestApp(world);
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expect("POST", "/graphql");
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+
+    const run = repo.checkRuns[0]!;
+    expect(run.conclusion).toBe("failure");
+    expect(rowOf(run.output.summary, "reviews")).toMatch(/❌ not evaluated .*review page 2: GitHub answered HTTP 502/);
+  });
+
+  it("a 502 on the pull request itself fails every control on the announced head commit", async () => {
+    const { world, repo, pr } = setup();
+    world.failNext("POST", "/graphql", 502);
+    const probot = createTestApp(world);
+    mockGitHub(world)
+      .expectToken()
+      .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml")
+      .expect("POST", "/graphql")
+      .expect("GET", `/repos/acme/payments/commits/${pr.headSha}/check-runs`)
+      .expect("POST", "/repos/acme/payments/check-runs");
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+
+    const run = repo.checkRuns[0]!;
+    expect(run).toMatchObject({ headSha: pr.headSha, conclusion: "failure" });
+    for (const id of ["reviews", "jira", "branch-protection", "secret-scanning"]) {
+      expect(rowOf(run.output.summary, id)).toContain("Could not read the pull request: GitHub answered HTTP 502");
+    }
+  });
+
+  it("a 502 on secret scanning fails secret-scanning, not passes it", async () => {
+    const { world, repo, pr } = setup();
+    world.failNext("GET", "/repos/acme/payments/secret-scanning", 502);
+    const probot = createTestApp(world);
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments");
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+
+    const run = repo.checkRuns[0]!;
+    expect(run.conclusion).toBe("failure");
+    expect(run.output.title).toContain("secret-scanning");
+    expect(rowOf(run.output.summary, "secret-scanning")).toContain("GitHub answered HTTP 502");
+  });
+
+  it("secret scanning disabled (GitHub answers 404) fails with that reason", async () => {
+    const { world, repo, pr } = setup();
+    repo.secretScanning.enabled = false;
+    const probot = createTestApp(world);
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments");
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+
+    expect(rowOf(repo.checkRuns[0]!.output.summary, "secret-scanning")).toContain("Secret scanning is disabled");
+  });
+
+  it("a 502 on rulesets fails branch-protection, even with classic protection in place", async () => {
+    const { world, repo, pr } = setup();
+    world.failNext("GET", "/repos/acme/payments/rules/branches", 502);
+    const probot = createTestApp(world);
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments");
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+
+    expect(repo.checkRuns[0]!.conclusion).toBe("failure");
+    expect(rowOf(repo.checkRuns[0]!.output.summary, "branch-protection")).toContain("rulesets of the base branch");
+  });
+
+  it("a configuration GitHub cannot serve fails the check instead of falling back to defaults", async () => {
+    const { world, repo, pr } = setup();
+    world.failNext("GET", "/repos/acme/payments/contents", 500);
+    const probot = createTestApp(world);
+    mockGitHub(world)
+      .expectToken()
+      .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml")
+      .expect("POST", "/graphql")
+      .expect("GET", "/repos/acme/payments/rules/branches/main")
+      .expect("GET", "/repos/acme/payments/secret-scanning/alerts")
+      .expect("POST", "/repos/acme/payments/check-runs");
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+
+    expect(repo.checkRuns[0]!.conclusion).toBe("failure");
+    expect(repo.checkRuns[0]!.output.title).toBe("Configuration error in acme/payments:.github/sdlc-guard.yml");
+  });
+
+  it("a transient 502 on the check-run write is retried, and the run is written once", async () => {
+    const { world, repo, pr } = setup();
+    world.failNext("POST", "/repos/acme/payments/check-runs", 502);
+    const probot = createTestApp(world, { retry: true });
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expect("POST", "/repos/acme/payments/check-runs");
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+
+    expect(repo.checkRuns).toHaveLength(1);
+    expect(repo.checkRuns[0]!.conclusion).toBe("success");
+  });
+
+  it("a secondary rate limit with retry-after is waited out and retried", async () => {
+    const { world, repo, pr } = setup();
+    world.failNext("GET", "/repos/acme/payments/secret-scanning", 403, {
+      headers: { "retry-after": "0" },
+      message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+    });
+    const probot = createTestApp(world);
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expect("GET", "/repos/acme/payments/secret-scanning/alerts");
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+
+    expect(repo.checkRuns[0]!.conclusion).toBe("success");
+  });
+
+  it("a GitHub request that does not answer in time fails its control with the reason", async () => {
+    const { world, repo, pr } = setup();
+    const probot = createTestApp(world, { requestPolicy: { timeoutMs: 1_000, secondaryRateLimitRetries: 0, maxRetryAfterSeconds: 0 } });
+    mockGitHub(world)
+      .expectToken()
+      .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml")
+      .expect("POST", "/graphql")
+      .expect("GET", "/repos/acme/payments/rules/branches/main")
+      .expect("GET", "/repos/acme/payments/secret-scanning/alerts", 1, 4_000)
+      .expect("POST", "/repos/acme/payments/check-runs");
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+
+    const run = repo.checkRuns[0]!;
+    expect(run.conclusion).toBe("failure");
+    expect(rowOf(run.output.summary, "secret-scanning")).toContain("did not answer in time");
+  });
+});
