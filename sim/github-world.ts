@@ -315,6 +315,9 @@ export class GitHubWorld {
       head: ref(pr.headRef, pr.headSha),
       base: ref(pr.baseRef, sha(`${repo.name}-${pr.baseRef}`)),
       user: { ...e.user, login: pr.author.login, type: pr.author.bot ? "Bot" : "User" },
+      // GitHub's documented example lists a requested team without the `type` its own schema requires.
+      requested_teams: [],
+      requested_reviewers: [],
     };
   }
 

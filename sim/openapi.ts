@@ -168,6 +168,7 @@ const FIELDS_ADDED_SINCE_EXAMPLES: Record<string, unknown> = {
   permissions: {},
   events: [],
   lock_branch_enforcement_level: "off",
+  disabled: false,
 };
 
 /** Brings an example payload up to the current schema by adding fields GitHub added since; anything else is left to fail. */

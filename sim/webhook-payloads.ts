@@ -92,7 +92,7 @@ export function checkRunRerequestedEvent(world: GitHubWorld, repo: SimRepo, pr: 
   run.head_sha = pr.headSha;
   // The example's app timestamps are not ISO 8601, which GitHub sends.
   run.app = { ...run.app, id: world.appId, created_at: "2018-04-25T20:42:10Z", updated_at: "2018-04-25T20:42:10Z" };
-  run.check_suite = { ...run.check_suite, head_sha: pr.headSha, app: { ...run.check_suite.app, id: world.appId } };
+  run.check_suite = { ...run.check_suite, head_sha: pr.headSha, app: { ...run.check_suite.app, id: world.appId, created_at: "2018-04-25T20:42:10Z", updated_at: "2018-04-25T20:42:10Z" } };
   run.pull_requests = opts.linked === false ? [] : [pullRequestLink(repo, pr)];
   return checked("check_run", payload);
 }

@@ -4,13 +4,17 @@ import { worldsInTest } from "../support/github-mock.js";
 // No test may reach the network: only loopback (the simulator, the app's own server) is allowed.
 // Every mock a test declares must be used, and no request may go unmatched.
 const unmatched: string[] = [];
-nock.emitter.on("no match", (req: { method?: string; path?: string; options?: { path?: string } }) => {
-  unmatched.push(`${req.method ?? "?"} ${req.path ?? req.options?.path ?? "?"}`);
+const LOOPBACK = /^(127\.0\.0\.1|localhost)(:\d+)?$/;
+type NoMatch = { method?: string; path?: string; host?: string; hostname?: string; options?: { path?: string; host?: string; hostname?: string } };
+nock.emitter.on("no match", (req: NoMatch) => {
+  const host = req.hostname ?? req.host ?? req.options?.hostname ?? req.options?.host ?? "";
+  if (LOOPBACK.test(host)) return; // allowed to pass through: the simulator and the app's own server
+  unmatched.push(`${req.method ?? "?"} ${host}${req.path ?? req.options?.path ?? "?"}`);
 });
 
 beforeAll(() => {
   nock.disableNetConnect();
-  nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
+  nock.enableNetConnect(LOOPBACK);
 });
 
 afterEach(() => {

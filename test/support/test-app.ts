@@ -40,10 +40,13 @@ export function createTestApp(world: GitHubWorld, options: TestAppOptions = {}):
     privateKey: testPrivateKey(),
     secret: WEBHOOK_SECRET,
     log,
-    Octokit: ProbotOctokit.defaults({
+    // The function form runs after Probot merged its own throttle options, which would otherwise re-enable
+    // the 1-second write pacing that production keeps (GitHub's advice against secondary rate limits).
+    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+      ...options,
       retry: retry ? { enabled: true, retryAfterBaseValue: 1 } : { enabled: false },
-      throttle: { enabled: false },
-    }),
+      throttle: { ...(options.throttle as object), enabled: false },
+    })),
   });
   probot.load(createSdlcGuardApp({ appId: world.appId, jira: undefined, maxReevaluations: 100, ...appOptions }));
   return probot;

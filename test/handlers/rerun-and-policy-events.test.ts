@@ -1,0 +1,137 @@
+import { GitHubWorld, rulesetRule } from "../../sim/github-world.js";
+import { compliantPullRequest, compliantRepo } from "../../sim/scenarios.js";
+import {
+  branchProtectionRuleEvent,
+  checkRunRerequestedEvent,
+  checkSuiteRerequestedEvent,
+  pushEvent,
+  pullRequestEvent,
+  repositoryRulesetEvent,
+  secretScanningAlertEvent,
+} from "../../sim/webhook-payloads.js";
+import { mockGitHub } from "../support/github-mock.js";
+import { createTestApp } from "../support/test-app.js";
+
+function setup() {
+  const world = new GitHubWorld();
+  const repo = compliantRepo(world);
+  const pr = compliantPullRequest(world, repo, 7);
+  return { world, repo, pr };
+}
+
+describe("the Re-run buttons", () => {
+  it("check_run rerequested re-evaluates the PR and updates its one check run", async () => {
+    const { world, repo, pr } = setup();
+    const probot = createTestApp(world);
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { write: "update" });
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+    repo.secretScanning.openAlerts = 2; // state changed since: the re-run must read it fresh
+
+    await probot.receive(checkRunRerequestedEvent(world, repo, pr) as never);
+
+    expect(repo.checkRuns).toHaveLength(1);
+    expect(repo.checkRuns[0]!.conclusion).toBe("failure");
+    expect(repo.checkRuns[0]!.output.summary).toContain("2 open secret-scanning alert(s)");
+  });
+
+  it("a re-run of another app's check run is ignored", async () => {
+    const { world, repo, pr } = setup();
+    const probot = createTestApp(world);
+    mockGitHub(world);
+
+    await probot.receive(checkRunRerequestedEvent(world, repo, pr, { name: "unit-tests" }) as never);
+
+    expect(world.requests).toEqual([]);
+  });
+
+  it("a re-run on a fork PR (no pull_requests in the payload) finds the PR through the commit", async () => {
+    const { world, repo, pr } = setup();
+    const probot = createTestApp(world);
+    mockGitHub(world).expectToken().expect("GET", `/repos/acme/payments/commits/${pr.headSha}/pulls`).expectEvaluation("acme", "payments");
+
+    await probot.receive(checkRunRerequestedEvent(world, repo, pr, { linked: false }) as never);
+
+    expect(repo.checkRuns).toHaveLength(1);
+  });
+
+  it("check_suite rerequested re-evaluates the PRs of the suite", async () => {
+    const { world, repo, pr } = setup();
+    const probot = createTestApp(world);
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments");
+
+    await probot.receive(checkSuiteRerequestedEvent(world, repo, pr) as never);
+
+    expect(repo.checkRuns).toHaveLength(1);
+  });
+});
+
+describe("changes to what every open PR is judged against", () => {
+  function withOpenPullRequests() {
+    const { world, repo, pr } = setup();
+    const second = compliantPullRequest(world, repo, 8);
+    compliantPullRequest(world, repo, 9, { state: "CLOSED" });
+    return { world, repo, open: [pr, second] };
+  }
+
+  it.each([
+    ["a branch protection rule is edited", branchProtectionRuleEvent],
+    ["a repository ruleset is edited", repositoryRulesetEvent],
+    ["a secret-scanning alert is created", secretScanningAlertEvent],
+  ])("when %s, every open PR is re-evaluated (closed ones are not)", async (_name, makeEvent) => {
+    const { world, repo, open } = withOpenPullRequests();
+    repo.classicRules.clear();
+    repo.branchRules.set("main", [rulesetRule.pullRequest(2), rulesetRule.nonFastForward(), rulesetRule.deletion()]);
+    const probot = createTestApp(world);
+    mockGitHub(world).expectToken().expect("GET", "/repos/acme/payments/pulls").expectEvaluation("acme", "payments").expectEvaluation("acme", "payments");
+
+    await probot.receive(makeEvent(world, repo) as never);
+
+    expect(repo.checkRuns.map((r) => r.headSha).sort()).toEqual(open.map((p) => p.headSha).sort());
+    expect(repo.checkRuns.every((r) => r.conclusion === "success")).toBe(true); // rulesets satisfy branch protection
+  });
+
+  it("re-evaluation is bounded per event", async () => {
+    const { world, repo } = withOpenPullRequests();
+    const probot = createTestApp(world, { maxReevaluations: 1 });
+    mockGitHub(world).expectToken().expect("GET", "/repos/acme/payments/pulls").expectEvaluation("acme", "payments");
+
+    await probot.receive(branchProtectionRuleEvent(world, repo) as never);
+
+    expect(repo.checkRuns).toHaveLength(1);
+  });
+
+  it("a push to the default branch that changes .github/sdlc-guard.yml re-evaluates open PRs", async () => {
+    const { world, repo } = withOpenPullRequests();
+    repo.files.set(".github/sdlc-guard.yml", "controls:\n  reviews:\n    min_approvals: 3\n");
+    const probot = createTestApp(world);
+    mockGitHub(world).expectToken().expect("GET", "/repos/acme/payments/pulls").expectEvaluation("acme", "payments").expectEvaluation("acme", "payments");
+
+    await probot.receive(pushEvent(world, repo, { modified: [".github/sdlc-guard.yml"] }) as never);
+
+    expect(repo.checkRuns.map((r) => r.conclusion)).toEqual(["failure", "failure"]);
+    expect(repo.checkRuns[0]!.output.summary).toContain("2 of 3 required approvals");
+  });
+
+  it.each([
+    ["a push that does not touch the config", { modified: ["src/app.ts"] }],
+    ["a push to another branch", { branch: "feature/x", modified: [".github/sdlc-guard.yml"] }],
+  ])("%s changes nothing and asks GitHub nothing", async (_name, push) => {
+    const { world, repo } = withOpenPullRequests();
+    const probot = createTestApp(world);
+    mockGitHub(world);
+
+    await probot.receive(pushEvent(world, repo, push) as never);
+
+    expect(world.requests).toEqual([]);
+  });
+
+  it("a push listing 20 commits (GitHub's cap) may hide a config change, so open PRs are re-evaluated", async () => {
+    const { world, repo } = withOpenPullRequests();
+    const probot = createTestApp(world);
+    mockGitHub(world).expectToken().expect("GET", "/repos/acme/payments/pulls").expectEvaluation("acme", "payments").expectEvaluation("acme", "payments");
+
+    await probot.receive(pushEvent(world, repo, { commits: 20 }) as never);
+
+    expect(repo.checkRuns).toHaveLength(2);
+  });
+});
