@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from "node:crypto";
 import { Writable } from "node:stream";
-import { pino } from "pino";
+import { pino, type Logger } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { createSdlcGuardApp } from "../../src/app.js";
 import type { AppOptions } from "../../src/handlers/app-options.js";
@@ -24,17 +24,17 @@ export function captureLog(level = "info") {
       done();
     },
   });
-  return { log: pino({ level }, stream), lines, text: () => lines.join("") };
+  return { log: pino({ level }, stream) as Logger, lines, text: () => lines.join("") };
 }
 
 export interface TestAppOptions extends Partial<AppOptions> {
   retry?: boolean;
-  log?: ReturnType<typeof pino>;
+  log?: Logger;
 }
 
 /** A Probot instance running sdlc-guard against api.github.com (nock); retries off unless the test is about them. */
 export function createTestApp(world: GitHubWorld, options: TestAppOptions = {}): Probot {
-  const { retry = false, log = pino({ level: "silent" }), ...appOptions } = options;
+  const { retry = false, log = pino({ level: "silent" }) as Logger, ...appOptions } = options;
   const probot = new Probot({
     appId: world.appId,
     privateKey: testPrivateKey(),

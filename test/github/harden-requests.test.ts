@@ -1,0 +1,30 @@
+import { RequestTimeoutError, secondaryRateLimitWait } from "../../src/github/harden-requests.js";
+import { describeGitHubError, httpStatus } from "../../src/github/describe-error.js";
+
+describe("secondary rate limits", () => {
+  it.each([
+    ["403 with retry-after", { status: 403, response: { headers: { "retry-after": "30" } } }, 30],
+    ["429 with retry-after", { status: 429, response: { headers: { "retry-after": "0" } } }, 0],
+    ["403 without retry-after (a permission problem, not a limit)", { status: 403, response: { headers: {} } }, undefined],
+    ["502 with retry-after (left to the retry plugin)", { status: 502, response: { headers: { "retry-after": "5" } } }, undefined],
+    ["a non-numeric retry-after", { status: 429, response: { headers: { "retry-after": "soon" } } }, undefined],
+  ])("%s", (_name, error, wait) => {
+    expect(secondaryRateLimitWait(error)).toBe(wait);
+  });
+});
+
+describe("describing a failed GitHub request without secrets", () => {
+  it.each([
+    ["an HTTP error", Object.assign(new Error("Server Error - https://docs.github.com"), { status: 502 }), "GitHub answered HTTP 502 (Server Error)"],
+    ["a deadline", new RequestTimeoutError(1500), "GitHub did not answer in time (no answer within 1500 ms)"],
+    ["a GraphQL error", Object.assign(new Error("x"), { name: "GraphqlResponseError", errors: [{ message: "Could not resolve to a Repository" }] }), "GitHub GraphQL error: Could not resolve to a Repository"],
+    ["anything else", new Error("socket hang up"), "GitHub request failed (socket hang up)"],
+  ])("%s", (_name, error, description) => {
+    expect(describeGitHubError(error)).toBe(description);
+  });
+
+  it("reads the HTTP status only when there is one", () => {
+    expect(httpStatus({ status: 404 })).toBe(404);
+    expect(httpStatus(new Error("no status"))).toBeUndefined();
+  });
+});

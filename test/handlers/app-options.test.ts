@@ -1,0 +1,15 @@
+import { appOptionsFromEnv } from "../../src/handlers/app-options.js";
+
+describe("options from the environment", () => {
+  it("reads APP_ID, the Jira variables and the re-evaluation bound", () => {
+    const options = appOptionsFromEnv({ APP_ID: "123", JIRA_BASE_URL: "https://j.example", JIRA_EMAIL: "a@b", JIRA_API_TOKEN: "t", SDLC_GUARD_MAX_REEVALUATIONS: "25" });
+    expect(options.appId).toBe(123);
+    expect(options.jira).toBeDefined();
+    expect(options.maxReevaluations).toBe(25);
+  });
+
+  it("falls back to safe defaults for missing or invalid values", () => {
+    const options = appOptionsFromEnv({ APP_ID: "abc", SDLC_GUARD_MAX_REEVALUATIONS: "0" });
+    expect(options).toEqual({ appId: undefined, jira: undefined, maxReevaluations: 100 });
+  });
+});
