@@ -5,7 +5,7 @@ import { mockGitHub } from "../support/github-mock.js";
 import { createTestApp } from "../support/test-app.js";
 
 describe("pull request events", () => {
-  it("a compliant PR gets one successful sdlc-guard check run, in 6 GitHub requests", async () => {
+  it("a compliant PR gets one successful sdlc-guard check run, in 5 GitHub requests plus the installation token", async () => {
     const world = new GitHubWorld();
     const repo = compliantRepo(world);
     const pr = compliantPullRequest(world, repo, 1);
