@@ -329,10 +329,10 @@ export class GitHubWorld {
   private graphqlRoot(): object {
     const prNode = (repo: SimRepo, pr: SimPullRequest) => {
       const rule = repo.classicRules.get(pr.baseRef);
-      const runsFor = (headSha: string) => {
+      const suitesFor = (headSha: string, appId?: number) => {
         const byApp = new Map<number, SimCheckRun[]>();
         for (const run of repo.checkRuns.filter((r) => r.headSha === headSha)) byApp.set(run.appId, [...(byApp.get(run.appId) ?? []), run]);
-        return [...byApp.values()].map((runs) => ({
+        return [...byApp.entries()].filter(([app]) => !appId || app === appId).map(([, runs]) => ({
           checkRuns: (args: { first?: number; filterBy?: { checkName?: string; appId?: number } }) =>
             connection(
               runs
@@ -368,7 +368,9 @@ export class GitHubWorld {
         reviews: connection(
           pr.reviews.map((r) => ({ state: r.state, submittedAt: r.submittedAt, author: r.author && actorNode(r.author), commit: { oid: r.commitSha } })),
         ),
-        commits: connection([{ commit: { oid: pr.headSha, checkSuites: (args: { first?: number }) => connection(runsFor(pr.headSha))(args) } }]),
+        commits: connection([
+          { commit: { oid: pr.headSha, checkSuites: (args: { first?: number; filterBy?: { appId?: number } }) => connection(suitesFor(pr.headSha, args.filterBy?.appId))(args) } },
+        ]),
       };
     };
     return {

@@ -82,10 +82,11 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
   let report: CheckRunReport;
   let results: ControlResult[] | undefined;
   let existingId: number | null | undefined;
-  if (read instanceof Error) {
+  if (read instanceof Error || (read === null && target.announcedHeadSha)) {
+    // An event named this PR: not being able to read it is a failure to report on its head, never silence.
     if (!target.announcedHeadSha) throw read;
     headSha = target.announcedHeadSha;
-    const why = describeGitHubError(read);
+    const why = read instanceof Error ? describeGitHubError(read) : "GitHub returned no such pull request";
     results = PULL_REQUEST_CONTROL_IDS.map((id) => ({ id, enforcement: enforcementOf(loaded, id), ...cannotEvaluate("the pull request", why) }));
     report = renderControlResults(results, "failure", { number, headSha, isDraft: false, configSources: sourcesOf(loaded), evaluatedAt });
   } else if (read === null || read.state !== "OPEN") {

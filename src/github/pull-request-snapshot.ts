@@ -19,7 +19,7 @@ const MAX_REVIEW_PAGES = 30;
 
 const REVIEW_FIELDS = `pageInfo { hasNextPage endCursor } nodes { state submittedAt author { __typename login } commit { oid } }`;
 
-export const PULL_REQUEST_QUERY = `query SdlcGuardPullRequest($owner: String!, $repo: String!, $number: Int!, $checkFilter: CheckRunFilter!) {
+export const PULL_REQUEST_QUERY = `query SdlcGuardPullRequest($owner: String!, $repo: String!, $number: Int!, $appId: Int!) {
   repository(owner: $owner, name: $repo) {
     pullRequest(number: $number) {
       id number title body isDraft state headRefName headRefOid baseRefName
@@ -31,7 +31,9 @@ export const PULL_REQUEST_QUERY = `query SdlcGuardPullRequest($owner: String!, $
         }
       }
       reviews(first: 100) { ${REVIEW_FIELDS} }
-      commits(last: 1) { nodes { commit { oid checkSuites(first: 10) { nodes { checkRuns(first: 1, filterBy: $checkFilter) { nodes { databaseId } } } } } } }
+      commits(last: 1) {
+        nodes { commit { oid checkSuites(first: 1, filterBy: { appId: $appId }) { nodes { checkRuns(first: 1, filterBy: { checkName: "${CHECK_NAME}", appId: $appId }) { nodes { databaseId } } } } } }
+      }
     }
   }
 }`;
@@ -83,12 +85,12 @@ export async function readPullRequest(
   number: number,
   appId: number | undefined,
 ): Promise<PullRequestRead | null> {
-  const checkFilter = appId ? { checkName: CHECK_NAME, appId } : { checkName: CHECK_NAME };
+  // Without our app id the suite cannot be told apart from other apps': the existing run is then looked up by REST.
   const data = await octokit.graphql<{ repository: { pullRequest: GqlPullRequest | null } | null }>(PULL_REQUEST_QUERY, {
     owner,
     repo,
     number,
-    checkFilter,
+    appId: appId ?? 0,
   });
   const pr = data.repository?.pullRequest;
   if (!pr) return null;
@@ -121,7 +123,7 @@ export async function readPullRequest(
     rulesetRules,
     secretScanning,
   };
-  return { snapshot, state: pr.state, existingCheckRunId: findExistingCheckRun(pr) };
+  return { snapshot, state: pr.state, existingCheckRunId: appId ? findExistingCheckRun(pr) : undefined };
 }
 
 function findExistingCheckRun(pr: GqlPullRequest): number | null | undefined {

@@ -166,6 +166,42 @@ describe("fresh state, one check run", () => {
     expect(repo.checkRuns.find((r) => r.id === 5)!.output.title).toBe("impostor");
   });
 
+  it("our run is found even when many other apps have check suites on the head commit", async () => {
+    const world = new GitHubWorld();
+    const repo = compliantRepo(world);
+    const pr = compliantPullRequest(world, repo, 9);
+    for (let app = 1; app <= 12; app++) {
+      repo.checkRuns.push({ id: 100 + app, appId: app, name: `ci-${app}`, headSha: pr.headSha, status: "completed", conclusion: "success", output: { title: "ok", summary: "" }, externalId: null });
+    }
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expectToken().expectEvaluation("acme", "payments", { write: "update" });
+
+    await createTestApp(world).receive(pullRequestEvent(world, repo, pr) as never);
+    // a fresh app instance (a restart) has no memory of the run: it must find it on GitHub among 13 suites
+    await createTestApp(world).receive(pullRequestEvent(world, repo, pr, "edited") as never);
+
+    expect(repo.checkRuns.filter((r) => r.name === "sdlc-guard")).toHaveLength(1);
+  });
+
+  it("a PR the event names but GitHub does not return fails closed on the announced head", async () => {
+    const world = new GitHubWorld();
+    const repo = compliantRepo(world);
+    const pr = compliantPullRequest(world, repo, 10);
+    const event = pullRequestEvent(world, repo, pr);
+    repo.pulls.splice(0); // e.g. the app's access to it was just revoked
+    const probot = createTestApp(world);
+    mockGitHub(world)
+      .expectToken()
+      .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml")
+      .expect("POST", "/graphql")
+      .expect("GET", `/repos/acme/payments/commits/${pr.headSha}/check-runs`)
+      .expect("POST", "/repos/acme/payments/check-runs");
+
+    await probot.receive(event as never);
+
+    expect(repo.checkRuns[0]).toMatchObject({ headSha: pr.headSha, conclusion: "failure" });
+    expect(repo.checkRuns[0]!.output.summary).toContain("GitHub returned no such pull request");
+  });
+
   it("a closed PR is not evaluated", async () => {
     const world = new GitHubWorld();
     const repo = compliantRepo(world);

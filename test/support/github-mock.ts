@@ -66,7 +66,7 @@ export async function warmUpGitHubModel(): Promise<void> {
   const pr = compliantPullRequest(world, repo, 1);
   world.handle("POST", "/app/installations/77/access_tokens", undefined);
   world.handle("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml", undefined);
-  world.handle("POST", "/graphql", { query: PULL_REQUEST_QUERY, variables: { owner: "acme", repo: "payments", number: 1, checkFilter: { checkName: "sdlc-guard" } } });
+  world.handle("POST", "/graphql", { query: PULL_REQUEST_QUERY, variables: { owner: "acme", repo: "payments", number: 1, appId: world.appId } });
   world.handle("GET", "/repos/acme/payments/rules/branches/main", undefined);
   world.handle("GET", "/repos/acme/payments/secret-scanning/alerts", undefined);
   world.handle("GET", `/repos/acme/payments/commits/${pr.headSha}/check-runs`, undefined);
