@@ -2,6 +2,7 @@ import { configSchema, defaultConfig, type BranchProtectionConfig } from "../../
 import { combineProtection, evaluateBranchProtection, type EffectiveProtection } from "../../src/controls/branch-protection.js";
 import { fetched, unavailable, type ClassicProtection, type Fetched, type PullRequestSnapshot, type RulesetRule } from "../../src/controls/types.js";
 import { inlineCode } from "../../src/report/markdown.js";
+import { pullRequestSnapshot } from "../support/snapshot.js";
 
 /** Classic protection that satisfies POL-008 (2 approvals, no force push, no deletion) unless overridden. */
 const classic = (overrides: Partial<ClassicProtection> = {}): ClassicProtection => ({
@@ -30,22 +31,11 @@ function snapshot(protection: {
   rules?: Fetched<RulesetRule[]>;
   baseRefName?: string;
 }): PullRequestSnapshot {
-  return {
-    owner: "acme",
-    repo: "payments",
-    number: 7,
-    title: "PAY-1 refunds",
-    body: "",
-    headRefName: "feature/refunds",
-    headSha: "c0ffee1234567890abcdef1234567890abcdef12",
+  return pullRequestSnapshot({
     baseRefName: protection.baseRefName ?? "main",
-    isDraft: false,
-    author: { login: "alice", isBot: false },
-    reviews: fetched([]),
     classicProtection: protection.classic ?? fetched(null),
     rulesetRules: protection.rules ?? fetched([]),
-    secretScanning: fetched({ enabled: true, openAlerts: 0, moreAlerts: false }),
-  };
+  });
 }
 
 const bpConfig = (settings: Record<string, unknown> = {}): BranchProtectionConfig =>

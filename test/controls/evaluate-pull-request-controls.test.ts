@@ -16,6 +16,7 @@ import {
   type Review,
 } from "../../src/controls/types.js";
 import type { Enforcement } from "../../src/config/schema.js";
+import { pullRequestSnapshot } from "../support/snapshot.js";
 
 const HEAD = "c0ffee1234567890abcdef1234567890abcdef12";
 const approval = (login: string, minute: number): Review => ({
@@ -27,17 +28,9 @@ const approval = (login: string, minute: number): Review => ({
 
 /** A PR that satisfies every pull-request control of POL-008, unless overridden. */
 function snapshot(overrides: Partial<PullRequestSnapshot> = {}): PullRequestSnapshot {
-  return {
-    owner: "acme",
-    repo: "payments",
-    number: 7,
+  return pullRequestSnapshot({
     title: "PAY-123: refunds",
-    body: "",
     headRefName: "feature/pay-123-refunds",
-    headSha: HEAD,
-    baseRefName: "main",
-    isDraft: false,
-    author: { login: "alice", isBot: false },
     reviews: fetched([approval("bob", 1), approval("carol", 2)]),
     classicProtection: fetched({
       pattern: "main",
@@ -49,10 +42,8 @@ function snapshot(overrides: Partial<PullRequestSnapshot> = {}): PullRequestSnap
       isAdminEnforced: true,
       requiredStatusCheckContexts: ["sdlc-guard"],
     }),
-    rulesetRules: fetched([]),
-    secretScanning: fetched({ enabled: true, openAlerts: 0, moreAlerts: false }),
     ...overrides,
-  };
+  });
 }
 
 function evidence(overrides: Partial<PullRequestSnapshot> = {}, jira: Partial<Omit<PullRequestEvidence, "snapshot">> = {}): PullRequestEvidence {

@@ -3,24 +3,10 @@ import { evaluateJira, type JiraLookups } from "../../src/controls/jira.js";
 import { findJiraKeys, jiraKeyPattern, MAX_KEYS, userPatternError, compileUserPattern, type KeyMatch } from "../../src/controls/jira-keys.js";
 import { fetched, unavailable, type Fetched, type PullRequestSnapshot } from "../../src/controls/types.js";
 import type { JiraIssue } from "../../src/jira/jira-client.js";
+import { pullRequestSnapshot } from "../support/snapshot.js";
 
 function snapshot(pr: { title?: string; headRefName?: string; body?: string }): PullRequestSnapshot {
-  return {
-    owner: "acme",
-    repo: "payments",
-    number: 7,
-    title: pr.title ?? "Add refunds",
-    body: pr.body ?? "",
-    headRefName: pr.headRefName ?? "feature/refunds",
-    headSha: "c0ffee1234567890abcdef1234567890abcdef12",
-    baseRefName: "main",
-    isDraft: false,
-    author: { login: "alice", isBot: false },
-    reviews: fetched([]),
-    classicProtection: fetched(null),
-    rulesetRules: fetched([]),
-    secretScanning: fetched({ enabled: true, openAlerts: 0, moreAlerts: false }),
-  };
+  return pullRequestSnapshot(pr);
 }
 
 const jiraConfig = (settings: Record<string, unknown> = {}): JiraConfig => configSchema.parse({ controls: { jira: settings } }).controls.jira;

@@ -2,6 +2,7 @@ import { configSchema, defaultConfig, type ReviewsConfig } from "../../src/confi
 import { countQualifyingApprovals, evaluateReviews, type ReviewTally } from "../../src/controls/reviews.js";
 import { fetched, unavailable, type Actor, type PullRequestSnapshot, type Review, type ReviewState } from "../../src/controls/types.js";
 import { toActor } from "../../src/github/pull-request-snapshot.js";
+import { pullRequestSnapshot } from "../support/snapshot.js";
 
 const HEAD = "c0ffee1234567890abcdef1234567890abcdef12";
 const OLDER = "0ld0ld1234567890abcdef1234567890abcdef12";
@@ -16,23 +17,7 @@ function review(author: Actor | string | null, state: ReviewState, minute: numbe
 }
 
 function snapshot(reviews: Review[], overrides: Partial<PullRequestSnapshot> = {}): PullRequestSnapshot {
-  return {
-    owner: "acme",
-    repo: "payments",
-    number: 42,
-    title: "PAY-123: refunds",
-    body: "",
-    headRefName: "feature/pay-123-refunds",
-    headSha: HEAD,
-    baseRefName: "main",
-    isDraft: false,
-    author: human("alice"),
-    reviews: fetched(reviews),
-    classicProtection: fetched(null),
-    rulesetRules: fetched([]),
-    secretScanning: fetched({ enabled: true, openAlerts: 0, moreAlerts: false }),
-    ...overrides,
-  };
+  return pullRequestSnapshot({ number: 42, title: "PAY-123: refunds", headRefName: "feature/pay-123-refunds", author: human("alice"), reviews: fetched(reviews), ...overrides });
 }
 
 const reviewsConfig = (settings: Record<string, unknown> = {}): ReviewsConfig =>

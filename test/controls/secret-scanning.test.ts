@@ -1,24 +1,10 @@
 import { defaultConfig } from "../../src/config/schema.js";
 import { evaluateSecretScanning } from "../../src/controls/secret-scanning.js";
 import { fetched, unavailable, type Fetched, type PullRequestSnapshot, type SecretScanningState } from "../../src/controls/types.js";
+import { pullRequestSnapshot } from "../support/snapshot.js";
 
 function snapshot(secretScanning: Fetched<SecretScanningState>): PullRequestSnapshot {
-  return {
-    owner: "acme",
-    repo: "payments",
-    number: 7,
-    title: "PAY-1 refunds",
-    body: "",
-    headRefName: "feature/refunds",
-    headSha: "c0ffee1234567890abcdef1234567890abcdef12",
-    baseRefName: "main",
-    isDraft: false,
-    author: { login: "alice", isBot: false },
-    reviews: fetched([]),
-    classicProtection: fetched(null),
-    rulesetRules: fetched([]),
-    secretScanning,
-  };
+  return pullRequestSnapshot({ secretScanning });
 }
 
 const state = (s: Partial<SecretScanningState> = {}): Fetched<SecretScanningState> =>

@@ -1,0 +1,24 @@
+import { fetched, type PullRequestSnapshot } from "../../src/controls/types.js";
+
+export const HEAD_SHA = "c0ffee1234567890abcdef1234567890abcdef12";
+
+/** A neutral PR snapshot (no key, no reviews, no protection, scanning on and clean): tests set what their control reads. */
+export function pullRequestSnapshot(overrides: Partial<PullRequestSnapshot> = {}): PullRequestSnapshot {
+  return {
+    owner: "acme",
+    repo: "payments",
+    number: 7,
+    title: "Add refunds",
+    body: "",
+    headRefName: "feature/refunds",
+    headSha: HEAD_SHA,
+    baseRefName: "main",
+    isDraft: false,
+    author: { login: "alice", isBot: false },
+    reviews: fetched([]),
+    classicProtection: fetched(null),
+    rulesetRules: fetched([]),
+    secretScanning: fetched({ enabled: true, openAlerts: 0, moreAlerts: false }),
+    ...overrides,
+  };
+}
