@@ -14,6 +14,8 @@ export interface SimReview {
   state: SimReviewState;
   commitSha: string;
   submittedAt: string;
+  /** false: a reviewer with read access only (default true). */
+  canPush?: boolean;
 }
 export interface SimPullRequest {
   number: number;
@@ -58,7 +60,8 @@ export interface SimRepo {
   pulls: SimPullRequest[];
   classicRules: Map<string, SimClassicRule>;
   branchRules: Map<string, SimBranchRule[]>;
-  secretScanning: { enabled: boolean; openAlerts: number };
+  /** openAlerts: provider-pattern alerts; genericAlerts: non-provider patterns and passwords (listed only by name). */
+  secretScanning: { enabled: boolean; openAlerts: number; genericAlerts: number };
   checkRuns: SimCheckRun[];
 }
 export interface SimResponse {
@@ -138,7 +141,7 @@ export class GitHubWorld {
       pulls: [],
       classicRules: new Map(),
       branchRules: new Map(),
-      secretScanning: { enabled: true, openAlerts: 0 },
+      secretScanning: { enabled: true, openAlerts: 0, genericAlerts: 0 },
       checkRuns: [],
       ...init,
     };
@@ -238,8 +241,10 @@ export class GitHubWorld {
       if (!repo.secretScanning.enabled) return json(404, { message: "Secret scanning is disabled on this repository.", documentation_url: "https://docs.github.com/rest" });
       const [template] = exampleResponse("GET", "/repos/{owner}/{repo}/secret-scanning/alerts", 200) as unknown as Record<string, unknown>[];
       const perPage = Number(query.get("per_page") ?? 30);
-      const alerts = Array.from({ length: Math.min(perPage, repo.secretScanning.openAlerts) }, (_, i) => ({ ...template, number: i + 1, state: "open", resolution: null }));
-      const link: Record<string, string> = repo.secretScanning.openAlerts > perPage ? { link: `<https://api.github.com/repos/${repo.owner}/${repo.name}/secret-scanning/alerts?page=2>; rel="next"` } : {};
+      // Only open alerts are modelled; generic types are listed only when named in secret_type, as on GitHub.
+      const open = query.get("state") === "resolved" ? 0 : query.get("secret_type") ? repo.secretScanning.genericAlerts : repo.secretScanning.openAlerts;
+      const alerts = Array.from({ length: Math.min(perPage, open) }, (_, i) => ({ ...template, number: i + 1, state: "open", resolution: null }));
+      const link: Record<string, string> = open > perPage ? { link: `<https://api.github.com/repos/${repo.owner}/${repo.name}/secret-scanning/alerts?page=2>; rel="next"` } : {};
       return { status: 200, headers: link, body: alerts };
     }
     if (method === "GET" && (m = rest.match(/^\/commits\/([^/]+)\/check-runs$/))) {
@@ -366,7 +371,13 @@ export class GitHubWorld {
           },
         },
         reviews: connection(
-          pr.reviews.map((r) => ({ state: r.state, submittedAt: r.submittedAt, author: r.author && actorNode(r.author), commit: { oid: r.commitSha } })),
+          pr.reviews.map((r) => ({
+            state: r.state,
+            submittedAt: r.submittedAt,
+            authorCanPushToRepository: r.canPush ?? true,
+            author: r.author && actorNode(r.author),
+            commit: { oid: r.commitSha },
+          })),
         ),
         commits: connection([
           { commit: { oid: pr.headSha, checkSuites: (args: { first?: number; filterBy?: { appId?: number } }) => connection(suitesFor(pr.headSha, args.filterBy?.appId))(args) } },

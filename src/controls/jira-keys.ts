@@ -32,12 +32,19 @@ export interface KeyMatch {
   foundIn: "title" | "branch" | "body";
 }
 
-/** The distinct Jira keys of the PR, in the order title, branch, body (branches are also read upper-cased: `pay-12-fix`). */
+/** Whether keys of any project are accepted (no `projects`, no `key_pattern`): then text like SHA-256 looks like a key. */
+export const acceptsAnyProject = (config: JiraConfig): boolean => !config.key_pattern && config.projects.length === 0;
+
+/**
+ * The distinct Jira keys of the PR, in the order title, branch, body. With projects configured, branches are also
+ * read upper-cased (`feature/pay-12-fix`); without, that would turn `octocat-patch-1` or `node-20` into "keys".
+ */
 export function findJiraKeys(snapshot: PullRequestSnapshot, config: JiraConfig): KeyMatch[] {
   const pattern = jiraKeyPattern(config);
+  const branch = snapshot.headRefName;
   const texts: Record<KeyMatch["foundIn"], string[]> = {
     title: [snapshot.title],
-    branch: [snapshot.headRefName, snapshot.headRefName.toUpperCase()],
+    branch: acceptsAnyProject(config) ? [branch] : [branch, branch.toUpperCase()],
     body: [snapshot.body],
   };
   const found: KeyMatch[] = [];

@@ -7,6 +7,8 @@ export interface ReviewTally {
   approvers: string[];
   blockers: string[];
   staleApprovers: string[];
+  /** Reviewers without write access: their reviews neither count nor block, as on GitHub. */
+  withoutWriteAccess: string[];
 }
 
 /** Each human reviewer's latest decisive review decides: approvals on the head commit count, a standing CHANGES_REQUESTED blocks. */
@@ -17,13 +19,18 @@ export function countQualifyingApprovals(
   countStale: boolean,
 ): ReviewTally {
   const latest = new Map<string, { login: string; review: Review }>();
+  const withoutWriteAccess = new Set<string>();
   for (const review of [...reviews].sort(bySubmission)) {
     if (!review.author || review.author.isBot || !DECISIVE.has(review.state)) continue;
     const key = review.author.login.toLowerCase();
     if (prAuthor && key === prAuthor.toLowerCase()) continue;
+    if (!review.authorCanPush) {
+      withoutWriteAccess.add(review.author.login);
+      continue;
+    }
     latest.set(key, { login: review.author.login, review });
   }
-  const tally: ReviewTally = { approvers: [], blockers: [], staleApprovers: [] };
+  const tally: ReviewTally = { approvers: [], blockers: [], staleApprovers: [], withoutWriteAccess: [...withoutWriteAccess] };
   for (const { login, review } of latest.values()) {
     if (review.state === "CHANGES_REQUESTED") tally.blockers.push(login);
     if (review.state !== "APPROVED") continue;
@@ -39,7 +46,7 @@ function bySubmission(a: Review, b: Review): number {
 
 export function evaluateReviews(snapshot: PullRequestSnapshot, config: ReviewsConfig): Finding {
   if (!snapshot.reviews.ok) return cannotEvaluate("the pull request's reviews", snapshot.reviews.error);
-  const { approvers, blockers, staleApprovers } = countQualifyingApprovals(
+  const { approvers, blockers, staleApprovers, withoutWriteAccess } = countQualifyingApprovals(
     snapshot.reviews.value,
     snapshot.author?.login ?? null,
     snapshot.headSha,
@@ -47,7 +54,11 @@ export function evaluateReviews(snapshot: PullRequestSnapshot, config: ReviewsCo
   );
   const counted = `${approvers.length} of ${config.min_approvals} required approvals on \`${snapshot.headSha.slice(0, 7)}\``;
   const approvedBy = approvers.length ? ` (${approvers.join(", ")})` : "";
-  const notes = staleApprovers.length ? [`Approvals on an older commit do not count: ${staleApprovers.join(", ")}.`] : undefined;
+  const noteList = [
+    ...(staleApprovers.length ? [`Approvals on an older commit do not count: ${staleApprovers.join(", ")}.`] : []),
+    ...(withoutWriteAccess.length ? [`Reviews by people without write access do not count: ${withoutWriteAccess.join(", ")}.`] : []),
+  ];
+  const notes = noteList.length ? noteList : undefined;
   if (blockers.length) {
     return fail(
       `Changes requested by ${blockers.join(", ")}; ${counted}${approvedBy}.`,

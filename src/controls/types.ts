@@ -20,6 +20,8 @@ export interface Review {
   /** The commit the review was submitted on; `null` when GitHub no longer knows it. */
   commitSha: string | null;
   submittedAt: string | null;
+  /** Whether the reviewer can push to the repository: GitHub ignores other people's approvals, and so do we. */
+  authorCanPush: boolean;
 }
 
 /** Classic branch protection of the base branch, as GitHub reports it. */
@@ -45,6 +47,7 @@ export interface RulesetRule {
 
 export interface SecretScanningState {
   enabled: boolean;
+  /** Open alerts of every type: provider patterns and the generic ones GitHub lists only when asked by name. */
   openAlerts: number;
   /** Whether more open alerts exist than were counted (the count is a lower bound). */
   moreAlerts: boolean;

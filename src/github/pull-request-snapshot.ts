@@ -17,7 +17,7 @@ export const CHECK_NAME = "sdlc-guard";
 /** Review pages read at most (100 reviews each): more than that fails `reviews` rather than guessing. */
 const MAX_REVIEW_PAGES = 30;
 
-const REVIEW_FIELDS = `pageInfo { hasNextPage endCursor } nodes { state submittedAt author { __typename login } commit { oid } }`;
+const REVIEW_FIELDS = `pageInfo { hasNextPage endCursor } nodes { state submittedAt authorCanPushToRepository author { __typename login } commit { oid } }`;
 
 export const PULL_REQUEST_QUERY = `query SdlcGuardPullRequest($owner: String!, $repo: String!, $number: Int!, $appId: Int!) {
   repository(owner: $owner, name: $repo) {
@@ -45,7 +45,7 @@ export const MORE_REVIEWS_QUERY = `query SdlcGuardMoreReviews($id: ID!, $after: 
 interface GqlActor { __typename: string; login: string }
 interface GqlReviewPage {
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  nodes: ({ state: ReviewState; submittedAt: string | null; author: GqlActor | null; commit: { oid: string } | null } | null)[];
+  nodes: ({ state: ReviewState; submittedAt: string | null; authorCanPushToRepository: boolean; author: GqlActor | null; commit: { oid: string } | null } | null)[];
 }
 interface GqlPullRequest {
   id: string;
@@ -138,7 +138,9 @@ function findExistingCheckRun(pr: GqlPullRequest): number | null | undefined {
 
 const toReviews = (page: GqlReviewPage): Review[] =>
   page.nodes.flatMap((n) =>
-    n ? [{ state: n.state, submittedAt: n.submittedAt, author: toActor(n.author), commitSha: n.commit?.oid ?? null }] : [],
+    n
+      ? [{ state: n.state, submittedAt: n.submittedAt, author: toActor(n.author), commitSha: n.commit?.oid ?? null, authorCanPush: n.authorCanPushToRepository }]
+      : [],
   );
 
 async function readAllReviews(octokit: GitHubClient, pr: GqlPullRequest): Promise<Fetched<Review[]>> {
@@ -178,11 +180,32 @@ async function readRulesetRules(octokit: GitHubClient, owner: string, repo: stri
   }
 }
 
+/**
+ * GitHub's non-provider patterns (private keys, connection strings, auth headers) and generic passwords: the alerts
+ * endpoint leaves them out unless they are asked for by name, so they are read separately.
+ */
+export const GENERIC_SECRET_TYPES = [
+  "http_basic_authentication_header",
+  "http_bearer_authentication_header",
+  "mongodb_connection_string",
+  "mysql_connection_string",
+  "openssh_private_key",
+  "pgp_private_key",
+  "postgres_connection_string",
+  "rsa_private_key",
+  "password",
+];
+
 async function readSecretScanning(octokit: GitHubClient, owner: string, repo: string): Promise<Fetched<SecretScanningState>> {
+  // hide_secret: the app needs counts, never the leaked values themselves.
+  const list = (extra: Record<string, string>) =>
+    octokit.rest.secretScanning.listAlertsForRepo({ owner, repo, state: "open", per_page: 100, hide_secret: true, ...extra } as Parameters<
+      typeof octokit.rest.secretScanning.listAlertsForRepo
+    >[0]);
   try {
-    const response = await octokit.rest.secretScanning.listAlertsForRepo({ owner, repo, state: "open", per_page: 100 });
-    const moreAlerts = /rel="next"/.test(response.headers.link ?? "");
-    return fetched({ enabled: true, openAlerts: response.data.length, moreAlerts });
+    const pages = await Promise.all([list({}), list({ secret_type: GENERIC_SECRET_TYPES.join(",") })]);
+    const moreAlerts = pages.some((page) => /rel="next"/.test(page.headers.link ?? ""));
+    return fetched({ enabled: true, openAlerts: pages.reduce((sum, page) => sum + page.data.length, 0), moreAlerts });
   } catch (error) {
     // GitHub answers 404 when secret scanning is disabled on the repository.
     if (httpStatus(error) === 404) return fetched({ enabled: false, openAlerts: 0, moreAlerts: false });

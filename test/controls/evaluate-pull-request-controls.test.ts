@@ -24,6 +24,7 @@ const approval = (login: string, minute: number): Review => ({
   state: "APPROVED",
   commitSha: HEAD,
   submittedAt: `2025-03-01T10:0${minute}:00Z`,
+  authorCanPush: true,
 });
 
 /** A PR that satisfies every pull-request control of POL-008, unless overridden. */

@@ -39,9 +39,9 @@ describe("jira: the PR references a Jira issue key in its title, head branch or 
       { name: "a key in brackets in the title is found", pr: { title: "[PAY-123] add refunds" }, expected: [{ key: "PAY-123", foundIn: "title" }] },
       { name: "a key in the head branch is found", pr: { headRefName: "PAY-77-refunds" }, expected: [{ key: "PAY-77", foundIn: "branch" }] },
       {
-        name: "a key in a lower-case head branch is found (feature/pay-12-fix)",
-        pr: { headRefName: "feature/pay-12-fix" },
-        expected: [{ key: "PAY-12", foundIn: "branch" }],
+        name: "without projects, a lower-case branch is not read as a key (octocat-patch-1, node-20)",
+        pr: { headRefName: "octocat-patch-1-node-20" },
+        expected: [],
       },
       {
         name: "a key in a lower-case head branch is found when projects are configured",
@@ -54,6 +54,7 @@ describe("jira: the PR references a Jira issue key in its title, head branch or 
       {
         name: "keys are listed title first, then branch, then body, each key once",
         pr: { title: "PAY-1 refunds", headRefName: "pay-1/pay-2", body: "Follows PAY-2 and OPS-3; also PAY-1." },
+        config: { projects: ["PAY", "OPS"] },
         expected: [
           { key: "PAY-1", foundIn: "title" },
           { key: "PAY-2", foundIn: "branch" },
@@ -80,7 +81,7 @@ describe("jira: the PR references a Jira issue key in its title, head branch or 
       {
         name: "search_in: [branch, title] finds keys in both",
         pr: { title: "PAY-1 refunds", headRefName: "pay-3-refunds", body: "Closes PAY-2" },
-        config: { search_in: ["branch", "title"] },
+        config: { search_in: ["branch", "title"], projects: ["PAY"] },
         expected: [
           { key: "PAY-3", foundIn: "branch" },
           { key: "PAY-1", foundIn: "title" },
@@ -243,8 +244,19 @@ describe("jira: the PR references a Jira issue key in its title, head branch or 
     });
 
     it("a key passes without a Jira lookup when none is configured, naming the key and where it was found", () => {
-      const result = evaluateJira([{ key: "PAY-12", foundIn: "branch" }, { key: "OPS-3", foundIn: "body" }], jiraConfig(), undefined);
+      const result = evaluateJira([{ key: "PAY-12", foundIn: "branch" }, { key: "OPS-3", foundIn: "body" }], jiraConfig({ projects: ["PAY", "OPS"] }), undefined);
       expect(result).toEqual({ outcome: "pass", reason: "Jira key `PAY-12` (branch), `OPS-3` (body).", fix: "", notes: undefined });
+    });
+
+    it("a key of any project, accepted without a lookup, is flagged as unverified", () => {
+      const result = evaluateJira([{ key: "SHA-256", foundIn: "body" }], jiraConfig(), undefined);
+      expect(result.outcome).toBe("pass");
+      expect(result.notes?.[0]).toMatch(/^Any key of the form ABC-123 is accepted and not looked up in Jira/);
+    });
+
+    it("lookups that answered for none of the keys cannot pass", () => {
+      const result = evaluateJira([{ key: "PAY-1", foundIn: "title" }], jiraConfig(), new Map());
+      expect(result.outcome).toBe("error");
     });
 
     describe("with Jira lookups", () => {

@@ -13,7 +13,7 @@ const human = (login: string): Actor => ({ login, isBot: false });
 function review(author: Actor | string | null, state: ReviewState, minute: number, commitSha: string | null = HEAD): Review {
   const actor = typeof author === "string" ? human(author) : author;
   const submittedAt = state === "PENDING" ? null : `2025-03-01T10:${String(minute).padStart(2, "0")}:00Z`;
-  return { author: actor, state, commitSha, submittedAt };
+  return { author: actor, state, commitSha, submittedAt, authorCanPush: true };
 }
 
 function snapshot(reviews: Review[], overrides: Partial<PullRequestSnapshot> = {}): PullRequestSnapshot {
@@ -23,7 +23,7 @@ function snapshot(reviews: Review[], overrides: Partial<PullRequestSnapshot> = {
 const reviewsConfig = (settings: Record<string, unknown> = {}): ReviewsConfig =>
   configSchema.parse({ controls: { reviews: settings } }).controls.reviews;
 
-const tally = (t: Partial<ReviewTally>): ReviewTally => ({ approvers: [], blockers: [], staleApprovers: [], ...t });
+const tally = (t: Partial<ReviewTally>): ReviewTally => ({ approvers: [], blockers: [], staleApprovers: [], withoutWriteAccess: [], ...t });
 
 describe("reviews: >= 2 distinct human approvals on the head commit, not the author, not bots", () => {
   it("the default policy needs two approvals and does not count stale ones", () => {
@@ -161,6 +161,18 @@ describe("reviews: >= 2 distinct human approvals on the head commit, not the aut
         outcome: "fail",
       },
       {
+        name: "an approval by someone without write access does not count",
+        reviews: [review("bob", "APPROVED", 1), { ...review("outsider", "APPROVED", 2), authorCanPush: false }],
+        expected: { approvers: ["bob"], withoutWriteAccess: ["outsider"] },
+        outcome: "fail",
+      },
+      {
+        name: "changes requested by someone without write access do not block",
+        reviews: [review("bob", "APPROVED", 1), review("carol", "APPROVED", 2), { ...review("drive-by", "CHANGES_REQUESTED", 3), authorCanPush: false }],
+        expected: { approvers: ["bob", "carol"], withoutWriteAccess: ["drive-by"] },
+        outcome: "pass",
+      },
+      {
         name: "a deleted (ghost) reviewer does not count",
         reviews: [review("bob", "APPROVED", 1), review(null, "APPROVED", 2)],
         expected: { approvers: ["bob"] },
@@ -224,7 +236,7 @@ describe("reviews: >= 2 distinct human approvals on the head commit, not the aut
         review("bob", "COMMENTED", 7),
       ];
       const expected = countQualifyingApprovals(inTimeOrder, "alice", HEAD, false);
-      expect(expected).toEqual({ approvers: ["carol", "erin"], blockers: ["bob"], staleApprovers: ["dave"] });
+      expect(expected).toEqual({ approvers: ["carol", "erin"], blockers: ["bob"], staleApprovers: ["dave"], withoutWriteAccess: [] });
       for (const shuffled of [[...inTimeOrder].reverse(), [inTimeOrder[3]!, inTimeOrder[6]!, inTimeOrder[0]!, inTimeOrder[5]!, inTimeOrder[1]!, inTimeOrder[4]!, inTimeOrder[2]!]]) {
         const result = countQualifyingApprovals(shuffled, "alice", HEAD, false);
         expect({ ...result, approvers: [...result.approvers].sort() }).toEqual(expected);
@@ -232,7 +244,7 @@ describe("reviews: >= 2 distinct human approvals on the head commit, not the aut
     });
 
     it("a review without a submission time is read as the earliest, whatever its position", () => {
-      const undated: Review = { author: human("bob"), state: "APPROVED", commitSha: HEAD, submittedAt: null };
+      const undated: Review = { author: human("bob"), state: "APPROVED", commitSha: HEAD, submittedAt: null, authorCanPush: true };
       const later = review("bob", "CHANGES_REQUESTED", 5);
       for (const reviews of [[undated, later], [later, undated], [later, undated, { ...undated, author: human("carol") }]]) {
         const result = countQualifyingApprovals(reviews, "alice", HEAD, false);

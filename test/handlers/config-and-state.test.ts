@@ -214,7 +214,7 @@ describe("fresh state, one check run", () => {
       .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml")
       .expect("POST", "/graphql")
       .expect("GET", "/repos/acme/payments/rules/branches/main")
-      .expect("GET", "/repos/acme/payments/secret-scanning/alerts");
+      .expect("GET", "/repos/acme/payments/secret-scanning/alerts", 2);
 
     await probot.receive(event as never);
 

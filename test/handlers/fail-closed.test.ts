@@ -92,6 +92,19 @@ describe("fail closed: what cannot be read never passes", () => {
     expect(rowOf(repo.checkRuns[0]!.output.summary, "secret-scanning")).toContain("Secret scanning is disabled");
   });
 
+  it("an open private-key alert, which GitHub lists only when asked by name, fails secret-scanning", async () => {
+    const { world, repo, pr } = setup();
+    repo.secretScanning.genericAlerts = 1;
+    const probot = createTestApp(world);
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments");
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+
+    expect(rowOf(repo.checkRuns[0]!.output.summary, "secret-scanning")).toContain("1 open secret-scanning alert(s)");
+    const alertReads = world.requests.filter((r) => r.path.endsWith("/secret-scanning/alerts"));
+    expect(alertReads.map((r) => new URLSearchParams(r.query).get("hide_secret"))).toEqual(["true", "true"]);
+  });
+
   it("a 502 on rulesets fails branch-protection, even with classic protection in place", async () => {
     const { world, repo, pr } = setup();
     world.failNext("GET", "/repos/acme/payments/rules/branches", 502);
@@ -113,7 +126,7 @@ describe("fail closed: what cannot be read never passes", () => {
       .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml")
       .expect("POST", "/graphql")
       .expect("GET", "/repos/acme/payments/rules/branches/main")
-      .expect("GET", "/repos/acme/payments/secret-scanning/alerts")
+      .expect("GET", "/repos/acme/payments/secret-scanning/alerts", 2)
       .expect("POST", "/repos/acme/payments/check-runs");
 
     await probot.receive(pullRequestEvent(world, repo, pr) as never);
@@ -156,7 +169,7 @@ describe("fail closed: what cannot be read never passes", () => {
       .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml")
       .expect("POST", "/graphql")
       .expect("GET", "/repos/acme/payments/rules/branches/main")
-      .expect("GET", "/repos/acme/payments/secret-scanning/alerts", 1, 4_000)
+      .expect("GET", "/repos/acme/payments/secret-scanning/alerts", 2, 4_000)
       .expect("POST", "/repos/acme/payments/check-runs");
 
     await probot.receive(pullRequestEvent(world, repo, pr) as never);

@@ -5,7 +5,7 @@ import { mockGitHub } from "../support/github-mock.js";
 import { createTestApp } from "../support/test-app.js";
 
 describe("pull request events", () => {
-  it("a compliant PR gets one successful sdlc-guard check run, in 5 GitHub requests plus the installation token", async () => {
+  it("a compliant PR gets one successful sdlc-guard check run, in 6 GitHub requests plus the installation token", async () => {
     const world = new GitHubWorld();
     const repo = compliantRepo(world);
     const pr = compliantPullRequest(world, repo, 1);
@@ -24,6 +24,7 @@ describe("pull request events", () => {
       "GET /repos/acme/payments/contents/.github%2Fsdlc-guard.yml",
       "POST /graphql",
       "GET /repos/acme/payments/rules/branches/main",
+      "GET /repos/acme/payments/secret-scanning/alerts",
       "GET /repos/acme/payments/secret-scanning/alerts",
       "POST /repos/acme/payments/check-runs",
     ]);

@@ -41,7 +41,7 @@ export function mockGitHub(world: GitHubWorld) {
       if (opts.orgFallback) api.expect("GET", `/repos/${owner}/.github/contents/.github%2Fsdlc-guard.yml`);
       api.expect("POST", "/graphql");
       api.expect("GET", `/repos/${owner}/${repo}/rules/branches/${opts.base ?? "main"}`);
-      api.expect("GET", `/repos/${owner}/${repo}/secret-scanning/alerts`);
+      api.expect("GET", `/repos/${owner}/${repo}/secret-scanning/alerts`, 2); // provider patterns, then generic ones
       if ((opts.write ?? "create") === "create") api.expect("POST", `/repos/${owner}/${repo}/check-runs`);
       else api.expect("PATCH", `/repos/${owner}/${repo}/check-runs/*`);
       return api;
@@ -68,7 +68,7 @@ export async function warmUpGitHubModel(): Promise<void> {
   world.handle("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml", undefined);
   world.handle("POST", "/graphql", { query: PULL_REQUEST_QUERY, variables: { owner: "acme", repo: "payments", number: 1, appId: world.appId } });
   world.handle("GET", "/repos/acme/payments/rules/branches/main", undefined);
-  world.handle("GET", "/repos/acme/payments/secret-scanning/alerts", undefined);
+  world.handle("GET", "/repos/acme/payments/secret-scanning/alerts?state=open", undefined);
   world.handle("GET", `/repos/acme/payments/commits/${pr.headSha}/check-runs`, undefined);
   world.handle("POST", "/repos/acme/payments/check-runs", { name: "sdlc-guard", head_sha: pr.headSha, status: "completed", conclusion: "success", output: { title: "t", summary: "s" } });
   if (world.violations.length) throw new Error(world.violations.join("; "));
