@@ -82,6 +82,8 @@ export interface FaultOptions {
   skip?: number;
   headers?: Record<string, string>;
   message?: string;
+  /** GitHub did the work (e.g. created the check run) and still answered with the fault. */
+  afterApplying?: boolean;
 }
 interface Fault {
   method: string;
@@ -91,6 +93,7 @@ interface Fault {
   skip: number;
   headers: Record<string, string>;
   message: string;
+  afterApplying: boolean;
 }
 
 export const rulesetRule = {
@@ -176,6 +179,7 @@ export class GitHubWorld {
       skip: options.skip ?? 0,
       headers: options.headers ?? {},
       message: options.message ?? `simulated HTTP ${status}`,
+      afterApplying: options.afterApplying ?? false,
     });
   }
 
@@ -204,8 +208,13 @@ export class GitHubWorld {
     if (fault && fault.skip > 0) fault.skip--;
     else if (fault) {
       fault.remaining--;
+      if (fault.afterApplying) this.route(method, path, query, body);
       return { status: fault.status, headers: fault.headers, body: { message: fault.message, documentation_url: "https://docs.github.com/rest" } };
     }
+    return this.route(method, path, query, body);
+  }
+
+  private route(method: string, path: string, query: URLSearchParams, body: unknown): SimResponse {
     if (method === "POST" && path === "/graphql") return this.graphql(body as { query: string; variables?: Record<string, unknown> });
     if (method !== "GET") {
       const problems = requestProblems(method, path, body);
@@ -282,9 +291,6 @@ export class GitHubWorld {
       const slice = matching.slice((page - 1) * perPage, page * perPage);
       const next: Record<string, string> = page * perPage < matching.length ? { link: `<https://api.github.com/repos/${repo.owner}/${repo.name}/pulls?state=${state}&per_page=${perPage}&page=${page + 1}>; rel="next"` } : {};
       return { status: 200, headers: next, body: slice.map((p) => this.pullJson(repo, p)) };
-    }
-    if (method === "GET" && (m = rest.match(/^\/commits\/([^/]+)\/pulls$/))) {
-      return json(200, repo.pulls.filter((p) => p.headSha === m![1]).map((p) => this.pullJson(repo, p)));
     }
     return notFound();
   }
@@ -380,7 +386,13 @@ export class GitHubWorld {
           })),
         ),
         commits: connection([
-          { commit: { oid: pr.headSha, checkSuites: (args: { first?: number; filterBy?: { appId?: number } }) => connection(suitesFor(pr.headSha, args.filterBy?.appId))(args) } },
+          {
+            commit: {
+              oid: pr.headSha,
+              associatedPullRequests: connection(repo.pulls.filter((p) => p.headSha === pr.headSha).map((p) => ({ number: p.number, state: p.state, headRefOid: p.headSha }))),
+              checkSuites: (args: { first?: number; filterBy?: { appId?: number } }) => connection(suitesFor(pr.headSha, args.filterBy?.appId))(args),
+            },
+          },
         ]),
       };
     };

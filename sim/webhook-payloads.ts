@@ -111,8 +111,11 @@ export function branchProtectionRuleEvent(world: GitHubWorld, repo: SimRepo, act
   return checked("branch_protection_rule", payload);
 }
 
-/** GitHub's examples have no repository_ruleset payload: built on a real example's repository, sender and installation. */
-export function repositoryRulesetEvent(world: GitHubWorld, repo: SimRepo, action = "edited"): WebhookEvent {
+/**
+ * GitHub's examples have no repository_ruleset payload: built on a real example's repository, sender and installation.
+ * An organisation ruleset's event has no repository.
+ */
+export function repositoryRulesetEvent(world: GitHubWorld, repo: SimRepo, action = "edited", orgLevel = false): WebhookEvent {
   const base = withRepository(world, repo, example("branch_protection_rule", "edited"));
   const payload: Payload = {
     action,
@@ -121,6 +124,10 @@ export function repositoryRulesetEvent(world: GitHubWorld, repo: SimRepo, action
     installation: base.installation,
     repository_ruleset: { id: 7, name: "protect main", target: "branch", source_type: "Repository", source: `${repo.owner}/${repo.name}`, enforcement: "active", node_id: "RRS_lACkVXNlcgQB", _links: {}, created_at: "2026-11-01T10:00:00Z", updated_at: "2026-11-20T10:00:00Z" },
   };
+  if (orgLevel) {
+    delete payload.repository;
+    Object.assign(payload.repository_ruleset, { source_type: "Organization", source: repo.owner });
+  }
   return checked("repository_ruleset", payload);
 }
 
@@ -151,9 +158,10 @@ export function secretScanningAlertEvent(world: GitHubWorld, repo: SimRepo, acti
   return checked("secret_scanning_alert", payload);
 }
 
-export function pushEvent(world: GitHubWorld, repo: SimRepo, opts: { branch?: string; modified?: string[]; commits?: number } = {}): WebhookEvent {
+export function pushEvent(world: GitHubWorld, repo: SimRepo, opts: { branch?: string; modified?: string[]; commits?: number; forced?: boolean } = {}): WebhookEvent {
   const payload = withRepository(world, repo, example("push"));
   payload.ref = `refs/heads/${opts.branch ?? repo.defaultBranch}`;
+  payload.forced = opts.forced ?? false;
   payload.repository.master_branch = repo.defaultBranch;
   const template = payload.commits[0] ?? payload.head_commit;
   payload.commits = Array.from({ length: opts.commits ?? 1 }, (_, i) => ({ ...template, id: `${i}`.padStart(40, "a"), added: [], removed: [], modified: i === 0 ? (opts.modified ?? []) : [] }));

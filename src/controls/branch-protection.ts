@@ -8,7 +8,8 @@ export interface EffectiveProtection {
   deletionBlocked: boolean;
   dismissesStaleReviews: boolean;
   requiredChecks: string[];
-  adminsIncluded: boolean;
+  /** Whether administrators are held to the classic rule; `undefined` without one (ruleset bypass lists are not read). */
+  adminsIncluded: boolean | undefined;
   sources: string[];
 }
 
@@ -20,7 +21,7 @@ export function combineProtection(classic: ClassicProtection | null, rules: Rule
     deletionBlocked: false,
     dismissesStaleReviews: false,
     requiredChecks: [],
-    adminsIncluded: false,
+    adminsIncluded: undefined,
     sources: [],
   };
   if (classic) {
@@ -79,6 +80,6 @@ function strictnessNotes(effective: EffectiveProtection): string[] {
   return [
     `stale reviews ${effective.dismissesStaleReviews ? "are" : "are not"} dismissed on push`,
     `\`sdlc-guard\` ${effective.requiredChecks.includes("sdlc-guard") ? "is" : "is not"} a required status check`,
-    `administrators ${effective.adminsIncluded ? "are" : "are not"} included`,
+    ...(effective.adminsIncluded === undefined ? [] : [`administrators ${effective.adminsIncluded ? "are" : "are not"} included`]),
   ];
 }

@@ -18,7 +18,7 @@ import { readPullRequest, type PullRequestRead } from "../github/pull-request-sn
 import { readDefaultBranchFile } from "../github/read-config-file.js";
 import type { GitHubClient } from "../github/types.js";
 import type { JiraClient } from "../jira/jira-client.js";
-import { renderConfigError, renderControlResults, type CheckRunReport } from "../report/check-run-output.js";
+import { renderConfigError, renderControlResults, withSharedHead, type CheckRunReport } from "../report/check-run-output.js";
 import { KeyedLock } from "./keyed-lock.js";
 
 /** What one app instance remembers between evaluations: per-PR serialization and the check runs it wrote. */
@@ -60,9 +60,12 @@ export interface EvaluationOutcome {
   requests: number;
 }
 
-/** Evaluates one PR from fresh GitHub state and writes its one `sdlc-guard` check run; serialized per PR. */
+/**
+ * Evaluates one PR from fresh GitHub state and writes its one `sdlc-guard` check run. Serialized per repository:
+ * two PRs can share a head commit, and so its one check run.
+ */
 export function evaluatePullRequest(deps: EvaluationDeps, target: PullRequestTarget): Promise<EvaluationOutcome> {
-  return deps.memory.lock.run(`${target.owner}/${target.repo}#${target.number}`.toLowerCase(), () => evaluateNow(deps, target));
+  return deps.memory.lock.run(`${target.owner}/${target.repo}`.toLowerCase(), () => evaluateNow(deps, target));
 }
 
 async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Promise<EvaluationOutcome> {
@@ -102,6 +105,7 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
     } else {
       results = await runControls(read, loaded.config, deps.jira);
       report = renderControlResults(results, concludeControls(results), ctx);
+      if (read.sharedHeadWith.length) report = withSharedHead(report, read.sharedHeadWith);
     }
   }
 

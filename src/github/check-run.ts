@@ -34,12 +34,26 @@ export async function ensureCheckRun(
     external_id: target.externalId,
     output: report.output,
   };
-  const written = id
-    ? await octokit.rest.checks.update({ ...fields, check_run_id: id })
-    : await octokit.rest.checks.create({ ...fields, name: CHECK_NAME, head_sha: headSha });
+  const written = id ? await octokit.rest.checks.update({ ...fields, check_run_id: id }) : await createOnce(octokit, target, fields);
   if (recentlyWritten.size >= RECENT_LIMIT) recentlyWritten.delete(recentlyWritten.keys().next().value!);
   recentlyWritten.set(key, written.data.id);
   return written.data.id;
+}
+
+/**
+ * A create that failed may still have been made by GitHub (a 502 after the write): it is never retried blindly.
+ * After a failure, the run is looked up again, updated if it exists, and created only if it does not.
+ */
+async function createOnce(octokit: GitHubClient, target: CheckRunTarget, fields: Omit<Parameters<GitHubClient["rest"]["checks"]["update"]>[0], "check_run_id">) {
+  const create = () => octokit.rest.checks.create({ ...fields, owner: target.owner, repo: target.repo, name: CHECK_NAME, head_sha: target.headSha, request: { retries: 0 } });
+  try {
+    return await create();
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    if (status !== undefined && status < 500) throw error;
+    const found = await findCheckRun(octokit, target);
+    return found ? await octokit.rest.checks.update({ ...fields, owner: target.owner, repo: target.repo, check_run_id: found }) : await create();
+  }
 }
 
 async function findCheckRun(octokit: GitHubClient, { owner, repo, headSha, appId }: CheckRunTarget): Promise<number | null> {

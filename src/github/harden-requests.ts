@@ -1,7 +1,7 @@
 import type { GitHubClient } from "./types.js";
 
 export interface RequestPolicy {
-  /** Deadline of one logical request, retries included. */
+  /** Deadline of one attempt of a request. */
   timeoutMs: number;
   /** Retries of a secondary rate limit (403/429 with `retry-after`), which Probot's defaults do not retry. */
   secondaryRateLimitRetries: number;
@@ -14,7 +14,7 @@ export const defaultRequestPolicy: RequestPolicy = { timeoutMs: 30_000, secondar
 const hardened = new WeakMap<object, { count: number }>();
 
 /**
- * Adds a deadline and bounded secondary-rate-limit retries to every request of this Octokit (5xx are retried by
+ * Adds a per-attempt deadline and bounded secondary-rate-limit retries to every request of this Octokit (5xx are retried by
  * Probot's retry plugin underneath), and counts the requests it makes. Idempotent per instance.
  */
 export function hardenRequests(octokit: GitHubClient, policy: RequestPolicy = defaultRequestPolicy): { count: number } {
@@ -24,10 +24,10 @@ export function hardenRequests(octokit: GitHubClient, policy: RequestPolicy = de
   hardened.set(octokit, counter);
   octokit.hook.wrap("request", async (request, options) => {
     // Octokit's hook chain hands every layer the same options object: the deadline must be set on it, not on a copy.
-    const signal = AbortSignal.timeout(policy.timeoutMs);
-    options.request = { ...options.request, signal };
     for (let attempt = 0; ; attempt++) {
       counter.count++;
+      const signal = AbortSignal.timeout(policy.timeoutMs); // each attempt gets the whole deadline
+      options.request = { ...options.request, signal };
       try {
         return await request(options);
       } catch (error) {

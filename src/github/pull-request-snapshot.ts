@@ -32,7 +32,16 @@ export const PULL_REQUEST_QUERY = `query SdlcGuardPullRequest($owner: String!, $
       }
       reviews(first: 100) { ${REVIEW_FIELDS} }
       commits(last: 1) {
-        nodes { commit { oid checkSuites(first: 1, filterBy: { appId: $appId }) { nodes { checkRuns(first: 1, filterBy: { checkName: "${CHECK_NAME}", appId: $appId }) { nodes { databaseId } } } } } }
+        nodes {
+          commit {
+            oid
+            associatedPullRequests(first: 10) { nodes { number state headRefOid } }
+            checkSuites(first: 10, filterBy: { appId: $appId }) {
+              pageInfo { hasNextPage }
+              nodes { checkRuns(first: 1, filterBy: { checkName: "${CHECK_NAME}", appId: $appId }) { nodes { databaseId } } }
+            }
+          }
+        }
       }
     }
   }
@@ -60,7 +69,15 @@ interface GqlPullRequest {
   author: GqlActor | null;
   baseRef: { branchProtectionRule: (Omit<ClassicProtection, "requiredApprovingReviewCount" | "requiredStatusCheckContexts"> & { requiredApprovingReviewCount: number | null; requiredStatusCheckContexts: (string | null)[] | null }) | null } | null;
   reviews: GqlReviewPage;
-  commits: { nodes: ({ commit: { oid: string; checkSuites: { nodes: ({ checkRuns: { nodes: ({ databaseId: number | null } | null)[] } | null } | null)[] } | null } } | null)[] };
+  commits: {
+    nodes: ({
+      commit: {
+        oid: string;
+        associatedPullRequests: { nodes: ({ number: number; state: GqlPullRequest["state"]; headRefOid: string } | null)[] } | null;
+        checkSuites: { pageInfo: { hasNextPage: boolean }; nodes: ({ checkRuns: { nodes: ({ databaseId: number | null } | null)[] } | null } | null)[] } | null;
+      };
+    } | null)[];
+  };
 }
 
 export interface PullRequestRead {
@@ -68,6 +85,8 @@ export interface PullRequestRead {
   state: GqlPullRequest["state"];
   /** The existing `sdlc-guard` check run on the head commit, `undefined` when GitHub could not say. */
   existingCheckRunId: number | null | undefined;
+  /** Other open PRs whose head is the same commit: they share its one check run. */
+  sharedHeadWith: number[];
 }
 
 export const toActor = (a: GqlActor | null): Actor | null =>
@@ -123,17 +142,22 @@ export async function readPullRequest(
     rulesetRules,
     secretScanning,
   };
-  return { snapshot, state: pr.state, existingCheckRunId: appId ? findExistingCheckRun(pr) : undefined };
+  const head = pr.commits.nodes[0]?.commit;
+  const sharedHeadWith = (head?.associatedPullRequests?.nodes ?? [])
+    .filter((other) => other && other.number !== pr.number && other.state === "OPEN" && other.headRefOid === pr.headRefOid)
+    .map((other) => other!.number);
+  return { snapshot, state: pr.state, existingCheckRunId: appId ? findExistingCheckRun(pr) : undefined, sharedHeadWith };
 }
 
+/** Our run on the head commit; `null` only when every one of our suites was seen without it, else `undefined`. */
 function findExistingCheckRun(pr: GqlPullRequest): number | null | undefined {
   const head = pr.commits.nodes[0]?.commit;
-  if (!head || head.oid !== pr.headRefOid) return undefined;
-  for (const suite of head.checkSuites?.nodes ?? []) {
+  if (!head || head.oid !== pr.headRefOid || !head.checkSuites) return undefined;
+  for (const suite of head.checkSuites.nodes) {
     const id = suite?.checkRuns?.nodes[0]?.databaseId;
     if (id) return id;
   }
-  return null;
+  return head.checkSuites.pageInfo.hasNextPage ? undefined : null;
 }
 
 const toReviews = (page: GqlReviewPage): Review[] =>

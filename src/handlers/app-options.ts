@@ -16,7 +16,11 @@ export interface HandlerDeps extends AppOptions {
   memory: EvaluationMemory;
 }
 
+/** Reads the options; refuses to start without a webhook secret (Probot would fall back to a well-known one). */
 export function appOptionsFromEnv(env: NodeJS.ProcessEnv): AppOptions {
+  if (!env.WEBHOOK_SECRET) {
+    throw new Error("WEBHOOK_SECRET is not set: without it anyone could send webhooks. Set it to the app's webhook secret.");
+  }
   const jira = jiraSettingsFromEnv(env);
   const appId = Number(env.APP_ID);
   const max = Number(env.SDLC_GUARD_MAX_REEVALUATIONS ?? 100);

@@ -2,15 +2,10 @@ import type { Context } from "probot";
 import type { Logger } from "pino";
 import { evaluatePullRequest, type EvaluationOutcome } from "../evaluation/evaluate-pull-request.js";
 import { describeGitHubError } from "../github/describe-error.js";
-import type { GitHubClient } from "../github/types.js";
+import type { GitHubClient, RepoRef } from "../github/types.js";
 import type { HandlerDeps } from "./app-options.js";
 
-export interface RepoInContext {
-  owner: string;
-  repo: string;
-}
-
-export function repoOf(context: Context): RepoInContext {
+export function repoOf(context: Context): RepoRef {
   const repository = (context.payload as { repository: { owner: { login: string }; name: string } }).repository;
   return { owner: repository.owner.login, repo: repository.name };
 }
@@ -35,17 +30,39 @@ export async function evaluateForEvent(
   }
 }
 
-/** Re-evaluates the repository's open PRs (a protection, ruleset, alert or config change affects them all), bounded. */
-export async function reevaluateOpenPullRequests(context: Context, options: HandlerDeps, why: string): Promise<number> {
+export interface OpenPullRequest {
+  number: number;
+  headSha: string;
+}
+
+/** The repository's open PRs with their heads, at most `limit` (`more`: there were others past it). */
+export async function listOpenPullRequests(context: Context, limit: number): Promise<{ pulls: OpenPullRequest[]; more: boolean }> {
   const { owner, repo } = repoOf(context);
   const octokit = context.octokit as GitHubClient;
-  const numbers: number[] = [];
+  const pulls: OpenPullRequest[] = [];
   for await (const page of octokit.paginate.iterator(octokit.rest.pulls.list, { owner, repo, state: "open", per_page: 100 })) {
-    numbers.push(...page.data.map((pr) => pr.number));
-    if (numbers.length >= options.maxReevaluations) break;
+    pulls.push(...page.data.map((pr) => ({ number: pr.number, headSha: pr.head.sha })));
+    if (pulls.length > limit) break;
   }
-  const chosen = numbers.slice(0, options.maxReevaluations);
-  context.log.info({ owner, repo, why, open: numbers.length, reevaluating: chosen.length }, "re-evaluating open pull requests");
-  for (const number of chosen) await evaluateForEvent(context, options, number);
-  return chosen.length;
+  return { pulls: pulls.slice(0, limit), more: pulls.length > limit };
+}
+
+/**
+ * Re-evaluates the repository's open PRs (a protection, ruleset, alert or config change affects them all), bounded.
+ * One PR that cannot be evaluated does not stop the others; the failures are reported together at the end.
+ */
+export async function reevaluateOpenPullRequests(context: Context, options: HandlerDeps, why: string): Promise<number> {
+  const { owner, repo } = repoOf(context);
+  const { pulls, more } = await listOpenPullRequests(context, options.maxReevaluations);
+  if (more) {
+    context.log.warn({ owner, repo, why, limit: options.maxReevaluations }, "more open pull requests than SDLC_GUARD_MAX_REEVALUATIONS: the rest are re-evaluated on their next event");
+  }
+  context.log.info({ owner, repo, why, reevaluating: pulls.length }, "re-evaluating open pull requests");
+  const failed: number[] = [];
+  for (const pr of pulls) {
+    // The listed head is announced, so a PR that cannot be read still gets a failing run instead of a stale pass.
+    await evaluateForEvent(context, options, pr.number, pr.headSha).catch(() => failed.push(pr.number));
+  }
+  if (failed.length) throw new Error(`could not report the re-evaluation of ${owner}/${repo} #${failed.join(", #")}`);
+  return pulls.length;
 }

@@ -1,8 +1,7 @@
 import type { Context, Probot } from "probot";
 import { CHECK_NAME } from "../github/pull-request-snapshot.js";
-import type { GitHubClient } from "../github/types.js";
 import type { HandlerDeps } from "./app-options.js";
-import { evaluateForEvent, repoOf } from "./evaluate-from-event.js";
+import { evaluateForEvent, listOpenPullRequests } from "./evaluate-from-event.js";
 
 interface PullRequestLink {
   number: number;
@@ -27,11 +26,10 @@ async function rerun(context: Context, options: HandlerDeps, headSha: string, li
   const repositoryId = (context.payload as { repository: { id: number } }).repository.id;
   let numbers = links.filter((pr) => pr.base.repo.id === repositoryId).map((pr) => pr.number);
   if (numbers.length === 0) {
-    // GitHub leaves `pull_requests` empty for PRs from forks: ask which open PRs contain the commit.
-    const { owner, repo } = repoOf(context);
-    const octokit = context.octokit as GitHubClient;
-    const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: headSha, per_page: 100 });
-    numbers = data.filter((pr) => pr.state === "open" && pr.head.sha === headSha).map((pr) => pr.number);
+    // GitHub leaves `pull_requests` empty for PRs from forks, whose commits the base repository does not list:
+    // find the open PRs with that head among the repository's open PRs (bounded).
+    const { pulls } = await listOpenPullRequests(context, options.maxReevaluations);
+    numbers = pulls.filter((pr) => pr.headSha === headSha).map((pr) => pr.number);
   }
   for (const number of numbers) await evaluateForEvent(context, options, number, headSha);
 }

@@ -55,6 +55,24 @@ export function renderControlResults(results: ControlResult[], conclusion: Concl
   return { conclusion, output: { title, summary: clampMarkdown(summary) } };
 }
 
+/**
+ * A commit that is the head of several open PRs has one check run for all of them, so it cannot say "pass" for one
+ * PR while another may fail: it fails closed and says why (each PR's own result is in the table of its last event).
+ */
+export function withSharedHead(report: CheckRunReport, otherPullRequests: number[]): CheckRunReport {
+  const others = otherPullRequests.map((n) => `#${n}`).join(", ");
+  const notice = [
+    `**This commit is also the head of open pull request(s) ${others}.** GitHub keeps one \`sdlc-guard\` check run per commit,`,
+    "so it cannot carry a separate result for each pull request; it fails until only one open pull request has this head",
+    "(push a distinct commit to one of the branches, or close the duplicate). The controls of this pull request:",
+    "",
+  ].join("\n");
+  return {
+    conclusion: "failure",
+    output: { title: `Shared head commit (also ${others}): ${report.output.title}`, summary: clampMarkdown(`${notice}\n${report.output.summary}`) },
+  };
+}
+
 /** A configuration that cannot be used fails the check and says where and what is wrong; no control is evaluated. */
 export function renderConfigError(error: ConfigError, ctx: EvaluationContext): CheckRunReport {
   const key = error.keyPath ? inlineCode(error.keyPath) : "(whole file)";

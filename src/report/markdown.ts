@@ -15,9 +15,9 @@ export function inlineCode(text: string): string {
   return `${fence}${pad}${flat}${pad}${fence}`;
 }
 
-/** A table cell: pipes escaped (GFM splits cells on them even inside code spans), one line. */
+/** A table cell: every pipe escaped (GFM splits cells on them even inside code spans, and after a backslash), one line. */
 export function tableCell(text: string): string {
-  return text.replace(/[\r\n]+/g, " ").replace(/(?<!\\)\|/g, "\\|");
+  return text.replace(/[\r\n]+/g, " ").replace(/\|/g, "\\|");
 }
 
 /** Cuts Markdown to GitHub's limit, saying so, rather than letting the write fail. */

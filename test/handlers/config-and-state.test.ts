@@ -166,6 +166,22 @@ describe("fresh state, one check run", () => {
     expect(repo.checkRuns.find((r) => r.id === 5)!.output.title).toBe("impostor");
   });
 
+  it("a commit that is the head of two open PRs fails closed and names the other PR", async () => {
+    const world = new GitHubWorld();
+    const repo = compliantRepo(world);
+    const pr = compliantPullRequest(world, repo, 11);
+    compliantPullRequest(world, repo, 12, { headSha: pr.headSha, baseRef: "release" });
+    const probot = createTestApp(world);
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments");
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+
+    const run = repo.checkRuns[0]!;
+    expect(run.conclusion).toBe("failure");
+    expect(run.output.title).toBe("Shared head commit (also #12): All required controls pass");
+    expect(run.output.summary).toContain("This commit is also the head of open pull request(s) #12.");
+  });
+
   it("our run is found even when many other apps have check suites on the head commit", async () => {
     const world = new GitHubWorld();
     const repo = compliantRepo(world);

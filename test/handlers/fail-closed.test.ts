@@ -135,16 +135,48 @@ describe("fail closed: what cannot be read never passes", () => {
     expect(repo.checkRuns[0]!.output.title).toBe("Configuration error in acme/payments:.github/sdlc-guard.yml");
   });
 
-  it("a transient 502 on the check-run write is retried, and the run is written once", async () => {
+  it("a 502 on creating the check run is followed by a look-up, then one create", async () => {
     const { world, repo, pr } = setup();
     world.failNext("POST", "/repos/acme/payments/check-runs", 502);
     const probot = createTestApp(world, { retry: true });
-    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expect("POST", "/repos/acme/payments/check-runs");
+    mockGitHub(world)
+      .expectToken()
+      .expectEvaluation("acme", "payments")
+      .expect("GET", `/repos/acme/payments/commits/${pr.headSha}/check-runs`)
+      .expect("POST", "/repos/acme/payments/check-runs");
 
     await probot.receive(pullRequestEvent(world, repo, pr) as never);
 
     expect(repo.checkRuns).toHaveLength(1);
     expect(repo.checkRuns[0]!.conclusion).toBe("success");
+  });
+
+  it("a 502 after GitHub did create the check run does not create a second one", async () => {
+    const { world, repo, pr } = setup();
+    world.failNext("POST", "/repos/acme/payments/check-runs", 502, { afterApplying: true });
+    const probot = createTestApp(world, { retry: true });
+    mockGitHub(world)
+      .expectToken()
+      .expectEvaluation("acme", "payments")
+      .expect("GET", `/repos/acme/payments/commits/${pr.headSha}/check-runs`)
+      .expect("PATCH", "/repos/acme/payments/check-runs/*");
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+
+    expect(repo.checkRuns).toHaveLength(1);
+    expect(repo.checkRuns[0]!.conclusion).toBe("success");
+  });
+
+  it("a transient 502 on updating the check run is retried", async () => {
+    const { world, repo, pr } = setup();
+    const probot = createTestApp(world, { retry: true });
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { write: "update" }).expect("PATCH", "/repos/acme/payments/check-runs/*");
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+    world.failNext("PATCH", "/repos/acme/payments/check-runs", 502);
+
+    await probot.receive(pullRequestEvent(world, repo, pr, "edited") as never);
+
+    expect(repo.checkRuns).toHaveLength(1);
   });
 
   it("a secondary rate limit with retry-after is waited out and retried", async () => {

@@ -44,10 +44,10 @@ describe("the Re-run buttons", () => {
     expect(world.requests).toEqual([]);
   });
 
-  it("a re-run on a fork PR (no pull_requests in the payload) finds the PR through the commit", async () => {
+  it("a re-run on a fork PR (no pull_requests in the payload) finds the PR among the open PRs by its head", async () => {
     const { world, repo, pr } = setup();
     const probot = createTestApp(world);
-    mockGitHub(world).expectToken().expect("GET", `/repos/acme/payments/commits/${pr.headSha}/pulls`).expectEvaluation("acme", "payments");
+    mockGitHub(world).expectToken().expect("GET", "/repos/acme/payments/pulls").expectEvaluation("acme", "payments");
 
     await probot.receive(checkRunRerequestedEvent(world, repo, pr, { linked: false }) as never);
 
@@ -90,6 +90,37 @@ describe("changes to what every open PR is judged against", () => {
     expect(repo.checkRuns.every((r) => r.conclusion === "success")).toBe(true); // rulesets satisfy branch protection
   });
 
+  it("an organisation ruleset change (no repository in the payload) is acknowledged without a GitHub request", async () => {
+    const { world, repo } = withOpenPullRequests();
+    const probot = createTestApp(world);
+    mockGitHub(world);
+
+    await probot.receive(repositoryRulesetEvent(world, repo, "edited", true) as never);
+
+    expect(world.requests).toEqual([]);
+  });
+
+  it("a PR that cannot be read during re-evaluation gets a failing run on its listed head, and the others are still evaluated", async () => {
+    const { world, repo, open } = withOpenPullRequests();
+    world.failNext("POST", "/graphql", 502);
+    const probot = createTestApp(world);
+    mockGitHub(world)
+      .expectToken()
+      .expect("GET", "/repos/acme/payments/pulls")
+      .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml")
+      .expect("POST", "/graphql")
+      .expect("GET", `/repos/acme/payments/commits/${open[0]!.headSha}/check-runs`)
+      .expect("POST", "/repos/acme/payments/check-runs")
+      .expectEvaluation("acme", "payments");
+
+    await probot.receive(branchProtectionRuleEvent(world, repo) as never);
+
+    expect(repo.checkRuns.map((r) => [r.headSha, r.conclusion])).toEqual([
+      [open[0]!.headSha, "failure"],
+      [open[1]!.headSha, "success"],
+    ]);
+  });
+
   it("re-evaluation is bounded per event", async () => {
     const { world, repo } = withOpenPullRequests();
     const probot = createTestApp(world, { maxReevaluations: 1 });
@@ -125,12 +156,12 @@ describe("changes to what every open PR is judged against", () => {
     expect(world.requests).toEqual([]);
   });
 
-  it("a push listing 20 commits (GitHub's cap) may hide a config change, so open PRs are re-evaluated", async () => {
+  it("a forced push to the default branch may have rewritten the config unseen, so open PRs are re-evaluated", async () => {
     const { world, repo } = withOpenPullRequests();
     const probot = createTestApp(world);
     mockGitHub(world).expectToken().expect("GET", "/repos/acme/payments/pulls").expectEvaluation("acme", "payments").expectEvaluation("acme", "payments");
 
-    await probot.receive(pushEvent(world, repo, { commits: 20 }) as never);
+    await probot.receive(pushEvent(world, repo, { forced: true }) as never);
 
     expect(repo.checkRuns).toHaveLength(2);
   });
