@@ -11,6 +11,7 @@ export default tseslint.config(
       "no-restricted-syntax": [
         "error",
         { selector: "NewExpression[callee.name='RegExp']", message: "Use re2js for dynamic patterns (linear time)." },
+        { selector: "CallExpression[callee.name='RegExp']", message: "Use re2js for dynamic patterns (linear time)." },
       ],
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
     },

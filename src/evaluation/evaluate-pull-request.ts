@@ -111,7 +111,7 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
 
   const checkRunId = deps.dryRun
     ? undefined
-    : await ensureCheckRun(octokit, { owner, repo, headSha, existingId, appId, externalId: `pr-${number}` }, report, deps.memory.checkRuns);
+    : await ensureCheckRun(octokit, { owner, repo, headSha, existingId, appId, externalId: `pr-${number}`, completedAt: evaluatedAt }, report, deps.memory.checkRuns);
   log.info(
     {
       audit: "pull_request.evaluated",

@@ -8,6 +8,7 @@ export interface CheckRunTarget extends RepoRef {
   existingId: number | null | undefined;
   appId: number | undefined;
   externalId: string;
+  completedAt: string;
 }
 
 const RECENT_LIMIT = 5_000;
@@ -30,7 +31,7 @@ export async function ensureCheckRun(
     repo,
     status: "completed" as const,
     conclusion: report.conclusion,
-    completed_at: new Date().toISOString(),
+    completed_at: target.completedAt,
     external_id: target.externalId,
     output: report.output,
   };
