@@ -61,7 +61,7 @@ export interface SimRepo {
   classicRules: Map<string, SimClassicRule>;
   branchRules: Map<string, SimBranchRule[]>;
   /** openAlerts: provider-pattern alerts; genericAlerts: non-provider patterns and passwords (listed only by name). */
-  secretScanning: { enabled: boolean; openAlerts: number; genericAlerts: number };
+  secretScanning: { enabled: boolean; openAlerts: number; genericAlerts: number; pushProtection: boolean };
   checkRuns: SimCheckRun[];
 }
 export interface SimResponse {
@@ -84,6 +84,8 @@ export interface FaultOptions {
   message?: string;
   /** GitHub did the work (e.g. created the check run) and still answered with the fault. */
   afterApplying?: boolean;
+  /** Match the path exactly instead of as a prefix. */
+  exact?: boolean;
 }
 interface Fault {
   method: string;
@@ -94,6 +96,7 @@ interface Fault {
   headers: Record<string, string>;
   message: string;
   afterApplying: boolean;
+  exact: boolean;
 }
 
 export const rulesetRule = {
@@ -144,7 +147,7 @@ export class GitHubWorld {
       pulls: [],
       classicRules: new Map(),
       branchRules: new Map(),
-      secretScanning: { enabled: true, openAlerts: 0, genericAlerts: 0 },
+      secretScanning: { enabled: true, openAlerts: 0, genericAlerts: 0, pushProtection: true },
       checkRuns: [],
       ...init,
     };
@@ -180,6 +183,7 @@ export class GitHubWorld {
       headers: options.headers ?? {},
       message: options.message ?? `simulated HTTP ${status}`,
       afterApplying: options.afterApplying ?? false,
+      exact: options.exact ?? false,
     });
   }
 
@@ -204,7 +208,7 @@ export class GitHubWorld {
   }
 
   private answer(method: string, path: string, query: URLSearchParams, body: unknown): SimResponse {
-    const fault = this.faults.find((f) => f.remaining > 0 && f.method === method && path.startsWith(f.pathPrefix));
+    const fault = this.faults.find((f) => f.remaining > 0 && f.method === method && (f.exact ? path === f.pathPrefix : path.startsWith(f.pathPrefix)));
     if (fault && fault.skip > 0) fault.skip--;
     else if (fault) {
       fault.remaining--;
@@ -236,6 +240,25 @@ export class GitHubWorld {
 
   private repoRoute(repo: SimRepo, method: string, rest: string, query: URLSearchParams, body: unknown): SimResponse {
     let m: RegExpMatchArray | null;
+    if (method === "GET" && rest === "") {
+      // GitHub's documented example lacks `language`, which its schema requires; and our repositories are not forks.
+      const example = exampleResponse("GET", "/repos/{owner}/{repo}", 200);
+      delete example.parent;
+      delete example.source;
+      const status = (on: boolean) => ({ status: on ? "enabled" : "disabled" });
+      return json(200, {
+        ...example,
+        language: "TypeScript",
+        id: repo.id,
+        name: repo.name,
+        full_name: `${repo.owner}/${repo.name}`,
+        default_branch: repo.defaultBranch,
+        security_and_analysis: {
+          secret_scanning: status(repo.secretScanning.enabled),
+          secret_scanning_push_protection: status(repo.secretScanning.enabled && repo.secretScanning.pushProtection),
+        },
+      });
+    }
     if (method === "GET" && (m = rest.match(/^\/contents\/(.+)$/))) {
       const filePath = decodeURIComponent(m[1]!);
       const text = repo.files.get(filePath);

@@ -1,12 +1,21 @@
-import { cannotEvaluate, fail, pass, type Finding, type PullRequestSnapshot } from "./types.js";
+import { cannotEvaluate, fail, pass, type Finding, type PullRequestSnapshot, type SecretScanningState } from "./types.js";
+
+/** Push protection does not decide the control (POL-008 asks for scanning); it is reported as advisory. */
+function pushProtectionNote({ status, detail }: SecretScanningState["pushProtection"]): string {
+  if (status === "enabled") return "push protection is enabled";
+  if (status === "disabled") return "push protection is disabled (advisory: enable it so secrets are blocked before they are pushed)";
+  return `push protection could not be read${detail ? ` (${detail})` : ""}`;
+}
 
 export function evaluateSecretScanning(snapshot: PullRequestSnapshot): Finding {
   if (!snapshot.secretScanning.ok) return cannotEvaluate("the secret-scanning alerts", snapshot.secretScanning.error);
-  const { enabled, openAlerts, moreAlerts } = snapshot.secretScanning.value;
+  const { enabled, openAlerts, moreAlerts, pushProtection } = snapshot.secretScanning.value;
+  const notes = [pushProtectionNote(pushProtection)];
   if (!enabled) {
     return fail(
       "Secret scanning is disabled on this repository (GitHub answered 404 on the alerts endpoint).",
       "Enable secret scanning (and push protection) in Settings → Code security.",
+      notes,
     );
   }
   if (openAlerts > 0) {
@@ -14,7 +23,8 @@ export function evaluateSecretScanning(snapshot: PullRequestSnapshot): Finding {
     return fail(
       `${count} open secret-scanning alert(s) on this repository.`,
       "Revoke and rotate the exposed secrets, then resolve the alerts in Security → Secret scanning.",
+      notes,
     );
   }
-  return pass("Secret scanning is enabled and there are no open alerts.");
+  return pass("Secret scanning is enabled and there are no open alerts.", notes);
 }

@@ -51,6 +51,8 @@ export interface SecretScanningState {
   openAlerts: number;
   /** Whether more open alerts exist than were counted (the count is a lower bound). */
   moreAlerts: boolean;
+  /** Push protection, reported as advisory: `unknown` when GitHub does not show it to the app (with the reason). */
+  pushProtection: { status: "enabled" | "disabled" | "unknown"; detail?: string };
 }
 
 /** Everything the pull-request controls may look at, read fresh from GitHub for one evaluation. */

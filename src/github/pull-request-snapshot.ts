@@ -226,13 +226,25 @@ async function readSecretScanning(octokit: GitHubClient, owner: string, repo: st
     octokit.rest.secretScanning.listAlertsForRepo({ owner, repo, state: "open", per_page: 100, hide_secret: true, ...extra } as Parameters<
       typeof octokit.rest.secretScanning.listAlertsForRepo
     >[0]);
+  const pushProtection = readPushProtection(octokit, owner, repo);
   try {
     const pages = await Promise.all([list({}), list({ secret_type: GENERIC_SECRET_TYPES.join(",") })]);
     const moreAlerts = pages.some((page) => /rel="next"/.test(page.headers.link ?? ""));
-    return fetched({ enabled: true, openAlerts: pages.reduce((sum, page) => sum + page.data.length, 0), moreAlerts });
+    return fetched({ enabled: true, openAlerts: pages.reduce((sum, page) => sum + page.data.length, 0), moreAlerts, pushProtection: await pushProtection });
   } catch (error) {
     // GitHub answers 404 when secret scanning is disabled on the repository.
-    if (httpStatus(error) === 404) return fetched({ enabled: false, openAlerts: 0, moreAlerts: false });
+    if (httpStatus(error) === 404) return fetched({ enabled: false, openAlerts: 0, moreAlerts: false, pushProtection: await pushProtection });
     return unavailable(describeGitHubError(error));
+  }
+}
+
+/** Push protection is only in REST (`security_and_analysis`); advisory, so a failed read is reported, never fatal. */
+async function readPushProtection(octokit: GitHubClient, owner: string, repo: string): Promise<SecretScanningState["pushProtection"]> {
+  try {
+    const { data } = await octokit.rest.repos.get({ owner, repo });
+    const status = data.security_and_analysis?.secret_scanning_push_protection?.status;
+    return status ? { status } : { status: "unknown", detail: "GitHub does not show security settings to the app" };
+  } catch (error) {
+    return { status: "unknown", detail: describeGitHubError(error) };
   }
 }

@@ -8,7 +8,7 @@ function snapshot(secretScanning: Fetched<SecretScanningState>): PullRequestSnap
 }
 
 const state = (s: Partial<SecretScanningState> = {}): Fetched<SecretScanningState> =>
-  fetched({ enabled: true, openAlerts: 0, moreAlerts: false, ...s });
+  fetched({ enabled: true, openAlerts: 0, moreAlerts: false, pushProtection: { status: "enabled" }, ...s });
 
 describe("secret-scanning: secret scanning is enabled and there are no open alerts", () => {
   it("is required by default", () => {
@@ -20,8 +20,18 @@ describe("secret-scanning: secret scanning is enabled and there are no open aler
       outcome: "pass",
       reason: "Secret scanning is enabled and there are no open alerts.",
       fix: "",
-      notes: undefined,
+      notes: ["push protection is enabled"],
     });
+  });
+
+  it.each([
+    [{ status: "disabled" as const }, "push protection is disabled (advisory: enable it so secrets are blocked before they are pushed)"],
+    [{ status: "unknown" as const, detail: "GitHub answered HTTP 403" }, "push protection could not be read (GitHub answered HTTP 403)"],
+    [{ status: "unknown" as const }, "push protection could not be read"],
+  ])("push protection %o is reported as an advisory note and never decides the control", (pushProtection, note) => {
+    const result = evaluateSecretScanning(snapshot(state({ pushProtection })));
+    expect(result.outcome).toBe("pass");
+    expect(result.notes).toEqual([note]);
   });
 
   it("secret scanning disabled fails, saying GitHub answered 404", () => {

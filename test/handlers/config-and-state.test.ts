@@ -230,7 +230,8 @@ describe("fresh state, one check run", () => {
       .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml")
       .expect("POST", "/graphql")
       .expect("GET", "/repos/acme/payments/rules/branches/main")
-      .expect("GET", "/repos/acme/payments/secret-scanning/alerts", 2);
+      .expect("GET", "/repos/acme/payments/secret-scanning/alerts", 2)
+      .expect("GET", "/repos/acme/payments");
 
     await probot.receive(event as never);
 

@@ -105,6 +105,21 @@ describe("fail closed: what cannot be read never passes", () => {
     expect(alertReads.map((r) => new URLSearchParams(r.query).get("hide_secret"))).toEqual(["true", "true"]);
   });
 
+  it("push protection is reported as advisory: disabled, or unreadable after a 502, it never decides the control", async () => {
+    const { world, repo, pr } = setup();
+    repo.secretScanning.pushProtection = false;
+    const probot = createTestApp(world);
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { write: "update" });
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+    expect(repo.checkRuns[0]!.output.summary).toContain("- `secret-scanning`: push protection is disabled (advisory");
+    world.failNext("GET", "/repos/acme/payments", 502, { exact: true });
+    await probot.receive(pullRequestEvent(world, repo, pr, "edited") as never);
+
+    expect(repo.checkRuns[0]!.conclusion).toBe("success");
+    expect(repo.checkRuns[0]!.output.summary).toContain("- `secret-scanning`: push protection could not be read (GitHub answered HTTP 502");
+  });
+
   it("a 502 on rulesets fails branch-protection, even with classic protection in place", async () => {
     const { world, repo, pr } = setup();
     world.failNext("GET", "/repos/acme/payments/rules/branches", 502);
@@ -127,6 +142,7 @@ describe("fail closed: what cannot be read never passes", () => {
       .expect("POST", "/graphql")
       .expect("GET", "/repos/acme/payments/rules/branches/main")
       .expect("GET", "/repos/acme/payments/secret-scanning/alerts", 2)
+      .expect("GET", "/repos/acme/payments")
       .expect("POST", "/repos/acme/payments/check-runs");
 
     await probot.receive(pullRequestEvent(world, repo, pr) as never);
@@ -202,6 +218,7 @@ describe("fail closed: what cannot be read never passes", () => {
       .expect("POST", "/graphql")
       .expect("GET", "/repos/acme/payments/rules/branches/main")
       .expect("GET", "/repos/acme/payments/secret-scanning/alerts", 2, 4_000)
+      .expect("GET", "/repos/acme/payments")
       .expect("POST", "/repos/acme/payments/check-runs");
 
     await probot.receive(pullRequestEvent(world, repo, pr) as never);

@@ -5,7 +5,7 @@ import { mockGitHub } from "../support/github-mock.js";
 import { createTestApp } from "../support/test-app.js";
 
 describe("pull request events", () => {
-  it("a compliant PR gets one successful sdlc-guard check run, in 6 GitHub requests plus the installation token", async () => {
+  it("a compliant PR gets one successful sdlc-guard check run, in 7 GitHub requests plus the installation token", async () => {
     const world = new GitHubWorld();
     const repo = compliantRepo(world);
     const pr = compliantPullRequest(world, repo, 1);
@@ -20,14 +20,18 @@ describe("pull request events", () => {
     expect(run!.output.title).toBe("All required controls pass");
     expect(run!.output.summary).toContain("| `reviews` | ✅ pass |");
     const evaluation = world.requests.filter((r) => !r.path.startsWith("/app/"));
-    expect(evaluation.map((r) => `${r.method} ${r.path}`)).toEqual([
-      "GET /repos/acme/payments/contents/.github%2Fsdlc-guard.yml",
-      "POST /graphql",
-      "GET /repos/acme/payments/rules/branches/main",
-      "GET /repos/acme/payments/secret-scanning/alerts",
-      "GET /repos/acme/payments/secret-scanning/alerts",
-      "POST /repos/acme/payments/check-runs",
-    ]);
+    expect(evaluation.map((r) => `${r.method} ${r.path}`).sort()).toEqual(
+      [
+        "GET /repos/acme/payments/contents/.github%2Fsdlc-guard.yml",
+        "POST /graphql",
+        "GET /repos/acme/payments/rules/branches/main",
+        "GET /repos/acme/payments/secret-scanning/alerts",
+        "GET /repos/acme/payments/secret-scanning/alerts",
+        "GET /repos/acme/payments",
+        "POST /repos/acme/payments/check-runs",
+      ].sort(),
+    );
+    expect(run!.output.summary).toContain("- `secret-scanning`: push protection is enabled");
     expect(world.violations).toEqual([]);
   });
 

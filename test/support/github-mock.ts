@@ -42,6 +42,7 @@ export function mockGitHub(world: GitHubWorld) {
       api.expect("POST", "/graphql");
       api.expect("GET", `/repos/${owner}/${repo}/rules/branches/${opts.base ?? "main"}`);
       api.expect("GET", `/repos/${owner}/${repo}/secret-scanning/alerts`, 2); // provider patterns, then generic ones
+      api.expect("GET", `/repos/${owner}/${repo}`); // push protection (security_and_analysis)
       if ((opts.write ?? "create") === "create") api.expect("POST", `/repos/${owner}/${repo}/check-runs`);
       else api.expect("PATCH", `/repos/${owner}/${repo}/check-runs/*`);
       return api;
@@ -69,6 +70,7 @@ export async function warmUpGitHubModel(): Promise<void> {
   world.handle("POST", "/graphql", { query: PULL_REQUEST_QUERY, variables: { owner: "acme", repo: "payments", number: 1, appId: world.appId } });
   world.handle("GET", "/repos/acme/payments/rules/branches/main", undefined);
   world.handle("GET", "/repos/acme/payments/secret-scanning/alerts?state=open", undefined);
+  world.handle("GET", "/repos/acme/payments", undefined);
   world.handle("GET", `/repos/acme/payments/commits/${pr.headSha}/check-runs`, undefined);
   world.handle("POST", "/repos/acme/payments/check-runs", { name: "sdlc-guard", head_sha: pr.headSha, status: "completed", conclusion: "success", output: { title: "t", summary: "s" } });
   if (world.violations.length) throw new Error(world.violations.join("; "));

@@ -18,7 +18,7 @@ export function pullRequestSnapshot(overrides: Partial<PullRequestSnapshot> = {}
     reviews: fetched([]),
     classicProtection: fetched(null),
     rulesetRules: fetched([]),
-    secretScanning: fetched({ enabled: true, openAlerts: 0, moreAlerts: false }),
+    secretScanning: fetched({ enabled: true, openAlerts: 0, moreAlerts: false, pushProtection: { status: "enabled" } }),
     ...overrides,
   };
 }
