@@ -207,10 +207,7 @@ describe("fresh state, one check run", () => {
     const probot = createTestApp(world);
     mockGitHub(world)
       .expectToken()
-      .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml")
-      .expect("POST", "/graphql")
-      .expect("GET", `/repos/acme/payments/commits/${pr.headSha}/check-runs`)
-      .expect("POST", "/repos/acme/payments/check-runs");
+      .expectUnreadablePullRequest("acme", "payments", pr.headSha);
 
     await probot.receive(event as never);
 

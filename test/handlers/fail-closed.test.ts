@@ -53,10 +53,7 @@ describe("fail closed: what cannot be read never passes", () => {
     const probot = createTestApp(world);
     mockGitHub(world)
       .expectToken()
-      .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml")
-      .expect("POST", "/graphql")
-      .expect("GET", `/repos/acme/payments/commits/${pr.headSha}/check-runs`)
-      .expect("POST", "/repos/acme/payments/check-runs");
+      .expectUnreadablePullRequest("acme", "payments", pr.headSha);
 
     await probot.receive(pullRequestEvent(world, repo, pr) as never);
 

@@ -107,10 +107,7 @@ describe("changes to what every open PR is judged against", () => {
     mockGitHub(world)
       .expectToken()
       .expect("GET", "/repos/acme/payments/pulls")
-      .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml")
-      .expect("POST", "/graphql")
-      .expect("GET", `/repos/acme/payments/commits/${open[0]!.headSha}/check-runs`)
-      .expect("POST", "/repos/acme/payments/check-runs")
+      .expectUnreadablePullRequest("acme", "payments", open[0]!.headSha)
       .expectEvaluation("acme", "payments");
 
     await probot.receive(branchProtectionRuleEvent(world, repo) as never);

@@ -47,6 +47,14 @@ export function mockGitHub(world: GitHubWorld) {
       else api.expect("PATCH", `/repos/${owner}/${repo}/check-runs/*`);
       return api;
     },
+    /** An evaluation whose PR cannot be read: config and the failed GraphQL query, then a failing run on the announced head. */
+    expectUnreadablePullRequest(owner: string, repo: string, headSha: string) {
+      return api
+        .expect("GET", `/repos/${owner}/${repo}/contents/.github%2Fsdlc-guard.yml`)
+        .expect("POST", "/graphql")
+        .expect("GET", `/repos/${owner}/${repo}/commits/${headSha}/check-runs`)
+        .expect("POST", `/repos/${owner}/${repo}/check-runs`);
+    },
     expectToken(installationId = world.installationId) {
       return api.expect("POST", `/app/installations/${installationId}/access_tokens`);
     },
