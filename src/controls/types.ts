@@ -1,4 +1,4 @@
-import type { Enforcement } from "../config/schema.js";
+import type { Enforcement, SdlcGuardConfig } from "../config/schema.js";
 
 /** A piece of GitHub (or Jira) state that was read, or the reason it could not be. Controls fail closed on `ok: false`. */
 export type Fetched<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -73,7 +73,8 @@ export interface PullRequestSnapshot {
   secretScanning: Fetched<SecretScanningState>;
 }
 
-export type ControlId = "reviews" | "jira" | "branch-protection" | "secret-scanning";
+/** The pull-request control ids, as the config schema names them (one list, in `src/config/schema.ts`). */
+export type ControlId = keyof SdlcGuardConfig["controls"];
 
 /** pass / fail on the policy; `error` when the data to decide could not be read (counts as a failure). */
 export type Outcome = "pass" | "fail" | "error";

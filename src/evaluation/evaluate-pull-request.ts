@@ -2,15 +2,10 @@ import type { Logger } from "pino";
 import { formatConfigError } from "../config/config-error.js";
 import { loadConfig, type LoadedConfig } from "../config/load-config.js";
 import type { SdlcGuardConfig } from "../config/schema.js";
-import {
-  concludeControls,
-  evaluatePullRequestControls,
-  PULL_REQUEST_CONTROL_IDS,
-  type Conclusion,
-} from "../controls/evaluate-pull-request-controls.js";
+import { concludeControls, evaluatePullRequestControls, PULL_REQUEST_CONTROL_IDS } from "../controls/evaluate-pull-request-controls.js";
 import type { JiraLookups } from "../controls/jira.js";
 import { findJiraKeys, type KeyMatch } from "../controls/jira-keys.js";
-import { cannotEvaluate, type ControlResult } from "../controls/types.js";
+import { cannotEvaluate, type ControlId, type ControlResult } from "../controls/types.js";
 import { ensureCheckRun } from "../github/check-run.js";
 import { describeGitHubError } from "../github/describe-error.js";
 import { hardenRequests, type RequestPolicy } from "../github/harden-requests.js";
@@ -37,8 +32,6 @@ export interface EvaluationDeps {
   jira: JiraClient | undefined;
   requestPolicy?: RequestPolicy;
   now?: () => Date;
-  /** Dry run: compute the check run but write nothing to GitHub. */
-  dryRun?: boolean;
 }
 
 export interface PullRequestTarget {
@@ -109,9 +102,8 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
     }
   }
 
-  const checkRunId = deps.dryRun
-    ? undefined
-    : await ensureCheckRun(octokit, { owner, repo, headSha, existingId, appId, externalId: `pr-${number}`, completedAt: evaluatedAt }, report, deps.memory.checkRuns);
+  const checkRun = { owner, repo, headSha, existingId, appId, externalId: `pr-${number}`, completedAt: evaluatedAt };
+  const checkRunId = await ensureCheckRun(octokit, checkRun, report, deps.memory.checkRuns);
   log.info(
     {
       audit: "pull_request.evaluated",
@@ -140,7 +132,6 @@ async function runControls(read: PullRequestRead, config: SdlcGuardConfig, jira:
 }
 
 const sourcesOf = (loaded: LoadedConfig): string[] => (loaded.ok ? loaded.sources : []);
-const enforcementOf = (loaded: LoadedConfig, id: (typeof PULL_REQUEST_CONTROL_IDS)[number]) =>
+const enforcementOf = (loaded: LoadedConfig, id: ControlId) =>
   loaded.ok ? loaded.config.controls[id].enforcement : "required";
 
-export type { Conclusion };

@@ -1,6 +1,8 @@
 import type { CheckRunReport } from "../report/check-run-output.js";
-import { CHECK_NAME } from "./pull-request-snapshot.js";
 import type { GitHubClient, RepoRef } from "./types.js";
+
+/** The app's one check run per head commit; users make it a required status check. */
+export const CHECK_NAME = "sdlc-guard";
 
 export interface CheckRunTarget extends RepoRef {
   headSha: string;
@@ -35,25 +37,26 @@ export async function ensureCheckRun(
     external_id: target.externalId,
     output: report.output,
   };
-  const written = id ? await octokit.rest.checks.update({ ...fields, check_run_id: id }) : await createOnce(octokit, target, fields);
+  const update = async (checkRunId: number) => (await octokit.rest.checks.update({ ...fields, check_run_id: checkRunId })).data.id;
+  const create = async () => (await octokit.rest.checks.create({ ...fields, name: CHECK_NAME, head_sha: headSha, request: { retries: 0 } })).data.id;
+  const written = id ? await update(id) : await createOnce(create, update, () => findCheckRun(octokit, target));
   if (recentlyWritten.size >= RECENT_LIMIT) recentlyWritten.delete(recentlyWritten.keys().next().value!);
-  recentlyWritten.set(key, written.data.id);
-  return written.data.id;
+  recentlyWritten.set(key, written);
+  return written;
 }
 
 /**
  * A create that failed may still have been made by GitHub (a 502 after the write): it is never retried blindly.
  * After a failure, the run is looked up again, updated if it exists, and created only if it does not.
  */
-async function createOnce(octokit: GitHubClient, target: CheckRunTarget, fields: Omit<Parameters<GitHubClient["rest"]["checks"]["update"]>[0], "check_run_id">) {
-  const create = () => octokit.rest.checks.create({ ...fields, owner: target.owner, repo: target.repo, name: CHECK_NAME, head_sha: target.headSha, request: { retries: 0 } });
+async function createOnce(create: () => Promise<number>, update: (id: number) => Promise<number>, find: () => Promise<number | null>): Promise<number> {
   try {
     return await create();
   } catch (error) {
     const status = (error as { status?: number }).status;
     if (status !== undefined && status < 500) throw error;
-    const found = await findCheckRun(octokit, target);
-    return found ? await octokit.rest.checks.update({ ...fields, owner: target.owner, repo: target.repo, check_run_id: found }) : await create();
+    const found = await find();
+    return found ? await update(found) : await create();
   }
 }
 

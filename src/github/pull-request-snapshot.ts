@@ -10,10 +10,10 @@ import {
   type RulesetRule,
   type SecretScanningState,
 } from "../controls/types.js";
+import { CHECK_NAME } from "./check-run.js";
 import { describeGitHubError, httpStatus } from "./describe-error.js";
 import type { GitHubClient } from "./types.js";
 
-export const CHECK_NAME = "sdlc-guard";
 /** Review pages read at most (100 reviews each): more than that fails `reviews` rather than guessing. */
 const MAX_REVIEW_PAGES = 30;
 
@@ -80,9 +80,14 @@ interface GqlPullRequest {
   };
 }
 
+/** A PR that is no longer open: nothing more is read for it. */
+export interface ClosedPullRequestRead {
+  state: "CLOSED" | "MERGED";
+}
+
 export interface PullRequestRead {
   snapshot: PullRequestSnapshot;
-  state: GqlPullRequest["state"];
+  state: "OPEN";
   /** The existing `sdlc-guard` check run on the head commit, `undefined` when GitHub could not say. */
   existingCheckRunId: number | null | undefined;
   /** Other open PRs whose head is the same commit: they share its one check run. */
@@ -94,7 +99,8 @@ export const toActor = (a: GqlActor | null): Actor | null =>
 
 /**
  * Reads one PR's state for an evaluation: one GraphQL query (PR, reviews, classic protection, existing check run),
- * then the base branch's ruleset rules and secret-scanning alerts in parallel. Returns `null` when the PR does not exist.
+ * then, for an open PR, the base branch's ruleset rules and the secret-scanning state in parallel.
+ * Returns `null` when the PR does not exist.
  * Throws when the PR itself cannot be read; the parts that fail later are recorded as unavailable.
  */
 export async function readPullRequest(
@@ -103,7 +109,7 @@ export async function readPullRequest(
   repo: string,
   number: number,
   appId: number | undefined,
-): Promise<PullRequestRead | null> {
+): Promise<PullRequestRead | ClosedPullRequestRead | null> {
   // Without our app id the suite cannot be told apart from other apps': the existing run is then looked up by REST.
   const data = await octokit.graphql<{ repository: { pullRequest: GqlPullRequest | null } | null }>(PULL_REQUEST_QUERY, {
     owner,
@@ -113,6 +119,7 @@ export async function readPullRequest(
   });
   const pr = data.repository?.pullRequest;
   if (!pr) return null;
+  if (pr.state !== "OPEN") return { state: pr.state };
 
   const [reviews, rulesetRules, secretScanning] = await Promise.all([
     readAllReviews(octokit, pr),
@@ -146,7 +153,7 @@ export async function readPullRequest(
   const sharedHeadWith = (head?.associatedPullRequests?.nodes ?? [])
     .filter((other) => other && other.number !== pr.number && other.state === "OPEN" && other.headRefOid === pr.headRefOid)
     .map((other) => other!.number);
-  return { snapshot, state: pr.state, existingCheckRunId: appId ? findExistingCheckRun(pr) : undefined, sharedHeadWith };
+  return { snapshot, state: "OPEN", existingCheckRunId: appId ? findExistingCheckRun(pr) : undefined, sharedHeadWith };
 }
 
 /** Our run on the head commit; `null` only when every one of our suites was seen without it, else `undefined`. */

@@ -1,5 +1,5 @@
 import type { Context, Probot } from "probot";
-import { CHECK_NAME } from "../github/pull-request-snapshot.js";
+import { CHECK_NAME } from "../github/check-run.js";
 import type { HandlerDeps } from "./app-options.js";
 import { evaluateForEvent, listOpenPullRequests } from "./evaluate-from-event.js";
 
