@@ -41,7 +41,7 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
     {
       name: "no Jira key",
       expected: "failure",
-      pr: compliantPullRequest(world, repo, 3, { title: "Rotate card-token keys", headRef: "feature/rotate-keys", body: "Rotates keys." }),
+      pr: compliantPullRequest(world, repo, 3, { title: "Rotate card-token keys", headRef: "feature/rotate-keys", body: "## Description\nRotates keys.\n\n## Testing\nUnit tests.\n\n## Security considerations\nKeys never leave the vault." }),
     },
     { name: "unprotected base branch", expected: "failure", pr: compliantPullRequest(world, repo, 4, { baseRef: "legacy" }) },
   ];

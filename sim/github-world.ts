@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { connection, executeQuery } from "./graphql.js";
 import { exampleResponse, requestProblems, responseProblems } from "./openapi.js";
 
@@ -28,6 +29,28 @@ export interface SimPullRequest {
   state: "OPEN" | "CLOSED" | "MERGED";
   author: SimActor;
   reviews: SimReview[];
+  /** Changed file paths (default: one file). */
+  files: string[];
+  /** The PR's commits, oldest first (default: one commit, the head). */
+  commits: SimCommit[];
+}
+export interface SimCommit {
+  sha: string;
+  message: string;
+  parents?: number;
+}
+/** A commit status (`POST /repos/{owner}/{repo}/statuses/{sha}`) as another integration posts it. */
+export interface SimStatus {
+  sha: string;
+  context: string;
+  state: "PENDING" | "SUCCESS" | "FAILURE" | "ERROR" | "EXPECTED";
+  createdAt: string;
+}
+/** A merge queue entry of a branch's queue: the PR, and the merge-group commit GitHub built for it. */
+export interface SimQueueEntry {
+  pullNumber: number;
+  headCommitSha: string;
+  position: number;
 }
 export interface SimClassicRule {
   pattern: string;
@@ -50,6 +73,9 @@ export interface SimCheckRun {
   conclusion: string | null;
   output: { title: string | null; summary: string | null };
   externalId: string | null;
+  /** Other apps' runs (SAST, CI): their slug and start time. */
+  appSlug?: string;
+  startedAt?: string;
 }
 export interface SimRepo {
   id: number;
@@ -63,6 +89,11 @@ export interface SimRepo {
   /** openAlerts: provider-pattern alerts; genericAlerts: non-provider patterns and passwords (listed only by name). */
   secretScanning: { enabled: boolean; openAlerts: number; genericAlerts: number; pushProtection: boolean };
   checkRuns: SimCheckRun[];
+  statuses: SimStatus[];
+  /** Merge queues by base branch. */
+  mergeQueues: Map<string, SimQueueEntry[]>;
+  /** GraphQL answers `rules: null` for branches (as for a token that may not see them). */
+  rulesHidden?: boolean;
 }
 export interface SimResponse {
   status: number;
@@ -132,6 +163,8 @@ export class GitHubWorld {
   readonly requests: RecordedRequest[] = [];
   /** Requests the app sent that GitHub would reject as malformed (should stay empty). */
   readonly violations: string[] = [];
+  /** Organisation teams (`org/slug`, lower case) and their members' logins. */
+  readonly teams = new Map<string, string[]>();
   private readonly faults: Fault[] = [];
   private nextId = 1000;
 
@@ -149,6 +182,8 @@ export class GitHubWorld {
       branchRules: new Map(),
       secretScanning: { enabled: true, openAlerts: 0, genericAlerts: 0, pushProtection: true },
       checkRuns: [],
+      statuses: [],
+      mergeQueues: new Map(),
       ...init,
     };
     this.repos.push(repo);
@@ -166,7 +201,9 @@ export class GitHubWorld {
       state: "OPEN",
       author: { login: "octo-author" },
       reviews: [],
+      files: ["src/index.ts"],
       ...pr,
+      commits: pr.commits ?? [{ sha: pr.headSha ?? sha(`${repo.name}-${pr.number}-head`), message: `Change ${pr.number}: update the service` }],
     };
     repo.pulls.push(full);
     return full;
@@ -191,19 +228,29 @@ export class GitHubWorld {
     return this.repos.find((r) => r.owner.toLowerCase() === owner.toLowerCase() && r.name.toLowerCase() === name.toLowerCase());
   }
 
-  /** Answers one API request (path relative to the API root, with query string). */
-  handle(method: string, url: string, body: unknown): SimResponse {
+  /** Answers one API request (path relative to the API root, with query string; header names lower case). */
+  handle(method: string, url: string, body: unknown, headers: Record<string, string | string[] | undefined> = {}): SimResponse {
     const upper = method.toUpperCase();
     const [rawPath, query = ""] = url.split("?");
     const path = rawPath!;
     const response = this.answer(upper, path, new URLSearchParams(query), body);
-    this.requests.push({ method: upper, path, query, status: response.status });
     const problems = path === "/graphql" ? [] : responseProblems(upper, path, response.status, response.body);
     if (problems.length) {
       // A simulator bug must fail loudly, never feed the app an answer GitHub would not give.
       this.violations.push(...problems.map((p) => `simulator answer GitHub would never send: ${p}`));
+      this.requests.push({ method: upper, path, query, status: 500 });
       return json(500, { message: problems.join("; ") });
     }
+    if (upper === "GET" && response.status === 200 && path !== "/graphql") {
+      // As GitHub: every REST read has an ETag, and a read with a matching If-None-Match gets 304 and no body.
+      const etag = `W/"${createHash("sha256").update(JSON.stringify([response.body, response.headers.link ?? ""])).digest("hex").slice(0, 32)}"`;
+      if (headers["if-none-match"] === etag) {
+        this.requests.push({ method: upper, path, query, status: 304 });
+        return { status: 304, headers: { etag }, body: undefined };
+      }
+      response.headers = { ...response.headers, etag };
+    }
+    this.requests.push({ method: upper, path, query, status: response.status });
     return response;
   }
 
@@ -303,6 +350,8 @@ export class GitHubWorld {
       if (!run) return notFound();
       const input = body as Partial<{ status: SimCheckRun["status"]; conclusion: string; output: SimCheckRun["output"]; external_id: string }>;
       if (input.conclusion) Object.assign(run, { status: "completed", conclusion: input.conclusion });
+      // As on GitHub, moving a run back to in progress keeps its old conclusion (the app must not rely on it).
+      else if (input.status) run.status = input.status;
       if (input.output) run.output = { title: input.output.title ?? null, summary: input.output.summary ?? null };
       return json(200, this.checkRunJson(repo, run));
     }
@@ -361,20 +410,69 @@ export class GitHubWorld {
   }
 
   private graphqlRoot(): object {
+    const suitesFor = (repo: SimRepo, headSha: string, appId?: number) => {
+      const byApp = new Map<number, SimCheckRun[]>();
+      for (const run of repo.checkRuns.filter((r) => r.headSha === headSha)) byApp.set(run.appId, [...(byApp.get(run.appId) ?? []), run]);
+      return [...byApp.entries()].filter(([app]) => !appId || app === appId).map(([, runs]) => ({
+        checkRuns: (args: { first?: number; filterBy?: { checkName?: string; appId?: number } }) =>
+          connection(
+            runs
+              .filter((r) => (!args.filterBy?.checkName || r.name === args.filterBy.checkName) && (!args.filterBy?.appId || r.appId === args.filterBy.appId))
+              .map((r) => ({ databaseId: r.id, name: r.name, status: r.status.toUpperCase(), conclusion: r.conclusion?.toUpperCase() ?? null })),
+          )(args),
+      }));
+    };
+    const rollupFor = (repo: SimRepo, commitSha: string) => {
+      const runs = repo.checkRuns.filter((r) => r.headSha === commitSha);
+      const statuses = repo.statuses.filter((st) => st.sha === commitSha);
+      if (!runs.length && !statuses.length) return null;
+      return {
+        __typename: "StatusCheckRollup",
+        id: `SCR_${repo.id}_${commitSha}`,
+        contexts: connection([
+          ...runs.map((r) => ({
+            __typename: "CheckRun",
+            name: r.name,
+            status: r.status.toUpperCase(),
+            conclusion: r.status === "completed" ? (r.conclusion?.toUpperCase() ?? null) : null,
+            startedAt: r.startedAt ?? "2026-11-20T09:00:00Z",
+            checkSuite: { app: { slug: r.appSlug ?? (r.appId === this.appId ? "sdlc-guard" : `app-${r.appId}`) } },
+          })),
+          ...statuses.map((st) => ({ __typename: "StatusContext", context: st.context, state: st.state, createdAt: st.createdAt })),
+        ]),
+      };
+    };
+    const commitNode = (repo: SimRepo, commit: SimCommit) => ({
+      oid: commit.sha,
+      message: commit.message,
+      parents: { totalCount: commit.parents ?? 1 },
+      associatedPullRequests: connection(repo.pulls.filter((p) => p.headSha === commit.sha).map((p) => ({ number: p.number, state: p.state, headRefOid: p.headSha }))),
+      checkSuites: (args: { first?: number; filterBy?: { appId?: number } }) => connection(suitesFor(repo, commit.sha, args.filterBy?.appId))(args),
+      statusCheckRollup: rollupFor(repo, commit.sha),
+    });
+    // Rules as GraphQL lists them: REST's snake_case rule turned into RepositoryRule with typed parameters.
+    const ruleNode = (rule: SimBranchRule) => {
+      const parameters = (rule.parameters ?? {}) as Record<string, unknown>;
+      const source = String(rule.ruleset_source ?? "");
+      return {
+        type: rule.type.toUpperCase(),
+        parameters:
+          rule.type === "pull_request"
+            ? {
+                __typename: "PullRequestParameters",
+                requiredApprovingReviewCount: parameters.required_approving_review_count,
+                dismissStaleReviewsOnPush: parameters.dismiss_stale_reviews_on_push,
+              }
+            : rule.type === "required_status_checks"
+              ? { __typename: "RequiredStatusChecksParameters", requiredStatusChecks: parameters.required_status_checks }
+              : null,
+        repositoryRuleset: {
+          source: rule.ruleset_source_type === "Organization" ? { __typename: "Organization", login: source } : { __typename: "Repository", nameWithOwner: source },
+        },
+      };
+    };
     const prNode = (repo: SimRepo, pr: SimPullRequest) => {
       const rule = repo.classicRules.get(pr.baseRef);
-      const suitesFor = (headSha: string, appId?: number) => {
-        const byApp = new Map<number, SimCheckRun[]>();
-        for (const run of repo.checkRuns.filter((r) => r.headSha === headSha)) byApp.set(run.appId, [...(byApp.get(run.appId) ?? []), run]);
-        return [...byApp.entries()].filter(([app]) => !appId || app === appId).map(([, runs]) => ({
-          checkRuns: (args: { first?: number; filterBy?: { checkName?: string; appId?: number } }) =>
-            connection(
-              runs
-                .filter((r) => (!args.filterBy?.checkName || r.name === args.filterBy.checkName) && (!args.filterBy?.appId || r.appId === args.filterBy.appId))
-                .map((r) => ({ databaseId: r.id, name: r.name, status: r.status.toUpperCase(), conclusion: r.conclusion?.toUpperCase() ?? null })),
-            )(args),
-        }));
-      };
       return {
         __typename: "PullRequest",
         id: `PR_${repo.id}_${pr.number}`,
@@ -386,6 +484,7 @@ export class GitHubWorld {
         headRefName: pr.headRef,
         headRefOid: pr.headSha,
         baseRefName: pr.baseRef,
+        changedFiles: pr.files.length,
         author: actorNode(pr.author),
         baseRef: {
           branchProtectionRule: rule && {
@@ -398,6 +497,15 @@ export class GitHubWorld {
             isAdminEnforced: rule.isAdminEnforced,
             requiredStatusCheckContexts: rule.requiredChecks,
           },
+          rules: repo.rulesHidden ? null : connection((repo.branchRules.get(pr.baseRef) ?? []).map(ruleNode)),
+          // The repository's files are those of its default branch, which is the base of our PRs.
+          target: {
+            __typename: "Commit",
+            file: ({ path }: { path: string }) => {
+              const text = repo.files.get(path);
+              return text === undefined ? null : { path, object: { __typename: "Blob", text, isTruncated: false } };
+            },
+          },
         },
         reviews: connection(
           pr.reviews.map((r) => ({
@@ -408,27 +516,55 @@ export class GitHubWorld {
             commit: { oid: r.commitSha },
           })),
         ),
-        commits: connection([
-          {
-            commit: {
-              oid: pr.headSha,
-              associatedPullRequests: connection(repo.pulls.filter((p) => p.headSha === pr.headSha).map((p) => ({ number: p.number, state: p.state, headRefOid: p.headSha }))),
-              checkSuites: (args: { first?: number; filterBy?: { appId?: number } }) => connection(suitesFor(pr.headSha, args.filterBy?.appId))(args),
-            },
-          },
-        ]),
+        files: connection(pr.files.map((path) => ({ path }))),
+        // A test that moves the head (a push) without listing the commit gets it appended, as a push would.
+        commits: connection(
+          (pr.commits.at(-1)?.sha === pr.headSha ? pr.commits : [...pr.commits, { sha: pr.headSha, message: `Update ${pr.headRef}` }]).map((commit) => ({
+            commit: commitNode(repo, commit),
+          })),
+        ),
       };
+    };
+    const teamNode = (key: string) => {
+      const members = this.teams.get(key);
+      return members && { __typename: "Team", id: `T_${key}`, members: connection(members.map((login) => ({ login }))) };
     };
     return {
       repository: ({ owner, name }: { owner: string; name: string }) => {
         const repo = this.repo(owner, name);
-        return repo && { pullRequest: ({ number }: { number: number }) => {
-          const pr = repo.pulls.find((p) => p.number === number);
-          return pr ? prNode(repo, pr) : null;
-        } };
+        return (
+          repo && {
+            pullRequest: ({ number }: { number: number }) => {
+              const pr = repo.pulls.find((p) => p.number === number);
+              return pr ? prNode(repo, pr) : null;
+            },
+            mergeQueue: ({ branch }: { branch?: string }) => {
+              const entries = repo.mergeQueues.get(branch ?? repo.defaultBranch);
+              if (!entries) return null;
+              return {
+                entries: connection(
+                  [...entries]
+                    .sort((a, b) => a.position - b.position)
+                    .map((e) => {
+                      const pr = repo.pulls.find((p) => p.number === e.pullNumber);
+                      return { position: e.position, headCommit: { oid: e.headCommitSha }, pullRequest: pr && prNode(repo, pr) };
+                    }),
+                ),
+              };
+            },
+          }
+        );
+      },
+      organization: ({ login }: { login: string }) => {
+        const known = this.repos.some((r) => r.owner.toLowerCase() === login.toLowerCase()) || [...this.teams.keys()].some((k) => k.startsWith(`${login.toLowerCase()}/`));
+        return known ? { team: ({ slug }: { slug: string }) => teamNode(`${login}/${slug}`.toLowerCase()) ?? null } : null;
       },
       node: ({ id }: { id: string }) => {
-        for (const repo of this.repos) for (const pr of repo.pulls) if (`PR_${repo.id}_${pr.number}` === id) return prNode(repo, pr);
+        for (const repo of this.repos) {
+          for (const pr of repo.pulls) if (`PR_${repo.id}_${pr.number}` === id) return prNode(repo, pr);
+          for (const pr of repo.pulls) for (const c of pr.commits) if (`SCR_${repo.id}_${c.sha}` === id) return rollupFor(repo, c.sha);
+        }
+        if (id.startsWith("T_")) return teamNode(id.slice(2)) ?? null;
         return null;
       },
     };

@@ -27,7 +27,7 @@ export function compliantPullRequest(world: GitHubWorld, repo: SimRepo, number: 
   return world.addPullRequest(repo, {
     number,
     title: `PAY-${100 + number}: rotate card-token keys`,
-    body: "## Description\nRotates keys.\n\n## Testing\nUnit tests.",
+    body: "## Description\nRotates keys.\n\n## Testing\nUnit tests.\n\n## Security considerations\nKeys never leave the vault.",
     headRef: `feature/pay-${100 + number}-rotate`,
     headSha,
     author: { login: "dev-alice" },

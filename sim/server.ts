@@ -18,7 +18,7 @@ export async function startSimulator(world: GitHubWorld, port = 0): Promise<Runn
       const url = (req.url ?? "/").replace(/^\/api\/v3(?=\/)/, "").replace(/^\/api\/graphql/, "/graphql");
       const text = Buffer.concat(chunks).toString("utf8");
       try {
-        const answer = world.handle(req.method ?? "GET", url, text ? JSON.parse(text) : undefined);
+        const answer = world.handle(req.method ?? "GET", url, text ? JSON.parse(text) : undefined, req.headers);
         res.writeHead(answer.status, { "content-type": "application/json; charset=utf-8", ...answer.headers });
         res.end(answer.body === undefined ? "" : JSON.stringify(answer.body));
       } catch (error) {

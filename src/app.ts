@@ -1,16 +1,22 @@
 import type { Probot } from "probot";
 import { createEvaluationMemory } from "./evaluation/evaluate-pull-request.js";
 import type { AppOptions } from "./handlers/app-options.js";
+import { registerMergeGroupEvents } from "./handlers/merge-group-events.js";
 import { registerPullRequestEvents } from "./handlers/pull-request-events.js";
 import { registerRepositoryPolicyEvents } from "./handlers/repository-policy-events.js";
+import { registerRequiredCheckEvents } from "./handlers/required-check-events.js";
 import { registerRerunEvents } from "./handlers/rerun-events.js";
+import { registerTeamEvents } from "./handlers/team-events.js";
 
 /** The sdlc-guard Probot app: every event family registers its own handlers. */
 export function createSdlcGuardApp(options: AppOptions) {
   return (app: Probot): void => {
-    const deps = { ...options, memory: createEvaluationMemory() };
+    const deps = { ...options, memory: createEvaluationMemory({ ttlMs: options.cacheTtlMs }) };
     registerPullRequestEvents(app, deps);
     registerRerunEvents(app, deps);
+    registerRequiredCheckEvents(app, deps);
+    registerMergeGroupEvents(app, deps);
     registerRepositoryPolicyEvents(app, deps);
+    registerTeamEvents(app, deps);
   };
 }

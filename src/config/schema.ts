@@ -20,8 +20,38 @@ const reviewsSchema = z
       .boolean()
       .default(false)
       .describe("Count approvals given on an older commit of the PR. Off by default: a new push needs a new review."),
+    require_code_owners: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Every changed file's code owners (CODEOWNERS of the base branch: .github/, root or docs/) approved: for each file, one counted approval by one of its owners. A missing or unparsable CODEOWNERS file fails.",
+      ),
   })
   .describe("`reviews`: distinct human approvals, not the author, not bots, latest decisive review per reviewer.");
+
+/** User-supplied patterns compile with RE2 (linear time) or the config is rejected. */
+function isLinearTimePattern(pattern: string, ctx: z.RefinementCtx): void {
+  const error = userPatternError(pattern);
+  // RE2 quotes the pattern at the end of its message; the check run shows the key path, not the user's text.
+  if (error) ctx.addIssue({ code: "custom", message: `a valid RE2 regular expression (${error.replace(/: `[^]*$/, "")})` });
+}
+
+/** `org/team-slug`, as GitHub writes teams in CODEOWNERS and review requests (a leading @ is accepted). */
+const teamSchema = z
+  .string()
+  .regex(/^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9_.-]{1,100}$/, "a team as org/team-slug, e.g. acme/senior-engineers")
+  .transform((team) => team.replace(/^@/, "").toLowerCase());
+
+const reviewerTeamsSchema = z
+  .strictObject({
+    enforcement: enforcementSchema.default("required"),
+    teams: z
+      .array(teamSchema)
+      .max(20)
+      .default([])
+      .describe("Teams (org/team-slug) that must each give at least one counted approval. Empty: the control is off."),
+  })
+  .describe("`reviewer-teams`: at least one approval counted by `reviews` from a member of each configured team (ECO 6.2).");
 
 const jiraSchema = z
   .strictObject({
@@ -34,11 +64,7 @@ const jiraSchema = z
       .string()
       .min(1)
       .max(500)
-      .superRefine((pattern, ctx) => {
-        const error = userPatternError(pattern);
-        // RE2 quotes the pattern at the end of its message; the check run shows the key path, not the user's text.
-        if (error) ctx.addIssue({ code: "custom", message: `a valid RE2 regular expression (${error.replace(/: `[^]*$/, "")})` });
-      })
+      .superRefine(isLinearTimePattern)
       .optional()
       .describe("Custom issue-key pattern (RE2 syntax, linear-time). Overrides `projects` when set."),
     search_in: z
@@ -70,6 +96,56 @@ const branchProtectionSchema = z
   })
   .describe("`branch-protection`: the PR's base branch requires reviewed PRs and blocks force pushes and deletion.");
 
+const descriptionSchema = z
+  .strictObject({
+    enforcement: enforcementSchema.default("advisory"),
+    sections: z
+      .array(z.string().trim().min(1).max(100))
+      .default(["Description", "Testing", "Security considerations"])
+      .describe("Headings the PR body must have, each followed by some text (matched case-insensitively, any heading level)."),
+  })
+  .describe("`description`: the PR body documents the change, how it was tested and its security considerations.");
+
+const requiredChecksSchema = z
+  .strictObject({
+    enforcement: enforcementSchema.default("required"),
+    checks: z
+      .array(z.string().min(1).max(200))
+      .max(50)
+      .default([])
+      .describe("Names of check runs or commit-status contexts that must conclude successfully on the head commit. Empty: the control is off."),
+    accepted_conclusions: z
+      .array(z.enum(["success", "neutral", "skipped"]))
+      .min(1)
+      .default(["success"])
+      .describe("Conclusions that count as passed. GitHub's branch protection also accepts neutral and skipped."),
+  })
+  .describe("`required-checks`: named checks (SAST, SCA, tests...) concluded successfully on the head commit; pending keeps the control pending.");
+
+const commitMessagesSchema = z
+  .strictObject({
+    enforcement: enforcementSchema.default("off"),
+    min_length: z
+      .number()
+      .int()
+      .min(1)
+      .max(200)
+      .default(10)
+      .describe("Minimum length of each commit's subject line (first line), after trimming."),
+    pattern: z
+      .string()
+      .min(1)
+      .max(500)
+      .superRefine(isLinearTimePattern)
+      .optional()
+      .describe("RE2 pattern each subject line must match, e.g. '^(feat|fix|docs|chore)(\\(.+\\))?: .+' (linear-time)."),
+    ignore_merge_commits: z
+      .boolean()
+      .default(true)
+      .describe("Skip merge commits (more than one parent), e.g. GitHub's \"Merge branch 'main' into ...\"."),
+  })
+  .describe("`commit-messages`: every commit of the PR has a meaningful message.");
+
 const secretScanningSchema = z
   .strictObject({
     enforcement: enforcementSchema.default("required"),
@@ -79,9 +155,13 @@ const secretScanningSchema = z
 export const controlsSchema = z
   .strictObject({
     reviews: reviewsSchema.prefault({}),
+    "reviewer-teams": reviewerTeamsSchema.prefault({}),
     jira: jiraSchema.prefault({}),
+    description: descriptionSchema.prefault({}),
     "branch-protection": branchProtectionSchema.prefault({}),
     "secret-scanning": secretScanningSchema.prefault({}),
+    "required-checks": requiredChecksSchema.prefault({}),
+    "commit-messages": commitMessagesSchema.prefault({}),
   })
   .describe("Per-control settings, keyed by control id.");
 
@@ -102,6 +182,10 @@ export type ReviewsConfig = SdlcGuardConfig["controls"]["reviews"];
 export type JiraConfig = SdlcGuardConfig["controls"]["jira"];
 export type BranchProtectionConfig = SdlcGuardConfig["controls"]["branch-protection"];
 export type SecretScanningConfig = SdlcGuardConfig["controls"]["secret-scanning"];
+export type ReviewerTeamsConfig = SdlcGuardConfig["controls"]["reviewer-teams"];
+export type DescriptionConfig = SdlcGuardConfig["controls"]["description"];
+export type RequiredChecksConfig = SdlcGuardConfig["controls"]["required-checks"];
+export type CommitMessagesConfig = SdlcGuardConfig["controls"]["commit-messages"];
 
 export const defaultConfig: SdlcGuardConfig = configSchema.parse({});
 

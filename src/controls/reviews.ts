@@ -1,5 +1,6 @@
 import type { ReviewsConfig } from "../config/schema.js";
-import { cannotEvaluate, fail, pass, type Finding, type PullRequestSnapshot, type Review } from "./types.js";
+import { evaluateCodeOwners } from "./codeowners.js";
+import { cannotEvaluate, fail, pass, type Finding, type PullRequestSnapshot, type Review, type TeamMembers } from "./types.js";
 
 const DECISIVE = new Set(["APPROVED", "CHANGES_REQUESTED", "DISMISSED"]);
 
@@ -44,7 +45,25 @@ function bySubmission(a: Review, b: Review): number {
   return (a.submittedAt ?? "").localeCompare(b.submittedAt ?? "");
 }
 
-export function evaluateReviews(snapshot: PullRequestSnapshot, config: ReviewsConfig): Finding {
+/**
+ * `reviews`: enough counted approvals, no standing change request and, with `require_code_owners`, every changed
+ * file's code owners among the counted approvers. Both parts are reported; the worse one decides.
+ */
+export function evaluateReviews(snapshot: PullRequestSnapshot, config: ReviewsConfig, teams: TeamMembers = new Map()): Finding {
+  const approvals = evaluateApprovals(snapshot, config);
+  if (!config.require_code_owners || !snapshot.reviews.ok) return approvals;
+  const { approvers } = countQualifyingApprovals(snapshot.reviews.value, snapshot.author?.login ?? null, snapshot.headSha, config.count_stale_approvals);
+  const owners = evaluateCodeOwners({ codeOwners: snapshot.codeOwners, changedFiles: snapshot.changedFiles, approvers, teams });
+  const worst = [approvals, owners].find((f) => f.outcome === "fail") ?? [approvals, owners].find((f) => f.outcome === "error") ?? approvals;
+  return {
+    outcome: worst.outcome,
+    reason: `${approvals.reason} Code owners: ${owners.reason}`,
+    fix: [approvals.fix, owners.fix].filter(Boolean).join(" "),
+    notes: approvals.notes || owners.notes ? [...(approvals.notes ?? []), ...(owners.notes ?? [])] : undefined,
+  };
+}
+
+function evaluateApprovals(snapshot: PullRequestSnapshot, config: ReviewsConfig): Finding {
   if (!snapshot.reviews.ok) return cannotEvaluate("the pull request's reviews", snapshot.reviews.error);
   const { approvers, blockers, staleApprovers, withoutWriteAccess } = countQualifyingApprovals(
     snapshot.reviews.value,

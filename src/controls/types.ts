@@ -55,6 +55,40 @@ export interface SecretScanningState {
   pushProtection: { status: "enabled" | "disabled" | "unknown"; detail?: string };
 }
 
+/** One commit of the pull request, for `commit-messages`. */
+export interface PullRequestCommit {
+  sha: string;
+  /** The full message (subject line first). */
+  message: string;
+  /** Number of parents: more than one is a merge commit. */
+  parents: number;
+}
+
+/**
+ * One check run or commit status on the head commit, for `required-checks`. Check runs and statuses are folded
+ * into one shape: `pending` until GitHub reports a final result, then the lower-case conclusion or state.
+ */
+export interface HeadCheck {
+  name: string;
+  kind: "check run" | "commit status";
+  status: "pending" | "completed";
+  /** success, failure, neutral, skipped, cancelled, timed_out, action_required, stale, startup_failure, error; null while pending. */
+  conclusion: string | null;
+  /** The app that posted a check run (its slug), or null for commit statuses and unknown apps. */
+  app: string | null;
+  /** When GitHub started or created it: the latest of several with one name decides. */
+  startedAt: string | null;
+}
+
+/** The CODEOWNERS file GitHub uses for the base branch (the first of .github/, root, docs/ that exists). */
+export interface CodeOwnersFile {
+  path: string;
+  text: string;
+}
+
+/** Members of each team read for this evaluation, keyed by lower-case `org/team-slug`; logins lower-case. */
+export type TeamMembers = ReadonlyMap<string, Fetched<ReadonlySet<string>>>;
+
 /** Everything the pull-request controls may look at, read fresh from GitHub for one evaluation. */
 export interface PullRequestSnapshot {
   owner: string;
@@ -71,13 +105,25 @@ export interface PullRequestSnapshot {
   classicProtection: Fetched<ClassicProtection | null>;
   rulesetRules: Fetched<RulesetRule[]>;
   secretScanning: Fetched<SecretScanningState>;
+  /**
+   * Read only when a control needs them (`undefined` otherwise; a control that needs an unread part fails closed):
+   * changed file paths (CODEOWNERS), commits (`commit-messages`), checks on the head (`required-checks`), CODEOWNERS
+   * of the base branch (`null`: no CODEOWNERS file in any of the three places).
+   */
+  changedFiles?: Fetched<string[]>;
+  commits?: Fetched<PullRequestCommit[]>;
+  headChecks?: Fetched<HeadCheck[]>;
+  codeOwners?: Fetched<CodeOwnersFile | null>;
 }
 
 /** The pull-request control ids, as the config schema names them (one list, in `src/config/schema.ts`). */
 export type ControlId = keyof SdlcGuardConfig["controls"];
 
-/** pass / fail on the policy; `error` when the data to decide could not be read (counts as a failure). */
-export type Outcome = "pass" | "fail" | "error";
+/**
+ * pass / fail on the policy; `error` when the data to decide could not be read (counts as a failure); `pending` when
+ * the answer is not known yet (a required check still running): the check run stays in progress.
+ */
+export type Outcome = "pass" | "fail" | "error" | "pending";
 
 export interface Finding {
   outcome: Outcome;
@@ -96,6 +142,7 @@ export interface ControlResult extends Finding {
 
 export const pass = (reason: string, notes?: string[]): Finding => ({ outcome: "pass", reason, fix: "", notes });
 export const fail = (reason: string, fix: string, notes?: string[]): Finding => ({ outcome: "fail", reason, fix, notes });
+export const pending = (reason: string, fix: string, notes?: string[]): Finding => ({ outcome: "pending", reason, fix, notes });
 export const cannotEvaluate = (what: string, error: string): Finding => ({
   outcome: "error",
   reason: `Could not read ${what}: ${error}`,

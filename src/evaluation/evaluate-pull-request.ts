@@ -1,28 +1,42 @@
 import type { Logger } from "pino";
 import { formatConfigError } from "../config/config-error.js";
-import { loadConfig, type LoadedConfig } from "../config/load-config.js";
+import type { LoadedConfig } from "../config/load-config.js";
 import type { SdlcGuardConfig } from "../config/schema.js";
-import { concludeControls, evaluatePullRequestControls, PULL_REQUEST_CONTROL_IDS } from "../controls/evaluate-pull-request-controls.js";
+import { teamsToResolve } from "../controls/codeowners.js";
+import {
+  concludeControls,
+  effectiveEnforcement,
+  evaluatePullRequestControls,
+  PULL_REQUEST_CONTROL_IDS,
+} from "../controls/evaluate-pull-request-controls.js";
 import type { JiraLookups } from "../controls/jira.js";
 import { findJiraKeys, type KeyMatch } from "../controls/jira-keys.js";
-import { cannotEvaluate, type ControlId, type ControlResult } from "../controls/types.js";
+import { cannotEvaluate, unavailable, type ControlId, type ControlResult, type PullRequestSnapshot, type TeamMembers } from "../controls/types.js";
 import { ensureCheckRun } from "../github/check-run.js";
+import { useConditionalRequests } from "../github/conditional-requests.js";
 import { describeGitHubError } from "../github/describe-error.js";
 import { hardenRequests, type RequestPolicy } from "../github/harden-requests.js";
-import { readPullRequest, type PullRequestRead } from "../github/pull-request-snapshot.js";
-import { readDefaultBranchFile } from "../github/read-config-file.js";
+import { NOTHING_EXTRA, readPullRequest, type SnapshotNeeds } from "../github/pull-request-snapshot.js";
+import { readSecretScanning } from "../github/secret-scanning-state.js";
+import { readTeamMembers } from "../github/team-members.js";
 import type { GitHubClient } from "../github/types.js";
 import type { JiraClient } from "../jira/jira-client.js";
 import { renderConfigError, renderControlResults, withSharedHead, type CheckRunReport } from "../report/check-run-output.js";
 import { KeyedLock } from "./keyed-lock.js";
+import { createStateCache, loadConfigCached, type StateCache, type StateCacheOptions } from "./state-cache.js";
 
-/** What one app instance remembers between evaluations: per-PR serialization and the check runs it wrote. */
+/** What one app instance remembers between evaluations: per-repository serialization, the check runs it wrote, caches. */
 export interface EvaluationMemory {
   lock: KeyedLock;
   checkRuns: Map<string, number>;
+  cache: StateCache;
 }
 
-export const createEvaluationMemory = (): EvaluationMemory => ({ lock: new KeyedLock(), checkRuns: new Map() });
+export const createEvaluationMemory = (cache: StateCacheOptions = {}): EvaluationMemory => ({
+  lock: new KeyedLock(),
+  checkRuns: new Map(),
+  cache: createStateCache(cache),
+});
 
 export interface EvaluationDeps {
   memory: EvaluationMemory;
@@ -32,6 +46,8 @@ export interface EvaluationDeps {
   jira: JiraClient | undefined;
   requestPolicy?: RequestPolicy;
   now?: () => Date;
+  /** false: a dry run (the CLI): everything is read and the report returned, nothing is written to GitHub. */
+  write?: boolean;
 }
 
 export interface PullRequestTarget {
@@ -48,6 +64,7 @@ export interface EvaluationOutcome {
   headSha?: string;
   report?: CheckRunReport;
   results?: ControlResult[];
+  /** The check run written; undefined in a dry run. */
   checkRunId?: number;
   /** GitHub requests this evaluation made (logical requests; retries of one request count once). */
   requests: number;
@@ -62,22 +79,25 @@ export function evaluatePullRequest(deps: EvaluationDeps, target: PullRequestTar
 }
 
 async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Promise<EvaluationOutcome> {
-  const { octokit, log, appId } = deps;
+  const { octokit, log, appId, memory } = deps;
   const { owner, repo, number } = target;
   const counter = hardenRequests(octokit, deps.requestPolicy);
+  useConditionalRequests(octokit, memory.cache.etags);
   const startCount = counter.count;
   const requests = () => counter.count - startCount;
   const evaluatedAt = (deps.now?.() ?? new Date()).toISOString();
 
-  const [loaded, read] = await Promise.all([
-    loadConfig(owner, repo, (location) => readDefaultBranchFile(octokit, location)),
-    readPullRequest(octokit, owner, repo, number, appId).catch((error: unknown) => error as Error),
-  ]);
+  // The config decides which optional parts of the PR are read, so it comes first (from the cache in steady state).
+  const loaded = await loadConfigCached(octokit, owner, repo, memory.cache);
+  const config = loaded.ok ? loaded.config : undefined;
+  // Secret-scanning state is read after the PR, and only for an open PR whose policy needs it (cached per repository).
+  const read = await readPullRequest(octokit, target, appId, config ? snapshotNeeds(config) : NOTHING_EXTRA).catch((error: unknown) => error as Error);
 
   let headSha: string;
   let report: CheckRunReport;
   let results: ControlResult[] | undefined;
   let existingId: number | null | undefined;
+  let existingCompleted: boolean | undefined;
   if (read instanceof Error || (read === null && target.announcedHeadSha)) {
     // An event named this PR: not being able to read it is a failure to report on its head, never silence.
     if (!target.announcedHeadSha) throw read;
@@ -91,47 +111,70 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
   } else {
     headSha = read.snapshot.headSha;
     existingId = read.existingCheckRunId;
+    existingCompleted = read.existingCheckRunCompleted;
     const ctx = { number, headSha, isDraft: read.snapshot.isDraft, configSources: sourcesOf(loaded), evaluatedAt };
     if (!loaded.ok) {
       log.warn({ owner, repo, number, config: formatConfigError(loaded.error) }, "configuration error");
       report = renderConfigError(loaded.error, ctx);
     } else {
-      results = await runControls(read, loaded.config, deps.jira);
+      const scanning = effectiveEnforcement("secret-scanning", loaded.config).enforcement !== "off";
+      const secretScanning = scanning ? await readSecretScanning(octokit, owner, repo, memory.cache.secretScanning) : unavailable<never>("not read: the control is off");
+      const snapshot: PullRequestSnapshot = { ...read.snapshot, secretScanning };
+      results = await runControls(deps, snapshot, loaded.config);
       report = renderControlResults(results, concludeControls(results), ctx);
       if (read.sharedHeadWith.length) report = withSharedHead(report, read.sharedHeadWith);
     }
   }
 
-  const checkRun = { owner, repo, headSha, existingId, appId, externalId: `pr-${number}`, completedAt: evaluatedAt };
-  const checkRunId = await ensureCheckRun(octokit, checkRun, report, deps.memory.checkRuns);
-  log.info(
-    {
-      audit: "pull_request.evaluated",
-      repository: `${owner}/${repo}`,
-      pull_request: number,
-      head_sha: headSha,
-      conclusion: report.conclusion,
-      controls: Object.fromEntries((results ?? []).map((r) => [r.id, `${r.enforcement}:${r.outcome}`])),
-      check_run_id: checkRunId,
-      github_requests: requests(),
-    },
-    `sdlc-guard ${report.conclusion} for ${owner}/${repo}#${number}`,
-  );
+  const auditLine = {
+    audit: "pull_request.evaluated",
+    repository: `${owner}/${repo}`,
+    pull_request: number,
+    head_sha: headSha,
+    conclusion: report.conclusion,
+    controls: Object.fromEntries((results ?? []).map((r) => [r.id, `${r.enforcement}:${r.outcome}`])),
+  };
+  if (deps.write === false) {
+    log.info({ ...auditLine, audit: "pull_request.dry_run", github_requests: requests() }, `dry run: sdlc-guard ${report.conclusion} for ${owner}/${repo}#${number}`);
+    return { status: "reported", headSha, report, results, requests: requests() };
+  }
+  const checkRun = { owner, repo, headSha, existingId, existingCompleted, appId, externalId: `pr-${number}`, completedAt: evaluatedAt };
+  const checkRunId = await ensureCheckRun(octokit, checkRun, report, memory.checkRuns);
+  log.info({ ...auditLine, check_run_id: checkRunId, github_requests: requests() }, `sdlc-guard ${report.conclusion} for ${owner}/${repo}#${number}`);
   return { status: "reported", headSha, report, results, checkRunId, requests: requests() };
 }
 
-async function runControls(read: PullRequestRead, config: SdlcGuardConfig, jira: JiraClient | undefined): Promise<ControlResult[]> {
+/** The optional parts of the PR that the enabled controls look at. */
+export function snapshotNeeds(config: SdlcGuardConfig): SnapshotNeeds {
+  const on = (id: ControlId) => effectiveEnforcement(id, config).enforcement !== "off";
+  const codeOwners = on("reviews") && config.controls.reviews.require_code_owners;
+  return { files: codeOwners, codeOwners, commits: on("commit-messages"), checks: on("required-checks") };
+}
+
+/** The teams whose members the controls need: reviewer teams, and the code-owner teams of the changed files. */
+function teamsNeeded(snapshot: PullRequestSnapshot, config: SdlcGuardConfig): string[] {
+  const teams = effectiveEnforcement("reviewer-teams", config).enforcement === "off" ? [] : [...config.controls["reviewer-teams"].teams];
+  const { codeOwners, changedFiles } = snapshot;
+  if (codeOwners?.ok && codeOwners.value && changedFiles?.ok) teams.push(...teamsToResolve(codeOwners.value, changedFiles.value));
+  return teams;
+}
+
+async function runControls(deps: EvaluationDeps, snapshot: PullRequestSnapshot, config: SdlcGuardConfig): Promise<ControlResult[]> {
   const jiraConfig = config.controls.jira;
-  const jiraKeys: KeyMatch[] = jiraConfig.enforcement === "off" ? [] : findJiraKeys(read.snapshot, jiraConfig);
-  let jiraLookups: JiraLookups | undefined;
-  if (jira && jiraConfig.verify && jiraKeys.length) {
-    const answers = await Promise.all(jiraKeys.map(async ({ key }) => [key, await jira.getIssue(key)] as const));
-    jiraLookups = new Map(answers);
-  }
-  return evaluatePullRequestControls({ snapshot: read.snapshot, jiraKeys, jiraLookups }, config);
+  const jiraKeys: KeyMatch[] = jiraConfig.enforcement === "off" ? [] : findJiraKeys(snapshot, jiraConfig);
+  const needed = teamsNeeded(snapshot, config);
+  const [jiraLookups, teams] = await Promise.all([
+    lookUpJiraKeys(deps.jira, jiraConfig.verify, jiraKeys),
+    needed.length ? readTeamMembers(deps.octokit, needed, deps.memory.cache.teams) : (new Map() as TeamMembers),
+  ]);
+  return evaluatePullRequestControls({ snapshot, jiraKeys, jiraLookups, teams }, config);
+}
+
+async function lookUpJiraKeys(jira: JiraClient | undefined, verify: boolean, keys: KeyMatch[]): Promise<JiraLookups | undefined> {
+  if (!jira || !verify || !keys.length) return undefined;
+  const answers = await Promise.all(keys.map(async ({ key }) => [key, await jira.getIssue(key)] as const));
+  return new Map(answers);
 }
 
 const sourcesOf = (loaded: LoadedConfig): string[] => (loaded.ok ? loaded.sources : []);
-const enforcementOf = (loaded: LoadedConfig, id: ControlId) =>
-  loaded.ok ? loaded.config.controls[id].enforcement : "required";
-
+const enforcementOf = (loaded: LoadedConfig, id: ControlId) => (loaded.ok ? effectiveEnforcement(id, loaded.config).enforcement : "required");

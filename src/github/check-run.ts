@@ -1,4 +1,5 @@
 import type { CheckRunReport } from "../report/check-run-output.js";
+import { clampMarkdown } from "../report/markdown.js";
 import type { GitHubClient, RepoRef } from "./types.js";
 
 /** The app's one check run per head commit; users make it a required status check. */
@@ -8,6 +9,8 @@ export interface CheckRunTarget extends RepoRef {
   headSha: string;
   /** Known id of the `sdlc-guard` run on this SHA: a number, `null` when GitHub said there is none, `undefined` when unknown. */
   existingId: number | null | undefined;
+  /** Whether that run is completed (`undefined`: not known, taken as completed). */
+  existingCompleted?: boolean;
   appId: number | undefined;
   externalId: string;
   completedAt: string;
@@ -28,21 +31,30 @@ export async function ensureCheckRun(
   const { owner, repo, headSha } = target;
   const key = `${owner}/${repo}@${headSha}`;
   const id = target.existingId ?? recentlyWritten.get(key) ?? (target.existingId === undefined ? await findCheckRun(octokit, target) : null);
-  const fields = {
-    owner,
-    repo,
-    status: "completed" as const,
-    conclusion: report.conclusion,
-    completed_at: target.completedAt,
-    external_id: target.externalId,
-    output: report.output,
+  const fields = (mayStayOpen: boolean) => ({ owner, repo, external_id: target.externalId, ...statusFields(report, target.completedAt, mayStayOpen) });
+  const update = async (checkRunId: number) => {
+    const stillOpen = checkRunId === target.existingId && target.existingCompleted === false;
+    return (await octokit.rest.checks.update({ ...fields(stillOpen), check_run_id: checkRunId })).data.id;
   };
-  const update = async (checkRunId: number) => (await octokit.rest.checks.update({ ...fields, check_run_id: checkRunId })).data.id;
-  const create = async () => (await octokit.rest.checks.create({ ...fields, name: CHECK_NAME, head_sha: headSha, request: { retries: 0 } })).data.id;
+  const create = async () => (await octokit.rest.checks.create({ ...fields(true), name: CHECK_NAME, head_sha: headSha, request: { retries: 0 } })).data.id;
   const written = id ? await update(id) : await createOnce(create, update, () => findCheckRun(octokit, target));
   if (recentlyWritten.size >= RECENT_LIMIT) recentlyWritten.delete(recentlyWritten.keys().next().value!);
   recentlyWritten.set(key, written);
   return written;
+}
+
+/**
+ * A pending result leaves the run in progress, which blocks a merge that requires it. GitHub cannot reliably move a
+ * completed run back to in progress (its old conclusion stays), so a pending result on a completed run fails instead,
+ * saying what it waits for: never a pass by accident. The run is re-evaluated when the awaited checks complete.
+ */
+function statusFields(report: CheckRunReport, completedAt: string, mayStayOpen: boolean) {
+  if (report.conclusion !== "pending") {
+    return { status: "completed" as const, conclusion: report.conclusion, completed_at: completedAt, output: report.output };
+  }
+  if (mayStayOpen) return { status: "in_progress" as const, output: report.output };
+  const summary = `GitHub cannot reopen a completed check run, so it fails until the pending controls finish; it is re-evaluated when they do.\n\n${report.output.summary}`;
+  return { status: "completed" as const, conclusion: "failure" as const, completed_at: completedAt, output: { title: report.output.title, summary: clampMarkdown(summary) } };
 }
 
 /**

@@ -3,34 +3,71 @@ import {
   unavailable,
   type Actor,
   type ClassicProtection,
+  type CodeOwnersFile,
   type Fetched,
+  type HeadCheck,
+  type PullRequestCommit,
   type PullRequestSnapshot,
   type Review,
   type ReviewState,
   type RulesetRule,
-  type SecretScanningState,
 } from "../controls/types.js";
 import { CHECK_NAME } from "./check-run.js";
-import { describeGitHubError, httpStatus } from "./describe-error.js";
+import { collectPages, nextPageQuery, pageOf, type GqlPage } from "./graphql-pages.js";
 import type { GitHubClient } from "./types.js";
 
-/** Review pages read at most (100 reviews each): more than that fails `reviews` rather than guessing. */
-const MAX_REVIEW_PAGES = 30;
+/** Pages read at most per list (100 items each): past that a control fails rather than decide on part of the list. */
+const MAX_PAGES = { reviews: 30, files: 30, commits: 3, checks: 10 };
 
-const REVIEW_FIELDS = `pageInfo { hasNextPage endCursor } nodes { state submittedAt authorCanPushToRepository author { __typename login } commit { oid } }`;
+const REVIEW_FIELDS = "state submittedAt authorCanPushToRepository author { __typename login } commit { oid }";
+const FILE_FIELDS = "path";
+const COMMIT_FIELDS = "commit { oid message parents { totalCount } }";
+const CHECK_FIELDS =
+  "__typename ... on CheckRun { name status conclusion startedAt checkSuite { app { slug } } } ... on StatusContext { context state createdAt }";
+const CODEOWNERS_BLOB = "object { ... on Blob { text isTruncated } }";
 
-export const PULL_REQUEST_QUERY = `query SdlcGuardPullRequest($owner: String!, $repo: String!, $number: Int!, $appId: Int!) {
+/** Where GitHub looks for CODEOWNERS, in its order: the first that exists on the base branch is used. */
+export const CODEOWNERS_PATHS = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"] as const;
+
+/**
+ * The one query that reads a PR for an evaluation: the PR, its reviews, the base branch's classic protection and
+ * ruleset rules, the head commit (other PRs on it, our existing check run) and, only when a control needs them,
+ * changed files, commits, the checks on the head and the base branch's CODEOWNERS.
+ */
+export const PULL_REQUEST_QUERY = `query SdlcGuardPullRequest($owner: String!, $repo: String!, $number: Int!, $appId: Int!,
+  $withFiles: Boolean!, $withCommits: Boolean!, $withChecks: Boolean!, $withCodeOwners: Boolean!) {
   repository(owner: $owner, name: $repo) {
     pullRequest(number: $number) {
-      id number title body isDraft state headRefName headRefOid baseRefName
+      id number title body isDraft state headRefName headRefOid baseRefName changedFiles
       author { __typename login }
       baseRef {
         branchProtectionRule {
           pattern requiresApprovingReviews requiredApprovingReviewCount allowsForcePushes allowsDeletions
           dismissesStaleReviews isAdminEnforced requiredStatusCheckContexts
         }
+        rules(first: 100) {
+          pageInfo { hasNextPage }
+          nodes {
+            type
+            parameters {
+              __typename
+              ... on PullRequestParameters { requiredApprovingReviewCount dismissStaleReviewsOnPush }
+              ... on RequiredStatusChecksParameters { requiredStatusChecks { context } }
+            }
+            repositoryRuleset { source { __typename ... on Repository { nameWithOwner } ... on Organization { login } ... on Enterprise { slug } } }
+          }
+        }
+        target @include(if: $withCodeOwners) {
+          ... on Commit {
+            inGithubDir: file(path: "${CODEOWNERS_PATHS[0]}") { ${CODEOWNERS_BLOB} }
+            atRoot: file(path: "${CODEOWNERS_PATHS[1]}") { ${CODEOWNERS_BLOB} }
+            inDocs: file(path: "${CODEOWNERS_PATHS[2]}") { ${CODEOWNERS_BLOB} }
+          }
+        }
       }
-      reviews(first: 100) { ${REVIEW_FIELDS} }
+      reviews(first: 100) { ${pageOf(REVIEW_FIELDS)} }
+      files(first: 100) @include(if: $withFiles) { ${pageOf(FILE_FIELDS)} }
+      allCommits: commits(first: 100) @include(if: $withCommits) { totalCount ${pageOf(COMMIT_FIELDS)} }
       commits(last: 1) {
         nodes {
           commit {
@@ -38,8 +75,9 @@ export const PULL_REQUEST_QUERY = `query SdlcGuardPullRequest($owner: String!, $
             associatedPullRequests(first: 10) { nodes { number state headRefOid } }
             checkSuites(first: 10, filterBy: { appId: $appId }) {
               pageInfo { hasNextPage }
-              nodes { checkRuns(first: 1, filterBy: { checkName: "${CHECK_NAME}", appId: $appId }) { nodes { databaseId } } }
+              nodes { checkRuns(first: 1, filterBy: { checkName: "${CHECK_NAME}", appId: $appId }) { nodes { databaseId status } } }
             }
+            statusCheckRollup @include(if: $withChecks) { id contexts(first: 100) { ${pageOf(CHECK_FIELDS)} } }
           }
         }
       }
@@ -47,14 +85,31 @@ export const PULL_REQUEST_QUERY = `query SdlcGuardPullRequest($owner: String!, $
   }
 }`;
 
-export const MORE_REVIEWS_QUERY = `query SdlcGuardMoreReviews($id: ID!, $after: String!) {
-  node(id: $id) { ... on PullRequest { reviews(first: 100, after: $after) { ${REVIEW_FIELDS} } } }
-}`;
+export const MORE_REVIEWS_QUERY = nextPageQuery("SdlcGuardMoreReviews", "PullRequest", "reviews", REVIEW_FIELDS);
+export const MORE_FILES_QUERY = nextPageQuery("SdlcGuardMoreFiles", "PullRequest", "files", FILE_FIELDS);
+export const MORE_COMMITS_QUERY = nextPageQuery("SdlcGuardMoreCommits", "PullRequest", "commits", COMMIT_FIELDS);
+export const MORE_CHECKS_QUERY = nextPageQuery("SdlcGuardMoreChecks", "StatusCheckRollup", "contexts", CHECK_FIELDS);
+
+/** Which optional parts of the PR the configured controls need (everything else is always read). */
+export interface SnapshotNeeds {
+  files: boolean;
+  commits: boolean;
+  checks: boolean;
+  codeOwners: boolean;
+}
+
+export const NOTHING_EXTRA: SnapshotNeeds = { files: false, commits: false, checks: false, codeOwners: false };
 
 interface GqlActor { __typename: string; login: string }
-interface GqlReviewPage {
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  nodes: ({ state: ReviewState; submittedAt: string | null; authorCanPushToRepository: boolean; author: GqlActor | null; commit: { oid: string } | null } | null)[];
+interface GqlReview { state: ReviewState; submittedAt: string | null; authorCanPushToRepository: boolean; author: GqlActor | null; commit: { oid: string } | null }
+type GqlCheck =
+  | { __typename: "CheckRun"; name: string; status: string; conclusion: string | null; startedAt: string | null; checkSuite: { app: { slug: string } | null } | null }
+  | { __typename: "StatusContext"; context: string; state: string; createdAt: string };
+type GqlBlobEntry = { object: { text?: string | null; isTruncated?: boolean } | null } | null;
+interface GqlRule {
+  type: string;
+  parameters: { __typename: string; requiredApprovingReviewCount?: number; dismissStaleReviewsOnPush?: boolean; requiredStatusChecks?: { context: string }[] } | null;
+  repositoryRuleset: { source: { __typename: string; nameWithOwner?: string; login?: string; slug?: string } } | null;
 }
 interface GqlPullRequest {
   id: string;
@@ -66,18 +121,23 @@ interface GqlPullRequest {
   headRefName: string;
   headRefOid: string;
   baseRefName: string;
+  changedFiles: number;
   author: GqlActor | null;
-  baseRef: { branchProtectionRule: (Omit<ClassicProtection, "requiredApprovingReviewCount" | "requiredStatusCheckContexts"> & { requiredApprovingReviewCount: number | null; requiredStatusCheckContexts: (string | null)[] | null }) | null } | null;
-  reviews: GqlReviewPage;
-  commits: {
-    nodes: ({
-      commit: {
-        oid: string;
-        associatedPullRequests: { nodes: ({ number: number; state: GqlPullRequest["state"]; headRefOid: string } | null)[] } | null;
-        checkSuites: { pageInfo: { hasNextPage: boolean }; nodes: ({ checkRuns: { nodes: ({ databaseId: number | null } | null)[] } | null } | null)[] } | null;
-      };
-    } | null)[];
-  };
+  baseRef: {
+    branchProtectionRule: (Omit<ClassicProtection, "requiredApprovingReviewCount" | "requiredStatusCheckContexts"> & { requiredApprovingReviewCount: number | null; requiredStatusCheckContexts: (string | null)[] | null }) | null;
+    rules: { pageInfo: { hasNextPage: boolean }; nodes: (GqlRule | null)[] } | null;
+    target?: { inGithubDir?: GqlBlobEntry; atRoot?: GqlBlobEntry; inDocs?: GqlBlobEntry } | null;
+  } | null;
+  reviews: GqlPage<GqlReview>;
+  files?: GqlPage<{ path: string }> | null;
+  allCommits?: GqlPage<{ commit: { oid: string; message: string; parents: { totalCount: number } } }> & { totalCount: number };
+  commits: { nodes: ({ commit: GqlHeadCommit } | null)[] };
+}
+interface GqlHeadCommit {
+  oid: string;
+  associatedPullRequests: { nodes: ({ number: number; state: GqlPullRequest["state"]; headRefOid: string } | null)[] } | null;
+  checkSuites: { pageInfo: { hasNextPage: boolean }; nodes: ({ checkRuns: { nodes: ({ databaseId: number | null; status: string } | null)[] } | null } | null)[] } | null;
+  statusCheckRollup?: { id: string; contexts: GqlPage<GqlCheck> } | null;
 }
 
 /** A PR that is no longer open: nothing more is read for it. */
@@ -85,11 +145,14 @@ export interface ClosedPullRequestRead {
   state: "CLOSED" | "MERGED";
 }
 
+/** The PR as read from GitHub; the secret-scanning state is read separately (REST, cached) and left unread here. */
 export interface PullRequestRead {
-  snapshot: PullRequestSnapshot;
+  snapshot: Omit<PullRequestSnapshot, "secretScanning">;
   state: "OPEN";
   /** The existing `sdlc-guard` check run on the head commit, `undefined` when GitHub could not say. */
   existingCheckRunId: number | null | undefined;
+  /** Whether that run is completed (a pending result may keep an in-progress run open). */
+  existingCheckRunCompleted: boolean;
   /** Other open PRs whose head is the same commit: they share its one check run. */
   sharedHeadWith: number[];
 }
@@ -98,36 +161,41 @@ export const toActor = (a: GqlActor | null): Actor | null =>
   a ? { login: a.login, isBot: a.__typename === "Bot" || a.login.endsWith("[bot]") } : null;
 
 /**
- * Reads one PR's state for an evaluation: one GraphQL query (PR, reviews, classic protection, existing check run),
- * then, for an open PR, the base branch's ruleset rules and the secret-scanning state in parallel.
- * Returns `null` when the PR does not exist.
- * Throws when the PR itself cannot be read; the parts that fail later are recorded as unavailable.
+ * Reads one PR for an evaluation in one GraphQL query (more only for lists longer than a page).
+ * Returns `null` when the PR does not exist. Throws when the PR itself cannot be read; parts that fail later
+ * (a page of reviews...) are recorded as unavailable, so their controls fail closed.
  */
 export async function readPullRequest(
   octokit: GitHubClient,
-  owner: string,
-  repo: string,
-  number: number,
+  target: { owner: string; repo: string; number: number },
   appId: number | undefined,
+  needs: SnapshotNeeds,
 ): Promise<PullRequestRead | ClosedPullRequestRead | null> {
+  const { owner, repo, number } = target;
   // Without our app id the suite cannot be told apart from other apps': the existing run is then looked up by REST.
   const data = await octokit.graphql<{ repository: { pullRequest: GqlPullRequest | null } | null }>(PULL_REQUEST_QUERY, {
     owner,
     repo,
     number,
     appId: appId ?? 0,
+    withFiles: needs.files,
+    withCommits: needs.commits,
+    withChecks: needs.checks,
+    withCodeOwners: needs.codeOwners,
   });
   const pr = data.repository?.pullRequest;
   if (!pr) return null;
   if (pr.state !== "OPEN") return { state: pr.state };
 
-  const [reviews, rulesetRules, secretScanning] = await Promise.all([
-    readAllReviews(octokit, pr),
-    readRulesetRules(octokit, owner, repo, pr.baseRefName),
-    readSecretScanning(octokit, owner, repo),
+  const head = pr.commits.nodes[0]?.commit;
+  const [reviews, changedFiles, commits, headChecks] = await Promise.all([
+    collectPages(octokit, pr.reviews, { query: MORE_REVIEWS_QUERY, id: pr.id, maxPages: MAX_PAGES.reviews, what: "reviews" }),
+    needs.files ? readChangedFiles(octokit, pr) : undefined,
+    needs.commits ? readCommits(octokit, pr) : undefined,
+    needs.checks ? readHeadChecks(octokit, pr, head) : undefined,
   ]);
   const rule = pr.baseRef?.branchProtectionRule ?? null;
-  const snapshot: PullRequestSnapshot = {
+  const snapshot: PullRequestRead["snapshot"] = {
     owner,
     repo,
     number: pr.number,
@@ -138,7 +206,7 @@ export async function readPullRequest(
     baseRefName: pr.baseRefName,
     isDraft: pr.isDraft,
     author: toActor(pr.author),
-    reviews,
+    reviews: mapFetched(reviews, (nodes) => nodes.map(toReview)),
     classicProtection: fetched(
       rule && {
         ...rule,
@@ -146,112 +214,131 @@ export async function readPullRequest(
         requiredStatusCheckContexts: (rule.requiredStatusCheckContexts ?? []).filter((c): c is string => !!c),
       },
     ),
-    rulesetRules,
-    secretScanning,
+    rulesetRules: toRulesetRules(pr),
+    changedFiles,
+    commits,
+    headChecks,
+    codeOwners: needs.codeOwners ? toCodeOwners(pr) : undefined,
   };
-  const head = pr.commits.nodes[0]?.commit;
   const sharedHeadWith = (head?.associatedPullRequests?.nodes ?? [])
     .filter((other) => other && other.number !== pr.number && other.state === "OPEN" && other.headRefOid === pr.headRefOid)
     .map((other) => other!.number);
-  return { snapshot, state: "OPEN", existingCheckRunId: appId ? findExistingCheckRun(pr) : undefined, sharedHeadWith };
+  const existing = appId ? findExistingCheckRun(pr) : undefined;
+  return { snapshot, state: "OPEN", existingCheckRunId: existing === undefined ? undefined : (existing?.id ?? null), existingCheckRunCompleted: existing?.status !== "IN_PROGRESS" && existing?.status !== "QUEUED", sharedHeadWith };
 }
 
+const mapFetched = <T, U>(value: Fetched<T>, map: (v: T) => U): Fetched<U> => (value.ok ? fetched(map(value.value)) : value);
+
+const toReview = (n: GqlReview): Review => ({
+  state: n.state,
+  submittedAt: n.submittedAt,
+  author: toActor(n.author),
+  commitSha: n.commit?.oid ?? null,
+  authorCanPush: n.authorCanPushToRepository,
+});
+
 /** Our run on the head commit; `null` only when every one of our suites was seen without it, else `undefined`. */
-function findExistingCheckRun(pr: GqlPullRequest): number | null | undefined {
+function findExistingCheckRun(pr: GqlPullRequest): { id: number; status: string } | null | undefined {
   const head = pr.commits.nodes[0]?.commit;
   if (!head || head.oid !== pr.headRefOid || !head.checkSuites) return undefined;
   for (const suite of head.checkSuites.nodes) {
-    const id = suite?.checkRuns?.nodes[0]?.databaseId;
-    if (id) return id;
+    const run = suite?.checkRuns?.nodes[0];
+    if (run?.databaseId) return { id: run.databaseId, status: run.status };
   }
   return head.checkSuites.pageInfo.hasNextPage ? undefined : null;
 }
 
-const toReviews = (page: GqlReviewPage): Review[] =>
-  page.nodes.flatMap((n) =>
-    n
-      ? [{ state: n.state, submittedAt: n.submittedAt, author: toActor(n.author), commitSha: n.commit?.oid ?? null, authorCanPush: n.authorCanPushToRepository }]
-      : [],
+/** Ruleset rules (repository and organisation) that apply to the base branch, in the shape the REST API names them. */
+function toRulesetRules(pr: GqlPullRequest): Fetched<RulesetRule[]> {
+  if (!pr.baseRef) return unavailable(`the base branch ${pr.baseRefName} no longer exists`);
+  const rules = pr.baseRef.rules;
+  if (!rules) return unavailable("GitHub did not return the rules of the base branch");
+  if (rules.pageInfo.hasNextPage) return unavailable("more than 100 ruleset rules apply to the base branch");
+  return fetched(
+    rules.nodes.flatMap((rule) => {
+      if (!rule) return [];
+      const source = rule.repositoryRuleset?.source;
+      const parameters = rule.parameters;
+      return [
+        {
+          type: rule.type.toLowerCase(),
+          rulesetSource: `${source?.__typename ?? "Repository"} ${source?.nameWithOwner ?? source?.login ?? source?.slug ?? ""}`.trim(),
+          requiredApprovingReviewCount: parameters?.requiredApprovingReviewCount,
+          dismissesStaleReviews: parameters?.dismissStaleReviewsOnPush,
+          requiredStatusChecks: parameters?.requiredStatusChecks?.map((c) => c.context),
+        },
+      ];
+    }),
   );
-
-async function readAllReviews(octokit: GitHubClient, pr: GqlPullRequest): Promise<Fetched<Review[]>> {
-  const reviews = toReviews(pr.reviews);
-  let page = pr.reviews.pageInfo;
-  for (let pages = 1; page.hasNextPage; pages++) {
-    if (pages >= MAX_REVIEW_PAGES) return unavailable(`more than ${MAX_REVIEW_PAGES * 100} reviews`);
-    try {
-      const more = await octokit.graphql<{ node: { reviews: GqlReviewPage } }>(MORE_REVIEWS_QUERY, { id: pr.id, after: page.endCursor });
-      reviews.push(...toReviews(more.node.reviews));
-      page = more.node.reviews.pageInfo;
-    } catch (error) {
-      return unavailable(`review page ${pages + 1}: ${describeGitHubError(error)}`);
-    }
-  }
-  return fetched(reviews);
 }
 
-async function readRulesetRules(octokit: GitHubClient, owner: string, repo: string, branch: string): Promise<Fetched<RulesetRule[]>> {
-  try {
-    const rules = await octokit.paginate(octokit.rest.repos.getBranchRules, { owner, repo, branch, per_page: 100 });
-    return fetched(
-      rules.map((rule) => {
-        const parameters = ("parameters" in rule ? rule.parameters : undefined) as Record<string, unknown> | undefined;
-        const checks = parameters?.required_status_checks as { context: string }[] | undefined;
-        return {
-          type: rule.type,
-          rulesetSource: `${rule.ruleset_source_type ?? "Repository"} ${rule.ruleset_source ?? ""}`.trim(),
-          requiredApprovingReviewCount: parameters?.required_approving_review_count as number | undefined,
-          dismissesStaleReviews: parameters?.dismiss_stale_reviews_on_push as boolean | undefined,
-          requiredStatusChecks: checks?.map((c) => c.context),
-        };
-      }),
-    );
-  } catch (error) {
-    return unavailable(describeGitHubError(error));
+async function readChangedFiles(octokit: GitHubClient, pr: GqlPullRequest): Promise<Fetched<string[]>> {
+  if (!pr.files) return unavailable("GitHub did not return the changed files");
+  const files = await collectPages(octokit, pr.files, { query: MORE_FILES_QUERY, id: pr.id, maxPages: MAX_PAGES.files, what: "changed files" });
+  if (files.ok && files.value.length < pr.changedFiles) {
+    return unavailable(`GitHub listed ${files.value.length} of the ${pr.changedFiles} changed files`);
   }
+  return mapFetched(files, (nodes) => nodes.map((f) => f.path));
 }
 
-/**
- * GitHub's non-provider patterns (private keys, connection strings, auth headers) and generic passwords: the alerts
- * endpoint leaves them out unless they are asked for by name, so they are read separately.
- */
-export const GENERIC_SECRET_TYPES = [
-  "http_basic_authentication_header",
-  "http_bearer_authentication_header",
-  "mongodb_connection_string",
-  "mysql_connection_string",
-  "openssh_private_key",
-  "pgp_private_key",
-  "postgres_connection_string",
-  "rsa_private_key",
-  "password",
-];
-
-async function readSecretScanning(octokit: GitHubClient, owner: string, repo: string): Promise<Fetched<SecretScanningState>> {
-  // hide_secret: the app needs counts, never the leaked values themselves.
-  const list = (extra: Record<string, string>) =>
-    octokit.rest.secretScanning.listAlertsForRepo({ owner, repo, state: "open", per_page: 100, hide_secret: true, ...extra } as Parameters<
-      typeof octokit.rest.secretScanning.listAlertsForRepo
-    >[0]);
-  const pushProtection = readPushProtection(octokit, owner, repo);
-  try {
-    const pages = await Promise.all([list({}), list({ secret_type: GENERIC_SECRET_TYPES.join(",") })]);
-    const moreAlerts = pages.some((page) => /rel="next"/.test(page.headers.link ?? ""));
-    return fetched({ enabled: true, openAlerts: pages.reduce((sum, page) => sum + page.data.length, 0), moreAlerts, pushProtection: await pushProtection });
-  } catch (error) {
-    // GitHub answers 404 when secret scanning is disabled on the repository.
-    if (httpStatus(error) === 404) return fetched({ enabled: false, openAlerts: 0, moreAlerts: false, pushProtection: await pushProtection });
-    return unavailable(describeGitHubError(error));
+async function readCommits(octokit: GitHubClient, pr: GqlPullRequest): Promise<Fetched<PullRequestCommit[]>> {
+  if (!pr.allCommits) return unavailable("GitHub did not return the commits");
+  const commits = await collectPages(octokit, pr.allCommits, { query: MORE_COMMITS_QUERY, id: pr.id, maxPages: MAX_PAGES.commits, what: "commits" });
+  if (commits.ok && commits.value.length < pr.allCommits.totalCount) {
+    return unavailable(`GitHub listed ${commits.value.length} of the ${pr.allCommits.totalCount} commits`);
   }
+  return mapFetched(commits, (nodes) => nodes.map(({ commit }) => ({ sha: commit.oid, message: commit.message, parents: commit.parents.totalCount })));
 }
 
-/** Push protection is only in REST (`security_and_analysis`); advisory, so a failed read is reported, never fatal. */
-async function readPushProtection(octokit: GitHubClient, owner: string, repo: string): Promise<SecretScanningState["pushProtection"]> {
-  try {
-    const { data } = await octokit.rest.repos.get({ owner, repo });
-    const status = data.security_and_analysis?.secret_scanning_push_protection?.status;
-    return status ? { status } : { status: "unknown", detail: "GitHub does not show security settings to the app" };
-  } catch (error) {
-    return { status: "unknown", detail: describeGitHubError(error) };
+async function readHeadChecks(
+  octokit: GitHubClient,
+  pr: GqlPullRequest,
+  head: GqlHeadCommit | undefined,
+): Promise<Fetched<HeadCheck[]>> {
+  if (!head || head.oid !== pr.headRefOid) return unavailable("the head commit moved while it was read");
+  // No rollup: nothing has reported on the commit yet.
+  if (!head.statusCheckRollup) return fetched([]);
+  const rollup = head.statusCheckRollup;
+  const checks = await collectPages(octokit, rollup.contexts, { query: MORE_CHECKS_QUERY, id: rollup.id, maxPages: MAX_PAGES.checks, what: "checks on the head commit" });
+  return mapFetched(checks, (nodes) => nodes.map(toHeadCheck));
+}
+
+const PENDING_STATUSES = new Set(["PENDING", "EXPECTED"]);
+
+function toHeadCheck(check: GqlCheck): HeadCheck {
+  if (check.__typename === "CheckRun") {
+    const completed = check.status === "COMPLETED";
+    return {
+      name: check.name,
+      kind: "check run",
+      status: completed ? "completed" : "pending",
+      conclusion: completed ? (check.conclusion ?? "").toLowerCase() || null : null,
+      app: check.checkSuite?.app?.slug ?? null,
+      startedAt: check.startedAt,
+    };
   }
+  const pendingState = PENDING_STATUSES.has(check.state);
+  return {
+    name: check.context,
+    kind: "commit status",
+    status: pendingState ? "pending" : "completed",
+    conclusion: pendingState ? null : check.state.toLowerCase(),
+    app: null,
+    startedAt: check.createdAt,
+  };
+}
+
+function toCodeOwners(pr: GqlPullRequest): Fetched<CodeOwnersFile | null> {
+  const target = pr.baseRef?.target;
+  if (!target) return unavailable(`the base branch ${pr.baseRefName} could not be read`);
+  const entries = [target.inGithubDir, target.atRoot, target.inDocs];
+  for (const [i, entry] of entries.entries()) {
+    if (!entry) continue;
+    const path = CODEOWNERS_PATHS[i]!;
+    const blob = entry.object;
+    if (!blob || typeof blob.text !== "string") return unavailable(`${path} is not a text file`);
+    if (blob.isTruncated) return unavailable(`${path} is too large for GitHub to return`);
+    return fetched({ path, text: blob.text });
+  }
+  return fetched(null);
 }

@@ -1,4 +1,5 @@
 import type { EvaluationMemory } from "../evaluation/evaluate-pull-request.js";
+import { DEFAULT_CACHE_TTL_MS } from "../evaluation/state-cache.js";
 import type { RequestPolicy } from "../github/harden-requests.js";
 import { createJiraClient, jiraSettingsFromEnv, type JiraClient } from "../jira/jira-client.js";
 
@@ -9,6 +10,8 @@ export interface AppOptions {
   requestPolicy?: RequestPolicy;
   /** Open PRs re-evaluated at most per repository-wide event (protection change, alert, config push). */
   maxReevaluations: number;
+  /** How long cached config, secret-scanning state and team membership live without an invalidating webhook. */
+  cacheTtlMs?: number;
 }
 
 /** What every handler gets: the options, and the memory of this app instance. */
@@ -24,7 +27,9 @@ export function appOptionsFromEnv(env: NodeJS.ProcessEnv): AppOptions {
   const jira = jiraSettingsFromEnv(env);
   const appId = Number(env.APP_ID);
   const max = Number(env.SDLC_GUARD_MAX_REEVALUATIONS ?? 100);
+  const ttlSeconds = Number(env.SDLC_GUARD_CACHE_TTL_SECONDS ?? DEFAULT_CACHE_TTL_MS / 1000);
   return {
+    cacheTtlMs: Number.isFinite(ttlSeconds) && ttlSeconds >= 0 ? ttlSeconds * 1000 : DEFAULT_CACHE_TTL_MS,
     appId: Number.isInteger(appId) && appId > 0 ? appId : undefined,
     jira: jira && createJiraClient(jira),
     maxReevaluations: Number.isInteger(max) && max > 0 ? max : 100,

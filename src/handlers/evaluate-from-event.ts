@@ -66,3 +66,23 @@ export async function reevaluateOpenPullRequests(context: Context, options: Hand
   if (failed.length) throw new Error(`could not report the re-evaluation of ${owner}/${repo} #${failed.join(", #")}`);
   return pulls.length;
 }
+
+export interface PullRequestLink {
+  number: number;
+  base: { repo: { id: number } };
+}
+
+/**
+ * Evaluates the open PRs whose head is `headSha`: those the payload links (check runs and suites list same-repository
+ * PRs), else found among the repository's open PRs (GitHub links no PR from a fork, and statuses link none).
+ */
+export async function evaluatePullRequestsWithHead(context: Context, options: HandlerDeps, headSha: string, links: PullRequestLink[]): Promise<number[]> {
+  const repositoryId = (context.payload as { repository: { id: number } }).repository.id;
+  let numbers = links.filter((pr) => pr.base.repo.id === repositoryId).map((pr) => pr.number);
+  if (numbers.length === 0) {
+    const { pulls } = await listOpenPullRequests(context, options.maxReevaluations);
+    numbers = pulls.filter((pr) => pr.headSha === headSha).map((pr) => pr.number);
+  }
+  for (const number of numbers) await evaluateForEvent(context, options, number, headSha);
+  return numbers;
+}

@@ -1,11 +1,15 @@
 import type { Probot } from "probot";
 import { CONFIG_PATH } from "../config/load-config.js";
+import { invalidateConfigFiles, invalidateSecretScanning } from "../evaluation/state-cache.js";
 import type { HandlerDeps } from "./app-options.js";
-import { reevaluateOpenPullRequests } from "./evaluate-from-event.js";
+import { reevaluateOpenPullRequests, repoOf } from "./evaluate-from-event.js";
 
 const MAX_LISTED_COMMITS = 2048;
 
-/** Changes to what every open PR is judged against: protection, rulesets, secret-scanning alerts, the config file. */
+/**
+ * Changes to what every open PR is judged against: protection, rulesets, secret-scanning alerts and settings, the
+ * config file. Cached state they change is dropped first (protection and rulesets are read fresh in every query).
+ */
 export function registerRepositoryPolicyEvents(app: Probot, options: HandlerDeps): void {
   app.on(["branch_protection_rule.created", "branch_protection_rule.edited", "branch_protection_rule.deleted"], (context) =>
     reevaluateOpenPullRequests(context, options, `branch protection rule ${context.payload.action}`).then(() => undefined),
@@ -18,15 +22,23 @@ export function registerRepositoryPolicyEvents(app: Probot, options: HandlerDeps
     }
     await reevaluateOpenPullRequests(context, options, `repository ruleset ${context.payload.action}`);
   });
-  app.on("secret_scanning_alert", (context) =>
-    reevaluateOpenPullRequests(context, options, `secret scanning alert ${context.payload.action}`).then(() => undefined),
-  );
+  app.on(["secret_scanning_alert", "security_and_analysis"], async (context) => {
+    const { owner, repo } = repoOf(context);
+    invalidateSecretScanning(options.memory.cache, owner, repo);
+    const what = context.name === "security_and_analysis" ? "security settings changed" : `secret scanning alert ${context.payload.action}`;
+    await reevaluateOpenPullRequests(context, options, what);
+  });
   app.on("push", async (context) => {
     const { ref, repository, commits, forced } = context.payload;
     if (ref !== `refs/heads/${repository.default_branch}`) return;
-    const touched = commits.some((c) => [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])].includes(CONFIG_PATH));
-    // A forced push can rewrite the config without listing it; the payload lists at most 2048 commits.
-    if (!touched && !forced && commits.length < MAX_LISTED_COMMITS) return;
+    // A forced push can rewrite any file without listing it; the payload lists at most 2048 commits.
+    const complete = !forced && commits.length < MAX_LISTED_COMMITS;
+    const paths = complete ? [...new Set(commits.flatMap((c) => [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])]))] : undefined;
+    // Configs of any repository built from a file this push touched (its own, an org fallback, an _extends target).
+    const { owner, repo } = repoOf(context);
+    const dropped = invalidateConfigFiles(options.memory.cache, owner, repo, paths);
+    if (dropped) context.log.info({ repository: repository.full_name, dropped }, "cached configurations dropped by a push");
+    if (paths && !paths.includes(CONFIG_PATH)) return;
     await reevaluateOpenPullRequests(context, options, `${CONFIG_PATH} changed on ${repository.default_branch}`);
   });
 }

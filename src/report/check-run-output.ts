@@ -25,20 +25,26 @@ export interface EvaluationContext {
 const icon = (r: ControlResult): string => {
   if (r.enforcement === "off") return "➖ off";
   if (r.outcome === "pass") return "✅ pass";
+  if (r.outcome === "pending") return "⏳ pending";
   if (r.enforcement === "advisory") return "⚠️ advisory";
   return r.outcome === "error" ? "❌ not evaluated" : "❌ fail";
 };
 
 /** Renders the control results as the `sdlc-guard` check run: a title that says what failed, one table row per control. */
 export function renderControlResults(results: ControlResult[], conclusion: Conclusion, ctx: EvaluationContext): CheckRunReport {
-  const failing = results.filter((r) => r.enforcement === "required" && r.outcome !== "pass").map((r) => r.id);
+  const required = results.filter((r) => r.enforcement === "required");
+  const failing = required.filter((r) => r.outcome === "fail" || r.outcome === "error").map((r) => r.id);
+  const waiting = required.filter((r) => r.outcome === "pending").map((r) => r.id);
   const warnings = results.filter((r) => r.enforcement === "advisory" && r.outcome !== "pass").map((r) => r.id);
   const draft = ctx.isDraft ? "[draft] " : "";
   const warned = warnings.length ? `; advisory: ${warnings.join(", ")}` : "";
+  const pendingToo = waiting.length ? `; pending: ${waiting.join(", ")}` : "";
   const title =
     conclusion === "failure"
-      ? `${draft}${failing.length} required control(s) failing: ${failing.join(", ")}${warned}`
-      : `${draft}All required controls pass${warned}`;
+      ? `${draft}${failing.length} required control(s) failing: ${failing.join(", ")}${pendingToo}${warned}`
+      : conclusion === "pending"
+        ? `${draft}Waiting for ${waiting.join(", ")}${warned}`
+        : `${draft}All required controls pass${warned}`;
 
   const rows = results.map(
     (r) => `| \`${r.id}\` | ${icon(r)} | ${r.enforcement} | ${tableCell(r.reason)} | ${tableCell(r.fix || "—")} |`,

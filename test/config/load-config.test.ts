@@ -40,10 +40,14 @@ function errorOf(result: LoadedConfig): ConfigError {
 /** POL-008 as the built-in defaults spell it out. */
 const POL_008: SdlcGuardConfig = {
   controls: {
-    reviews: { enforcement: "required", min_approvals: 2, count_stale_approvals: false },
+    reviews: { enforcement: "required", min_approvals: 2, count_stale_approvals: false, require_code_owners: false },
+    "reviewer-teams": { enforcement: "required", teams: [] },
     jira: { enforcement: "required", projects: [], search_in: ["title", "branch", "body"], verify: true, closed_statuses: [] },
+    description: { enforcement: "advisory", sections: ["Description", "Testing", "Security considerations"] },
     "branch-protection": { enforcement: "required", min_approvals: 2 },
     "secret-scanning": { enforcement: "required" },
+    "required-checks": { enforcement: "required", checks: [], accepted_conclusions: ["success"] },
+    "commit-messages": { enforcement: "off", min_length: 10, ignore_merge_commits: true },
   },
 };
 
@@ -156,7 +160,7 @@ describe("loading .github/sdlc-guard.yml", () => {
 
       const { config, sources } = configOf(await loadConfig("acme", "payments", github.read));
 
-      expect(config.controls.reviews).toEqual({ enforcement: "required", min_approvals: 3, count_stale_approvals: true });
+      expect(config.controls.reviews).toEqual({ enforcement: "required", min_approvals: 3, count_stale_approvals: true, require_code_owners: false });
       expect(config.controls.jira.projects).toEqual(["PAY"]);
       expect(sources).toEqual([ACME_PAYMENTS, repoFile("acme", "policies")]);
     });
@@ -198,7 +202,7 @@ describe("loading .github/sdlc-guard.yml", () => {
       const { config, sources } = configOf(await loadConfig("acme", "payments", github.read));
 
       expect(config.controls.jira.enforcement).toBe("advisory");
-      expect(config.controls.reviews).toEqual({ enforcement: "required", min_approvals: 3, count_stale_approvals: true });
+      expect(config.controls.reviews).toEqual({ enforcement: "required", min_approvals: 3, count_stale_approvals: true, require_code_owners: false });
       expect(sources).toEqual([ACME_ORG, repoFile("acme-security", "baseline"), repoFile("acme-security", "root")]);
     });
 

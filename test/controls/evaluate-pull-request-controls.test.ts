@@ -31,6 +31,7 @@ const approval = (login: string, minute: number): Review => ({
 function snapshot(overrides: Partial<PullRequestSnapshot> = {}): PullRequestSnapshot {
   return pullRequestSnapshot({
     title: "PAY-123: refunds",
+    body: "## Description\nRefunds.\n\n## Testing\nUnit tests.\n\n## Security considerations\nNone: no new input.",
     headRefName: "feature/pay-123-refunds",
     reviews: fetched([approval("bob", 1), approval("carol", 2)]),
     classicProtection: fetched({
@@ -48,7 +49,7 @@ function snapshot(overrides: Partial<PullRequestSnapshot> = {}): PullRequestSnap
 }
 
 function evidence(overrides: Partial<PullRequestSnapshot> = {}, jira: Partial<Omit<PullRequestEvidence, "snapshot">> = {}): PullRequestEvidence {
-  return { snapshot: snapshot(overrides), jiraKeys: [{ key: "PAY-123", foundIn: "title" }], jiraLookups: undefined, ...jira };
+  return { snapshot: snapshot(overrides), jiraKeys: [{ key: "PAY-123", foundIn: "title" }], jiraLookups: undefined, teams: new Map(), ...jira };
 }
 
 const config = (controls: Record<string, unknown> = {}): SdlcGuardConfig => configSchema.parse({ controls });
@@ -59,23 +60,39 @@ const summary = (results: ControlResult[]): Record<string, string> =>
 const result = (id: ControlId, enforcement: Enforcement, outcome: Outcome): ControlResult => ({ id, enforcement, outcome, reason: "r", fix: "" });
 
 describe("pull-request controls: one sdlc-guard conclusion", () => {
-  it("results are ordered reviews, jira, branch-protection, secret-scanning", () => {
-    expect(PULL_REQUEST_CONTROL_IDS).toEqual(["reviews", "jira", "branch-protection", "secret-scanning"]);
-    expect(evaluatePullRequestControls(evidence(), defaultConfig).map((r) => r.id)).toEqual([
-      "reviews",
-      "jira",
-      "branch-protection",
-      "secret-scanning",
-    ]);
+  it("results are in the order of the control catalogue", () => {
+    const catalogue = ["reviews", "reviewer-teams", "jira", "description", "branch-protection", "secret-scanning", "required-checks", "commit-messages"];
+    expect(PULL_REQUEST_CONTROL_IDS).toEqual(catalogue);
+    expect(evaluatePullRequestControls(evidence(), defaultConfig).map((r) => r.id)).toEqual(catalogue);
+  });
+
+  it("reviewer-teams and required-checks are off until their lists are configured; commit-messages is off by default", () => {
+    const results = evaluatePullRequestControls(evidence(), defaultConfig);
+    expect(results.find((r) => r.id === "reviewer-teams")).toMatchObject({ enforcement: "off", reason: "No reviewer teams configured (`controls.reviewer-teams.teams`)." });
+    expect(results.find((r) => r.id === "required-checks")).toMatchObject({ enforcement: "off", reason: "No required checks configured (`controls.required-checks.checks`)." });
+    expect(results.find((r) => r.id === "commit-messages")).toMatchObject({ enforcement: "off", reason: "Turned off in the configuration." });
+    const configured = evaluatePullRequestControls(evidence({ headChecks: fetched([]) }), config({ "required-checks": { checks: ["CodeQL"] } }));
+    expect(configured.find((r) => r.id === "required-checks")).toMatchObject({ enforcement: "required", outcome: "pending" });
+    expect(concludeControls(configured)).toBe("pending");
+  });
+
+  it("a failing required control outweighs a pending one", () => {
+    const results = evaluatePullRequestControls(evidence({ headChecks: fetched([]) }, { jiraKeys: [] }), config({ "required-checks": { checks: ["CodeQL"] } }));
+    expect(summary(results)).toMatchObject({ jira: "required:fail", "required-checks": "required:pending" });
+    expect(concludeControls(results)).toBe("failure");
   });
 
   it("a compliant PR passes every control and concludes success", () => {
     const results = evaluatePullRequestControls(evidence(), defaultConfig);
     expect(summary(results)).toEqual({
       reviews: "required:pass",
+      "reviewer-teams": "off:pass",
       jira: "required:pass",
+      description: "advisory:pass",
       "branch-protection": "required:pass",
       "secret-scanning": "required:pass",
+      "required-checks": "off:pass",
+      "commit-messages": "off:pass",
     });
     expect(results.find((r) => r.id === "reviews")?.reason).toBe("2 of 2 required approvals on `c0ffee1` (bob, carol).");
     expect(results.find((r) => r.id === "jira")?.reason).toBe("Jira key `PAY-123` (title).");
@@ -87,7 +104,7 @@ describe("pull-request controls: one sdlc-guard conclusion", () => {
       evidence({ reviews: unavailable("GitHub answered 502"), secretScanning: unavailable("GitHub answered 502") }),
       config({ reviews: { enforcement: "off" }, "secret-scanning": { enforcement: "off" } }),
     );
-    expect(results).toHaveLength(4);
+    expect(results).toHaveLength(8);
     for (const id of ["reviews", "secret-scanning"] as const) {
       expect(results.find((r) => r.id === id)).toEqual({ id, enforcement: "off", outcome: "pass", reason: "Turned off in the configuration.", fix: "" });
     }

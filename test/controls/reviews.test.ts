@@ -27,7 +27,7 @@ const tally = (t: Partial<ReviewTally>): ReviewTally => ({ approvers: [], blocke
 
 describe("reviews: >= 2 distinct human approvals on the head commit, not the author, not bots", () => {
   it("the default policy needs two approvals and does not count stale ones", () => {
-    expect(defaultConfig.controls.reviews).toEqual({ enforcement: "required", min_approvals: 2, count_stale_approvals: false });
+    expect(defaultConfig.controls.reviews).toEqual({ enforcement: "required", min_approvals: 2, count_stale_approvals: false, require_code_owners: false });
   });
 
   describe("which approvals qualify (countQualifyingApprovals, then evaluateReviews with the default 2 approvals)", () => {

@@ -2,15 +2,16 @@ import { appOptionsFromEnv } from "../../src/handlers/app-options.js";
 
 describe("options from the environment", () => {
   it("reads APP_ID, the Jira variables and the re-evaluation bound", () => {
-    const options = appOptionsFromEnv({ WEBHOOK_SECRET: "s", APP_ID: "123", JIRA_BASE_URL: "https://j.example", JIRA_EMAIL: "a@b", JIRA_API_TOKEN: "t", SDLC_GUARD_MAX_REEVALUATIONS: "25" });
+    const options = appOptionsFromEnv({ WEBHOOK_SECRET: "s", APP_ID: "123", JIRA_BASE_URL: "https://j.example", JIRA_EMAIL: "a@b", JIRA_API_TOKEN: "t", SDLC_GUARD_MAX_REEVALUATIONS: "25", SDLC_GUARD_CACHE_TTL_SECONDS: "60" });
     expect(options.appId).toBe(123);
+    expect(options.cacheTtlMs).toBe(60_000);
     expect(options.jira).toBeDefined();
     expect(options.maxReevaluations).toBe(25);
   });
 
   it("falls back to safe defaults for missing or invalid values", () => {
     const options = appOptionsFromEnv({ WEBHOOK_SECRET: "s", APP_ID: "abc", SDLC_GUARD_MAX_REEVALUATIONS: "0" });
-    expect(options).toEqual({ appId: undefined, jira: undefined, maxReevaluations: 100 });
+    expect(options).toEqual({ appId: undefined, jira: undefined, maxReevaluations: 100, cacheTtlMs: 3_600_000 });
   });
 
   it("refuses to start without a webhook secret (Probot would accept deliveries signed with a well-known one)", () => {

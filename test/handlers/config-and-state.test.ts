@@ -17,7 +17,7 @@ describe("configuration on the default branch", () => {
   it("invalid YAML fails the check with the file and line, and nothing crashes", async () => {
     const { world, repo, pr } = setup("controls:\n  reviews:\n    min_approvals: 2\n   jira: [\n");
     const probot = createTestApp(world);
-    mockGitHub(world).expectToken().expectEvaluation("acme", "payments");
+    mockGitHub(world).expectToken().expectConfigError("acme", "payments");
 
     await expect(probot.receive(pullRequestEvent(world, repo, pr) as never)).resolves.not.toThrow();
 
@@ -30,7 +30,7 @@ describe("configuration on the default branch", () => {
   it("a value the schema refuses fails the check with the key path and what was expected", async () => {
     const { world, repo, pr } = setup("controls:\n  reviews:\n    min_approvals: two\n");
     const probot = createTestApp(world);
-    mockGitHub(world).expectToken().expectEvaluation("acme", "payments");
+    mockGitHub(world).expectToken().expectConfigError("acme", "payments");
 
     await probot.receive(pullRequestEvent(world, repo, pr) as never);
 
@@ -96,11 +96,15 @@ describe("configuration on the default branch", () => {
     expect(summary).toContain("`acme/payments:.github/sdlc-guard.yml` ← `acme/security-policies:policies/sdlc.yml`");
   });
 
-  it("an off control is listed as off and not evaluated; an advisory failure only warns", async () => {
+  it("an off control is listed as off and not evaluated (nothing is read for it); an advisory failure only warns", async () => {
     const { world, repo, pr } = setup("controls:\n  secret-scanning:\n    enforcement: off\n  jira:\n    enforcement: advisory\n    projects: [OPS]\n");
     repo.secretScanning.enabled = false;
     const probot = createTestApp(world);
-    mockGitHub(world).expectToken().expectEvaluation("acme", "payments");
+    mockGitHub(world)
+      .expectToken()
+      .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml")
+      .expect("POST", "/graphql")
+      .expect("POST", "/repos/acme/payments/check-runs");
 
     await probot.receive(pullRequestEvent(world, repo, pr) as never);
 
@@ -133,7 +137,7 @@ describe("fresh state, one check run", () => {
     const repo = compliantRepo(world);
     const pr = compliantPullRequest(world, repo, 5);
     const probot = createTestApp(world);
-    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { write: "update" });
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { write: "update", cached: true });
 
     await Promise.all([probot.receive(pullRequestEvent(world, repo, pr, "opened") as never), probot.receive(pullRequestEvent(world, repo, pr, "edited") as never)]);
 

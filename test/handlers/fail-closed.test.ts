@@ -44,7 +44,7 @@ describe("fail closed: what cannot be read never passes", () => {
 
     const run = repo.checkRuns[0]!;
     expect(run.conclusion).toBe("failure");
-    expect(rowOf(run.output.summary, "reviews")).toMatch(/❌ not evaluated .*review page 2: GitHub answered HTTP 502/);
+    expect(rowOf(run.output.summary, "reviews")).toMatch(/❌ not evaluated .*reviews page 2: GitHub answered HTTP 502/);
   });
 
   it("a 502 on the pull request itself fails every control on the announced head commit", async () => {
@@ -105,21 +105,26 @@ describe("fail closed: what cannot be read never passes", () => {
   it("push protection is reported as advisory: disabled, or unreadable after a 502, it never decides the control", async () => {
     const { world, repo, pr } = setup();
     repo.secretScanning.pushProtection = false;
-    const probot = createTestApp(world);
-    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { write: "update" });
-
-    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments");
+    await createTestApp(world).receive(pullRequestEvent(world, repo, pr) as never);
     expect(repo.checkRuns[0]!.output.summary).toContain("- `secret-scanning`: push protection is disabled (advisory");
+
+    // Another app instance (nothing cached) that cannot read the setting: still a pass, with the reason.
+    const probot = createTestApp(world);
     world.failNext("GET", "/repos/acme/payments", 502, { exact: true });
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments", { write: "update" }).expectEvaluation("acme", "payments", { write: "update", cached: "config" });
     await probot.receive(pullRequestEvent(world, repo, pr, "edited") as never);
 
     expect(repo.checkRuns[0]!.conclusion).toBe("success");
     expect(repo.checkRuns[0]!.output.summary).toContain("- `secret-scanning`: push protection could not be read (GitHub answered HTTP 502");
+    // A state read with an error is not cached: the next evaluation reads the secret-scanning state again.
+    await probot.receive(pullRequestEvent(world, repo, pr, "edited") as never);
+    expect(repo.checkRuns[0]!.output.summary).toContain("- `secret-scanning`: push protection is disabled (advisory");
   });
 
-  it("a 502 on rulesets fails branch-protection, even with classic protection in place", async () => {
+  it("rules GitHub does not return for the base branch fail branch-protection, even with classic protection in place", async () => {
     const { world, repo, pr } = setup();
-    world.failNext("GET", "/repos/acme/payments/rules/branches", 502);
+    repo.rulesHidden = true;
     const probot = createTestApp(world);
     mockGitHub(world).expectToken().expectEvaluation("acme", "payments");
 
@@ -137,15 +142,16 @@ describe("fail closed: what cannot be read never passes", () => {
       .expectToken()
       .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml")
       .expect("POST", "/graphql")
-      .expect("GET", "/repos/acme/payments/rules/branches/main")
-      .expect("GET", "/repos/acme/payments/secret-scanning/alerts", 2)
-      .expect("GET", "/repos/acme/payments")
-      .expect("POST", "/repos/acme/payments/check-runs");
+      .expect("POST", "/repos/acme/payments/check-runs")
+      .expectEvaluation("acme", "payments", { write: "update" });
 
     await probot.receive(pullRequestEvent(world, repo, pr) as never);
 
     expect(repo.checkRuns[0]!.conclusion).toBe("failure");
     expect(repo.checkRuns[0]!.output.title).toBe("Configuration error in acme/payments:.github/sdlc-guard.yml");
+    // A config GitHub could not serve is not cached: the next event reads it again, and passes.
+    await probot.receive(pullRequestEvent(world, repo, pr, "edited") as never);
+    expect(repo.checkRuns[0]!.conclusion).toBe("success");
   });
 
   it("a 502 on creating the check run is followed by a look-up, then one create", async () => {
@@ -183,7 +189,7 @@ describe("fail closed: what cannot be read never passes", () => {
   it("a transient 502 on updating the check run is retried", async () => {
     const { world, repo, pr } = setup();
     const probot = createTestApp(world, { retry: true });
-    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { write: "update" }).expect("PATCH", "/repos/acme/payments/check-runs/*");
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { write: "update", cached: true }).expect("PATCH", "/repos/acme/payments/check-runs/*");
     await probot.receive(pullRequestEvent(world, repo, pr) as never);
     world.failNext("PATCH", "/repos/acme/payments/check-runs", 502);
 
@@ -213,7 +219,6 @@ describe("fail closed: what cannot be read never passes", () => {
       .expectToken()
       .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml")
       .expect("POST", "/graphql")
-      .expect("GET", "/repos/acme/payments/rules/branches/main")
       .expect("GET", "/repos/acme/payments/secret-scanning/alerts", 2, 4_000)
       .expect("GET", "/repos/acme/payments")
       .expect("POST", "/repos/acme/payments/check-runs");

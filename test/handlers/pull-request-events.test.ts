@@ -5,33 +5,44 @@ import { mockGitHub } from "../support/github-mock.js";
 import { createTestApp } from "../support/test-app.js";
 
 describe("pull request events", () => {
-  it("a compliant PR gets one successful sdlc-guard check run, in 7 GitHub requests plus the installation token", async () => {
+  it("a compliant PR gets one successful sdlc-guard check run: 6 GitHub requests for the first PR of a repository, 2 in steady state", async () => {
     const world = new GitHubWorld();
     const repo = compliantRepo(world);
     const pr = compliantPullRequest(world, repo, 1);
+    const second = compliantPullRequest(world, repo, 4);
     const probot = createTestApp(world);
-    mockGitHub(world).expectToken().expectEvaluation("acme", "payments");
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { cached: true }).expectEvaluation("acme", "payments", { cached: true, write: "update" });
+    const requestsSince = (start: number) => world.requests.slice(start).filter((r) => !r.path.startsWith("/app/")).map((r) => `${r.method} ${r.path}`);
 
     await probot.receive(pullRequestEvent(world, repo, pr, "opened") as never);
+    const first = requestsSince(0);
+    const before = world.requests.length;
+    await probot.receive(pullRequestEvent(world, repo, second, "opened") as never);
+    const steady = requestsSince(before);
+    const beforeReview = world.requests.length;
+    await probot.receive(pullRequestReviewEvent(world, repo, pr, "rev-carol") as never);
+    const review = requestsSince(beforeReview);
 
-    expect(repo.checkRuns).toHaveLength(1);
+    expect(repo.checkRuns).toHaveLength(2);
     const [run] = repo.checkRuns;
     expect(run).toMatchObject({ name: "sdlc-guard", headSha: pr.headSha, conclusion: "success" });
     expect(run!.output.title).toBe("All required controls pass");
     expect(run!.output.summary).toContain("| `reviews` | ✅ pass |");
-    const evaluation = world.requests.filter((r) => !r.path.startsWith("/app/"));
-    expect(evaluation.map((r) => `${r.method} ${r.path}`).sort()).toEqual(
+    expect(run!.output.summary).toContain("- `secret-scanning`: push protection is enabled");
+    // The first PR of the repository: config, one GraphQL query, secret-scanning state (3 REST reads), the write.
+    expect(first.sort()).toEqual(
       [
         "GET /repos/acme/payments/contents/.github%2Fsdlc-guard.yml",
         "POST /graphql",
-        "GET /repos/acme/payments/rules/branches/main",
         "GET /repos/acme/payments/secret-scanning/alerts",
         "GET /repos/acme/payments/secret-scanning/alerts",
         "GET /repos/acme/payments",
         "POST /repos/acme/payments/check-runs",
       ].sort(),
     );
-    expect(run!.output.summary).toContain("- `secret-scanning`: push protection is enabled");
+    // Steady state (config and secret-scanning state cached until a webhook changes them): the query and the write.
+    expect(steady).toEqual(["POST /graphql", "POST /repos/acme/payments/check-runs"]);
+    expect(review).toEqual(["POST /graphql", `PATCH /repos/acme/payments/check-runs/${run!.id}`]);
     expect(world.violations).toEqual([]);
   });
 
@@ -40,7 +51,7 @@ describe("pull request events", () => {
     const repo = compliantRepo(world);
     const pr = compliantPullRequest(world, repo, 2);
     const probot = createTestApp(world);
-    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { write: "update" });
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { write: "update", cached: true });
     const event = pullRequestEvent(world, repo, pr, "opened");
 
     await probot.receive(event as never);
@@ -54,7 +65,7 @@ describe("pull request events", () => {
     const repo = compliantRepo(world);
     const pr = compliantPullRequest(world, repo, 3, { reviews: [] });
     const probot = createTestApp(world);
-    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { write: "update" });
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { write: "update", cached: true });
 
     await probot.receive(pullRequestEvent(world, repo, pr) as never);
     expect(repo.checkRuns[0]!.conclusion).toBe("failure");

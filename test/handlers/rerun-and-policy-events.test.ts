@@ -82,7 +82,7 @@ describe("changes to what every open PR is judged against", () => {
     repo.classicRules.clear();
     repo.branchRules.set("main", [rulesetRule.pullRequest(2), rulesetRule.nonFastForward(), rulesetRule.deletion()]);
     const probot = createTestApp(world);
-    mockGitHub(world).expectToken().expect("GET", "/repos/acme/payments/pulls").expectEvaluation("acme", "payments").expectEvaluation("acme", "payments");
+    mockGitHub(world).expectToken().expect("GET", "/repos/acme/payments/pulls").expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { cached: true });
 
     await probot.receive(makeEvent(world, repo) as never);
 
@@ -108,7 +108,7 @@ describe("changes to what every open PR is judged against", () => {
       .expectToken()
       .expect("GET", "/repos/acme/payments/pulls")
       .expectUnreadablePullRequest("acme", "payments", open[0]!.headSha)
-      .expectEvaluation("acme", "payments");
+      .expectEvaluation("acme", "payments", { cached: "config" });
 
     await probot.receive(branchProtectionRuleEvent(world, repo) as never);
 
@@ -132,7 +132,7 @@ describe("changes to what every open PR is judged against", () => {
     const { world, repo } = withOpenPullRequests();
     repo.files.set(".github/sdlc-guard.yml", "controls:\n  reviews:\n    min_approvals: 3\n");
     const probot = createTestApp(world);
-    mockGitHub(world).expectToken().expect("GET", "/repos/acme/payments/pulls").expectEvaluation("acme", "payments").expectEvaluation("acme", "payments");
+    mockGitHub(world).expectToken().expect("GET", "/repos/acme/payments/pulls").expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { cached: true });
 
     await probot.receive(pushEvent(world, repo, { modified: [".github/sdlc-guard.yml"] }) as never);
 
@@ -156,7 +156,7 @@ describe("changes to what every open PR is judged against", () => {
   it("a forced push to the default branch may have rewritten the config unseen, so open PRs are re-evaluated", async () => {
     const { world, repo } = withOpenPullRequests();
     const probot = createTestApp(world);
-    mockGitHub(world).expectToken().expect("GET", "/repos/acme/payments/pulls").expectEvaluation("acme", "payments").expectEvaluation("acme", "payments");
+    mockGitHub(world).expectToken().expect("GET", "/repos/acme/payments/pulls").expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { cached: true });
 
     await probot.receive(pushEvent(world, repo, { forced: true }) as never);
 

@@ -63,7 +63,7 @@ describe("the webhook endpoint /api/github/webhooks", () => {
     const repo = compliantRepo(world);
     repo.files.set(".github/sdlc-guard.yml", "controls:\n  reviews:\n    min_approvals: two\n");
     const pr = compliantPullRequest(world, repo, 1);
-    mockGitHub(world).expectToken().expectEvaluation("acme", "payments");
+    mockGitHub(world).expectToken().expectConfigError("acme", "payments");
     const served = await serve(createTestApp(world));
     server = served.server;
 

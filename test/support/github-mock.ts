@@ -23,10 +23,11 @@ export function mockGitHub(world: GitHubWorld) {
         .intercept(pathOnly, method)
         .times(times)
         .delay(delayMs)
-        .reply((uri, body) => {
+        .reply(function (uri, body) {
           let answer;
           try {
-            answer = world.handle(method, uri, typeof body === "string" && body ? JSON.parse(body) : body || undefined);
+            const headers = this.req.headers as Record<string, string | string[] | undefined>;
+            answer = world.handle(method, uri, typeof body === "string" && body ? JSON.parse(body) : body || undefined, headers);
           } catch (error) {
             world.violations.push(`mock failed to answer ${method} ${uri}: ${(error as Error).message}`);
             return [500, JSON.stringify({ message: "mock failure" })];
@@ -35,17 +36,32 @@ export function mockGitHub(world: GitHubWorld) {
         });
       return api;
     },
-    /** The requests of one PR evaluation in steady state: config, GraphQL snapshot, rulesets, secret scanning, check-run write. */
-    expectEvaluation(owner: string, repo: string, opts: { orgFallback?: boolean; write?: "create" | "update"; base?: string } = {}) {
-      api.expect("GET", `/repos/${owner}/${repo}/contents/.github%2Fsdlc-guard.yml`);
-      if (opts.orgFallback) api.expect("GET", `/repos/${owner}/.github/contents/.github%2Fsdlc-guard.yml`);
+    /**
+     * The requests of one PR evaluation. First in a repository (nothing cached): config, the GraphQL snapshot,
+     * secret-scanning state (two alert lists, the repository's settings), the check-run write. `cached`: a later
+     * evaluation in the same app, whose config and secret-scanning state are cached: GraphQL and the write only
+     * (`"config"`: only the config is cached, e.g. after an evaluation that stopped before reading secret scanning).
+     */
+    expectEvaluation(owner: string, repo: string, opts: { orgFallback?: boolean; write?: "create" | "update"; cached?: boolean | "config" } = {}) {
+      if (!opts.cached) {
+        api.expect("GET", `/repos/${owner}/${repo}/contents/.github%2Fsdlc-guard.yml`);
+        if (opts.orgFallback) api.expect("GET", `/repos/${owner}/.github/contents/.github%2Fsdlc-guard.yml`);
+      }
       api.expect("POST", "/graphql");
-      api.expect("GET", `/repos/${owner}/${repo}/rules/branches/${opts.base ?? "main"}`);
-      api.expect("GET", `/repos/${owner}/${repo}/secret-scanning/alerts`, 2); // provider patterns, then generic ones
-      api.expect("GET", `/repos/${owner}/${repo}`); // push protection (security_and_analysis)
+      if (opts.cached !== true) {
+        api.expect("GET", `/repos/${owner}/${repo}/secret-scanning/alerts`, 2); // provider patterns, then generic ones
+        api.expect("GET", `/repos/${owner}/${repo}`); // push protection (security_and_analysis)
+      }
       if ((opts.write ?? "create") === "create") api.expect("POST", `/repos/${owner}/${repo}/check-runs`);
       else api.expect("PATCH", `/repos/${owner}/${repo}/check-runs/*`);
       return api;
+    },
+    /** An evaluation whose config cannot be used: config, the GraphQL snapshot (for the head), the failing run. */
+    expectConfigError(owner: string, repo: string) {
+      return api
+        .expect("GET", `/repos/${owner}/${repo}/contents/.github%2Fsdlc-guard.yml`)
+        .expect("POST", "/graphql")
+        .expect("POST", `/repos/${owner}/${repo}/check-runs`);
     },
     /** An evaluation whose PR cannot be read: config and the failed GraphQL query, then a failing run on the announced head. */
     expectUnreadablePullRequest(owner: string, repo: string, headSha: string) {
@@ -75,8 +91,10 @@ export async function warmUpGitHubModel(): Promise<void> {
   const pr = compliantPullRequest(world, repo, 1);
   world.handle("POST", "/app/installations/77/access_tokens", undefined);
   world.handle("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml", undefined);
-  world.handle("POST", "/graphql", { query: PULL_REQUEST_QUERY, variables: { owner: "acme", repo: "payments", number: 1, appId: world.appId } });
-  world.handle("GET", "/repos/acme/payments/rules/branches/main", undefined);
+  world.handle("POST", "/graphql", {
+    query: PULL_REQUEST_QUERY,
+    variables: { owner: "acme", repo: "payments", number: 1, appId: world.appId, withFiles: true, withCommits: true, withChecks: true, withCodeOwners: true },
+  });
   world.handle("GET", "/repos/acme/payments/secret-scanning/alerts?state=open", undefined);
   world.handle("GET", "/repos/acme/payments", undefined);
   world.handle("GET", `/repos/acme/payments/commits/${pr.headSha}/check-runs`, undefined);

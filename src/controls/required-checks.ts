@@ -1,0 +1,88 @@
+import type { RequiredChecksConfig } from "../config/schema.js";
+import { inlineCode } from "../report/markdown.js";
+import { cannotEvaluate, fail, pass, pending, type Finding, type HeadCheck, type PullRequestSnapshot } from "./types.js";
+
+/** The check run sdlc-guard itself posts: it is the result, so it is never waited on. */
+export const OWN_CHECK_NAME = "sdlc-guard";
+
+type Verdict = { state: "ok" | "failed"; conclusion: string } | { state: "in progress" | "not reported yet" };
+
+/** Worst first, to break ties between runs of one name started at the same time (fail closed). */
+const SEVERITY = { failed: 0, "in progress": 1, "not reported yet": 2, ok: 3 } as const;
+
+/** Milliseconds since the epoch; a missing or unreadable time sorts oldest. */
+function startTime(check: HeadCheck): number {
+  const time = check.startedAt ? Date.parse(check.startedAt) : NaN;
+  return Number.isNaN(time) ? -Infinity : time;
+}
+
+function verdictOf(check: HeadCheck, accepted: ReadonlySet<string>): Verdict {
+  if (check.status === "pending") return { state: "in progress" };
+  const conclusion = check.conclusion ?? "no conclusion";
+  return { state: accepted.has(conclusion) ? "ok" : "failed", conclusion };
+}
+
+/**
+ * The verdict on one required name: among the check runs and commit statuses with exactly that name, the latest
+ * started decides (a re-run replaces the earlier result); one without a start time counts as the oldest.
+ */
+export function latestVerdict(name: string, checks: HeadCheck[], accepted: ReadonlySet<string>): Verdict {
+  let best: { startedAt: number; verdict: Verdict } | null = null;
+  for (const check of checks) {
+    if (check.name !== name) continue;
+    const candidate = { startedAt: startTime(check), verdict: verdictOf(check, accepted) };
+    const worseTie = !!best && candidate.startedAt === best.startedAt && SEVERITY[candidate.verdict.state] < SEVERITY[best.verdict.state];
+    if (!best || candidate.startedAt > best.startedAt || worseTie) best = candidate;
+  }
+  return best?.verdict ?? { state: "not reported yet" };
+}
+
+export function evaluateRequiredChecks(snapshot: PullRequestSnapshot, config: RequiredChecksConfig): Finding {
+  const configured = [...new Set(config.checks)];
+  const names = configured.filter((name) => name !== OWN_CHECK_NAME);
+  const notes: string[] = [];
+  if (names.length < configured.length) {
+    notes.push(`${inlineCode(OWN_CHECK_NAME)} is this check itself and is never waited on: remove it from \`controls.required-checks.checks\`.`);
+  }
+  if (configured.length === 0) return pass("No required checks configured.");
+  if (names.length === 0) return pass("No required checks to wait for.", notes);
+  if (!snapshot.headChecks) return cannotEvaluate("the checks on the head commit", "they were not read for this evaluation");
+  if (!snapshot.headChecks.ok) return cannotEvaluate("the checks on the head commit", snapshot.headChecks.error);
+
+  const checks = snapshot.headChecks.value;
+  const sha = `\`${snapshot.headSha.slice(0, 7)}\``;
+  const accepted = new Set<string>(config.accepted_conclusions);
+  const passed: string[] = [];
+  const failed: string[] = [];
+  const waiting: string[] = [];
+  for (const name of names) {
+    const verdict = latestVerdict(name, checks, accepted);
+    if (verdict.state === "ok") passed.push(`${inlineCode(name)} (${verdict.conclusion})`);
+    else if (verdict.state === "failed") failed.push(`${inlineCode(name)} (${verdict.conclusion})`);
+    else if (verdict.state === "in progress") waiting.push(`${inlineCode(name)} (in progress)`);
+    else {
+      waiting.push(`${inlineCode(name)} (not reported yet on ${sha})`);
+      const similar = [...new Set(checks.map((c) => c.name))].filter((other) => other.toLowerCase() === name.toLowerCase());
+      if (similar.length) notes.push(`No check is named exactly ${inlineCode(name)}, but ${similar.map(inlineCode).join(", ")} reported: names match case-sensitively.`);
+    }
+  }
+  const noteList = notes.length ? notes : undefined;
+  const acceptedList = config.accepted_conclusions.join(", ");
+
+  if (failed.length) {
+    const stillWaiting = waiting.length ? ` Still waiting for: ${waiting.join(", ")}.` : "";
+    return fail(
+      `Required check(s) did not succeed on ${sha}: ${failed.join(", ")}.${stillWaiting}`,
+      `Fix what the failing check(s) report and push, or re-run them if the failure was spurious (accepted conclusions: ${acceptedList}).`,
+      noteList,
+    );
+  }
+  if (waiting.length) {
+    return pending(
+      `Waiting for: ${waiting.join(", ")}.`,
+      "Nothing to do yet: the control is re-evaluated automatically when they complete. If a check never reports, make sure it runs on pull requests and that its name matches exactly.",
+      noteList,
+    );
+  }
+  return pass(`All ${names.length} required check(s) succeeded on ${sha}: ${passed.join(", ")}.`, noteList);
+}

@@ -1,0 +1,155 @@
+import type { Logger } from "pino";
+import { CHECK_NAME, ensureCheckRun } from "../github/check-run.js";
+import { useConditionalRequests } from "../github/conditional-requests.js";
+import { describeGitHubError } from "../github/describe-error.js";
+import { hardenRequests, type RequestPolicy } from "../github/harden-requests.js";
+import type { GitHubClient } from "../github/types.js";
+import type { CheckRunReport } from "../report/check-run-output.js";
+import { clampMarkdown, inlineCode, tableCell } from "../report/markdown.js";
+import type { EvaluationMemory } from "./evaluate-pull-request.js";
+
+/** Entries of a merge queue read at most (GitHub queues are far shorter in practice). */
+const MAX_QUEUE_ENTRIES = 100;
+
+const OUR_RUN = `checkSuites(first: 10, filterBy: { appId: $appId }) {
+            nodes { checkRuns(first: 1, filterBy: { checkName: "${CHECK_NAME}", appId: $appId }) { nodes { databaseId status conclusion } } }
+          }`;
+
+/**
+ * The merge queue of the group's base branch, each entry's PR with our run on its head, and our run on the group's
+ * head commit (to update it rather than create a second one).
+ */
+export const MERGE_GROUP_QUERY = `query SdlcGuardMergeGroup($owner: String!, $repo: String!, $branch: String!, $groupSha: GitObjectID!, $appId: Int!) {
+  repository(owner: $owner, name: $repo) {
+    mergeQueue(branch: $branch) {
+      entries(first: ${MAX_QUEUE_ENTRIES}) {
+        pageInfo { hasNextPage }
+        nodes {
+          position
+          headCommit { oid }
+          pullRequest { number headRefOid commits(last: 1) { nodes { commit { oid ${OUR_RUN} } } } }
+        }
+      }
+    }
+    object(oid: $groupSha) { ... on Commit { ${OUR_RUN} } }
+  }
+}`;
+
+type GqlOurRun = { nodes: ({ checkRuns: { nodes: ({ databaseId: number | null; status: string; conclusion: string | null } | null)[] } | null } | null)[] } | null;
+interface GqlEntry {
+  position: number;
+  headCommit: { oid: string } | null;
+  pullRequest: { number: number; headRefOid: string; commits: { nodes: ({ commit: { oid: string; checkSuites: GqlOurRun } } | null)[] } } | null;
+}
+interface GqlMergeGroup {
+  repository: {
+    mergeQueue: { entries: { pageInfo: { hasNextPage: boolean }; nodes: (GqlEntry | null)[] } | null } | null;
+    object: { checkSuites?: GqlOurRun } | null;
+  } | null;
+}
+
+export interface MergeGroup {
+  owner: string;
+  repo: string;
+  headSha: string;
+  /** `refs/heads/main` or `main`. */
+  baseRef: string;
+}
+
+export interface MergeGroupDeps {
+  memory: EvaluationMemory;
+  octokit: GitHubClient;
+  log: Logger;
+  appId: number | undefined;
+  requestPolicy?: RequestPolicy;
+  now?: () => Date;
+}
+
+export interface GroupMember {
+  number: number;
+  headSha: string;
+  /** Our run's state on the PR's head: `success` only when completed successfully. */
+  result: "success" | "failure" | "pending" | "missing";
+}
+
+const ourRun = (suites: GqlOurRun | undefined) => suites?.nodes.flatMap((s) => s?.checkRuns?.nodes ?? []).find((r) => r?.databaseId) ?? null;
+
+/**
+ * A merge group gets a `sdlc-guard` run on its head commit that succeeds only when every PR in the group (the queue's
+ * entries up to and including the one whose merge commit is the group's head) has a successful `sdlc-guard` run on
+ * its own head. A group that cannot be read, or that is no longer in the queue, fails: never a blanket success.
+ */
+export async function evaluateMergeGroup(deps: MergeGroupDeps, group: MergeGroup): Promise<{ report: CheckRunReport; members: GroupMember[]; checkRunId: number }> {
+  const { octokit, log, appId, memory } = deps;
+  hardenRequests(octokit, deps.requestPolicy);
+  useConditionalRequests(octokit, memory.cache.etags);
+  const branch = group.baseRef.replace(/^refs\/heads\//, "");
+  let members: GroupMember[] = [];
+  let problem: string | undefined;
+  let existingId: number | null | undefined;
+  let existingCompleted: boolean | undefined;
+  try {
+    const data = await octokit.graphql<GqlMergeGroup>(MERGE_GROUP_QUERY, { owner: group.owner, repo: group.repo, branch, groupSha: group.headSha, appId: appId ?? 0 });
+    const existing = appId ? ourRun(data.repository?.object?.checkSuites) : undefined;
+    existingId = existing === undefined ? undefined : (existing?.databaseId ?? null);
+    existingCompleted = existing ? existing.status === "COMPLETED" : undefined;
+    const entries = data.repository?.mergeQueue?.entries;
+    if (!entries) problem = `GitHub returned no merge queue for ${inlineCode(branch)}`;
+    else {
+      const all = entries.nodes.filter((e): e is GqlEntry => !!e).sort((a, b) => a.position - b.position);
+      const last = all.find((e) => e.headCommit?.oid === group.headSha);
+      if (!last) {
+        problem = entries.pageInfo.hasNextPage
+          ? `the merge queue of ${inlineCode(branch)} has more than ${MAX_QUEUE_ENTRIES} entries`
+          : `no entry of the merge queue of ${inlineCode(branch)} has this group's head commit (the queue changed; GitHub builds a new group)`;
+      } else {
+        members = all.filter((e) => e.position <= last.position).map(toMember);
+      }
+    }
+  } catch (error) {
+    problem = `could not read the merge queue: ${describeGitHubError(error)}`;
+  }
+  const report = renderMergeGroup(group.headSha, members, problem, (deps.now?.() ?? new Date()).toISOString());
+  const target = { owner: group.owner, repo: group.repo, headSha: group.headSha, existingId, existingCompleted, appId, externalId: "merge-group", completedAt: new Date().toISOString() };
+  const checkRunId = await ensureCheckRun(octokit, target, report, memory.checkRuns);
+  log.info(
+    { audit: "merge_group.evaluated", repository: `${group.owner}/${group.repo}`, head_sha: group.headSha, conclusion: report.conclusion, pull_requests: members, problem, check_run_id: checkRunId },
+    `sdlc-guard ${report.conclusion} for merge group ${group.headSha.slice(0, 7)}`,
+  );
+  return { report, members, checkRunId };
+}
+
+function toMember(entry: GqlEntry): GroupMember {
+  const pr = entry.pullRequest;
+  if (!pr) return { number: 0, headSha: "", result: "missing" };
+  const head = pr.commits.nodes[0]?.commit;
+  const run = head?.oid === pr.headRefOid ? ourRun(head.checkSuites) : null;
+  const result = !run ? "missing" : run.status !== "COMPLETED" ? "pending" : run.conclusion === "SUCCESS" ? "success" : "failure";
+  return { number: pr.number, headSha: pr.headRefOid, result };
+}
+
+const RESULT_TEXT: Record<GroupMember["result"], string> = {
+  success: "✅ success",
+  failure: "❌ failure",
+  pending: "⏳ still being evaluated",
+  missing: "❌ no sdlc-guard result on its head",
+};
+
+export function renderMergeGroup(headSha: string, members: GroupMember[], problem: string | undefined, evaluatedAt: string): CheckRunReport {
+  const failing = members.filter((m) => m.result !== "success");
+  const conclusion = problem || failing.length || members.length === 0 ? "failure" : "success";
+  const title = problem
+    ? "Merge group could not be verified"
+    : failing.length
+      ? `${failing.length} of ${members.length} pull request(s) in the group lack a successful sdlc-guard result: ${failing.map((m) => `#${m.number}`).join(", ")}`
+      : `All ${members.length} pull request(s) in the group passed sdlc-guard`;
+  const rows = members.map((m) => `| #${m.number} | ${inlineCode(m.headSha.slice(0, 12))} | ${tableCell(RESULT_TEXT[m.result])} |`);
+  const summary = [
+    `**sdlc-guard** checked merge group ${inlineCode(headSha.slice(0, 12))} on ${evaluatedAt}: it passes only when every pull request in it has a successful \`sdlc-guard\` check run on its own head commit.`,
+    "",
+    ...(problem ? [`**Not verified:** ${problem}. The group fails rather than pass unchecked.`, ""] : []),
+    ...(members.length ? ["| Pull request | Head | sdlc-guard |", "|---|---|---|", ...rows] : []),
+    ...(failing.length ? ["", "Fix each listed pull request (its own `sdlc-guard` check run says what fails), then add it to the queue again."] : []),
+  ].join("\n");
+  return { conclusion, output: { title, summary: clampMarkdown(summary) } };
+}

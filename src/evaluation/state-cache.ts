@@ -1,0 +1,85 @@
+import { loadConfig, type FileLocation, type LoadedConfig } from "../config/load-config.js";
+import type { SecretScanningState } from "../controls/types.js";
+import { EtagStore } from "../github/conditional-requests.js";
+import { readDefaultBranchFile } from "../github/read-config-file.js";
+import { repositoryKey } from "../github/secret-scanning-state.js";
+import type { GitHubClient } from "../github/types.js";
+import { TtlCache } from "./ttl-cache.js";
+
+/**
+ * What one app instance caches between evaluations, per installation's repositories and teams. Each entry is dropped
+ * by the webhook that announces its change (see `invalidate*` below and the handlers), and expires after the TTL
+ * as a safety net for a missed delivery. Every REST read is also conditional (ETag), so a re-read that finds
+ * nothing changed costs no rate limit.
+ */
+export interface StateCache {
+  config: TtlCache<LoadedConfig>;
+  secretScanning: TtlCache<SecretScanningState>;
+  teams: TtlCache<ReadonlySet<string>>;
+  etags: EtagStore;
+}
+
+export interface StateCacheOptions {
+  ttlMs?: number;
+  maxEntries?: number;
+  now?: () => number;
+}
+
+export const DEFAULT_CACHE_TTL_MS = 60 * 60 * 1000;
+
+export function createStateCache({ ttlMs = DEFAULT_CACHE_TTL_MS, maxEntries = 10_000, now }: StateCacheOptions = {}): StateCache {
+  return {
+    config: new TtlCache(ttlMs, maxEntries, now),
+    secretScanning: new TtlCache(ttlMs, maxEntries, now),
+    teams: new TtlCache(ttlMs, maxEntries, now),
+    etags: new EtagStore(maxEntries),
+  };
+}
+
+const fileTag = ({ owner, repo, path }: FileLocation): string => `file:${repositoryKey(owner, repo)}:${path}`;
+const repoTag = (owner: string, repo: string): string => `repo:${repositoryKey(owner, repo)}`;
+
+/**
+ * The repository's configuration, from the cache or read from GitHub. The entry is tagged with every file the load
+ * looked at (found or not: a config added later to the repository must drop an entry built from the org fallback).
+ * A load that hit a GitHub error is not cached: the next evaluation tries again.
+ */
+export async function loadConfigCached(octokit: GitHubClient, owner: string, repo: string, cache: StateCache | undefined): Promise<LoadedConfig> {
+  const key = repositoryKey(owner, repo);
+  const cached = cache?.config.get(key);
+  if (cached) return cached;
+  const tags: string[] = [];
+  let readFailed = false;
+  const loaded = await loadConfig(owner, repo, async (location) => {
+    tags.push(fileTag(location), repoTag(location.owner, location.repo));
+    try {
+      return await readDefaultBranchFile(octokit, location);
+    } catch (error) {
+      readFailed = true;
+      throw error;
+    }
+  });
+  if (!readFailed) cache?.config.set(key, loaded, tags);
+  return loaded;
+}
+
+/**
+ * A push to a repository's default branch: drops every cached config built from a file it touched (in this
+ * repository or any other that extends or falls back to it). `paths` undefined: the push may have changed anything
+ * (forced, or more commits than the payload lists), so every config that read this repository is dropped.
+ */
+export function invalidateConfigFiles(cache: StateCache, owner: string, repo: string, paths: readonly string[] | undefined): number {
+  if (!paths) return cache.config.invalidateTag(repoTag(owner, repo));
+  return paths.reduce((dropped, path) => dropped + cache.config.invalidateTag(fileTag({ owner, repo, path })), 0);
+}
+
+/** A secret-scanning alert or a security setting changed in the repository. */
+export function invalidateSecretScanning(cache: StateCache, owner: string, repo: string): boolean {
+  return cache.secretScanning.delete(repositoryKey(owner, repo));
+}
+
+/** A team's membership changed (`team` given) or a member left the organisation (every team of the org). */
+export function invalidateTeams(cache: StateCache, org: string, team?: string): number {
+  if (team) return Number(cache.teams.delete(`${org}/${team}`.toLowerCase()));
+  return cache.teams.invalidateTag(`org:${org.toLowerCase()}`);
+}

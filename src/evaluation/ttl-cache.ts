@@ -1,0 +1,54 @@
+/**
+ * A bounded cache whose entries expire after a TTL and can be dropped by the webhooks that announce a change.
+ * Entries carry tags (e.g. every config file an entry was built from) so one event can invalidate all that depend on it.
+ * Least recently used entries are evicted past `maxEntries`, so memory stays bounded on a large installation.
+ */
+export class TtlCache<V> {
+  private readonly entries = new Map<string, { value: V; expiresAt: number; tags: readonly string[] }>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(key: string): V | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    this.entries.delete(key);
+    if (entry.expiresAt <= this.now()) return undefined;
+    this.entries.set(key, entry); // most recently used last
+    return entry.value;
+  }
+
+  set(key: string, value: V, tags: readonly string[] = []): void {
+    this.entries.delete(key);
+    this.entries.set(key, { value, expiresAt: this.now() + this.ttlMs, tags });
+    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  /** Drops one entry; returns whether it was there. */
+  delete(key: string): boolean {
+    return this.entries.delete(key);
+  }
+
+  /** Drops every entry carrying the tag; returns how many. */
+  invalidateTag(tag: string): number {
+    let dropped = 0;
+    for (const [key, entry] of this.entries) {
+      if (entry.tags.includes(tag)) dropped += Number(this.entries.delete(key));
+    }
+    return dropped;
+  }
+
+  /** Drops every entry whose key satisfies the predicate; returns how many. */
+  invalidateWhere(predicate: (key: string) => boolean): number {
+    let dropped = 0;
+    for (const key of [...this.entries.keys()]) if (predicate(key)) dropped += Number(this.entries.delete(key));
+    return dropped;
+  }
+}

@@ -1,0 +1,46 @@
+import type { Context, Probot } from "probot";
+import type { Logger } from "pino";
+import { effectiveEnforcement } from "../controls/evaluate-pull-request-controls.js";
+import { loadConfigCached } from "../evaluation/state-cache.js";
+import { CHECK_NAME } from "../github/check-run.js";
+import type { GitHubClient } from "../github/types.js";
+import type { HandlerDeps } from "./app-options.js";
+import { evaluatePullRequestsWithHead, repoOf, type PullRequestLink } from "./evaluate-from-event.js";
+
+/**
+ * `required-checks` waits for other tools' checks: when one of them reports on a commit, the open PRs whose head it
+ * is are re-evaluated. Only when the repository requires checks (and, when the check is named, that one): the config
+ * comes from the cache, so the storm of CI events costs nothing for repositories that do not use the control.
+ * Our own runs and statuses never trigger an evaluation (sdlc-guard never waits on itself).
+ */
+export function registerRequiredCheckEvents(app: Probot, options: HandlerDeps): void {
+  app.on("check_run.completed", async (context) => {
+    const run = context.payload.check_run;
+    if (isOurs(options, run.name, run.app?.id)) return;
+    await onCheckReported(context, options, { headSha: run.head_sha, name: run.name, links: run.pull_requests });
+  });
+  app.on("check_suite.completed", async (context) => {
+    const suite = context.payload.check_suite;
+    if (isOurs(options, undefined, suite.app?.id)) return;
+    await onCheckReported(context, options, { headSha: suite.head_sha, links: suite.pull_requests });
+  });
+  app.on("status", async (context) => {
+    const { sha, context: name } = context.payload;
+    if (name === CHECK_NAME) return;
+    await onCheckReported(context, options, { headSha: sha, name, links: [] });
+  });
+}
+
+const isOurs = (options: HandlerDeps, name: string | undefined, appId: number | null | undefined): boolean =>
+  name === CHECK_NAME || (options.appId !== undefined && appId === options.appId);
+
+async function onCheckReported(context: Context, options: HandlerDeps, check: { headSha: string; name?: string; links: PullRequestLink[] }): Promise<void> {
+  const { owner, repo } = repoOf(context);
+  const loaded = await loadConfigCached(context.octokit as GitHubClient, owner, repo, options.memory.cache);
+  // A config error is already on every PR's check run; a check completing changes nothing about it.
+  if (!loaded.ok || effectiveEnforcement("required-checks", loaded.config).enforcement === "off") return;
+  if (check.name !== undefined && !loaded.config.controls["required-checks"].checks.includes(check.name)) return;
+  const log = context.log as unknown as Logger;
+  const numbers = await evaluatePullRequestsWithHead(context, options, check.headSha, check.links);
+  log.info({ owner, repo, head_sha: check.headSha, check: check.name ?? "(suite)", pull_requests: numbers }, "required check reported: re-evaluated");
+}
