@@ -306,6 +306,10 @@ export class GitHubWorld {
         },
       });
     }
+    if (method === "GET" && rest === "/installation") {
+      const example = exampleResponse("GET", "/repos/{owner}/{repo}/installation", 200);
+      return json(200, { ...example, id: this.installationId, app_id: this.appId });
+    }
     if (method === "GET" && (m = rest.match(/^\/contents\/(.+)$/))) {
       const filePath = decodeURIComponent(m[1]!);
       const text = repo.files.get(filePath);

@@ -168,3 +168,77 @@ export function pushEvent(world: GitHubWorld, repo: SimRepo, opts: { branch?: st
   payload.head_commit = payload.commits[payload.commits.length - 1];
   return checked("push", payload);
 }
+
+/** Another tool's check run (SAST, CI) completing on a PR's head: GitHub links same-repository PRs. */
+export function checkRunCompletedEvent(
+  world: GitHubWorld,
+  repo: SimRepo,
+  pr: SimPullRequest,
+  opts: { name: string; conclusion?: string; appId?: number; linked?: boolean },
+): WebhookEvent {
+  const payload = withRepository(world, repo, example("check_run", "completed"));
+  const run = payload.check_run;
+  const appId = opts.appId ?? 29310;
+  Object.assign(run, { name: opts.name, head_sha: pr.headSha, status: "completed", conclusion: opts.conclusion ?? "success" });
+  run.app = { ...run.app, id: appId };
+  run.check_suite = { ...run.check_suite, head_sha: pr.headSha, app: { ...run.check_suite.app, id: appId } };
+  run.pull_requests = opts.linked === false ? [] : [pullRequestLink(repo, pr)];
+  return checked("check_run", payload);
+}
+
+export function checkSuiteCompletedEvent(world: GitHubWorld, repo: SimRepo, pr: SimPullRequest, appId = 29310): WebhookEvent {
+  const payload = withRepository(world, repo, example("check_suite", "completed"));
+  const suite = payload.check_suite;
+  Object.assign(suite, { head_sha: pr.headSha, status: "completed", conclusion: "success" });
+  suite.app = { ...suite.app, id: appId };
+  suite.pull_requests = [pullRequestLink(repo, pr)];
+  return checked("check_suite", payload);
+}
+
+/** A commit status (`POST /repos/{owner}/{repo}/statuses/{sha}` by CI) on a commit: statuses link no PR. */
+export function statusEvent(world: GitHubWorld, repo: SimRepo, commitSha: string, context: string, state = "success"): WebhookEvent {
+  const payload = withRepository(world, repo, example("status"));
+  Object.assign(payload, { sha: commitSha, context, state });
+  payload.commit = { ...payload.commit, sha: commitSha };
+  payload.commit.commit.verification = { ...payload.commit.commit.verification, verified_at: null };
+  return checked("status", payload);
+}
+
+/** GitHub asks for checks on a merge group (merge queue): its head commit is the queue entry's merge commit. */
+export function mergeGroupEvent(world: GitHubWorld, repo: SimRepo, group: { headSha: string; lastPullNumber: number; base?: string }): WebhookEvent {
+  const payload = withRepository(world, repo, example("merge_group", "checks_requested"));
+  const base = group.base ?? repo.defaultBranch;
+  Object.assign(payload.merge_group, {
+    head_sha: group.headSha,
+    head_ref: `refs/heads/gh-readonly-queue/${base}/pr-${group.lastPullNumber}-${"1".repeat(40)}`,
+    base_ref: `refs/heads/${base}`,
+  });
+  payload.merge_group.head_commit = { ...payload.merge_group.head_commit, id: group.headSha };
+  return checked("merge_group", payload);
+}
+
+/** A member added to or removed from a team of the organisation. */
+export function membershipEvent(world: GitHubWorld, org: string, teamSlug: string, login: string, action: "added" | "removed" = "added"): WebhookEvent {
+  const payload = example("membership", action);
+  payload.organization = { ...payload.organization, login: org };
+  payload.team = { ...payload.team, slug: teamSlug, name: teamSlug };
+  payload.member = { ...payload.member, login };
+  payload.installation = { id: world.installationId, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNzc=" };
+  return checked("membership", payload);
+}
+
+/**
+ * GitHub's examples have no security_and_analysis payload: built on a real example's repository, sender and
+ * installation (push protection or secret scanning switched on or off for a repository).
+ */
+export function securityAndAnalysisEvent(world: GitHubWorld, repo: SimRepo): WebhookEvent {
+  const base = withRepository(world, repo, example("branch_protection_rule", "edited"));
+  const payload: Payload = {
+    changes: { from: { security_and_analysis: { secret_scanning_push_protection: { status: "disabled" } } } },
+    // This event carries the full repository (counts included).
+    repository: { ...base.repository, network_count: 0, subscribers_count: 1 },
+    sender: base.sender,
+    installation: base.installation,
+  };
+  return checked("security_and_analysis", payload);
+}

@@ -8,6 +8,7 @@ import {
   pullRequestEvent,
   repositoryRulesetEvent,
   secretScanningAlertEvent,
+  securityAndAnalysisEvent,
 } from "../../sim/webhook-payloads.js";
 import { mockGitHub } from "../support/github-mock.js";
 import { createTestApp } from "../support/test-app.js";
@@ -161,5 +162,52 @@ describe("changes to what every open PR is judged against", () => {
     await probot.receive(pushEvent(world, repo, { forced: true }) as never);
 
     expect(repo.checkRuns).toHaveLength(2);
+  });
+
+  it("a push to the org's .github repository drops the cached config of every repository that fell back to it", async () => {
+    const world = new GitHubWorld();
+    const repo = compliantRepo(world);
+    repo.files.delete(".github/sdlc-guard.yml");
+    const org = world.addRepo("acme", ".github");
+    org.files.set(".github/sdlc-guard.yml", "controls:\n  jira:\n    projects: [PAY]\n");
+    const pr = compliantPullRequest(world, repo, 7);
+    const probot = createTestApp(world);
+    mockGitHub(world)
+      .expectToken()
+      .expectEvaluation("acme", "payments", { orgFallback: true })
+      .expect("GET", "/repos/acme/.github/pulls") // the org repository's own open PRs (none)
+      // The next evaluation reads the config again (both files); the secret-scanning state is still cached.
+      .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml")
+      .expect("GET", "/repos/acme/.github/contents/.github%2Fsdlc-guard.yml")
+      .expect("POST", "/graphql")
+      .expect("PATCH", "/repos/acme/payments/check-runs/*");
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+    expect(repo.checkRuns[0]!.conclusion).toBe("success");
+
+    org.files.set(".github/sdlc-guard.yml", "controls:\n  reviews:\n    min_approvals: 3\n");
+    await probot.receive(pushEvent(world, org, { modified: [".github/sdlc-guard.yml"] }) as never);
+    await probot.receive(pullRequestEvent(world, repo, pr, "edited") as never);
+
+    expect(repo.checkRuns[0]!.conclusion).toBe("failure");
+    expect(repo.checkRuns[0]!.output.summary).toContain("2 of 3 required approvals");
+  });
+
+  it("a security_and_analysis change drops the cached secret-scanning state and re-evaluates open PRs with fresh settings", async () => {
+    const { world, repo, open } = withOpenPullRequests();
+    const probot = createTestApp(world);
+    mockGitHub(world)
+      .expectToken()
+      .expectEvaluation("acme", "payments")
+      .expect("GET", "/repos/acme/payments/pulls")
+      .expectEvaluation("acme", "payments", { cached: "config", write: "update" })
+      .expectEvaluation("acme", "payments", { cached: true });
+    await probot.receive(pullRequestEvent(world, repo, open[0]!) as never);
+    expect(repo.checkRuns[0]!.output.summary).toContain("push protection is enabled");
+
+    repo.secretScanning.pushProtection = false;
+    await probot.receive(securityAndAnalysisEvent(world, repo) as never);
+
+    expect(repo.checkRuns).toHaveLength(2);
+    expect(repo.checkRuns.every((r) => r.output.summary?.includes("push protection is disabled"))).toBe(true);
   });
 });

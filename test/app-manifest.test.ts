@@ -1,0 +1,29 @@
+import { readFileSync, readdirSync } from "node:fs";
+import { load } from "js-yaml";
+
+// app.yml is what an org installs: every event a handler listens to must be delivered, and nothing more is asked.
+const manifest = load(readFileSync("app.yml", "utf8")) as { default_permissions: Record<string, string>; default_events: string[] };
+const handlerSources = readdirSync("src/handlers").map((f) => readFileSync(`src/handlers/${f}`, "utf8")).join("\n");
+
+describe("app.yml: least privilege, every event handled", () => {
+  it("every event in the manifest has a handler, and every handled event is in the manifest", () => {
+    for (const event of manifest.default_events) expect(handlerSources).toContain(`"${event}`);
+    const handled = [...handlerSources.matchAll(/app\.on\(\s*\[?([^)]*?)\]?,\s*(?:async )?\(/g)].flatMap((m) => [...m[1]!.matchAll(/"([a-z_]+)/g)].map((e) => e[1]!));
+    expect(handled.length).toBeGreaterThan(10);
+    for (const event of handled) expect(manifest.default_events).toContain(event);
+  });
+
+  it("asks for read access everywhere except the check runs it writes", () => {
+    expect(manifest.default_permissions).toEqual({
+      checks: "write",
+      statuses: "read",
+      merge_queues: "read",
+      pull_requests: "read",
+      contents: "read",
+      administration: "read",
+      secret_scanning_alerts: "read",
+      metadata: "read",
+      members: "read",
+    });
+  });
+});
