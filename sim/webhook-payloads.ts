@@ -242,3 +242,22 @@ export function securityAndAnalysisEvent(world: GitHubWorld, repo: SimRepo): Web
   };
   return checked("security_and_analysis", payload);
 }
+
+/** A team created, edited or deleted in the organisation. */
+export function teamEvent(world: GitHubWorld, org: string, teamSlug: string, action: "created" | "edited" | "deleted" = "edited"): WebhookEvent {
+  const payload = example("team", action);
+  payload.organization = { ...payload.organization, login: org };
+  payload.team = { ...payload.team, slug: teamSlug, name: teamSlug };
+  payload.installation = { id: world.installationId, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNzc=" };
+  return checked("team", payload);
+}
+
+/** A member removed from the organisation (GitHub's examples have member_added only: same shape). */
+export function organizationMemberRemovedEvent(world: GitHubWorld, org: string, login: string): WebhookEvent {
+  const payload = example("organization", "member_added");
+  payload.action = "member_removed";
+  payload.organization = { ...payload.organization, login: org };
+  payload.membership = { ...payload.membership, user: { ...payload.membership.user, login } };
+  payload.installation = { id: world.installationId, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNzc=" };
+  return checked("organization", payload);
+}

@@ -5,9 +5,11 @@ import {
   checkSuiteCompletedEvent,
   membershipEvent,
   mergeGroupEvent,
+  organizationMemberRemovedEvent,
   pullRequestEvent,
   pullRequestReviewEvent,
   statusEvent,
+  teamEvent,
 } from "../../sim/webhook-payloads.js";
 import { mockGitHub } from "../support/github-mock.js";
 import { createTestApp } from "../support/test-app.js";
@@ -93,6 +95,27 @@ describe("reviewer-teams: at least one counted approval from a member of each co
 
     expect(ourRuns(world, repo)[0]!.conclusion).toBe("failure");
     expect(rowOf(ourRuns(world, repo)[0]!.output.summary, "reviewer-teams")).toContain("acme/senior-engineers");
+  });
+
+  it.each([
+    ["a team is renamed or deleted", (world: GitHubWorld) => teamEvent(world, "acme", "senior-engineers", "edited")],
+    ["a member leaves the organisation", (world: GitHubWorld) => organizationMemberRemovedEvent(world, "acme", "rev-bob")],
+  ])("when %s, every cached team of the organisation is read again", async (_name, event) => {
+    const world = new GitHubWorld();
+    world.teams.set("acme/senior-engineers", ["rev-bob"]);
+    world.teams.set("acme/cto", ["rev-carol"]);
+    const repo = repoWithConfig(world, TEAMS);
+    const pr = compliantPullRequest(world, repo, 2);
+    const probot = createTestApp(world);
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expect("POST", "/graphql", 2).expectEvaluation("acme", "payments", { cached: true, write: "update" });
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+    world.teams.set("acme/cto", []);
+    await probot.receive(event(world) as never);
+    await probot.receive(pullRequestEvent(world, repo, pr, "edited") as never);
+
+    expect(ourRuns(world, repo)[0]!.conclusion).toBe("failure");
+    expect(rowOf(ourRuns(world, repo)[0]!.output.summary, "reviewer-teams")).toContain("acme/cto");
   });
 
   it("a team the app cannot see fails closed with the reason (never an empty team that nobody needs to satisfy)", async () => {
