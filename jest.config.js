@@ -8,7 +8,7 @@ export default {
     "^.+\\.ts$": ["ts-jest", { useESM: true, tsconfig: "tsconfig.test.json" }],
   },
   setupFilesAfterEnv: ["<rootDir>/test/setup/no-network.ts"],
-  collectCoverageFrom: ["src/**/*.ts", "!src/index.ts"],
+  collectCoverageFrom: ["src/**/*.ts", "!src/index.ts", "!src/cli/main.ts"],
   coverageReporters: ["text-summary", "text"],
   coverageThreshold: {
     global: { lines: 90 },

@@ -1,0 +1,71 @@
+import { Argument, Command, CommanderError, InvalidArgumentError } from "commander";
+import type { PullRequestTarget } from "../evaluation/evaluate-pull-request.js";
+import { evaluateCommand, type EvaluateOptions } from "./evaluate-command.js";
+import { CliError, EXIT, type CliDeps, type CliIo } from "./io.js";
+import { parsePullRequestRef, PULL_REQUEST_REF_FORMS } from "./pull-request-ref.js";
+
+/**
+ * Runs the `sdlc-guard` command line (`argv` as `process.argv`: node, script, arguments...) against `env`, writing
+ * to `io`; resolves to the exit code and never exits the process. Usage errors go to stderr with exit code 2.
+ */
+export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliIo, deps: CliDeps = {}): Promise<number> {
+  let exitCode: number = EXIT.success;
+  const program = createProgram(env, io, deps, (code) => (exitCode = code));
+  try {
+    await program.parseAsync([...argv], { from: "node" });
+    return exitCode;
+  } catch (error) {
+    // Commander exits 0 only for help asked for; its usage errors (already written to stderr) become exit code 2.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.success : EXIT.error;
+    // Only the message: a stack trace or an error object could carry request details.
+    const message = error instanceof CliError ? error.message : `unexpected error: ${(error as Error)?.message ?? String(error)}`;
+    io.stderr.write(`sdlc-guard: ${message}\n`);
+    return EXIT.error;
+  }
+}
+
+function createProgram(env: NodeJS.ProcessEnv, io: CliIo, deps: CliDeps, setExitCode: (code: number) => void): Command {
+  // Set before any subcommand is added: subcommands copy these settings when created.
+  const program = new Command("sdlc-guard")
+    .description("sdlc-guard on the command line: what the GitHub App would report, without writing to GitHub")
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => void io.stdout.write(text), writeErr: (text) => void io.stderr.write(text) })
+    .showHelpAfterError()
+    .showSuggestionAfterError();
+
+  const webHost = env.GHE_HOST?.trim() || "github.com";
+  const pullRequest = new Argument("<pr>", `the pull request: ${PULL_REQUEST_REF_FORMS}`).argParser((value: string): PullRequestTarget => {
+    try {
+      return parsePullRequestRef(value, webHost);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  });
+
+  program
+    .command("evaluate")
+    .description("print the sdlc-guard check run the app would post for an open pull request (a dry run: nothing is written)")
+    .addArgument(pullRequest)
+    .option("--json", "print one JSON object: conclusion, title, summary, per-control results, GitHub request count")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Environment:",
+        "  GITHUB_TOKEN                a token that can read the repository, or",
+        "  APP_ID and PRIVATE_KEY      the GitHub App's id and private key (or PRIVATE_KEY_PATH, a PEM file):",
+        "                              it authenticates as the app's installation on the repository",
+        "  GHE_HOST, GHE_PROTOCOL      a GitHub Enterprise Server, as for the app",
+        "  JIRA_BASE_URL, JIRA_EMAIL, JIRA_API_TOKEN   Jira lookups, as for the app",
+        "  LOG_LEVEL                   JSON logs on stderr (default: warn)",
+        "",
+        "Exit codes: 0 the check run would succeed; 1 it would fail or is pending; 2 usage, credential or GitHub error,",
+        "or the pull request is not open.",
+      ].join("\n"),
+    )
+    .action(async (target: PullRequestTarget, options: EvaluateOptions) => {
+      setExitCode(await evaluateCommand(target, options, env, io, deps));
+    });
+
+  return program;
+}
