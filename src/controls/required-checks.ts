@@ -10,10 +10,10 @@ type Verdict = { state: "ok" | "failed"; conclusion: string } | { state: "in pro
 /** Worst first, to break ties between runs of one name started at the same time (fail closed). */
 const SEVERITY = { failed: 0, "in progress": 1, "not reported yet": 2, ok: 3 } as const;
 
-/** Milliseconds since the epoch; a missing or unreadable time sorts oldest. */
+/** Milliseconds since the epoch; a run with no start time yet (queued) counts as the newest: it is what comes next. */
 function startTime(check: HeadCheck): number {
   const time = check.startedAt ? Date.parse(check.startedAt) : NaN;
-  return Number.isNaN(time) ? -Infinity : time;
+  return Number.isNaN(time) ? Infinity : time;
 }
 
 function verdictOf(check: HeadCheck, accepted: ReadonlySet<string>): Verdict {
@@ -22,19 +22,26 @@ function verdictOf(check: HeadCheck, accepted: ReadonlySet<string>): Verdict {
   return { state: accepted.has(conclusion) ? "ok" : "failed", conclusion };
 }
 
+/** Who reported a check: the app of a check run, or "commit status". Each source's own latest result counts. */
+const sourceOf = (check: HeadCheck): string => (check.kind === "commit status" ? "commit status" : `app ${check.app ?? "unknown"}`);
+
 /**
- * The verdict on one required name: among the check runs and commit statuses with exactly that name, the latest
- * started decides (a re-run replaces the earlier result); one without a start time counts as the oldest.
+ * The verdict on one required name. Within each source (the app of a check run, or commit statuses) the latest
+ * started decides (a re-run replaces the earlier result); across sources the worst one decides, so a success posted
+ * under the same name by someone else (a workflow, a status) cannot hide another tool's failure.
  */
 export function latestVerdict(name: string, checks: HeadCheck[], accepted: ReadonlySet<string>): Verdict {
-  let best: { startedAt: number; verdict: Verdict } | null = null;
+  const latest = new Map<string, { startedAt: number; verdict: Verdict }>();
   for (const check of checks) {
     if (check.name !== name) continue;
+    const source = sourceOf(check);
+    const best = latest.get(source);
     const candidate = { startedAt: startTime(check), verdict: verdictOf(check, accepted) };
     const worseTie = !!best && candidate.startedAt === best.startedAt && SEVERITY[candidate.verdict.state] < SEVERITY[best.verdict.state];
-    if (!best || candidate.startedAt > best.startedAt || worseTie) best = candidate;
+    if (!best || candidate.startedAt > best.startedAt || worseTie) latest.set(source, candidate);
   }
-  return best?.verdict ?? { state: "not reported yet" };
+  const verdicts = [...latest.values()].map((l) => l.verdict);
+  return verdicts.sort((a, b) => SEVERITY[a.state] - SEVERITY[b.state])[0] ?? { state: "not reported yet" };
 }
 
 export function evaluateRequiredChecks(snapshot: PullRequestSnapshot, config: RequiredChecksConfig): Finding {

@@ -54,6 +54,19 @@ export interface MergeGroup {
   headSha: string;
   /** `refs/heads/main` or `main`. */
   baseRef: string;
+  /** The group's temporary branch, `refs/heads/gh-readonly-queue/<base>/pr-<number>-<sha>`: names its last PR. */
+  headRef?: string;
+}
+
+/** The PR number GitHub puts in a merge group's branch name (`gh-readonly-queue/main/pr-104-<sha>`). */
+export function lastPullNumberOf(headRef: string | undefined): number | undefined {
+  const match = headRef?.match(/\/pr-([0-9]{1,10})-[0-9a-f]{40}$/);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** The base branch of a merge group's temporary branch (`gh-readonly-queue/<base>/pr-...`), for a Re-run. */
+export function baseOfQueueBranch(branch: string): string | undefined {
+  return branch.replace(/^refs\/heads\//, "").match(/^gh-readonly-queue\/(.+)\/pr-[0-9]{1,10}-[0-9a-f]{40}$/)?.[1];
 }
 
 export interface MergeGroupDeps {
@@ -79,7 +92,12 @@ const ourRun = (suites: GqlOurRun | undefined) => suites?.nodes.flatMap((s) => s
  * entries up to and including the one whose merge commit is the group's head) has a successful `sdlc-guard` run on
  * its own head. A group that cannot be read, or that is no longer in the queue, fails: never a blanket success.
  */
-export async function evaluateMergeGroup(deps: MergeGroupDeps, group: MergeGroup): Promise<{ report: CheckRunReport; members: GroupMember[]; checkRunId: number }> {
+export function evaluateMergeGroup(deps: MergeGroupDeps, group: MergeGroup): Promise<{ report: CheckRunReport; members: GroupMember[]; checkRunId: number }> {
+  // Serialized with the repository's PR evaluations: a redelivered event must not create a second run.
+  return deps.memory.lock.run(`${group.owner}/${group.repo}`.toLowerCase(), () => evaluateNow(deps, group));
+}
+
+async function evaluateNow(deps: MergeGroupDeps, group: MergeGroup): Promise<{ report: CheckRunReport; members: GroupMember[]; checkRunId: number }> {
   const { octokit, log, appId, memory } = deps;
   hardenRequests(octokit, deps.requestPolicy);
   useConditionalRequests(octokit, memory.cache.etags);
@@ -97,11 +115,13 @@ export async function evaluateMergeGroup(deps: MergeGroupDeps, group: MergeGroup
     if (!entries) problem = `GitHub returned no merge queue for ${inlineCode(branch)}`;
     else {
       const all = entries.nodes.filter((e): e is GqlEntry => !!e).sort((a, b) => a.position - b.position);
-      const last = all.find((e) => e.headCommit?.oid === group.headSha);
+      // The group's branch names its last PR; the entry's head commit is the fallback when the name is not GitHub's usual.
+      const lastNumber = lastPullNumberOf(group.headRef);
+      const last = lastNumber !== undefined ? all.find((e) => e.pullRequest?.number === lastNumber) : all.find((e) => e.headCommit?.oid === group.headSha);
       if (!last) {
         problem = entries.pageInfo.hasNextPage
           ? `the merge queue of ${inlineCode(branch)} has more than ${MAX_QUEUE_ENTRIES} entries`
-          : `no entry of the merge queue of ${inlineCode(branch)} has this group's head commit (the queue changed; GitHub builds a new group)`;
+          : `the merge queue of ${inlineCode(branch)} no longer holds this group's last pull request${lastNumber ? ` #${lastNumber}` : ""} (the queue changed; GitHub builds a new group)`;
       } else {
         members = all.filter((e) => e.position <= last.position).map(toMember);
       }

@@ -49,6 +49,7 @@ export async function loadConfigCached(octokit: GitHubClient, owner: string, rep
   const cached = cache?.config.get(key);
   if (cached) return cached;
   const tags: string[] = [];
+  const readAt = cache?.config.generation;
   let readFailed = false;
   const loaded = await loadConfig(owner, repo, async (location) => {
     tags.push(fileTag(location), repoTag(location.owner, location.repo));
@@ -59,7 +60,7 @@ export async function loadConfigCached(octokit: GitHubClient, owner: string, rep
       throw error;
     }
   });
-  if (!readFailed) cache?.config.set(key, loaded, tags);
+  if (!readFailed) cache?.config.set(key, loaded, tags, readAt);
   return loaded;
 }
 
@@ -78,8 +79,10 @@ export function invalidateSecretScanning(cache: StateCache, owner: string, repo:
   return cache.secretScanning.delete(repositoryKey(owner, repo));
 }
 
-/** A team's membership changed (`team` given) or a member left the organisation (every team of the org). */
-export function invalidateTeams(cache: StateCache, org: string, team?: string): number {
-  if (team) return Number(cache.teams.delete(`${org}/${team}`.toLowerCase()));
+/**
+ * Team membership changed in the organisation: every cached team of it is dropped, because members are read with
+ * child teams included, so a change to one team changes its parents too.
+ */
+export function invalidateTeams(cache: StateCache, org: string): number {
   return cache.teams.invalidateTag(`org:${org.toLowerCase()}`);
 }

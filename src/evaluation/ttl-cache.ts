@@ -5,6 +5,11 @@
  */
 export class TtlCache<V> {
   private readonly entries = new Map<string, { value: V; expiresAt: number; tags: readonly string[] }>();
+  /**
+   * Counts invalidations. A reader takes it before reading GitHub and passes it to `set`: if anything was invalidated
+   * meanwhile, the value it read may predate the change the webhook announced, so it is not stored.
+   */
+  generation = 0;
 
   constructor(
     private readonly ttlMs: number,
@@ -25,7 +30,9 @@ export class TtlCache<V> {
     return entry.value;
   }
 
-  set(key: string, value: V, tags: readonly string[] = []): void {
+  /** Stores a value; with `readAt` (the generation when the read began), only if nothing was invalidated since. */
+  set(key: string, value: V, tags: readonly string[] = [], readAt?: number): void {
+    if (readAt !== undefined && readAt !== this.generation) return;
     this.entries.delete(key);
     this.entries.set(key, { value, expiresAt: this.now() + this.ttlMs, tags });
     while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
@@ -33,11 +40,13 @@ export class TtlCache<V> {
 
   /** Drops one entry; returns whether it was there. */
   delete(key: string): boolean {
+    this.generation++;
     return this.entries.delete(key);
   }
 
   /** Drops every entry carrying the tag; returns how many. */
   invalidateTag(tag: string): number {
+    this.generation++;
     let dropped = 0;
     for (const [key, entry] of this.entries) {
       if (entry.tags.includes(tag)) dropped += Number(this.entries.delete(key));
@@ -47,6 +56,7 @@ export class TtlCache<V> {
 
   /** Drops every entry whose key satisfies the predicate; returns how many. */
   invalidateWhere(predicate: (key: string) => boolean): number {
+    this.generation++;
     let dropped = 0;
     for (const key of [...this.entries.keys()]) if (predicate(key)) dropped += Number(this.entries.delete(key));
     return dropped;

@@ -37,10 +37,11 @@ export async function readSecretScanning(
   const key = repositoryKey(owner, repo);
   const cached = cache?.get(key);
   if (cached) return fetched(cached);
+  const readAt = cache?.generation;
   const state = await readFromGitHub(octokit, owner, repo);
   // A push-protection read that failed is retried next time; "not shown to the app" is a stable answer.
   const complete = state.ok && (state.value.pushProtection.status !== "unknown" || state.value.pushProtection.detail === NOT_SHOWN);
-  if (complete) cache?.set(key, state.value, [key]);
+  if (complete) cache?.set(key, state.value, [key], readAt);
   return state;
 }
 

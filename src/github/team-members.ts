@@ -33,6 +33,7 @@ export async function readTeamMembers(octokit: GitHubClient, teams: readonly str
     else missing.push(team);
   }
   if (!missing.length) return result;
+  const readAt = cache?.generation;
   const variables: Record<string, string> = {};
   missing.forEach((team, i) => {
     const [org, slug] = team.split("/");
@@ -64,7 +65,7 @@ export async function readTeamMembers(octokit: GitHubClient, teams: readonly str
         return;
       }
       const logins: ReadonlySet<string> = new Set(members.value.map((m) => m.login.toLowerCase()));
-      cache?.set(team, logins, [team, `org:${team.split("/")[0]}`]);
+      cache?.set(team, logins, [team, `org:${team.split("/")[0]}`], readAt);
       result.set(team, fetched(logins));
     }),
   );

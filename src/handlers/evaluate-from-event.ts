@@ -1,9 +1,19 @@
 import type { Context } from "probot";
 import type { Logger } from "pino";
 import { evaluatePullRequest, type EvaluationOutcome } from "../evaluation/evaluate-pull-request.js";
+import { useConditionalRequests } from "../github/conditional-requests.js";
 import { describeGitHubError } from "../github/describe-error.js";
+import { hardenRequests } from "../github/harden-requests.js";
 import type { GitHubClient, RepoRef } from "../github/types.js";
 import type { HandlerDeps } from "./app-options.js";
+
+/** The event's Octokit with the app's request policy (deadlines, bounded rate-limit retries) and ETag reuse. */
+export function githubFor(context: Context, options: HandlerDeps): GitHubClient {
+  const octokit = context.octokit as GitHubClient;
+  hardenRequests(octokit, options.requestPolicy);
+  useConditionalRequests(octokit, options.memory.cache.etags);
+  return octokit;
+}
 
 export function repoOf(context: Context): RepoRef {
   const repository = (context.payload as { repository: { owner: { login: string }; name: string } }).repository;
@@ -36,9 +46,10 @@ export interface OpenPullRequest {
 }
 
 /** The repository's open PRs with their heads, at most `limit` (`more`: there were others past it). */
-export async function listOpenPullRequests(context: Context, limit: number): Promise<{ pulls: OpenPullRequest[]; more: boolean }> {
+export async function listOpenPullRequests(context: Context, options: HandlerDeps): Promise<{ pulls: OpenPullRequest[]; more: boolean }> {
+  const limit = options.maxReevaluations;
   const { owner, repo } = repoOf(context);
-  const octokit = context.octokit as GitHubClient;
+  const octokit = githubFor(context, options);
   const pulls: OpenPullRequest[] = [];
   for await (const page of octokit.paginate.iterator(octokit.rest.pulls.list, { owner, repo, state: "open", per_page: 100 })) {
     pulls.push(...page.data.map((pr) => ({ number: pr.number, headSha: pr.head.sha })));
@@ -53,7 +64,7 @@ export async function listOpenPullRequests(context: Context, limit: number): Pro
  */
 export async function reevaluateOpenPullRequests(context: Context, options: HandlerDeps, why: string): Promise<number> {
   const { owner, repo } = repoOf(context);
-  const { pulls, more } = await listOpenPullRequests(context, options.maxReevaluations);
+  const { pulls, more } = await listOpenPullRequests(context, options);
   if (more) {
     context.log.warn({ owner, repo, why, limit: options.maxReevaluations }, "more open pull requests than SDLC_GUARD_MAX_REEVALUATIONS: the rest are re-evaluated on their next event");
   }
@@ -80,7 +91,7 @@ export async function evaluatePullRequestsWithHead(context: Context, options: Ha
   const repositoryId = (context.payload as { repository: { id: number } }).repository.id;
   let numbers = links.filter((pr) => pr.base.repo.id === repositoryId).map((pr) => pr.number);
   if (numbers.length === 0) {
-    const { pulls } = await listOpenPullRequests(context, options.maxReevaluations);
+    const { pulls } = await listOpenPullRequests(context, options);
     numbers = pulls.filter((pr) => pr.headSha === headSha).map((pr) => pr.number);
   }
   for (const number of numbers) await evaluateForEvent(context, options, number, headSha);

@@ -12,7 +12,7 @@ export function registerMergeGroupEvents(app: Probot, options: HandlerDeps): voi
     const group = context.payload.merge_group;
     await evaluateMergeGroup(
       { memory: options.memory, octokit: context.octokit as GitHubClient, log: context.log as unknown as Logger, appId: options.appId, requestPolicy: options.requestPolicy },
-      { owner, repo, headSha: group.head_sha, baseRef: group.base_ref },
+      { owner, repo, headSha: group.head_sha, baseRef: group.base_ref, headRef: group.head_ref },
     );
   });
 }

@@ -1,6 +1,7 @@
 import type { Probot } from "probot";
 import { CONFIG_PATH } from "../config/load-config.js";
 import { invalidateConfigFiles, invalidateSecretScanning } from "../evaluation/state-cache.js";
+import { CODEOWNERS_PATHS } from "../github/pull-request-snapshot.js";
 import type { HandlerDeps } from "./app-options.js";
 import { reevaluateOpenPullRequests, repoOf } from "./evaluate-from-event.js";
 
@@ -38,7 +39,9 @@ export function registerRepositoryPolicyEvents(app: Probot, options: HandlerDeps
     const { owner, repo } = repoOf(context);
     const dropped = invalidateConfigFiles(options.memory.cache, owner, repo, paths);
     if (dropped) context.log.info({ repository: repository.full_name, dropped }, "cached configurations dropped by a push");
-    if (paths && !paths.includes(CONFIG_PATH)) return;
-    await reevaluateOpenPullRequests(context, options, `${CONFIG_PATH} changed on ${repository.default_branch}`);
+    // The policy or the code owners changed (CODEOWNERS is read fresh, but a passing run would stay until the next event).
+    const changed = paths?.filter((path) => path === CONFIG_PATH || (CODEOWNERS_PATHS as readonly string[]).includes(path));
+    if (changed && changed.length === 0) return;
+    await reevaluateOpenPullRequests(context, options, `${changed?.join(", ") ?? "any file"} changed on ${repository.default_branch}`);
   });
 }

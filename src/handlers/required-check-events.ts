@@ -3,9 +3,8 @@ import type { Logger } from "pino";
 import { effectiveEnforcement } from "../controls/evaluate-pull-request-controls.js";
 import { loadConfigCached } from "../evaluation/state-cache.js";
 import { CHECK_NAME } from "../github/check-run.js";
-import type { GitHubClient } from "../github/types.js";
 import type { HandlerDeps } from "./app-options.js";
-import { evaluatePullRequestsWithHead, repoOf, type PullRequestLink } from "./evaluate-from-event.js";
+import { evaluatePullRequestsWithHead, githubFor, repoOf, type PullRequestLink } from "./evaluate-from-event.js";
 
 /**
  * `required-checks` waits for other tools' checks: when one of them reports on a commit, the open PRs whose head it
@@ -36,7 +35,7 @@ const isOurs = (options: HandlerDeps, name: string | undefined, appId: number | 
 
 async function onCheckReported(context: Context, options: HandlerDeps, check: { headSha: string; name?: string; links: PullRequestLink[] }): Promise<void> {
   const { owner, repo } = repoOf(context);
-  const loaded = await loadConfigCached(context.octokit as GitHubClient, owner, repo, options.memory.cache);
+  const loaded = await loadConfigCached(githubFor(context, options), owner, repo, options.memory.cache);
   // A config error is already on every PR's check run; a check completing changes nothing about it.
   if (!loaded.ok || effectiveEnforcement("required-checks", loaded.config).enforcement === "off") return;
   if (check.name !== undefined && !loaded.config.controls["required-checks"].checks.includes(check.name)) return;

@@ -1,9 +1,11 @@
 import type { Context, Probot } from "probot";
+import type { Logger } from "pino";
+import { baseOfQueueBranch, evaluateMergeGroup } from "../evaluation/evaluate-merge-group.js";
 import { invalidateConfigFiles, invalidateSecretScanning, invalidateTeams } from "../evaluation/state-cache.js";
 import { CHECK_NAME } from "../github/check-run.js";
 import { repositoryKey } from "../github/secret-scanning-state.js";
 import type { HandlerDeps } from "./app-options.js";
-import { evaluatePullRequestsWithHead, repoOf } from "./evaluate-from-event.js";
+import { evaluatePullRequestsWithHead, githubFor, repoOf } from "./evaluate-from-event.js";
 
 /** A person asked for a re-run: nothing cached is trusted, the repository's config, alerts and teams are read again. */
 function forgetCachedState(context: Context, options: HandlerDeps): void {
@@ -21,6 +23,15 @@ export function registerRerunEvents(app: Probot, options: HandlerDeps): void {
     const run = context.payload.check_run;
     if (run.name !== CHECK_NAME || (options.appId && run.app?.id !== options.appId)) return;
     forgetCachedState(context, options);
+    const queueBase = run.check_suite.head_branch ? baseOfQueueBranch(run.check_suite.head_branch) : undefined;
+    if (queueBase) {
+      // Our run on a merge group: re-checked from the queue, not from a PR.
+      const { owner, repo } = repoOf(context);
+      const log = context.log as unknown as Logger;
+      const group = { owner, repo, headSha: run.head_sha, baseRef: queueBase, headRef: run.check_suite.head_branch ?? undefined };
+      await evaluateMergeGroup({ memory: options.memory, octokit: githubFor(context, options), log, appId: options.appId, requestPolicy: options.requestPolicy }, group);
+      return;
+    }
     await evaluatePullRequestsWithHead(context, options, run.head_sha, run.pull_requests);
   });
   app.on("check_suite.rerequested", async (context) => {

@@ -121,10 +121,10 @@ describe("required-checks: named checks concluded successfully on the head commi
       expect(result.reason).toBe("Waiting for: `SAST` (in progress).");
     });
 
-    it("a run without a start time counts as the oldest", () => {
+    it("a run without a start time (queued) counts as the newest: an earlier success does not pass while it waits", () => {
       const undated = { ...run("SAST", "failure"), startedAt: null };
       for (const checks of [[undated, run("SAST", "success", 1)], [run("SAST", "success", 1), undated]]) {
-        expect(evaluate(checks, { checks: ["SAST"] }).outcome).toBe("pass");
+        expect(evaluate(checks, { checks: ["SAST"] }).outcome).toBe("fail");
       }
     });
 
@@ -144,9 +144,10 @@ describe("required-checks: named checks concluded successfully on the head commi
       expect(latestVerdict("SAST", [run("SAST", "success", 7), run("SAST", null, 7)], accepted)).toEqual({ state: "in progress" });
     });
 
-    it("a check run and a commit status with the same name: the latest decides", () => {
-      const result = evaluate([status("SAST", "failure", 1), run("SAST", "success", 2)], { checks: ["SAST"] });
-      expect(result.outcome).toBe("pass");
+    it("a success posted later under the same name by another source (a commit status) cannot hide a tool's failure", () => {
+      expect(evaluate([run("SAST", "failure", 1), status("SAST", "success", 2)], { checks: ["SAST"] }).outcome).toBe("fail");
+      expect(evaluate([status("SAST", "failure", 1), run("SAST", "success", 2)], { checks: ["SAST"] }).outcome).toBe("fail");
+      expect(evaluate([status("SAST", "failure", 1), status("SAST", "success", 2), run("SAST", "success", 2)], { checks: ["SAST"] }).outcome).toBe("pass");
     });
   });
 

@@ -2,6 +2,7 @@ import { GitHubWorld, sha, type SimCheckRun, type SimPullRequest, type SimRepo }
 import { approval, compliantPullRequest, compliantRepo } from "../../sim/scenarios.js";
 import {
   checkRunCompletedEvent,
+  checkRunRerequestedEvent,
   checkSuiteCompletedEvent,
   membershipEvent,
   mergeGroupEvent,
@@ -441,13 +442,31 @@ describe("merge queue: a merge group passes only if every PR in it passed sdlc-g
     const probot = createTestApp(world);
 
     await probot.receive(mergeGroupEvent(world, repo, { headSha: sha("group-0"), lastPullNumber: 20 }) as never);
-    await probot.receive(mergeGroupEvent(world, repo, { headSha: sha("gone"), lastPullNumber: 20 }) as never);
+    await probot.receive(mergeGroupEvent(world, repo, { headSha: sha("gone"), lastPullNumber: 99 }) as never);
 
     const unreadable = repo.checkRuns.find((r) => r.headSha === sha("group-0"))!;
     expect(unreadable).toMatchObject({ conclusion: "failure" });
     expect(unreadable.output.summary).toContain("could not read the merge queue: GitHub answered HTTP 502");
     const gone = repo.checkRuns.find((r) => r.headSha === sha("gone"))!;
     expect(gone).toMatchObject({ conclusion: "failure", output: { title: "Merge group could not be verified" } });
-    expect(gone.output.summary).toContain("no entry of the merge queue");
+    expect(gone.output.summary).toContain("no longer holds this group's last pull request #99");
+  });
+
+  it("the Re-run button on a merge group's run checks the group again (it is no PR's head)", async () => {
+    const world = new GitHubWorld();
+    const { repo, pulls } = queued(world, ["failure"]);
+    const probot = createTestApp(world);
+    mockGitHub(world).expectToken().expect("POST", "/graphql", 2).expect("POST", "/repos/acme/payments/check-runs").expect("PATCH", "/repos/acme/payments/check-runs/*");
+    await probot.receive(mergeGroupEvent(world, repo, { headSha: sha("group-0"), lastPullNumber: pulls[0]!.number }) as never);
+    const run = repo.checkRuns.find((r) => r.headSha === sha("group-0"))!;
+    expect(run.conclusion).toBe("failure");
+
+    repo.checkRuns.find((r) => r.headSha === pulls[0]!.headSha)!.conclusion = "success"; // the PR was fixed and re-checked
+    const rerun = checkRunRerequestedEvent(world, repo, { ...pulls[0]!, headSha: sha("group-0") }, { linked: false });
+    rerun.payload.check_run.check_suite.head_branch = `gh-readonly-queue/main/pr-${pulls[0]!.number}-${"1".repeat(40)}`;
+    await probot.receive(rerun as never);
+
+    expect(repo.checkRuns.filter((r) => r.headSha === sha("group-0"))).toHaveLength(1);
+    expect(run.conclusion).toBe("success");
   });
 });

@@ -141,6 +141,16 @@ describe("changes to what every open PR is judged against", () => {
     expect(repo.checkRuns[0]!.output.summary).toContain("2 of 3 required approvals");
   });
 
+  it("a push to the default branch that changes CODEOWNERS re-evaluates open PRs (a passing run must not outlive new owners)", async () => {
+    const { world, repo } = withOpenPullRequests();
+    const probot = createTestApp(world);
+    mockGitHub(world).expectToken().expect("GET", "/repos/acme/payments/pulls").expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { cached: true });
+
+    await probot.receive(pushEvent(world, repo, { modified: [".github/CODEOWNERS"] }) as never);
+
+    expect(repo.checkRuns).toHaveLength(2);
+  });
+
   it.each([
     ["a push that does not touch the config", { modified: ["src/app.ts"] }],
     ["a push to another branch", { branch: "feature/x", modified: [".github/sdlc-guard.yml"] }],
