@@ -542,6 +542,13 @@ export class GitHubWorld {
               const pr = repo.pulls.find((p) => p.number === number);
               return pr ? prNode(repo, pr) : null;
             },
+            // Any commit the tests name exists (e.g. a merge group's temporary commit), with the check suites on it.
+            object: ({ oid }: { oid?: string }) =>
+              oid && {
+                __typename: "Commit",
+                oid,
+                checkSuites: (args: { first?: number; filterBy?: { appId?: number } }) => connection(suitesFor(repo, oid, args.filterBy?.appId))(args),
+              },
             mergeQueue: ({ branch }: { branch?: string }) => {
               const entries = repo.mergeQueues.get(branch ?? repo.defaultBranch);
               if (!entries) return null;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { userPatternError } from "../controls/jira-keys.js";
+import { userPatternError } from "../controls/user-pattern.js";
 
 /** How a control's outcome counts: `required` fails the check, `advisory` only warns, `off` skips it. */
 export const enforcementSchema = z

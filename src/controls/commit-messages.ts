@@ -1,7 +1,7 @@
 import type { RE2JS } from "re2js";
 import type { CommitMessagesConfig } from "../config/schema.js";
 import { inlineCode } from "../report/markdown.js";
-import { compileUserPattern } from "./jira-keys.js";
+import { compileUserPattern } from "./user-pattern.js";
 import { cannotEvaluate, fail, pass, type Finding, type PullRequestCommit, type PullRequestSnapshot } from "./types.js";
 
 /** How many offending commits are listed; the rest are counted. */

@@ -1,25 +1,11 @@
 import { RE2JS } from "re2js";
 import type { JiraConfig } from "../config/schema.js";
 import type { PullRequestSnapshot } from "./types.js";
+import { compileUserPattern } from "./user-pattern.js";
 
 const ANY_PROJECT_KEY = "\\b[A-Z][A-Z0-9_]{1,49}-[1-9][0-9]{0,9}\\b";
 /** How many distinct keys are looked up in Jira at most, so a PR body full of keys cannot flood Jira. */
 export const MAX_KEYS = 5;
-
-/** Compiles a user-supplied pattern with RE2 (linear time, no catastrophic backtracking); throws on bad syntax. */
-export function compileUserPattern(pattern: string): RE2JS {
-  return RE2JS.compile(pattern);
-}
-
-/** Returns the syntax error of a user-supplied pattern, or null when RE2 accepts it. */
-export function userPatternError(pattern: string): string | null {
-  try {
-    compileUserPattern(pattern);
-    return null;
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
 
 export function jiraKeyPattern(config: JiraConfig): RE2JS {
   if (config.key_pattern) return compileUserPattern(config.key_pattern);

@@ -1,9 +1,8 @@
 import type { RequiredChecksConfig } from "../config/schema.js";
+import { CHECK_NAME as OWN_CHECK_NAME } from "../github/check-run.js";
 import { inlineCode } from "../report/markdown.js";
 import { cannotEvaluate, fail, pass, pending, type Finding, type HeadCheck, type PullRequestSnapshot } from "./types.js";
 
-/** The check run sdlc-guard itself posts: it is the result, so it is never waited on. */
-export const OWN_CHECK_NAME = "sdlc-guard";
 
 type Verdict = { state: "ok" | "failed"; conclusion: string } | { state: "in progress" | "not reported yet" };
 

@@ -1,5 +1,5 @@
 import type { ReviewerTeamsConfig, ReviewsConfig } from "../config/schema.js";
-import { countQualifyingApprovals } from "./reviews.js";
+import { tallyPullRequestReviews } from "./reviews.js";
 import { cannotEvaluate, fail, pass, type Finding, type PullRequestSnapshot, type TeamMembers } from "./types.js";
 
 const list = (logins: string[]): string => logins.join(", ");
@@ -18,12 +18,7 @@ export function evaluateReviewerTeams(
   if (configured.length === 0) return pass("No reviewer teams configured.");
   if (!snapshot.reviews.ok) return cannotEvaluate("the pull request's reviews", snapshot.reviews.error);
 
-  const { approvers, staleApprovers, withoutWriteAccess } = countQualifyingApprovals(
-    snapshot.reviews.value,
-    snapshot.author?.login ?? null,
-    snapshot.headSha,
-    reviews.count_stale_approvals,
-  );
+  const { approvers, staleApprovers, withoutWriteAccess } = tallyPullRequestReviews(snapshot, snapshot.reviews.value, reviews);
   const satisfied: string[] = [];
   const unsatisfied: string[] = [];
   const unreadable: { team: string; error: string }[] = [];

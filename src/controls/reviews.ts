@@ -41,6 +41,11 @@ export function countQualifyingApprovals(
   return tally;
 }
 
+/** The PR's reviews tallied as `reviews` counts them (also what `reviewer-teams` and code owners look at). */
+export function tallyPullRequestReviews(snapshot: PullRequestSnapshot, reviews: Review[], config: ReviewsConfig): ReviewTally {
+  return countQualifyingApprovals(reviews, snapshot.author?.login ?? null, snapshot.headSha, config.count_stale_approvals);
+}
+
 function bySubmission(a: Review, b: Review): number {
   return (a.submittedAt ?? "").localeCompare(b.submittedAt ?? "");
 }
@@ -50,10 +55,11 @@ function bySubmission(a: Review, b: Review): number {
  * file's code owners among the counted approvers. Both parts are reported; the worse one decides.
  */
 export function evaluateReviews(snapshot: PullRequestSnapshot, config: ReviewsConfig, teams: TeamMembers = new Map()): Finding {
-  const approvals = evaluateApprovals(snapshot, config);
-  if (!config.require_code_owners || !snapshot.reviews.ok) return approvals;
-  const { approvers } = countQualifyingApprovals(snapshot.reviews.value, snapshot.author?.login ?? null, snapshot.headSha, config.count_stale_approvals);
-  const owners = evaluateCodeOwners({ codeOwners: snapshot.codeOwners, changedFiles: snapshot.changedFiles, approvers, teams });
+  if (!snapshot.reviews.ok) return cannotEvaluate("the pull request's reviews", snapshot.reviews.error);
+  const tally = tallyPullRequestReviews(snapshot, snapshot.reviews.value, config);
+  const approvals = evaluateApprovals(snapshot, config, tally);
+  if (!config.require_code_owners) return approvals;
+  const owners = evaluateCodeOwners({ codeOwners: snapshot.codeOwners, changedFiles: snapshot.changedFiles, approvers: tally.approvers, teams });
   const worst = [approvals, owners].find((f) => f.outcome === "fail") ?? [approvals, owners].find((f) => f.outcome === "error") ?? approvals;
   return {
     outcome: worst.outcome,
@@ -63,14 +69,8 @@ export function evaluateReviews(snapshot: PullRequestSnapshot, config: ReviewsCo
   };
 }
 
-function evaluateApprovals(snapshot: PullRequestSnapshot, config: ReviewsConfig): Finding {
-  if (!snapshot.reviews.ok) return cannotEvaluate("the pull request's reviews", snapshot.reviews.error);
-  const { approvers, blockers, staleApprovers, withoutWriteAccess } = countQualifyingApprovals(
-    snapshot.reviews.value,
-    snapshot.author?.login ?? null,
-    snapshot.headSha,
-    config.count_stale_approvals,
-  );
+function evaluateApprovals(snapshot: PullRequestSnapshot, config: ReviewsConfig, tally: ReviewTally): Finding {
+  const { approvers, blockers, staleApprovers, withoutWriteAccess } = tally;
   const counted = `${approvers.length} of ${config.min_approvals} required approvals on \`${snapshot.headSha.slice(0, 7)}\``;
   const approvedBy = approvers.length ? ` (${approvers.join(", ")})` : "";
   const noteList = [

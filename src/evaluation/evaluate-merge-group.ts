@@ -1,19 +1,15 @@
 import type { Logger } from "pino";
-import { CHECK_NAME, ensureCheckRun } from "../github/check-run.js";
-import { useConditionalRequests } from "../github/conditional-requests.js";
+import { ensureCheckRun, type ExistingCheckRun } from "../github/check-run.js";
 import { describeGitHubError } from "../github/describe-error.js";
 import { hardenRequests, type RequestPolicy } from "../github/harden-requests.js";
-import type { GitHubClient } from "../github/types.js";
+import { findOurRun, OUR_RUN_SELECTION, type GqlOurSuites } from "../github/pull-request-snapshot.js";
+import { repositoryKey, type GitHubClient } from "../github/types.js";
 import type { CheckRunReport } from "../report/check-run-output.js";
 import { clampMarkdown, inlineCode, tableCell } from "../report/markdown.js";
 import type { EvaluationMemory } from "./evaluate-pull-request.js";
 
 /** Entries of a merge queue read at most (GitHub queues are far shorter in practice). */
 const MAX_QUEUE_ENTRIES = 100;
-
-const OUR_RUN = `checkSuites(first: 10, filterBy: { appId: $appId }) {
-            nodes { checkRuns(first: 1, filterBy: { checkName: "${CHECK_NAME}", appId: $appId }) { nodes { databaseId status conclusion } } }
-          }`;
 
 /**
  * The merge queue of the group's base branch, each entry's PR with our run on its head, and our run on the group's
@@ -27,24 +23,23 @@ export const MERGE_GROUP_QUERY = `query SdlcGuardMergeGroup($owner: String!, $re
         nodes {
           position
           headCommit { oid }
-          pullRequest { number headRefOid commits(last: 1) { nodes { commit { oid ${OUR_RUN} } } } }
+          pullRequest { number headRefOid commits(last: 1) { nodes { commit { oid ${OUR_RUN_SELECTION} } } } }
         }
       }
     }
-    object(oid: $groupSha) { ... on Commit { ${OUR_RUN} } }
+    object(oid: $groupSha) { ... on Commit { ${OUR_RUN_SELECTION} } }
   }
 }`;
 
-type GqlOurRun = { nodes: ({ checkRuns: { nodes: ({ databaseId: number | null; status: string; conclusion: string | null } | null)[] } | null } | null)[] } | null;
 interface GqlEntry {
   position: number;
   headCommit: { oid: string } | null;
-  pullRequest: { number: number; headRefOid: string; commits: { nodes: ({ commit: { oid: string; checkSuites: GqlOurRun } } | null)[] } } | null;
+  pullRequest: { number: number; headRefOid: string; commits: { nodes: ({ commit: { oid: string; checkSuites: GqlOurSuites } } | null)[] } } | null;
 }
 interface GqlMergeGroup {
   repository: {
     mergeQueue: { entries: { pageInfo: { hasNextPage: boolean }; nodes: (GqlEntry | null)[] } | null } | null;
-    object: { checkSuites?: GqlOurRun } | null;
+    object: { checkSuites?: GqlOurSuites } | null;
   } | null;
 }
 
@@ -85,8 +80,6 @@ export interface GroupMember {
   result: "success" | "failure" | "pending" | "missing";
 }
 
-const ourRun = (suites: GqlOurRun | undefined) => suites?.nodes.flatMap((s) => s?.checkRuns?.nodes ?? []).find((r) => r?.databaseId) ?? null;
-
 /**
  * A merge group gets a `sdlc-guard` run on its head commit that succeeds only when every PR in the group (the queue's
  * entries up to and including the one whose merge commit is the group's head) has a successful `sdlc-guard` run on
@@ -94,23 +87,20 @@ const ourRun = (suites: GqlOurRun | undefined) => suites?.nodes.flatMap((s) => s
  */
 export function evaluateMergeGroup(deps: MergeGroupDeps, group: MergeGroup): Promise<{ report: CheckRunReport; members: GroupMember[]; checkRunId: number }> {
   // Serialized with the repository's PR evaluations: a redelivered event must not create a second run.
-  return deps.memory.lock.run(`${group.owner}/${group.repo}`.toLowerCase(), () => evaluateNow(deps, group));
+  return deps.memory.lock.run(repositoryKey(group.owner, group.repo), () => evaluateNow(deps, group));
 }
 
 async function evaluateNow(deps: MergeGroupDeps, group: MergeGroup): Promise<{ report: CheckRunReport; members: GroupMember[]; checkRunId: number }> {
   const { octokit, log, appId, memory } = deps;
-  hardenRequests(octokit, deps.requestPolicy);
-  useConditionalRequests(octokit, memory.cache.etags);
+  hardenRequests(octokit, deps.requestPolicy, memory.cache.etags);
+  const evaluatedAt = (deps.now?.() ?? new Date()).toISOString();
   const branch = group.baseRef.replace(/^refs\/heads\//, "");
   let members: GroupMember[] = [];
   let problem: string | undefined;
-  let existingId: number | null | undefined;
-  let existingCompleted: boolean | undefined;
+  let existing: ExistingCheckRun | null | undefined;
   try {
     const data = await octokit.graphql<GqlMergeGroup>(MERGE_GROUP_QUERY, { owner: group.owner, repo: group.repo, branch, groupSha: group.headSha, appId: appId ?? 0 });
-    const existing = appId ? ourRun(data.repository?.object?.checkSuites) : undefined;
-    existingId = existing === undefined ? undefined : (existing?.databaseId ?? null);
-    existingCompleted = existing ? existing.status === "COMPLETED" : undefined;
+    existing = appId ? findOurRun(data.repository?.object?.checkSuites) : undefined;
     const entries = data.repository?.mergeQueue?.entries;
     if (!entries) problem = `GitHub returned no merge queue for ${inlineCode(branch)}`;
     else {
@@ -129,8 +119,8 @@ async function evaluateNow(deps: MergeGroupDeps, group: MergeGroup): Promise<{ r
   } catch (error) {
     problem = `could not read the merge queue: ${describeGitHubError(error)}`;
   }
-  const report = renderMergeGroup(group.headSha, members, problem, (deps.now?.() ?? new Date()).toISOString());
-  const target = { owner: group.owner, repo: group.repo, headSha: group.headSha, existingId, existingCompleted, appId, externalId: "merge-group", completedAt: new Date().toISOString() };
+  const report = renderMergeGroup(group.headSha, members, problem, evaluatedAt);
+  const target = { owner: group.owner, repo: group.repo, headSha: group.headSha, existing, appId, externalId: "merge-group", completedAt: evaluatedAt };
   const checkRunId = await ensureCheckRun(octokit, target, report, memory.checkRuns);
   log.info(
     { audit: "merge_group.evaluated", repository: `${group.owner}/${group.repo}`, head_sha: group.headSha, conclusion: report.conclusion, pull_requests: members, problem, check_run_id: checkRunId },
@@ -143,8 +133,8 @@ function toMember(entry: GqlEntry): GroupMember {
   const pr = entry.pullRequest;
   if (!pr) return { number: 0, headSha: "", result: "missing" };
   const head = pr.commits.nodes[0]?.commit;
-  const run = head?.oid === pr.headRefOid ? ourRun(head.checkSuites) : null;
-  const result = !run ? "missing" : run.status !== "COMPLETED" ? "pending" : run.conclusion === "SUCCESS" ? "success" : "failure";
+  const run = head?.oid === pr.headRefOid ? findOurRun(head.checkSuites) : null;
+  const result = !run ? "missing" : !run.completed ? "pending" : run.conclusion === "SUCCESS" ? "success" : "failure";
   return { number: pr.number, headSha: pr.headRefOid, result };
 }
 

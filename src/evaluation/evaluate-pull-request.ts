@@ -12,14 +12,13 @@ import {
 import type { JiraLookups } from "../controls/jira.js";
 import { findJiraKeys, type KeyMatch } from "../controls/jira-keys.js";
 import { cannotEvaluate, unavailable, type ControlId, type ControlResult, type PullRequestSnapshot, type TeamMembers } from "../controls/types.js";
-import { ensureCheckRun } from "../github/check-run.js";
-import { useConditionalRequests } from "../github/conditional-requests.js";
+import { ensureCheckRun, type ExistingCheckRun } from "../github/check-run.js";
 import { describeGitHubError } from "../github/describe-error.js";
 import { hardenRequests, type RequestPolicy } from "../github/harden-requests.js";
 import { NOTHING_EXTRA, readPullRequest, type SnapshotNeeds } from "../github/pull-request-snapshot.js";
 import { readSecretScanning } from "../github/secret-scanning-state.js";
 import { readTeamMembers } from "../github/team-members.js";
-import type { GitHubClient } from "../github/types.js";
+import { repositoryKey, type GitHubClient } from "../github/types.js";
 import type { JiraClient } from "../jira/jira-client.js";
 import { renderConfigError, renderControlResults, withSharedHead, type CheckRunReport } from "../report/check-run-output.js";
 import { KeyedLock } from "./keyed-lock.js";
@@ -75,14 +74,13 @@ export interface EvaluationOutcome {
  * two PRs can share a head commit, and so its one check run.
  */
 export function evaluatePullRequest(deps: EvaluationDeps, target: PullRequestTarget): Promise<EvaluationOutcome> {
-  return deps.memory.lock.run(`${target.owner}/${target.repo}`.toLowerCase(), () => evaluateNow(deps, target));
+  return deps.memory.lock.run(repositoryKey(target.owner, target.repo), () => evaluateNow(deps, target));
 }
 
 async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Promise<EvaluationOutcome> {
   const { octokit, log, appId, memory } = deps;
   const { owner, repo, number } = target;
-  const counter = hardenRequests(octokit, deps.requestPolicy);
-  useConditionalRequests(octokit, memory.cache.etags);
+  const counter = hardenRequests(octokit, deps.requestPolicy, memory.cache.etags);
   const startCount = counter.count;
   const requests = () => counter.count - startCount;
   const evaluatedAt = (deps.now?.() ?? new Date()).toISOString();
@@ -96,8 +94,7 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
   let headSha: string;
   let report: CheckRunReport;
   let results: ControlResult[] | undefined;
-  let existingId: number | null | undefined;
-  let existingCompleted: boolean | undefined;
+  let existing: ExistingCheckRun | null | undefined;
   if (read instanceof Error || (read === null && target.announcedHeadSha)) {
     // An event named this PR: not being able to read it is a failure to report on its head, never silence.
     if (!target.announcedHeadSha) throw read;
@@ -110,8 +107,7 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
     return { status: "skipped", reason: read ? `pull request is ${read.state.toLowerCase()}` : "pull request not found", requests: requests() };
   } else {
     headSha = read.snapshot.headSha;
-    existingId = read.existingCheckRunId;
-    existingCompleted = read.existingCheckRunCompleted;
+    existing = read.existingCheckRun;
     const ctx = { number, headSha, isDraft: read.snapshot.isDraft, configSources: sourcesOf(loaded), evaluatedAt };
     if (!loaded.ok) {
       log.warn({ owner, repo, number, config: formatConfigError(loaded.error) }, "configuration error");
@@ -138,7 +134,7 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
     log.info({ ...auditLine, audit: "pull_request.dry_run", github_requests: requests() }, `dry run: sdlc-guard ${report.conclusion} for ${owner}/${repo}#${number}`);
     return { status: "reported", headSha, report, results, requests: requests() };
   }
-  const checkRun = { owner, repo, headSha, existingId, existingCompleted, appId, externalId: `pr-${number}`, completedAt: evaluatedAt };
+  const checkRun = { owner, repo, headSha, existing, appId, externalId: `pr-${number}`, completedAt: evaluatedAt };
   const checkRunId = await ensureCheckRun(octokit, checkRun, report, memory.checkRuns);
   log.info({ ...auditLine, check_run_id: checkRunId, github_requests: requests() }, `sdlc-guard ${report.conclusion} for ${owner}/${repo}#${number}`);
   return { status: "reported", headSha, report, results, checkRunId, requests: requests() };

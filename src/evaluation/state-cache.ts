@@ -2,8 +2,7 @@ import { loadConfig, type FileLocation, type LoadedConfig } from "../config/load
 import type { SecretScanningState } from "../controls/types.js";
 import { EtagStore } from "../github/conditional-requests.js";
 import { readDefaultBranchFile } from "../github/read-config-file.js";
-import { repositoryKey } from "../github/secret-scanning-state.js";
-import type { GitHubClient } from "../github/types.js";
+import { repositoryKey, type GitHubClient } from "../github/types.js";
 import { TtlCache } from "./ttl-cache.js";
 
 /**
@@ -77,6 +76,13 @@ export function invalidateConfigFiles(cache: StateCache, owner: string, repo: st
 /** A secret-scanning alert or a security setting changed in the repository. */
 export function invalidateSecretScanning(cache: StateCache, owner: string, repo: string): boolean {
   return cache.secretScanning.delete(repositoryKey(owner, repo));
+}
+
+/** A person asked for a re-run: every cached state of the repository (config, secret scanning) and its org's teams. */
+export function forgetRepository(cache: StateCache, owner: string, repo: string): void {
+  invalidateConfigFiles(cache, owner, repo, undefined); // drops the repository's own entry too: it read its own file
+  invalidateSecretScanning(cache, owner, repo);
+  invalidateTeams(cache, owner);
 }
 
 /**

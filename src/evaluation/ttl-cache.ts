@@ -53,12 +53,4 @@ export class TtlCache<V> {
     }
     return dropped;
   }
-
-  /** Drops every entry whose key satisfies the predicate; returns how many. */
-  invalidateWhere(predicate: (key: string) => boolean): number {
-    this.generation++;
-    let dropped = 0;
-    for (const key of [...this.entries.keys()]) if (predicate(key)) dropped += Number(this.entries.delete(key));
-    return dropped;
-  }
 }

@@ -5,12 +5,17 @@ import type { GitHubClient, RepoRef } from "./types.js";
 /** The app's one check run per head commit; users make it a required status check. */
 export const CHECK_NAME = "sdlc-guard";
 
+/** Our `sdlc-guard` run on a commit, as a query found it. */
+export interface ExistingCheckRun {
+  id: number;
+  /** A pending result may keep an in-progress run open; a completed one cannot be reopened. */
+  completed: boolean;
+}
+
 export interface CheckRunTarget extends RepoRef {
   headSha: string;
-  /** Known id of the `sdlc-guard` run on this SHA: a number, `null` when GitHub said there is none, `undefined` when unknown. */
-  existingId: number | null | undefined;
-  /** Whether that run is completed (`undefined`: not known, taken as completed). */
-  existingCompleted?: boolean;
+  /** Our run on this SHA: `null` when GitHub said there is none, `undefined` when unknown (looked up before writing). */
+  existing: ExistingCheckRun | null | undefined;
   appId: number | undefined;
   externalId: string;
   completedAt: string;
@@ -30,10 +35,10 @@ export async function ensureCheckRun(
 ): Promise<number> {
   const { owner, repo, headSha } = target;
   const key = `${owner}/${repo}@${headSha}`;
-  const id = target.existingId ?? recentlyWritten.get(key) ?? (target.existingId === undefined ? await findCheckRun(octokit, target) : null);
+  const id = target.existing?.id ?? recentlyWritten.get(key) ?? (target.existing === undefined ? await findCheckRun(octokit, target) : null);
   const fields = (mayStayOpen: boolean) => ({ owner, repo, external_id: target.externalId, ...statusFields(report, target.completedAt, mayStayOpen) });
   const update = async (checkRunId: number) => {
-    const stillOpen = checkRunId === target.existingId && target.existingCompleted === false;
+    const stillOpen = checkRunId === target.existing?.id && !target.existing.completed;
     return (await octokit.rest.checks.update({ ...fields(stillOpen), check_run_id: checkRunId })).data.id;
   };
   const create = async () => (await octokit.rest.checks.create({ ...fields(true), name: CHECK_NAME, head_sha: headSha, request: { retries: 0 } })).data.id;

@@ -14,8 +14,6 @@ interface StoredResponse {
  */
 export class EtagStore {
   private readonly responses = new Map<string, StoredResponse>();
-  /** How many reads GitHub answered with 304 (reported in metrics and tests). */
-  notModified = 0;
 
   constructor(private readonly maxEntries = 5_000) {}
 
@@ -65,7 +63,6 @@ export function useConditionalRequests(octokit: GitHubClient, store: EtagStore):
       return response;
     } catch (error) {
       if ((error as { status?: number }).status !== 304 || !stored) throw error;
-      store.notModified++;
       // A copy: callers may change what they get, and the stored answer must stay as GitHub sent it.
       return { status: stored.status, url: stored.url, headers: { ...stored.headers }, data: structuredClone(stored.data) } as Awaited<ReturnType<typeof request>>;
     }

@@ -1,3 +1,4 @@
+import { useConditionalRequests, type EtagStore } from "./conditional-requests.js";
 import type { GitHubClient } from "./types.js";
 
 export interface RequestPolicy {
@@ -15,9 +16,10 @@ const hardened = new WeakMap<object, { count: number }>();
 
 /**
  * Adds a per-attempt deadline and bounded secondary-rate-limit retries to every request of this Octokit (5xx are retried by
- * Probot's retry plugin underneath), and counts the requests it makes. Idempotent per instance.
+ * Probot's retry plugin underneath), and counts the requests it makes; with `etags`, REST reads become conditional.
+ * Idempotent per instance.
  */
-export function hardenRequests(octokit: GitHubClient, policy: RequestPolicy = defaultRequestPolicy): { count: number } {
+export function hardenRequests(octokit: GitHubClient, policy: RequestPolicy = defaultRequestPolicy, etags?: EtagStore): { count: number } {
   const existing = hardened.get(octokit);
   if (existing) return existing;
   const counter = { count: 0 };
@@ -38,6 +40,8 @@ export function hardenRequests(octokit: GitHubClient, policy: RequestPolicy = de
       }
     }
   });
+  // Registered after: it wraps the hook above, so a 304 is counted once and gets the same deadline.
+  if (etags) useConditionalRequests(octokit, etags);
   return counter;
 }
 

@@ -12,7 +12,7 @@ import {
   type ReviewState,
   type RulesetRule,
 } from "../controls/types.js";
-import { CHECK_NAME } from "./check-run.js";
+import { CHECK_NAME, type ExistingCheckRun } from "./check-run.js";
 import { collectPages, nextPageQuery, pageOf, type GqlPage } from "./graphql-pages.js";
 import type { GitHubClient } from "./types.js";
 
@@ -25,6 +25,27 @@ const COMMIT_FIELDS = "commit { oid message parents { totalCount } }";
 const CHECK_FIELDS =
   "__typename ... on CheckRun { name status conclusion startedAt checkSuite { app { slug } } } ... on StatusContext { context state createdAt }";
 const CODEOWNERS_BLOB = "object { ... on Blob { text isTruncated } }";
+
+/** Our `sdlc-guard` run among a commit's check suites (those of our app), as every query of ours selects it. */
+export const OUR_RUN_SELECTION = `checkSuites(first: 10, filterBy: { appId: $appId }) {
+              pageInfo { hasNextPage }
+              nodes { checkRuns(first: 1, filterBy: { checkName: "${CHECK_NAME}", appId: $appId }) { nodes { databaseId status conclusion } } }
+            }`;
+
+export type GqlOurSuites = {
+  pageInfo: { hasNextPage: boolean };
+  nodes: ({ checkRuns: { nodes: ({ databaseId: number | null; status: string; conclusion: string | null } | null)[] } | null } | null)[];
+} | null;
+
+/** Our run in the suites `OUR_RUN_SELECTION` read; `null` only when every one of our suites was seen without it, else `undefined`. */
+export function findOurRun(suites: GqlOurSuites | undefined): (ExistingCheckRun & { conclusion: string | null }) | null | undefined {
+  if (!suites) return undefined;
+  for (const suite of suites.nodes) {
+    const run = suite?.checkRuns?.nodes[0];
+    if (run?.databaseId) return { id: run.databaseId, completed: run.status === "COMPLETED", conclusion: run.conclusion };
+  }
+  return suites.pageInfo.hasNextPage ? undefined : null;
+}
 
 /** Where GitHub looks for CODEOWNERS, in its order: the first that exists on the base branch is used. */
 export const CODEOWNERS_PATHS = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"] as const;
@@ -73,10 +94,7 @@ export const PULL_REQUEST_QUERY = `query SdlcGuardPullRequest($owner: String!, $
           commit {
             oid
             associatedPullRequests(first: 10) { nodes { number state headRefOid } }
-            checkSuites(first: 10, filterBy: { appId: $appId }) {
-              pageInfo { hasNextPage }
-              nodes { checkRuns(first: 1, filterBy: { checkName: "${CHECK_NAME}", appId: $appId }) { nodes { databaseId status } } }
-            }
+            ${OUR_RUN_SELECTION}
             statusCheckRollup @include(if: $withChecks) { id contexts(first: 100) { ${pageOf(CHECK_FIELDS)} } }
           }
         }
@@ -136,7 +154,7 @@ interface GqlPullRequest {
 interface GqlHeadCommit {
   oid: string;
   associatedPullRequests: { nodes: ({ number: number; state: GqlPullRequest["state"]; headRefOid: string } | null)[] } | null;
-  checkSuites: { pageInfo: { hasNextPage: boolean }; nodes: ({ checkRuns: { nodes: ({ databaseId: number | null; status: string } | null)[] } | null } | null)[] } | null;
+  checkSuites: GqlOurSuites;
   statusCheckRollup?: { id: string; contexts: GqlPage<GqlCheck> } | null;
 }
 
@@ -149,10 +167,8 @@ export interface ClosedPullRequestRead {
 export interface PullRequestRead {
   snapshot: Omit<PullRequestSnapshot, "secretScanning">;
   state: "OPEN";
-  /** The existing `sdlc-guard` check run on the head commit, `undefined` when GitHub could not say. */
-  existingCheckRunId: number | null | undefined;
-  /** Whether that run is completed (a pending result may keep an in-progress run open). */
-  existingCheckRunCompleted: boolean;
+  /** Our `sdlc-guard` run on the head commit: `null` when there is none, `undefined` when GitHub could not say. */
+  existingCheckRun: ExistingCheckRun | null | undefined;
   /** Other open PRs whose head is the same commit: they share its one check run. */
   sharedHeadWith: number[];
 }
@@ -223,8 +239,8 @@ export async function readPullRequest(
   const sharedHeadWith = (head?.associatedPullRequests?.nodes ?? [])
     .filter((other) => other && other.number !== pr.number && other.state === "OPEN" && other.headRefOid === pr.headRefOid)
     .map((other) => other!.number);
-  const existing = appId ? findExistingCheckRun(pr) : undefined;
-  return { snapshot, state: "OPEN", existingCheckRunId: existing === undefined ? undefined : (existing?.id ?? null), existingCheckRunCompleted: existing?.status !== "IN_PROGRESS" && existing?.status !== "QUEUED", sharedHeadWith };
+  const existingCheckRun = appId && head?.oid === pr.headRefOid ? findOurRun(head.checkSuites) : undefined;
+  return { snapshot, state: "OPEN", existingCheckRun, sharedHeadWith };
 }
 
 const mapFetched = <T, U>(value: Fetched<T>, map: (v: T) => U): Fetched<U> => (value.ok ? fetched(map(value.value)) : value);
@@ -236,17 +252,6 @@ const toReview = (n: GqlReview): Review => ({
   commitSha: n.commit?.oid ?? null,
   authorCanPush: n.authorCanPushToRepository,
 });
-
-/** Our run on the head commit; `null` only when every one of our suites was seen without it, else `undefined`. */
-function findExistingCheckRun(pr: GqlPullRequest): { id: number; status: string } | null | undefined {
-  const head = pr.commits.nodes[0]?.commit;
-  if (!head || head.oid !== pr.headRefOid || !head.checkSuites) return undefined;
-  for (const suite of head.checkSuites.nodes) {
-    const run = suite?.checkRuns?.nodes[0];
-    if (run?.databaseId) return { id: run.databaseId, status: run.status };
-  }
-  return head.checkSuites.pageInfo.hasNextPage ? undefined : null;
-}
 
 /** Ruleset rules (repository and organisation) that apply to the base branch, in the shape the REST API names them. */
 function toRulesetRules(pr: GqlPullRequest): Fetched<RulesetRule[]> {

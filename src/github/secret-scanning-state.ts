@@ -1,7 +1,7 @@
 import { fetched, unavailable, type Fetched, type SecretScanningState } from "../controls/types.js";
 import type { TtlCache } from "../evaluation/ttl-cache.js";
 import { describeGitHubError, httpStatus } from "./describe-error.js";
-import type { GitHubClient } from "./types.js";
+import { repositoryKey, type GitHubClient } from "./types.js";
 
 /**
  * GitHub's non-provider patterns (private keys, connection strings, auth headers) and generic passwords: the alerts
@@ -20,8 +20,6 @@ export const GENERIC_SECRET_TYPES = [
 ];
 
 const NOT_SHOWN = "GitHub does not show security settings to the app";
-
-export const repositoryKey = (owner: string, repo: string): string => `${owner}/${repo}`.toLowerCase();
 
 /**
  * The repository's secret-scanning state: enabled, open alerts (both lists), push protection. Three REST reads, so it

@@ -7,3 +7,6 @@ export interface RepoRef {
   owner: string;
   repo: string;
 }
+
+/** One spelling of a repository for map keys, locks and cache tags (GitHub names are case-insensitive). */
+export const repositoryKey = (owner: string, repo: string): string => `${owner}/${repo}`.toLowerCase();

@@ -1,7 +1,6 @@
 import type { Context } from "probot";
 import type { Logger } from "pino";
 import { evaluatePullRequest, type EvaluationOutcome } from "../evaluation/evaluate-pull-request.js";
-import { useConditionalRequests } from "../github/conditional-requests.js";
 import { describeGitHubError } from "../github/describe-error.js";
 import { hardenRequests } from "../github/harden-requests.js";
 import type { GitHubClient, RepoRef } from "../github/types.js";
@@ -10,8 +9,7 @@ import type { HandlerDeps } from "./app-options.js";
 /** The event's Octokit with the app's request policy (deadlines, bounded rate-limit retries) and ETag reuse. */
 export function githubFor(context: Context, options: HandlerDeps): GitHubClient {
   const octokit = context.octokit as GitHubClient;
-  hardenRequests(octokit, options.requestPolicy);
-  useConditionalRequests(octokit, options.memory.cache.etags);
+  hardenRequests(octokit, options.requestPolicy, options.memory.cache.etags);
   return octokit;
 }
 

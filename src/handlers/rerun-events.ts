@@ -1,20 +1,15 @@
 import type { Context, Probot } from "probot";
 import type { Logger } from "pino";
 import { baseOfQueueBranch, evaluateMergeGroup } from "../evaluation/evaluate-merge-group.js";
-import { invalidateConfigFiles, invalidateSecretScanning, invalidateTeams } from "../evaluation/state-cache.js";
+import { forgetRepository } from "../evaluation/state-cache.js";
 import { CHECK_NAME } from "../github/check-run.js";
-import { repositoryKey } from "../github/secret-scanning-state.js";
 import type { HandlerDeps } from "./app-options.js";
 import { evaluatePullRequestsWithHead, githubFor, repoOf } from "./evaluate-from-event.js";
 
 /** A person asked for a re-run: nothing cached is trusted, the repository's config, alerts and teams are read again. */
 function forgetCachedState(context: Context, options: HandlerDeps): void {
   const { owner, repo } = repoOf(context);
-  const { cache } = options.memory;
-  cache.config.delete(repositoryKey(owner, repo));
-  invalidateConfigFiles(cache, owner, repo, undefined);
-  invalidateSecretScanning(cache, owner, repo);
-  invalidateTeams(cache, owner);
+  forgetRepository(options.memory.cache, owner, repo);
 }
 
 /** The "Re-run" buttons: re-evaluate, from fresh state, the open PRs whose head is the re-requested commit. */

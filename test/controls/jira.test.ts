@@ -1,6 +1,7 @@
 import { configSchema, defaultConfig, type JiraConfig } from "../../src/config/schema.js";
 import { evaluateJira, type JiraLookups } from "../../src/controls/jira.js";
-import { findJiraKeys, jiraKeyPattern, MAX_KEYS, userPatternError, compileUserPattern, type KeyMatch } from "../../src/controls/jira-keys.js";
+import { findJiraKeys, jiraKeyPattern, MAX_KEYS, type KeyMatch } from "../../src/controls/jira-keys.js";
+import { compileUserPattern, userPatternError } from "../../src/controls/user-pattern.js";
 import { fetched, unavailable, type Fetched, type PullRequestSnapshot } from "../../src/controls/types.js";
 import type { JiraIssue } from "../../src/jira/jira-client.js";
 import { pullRequestSnapshot } from "../support/snapshot.js";
