@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { connection, executeQuery } from "./graphql.js";
+import { SimIssueTracker } from "./issue-tracker.js";
 import { exampleResponse, requestProblems, responseProblems } from "./openapi.js";
 
 // An in-memory GitHub for tests and the demo: REST answers start from GitHub's documented examples and are
@@ -33,6 +34,35 @@ export interface SimPullRequest {
   files: string[];
   /** The PR's commits, oldest first (default: one commit, the head). */
   commits: SimCommit[];
+  /** Set when merged (`GitHubWorld.mergePullRequest`): the commit it added to its base branch. */
+  mergeCommitSha?: string;
+}
+/** A commit of the repository's history (branches and tags point into it). */
+export interface SimGitCommit {
+  sha: string;
+  message: string;
+  parents: string[];
+}
+/** A tag: lightweight (a ref to the commit), or annotated (a tag object, signed or not). */
+export interface SimTag {
+  commitSha: string;
+  annotated?: { sha: string; verified: boolean; reason: string };
+}
+export interface SimRelease {
+  tagName: string;
+  name: string | null;
+  body: string;
+  draft: boolean;
+  prerelease: boolean;
+}
+/** An answer the app gave to a custom deployment protection rule. */
+export interface SimDeploymentReview {
+  owner: string;
+  repo: string;
+  runId: number;
+  environment: string;
+  state: string;
+  comment: string;
 }
 export interface SimCommit {
   sha: string;
@@ -94,6 +124,9 @@ export interface SimRepo {
   mergeQueues: Map<string, SimQueueEntry[]>;
   /** GraphQL answers `rules: null` for branches (as for a token that may not see them). */
   rulesHidden?: boolean;
+  /** The history: commits, branch heads and tags (the default branch starts with one commit). */
+  git: { commits: Map<string, SimGitCommit>; branches: Map<string, string>; tags: Map<string, SimTag> };
+  releases: SimRelease[];
 }
 export interface SimResponse {
   status: number;
@@ -165,6 +198,10 @@ export class GitHubWorld {
   readonly violations: string[] = [];
   /** Organisation teams (`org/slug`, lower case) and their members' logins. */
   readonly teams = new Map<string, string[]>();
+  /** Issues and their comments, for every repository. */
+  readonly issues = new SimIssueTracker();
+  /** What the app answered to deployment protection rules. */
+  readonly deploymentReviews: SimDeploymentReview[] = [];
   private readonly faults: Fault[] = [];
   private nextId = 1000;
 
@@ -184,10 +221,60 @@ export class GitHubWorld {
       checkRuns: [],
       statuses: [],
       mergeQueues: new Map(),
+      git: { commits: new Map(), branches: new Map(), tags: new Map() },
+      releases: [],
       ...init,
     };
+    const root = sha(`${owner}/${name}-root`);
+    if (!repo.git.branches.has(repo.defaultBranch)) {
+      repo.git.commits.set(root, { sha: root, message: "Initial commit", parents: [] });
+      repo.git.branches.set(repo.defaultBranch, root);
+    }
     this.repos.push(repo);
     return repo;
+  }
+
+  /** Commits straight onto a branch (creating it from the default branch if new); returns the new commit's SHA. */
+  commit(repo: SimRepo, branch: string, message: string, commitSha = createHash("sha1").update(`${repo.owner}/${repo.name}:${branch}:${repo.git.commits.size}:${message}`).digest("hex")): string {
+    const parent = repo.git.branches.get(branch) ?? repo.git.branches.get(repo.defaultBranch)!;
+    repo.git.commits.set(commitSha, { sha: commitSha, message, parents: [parent] });
+    repo.git.branches.set(branch, commitSha);
+    return commitSha;
+  }
+
+  /**
+   * Merges a PR into its base branch as GitHub does: a merge commit (parents: base head, PR head) or a squash commit;
+   * the PR becomes MERGED. Returns the push GitHub then announces.
+   */
+  mergePullRequest(repo: SimRepo, pr: SimPullRequest, how: "merge" | "squash" = "merge"): { before: string; after: string; commits: string[] } {
+    const before = repo.git.branches.get(pr.baseRef) ?? repo.git.branches.get(repo.defaultBranch)!;
+    for (const c of pr.commits) if (!repo.git.commits.has(c.sha)) repo.git.commits.set(c.sha, { sha: c.sha, message: c.message, parents: [before] });
+    const after = sha(`${repo.name}-merge-${pr.number}`);
+    const parents = how === "merge" ? [before, pr.headSha] : [before];
+    repo.git.commits.set(after, { sha: after, message: `Merge pull request #${pr.number} from ${pr.headRef}`, parents });
+    repo.git.branches.set(pr.baseRef, after);
+    Object.assign(pr, { state: "MERGED", mergeCommitSha: after });
+    return { before, after, commits: how === "merge" ? [...pr.commits.map((c) => c.sha), after] : [after] };
+  }
+
+  /** Commits reachable from `from` (inclusive), newest first. */
+  history(repo: SimRepo, from: string): string[] {
+    const seen: string[] = [];
+    const queue = [from];
+    while (queue.length) {
+      const next = queue.shift()!;
+      if (seen.includes(next)) continue;
+      seen.push(next);
+      queue.push(...(repo.git.commits.get(next)?.parents ?? []));
+    }
+    return seen;
+  }
+
+  private resolve(repo: SimRepo, ref: string): string | undefined {
+    const name = ref.replace(/^refs\/(heads|tags)\//, "");
+    if (ref.startsWith("refs/tags/")) return repo.git.tags.get(name)?.commitSha;
+    if (ref.startsWith("refs/heads/")) return repo.git.branches.get(name);
+    return repo.git.branches.get(name) ?? repo.git.tags.get(name)?.commitSha ?? (repo.git.commits.has(ref) ? ref : undefined);
   }
 
   addPullRequest(repo: SimRepo, pr: Partial<SimPullRequest> & { number: number }): SimPullRequest {
@@ -287,6 +374,8 @@ export class GitHubWorld {
 
   private repoRoute(repo: SimRepo, method: string, rest: string, query: URLSearchParams, body: unknown): SimResponse {
     let m: RegExpMatchArray | null;
+    const issueAnswer = this.issues.route(repo.owner, repo.name, method, rest, query, body);
+    if (issueAnswer) return issueAnswer;
     if (method === "GET" && rest === "") {
       // GitHub's documented example lacks `language`, which its schema requires; and our repositories are not forks.
       const example = exampleResponse("GET", "/repos/{owner}/{repo}", 200);
@@ -359,6 +448,33 @@ export class GitHubWorld {
       if (input.output) run.output = { title: input.output.title ?? null, summary: input.output.summary ?? null };
       return json(200, this.checkRunJson(repo, run));
     }
+    if (method === "GET" && (m = rest.match(/^\/compare\/(.+)$/))) {
+      const [base, head] = decodeURIComponent(m[1]!).split("...");
+      const baseSha = base && this.resolve(repo, base);
+      const headSha = head && this.resolve(repo, head);
+      if (!baseSha || !headSha) return notFound();
+      const behind = new Set(this.history(repo, baseSha));
+      const ahead = this.history(repo, headSha).filter((c) => !behind.has(c)).reverse();
+      const perPage = Number(query.get("per_page") ?? 250);
+      const page = Number(query.get("page") ?? 1);
+      const example = exampleResponse("GET", "/repos/{owner}/{repo}/compare/{basehead}", 200);
+      const template = (example.commits as Record<string, unknown>[])[0]!;
+      const commits = ahead.slice((page - 1) * perPage, page * perPage).map((c) => ({ ...template, sha: c, node_id: `C_${c}`, parents: (repo.git.commits.get(c)?.parents ?? []).map((p) => ({ sha: p, url: "https://api.github.com", html_url: "https://github.com" })) }));
+      const status = ahead.length === 0 ? (baseSha === headSha ? "identical" : "behind") : behind.has(headSha) ? "behind" : this.history(repo, headSha).includes(baseSha) ? "ahead" : "diverged";
+      return json(200, { ...example, status, ahead_by: ahead.length, behind_by: 0, total_commits: ahead.length, commits, files: [] });
+    }
+    if (method === "GET" && (m = rest.match(/^\/git\/tags\/([0-9a-f]{40})$/))) {
+      const [name, tag] = [...repo.git.tags.entries()].find(([, t]) => t.annotated?.sha === m![1]) ?? [];
+      if (!tag?.annotated) return notFound();
+      const example = exampleResponse("GET", "/repos/{owner}/{repo}/git/tags/{tag_sha}", 200);
+      const verification = { ...(example.verification as object), verified: tag.annotated.verified, reason: tag.annotated.reason, signature: tag.annotated.reason === "unsigned" ? null : "-----BEGIN PGP SIGNATURE-----", payload: null };
+      return json(200, { ...example, sha: tag.annotated.sha, tag: name, object: { ...(example.object as object), sha: tag.commitSha, type: "commit" }, verification });
+    }
+    if (method === "POST" && (m = rest.match(/^\/actions\/runs\/(\d+)\/deployment_protection_rule$/))) {
+      const input = body as { environment_name: string; state?: string; comment?: string };
+      this.deploymentReviews.push({ owner: repo.owner, repo: repo.name, runId: Number(m[1]), environment: input.environment_name, state: input.state ?? "", comment: input.comment ?? "" });
+      return { status: 204, headers: {}, body: undefined };
+    }
     if (method === "GET" && rest === "/pulls") {
       const state = query.get("state") ?? "open";
       const perPage = Number(query.get("per_page") ?? 30);
@@ -422,7 +538,7 @@ export class GitHubWorld {
           connection(
             runs
               .filter((r) => (!args.filterBy?.checkName || r.name === args.filterBy.checkName) && (!args.filterBy?.appId || r.appId === args.filterBy.appId))
-              .map((r) => ({ databaseId: r.id, name: r.name, status: r.status.toUpperCase(), conclusion: r.conclusion?.toUpperCase() ?? null })),
+              .map((r) => ({ databaseId: r.id, name: r.name, status: r.status.toUpperCase(), conclusion: r.conclusion?.toUpperCase() ?? null, title: r.output.title, summary: r.output.summary })),
           )(args),
       }));
     };
@@ -446,14 +562,62 @@ export class GitHubWorld {
         ]),
       };
     };
+    // As on GitHub: the PRs whose head or commits include the commit, or that merged as it.
+    const associatedPulls = (repo: SimRepo, commitSha: string) =>
+      connection(
+        repo.pulls
+          .filter((p) => p.headSha === commitSha || p.mergeCommitSha === commitSha || p.commits.some((c) => c.sha === commitSha))
+          .map((p) => ({
+            number: p.number,
+            state: p.state,
+            merged: p.state === "MERGED",
+            baseRefName: p.baseRef,
+            headRefOid: p.headSha,
+            commits: connection([{ commit: { __typename: "Commit", oid: p.headSha, checkSuites: (args: { first?: number; filterBy?: { appId?: number } }) => connection(suitesFor(repo, p.headSha, args.filterBy?.appId))(args) } }]),
+          })),
+      );
     const commitNode = (repo: SimRepo, commit: SimCommit) => ({
+      __typename: "Commit",
       oid: commit.sha,
       message: commit.message,
       parents: { totalCount: commit.parents ?? 1 },
-      associatedPullRequests: connection(repo.pulls.filter((p) => p.headSha === commit.sha).map((p) => ({ number: p.number, state: p.state, headRefOid: p.headSha }))),
+      associatedPullRequests: associatedPulls(repo, commit.sha),
       checkSuites: (args: { first?: number; filterBy?: { appId?: number } }) => connection(suitesFor(repo, commit.sha, args.filterBy?.appId))(args),
       statusCheckRollup: rollupFor(repo, commit.sha),
     });
+    const gitCommitNode = (repo: SimRepo, oid: string) => commitNode(repo, { sha: oid, message: repo.git.commits.get(oid)?.message ?? "", parents: repo.git.commits.get(oid)?.parents.length ?? 1 });
+    const classicRuleNode = (rule: SimClassicRule) => ({
+      pattern: rule.pattern,
+      requiresApprovingReviews: rule.requiredApprovals !== null,
+      requiredApprovingReviewCount: rule.requiredApprovals,
+      allowsForcePushes: rule.allowsForcePushes,
+      allowsDeletions: rule.allowsDeletions,
+      dismissesStaleReviews: rule.dismissesStaleReviews,
+      isAdminEnforced: rule.isAdminEnforced,
+      requiredStatusCheckContexts: rule.requiredChecks,
+    });
+    // A branch or tag ref: protection and rules of a branch, the tag object of an annotated tag, compare with another ref.
+    const refNode = (repo: SimRepo, qualifiedName: string) => {
+      const isTag = qualifiedName.startsWith("refs/tags/");
+      const name = qualifiedName.replace(/^refs\/(heads|tags)\//, "");
+      const oid = this.resolve(repo, qualifiedName);
+      if (!oid) return null;
+      const tag = isTag ? repo.git.tags.get(name) : undefined;
+      return {
+        name,
+        prefix: isTag ? "refs/tags/" : "refs/heads/",
+        branchProtectionRule: !isTag && repo.classicRules.has(name) ? classicRuleNode(repo.classicRules.get(name)!) : null,
+        rules: isTag || repo.rulesHidden ? null : connection((repo.branchRules.get(name) ?? []).map(ruleNode)),
+        target: tag?.annotated ? { __typename: "Tag", oid: tag.annotated.sha, target: gitCommitNode(repo, oid) } : gitCommitNode(repo, oid),
+        compare: ({ headRef }: { headRef: string }) => {
+          const head = this.resolve(repo, headRef);
+          if (!head) return null;
+          const baseHistory = this.history(repo, oid);
+          const status = head === oid ? "IDENTICAL" : baseHistory.includes(head) ? "BEHIND" : this.history(repo, head).includes(oid) ? "AHEAD" : "DIVERGED";
+          return { id: `CMP_${oid}_${head}`, status, aheadBy: 0, behindBy: 0 };
+        },
+      };
+    };
     // Rules as GraphQL lists them: REST's snake_case rule turned into RepositoryRule with typed parameters.
     const ruleNode = (rule: SimBranchRule) => {
       const parameters = (rule.parameters ?? {}) as Record<string, unknown>;
@@ -491,16 +655,7 @@ export class GitHubWorld {
         changedFiles: pr.files.length,
         author: actorNode(pr.author),
         baseRef: {
-          branchProtectionRule: rule && {
-            pattern: rule.pattern,
-            requiresApprovingReviews: rule.requiredApprovals !== null,
-            requiredApprovingReviewCount: rule.requiredApprovals,
-            allowsForcePushes: rule.allowsForcePushes,
-            allowsDeletions: rule.allowsDeletions,
-            dismissesStaleReviews: rule.dismissesStaleReviews,
-            isAdminEnforced: rule.isAdminEnforced,
-            requiredStatusCheckContexts: rule.requiredChecks,
-          },
+          branchProtectionRule: rule && classicRuleNode(rule),
           rules: repo.rulesHidden ? null : connection((repo.branchRules.get(pr.baseRef) ?? []).map(ruleNode)),
           // The repository's files are those of its default branch, which is the base of our PRs.
           target: {
@@ -543,12 +698,14 @@ export class GitHubWorld {
               return pr ? prNode(repo, pr) : null;
             },
             // Any commit the tests name exists (e.g. a merge group's temporary commit), with the check suites on it.
-            object: ({ oid }: { oid?: string }) =>
-              oid && {
-                __typename: "Commit",
-                oid,
-                checkSuites: (args: { first?: number; filterBy?: { appId?: number } }) => connection(suitesFor(repo, oid, args.filterBy?.appId))(args),
-              },
+            object: ({ oid }: { oid?: string }) => oid && gitCommitNode(repo, oid),
+            defaultBranchRef: refNode(repo, `refs/heads/${repo.defaultBranch}`),
+            ref: ({ qualifiedName }: { qualifiedName: string }) => refNode(repo, qualifiedName),
+            branchProtectionRules: connection([...repo.classicRules.values()].map(classicRuleNode)),
+            release: ({ tagName }: { tagName: string }) => {
+              const release = repo.releases.find((r) => r.tagName === tagName);
+              return release && { tagName: release.tagName, name: release.name, description: release.body, isDraft: release.draft, isPrerelease: release.prerelease };
+            },
             mergeQueue: ({ branch }: { branch?: string }) => {
               const entries = repo.mergeQueues.get(branch ?? repo.defaultBranch);
               if (!entries) return null;

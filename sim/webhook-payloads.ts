@@ -158,15 +158,110 @@ export function secretScanningAlertEvent(world: GitHubWorld, repo: SimRepo, acti
   return checked("secret_scanning_alert", payload);
 }
 
-export function pushEvent(world: GitHubWorld, repo: SimRepo, opts: { branch?: string; modified?: string[]; commits?: number; forced?: boolean } = {}): WebhookEvent {
+export interface PushOptions {
+  branch?: string;
+  modified?: string[];
+  /** How many made-up commits the payload lists (ignored with `shas` or `merged`). */
+  commits?: number;
+  forced?: boolean;
+  /** The commits pushed, oldest first (the last is the new head). */
+  shas?: string[];
+  before?: string;
+  /** The new head, when the payload lists fewer commits than were pushed (default: the last of `shas`). */
+  after?: string;
+  created?: boolean;
+  deleted?: boolean;
+  /** The push GitHub sends when it merges this PR (`GitHubWorld.mergePullRequest` is applied). */
+  merged?: SimPullRequest;
+  /** The login that pushed (default: the example's sender). */
+  sender?: string;
+}
+
+const ZERO = "0".repeat(40);
+
+/** A push to a branch, from GitHub's example; `merged` makes it the push of a PR merge, as GitHub announces it. */
+export function pushEvent(world: GitHubWorld, repo: SimRepo, opts: PushOptions = {}): WebhookEvent {
   const payload = withRepository(world, repo, example("push"));
-  payload.ref = `refs/heads/${opts.branch ?? repo.defaultBranch}`;
+  const branch = opts.branch ?? opts.merged?.baseRef ?? repo.defaultBranch;
+  payload.ref = `refs/heads/${branch}`;
   payload.forced = opts.forced ?? false;
   payload.repository.master_branch = repo.defaultBranch;
+  payload.repository.html_url = `https://github.com/${repo.owner}/${repo.name}`;
+  if (opts.sender) payload.sender = { ...payload.sender, login: opts.sender };
   const template = payload.commits[0] ?? payload.head_commit;
-  payload.commits = Array.from({ length: opts.commits ?? 1 }, (_, i) => ({ ...template, id: `${i}`.padStart(40, "a"), added: [], removed: [], modified: i === 0 ? (opts.modified ?? []) : [] }));
-  payload.head_commit = payload.commits[payload.commits.length - 1];
+  let shas = opts.shas ?? Array.from({ length: opts.commits ?? 1 }, (_, i) => `${i}`.padStart(40, "a"));
+  let before = opts.before ?? repo.git.branches.get(branch) ?? ZERO;
+  if (opts.merged) ({ before, commits: shas } = world.mergePullRequest(repo, opts.merged));
+  payload.created = opts.created ?? false;
+  payload.deleted = opts.deleted ?? false;
+  payload.before = before;
+  payload.after = opts.deleted ? ZERO : (opts.after ?? shas[shas.length - 1]!);
+  payload.base_ref = null;
+  payload.compare = `https://github.com/${repo.owner}/${repo.name}/compare/${before.slice(0, 12)}...${payload.after.slice(0, 12)}`;
+  payload.commits = opts.deleted ? [] : shas.map((id, i) => ({ ...template, id, tree_id: id, distinct: true, added: [], removed: [], modified: i === 0 ? (opts.modified ?? []) : [] }));
+  payload.head_commit = opts.deleted ? null : payload.commits[payload.commits.length - 1];
   return checked("push", payload);
+}
+
+/** A tag pushed: the `push` event of refs/tags/<name> (GitHub also sends a `create` event). */
+export function tagPushEvent(world: GitHubWorld, repo: SimRepo, tag: string, opts: { sender?: string; deleted?: boolean } = {}): WebhookEvent {
+  const payload = withRepository(world, repo, example("push"));
+  const target = repo.git.tags.get(tag);
+  Object.assign(payload, {
+    ref: `refs/tags/${tag}`,
+    before: ZERO,
+    after: opts.deleted ? ZERO : (target?.annotated?.sha ?? target?.commitSha ?? ZERO),
+    created: !opts.deleted,
+    deleted: opts.deleted ?? false,
+    forced: false,
+    base_ref: null,
+    commits: [],
+  });
+  payload.repository.html_url = `https://github.com/${repo.owner}/${repo.name}`;
+  if (opts.sender) payload.sender = { ...payload.sender, login: opts.sender };
+  return checked("push", payload);
+}
+
+/** A tag created (`create` with ref_type tag), from GitHub's example. */
+export function tagCreateEvent(world: GitHubWorld, repo: SimRepo, tag: string, sender?: string): WebhookEvent {
+  const payload = withRepository(world, repo, example("create"));
+  Object.assign(payload, { ref: tag, ref_type: "tag", master_branch: repo.defaultBranch });
+  payload.repository.html_url = `https://github.com/${repo.owner}/${repo.name}`;
+  if (sender) payload.sender = { ...payload.sender, login: sender };
+  return checked("create", payload);
+}
+
+/** A release published or edited, from GitHub's example; the release itself is read from the world by the app. */
+export function releaseEvent(world: GitHubWorld, repo: SimRepo, tag: string, action: "published" | "edited" = "published"): WebhookEvent {
+  const payload = withRepository(world, repo, example("release", action));
+  const release = repo.releases.find((r) => r.tagName === tag);
+  Object.assign(payload.release, { immutable: false, updated_at: payload.release.published_at, tag_name: tag, name: release?.name ?? null, body: release?.body ?? null, draft: release?.draft ?? false, prerelease: release?.prerelease ?? false });
+  payload.repository.html_url = `https://github.com/${repo.owner}/${repo.name}`;
+  return checked("release", payload);
+}
+
+/**
+ * GitHub's examples have no deployment_protection_rule payload: built from the `deployment` example's deployment,
+ * repository and sender, and checked against the event's published schema.
+ */
+export function deploymentProtectionRuleEvent(world: GitHubWorld, repo: SimRepo, opts: { ref: string; sha: string; environment?: string; runId?: number; callbackUrl?: string }): WebhookEvent {
+  const base = withRepository(world, repo, example("deployment", "created"));
+  const environment = opts.environment ?? "production";
+  const runId = opts.runId ?? 4242_0001;
+  const payload: Payload = {
+    action: "requested",
+    environment,
+    event: "push",
+    sha: opts.sha,
+    ref: opts.ref,
+    deployment_callback_url: opts.callbackUrl ?? `https://api.github.com/repos/${repo.owner}/${repo.name}/actions/runs/${runId}/deployment_protection_rule`,
+    deployment: { ...base.deployment, sha: opts.sha, ref: opts.ref, environment, original_environment: environment },
+    pull_requests: [],
+    repository: base.repository,
+    sender: base.sender,
+    installation: base.installation,
+  };
+  return checked("deployment_protection_rule", payload);
 }
 
 /** Another tool's check run (SAST, CI) completing on a PR's head: GitHub links same-repository PRs. */

@@ -3,6 +3,7 @@ import { createEvaluationMemory } from "./evaluation/evaluate-pull-request.js";
 import type { AppOptions } from "./handlers/app-options.js";
 import { registerMergeGroupEvents } from "./handlers/merge-group-events.js";
 import { registerPullRequestEvents } from "./handlers/pull-request-events.js";
+import { registerRefEvents } from "./handlers/ref-events.js";
 import { registerRepositoryPolicyEvents } from "./handlers/repository-policy-events.js";
 import { registerRequiredCheckEvents } from "./handlers/required-check-events.js";
 import { registerRerunEvents } from "./handlers/rerun-events.js";
@@ -18,5 +19,6 @@ export function createSdlcGuardApp(options: AppOptions) {
     registerMergeGroupEvents(app, deps);
     registerRepositoryPolicyEvents(app, deps);
     registerTeamEvents(app, deps);
+    registerRefEvents(app, deps);
   };
 }

@@ -13,9 +13,12 @@ describe("app.yml: least privilege, every event handled", () => {
     for (const event of handled) expect(manifest.default_events).toContain(event);
   });
 
-  it("asks for read access everywhere except the check runs it writes", () => {
+  it("asks for read access everywhere except the check runs, violation issues and deployment reviews it writes", () => {
     expect(manifest.default_permissions).toEqual({
       checks: "write",
+      issues: "write",
+      deployments: "write",
+      actions: "read",
       statuses: "read",
       merge_queues: "read",
       pull_requests: "read",

@@ -152,6 +152,77 @@ const secretScanningSchema = z
   })
   .describe("`secret-scanning`: secret scanning enabled on the repository and no open alerts.");
 
+/** Where a push, tag or release finding is reported (CONTROLS.md: a check run on the commit, and one issue per control). */
+const reportSchema = z
+  .enum(["check", "issue", "both"])
+  .describe("check: the `sdlc-guard` check run on the affected commit; issue: one open `sdlc-guard` issue per control, each occurrence a comment; both.");
+
+const directPushSchema = z
+  .strictObject({
+    enforcement: enforcementSchema.default("required"),
+    report: reportSchema.default("both"),
+    bypass_actors: z
+      .array(z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/, "a GitHub login, e.g. release-bot or release-bot[bot]"))
+      .max(50)
+      .default([])
+      .describe("Logins allowed to push commits straight to protected branches (e.g. a release bot): reported, but the control passes. Never covers force pushes."),
+  })
+  .describe("`direct-push`: every commit pushed to the default or a protected branch arrived through a pull request merged into it.");
+
+const forcePushSchema = z
+  .strictObject({
+    enforcement: enforcementSchema.default("required"),
+    report: reportSchema.default("both"),
+  })
+  .describe("`force-push`: no forced push (history rewrite) to, and no deletion of, the default or a protected branch.");
+
+/** Semantic Versioning 2.0.0 (semver.org), with an optional `v` prefix. */
+export const SEMVER_TAG_PATTERN =
+  "^v?(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)(\\.(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*))*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?$";
+
+const releaseTagSchema = z
+  .strictObject({
+    enforcement: enforcementSchema.default("required"),
+    report: reportSchema.default("both"),
+    pattern: z
+      .string()
+      .min(1)
+      .max(500)
+      .superRefine(isLinearTimePattern)
+      .default(SEMVER_TAG_PATTERN)
+      .describe("RE2 pattern a tag name must match. Default: a semantic version, `v` prefix optional, pre-release and build metadata allowed (v1.4.0, 2.0.0-rc.1)."),
+    require_on_default_branch: z
+      .boolean()
+      .default(true)
+      .describe("The tagged commit must be on the default branch (reachable from its head)."),
+  })
+  .describe("`release-tag`: tags are semantic versions on a commit of the default branch; a published release has such a tag.");
+
+const signedReleaseSchema = z
+  .strictObject({
+    enforcement: enforcementSchema.default("advisory"),
+    report: reportSchema.default("check"),
+  })
+  .describe("`signed-release`: a release tag is an annotated tag whose signature GitHub verifies (ENT 2.3).");
+
+const releaseNotesSchema = z
+  .strictObject({
+    enforcement: enforcementSchema.default("advisory"),
+    report: reportSchema.default("check"),
+  })
+  .describe("`release-notes`: a published release has non-empty notes (ECO 3.2).");
+
+const deploymentSchema = z
+  .strictObject({
+    enforcement: enforcementSchema.default("required"),
+    environments: z
+      .array(z.string().min(1).max(255))
+      .max(100)
+      .default([])
+      .describe("Environments gated (case-insensitive). Empty: every environment whose protection rules include the app."),
+  })
+  .describe("`deployment`: as a custom deployment protection rule, approve only a semver tag whose commit passed sdlc-guard.");
+
 export const controlsSchema = z
   .strictObject({
     reviews: reviewsSchema.prefault({}),
@@ -162,6 +233,12 @@ export const controlsSchema = z
     "secret-scanning": secretScanningSchema.prefault({}),
     "required-checks": requiredChecksSchema.prefault({}),
     "commit-messages": commitMessagesSchema.prefault({}),
+    "direct-push": directPushSchema.prefault({}),
+    "force-push": forcePushSchema.prefault({}),
+    "release-tag": releaseTagSchema.prefault({}),
+    "signed-release": signedReleaseSchema.prefault({}),
+    "release-notes": releaseNotesSchema.prefault({}),
+    deployment: deploymentSchema.prefault({}),
   })
   .describe("Per-control settings, keyed by control id.");
 
@@ -186,6 +263,10 @@ export type ReviewerTeamsConfig = SdlcGuardConfig["controls"]["reviewer-teams"];
 export type DescriptionConfig = SdlcGuardConfig["controls"]["description"];
 export type RequiredChecksConfig = SdlcGuardConfig["controls"]["required-checks"];
 export type CommitMessagesConfig = SdlcGuardConfig["controls"]["commit-messages"];
+export type DirectPushConfig = SdlcGuardConfig["controls"]["direct-push"];
+export type ReleaseTagConfig = SdlcGuardConfig["controls"]["release-tag"];
+export type DeploymentConfig = SdlcGuardConfig["controls"]["deployment"];
+export type ReportTo = z.output<typeof reportSchema>;
 
 export const defaultConfig: SdlcGuardConfig = configSchema.parse({});
 

@@ -8,7 +8,7 @@ import { evaluateRequiredChecks } from "./required-checks.js";
 import { evaluateReviewerTeams } from "./reviewer-teams.js";
 import { evaluateReviews } from "./reviews.js";
 import { evaluateSecretScanning } from "./secret-scanning.js";
-import type { ControlId, ControlResult, Finding, PullRequestSnapshot, TeamMembers } from "./types.js";
+import type { ControlId, ControlResult, Finding, PullRequestControlId, PullRequestSnapshot, TeamMembers } from "./types.js";
 
 export interface PullRequestEvidence {
   snapshot: PullRequestSnapshot;
@@ -19,7 +19,7 @@ export interface PullRequestEvidence {
 }
 
 /** In the order of the control catalogue (CONTROLS.md), which is the order of the check run's table. */
-const EVALUATORS: Record<ControlId, (evidence: PullRequestEvidence, config: SdlcGuardConfig) => Finding> = {
+const EVALUATORS: Record<PullRequestControlId, (evidence: PullRequestEvidence, config: SdlcGuardConfig) => Finding> = {
   reviews: ({ snapshot, teams }, config) => evaluateReviews(snapshot, config.controls.reviews, teams),
   "reviewer-teams": ({ snapshot, teams }, config) =>
     evaluateReviewerTeams(snapshot, config.controls.reviews, config.controls["reviewer-teams"], teams),
@@ -31,7 +31,7 @@ const EVALUATORS: Record<ControlId, (evidence: PullRequestEvidence, config: Sdlc
   "commit-messages": ({ snapshot }, config) => evaluateCommitMessages(snapshot, config.controls["commit-messages"]),
 };
 
-export const PULL_REQUEST_CONTROL_IDS = Object.keys(EVALUATORS) as ControlId[];
+export const PULL_REQUEST_CONTROL_IDS = Object.keys(EVALUATORS) as PullRequestControlId[];
 
 /**
  * A control's enforcement as it applies: as configured, except that `reviewer-teams` and `required-checks` are off

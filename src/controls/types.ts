@@ -116,8 +116,11 @@ export interface PullRequestSnapshot {
   codeOwners?: Fetched<CodeOwnersFile | null>;
 }
 
-/** The pull-request control ids, as the config schema names them (one list, in `src/config/schema.ts`). */
+/** Every control id, as the config schema names them (one list, in `src/config/schema.ts`). */
 export type ControlId = keyof SdlcGuardConfig["controls"];
+/** The controls of pushes, tags, releases and deployments; the rest are pull-request controls. */
+export type RefControlId = "direct-push" | "force-push" | "release-tag" | "signed-release" | "release-notes" | "deployment";
+export type PullRequestControlId = Exclude<ControlId, RefControlId>;
 
 /**
  * pass / fail on the policy; `error` when the data to decide could not be read (counts as a failure); `pending` when
@@ -138,6 +141,8 @@ export interface Finding {
 export interface ControlResult extends Finding {
   id: ControlId;
   enforcement: Enforcement;
+  /** What was evaluated, when the commit's check run also shows rows from other evaluations (e.g. "push to `main`"). */
+  source?: string;
 }
 
 export const pass = (reason: string, notes?: string[]): Finding => ({ outcome: "pass", reason, fix: "", notes });

@@ -12,16 +12,18 @@ import {
 import type { JiraLookups } from "../controls/jira.js";
 import { findJiraKeys, type KeyMatch } from "../controls/jira-keys.js";
 import { cannotEvaluate, unavailable, type ControlId, type ControlResult, type PullRequestSnapshot, type TeamMembers } from "../controls/types.js";
-import { ensureCheckRun, type ExistingCheckRun } from "../github/check-run.js";
+import { ensureCheckRun } from "../github/check-run.js";
 import { describeGitHubError } from "../github/describe-error.js";
 import { hardenRequests, type RequestPolicy } from "../github/harden-requests.js";
-import { NOTHING_EXTRA, readPullRequest, type SnapshotNeeds } from "../github/pull-request-snapshot.js";
+import { NOTHING_EXTRA, readPullRequest, type OurRun, type SnapshotNeeds } from "../github/pull-request-snapshot.js";
 import { readSecretScanning } from "../github/secret-scanning-state.js";
 import { readTeamMembers } from "../github/team-members.js";
 import { repositoryKey, type GitHubClient } from "../github/types.js";
 import type { JiraClient } from "../jira/jira-client.js";
+import { decodeResults, mergeResults } from "../report/check-run-state.js";
 import { renderConfigError, renderControlResults, withSharedHead, type CheckRunReport } from "../report/check-run-output.js";
 import { KeyedLock } from "./keyed-lock.js";
+import { TtlCache } from "./ttl-cache.js";
 import { createStateCache, loadConfigCached, type StateCache, type StateCacheOptions } from "./state-cache.js";
 
 /** What one app instance remembers between evaluations: per-repository serialization, the check runs it wrote, caches. */
@@ -29,12 +31,17 @@ export interface EvaluationMemory {
   lock: KeyedLock;
   checkRuns: Map<string, number>;
   cache: StateCache;
+  /** Tags evaluated in the last minutes (a new tag arrives as a `create` and a `push` event): the second is skipped. */
+  recentTags: TtlCache<string>;
 }
+
+const RECENT_TAG_MS = 10 * 60 * 1000;
 
 export const createEvaluationMemory = (cache: StateCacheOptions = {}): EvaluationMemory => ({
   lock: new KeyedLock(),
   checkRuns: new Map(),
   cache: createStateCache(cache),
+  recentTags: new TtlCache(RECENT_TAG_MS, 10_000, cache.now),
 });
 
 export interface EvaluationDeps {
@@ -94,21 +101,21 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
   let headSha: string;
   let report: CheckRunReport;
   let results: ControlResult[] | undefined;
-  let existing: ExistingCheckRun | null | undefined;
+  let existing: OurRun | null | undefined;
   if (read instanceof Error || (read === null && target.announcedHeadSha)) {
     // An event named this PR: not being able to read it is a failure to report on its head, never silence.
     if (!target.announcedHeadSha) throw read;
     headSha = target.announcedHeadSha;
     const why = read instanceof Error ? describeGitHubError(read) : "GitHub returned no such pull request";
     results = PULL_REQUEST_CONTROL_IDS.map((id) => ({ id, enforcement: enforcementOf(loaded, id), ...cannotEvaluate("the pull request", why) }));
-    report = renderControlResults(results, "failure", { number, headSha, isDraft: false, configSources: sourcesOf(loaded), evaluatedAt });
+    report = renderControlResults(results, "failure", { subject: `PR #${number}`, headSha, isDraft: false, configSources: sourcesOf(loaded), evaluatedAt });
   } else if (read === null || read.state !== "OPEN") {
     log.info({ owner, repo, number }, "pull request not found or not open; nothing to evaluate");
     return { status: "skipped", reason: read ? `pull request is ${read.state.toLowerCase()}` : "pull request not found", requests: requests() };
   } else {
     headSha = read.snapshot.headSha;
     existing = read.existingCheckRun;
-    const ctx = { number, headSha, isDraft: read.snapshot.isDraft, configSources: sourcesOf(loaded), evaluatedAt };
+    const ctx = { subject: `PR #${number}`, headSha, isDraft: read.snapshot.isDraft, configSources: sourcesOf(loaded), evaluatedAt };
     if (!loaded.ok) {
       log.warn({ owner, repo, number, config: formatConfigError(loaded.error) }, "configuration error");
       report = renderConfigError(loaded.error, ctx);
@@ -116,7 +123,8 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
       const scanning = effectiveEnforcement("secret-scanning", loaded.config).enforcement !== "off";
       const secretScanning = scanning ? await readSecretScanning(octokit, owner, repo, memory.cache.secretScanning) : unavailable<never>("not read: the control is off");
       const snapshot: PullRequestSnapshot = { ...read.snapshot, secretScanning };
-      results = await runControls(deps, snapshot, loaded.config);
+      // Rows of this commit's other roles (e.g. it was also pushed straight to main) stay in its one check run.
+      results = mergeResults(await runControls(deps, snapshot, loaded.config), decodeResults(existing?.summary));
       report = renderControlResults(results, concludeControls(results), ctx);
       if (read.sharedHeadWith.length) report = withSharedHead(report, read.sharedHeadWith);
     }

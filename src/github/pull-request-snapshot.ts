@@ -29,20 +29,28 @@ const CODEOWNERS_BLOB = "object { ... on Blob { text isTruncated } }";
 /** Our `sdlc-guard` run among a commit's check suites (those of our app), as every query of ours selects it. */
 export const OUR_RUN_SELECTION = `checkSuites(first: 10, filterBy: { appId: $appId }) {
               pageInfo { hasNextPage }
-              nodes { checkRuns(first: 1, filterBy: { checkName: "${CHECK_NAME}", appId: $appId }) { nodes { databaseId status conclusion } } }
+              nodes { checkRuns(first: 1, filterBy: { checkName: "${CHECK_NAME}", appId: $appId }) { nodes { databaseId status conclusion title summary } } }
             }`;
 
 export type GqlOurSuites = {
   pageInfo: { hasNextPage: boolean };
-  nodes: ({ checkRuns: { nodes: ({ databaseId: number | null; status: string; conclusion: string | null } | null)[] } | null } | null)[];
+  nodes: ({ checkRuns: { nodes: ({ databaseId: number | null; status: string; conclusion: string | null; title: string | null; summary: string | null } | null)[] } | null } | null)[];
 } | null;
 
+/** Our run on a commit: its id, state, and the summary that carries the rows of earlier evaluations. */
+export interface OurRun extends ExistingCheckRun {
+  status: string;
+  conclusion: string | null;
+  title: string | null;
+  summary: string | null;
+}
+
 /** Our run in the suites `OUR_RUN_SELECTION` read; `null` only when every one of our suites was seen without it, else `undefined`. */
-export function findOurRun(suites: GqlOurSuites | undefined): (ExistingCheckRun & { conclusion: string | null }) | null | undefined {
+export function findOurRun(suites: GqlOurSuites | undefined): OurRun | null | undefined {
   if (!suites) return undefined;
   for (const suite of suites.nodes) {
     const run = suite?.checkRuns?.nodes[0];
-    if (run?.databaseId) return { id: run.databaseId, completed: run.status === "COMPLETED", conclusion: run.conclusion };
+    if (run?.databaseId) return { id: run.databaseId, completed: run.status === "COMPLETED", status: run.status, conclusion: run.conclusion, title: run.title, summary: run.summary };
   }
   return suites.pageInfo.hasNextPage ? undefined : null;
 }
@@ -168,7 +176,7 @@ export interface PullRequestRead {
   snapshot: Omit<PullRequestSnapshot, "secretScanning">;
   state: "OPEN";
   /** Our `sdlc-guard` run on the head commit: `null` when there is none, `undefined` when GitHub could not say. */
-  existingCheckRun: ExistingCheckRun | null | undefined;
+  existingCheckRun: OurRun | null | undefined;
   /** Other open PRs whose head is the same commit: they share its one check run. */
   sharedHeadWith: number[];
 }

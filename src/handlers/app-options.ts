@@ -12,12 +12,16 @@ export interface AppOptions {
   maxReevaluations: number;
   /** How long cached config, secret-scanning state and team membership live without an invalidating webhook. */
   cacheTtlMs?: number;
+  /** Wait before asking GitHub again about pushed commits that showed no merged PR (it links merges a moment later). */
+  associationRetryMs?: number;
 }
 
 /** What every handler gets: the options, and the memory of this app instance. */
 export interface HandlerDeps extends AppOptions {
   memory: EvaluationMemory;
 }
+
+export const DEFAULT_ASSOCIATION_RETRY_MS = 3_000;
 
 /** Reads the options; refuses to start without a webhook secret (Probot would fall back to a well-known one). */
 export function appOptionsFromEnv(env: NodeJS.ProcessEnv): AppOptions {
@@ -28,7 +32,9 @@ export function appOptionsFromEnv(env: NodeJS.ProcessEnv): AppOptions {
   const appId = Number(env.APP_ID);
   const max = Number(env.SDLC_GUARD_MAX_REEVALUATIONS ?? 100);
   const ttlSeconds = Number(env.SDLC_GUARD_CACHE_TTL_SECONDS ?? DEFAULT_CACHE_TTL_MS / 1000);
+  const retryMs = Number(env.SDLC_GUARD_ASSOCIATION_RETRY_MS ?? DEFAULT_ASSOCIATION_RETRY_MS);
   return {
+    associationRetryMs: Number.isInteger(retryMs) && retryMs >= 0 ? retryMs : DEFAULT_ASSOCIATION_RETRY_MS,
     cacheTtlMs: Number.isFinite(ttlSeconds) && ttlSeconds >= 0 ? ttlSeconds * 1000 : DEFAULT_CACHE_TTL_MS,
     appId: Number.isInteger(appId) && appId > 0 ? appId : undefined,
     jira: jira && createJiraClient(jira),

@@ -1,7 +1,8 @@
 import type { ConfigError } from "../config/config-error.js";
 import type { Conclusion } from "../controls/evaluate-pull-request-controls.js";
 import type { ControlResult } from "../controls/types.js";
-import { clampMarkdown, inlineCode, tableCell } from "./markdown.js";
+import { encodeResults } from "./check-run-state.js";
+import { CHECK_RUN_TEXT_LIMIT, clampMarkdown, inlineCode, tableCell } from "./markdown.js";
 
 export interface CheckRunOutput {
   title: string;
@@ -14,7 +15,8 @@ export interface CheckRunReport {
 }
 
 export interface EvaluationContext {
-  number: number;
+  /** What was evaluated: "PR #12", "the push of 3 commits to `main` by @alice", "tag `v1.4.0`". */
+  subject: string;
   headSha: string;
   isDraft: boolean;
   /** The config files that were applied, most specific first; empty means the built-in POL-008 defaults. */
@@ -47,7 +49,7 @@ export function renderControlResults(results: ControlResult[], conclusion: Concl
         : `${draft}All required controls pass${warned}`;
 
   const rows = results.map(
-    (r) => `| \`${r.id}\` | ${icon(r)} | ${r.enforcement} | ${tableCell(r.reason)} | ${tableCell(r.fix || "—")} |`,
+    (r) => `| \`${r.id}\` | ${icon(r)} | ${r.enforcement} | ${tableCell(r.source ? `${r.source}: ${r.reason}` : r.reason)} | ${tableCell(r.fix || "—")} |`,
   );
   const notes = results.flatMap((r) => (r.notes ?? []).map((n) => `- \`${r.id}\`: ${n}`));
   const summary = [
@@ -58,7 +60,9 @@ export function renderControlResults(results: ControlResult[], conclusion: Concl
     ...rows,
     ...(notes.length ? ["", "**Notes**", "", ...notes] : []),
   ].join("\n");
-  return { conclusion, output: { title, summary: clampMarkdown(summary) } };
+  // The rows are kept (hidden) for the next evaluation of this commit in another role, which adds its own.
+  const state = `\n\n${encodeResults(results.map((r) => ({ ...r, source: r.source ?? ctx.subject })))}`;
+  return { conclusion, output: { title, summary: clampMarkdown(summary, CHECK_RUN_TEXT_LIMIT - state.length) + state } };
 }
 
 /**
@@ -98,7 +102,7 @@ export function renderConfigError(error: ConfigError, ctx: EvaluationContext): C
 }
 
 function header(ctx: EvaluationContext): string {
-  return `**sdlc-guard** evaluated PR #${ctx.number}${ctx.isDraft ? " (draft)" : ""} at \`${ctx.headSha.slice(0, 12)}\` on ${ctx.evaluatedAt}`;
+  return `**sdlc-guard** evaluated ${ctx.subject}${ctx.isDraft ? " (draft)" : ""} at \`${ctx.headSha.slice(0, 12)}\` on ${ctx.evaluatedAt}`;
 }
 
 function policyName(sources: string[]): string {

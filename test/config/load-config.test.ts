@@ -7,7 +7,7 @@ import {
   type LoadedConfig,
   type ReadDefaultBranchFile,
 } from "../../src/config/load-config.js";
-import { defaultConfig, type SdlcGuardConfig } from "../../src/config/schema.js";
+import { defaultConfig, SEMVER_TAG_PATTERN, type SdlcGuardConfig } from "../../src/config/schema.js";
 
 /** The default branches of a few repositories: `owner/repo:path` → file text, or an Error GitHub answers with. */
 function fakeGitHub(files: Record<string, string | Error> = {}) {
@@ -48,6 +48,12 @@ const POL_008: SdlcGuardConfig = {
     "secret-scanning": { enforcement: "required" },
     "required-checks": { enforcement: "required", checks: [], accepted_conclusions: ["success"] },
     "commit-messages": { enforcement: "off", min_length: 10, ignore_merge_commits: true },
+    "direct-push": { enforcement: "required", report: "both", bypass_actors: [] },
+    "force-push": { enforcement: "required", report: "both" },
+    "release-tag": { enforcement: "required", report: "both", pattern: SEMVER_TAG_PATTERN, require_on_default_branch: true },
+    "signed-release": { enforcement: "advisory", report: "check" },
+    "release-notes": { enforcement: "advisory", report: "check" },
+    deployment: { enforcement: "required", environments: [] },
   },
 };
 

@@ -10,8 +10,8 @@ describe("options from the environment", () => {
   });
 
   it("falls back to safe defaults for missing or invalid values", () => {
-    const options = appOptionsFromEnv({ WEBHOOK_SECRET: "s", APP_ID: "abc", SDLC_GUARD_MAX_REEVALUATIONS: "0" });
-    expect(options).toEqual({ appId: undefined, jira: undefined, maxReevaluations: 100, cacheTtlMs: 3_600_000 });
+    const options = appOptionsFromEnv({ WEBHOOK_SECRET: "s", APP_ID: "abc", SDLC_GUARD_MAX_REEVALUATIONS: "0", SDLC_GUARD_ASSOCIATION_RETRY_MS: "-5" });
+    expect(options).toEqual({ appId: undefined, jira: undefined, maxReevaluations: 100, cacheTtlMs: 3_600_000, associationRetryMs: 3_000 });
   });
 
   it("refuses to start without a webhook secret (Probot would accept deliveries signed with a well-known one)", () => {

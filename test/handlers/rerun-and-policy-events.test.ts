@@ -1,4 +1,4 @@
-import { GitHubWorld, rulesetRule } from "../../sim/github-world.js";
+import { GitHubWorld, rulesetRule, type SimRepo } from "../../sim/github-world.js";
 import { compliantPullRequest, compliantRepo } from "../../sim/scenarios.js";
 import {
   branchProtectionRuleEvent,
@@ -74,6 +74,13 @@ describe("changes to what every open PR is judged against", () => {
     return { world, repo, open: [pr, second] };
   }
 
+  /** The push GitHub sends when it merges a (compliant) PR into main, touching `modified`. */
+  function mergePush(world: GitHubWorld, repo: SimRepo, opts: { modified?: string[]; forced?: boolean } = {}) {
+    const merged = compliantPullRequest(world, repo, 99);
+    return pushEvent(world, repo, { merged, ...opts });
+  }
+  const runsOnPullRequests = (repo: SimRepo) => repo.checkRuns.filter((r) => r.externalId?.startsWith("pr-"));
+
   it.each([
     ["a branch protection rule is edited", branchProtectionRuleEvent],
     ["a repository ruleset is edited", repositoryRulesetEvent],
@@ -129,49 +136,86 @@ describe("changes to what every open PR is judged against", () => {
     expect(repo.checkRuns).toHaveLength(1);
   });
 
+  // A push to main is also judged itself (direct-push, force-push): it reads the config first (cached for the PRs after
+  // it), asks one GraphQL query and writes the merge commit's run.
   it("a push to the default branch that changes .github/sdlc-guard.yml re-evaluates open PRs", async () => {
     const { world, repo } = withOpenPullRequests();
     repo.files.set(".github/sdlc-guard.yml", "controls:\n  reviews:\n    min_approvals: 3\n");
     const probot = createTestApp(world);
-    mockGitHub(world).expectToken().expect("GET", "/repos/acme/payments/pulls").expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { cached: true });
+    mockGitHub(world)
+      .expectToken()
+      .expect("GET", "/repos/acme/payments/pulls")
+      .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml")
+      .expect("POST", "/graphql")
+      .expect("POST", "/repos/acme/payments/check-runs")
+      .expectEvaluation("acme", "payments", { cached: "config" })
+      .expectEvaluation("acme", "payments", { cached: true });
 
-    await probot.receive(pushEvent(world, repo, { modified: [".github/sdlc-guard.yml"] }) as never);
+    await probot.receive(mergePush(world, repo, { modified: [".github/sdlc-guard.yml"] }) as never);
 
-    expect(repo.checkRuns.map((r) => r.conclusion)).toEqual(["failure", "failure"]);
-    expect(repo.checkRuns[0]!.output.summary).toContain("2 of 3 required approvals");
+    expect(runsOnPullRequests(repo).map((r) => r.conclusion)).toEqual(["failure", "failure"]);
+    expect(runsOnPullRequests(repo)[0]!.output.summary).toContain("2 of 3 required approvals");
   });
 
   it("a push to the default branch that changes CODEOWNERS re-evaluates open PRs (a passing run must not outlive new owners)", async () => {
     const { world, repo } = withOpenPullRequests();
     const probot = createTestApp(world);
-    mockGitHub(world).expectToken().expect("GET", "/repos/acme/payments/pulls").expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { cached: true });
+    mockGitHub(world)
+      .expectToken()
+      .expect("GET", "/repos/acme/payments/pulls")
+      .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml")
+      .expect("POST", "/graphql")
+      .expect("POST", "/repos/acme/payments/check-runs")
+      .expectEvaluation("acme", "payments", { cached: "config" })
+      .expectEvaluation("acme", "payments", { cached: true });
 
-    await probot.receive(pushEvent(world, repo, { modified: [".github/CODEOWNERS"] }) as never);
+    await probot.receive(mergePush(world, repo, { modified: [".github/CODEOWNERS"] }) as never);
 
-    expect(repo.checkRuns).toHaveLength(2);
+    expect(runsOnPullRequests(repo)).toHaveLength(2);
   });
 
-  it.each([
-    ["a push that does not touch the config", { modified: ["src/app.ts"] }],
-    ["a push to another branch", { branch: "feature/x", modified: [".github/sdlc-guard.yml"] }],
-  ])("%s changes nothing and asks GitHub nothing", async (_name, push) => {
+  it("a push to main that does not touch the config re-evaluates no PR: only the push itself is judged", async () => {
     const { world, repo } = withOpenPullRequests();
     const probot = createTestApp(world);
-    mockGitHub(world);
+    mockGitHub(world)
+      .expectToken()
+      .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml")
+      .expect("POST", "/graphql")
+      .expect("POST", "/repos/acme/payments/check-runs");
 
-    await probot.receive(pushEvent(world, repo, push) as never);
+    await probot.receive(mergePush(world, repo, { modified: ["src/app.ts"] }) as never);
 
-    expect(world.requests).toEqual([]);
+    expect(runsOnPullRequests(repo)).toEqual([]);
+    expect(repo.checkRuns.map((r) => [r.externalId, r.conclusion])).toEqual([["push:main", "success"]]);
+  });
+
+  it("a push to another (unprotected) branch re-evaluates no PR and writes nothing", async () => {
+    const { world, repo } = withOpenPullRequests();
+    const probot = createTestApp(world);
+    mockGitHub(world).expectToken().expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml").expect("POST", "/graphql");
+
+    await probot.receive(pushEvent(world, repo, { branch: "feature/x", modified: [".github/sdlc-guard.yml"] }) as never);
+
+    expect(repo.checkRuns).toEqual([]);
   });
 
   it("a forced push to the default branch may have rewritten the config unseen, so open PRs are re-evaluated", async () => {
     const { world, repo } = withOpenPullRequests();
     const probot = createTestApp(world);
-    mockGitHub(world).expectToken().expect("GET", "/repos/acme/payments/pulls").expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { cached: true });
+    mockGitHub(world)
+      .expectToken()
+      .expect("GET", "/repos/acme/payments/pulls")
+      .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml")
+      .expect("POST", "/graphql")
+      .expect("POST", "/repos/acme/payments/check-runs")
+      .expect("GET", "/repos/acme/payments/issues") // the forced push is a force-push violation: its issue
+      .expect("POST", "/repos/acme/payments/issues")
+      .expectEvaluation("acme", "payments", { cached: "config" })
+      .expectEvaluation("acme", "payments", { cached: true });
 
-    await probot.receive(pushEvent(world, repo, { forced: true }) as never);
+    await probot.receive(mergePush(world, repo, { forced: true }) as never);
 
-    expect(repo.checkRuns).toHaveLength(2);
+    expect(runsOnPullRequests(repo)).toHaveLength(2);
   });
 
   it("a push to the org's .github repository drops the cached config of every repository that fell back to it", async () => {
@@ -186,6 +230,12 @@ describe("changes to what every open PR is judged against", () => {
       .expectToken()
       .expectEvaluation("acme", "payments", { orgFallback: true })
       .expect("GET", "/repos/acme/.github/pulls") // the org repository's own open PRs (none)
+      // The push to the org repository's main is judged too (its own config is the org file; a direct push: an issue).
+      .expect("GET", "/repos/acme/.github/contents/.github%2Fsdlc-guard.yml")
+      .expect("POST", "/graphql")
+      .expect("POST", "/repos/acme/.github/check-runs")
+      .expect("GET", "/repos/acme/.github/issues")
+      .expect("POST", "/repos/acme/.github/issues")
       // The next evaluation reads the config again (both files); the secret-scanning state is still cached.
       .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml")
       .expect("GET", "/repos/acme/.github/contents/.github%2Fsdlc-guard.yml")

@@ -6,18 +6,22 @@ import {
   renderControlResults,
   type EvaluationContext,
 } from "../../src/report/check-run-output.js";
+import { decodeResults } from "../../src/report/check-run-state.js";
 import { CHECK_RUN_TEXT_LIMIT } from "../../src/report/markdown.js";
 
 const HEAD_SHA = "3f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39";
 
 const context = (overrides: Partial<EvaluationContext> = {}): EvaluationContext => ({
-  number: 42,
+  subject: "PR #42",
   headSha: HEAD_SHA,
   isDraft: false,
   configSources: [],
   evaluatedAt: "2025-03-04T05:06:07Z",
   ...overrides,
 });
+
+/** The summary as a reader sees it: without the hidden block that keeps the rows for the commit's next evaluation. */
+const visible = (summary: string) => summary.replace(/\n\n<!-- sdlc-guard-results [A-Za-z0-9+/=]+ -->$/, "");
 
 const passing = (id: ControlResult["id"], reason = `${id} is fine.`): ControlResult => ({
   id,
@@ -189,7 +193,7 @@ describe("the sdlc-guard check run", () => {
 
       const { output } = renderControlResults(results, "success", context());
 
-      expect(output.summary.endsWith(
+      expect(visible(output.summary).endsWith(
         [
           "",
           "**Notes**",
@@ -205,7 +209,7 @@ describe("the sdlc-guard check run", () => {
       const { output } = renderControlResults(ALL_PASS, "success", context());
 
       expect(output.summary).not.toContain("**Notes**");
-      expect(output.summary.endsWith("| `secret-scanning` | ✅ pass | required | secret-scanning is fine. | — |")).toBe(true);
+      expect(visible(output.summary).endsWith("| `secret-scanning` | ✅ pass | required | secret-scanning is fine. | — |")).toBe(true);
     });
 
     it("a result with an enormous reason keeps the summary within GitHub's 65,535 characters", () => {
@@ -216,7 +220,8 @@ describe("the sdlc-guard check run", () => {
       expect(conclusion).toBe("failure");
       expect(output.summary.length).toBeLessThanOrEqual(CHECK_RUN_TEXT_LIMIT);
       expect(output.summary).toMatch(/^\*\*sdlc-guard\*\* evaluated PR #42/);
-      expect(output.summary).toMatch(/output truncated to GitHub's size limit\)$/);
+      expect(visible(output.summary)).toMatch(/output truncated to GitHub's size limit\)$/);
+      expect(decodeResults(output.summary).map((r) => r.id)).toEqual(["jira", "reviews"]);
       expect(output.title).toBe("1 required control(s) failing: jira");
     });
   });

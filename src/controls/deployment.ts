@@ -1,0 +1,66 @@
+import { SEMVER_TAG_PATTERN, type SdlcGuardConfig } from "../config/schema.js";
+import { inlineCode } from "../report/markdown.js";
+import type { DeploymentSnapshot } from "./ref-types.js";
+import { isReleaseTagName } from "./release-tag.js";
+
+export interface DeploymentDecision {
+  state: "approved" | "rejected";
+  reason: string;
+}
+
+const approved = (reason: string): DeploymentDecision => ({ state: "approved", reason });
+const rejected = (reason: string): DeploymentDecision => ({ state: "rejected", reason });
+const short = (sha: string): string => `\`${sha.slice(0, 7)}\``;
+const isSuccess = (conclusion: string | null): boolean => conclusion?.toLowerCase() === "success";
+
+/**
+ * `deployment` (POL-008 "deployments only from approved, tagged releases"), answered as a custom deployment
+ * protection rule: approve only a release tag whose commit carries a successful `sdlc-guard` result. Fails closed:
+ * anything that cannot be read rejects. Advisory enforcement approves, saying what would have been rejected.
+ */
+export function decideDeployment(snapshot: DeploymentSnapshot, config: SdlcGuardConfig): DeploymentDecision {
+  const control = config.controls.deployment;
+  const environment = snapshot.environment.toLowerCase();
+  if (control.environments.length > 0 && !control.environments.some((gated) => gated.toLowerCase() === environment)) {
+    return approved(`Environment ${inlineCode(snapshot.environment)} is not gated by the sdlc-guard configuration (\`controls.deployment.environments\`).`);
+  }
+  if (control.enforcement === "off") return approved("The `deployment` control is turned off in the configuration.");
+  const decision = decideOnPolicy(snapshot, config.controls["release-tag"].pattern);
+  if (control.enforcement === "advisory" && decision.state === "rejected") return approved(`advisory: would be rejected: ${decision.reason}`);
+  return decision;
+}
+
+function decideOnPolicy(snapshot: DeploymentSnapshot, pattern: string): DeploymentDecision {
+  const ref = inlineCode(snapshot.ref);
+  const commit = short(snapshot.sha);
+  if (!isReleaseTagName(snapshot.ref, pattern)) {
+    const kind = pattern === SEMVER_TAG_PATTERN ? "is not a semantic-version tag" : "does not match the release-tag pattern (`controls.release-tag.pattern`)";
+    return rejected(`Deployments only from approved, tagged releases: ${ref} ${kind}.`);
+  }
+  const { tagCommit, ourRun, mergedPullRequests } = snapshot;
+  if (!tagCommit.ok) return rejected(`Could not tell whether tag ${ref} points to the deployed commit ${commit}: ${tagCommit.error}`);
+  if (tagCommit.value === null) return rejected(`Deployments only from approved, tagged releases: there is no tag named ${ref}.`);
+  if (tagCommit.value !== snapshot.sha) {
+    return rejected(`Tag ${ref} points to ${short(tagCommit.value)}, not to the deployed commit ${commit}.`);
+  }
+
+  if (!ourRun.ok) return rejected(`Could not tell whether sdlc-guard passed on ${commit} (tag ${ref}): ${ourRun.error}`);
+  const run = ourRun.value;
+  if (run?.status === "completed") {
+    if (isSuccess(run.conclusion)) return approved(`Tag ${ref} (${commit}) carries a successful sdlc-guard result.`);
+    const title = run.title ? `: ${run.title.replace(/\.$/, "")}` : "";
+    const concluded = run.conclusion ? `concluded ${inlineCode(run.conclusion)}` : "completed without a conclusion";
+    return rejected(`sdlc-guard ${concluded} on ${commit} (tag ${ref})${title}.`);
+  }
+
+  // No finished run of our own on the commit: a merge commit of a pull request that passed sdlc-guard is compliant.
+  const compliant = mergedPullRequests.ok ? mergedPullRequests.value.find((pr) => isSuccess(pr.headConclusion)) : undefined;
+  if (compliant) return approved(`Tag ${ref} (${commit}) was merged through compliant PR #${compliant.number} (sdlc-guard passed on its head).`);
+  if (run) return rejected(`sdlc-guard has not finished on this commit (${commit}, tag ${ref}): deploy again once it has concluded.`);
+  if (!mergedPullRequests.ok) {
+    return rejected(`Could not tell whether ${commit} (tag ${ref}) was merged through a compliant pull request: ${mergedPullRequests.error}`);
+  }
+  const merged = mergedPullRequests.value.map((pr) => `#${pr.number} ${pr.headConclusion ?? "no result"}`);
+  const prs = merged.length ? `; merged pull request(s) without a successful result: ${merged.join(", ")}` : "";
+  return rejected(`No successful sdlc-guard result on commit ${commit} (tag ${ref})${prs}.`);
+}

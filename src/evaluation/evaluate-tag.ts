@@ -1,0 +1,107 @@
+import { formatConfigError } from "../config/config-error.js";
+import { effectiveEnforcement } from "../controls/evaluate-pull-request-controls.js";
+import { evaluateTagControls } from "../controls/evaluate-ref-controls.js";
+import type { ControlResult } from "../controls/types.js";
+import { ensureCheckRun } from "../github/check-run.js";
+import { hardenRequests } from "../github/harden-requests.js";
+import { readTag } from "../github/tag-snapshot.js";
+import { repositoryKey } from "../github/types.js";
+import { renderConfigError } from "../report/check-run-output.js";
+import { inlineCode } from "../report/markdown.js";
+import type { EvaluationDeps } from "./evaluate-pull-request.js";
+import { refAuditLine, reportRefFindings, type RefReport } from "./report-ref-findings.js";
+import { loadConfigCached } from "./state-cache.js";
+
+export interface TagTarget {
+  owner: string;
+  repo: string;
+  tag: string;
+  /** A release event: the release of the tag is read too (`release-notes`). */
+  release: boolean;
+  /** A new tag (create event, or a push creating it): skipped when its other event was just evaluated. */
+  isNew: boolean;
+  /** Who created the tag or published the release. */
+  actor: string;
+  htmlUrl: string;
+}
+
+export interface TagOutcome {
+  status: "reported" | "skipped";
+  reason?: string;
+  commitSha?: string;
+  results?: ControlResult[];
+  written?: RefReport;
+  requests: number;
+}
+
+const TAG_CONTROLS = ["release-tag", "signed-release", "release-notes"] as const;
+
+/**
+ * Evaluates a tag (`release-tag`, `signed-release`) or a published release (also `release-notes`) from fresh state,
+ * and reports it on the tag's commit. Serialized per repository with every other evaluation.
+ */
+export function evaluateTag(deps: EvaluationDeps, target: TagTarget): Promise<TagOutcome> {
+  return deps.memory.lock.run(repositoryKey(target.owner, target.repo), () => evaluateNow(deps, target));
+}
+
+async function evaluateNow(deps: EvaluationDeps, target: TagTarget): Promise<TagOutcome> {
+  const { octokit, log, appId, memory } = deps;
+  const counter = hardenRequests(octokit, deps.requestPolicy, memory.cache.etags);
+  const start = counter.count;
+  const requests = () => counter.count - start;
+  const now = deps.now?.() ?? new Date();
+  const evaluatedAt = now.toISOString();
+  const { owner, repo, tag } = target;
+  const recentKey = `${repositoryKey(owner, repo)}:${target.release ? "release" : "tag"}:${tag}`;
+  if (target.isNew && memory.recentTags.get(recentKey)) {
+    return { status: "skipped", reason: `tag ${tag} was evaluated moments ago (create and push events of one tag)`, requests: 0 };
+  }
+
+  const loaded = await loadConfigCached(octokit, owner, repo, memory.cache);
+  if (loaded.ok && TAG_CONTROLS.every((id) => effectiveEnforcement(id, loaded.config).enforcement === "off")) {
+    return { status: "skipped", reason: "the tag controls are off", requests: requests() };
+  }
+  const read = await readTag(octokit, { owner, repo, tag, withRelease: target.release }, appId);
+  if (target.release && read.releaseMissing) return { status: "skipped", reason: `no published release for ${tag}`, requests: requests() };
+  const commitSha = read.snapshot.commitSha;
+  // A tag deleted before this evaluation leaves no commit to report on (its creation is in the log).
+  if (!commitSha) {
+    log.warn({ owner, repo, tag }, "tag not found; nothing to report on");
+    return { status: "skipped", reason: `tag ${tag} no longer exists`, requests: requests() };
+  }
+  if (target.isNew) memory.recentTags.set(recentKey, commitSha);
+
+  const subject = `${target.release ? "release" : "tag"} ${inlineCode(tag)}`;
+  if (!loaded.ok) {
+    log.warn({ owner, repo, tag, config: formatConfigError(loaded.error) }, "configuration error");
+    const report = renderConfigError(loaded.error, { subject, headSha: commitSha, isDraft: false, configSources: [], evaluatedAt });
+    if (deps.write === false) return { status: "reported", commitSha, requests: requests() };
+    const run = { owner, repo, headSha: commitSha, existing: read.existingCheckRun, appId, externalId: `tag:${tag}`, completedAt: evaluatedAt };
+    const checkRunId = await ensureCheckRun(octokit, run, report, memory.checkRuns);
+    return { status: "reported", commitSha, written: { report, checkRunId, issues: {} }, requests: requests() };
+  }
+
+  const results = evaluateTagControls(read.snapshot, loaded.config);
+  const findings = {
+    owner,
+    repo,
+    sha: commitSha,
+    subject,
+    results,
+    existing: read.existingCheckRun,
+    externalId: `${target.release ? "release" : "tag"}:${tag}`,
+    occurrenceKey: `${target.release ? "release" : "tag"}:${tag}@${commitSha}`,
+    actor: target.actor,
+    at: evaluatedAt,
+    commitUrl: `${target.htmlUrl}/commit/${commitSha}`,
+    config: loaded.config,
+    configSources: loaded.sources,
+    evaluatedAt,
+  };
+  const written = await reportRefFindings(deps, findings);
+  log.info(
+    { ...refAuditLine(target.release ? "release" : "tag", findings, written, { tag, annotated: read.snapshot.annotated }), github_requests: requests() },
+    `sdlc-guard ${written.report.conclusion} for ${subject} in ${owner}/${repo}`,
+  );
+  return { status: "reported", commitSha, results, written, requests: requests() };
+}

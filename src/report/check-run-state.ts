@@ -1,0 +1,51 @@
+import { z } from "zod";
+import { controlsSchema, enforcementSchema } from "../config/schema.js";
+import type { ControlId, ControlResult } from "../controls/types.js";
+
+// A commit has one `sdlc-guard` check run, but it can be evaluated in several ways (as a PR head, as the head of a push
+// to main, as a tag's commit). Each evaluation replaces the rows of its own controls and keeps the others, so a passing
+// tag can never hide a direct push of the same commit. The rows travel in the run's summary, in a hidden comment.
+
+const MARKER = "sdlc-guard-results";
+const STORED_TEXT_LIMIT = 600;
+
+/** Every control id, in catalogue order (the order of the check run's table). */
+export const CONTROL_ORDER = Object.keys(controlsSchema.shape) as ControlId[];
+
+const storedRow = z.object({
+  id: z.enum(CONTROL_ORDER as [ControlId, ...ControlId[]]),
+  enforcement: enforcementSchema,
+  outcome: z.enum(["pass", "fail", "error", "pending"]),
+  reason: z.string(),
+  fix: z.string(),
+  notes: z.array(z.string()).optional(),
+  source: z.string().optional(),
+});
+const storedRows = z.object({ v: z.literal(1), rows: z.array(storedRow).max(CONTROL_ORDER.length) });
+
+const cut = (text: string) => (text.length > STORED_TEXT_LIMIT ? `${text.slice(0, STORED_TEXT_LIMIT)}…` : text);
+
+/** The rows as a hidden Markdown comment (base64, so no text inside can close the comment). */
+export function encodeResults(results: ControlResult[]): string {
+  const rows = results.map((r) => ({ ...r, reason: cut(r.reason), fix: cut(r.fix), notes: r.notes?.slice(0, 5).map(cut) }));
+  return `<!-- ${MARKER} ${Buffer.from(JSON.stringify({ v: 1, rows })).toString("base64")} -->`;
+}
+
+/** The rows a summary carries; none when it has no (valid) hidden block, e.g. a run written before rows were kept. */
+export function decodeResults(summary: string | null | undefined): ControlResult[] {
+  const match = summary?.match(/<!-- sdlc-guard-results ([A-Za-z0-9+/=]+) -->/);
+  if (!match) return [];
+  try {
+    const parsed = storedRows.safeParse(JSON.parse(Buffer.from(match[1]!, "base64").toString("utf8")));
+    return parsed.success ? parsed.data.rows : [];
+  } catch {
+    return [];
+  }
+}
+
+/** The fresh rows, plus the earlier rows of controls this evaluation did not look at; in catalogue order. */
+export function mergeResults(fresh: ControlResult[], previous: ControlResult[]): ControlResult[] {
+  const ids = new Set(fresh.map((r) => r.id));
+  const merged = [...fresh, ...previous.filter((r) => !ids.has(r.id))];
+  return merged.sort((a, b) => CONTROL_ORDER.indexOf(a.id) - CONTROL_ORDER.indexOf(b.id));
+}

@@ -1,0 +1,69 @@
+import type { ControlResult } from "../../src/controls/types.js";
+import { CONTROL_ORDER, decodeResults, encodeResults, mergeResults } from "../../src/report/check-run-state.js";
+import { renderControlResults } from "../../src/report/check-run-output.js";
+
+const row = (id: ControlResult["id"], outcome: ControlResult["outcome"] = "pass", source?: string): ControlResult => ({
+  id,
+  enforcement: "required",
+  outcome,
+  reason: `${id} ${outcome}`,
+  fix: outcome === "pass" ? "" : `fix ${id}`,
+  ...(source ? { source } : {}),
+});
+
+describe("one check run per commit, several evaluations: the rows travel in the run's summary", () => {
+  it("rows survive a round trip through the hidden block, whatever their text", () => {
+    const rows = [{ ...row("direct-push", "fail", "push to `main`"), reason: "--> <script> `x` | y", notes: ["a note"] }, row("force-push")];
+
+    expect(decodeResults(`**visible**\n\n${encodeResults(rows)}`)).toEqual(rows);
+  });
+
+  it("the block is hidden Markdown and cannot be closed early by a reason", () => {
+    const block = encodeResults([{ ...row("jira", "fail"), reason: "-->" }]);
+
+    expect(block).toMatch(/^<!-- sdlc-guard-results [A-Za-z0-9+/=]+ -->$/);
+  });
+
+  it.each([
+    ["no summary", null],
+    ["a summary without the block (a run from an older version)", "**sdlc-guard** evaluated PR #1"],
+    ["a block that is not base64 JSON", "<!-- sdlc-guard-results bm90IGpzb24= -->"],
+    ["a block with an unknown control id", `<!-- sdlc-guard-results ${Buffer.from(JSON.stringify({ v: 1, rows: [{ ...row("jira"), id: "made-up" }] })).toString("base64")} -->`],
+    ["a block of another version", `<!-- sdlc-guard-results ${Buffer.from(JSON.stringify({ v: 2, rows: [] })).toString("base64")} -->`],
+  ])("%s carries no rows", (_name, summary) => {
+    expect(decodeResults(summary)).toEqual([]);
+  });
+
+  it("long reasons are shortened in the block, never the visible table", () => {
+    const [decoded] = decodeResults(encodeResults([{ ...row("jira", "fail"), reason: "x".repeat(5_000) }]));
+
+    expect(decoded!.reason).toHaveLength(601);
+  });
+
+  it("a fresh evaluation replaces its own controls and keeps the others, in catalogue order", () => {
+    const previous = [row("reviews", "fail", "PR #4"), row("direct-push", "fail", "push to `main`"), row("release-tag", "pass", "tag `v1.0.0`")];
+    const fresh = [row("release-tag", "fail"), row("signed-release")];
+
+    const merged = mergeResults(fresh, previous);
+
+    expect(merged.map((r) => [r.id, r.outcome, r.source])).toEqual([
+      ["reviews", "fail", "PR #4"],
+      ["direct-push", "fail", "push to `main`"],
+      ["release-tag", "fail", undefined],
+      ["signed-release", "pass", undefined],
+    ]);
+    expect(CONTROL_ORDER.slice(0, 2)).toEqual(["reviews", "reviewer-teams"]);
+  });
+
+  it("a passing tag cannot hide a direct push of the same commit: the kept row fails the run and says where it came from", () => {
+    const merged = mergeResults([row("release-tag")], [row("direct-push", "fail", "the push of 1 commit to `main` by @mallory")]);
+
+    const report = renderControlResults(merged, "failure", { subject: "tag `v1.0.0`", headSha: "a".repeat(40), isDraft: false, configSources: [], evaluatedAt: "2026-11-23T10:00:00Z" });
+
+    expect(report.output.summary).toContain("| `direct-push` | ❌ fail | required | the push of 1 commit to `main` by @mallory: direct-push fail | fix direct-push |");
+    expect(decodeResults(report.output.summary).map((r) => [r.id, r.source])).toEqual([
+      ["direct-push", "the push of 1 commit to `main` by @mallory"],
+      ["release-tag", "tag `v1.0.0`"],
+    ]);
+  });
+});
