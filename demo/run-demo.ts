@@ -8,7 +8,7 @@ import { GitHubWorld, type SimPullRequest } from "../sim/github-world.js";
 import { approval, compliantPullRequest, compliantRepo } from "../sim/scenarios.js";
 import { startSimulator } from "../sim/server.js";
 import { deliverWebhook } from "../sim/signed-delivery.js";
-import { pullRequestEvent } from "../sim/webhook-payloads.js";
+import { pullRequestEvent, pushEvent, tagCreateEvent, type WebhookEvent } from "../sim/webhook-payloads.js";
 
 // `npm run demo`: the real app (Probot's own server, signature check and Octokit over HTTP) against the GitHub
 // simulator on 127.0.0.1, configured exactly as production is, through GHE_HOST / GHE_PROTOCOL. No credentials, no network.
@@ -61,6 +61,8 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
     PORT: String(port),
     // Quiet by default: the forged delivery would otherwise log its whole payload; LOG_LEVEL=info shows everything.
     LOG_LEVEL: process.env.LOG_LEVEL ?? "fatal",
+    // GitHub links a merge to its commits a moment after the push; the simulator does it at once.
+    SDLC_GUARD_ASSOCIATION_RETRY_MS: "100",
   };
   const server = await run(createSdlcGuardApp(appOptionsFromEnv(env)), { env });
   const webhookUrl = `http://127.0.0.1:${port}/api/github/webhooks`;
@@ -77,6 +79,27 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
       print(tableOf(run?.output.summary ?? ""));
       print("");
     }
+    // A commit pushed straight to main, and a tag that is not a semantic version: each fails its commit's check run
+    // and opens (or adds to) one `sdlc-guard` issue per control.
+    const root = repo.git.branches.get("main")!;
+    const direct = world.commit(repo, "main", "hotfix: skip the review");
+    repo.git.tags.set("1.2", { commitSha: direct });
+    const refCases: { name: string; sha: string; event: WebhookEvent }[] = [
+      { name: "direct push to main", sha: direct, event: pushEvent(world, repo, { shas: [direct], before: root, sender: "mallory" }) },
+      { name: "tag 1.2", sha: direct, event: tagCreateEvent(world, repo, "1.2", "mallory") },
+    ];
+    for (const { name, sha, event } of refCases) {
+      const delivery = await deliverWebhook(webhookUrl, event, secret);
+      const run = repo.checkRuns.find((r) => r.headSha === sha && r.name === "sdlc-guard");
+      results.push({ name, expected: "failure", conclusion: run?.conclusion ?? null, title: run?.output.title ?? null, summary: run?.output.summary ?? null });
+      print(`━━ ${name} (${sha.slice(0, 7)}) → webhook HTTP ${delivery.status}; check run sdlc-guard: ${(run?.conclusion ?? "none").toUpperCase()} (expected failure)`);
+      print(`   ${run?.output.title ?? "(no check run)"}`);
+      print(tableOf(run?.output.summary ?? ""));
+      print("");
+    }
+    const issues = world.issues.list(repo.owner, repo.name);
+    print(`━━ violation issues in ${repo.owner}/${repo.name}: ${issues.map((i) => `#${i.number} "${i.title}"`).join(", ") || "none"}\n`);
+
     const before = world.requests.length;
     const forged = await deliverWebhook(webhookUrl, pullRequestEvent(world, repo, cases[0]!.pr, "synchronize"), "not-the-secret");
     const githubRequestsAfterBadSignature = world.requests.length - before;

@@ -1,16 +1,13 @@
-import { formatConfigError } from "../config/config-error.js";
 import { effectiveEnforcement } from "../controls/evaluate-pull-request-controls.js";
 import { evaluatePushControls } from "../controls/evaluate-ref-controls.js";
 import { unavailable, type ControlResult } from "../controls/types.js";
-import { ensureCheckRun } from "../github/check-run.js";
 import { describeGitHubError } from "../github/describe-error.js";
 import { hardenRequests } from "../github/harden-requests.js";
 import { readPush, recheckUnmerged, reportCommitOf, type PushEvent } from "../github/push-snapshot.js";
 import { repositoryKey } from "../github/types.js";
-import { renderConfigError } from "../report/check-run-output.js";
 import { inlineCode } from "../report/markdown.js";
 import type { EvaluationDeps } from "./evaluate-pull-request.js";
-import { refAuditLine, reportRefFindings, type RefReport } from "./report-ref-findings.js";
+import { refAuditLine, reportRefConfigError, reportRefFindings, type RefReport } from "./report-ref-findings.js";
 import { loadConfigCached } from "./state-cache.js";
 
 export interface PushTarget extends PushEvent {
@@ -72,12 +69,8 @@ async function evaluateNow(deps: PushDeps, push: PushTarget): Promise<PushOutcom
 
   const subject = `the ${push.deleted ? "deletion" : push.forced ? "forced push" : "push"} of ${inlineCode(branch)} by @${push.pusher}`;
   if (!loaded.ok) {
-    log.warn({ owner, repo, branch, config: formatConfigError(loaded.error) }, "configuration error");
-    const report = renderConfigError(loaded.error, { subject, headSha: read.reportOn, isDraft: false, configSources: [], evaluatedAt });
-    if (deps.write === false) return { status: "reported", requests: requests() };
-    const target = { owner, repo, headSha: read.reportOn, existing: read.existingCheckRun, appId, externalId: `push:${branch}`, completedAt: evaluatedAt };
-    const checkRunId = await ensureCheckRun(octokit, target, report, memory.checkRuns);
-    return { status: "reported", written: { report, checkRunId, issues: {} }, requests: requests() };
+    const target = { owner, repo, sha: read.reportOn, subject, existing: read.existingCheckRun, externalId: `push:${branch}`, evaluatedAt };
+    return { status: "reported", written: await reportRefConfigError(deps, target, loaded.error), requests: requests() };
   }
 
   let { snapshot } = read;

@@ -1,15 +1,12 @@
-import { formatConfigError } from "../config/config-error.js";
 import { effectiveEnforcement } from "../controls/evaluate-pull-request-controls.js";
 import { evaluateTagControls } from "../controls/evaluate-ref-controls.js";
 import type { ControlResult } from "../controls/types.js";
-import { ensureCheckRun } from "../github/check-run.js";
 import { hardenRequests } from "../github/harden-requests.js";
 import { readTag } from "../github/tag-snapshot.js";
 import { repositoryKey } from "../github/types.js";
-import { renderConfigError } from "../report/check-run-output.js";
 import { inlineCode } from "../report/markdown.js";
 import type { EvaluationDeps } from "./evaluate-pull-request.js";
-import { refAuditLine, reportRefFindings, type RefReport } from "./report-ref-findings.js";
+import { refAuditLine, reportRefConfigError, reportRefFindings, type RefReport } from "./report-ref-findings.js";
 import { loadConfigCached } from "./state-cache.js";
 
 export interface TagTarget {
@@ -73,12 +70,8 @@ async function evaluateNow(deps: EvaluationDeps, target: TagTarget): Promise<Tag
 
   const subject = `${target.release ? "release" : "tag"} ${inlineCode(tag)}`;
   if (!loaded.ok) {
-    log.warn({ owner, repo, tag, config: formatConfigError(loaded.error) }, "configuration error");
-    const report = renderConfigError(loaded.error, { subject, headSha: commitSha, isDraft: false, configSources: [], evaluatedAt });
-    if (deps.write === false) return { status: "reported", commitSha, requests: requests() };
-    const run = { owner, repo, headSha: commitSha, existing: read.existingCheckRun, appId, externalId: `tag:${tag}`, completedAt: evaluatedAt };
-    const checkRunId = await ensureCheckRun(octokit, run, report, memory.checkRuns);
-    return { status: "reported", commitSha, written: { report, checkRunId, issues: {} }, requests: requests() };
+    const run = { owner, repo, sha: commitSha, subject, existing: read.existingCheckRun, externalId: `tag:${tag}`, evaluatedAt };
+    return { status: "reported", commitSha, written: await reportRefConfigError(deps, run, loaded.error), requests: requests() };
   }
 
   const results = evaluateTagControls(read.snapshot, loaded.config);

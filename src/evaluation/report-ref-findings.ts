@@ -1,3 +1,4 @@
+import { formatConfigError, type ConfigError } from "../config/config-error.js";
 import type { ReportTo, SdlcGuardConfig } from "../config/schema.js";
 import { concludeControls } from "../controls/evaluate-pull-request-controls.js";
 import type { ControlResult, RefControlId } from "../controls/types.js";
@@ -5,7 +6,7 @@ import { ensureCheckRun } from "../github/check-run.js";
 import type { OurRun } from "../github/pull-request-snapshot.js";
 import { reportViolation } from "../github/violation-issue.js";
 import { decodeResults, mergeResults } from "../report/check-run-state.js";
-import { renderControlResults, type CheckRunReport } from "../report/check-run-output.js";
+import { renderConfigError, renderControlResults, type CheckRunReport } from "../report/check-run-output.js";
 import { tableCell } from "../report/markdown.js";
 import type { EvaluationDeps } from "./evaluate-pull-request.js";
 
@@ -115,6 +116,20 @@ function occurrenceMarkdown(findings: RefFindings, result: ControlResult): strin
     `| Finding | ${tableCell(result.reason)} |`,
     ...(result.fix ? [`| How to fix | ${tableCell(result.fix)} |`] : []),
   ].join("\n");
+}
+
+/** A config that cannot be used fails the commit's run with the file and key at fault; no control is evaluated. */
+export async function reportRefConfigError(
+  deps: EvaluationDeps,
+  target: { owner: string; repo: string; sha: string; subject: string; existing: OurRun | null | undefined; externalId: string; evaluatedAt: string },
+  error: ConfigError,
+): Promise<RefReport> {
+  const { owner, repo, sha, subject, evaluatedAt } = target;
+  deps.log.warn({ owner, repo, subject, config: formatConfigError(error) }, "configuration error");
+  const report = renderConfigError(error, { subject, headSha: sha, isDraft: false, configSources: [], evaluatedAt });
+  if (deps.write === false) return { report, issues: {} };
+  const run = { owner, repo, headSha: sha, existing: target.existing, appId: deps.appId, externalId: target.externalId, completedAt: evaluatedAt };
+  return { report, checkRunId: await ensureCheckRun(deps.octokit, run, report, deps.memory.checkRuns), issues: {} };
 }
 
 /** The structured audit line of a push, tag or release evaluation. */

@@ -1,7 +1,7 @@
 import { runDemo } from "../../demo/run-demo.js";
 
 describe("npm run demo", () => {
-  it("runs the real app against the simulator and prints the four check runs with the expected conclusions", async () => {
+  it("runs the real app against the simulator and prints the check runs of four PRs, a direct push and a bad tag with the expected conclusions", async () => {
     const lines: string[] = [];
     const { cases, badSignatureStatus, githubRequestsAfterBadSignature } = await runDemo((line) => lines.push(line));
 
@@ -10,7 +10,13 @@ describe("npm run demo", () => {
       ["one approval only", "failure"],
       ["no Jira key", "failure"],
       ["unprotected base branch", "failure"],
+      ["direct push to main", "failure"],
+      ["tag 1.2", "failure"],
     ]);
+    expect(cases[4]!.title).toBe("1 required control(s) failing: direct-push");
+    // The tag's commit is the directly pushed one: its run keeps the push's row and adds the tag's.
+    expect(cases[5]!.title).toBe("2 required control(s) failing: direct-push, release-tag; advisory: signed-release");
+    expect(lines.join("\n")).toContain('violation issues in acme/payments: #1 "sdlc-guard: direct pushes to protected branches", #2 "sdlc-guard: release tags outside the versioning policy"');
     expect(cases[1]!.title).toBe("1 required control(s) failing: reviews");
     expect(cases[2]!.title).toBe("1 required control(s) failing: jira");
     expect(cases[3]!.title).toBe("1 required control(s) failing: branch-protection");
