@@ -259,15 +259,25 @@ export class GitHubWorld {
 
   /** Commits reachable from `from` (inclusive), newest first. */
   history(repo: SimRepo, from: string): string[] {
-    const seen: string[] = [];
+    const seen = new Set<string>();
     const queue = [from];
-    while (queue.length) {
-      const next = queue.shift()!;
-      if (seen.includes(next)) continue;
-      seen.push(next);
+    for (let i = 0; i < queue.length; i++) {
+      const next = queue[i]!;
+      if (seen.has(next)) continue;
+      seen.add(next);
       queue.push(...(repo.git.commits.get(next)?.parents ?? []));
     }
-    return seen;
+    return [...seen];
+  }
+
+  private knowsCommit(repo: SimRepo, oid: string): boolean {
+    return (
+      repo.git.commits.has(oid) ||
+      repo.pulls.some((p) => p.headSha === oid || p.mergeCommitSha === oid || p.commits.some((c) => c.sha === oid)) ||
+      repo.checkRuns.some((r) => r.headSha === oid) ||
+      repo.statuses.some((st) => st.sha === oid) ||
+      [...repo.mergeQueues.values()].some((entries) => entries.some((e) => e.headCommitSha === oid))
+    );
   }
 
   private resolve(repo: SimRepo, ref: string): string | undefined {
@@ -453,21 +463,23 @@ export class GitHubWorld {
       const baseSha = base && this.resolve(repo, base);
       const headSha = head && this.resolve(repo, head);
       if (!baseSha || !headSha) return notFound();
-      const behind = new Set(this.history(repo, baseSha));
-      const ahead = this.history(repo, headSha).filter((c) => !behind.has(c)).reverse();
+      const baseHistory = new Set(this.history(repo, baseSha));
+      const headHistory = new Set(this.history(repo, headSha));
+      const ahead = [...headHistory].filter((c) => !baseHistory.has(c)).reverse();
+      const behindBy = [...baseHistory].filter((c) => !headHistory.has(c)).length;
       const perPage = Number(query.get("per_page") ?? 250);
       const page = Number(query.get("page") ?? 1);
       const example = exampleResponse("GET", "/repos/{owner}/{repo}/compare/{basehead}", 200);
       const template = (example.commits as Record<string, unknown>[])[0]!;
       const commits = ahead.slice((page - 1) * perPage, page * perPage).map((c) => ({ ...template, sha: c, node_id: `C_${c}`, parents: (repo.git.commits.get(c)?.parents ?? []).map((p) => ({ sha: p, url: "https://api.github.com", html_url: "https://github.com" })) }));
-      const status = ahead.length === 0 ? (baseSha === headSha ? "identical" : "behind") : behind.has(headSha) ? "behind" : this.history(repo, headSha).includes(baseSha) ? "ahead" : "diverged";
-      return json(200, { ...example, status, ahead_by: ahead.length, behind_by: 0, total_commits: ahead.length, commits, files: [] });
+      const status = baseSha === headSha ? "identical" : ahead.length === 0 ? "behind" : behindBy === 0 ? "ahead" : "diverged";
+      return json(200, { ...example, status, ahead_by: ahead.length, behind_by: behindBy, total_commits: ahead.length, commits, files: [] });
     }
     if (method === "GET" && (m = rest.match(/^\/git\/tags\/([0-9a-f]{40})$/))) {
       const [name, tag] = [...repo.git.tags.entries()].find(([, t]) => t.annotated?.sha === m![1]) ?? [];
       if (!tag?.annotated) return notFound();
       const example = exampleResponse("GET", "/repos/{owner}/{repo}/git/tags/{tag_sha}", 200);
-      const verification = { ...(example.verification as object), verified: tag.annotated.verified, reason: tag.annotated.reason, signature: tag.annotated.reason === "unsigned" ? null : "-----BEGIN PGP SIGNATURE-----", payload: null };
+      const verification = { ...(example.verification as object), verified: tag.annotated.verified, reason: tag.annotated.reason, ...(tag.annotated.reason === "unsigned" ? { signature: null, payload: null } : { signature: "-----BEGIN PGP SIGNATURE-----", payload: `object ${tag.commitSha}\ntype commit\ntag ${name}` }) };
       return json(200, { ...example, sha: tag.annotated.sha, tag: name, object: { ...(example.object as object), sha: tag.commitSha, type: "commit" }, verification });
     }
     if (method === "POST" && (m = rest.match(/^\/actions\/runs\/(\d+)\/deployment_protection_rule$/))) {
@@ -612,9 +624,12 @@ export class GitHubWorld {
         compare: ({ headRef }: { headRef: string }) => {
           const head = this.resolve(repo, headRef);
           if (!head) return null;
-          const baseHistory = this.history(repo, oid);
-          const status = head === oid ? "IDENTICAL" : baseHistory.includes(head) ? "BEHIND" : this.history(repo, head).includes(oid) ? "AHEAD" : "DIVERGED";
-          return { id: `CMP_${oid}_${head}`, status, aheadBy: 0, behindBy: 0 };
+          const baseHistory = new Set(this.history(repo, oid));
+          const headHistory = new Set(this.history(repo, head));
+          const aheadBy = [...headHistory].filter((c) => !baseHistory.has(c)).length;
+          const behindBy = [...baseHistory].filter((c) => !headHistory.has(c)).length;
+          const status = head === oid ? "IDENTICAL" : aheadBy === 0 ? "BEHIND" : behindBy === 0 ? "AHEAD" : "DIVERGED";
+          return { id: `CMP_${oid}_${head}`, status, aheadBy, behindBy };
         },
       };
     };
@@ -697,8 +712,8 @@ export class GitHubWorld {
               const pr = repo.pulls.find((p) => p.number === number);
               return pr ? prNode(repo, pr) : null;
             },
-            // Any commit the tests name exists (e.g. a merge group's temporary commit), with the check suites on it.
-            object: ({ oid }: { oid?: string }) => oid && gitCommitNode(repo, oid),
+            // As GitHub: a commit the repository knows (history, PRs, merge groups, checks on it), else null.
+            object: ({ oid }: { oid?: string }) => (oid && this.knowsCommit(repo, oid) ? gitCommitNode(repo, oid) : null),
             defaultBranchRef: refNode(repo, `refs/heads/${repo.defaultBranch}`),
             ref: ({ qualifiedName }: { qualifiedName: string }) => refNode(repo, qualifiedName),
             branchProtectionRules: connection([...repo.classicRules.values()].map(classicRuleNode)),

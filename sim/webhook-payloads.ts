@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import type { GitHubWorld, SimPullRequest, SimRepo } from "./github-world.js";
+import { sha, type GitHubWorld, type SimPullRequest, type SimRepo } from "./github-world.js";
 import { upgradeWebhookExample, webhookProblems } from "./openapi.js";
 
 // Webhook payloads start from GitHub's own examples (@octokit/webhooks-examples), get this world's ids and names,
@@ -161,7 +161,7 @@ export function secretScanningAlertEvent(world: GitHubWorld, repo: SimRepo, acti
 export interface PushOptions {
   branch?: string;
   modified?: string[];
-  /** How many made-up commits the payload lists (ignored with `shas` or `merged`). */
+  /** How many new commits the push adds to the branch (ignored with `shas` or `merged`). */
   commits?: number;
   forced?: boolean;
   /** The commits pushed, oldest first (the last is the new head). */
@@ -189,8 +189,11 @@ export function pushEvent(world: GitHubWorld, repo: SimRepo, opts: PushOptions =
   payload.repository.html_url = `https://github.com/${repo.owner}/${repo.name}`;
   if (opts.sender) payload.sender = { ...payload.sender, login: opts.sender };
   const template = payload.commits[0] ?? payload.head_commit;
-  let shas = opts.shas ?? Array.from({ length: opts.commits ?? 1 }, (_, i) => `${i}`.padStart(40, "a"));
-  let before = opts.before ?? repo.git.branches.get(branch) ?? ZERO;
+  // Without named commits, the push adds new ones to the branch (GitHub knows every pushed commit).
+  let shas = opts.shas ?? (opts.merged || opts.deleted ? [] : Array.from({ length: opts.commits ?? 1 }, (_, i) => world.commit(repo, branch, `change ${i + 1}`)));
+  // As GitHub: a new branch has an all-zero `before`; otherwise it is the parent of the first pushed commit.
+  const parentOfFirst = repo.git.commits.get(shas[0] ?? "")?.parents[0];
+  let before = opts.before ?? (opts.created ? ZERO : (parentOfFirst ?? repo.git.branches.get(branch) ?? ZERO));
   if (opts.merged) ({ before, commits: shas } = world.mergePullRequest(repo, opts.merged));
   payload.created = opts.created ?? false;
   payload.deleted = opts.deleted ?? false;
@@ -207,15 +210,18 @@ export function pushEvent(world: GitHubWorld, repo: SimRepo, opts: PushOptions =
 export function tagPushEvent(world: GitHubWorld, repo: SimRepo, tag: string, opts: { sender?: string; deleted?: boolean } = {}): WebhookEvent {
   const payload = withRepository(world, repo, example("push"));
   const target = repo.git.tags.get(tag);
+  const tagObject = target?.annotated?.sha ?? target?.commitSha ?? sha(`deleted-tag-${tag}`);
+  // As GitHub: a new tag goes from zeros to the tag object; a deleted one from the tag object to zeros, with no head commit.
   Object.assign(payload, {
     ref: `refs/tags/${tag}`,
-    before: ZERO,
-    after: opts.deleted ? ZERO : (target?.annotated?.sha ?? target?.commitSha ?? ZERO),
+    before: opts.deleted ? tagObject : ZERO,
+    after: opts.deleted ? ZERO : tagObject,
     created: !opts.deleted,
     deleted: opts.deleted ?? false,
     forced: false,
     base_ref: null,
     commits: [],
+    head_commit: opts.deleted ? null : { ...payload.head_commit, id: target?.commitSha ?? tagObject, tree_id: target?.commitSha ?? tagObject },
   });
   payload.repository.html_url = `https://github.com/${repo.owner}/${repo.name}`;
   if (opts.sender) payload.sender = { ...payload.sender, login: opts.sender };
@@ -303,6 +309,8 @@ export function statusEvent(world: GitHubWorld, repo: SimRepo, commitSha: string
 export function mergeGroupEvent(world: GitHubWorld, repo: SimRepo, group: { headSha: string; lastPullNumber: number; base?: string }): WebhookEvent {
   const payload = withRepository(world, repo, example("merge_group", "checks_requested"));
   const base = group.base ?? repo.defaultBranch;
+  // GitHub builds the group's commit on its temporary branch before it asks for checks.
+  if (!repo.git.commits.has(group.headSha)) repo.git.commits.set(group.headSha, { sha: group.headSha, message: `Merge group for #${group.lastPullNumber}`, parents: [repo.git.branches.get(base) ?? group.headSha] });
   Object.assign(payload.merge_group, {
     head_sha: group.headSha,
     head_ref: `refs/heads/gh-readonly-queue/${base}/pr-${group.lastPullNumber}-${"1".repeat(40)}`,

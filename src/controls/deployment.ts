@@ -53,10 +53,13 @@ function decideOnPolicy(snapshot: DeploymentSnapshot, pattern: string): Deployme
     return rejected(`sdlc-guard ${concluded} on ${commit} (tag ${ref})${title}.`);
   }
 
-  // No finished run of our own on the commit: a merge commit of a pull request that passed sdlc-guard is compliant.
-  const compliant = mergedPullRequests.ok ? mergedPullRequests.value.find((pr) => isSuccess(pr.headConclusion)) : undefined;
-  if (compliant) return approved(`Tag ${ref} (${commit}) was merged through compliant PR #${compliant.number} (sdlc-guard passed on its head).`);
+  // Our own run still evaluating this commit (e.g. its tag) may yet fail: nothing else outweighs it.
   if (run) return rejected(`sdlc-guard has not finished on this commit (${commit}, tag ${ref}): deploy again once it has concluded.`);
+  // No run of our own on the commit: the merge commit of a PR into the default branch that passed sdlc-guard is compliant.
+  const compliant = mergedPullRequests.ok
+    ? mergedPullRequests.value.find((pr) => pr.baseRefName === snapshot.defaultBranch && isSuccess(pr.headConclusion))
+    : undefined;
+  if (compliant) return approved(`Tag ${ref} (${commit}) was merged through compliant PR #${compliant.number} (sdlc-guard passed on its head).`);
   if (!mergedPullRequests.ok) {
     return rejected(`Could not tell whether ${commit} (tag ${ref}) was merged through a compliant pull request: ${mergedPullRequests.error}`);
   }

@@ -49,13 +49,16 @@ export function effectiveEnforcement(id: ControlId, config: SdlcGuardConfig): { 
   return { enforcement };
 }
 
+/** One row of the results: an `off` control is listed with why, and not evaluated. */
+export function controlRow(id: ControlId, config: SdlcGuardConfig, evaluate: () => Finding): ControlResult {
+  const { enforcement, why } = effectiveEnforcement(id, config);
+  if (enforcement === "off") return { id, enforcement, outcome: "pass", reason: why!, fix: "" };
+  return { id, enforcement, ...evaluate() };
+}
+
 /** Runs every pull-request control; an `off` control is listed but not evaluated. */
 export function evaluatePullRequestControls(evidence: PullRequestEvidence, config: SdlcGuardConfig): ControlResult[] {
-  return PULL_REQUEST_CONTROL_IDS.map((id) => {
-    const { enforcement, why } = effectiveEnforcement(id, config);
-    if (enforcement === "off") return { id, enforcement, outcome: "pass", reason: why!, fix: "" };
-    return { id, enforcement, ...EVALUATORS[id](evidence, config) };
-  });
+  return PULL_REQUEST_CONTROL_IDS.map((id) => controlRow(id, config, () => EVALUATORS[id](evidence, config)));
 }
 
 /** `pending`: no required control failed, but one is still waiting (a required check running): the run stays in progress. */

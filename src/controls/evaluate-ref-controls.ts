@@ -1,19 +1,12 @@
 import type { SdlcGuardConfig } from "../config/schema.js";
 import { evaluateDirectPush } from "./direct-push.js";
-import { effectiveEnforcement } from "./evaluate-pull-request-controls.js";
+import { controlRow as row } from "./evaluate-pull-request-controls.js";
 import { evaluateForcePush } from "./force-push.js";
 import type { PushSnapshot, TagSnapshot } from "./ref-types.js";
 import { evaluateReleaseNotes } from "./release-notes.js";
 import { evaluateReleaseTag } from "./release-tag.js";
 import { evaluateSignedRelease } from "./signed-release.js";
-import type { ControlResult, Finding, RefControlId } from "./types.js";
-
-/** One row of the results; an `off` control is listed with why, and not evaluated. */
-function row(id: RefControlId, config: SdlcGuardConfig, evaluate: () => Finding): ControlResult {
-  const { enforcement, why } = effectiveEnforcement(id, config);
-  if (enforcement === "off") return { id, enforcement, outcome: "pass", reason: why!, fix: "" };
-  return { id, enforcement, ...evaluate() };
-}
+import type { ControlResult } from "./types.js";
 
 /** The controls of a push to the default or a protected branch, in the order of the control catalogue. */
 export function evaluatePushControls(push: PushSnapshot, config: SdlcGuardConfig): ControlResult[] {

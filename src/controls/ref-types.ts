@@ -72,6 +72,8 @@ export interface DeploymentSnapshot {
   /** The deployment's ref as GitHub sends it (a branch or tag name, or a SHA). */
   ref: string;
   sha: string;
+  /** The repository's default branch (null: none, or not read): only PRs merged into it vouch for a commit. */
+  defaultBranch: string | null;
   /** The commit of `refs/tags/<ref>`; null when no such tag exists. */
   tagCommit: Fetched<string | null>;
   /** Our `sdlc-guard` check run on the deployed commit; null when there is none. */

@@ -2,7 +2,7 @@ import { formatConfigError } from "../config/config-error.js";
 import { decideDeployment, type DeploymentDecision } from "../controls/deployment.js";
 import { readDeployment, type DeploymentRequest } from "../github/deployment-snapshot.js";
 import { describeGitHubError } from "../github/describe-error.js";
-import { hardenRequests } from "../github/harden-requests.js";
+import { beginEvaluation } from "./begin-evaluation.js";
 import type { EvaluationDeps } from "./evaluate-pull-request.js";
 import { loadConfigCached } from "./state-cache.js";
 
@@ -35,7 +35,7 @@ export function runIdOfCallback(callbackUrl: string, owner: string, repo: string
  */
 export async function evaluateDeployment(deps: EvaluationDeps, target: DeploymentGateTarget): Promise<DeploymentDecision> {
   const { octokit, log, appId, memory } = deps;
-  hardenRequests(octokit, deps.requestPolicy, memory.cache.etags);
+  beginEvaluation(deps);
   const { owner, repo, environment } = target;
   let decision: DeploymentDecision;
   try {

@@ -1,7 +1,8 @@
 import type { Logger } from "pino";
 import { ensureCheckRun, type ExistingCheckRun } from "../github/check-run.js";
 import { describeGitHubError } from "../github/describe-error.js";
-import { hardenRequests, type RequestPolicy } from "../github/harden-requests.js";
+import type { RequestPolicy } from "../github/harden-requests.js";
+import { beginEvaluation } from "./begin-evaluation.js";
 import { findOurRun, OUR_RUN_SELECTION, type GqlOurSuites } from "../github/pull-request-snapshot.js";
 import { repositoryKey, type GitHubClient } from "../github/types.js";
 import type { CheckRunReport } from "../report/check-run-output.js";
@@ -92,8 +93,7 @@ export function evaluateMergeGroup(deps: MergeGroupDeps, group: MergeGroup): Pro
 
 async function evaluateNow(deps: MergeGroupDeps, group: MergeGroup): Promise<{ report: CheckRunReport; members: GroupMember[]; checkRunId: number }> {
   const { octokit, log, appId, memory } = deps;
-  hardenRequests(octokit, deps.requestPolicy, memory.cache.etags);
-  const evaluatedAt = (deps.now?.() ?? new Date()).toISOString();
+  const { evaluatedAt } = beginEvaluation(deps);
   const branch = group.baseRef.replace(/^refs\/heads\//, "");
   let members: GroupMember[] = [];
   let problem: string | undefined;

@@ -14,7 +14,7 @@ import { findJiraKeys, type KeyMatch } from "../controls/jira-keys.js";
 import { cannotEvaluate, unavailable, type ControlId, type ControlResult, type PullRequestSnapshot, type TeamMembers } from "../controls/types.js";
 import { ensureCheckRun } from "../github/check-run.js";
 import { describeGitHubError } from "../github/describe-error.js";
-import { hardenRequests, type RequestPolicy } from "../github/harden-requests.js";
+import type { RequestPolicy } from "../github/harden-requests.js";
 import { NOTHING_EXTRA, readPullRequest, type OurRun, type SnapshotNeeds } from "../github/pull-request-snapshot.js";
 import { readSecretScanning } from "../github/secret-scanning-state.js";
 import { readTeamMembers } from "../github/team-members.js";
@@ -22,6 +22,7 @@ import { repositoryKey, type GitHubClient } from "../github/types.js";
 import type { JiraClient } from "../jira/jira-client.js";
 import { decodeResults, mergeResults } from "../report/check-run-state.js";
 import { renderConfigError, renderControlResults, withSharedHead, type CheckRunReport } from "../report/check-run-output.js";
+import { beginEvaluation } from "./begin-evaluation.js";
 import { KeyedLock } from "./keyed-lock.js";
 import { TtlCache } from "./ttl-cache.js";
 import { createStateCache, loadConfigCached, type StateCache, type StateCacheOptions } from "./state-cache.js";
@@ -87,10 +88,7 @@ export function evaluatePullRequest(deps: EvaluationDeps, target: PullRequestTar
 async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Promise<EvaluationOutcome> {
   const { octokit, log, appId, memory } = deps;
   const { owner, repo, number } = target;
-  const counter = hardenRequests(octokit, deps.requestPolicy, memory.cache.etags);
-  const startCount = counter.count;
-  const requests = () => counter.count - startCount;
-  const evaluatedAt = (deps.now?.() ?? new Date()).toISOString();
+  const { requests, evaluatedAt } = beginEvaluation(deps);
 
   // The config decides which optional parts of the PR are read, so it comes first (from the cache in steady state).
   const loaded = await loadConfigCached(octokit, owner, repo, memory.cache);

@@ -2,10 +2,10 @@ import { effectiveEnforcement } from "../controls/evaluate-pull-request-controls
 import { evaluatePushControls } from "../controls/evaluate-ref-controls.js";
 import { unavailable, type ControlResult } from "../controls/types.js";
 import { describeGitHubError } from "../github/describe-error.js";
-import { hardenRequests } from "../github/harden-requests.js";
-import { readPush, recheckUnmerged, reportCommitOf, type PushEvent } from "../github/push-snapshot.js";
+import { pushSnapshotOf, readPush, recheckUnmerged, reportCommitOf, type PushEvent, type PushRead } from "../github/push-snapshot.js";
 import { repositoryKey } from "../github/types.js";
 import { inlineCode } from "../report/markdown.js";
+import { beginEvaluation } from "./begin-evaluation.js";
 import type { EvaluationDeps } from "./evaluate-pull-request.js";
 import { refAuditLine, reportRefConfigError, reportRefFindings, type RefReport } from "./report-ref-findings.js";
 import { loadConfigCached } from "./state-cache.js";
@@ -44,28 +44,28 @@ export function evaluatePush(deps: PushDeps, push: PushTarget): Promise<PushOutc
 
 async function evaluateNow(deps: PushDeps, push: PushTarget): Promise<PushOutcome> {
   const { octokit, log, appId, memory } = deps;
-  const counter = hardenRequests(octokit, deps.requestPolicy, memory.cache.etags);
-  const start = counter.count;
-  const requests = () => counter.count - start;
-  const evaluatedAt = (deps.now?.() ?? new Date()).toISOString();
+  const { requests, evaluatedAt } = beginEvaluation(deps);
   const { owner, repo, branch } = push;
 
   const loaded = await loadConfigCached(octokit, owner, repo, memory.cache);
   if (loaded.ok && PUSH_CONTROLS.every((id) => effectiveEnforcement(id, loaded.config).enforcement === "off")) {
     return { status: "skipped", reason: "direct-push and force-push are off", requests: requests() };
   }
-  let read;
+  let read: PushRead | null;
   try {
     read = await readPush(octokit, push, appId);
   } catch (error) {
-    // Only a push to the default branch is reported without knowing the protection: other branches are mostly PR branches.
-    if (branch !== push.payloadDefaultBranch) throw error;
     const why = describeGitHubError(error);
-    const { before, after, forced, created, deleted, pusher } = push;
-    const snapshot = { owner, repo, branch, pusher, before, after, forced, created, deleted, protection: unavailable<never>(why), commits: unavailable<never>(why) };
-    read = { snapshot, reportOn: reportCommitOf(push), existingCheckRun: undefined };
+    read = { snapshot: pushSnapshotOf(push, unavailable(why), unavailable(why)), reportOn: reportCommitOf(push), existingCheckRun: undefined };
   }
   if (!read) return { status: "skipped", reason: `${branch} is neither the default branch nor protected`, requests: requests() };
+  const { protection } = read.snapshot;
+  // Unknown protection fails closed on the default branch only: other branches are mostly PR branches, which must not
+  // collect direct-push findings (and failed rows on their PR heads) whenever GitHub hides or fails a read.
+  if (!protection.ok && branch !== push.payloadDefaultBranch) {
+    log.error({ owner, repo, branch, reason: protection.error }, "could not tell whether the pushed branch is protected; push not judged");
+    return { status: "skipped", reason: `could not tell whether ${branch} is protected: ${protection.error}`, requests: requests() };
+  }
 
   const subject = `the ${push.deleted ? "deletion" : push.forced ? "forced push" : "push"} of ${inlineCode(branch)} by @${push.pusher}`;
   if (!loaded.ok) {

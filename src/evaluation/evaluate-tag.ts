@@ -1,10 +1,10 @@
 import { effectiveEnforcement } from "../controls/evaluate-pull-request-controls.js";
 import { evaluateTagControls } from "../controls/evaluate-ref-controls.js";
 import type { ControlResult } from "../controls/types.js";
-import { hardenRequests } from "../github/harden-requests.js";
-import { readTag } from "../github/tag-snapshot.js";
+import { readTag, readTagSignature } from "../github/tag-snapshot.js";
 import { repositoryKey } from "../github/types.js";
 import { inlineCode } from "../report/markdown.js";
+import { beginEvaluation } from "./begin-evaluation.js";
 import type { EvaluationDeps } from "./evaluate-pull-request.js";
 import { refAuditLine, reportRefConfigError, reportRefFindings, type RefReport } from "./report-ref-findings.js";
 import { loadConfigCached } from "./state-cache.js";
@@ -43,17 +43,8 @@ export function evaluateTag(deps: EvaluationDeps, target: TagTarget): Promise<Ta
 
 async function evaluateNow(deps: EvaluationDeps, target: TagTarget): Promise<TagOutcome> {
   const { octokit, log, appId, memory } = deps;
-  const counter = hardenRequests(octokit, deps.requestPolicy, memory.cache.etags);
-  const start = counter.count;
-  const requests = () => counter.count - start;
-  const now = deps.now?.() ?? new Date();
-  const evaluatedAt = now.toISOString();
+  const { requests, evaluatedAt } = beginEvaluation(deps);
   const { owner, repo, tag } = target;
-  const recentKey = `${repositoryKey(owner, repo)}:${target.release ? "release" : "tag"}:${tag}`;
-  if (target.isNew && memory.recentTags.get(recentKey)) {
-    return { status: "skipped", reason: `tag ${tag} was evaluated moments ago (create and push events of one tag)`, requests: 0 };
-  }
-
   const loaded = await loadConfigCached(octokit, owner, repo, memory.cache);
   if (loaded.ok && TAG_CONTROLS.every((id) => effectiveEnforcement(id, loaded.config).enforcement === "off")) {
     return { status: "skipped", reason: "the tag controls are off", requests: requests() };
@@ -66,6 +57,12 @@ async function evaluateNow(deps: EvaluationDeps, target: TagTarget): Promise<Tag
     log.warn({ owner, repo, tag }, "tag not found; nothing to report on");
     return { status: "skipped", reason: `tag ${tag} no longer exists`, requests: requests() };
   }
+  // A new tag arrives as `create` and `push`: the second finds the same tag on the same commit and stops here. A tag
+  // deleted and created again on another commit is a new tag, and is evaluated.
+  const recentKey = `${repositoryKey(owner, repo)}:tag:${tag}`;
+  if (target.isNew && memory.recentTags.get(recentKey) === commitSha) {
+    return { status: "skipped", reason: `tag ${tag} on ${commitSha.slice(0, 7)} was evaluated moments ago (create and push events of one tag)`, requests: requests() };
+  }
   if (target.isNew) memory.recentTags.set(recentKey, commitSha);
 
   const subject = `${target.release ? "release" : "tag"} ${inlineCode(tag)}`;
@@ -74,7 +71,9 @@ async function evaluateNow(deps: EvaluationDeps, target: TagTarget): Promise<Tag
     return { status: "reported", commitSha, written: await reportRefConfigError(deps, run, loaded.error), requests: requests() };
   }
 
-  const results = evaluateTagControls(read.snapshot, loaded.config);
+  // The signature costs a REST read: only when `signed-release` looks at it.
+  const signed = effectiveEnforcement("signed-release", loaded.config).enforcement !== "off";
+  const results = evaluateTagControls(signed ? await readTagSignature(octokit, read) : read.snapshot, loaded.config);
   const findings = {
     owner,
     repo,

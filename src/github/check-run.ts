@@ -1,5 +1,5 @@
 import type { CheckRunReport } from "../report/check-run-output.js";
-import { clampMarkdown } from "../report/markdown.js";
+import { clampKeepingResults } from "../report/check-run-state.js";
 import type { GitHubClient, RepoRef } from "./types.js";
 
 /** The app's one check run per head commit; users make it a required status check. */
@@ -59,7 +59,7 @@ function statusFields(report: CheckRunReport, completedAt: string, mayStayOpen: 
   }
   if (mayStayOpen) return { status: "in_progress" as const, output: report.output };
   const summary = `GitHub cannot reopen a completed check run, so it fails until the pending controls finish; it is re-evaluated when they do.\n\n${report.output.summary}`;
-  return { status: "completed" as const, conclusion: "failure" as const, completed_at: completedAt, output: { title: report.output.title, summary: clampMarkdown(summary) } };
+  return { status: "completed" as const, conclusion: "failure" as const, completed_at: completedAt, output: { title: report.output.title, summary: clampKeepingResults(summary) } };
 }
 
 /**

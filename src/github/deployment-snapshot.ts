@@ -7,6 +7,7 @@ import type { GitHubClient } from "./types.js";
 /** The tag named like the deployment's ref, our run on the deployed commit, and the PRs merged with that commit. */
 export const DEPLOYMENT_QUERY = `query SdlcGuardDeployment($owner: String!, $repo: String!, $tagRef: String!, $sha: GitObjectID!, $appId: Int!) {
   repository(owner: $owner, name: $repo) {
+    defaultBranchRef { name }
     ref(qualifiedName: $tagRef) { target { __typename oid ... on Tag { target { __typename oid } } } }
     object(oid: $sha) {
       ... on Commit {
@@ -21,6 +22,7 @@ export const DEPLOYMENT_QUERY = `query SdlcGuardDeployment($owner: String!, $rep
 
 interface GqlDeployment {
   repository: {
+    defaultBranchRef: { name: string } | null;
     ref: { target: { __typename: string; oid: string; target?: { __typename: string; oid: string } } | null } | null;
     object: {
       checkSuites?: GqlOurSuites;
@@ -43,14 +45,14 @@ export interface DeploymentRequest {
 export async function readDeployment(octokit: GitHubClient, request: DeploymentRequest, appId: number | undefined): Promise<DeploymentSnapshot> {
   // A ref given as refs/tags/x or as a bare name both name the tag x; a branch name simply finds no tag.
   const tagName = request.ref.replace(/^refs\/tags\//, "");
-  const base = { ...request, ref: tagName };
+  const base = { ...request, ref: tagName, defaultBranch: null };
+  const nothingRead = (why: string): DeploymentSnapshot => ({ ...base, tagCommit: unavailable(why), ourRun: unavailable(why), mergedPullRequests: unavailable(why) });
+  if (!appId) return nothingRead("the app id is unknown, so sdlc-guard's own check runs cannot be recognised");
   let data: GqlDeployment;
   try {
-    if (!appId) throw new Error("the app id is unknown, so sdlc-guard's own check runs cannot be recognised");
     data = await octokit.graphql<GqlDeployment>(DEPLOYMENT_QUERY, { owner: request.owner, repo: request.repo, tagRef: `refs/tags/${tagName}`, sha: request.sha, appId });
   } catch (error) {
-    const why = error instanceof Error && !("status" in error) && !("errors" in error) ? error.message : describeGitHubError(error);
-    return { ...base, tagCommit: unavailable(why), ourRun: unavailable(why), mergedPullRequests: unavailable(why) };
+    return nothingRead(describeGitHubError(error));
   }
   const target = data.repository?.ref?.target ?? null;
   const commit = target?.__typename === "Tag" ? target.target : target;
@@ -59,6 +61,7 @@ export async function readDeployment(octokit: GitHubClient, request: DeploymentR
   const pulls = object?.associatedPullRequests?.nodes ?? [];
   return {
     ...base,
+    defaultBranch: data.repository?.defaultBranchRef?.name ?? null,
     tagCommit: fetched(commit?.__typename === "Commit" ? commit.oid : null),
     ourRun:
       run === undefined

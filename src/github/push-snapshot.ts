@@ -7,10 +7,10 @@ import type { GitHubClient } from "./types.js";
 
 /** Commits whose pull requests one GraphQL query asks about (as aliases). */
 export const COMMITS_PER_QUERY = 50;
-/** The push payload lists at most this many commits on some deliveries; a push that long is listed again by GitHub. */
-export const PAYLOAD_COMMIT_LIMIT = 20;
+/** A push webhook lists at most this many commits (GitHub's documented cap); a push that long is listed again by compare. */
+export const PAYLOAD_COMMIT_LIMIT = 2048;
 /** A push adding more commits than this is not verified commit by commit: it fails closed. */
-export const MAX_PUSH_COMMITS = 1_000;
+export const MAX_PUSH_COMMITS = 5_000;
 
 const ZERO_SHA = /^0{40}$/;
 
@@ -31,13 +31,27 @@ export interface PushEvent {
 
 const PULLS_OF_COMMIT = `... on Commit { oid associatedPullRequests(first: 10) { nodes { number merged baseRefName } } }`;
 
+/** `$c0…$cN` variables and `c0…cN` aliases asking for each commit's pull requests. */
+function commitAliases(count: number): { variables: string; aliases: string } {
+  const indexes = Array.from({ length: count }, (_, i) => i);
+  return {
+    variables: indexes.map((i) => `, $c${i}: GitObjectID!`).join(""),
+    aliases: indexes.map((i) => `c${i}: object(oid: $c${i}) { ${PULLS_OF_COMMIT} }`).join("\n    "),
+  };
+}
+
+/** The snapshot of a push: the payload's names and SHAs, with what was read (or why it could not be). */
+export function pushSnapshotOf(push: PushEvent, protection: Fetched<BranchProtectionSources>, commits: Fetched<PushedCommit[]>): PushSnapshot {
+  const { owner, repo, branch, pusher, before, after, forced, created, deleted } = push;
+  return { owner, repo, branch, pusher, before, after, forced, created, deleted, protection, commits };
+}
+
 /**
  * One query answers whether the branch is protected (default branch, classic rule, rulesets), which pull requests
  * the listed commits came from, and our run on the commit the finding is reported on.
  */
 export function pushQuery(commitCount: number): string {
-  const variables = Array.from({ length: commitCount }, (_, i) => `, $c${i}: GitObjectID!`).join("");
-  const aliases = Array.from({ length: commitCount }, (_, i) => `c${i}: object(oid: $c${i}) { ${PULLS_OF_COMMIT} }`).join("\n    ");
+  const { variables, aliases } = commitAliases(commitCount);
   return `query SdlcGuardPush($owner: String!, $repo: String!, $ref: String!, $reportOn: GitObjectID!, $appId: Int!, $deleted: Boolean!${variables}) {
   repository(owner: $owner, name: $repo) {
     defaultBranchRef { name }
@@ -54,8 +68,7 @@ export function pushQuery(commitCount: number): string {
 
 /** The pull requests of more commits (a push longer than the first query covered). */
 export function commitsQuery(commitCount: number): string {
-  const variables = Array.from({ length: commitCount }, (_, i) => `, $c${i}: GitObjectID!`).join("");
-  const aliases = Array.from({ length: commitCount }, (_, i) => `c${i}: object(oid: $c${i}) { ${PULLS_OF_COMMIT} }`).join("\n    ");
+  const { variables, aliases } = commitAliases(commitCount);
   return `query SdlcGuardPushCommits($owner: String!, $repo: String!${variables}) {
   repository(owner: $owner, name: $repo) {
     ${aliases}
@@ -107,9 +120,7 @@ export async function readPush(octokit: GitHubClient, push: PushEvent, appId: nu
   listed.forEach((sha, i) => known.set(sha, (repository[`c${i}`] as GqlCommitPulls | null) ?? null));
   const commits = push.deleted ? fetched<PushedCommit[]>([]) : await pushedCommits(octokit, push, repository.defaultBranchRef?.name, known);
   const existingCheckRun = appId ? findOurRun(repository.reportOn?.checkSuites) : undefined;
-  const { before, after, forced, created, deleted, pusher } = push;
-  const snapshot = { owner, repo, branch, pusher, before, after, forced, created, deleted, protection, commits };
-  return { snapshot, reportOn: reportCommitOf(push), existingCheckRun };
+  return { snapshot: pushSnapshotOf(push, protection, commits), reportOn: reportCommitOf(push), existingCheckRun };
 }
 
 /** Default branch, classic rule or ruleset: each that applies is named; none means the branch is not protected. */
@@ -119,8 +130,9 @@ async function protectionOf(octokit: GitHubClient, push: PushEvent, repository: 
   if (!push.deleted) {
     const { ref } = repository;
     if (ref?.branchProtectionRule) sources.push(`classic rule \`${ref.branchProtectionRule.pattern}\``);
-    if (ref && !ref.rules) return unavailable("GitHub did not return the rulesets that apply to the branch");
-    sources.push(...rulesetSources(ref?.rules?.nodes ?? []));
+    if (ref?.rules) sources.push(...rulesetSources(ref.rules.nodes));
+    // Unseen rulesets matter only when nothing else says the branch is protected.
+    else if (ref && sources.length === 0) return unavailable("GitHub did not return the rulesets that apply to the branch");
     return fetched({ sources });
   }
   // A deleted branch has no ref left: its classic rules are matched by pattern, its rulesets asked for by name.

@@ -34,11 +34,16 @@ interface GqlTag {
 export interface TagRead {
   snapshot: TagSnapshot;
   existingCheckRun: OurRun | null | undefined;
+  /** The annotated tag object, whose signature `readTagSignature` reads; null for a lightweight tag. */
+  tagObjectSha: string | null;
   /** Asked for a release that GitHub does not have (deleted since), or a draft: nothing to evaluate. */
   releaseMissing: boolean;
 }
 
-/** Reads a tag for the tag controls: one GraphQL query, plus one REST read of an annotated tag's signature. */
+/**
+ * Reads a tag for the tag controls in one GraphQL query. An annotated tag's signature is left unread (GraphQL has
+ * none): `readTagSignature` reads it when `signed-release` needs it.
+ */
 export async function readTag(octokit: GitHubClient, target: { owner: string; repo: string; tag: string; withRelease: boolean }, appId: number | undefined): Promise<TagRead> {
   const { owner, repo, tag, withRelease } = target;
   const data = await octokit.graphql<GqlTag>(TAG_QUERY, { owner, repo, ref: `refs/tags/${tag}`, tag, appId: appId ?? 0, withRelease });
@@ -55,7 +60,7 @@ export async function readTag(octokit: GitHubClient, target: { owner: string; re
     : status
       ? fetched(status === "BEHIND" || status === "IDENTICAL")
       : unavailable(`GitHub could not compare ${defaultBranch} with the tag`);
-  const signature = annotated ? await readSignature(octokit, owner, repo, object.oid) : fetched<TagSignature | null>(null);
+  const signature = annotated ? unavailable<TagSignature | null>("not read: signed-release is off") : fetched<TagSignature | null>(null);
   const release = repository.release;
   const snapshot: TagSnapshot = {
     owner,
@@ -71,6 +76,7 @@ export async function readTag(octokit: GitHubClient, target: { owner: string; re
   return {
     snapshot,
     existingCheckRun: appId && commit ? findOurRun(commit.checkSuites) : undefined,
+    tagObjectSha: annotated ? object.oid : null,
     releaseMissing: withRelease && (!release || release.isDraft),
   };
 }
@@ -83,7 +89,12 @@ const toRelease = (r: NonNullable<NonNullable<GqlTag["repository"]>["release"]>)
   isPrerelease: r.isPrerelease,
 });
 
-/** GraphQL's Tag has no signature: GitHub's verification of an annotated tag comes from the git tags endpoint. */
+/** GraphQL's Tag has no signature: GitHub's verification of an annotated tag comes from the git tags endpoint (one REST read). */
+export async function readTagSignature(octokit: GitHubClient, read: TagRead): Promise<TagSnapshot> {
+  if (!read.tagObjectSha) return read.snapshot;
+  return { ...read.snapshot, signature: await readSignature(octokit, read.snapshot.owner, read.snapshot.repo, read.tagObjectSha) };
+}
+
 async function readSignature(octokit: GitHubClient, owner: string, repo: string, tagSha: string): Promise<Fetched<TagSignature | null>> {
   try {
     const { verification } = (await octokit.rest.git.getTag({ owner, repo, tag_sha: tagSha })).data;

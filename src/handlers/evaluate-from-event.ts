@@ -4,6 +4,7 @@ import { evaluatePullRequest, type EvaluationOutcome } from "../evaluation/evalu
 import { describeGitHubError } from "../github/describe-error.js";
 import { hardenRequests } from "../github/harden-requests.js";
 import type { GitHubClient, RepoRef } from "../github/types.js";
+import type { PushDeps } from "../evaluation/evaluate-push.js";
 import type { HandlerDeps } from "./app-options.js";
 
 /** The event's Octokit with the app's request policy (deadlines, bounded rate-limit retries) and ETag reuse. */
@@ -11,6 +12,19 @@ export function githubFor(context: Context, options: HandlerDeps): GitHubClient 
   const octokit = context.octokit as GitHubClient;
   hardenRequests(octokit, options.requestPolicy, options.memory.cache.etags);
   return octokit;
+}
+
+/** What an evaluation needs from an event and the app: the event's Octokit and logger, the app's memory and options. */
+export function evaluationDepsOf(context: Context, options: HandlerDeps): PushDeps {
+  return {
+    memory: options.memory,
+    octokit: context.octokit as GitHubClient,
+    log: context.log as unknown as Logger,
+    appId: options.appId,
+    jira: options.jira,
+    requestPolicy: options.requestPolicy,
+    associationRetryMs: options.associationRetryMs,
+  };
 }
 
 export function repoOf(context: Context): RepoRef {
@@ -28,10 +42,7 @@ export async function evaluateForEvent(
   const { owner, repo } = repoOf(context);
   const log = context.log as unknown as Logger;
   try {
-    return await evaluatePullRequest(
-      { memory: options.memory, octokit: context.octokit as GitHubClient, log, appId: options.appId, jira: options.jira, requestPolicy: options.requestPolicy },
-      { owner, repo, number, announcedHeadSha },
-    );
+    return await evaluatePullRequest(evaluationDepsOf(context, options), { owner, repo, number, announcedHeadSha });
   } catch (error) {
     log.error({ owner, repo, number, reason: describeGitHubError(error) }, "evaluation could not be reported");
     throw error;

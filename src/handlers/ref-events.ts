@@ -1,21 +1,10 @@
-import type { Context, Probot } from "probot";
+import type { Probot } from "probot";
 import type { Logger } from "pino";
 import { evaluateDeployment, runIdOfCallback } from "../evaluation/evaluate-deployment.js";
 import { evaluatePush } from "../evaluation/evaluate-push.js";
 import { evaluateTag } from "../evaluation/evaluate-tag.js";
-import type { GitHubClient } from "../github/types.js";
 import type { HandlerDeps } from "./app-options.js";
-import { repoOf } from "./evaluate-from-event.js";
-
-const depsOf = (context: Context, options: HandlerDeps) => ({
-  memory: options.memory,
-  octokit: context.octokit as GitHubClient,
-  log: context.log as unknown as Logger,
-  appId: options.appId,
-  jira: options.jira,
-  requestPolicy: options.requestPolicy,
-  associationRetryMs: options.associationRetryMs,
-});
+import { evaluationDepsOf as depsOf, repoOf } from "./evaluate-from-event.js";
 
 /**
  * Pushes (direct and forced pushes, deletions of protected branches; new tags), tags, releases, and deployments

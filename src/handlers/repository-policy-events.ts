@@ -2,10 +2,10 @@ import type { Probot } from "probot";
 import { CONFIG_PATH } from "../config/load-config.js";
 import { invalidateConfigFiles, invalidateSecretScanning } from "../evaluation/state-cache.js";
 import { CODEOWNERS_PATHS } from "../github/pull-request-snapshot.js";
+import { PAYLOAD_COMMIT_LIMIT } from "../github/push-snapshot.js";
 import type { HandlerDeps } from "./app-options.js";
 import { reevaluateOpenPullRequests, repoOf } from "./evaluate-from-event.js";
 
-const MAX_LISTED_COMMITS = 2048;
 
 /**
  * Changes to what every open PR is judged against: protection, rulesets, secret-scanning alerts and settings, the
@@ -33,7 +33,7 @@ export function registerRepositoryPolicyEvents(app: Probot, options: HandlerDeps
     const { ref, repository, commits, forced } = context.payload;
     if (ref !== `refs/heads/${repository.default_branch}`) return;
     // A forced push can rewrite any file without listing it; the payload lists at most 2048 commits.
-    const complete = !forced && commits.length < MAX_LISTED_COMMITS;
+    const complete = !forced && commits.length < PAYLOAD_COMMIT_LIMIT;
     const paths = complete ? [...new Set(commits.flatMap((c) => [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])]))] : undefined;
     // Configs of any repository built from a file this push touched (its own, an org fallback, an _extends target).
     const { owner, repo } = repoOf(context);

@@ -1,8 +1,8 @@
 import type { ConfigError } from "../config/config-error.js";
 import type { Conclusion } from "../controls/evaluate-pull-request-controls.js";
 import type { ControlResult } from "../controls/types.js";
-import { encodeResults } from "./check-run-state.js";
-import { CHECK_RUN_TEXT_LIMIT, clampMarkdown, inlineCode, tableCell } from "./markdown.js";
+import { clampKeepingResults, encodeResults } from "./check-run-state.js";
+import { clampMarkdown, inlineCode, tableCell } from "./markdown.js";
 
 export interface CheckRunOutput {
   title: string;
@@ -62,7 +62,7 @@ export function renderControlResults(results: ControlResult[], conclusion: Concl
   ].join("\n");
   // The rows are kept (hidden) for the next evaluation of this commit in another role, which adds its own.
   const state = `\n\n${encodeResults(results.map((r) => ({ ...r, source: r.source ?? ctx.subject })))}`;
-  return { conclusion, output: { title, summary: clampMarkdown(summary, CHECK_RUN_TEXT_LIMIT - state.length) + state } };
+  return { conclusion, output: { title, summary: clampKeepingResults(summary + state) } };
 }
 
 /**
@@ -79,7 +79,7 @@ export function withSharedHead(report: CheckRunReport, otherPullRequests: number
   ].join("\n");
   return {
     conclusion: "failure",
-    output: { title: `Shared head commit (also ${others}): ${report.output.title}`, summary: clampMarkdown(`${notice}\n${report.output.summary}`) },
+    output: { title: `Shared head commit (also ${others}): ${report.output.title}`, summary: clampKeepingResults(`${notice}\n${report.output.summary}`) },
   };
 }
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { controlsSchema, enforcementSchema } from "../config/schema.js";
 import type { ControlId, ControlResult } from "../controls/types.js";
+import { CHECK_RUN_TEXT_LIMIT, clampMarkdown } from "./markdown.js";
 
 // A commit has one `sdlc-guard` check run, but it can be evaluated in several ways (as a PR head, as the head of a push
 // to main, as a tag's commit). Each evaluation replaces the rows of its own controls and keeps the others, so a passing
@@ -29,6 +30,14 @@ const cut = (text: string) => (text.length > STORED_TEXT_LIMIT ? `${text.slice(0
 export function encodeResults(results: ControlResult[]): string {
   const rows = results.map((r) => ({ ...r, reason: cut(r.reason), fix: cut(r.fix), notes: r.notes?.slice(0, 5).map(cut) }));
   return `<!-- ${MARKER} ${Buffer.from(JSON.stringify({ v: 1, rows })).toString("base64")} -->`;
+}
+
+const TRAILING_BLOCK = /\n\n<!-- sdlc-guard-results [A-Za-z0-9+/=]+ -->$/;
+
+/** A summary cut to GitHub's limit, keeping the hidden rows at its end whole (a cut block would lose every row). */
+export function clampKeepingResults(summary: string): string {
+  const block = summary.match(TRAILING_BLOCK)?.[0] ?? "";
+  return clampMarkdown(summary.slice(0, summary.length - block.length), CHECK_RUN_TEXT_LIMIT - block.length) + block;
 }
 
 /** The rows a summary carries; none when it has no (valid) hidden block, e.g. a run written before rows were kept. */

@@ -8,8 +8,8 @@ const OTHER_SHA = "4444444ddddddddddddddddddddddddddddddddd";
 const config = (controls: Record<string, unknown> = {}): SdlcGuardConfig => configSchema.parse({ controls });
 const run = (status: "completed" | "in_progress" | "queued", conclusion: string | null, title: string | null = null): DeploymentSnapshot["ourRun"] =>
   fetched({ status, conclusion, title });
-const merged = (...prs: [number, string | null][]): DeploymentSnapshot["mergedPullRequests"] =>
-  fetched(prs.map(([number, headConclusion]) => ({ number, baseRefName: "main", headConclusion })));
+const merged = (...prs: [number, string | null, string?][]): DeploymentSnapshot["mergedPullRequests"] =>
+  fetched(prs.map(([number, headConclusion, baseRefName = "main"]) => ({ number, baseRefName, headConclusion })));
 
 describe("deployment: deployments only from approved, tagged releases", () => {
   it("is required by default, for every environment whose protection rules include the app", () => {
@@ -95,15 +95,25 @@ describe("deployment: deployments only from approved, tagged releases", () => {
     expect(decideDeployment(deploymentSnapshot(overrides), defaultConfig)).toEqual({ state: "rejected", reason });
   });
 
-  it.each([
-    ["no run of its own", fetched(null)],
-    ["a run still in progress", run("in_progress", null)],
-  ])("a commit merged through a compliant PR is approved (%s)", (_name, ourRun) => {
-    const snapshot = deploymentSnapshot({ ourRun, mergedPullRequests: merged([11, "failure"], [12, "Success"]) });
+  it("a commit without a run of its own, merged into main through a compliant PR, is approved", () => {
+    const snapshot = deploymentSnapshot({ ourRun: fetched(null), mergedPullRequests: merged([11, "failure"], [12, "Success"]) });
     expect(decideDeployment(snapshot, defaultConfig)).toEqual({
       state: "approved",
       reason: "Tag `v1.4.0` (`3333333`) was merged through compliant PR #12 (sdlc-guard passed on its head).",
     });
+  });
+
+  it("a run of our own still in progress is not outweighed by a compliant merged PR: rejected until it concludes", () => {
+    const snapshot = deploymentSnapshot({ ourRun: run("in_progress", null), mergedPullRequests: merged([12, "success"]) });
+    expect(decideDeployment(snapshot, defaultConfig)).toEqual({
+      state: "rejected",
+      reason: "sdlc-guard has not finished on this commit (`3333333`, tag `v1.4.0`): deploy again once it has concluded.",
+    });
+  });
+
+  it("a compliant PR merged into another branch does not vouch for the commit", () => {
+    const snapshot = deploymentSnapshot({ ourRun: fetched(null), mergedPullRequests: merged([12, "success", "feature/x"]) });
+    expect(decideDeployment(snapshot, defaultConfig).state).toBe("rejected");
   });
 
   it("a failed run of our own is not outweighed by a compliant merged PR", () => {

@@ -48,7 +48,7 @@ describe("pushes to protected branches: direct-push and force-push", () => {
       .expect("GET", "/repos/acme/payments/issues")
       .expect("POST", "/repos/acme/payments/issues");
 
-    await probot.receive(pushEvent(w, repo, { shas: [direct], before: sha("acme/payments-root"), sender: "mallory" }) as never);
+    await probot.receive(pushEvent(w, repo, { shas: [direct], sender: "mallory" }) as never);
 
     const [run] = runOn(repo, direct);
     expect(run!.conclusion).toBe("failure");
@@ -75,7 +75,7 @@ describe("pushes to protected branches: direct-push and force-push", () => {
       .expect("POST", "/repos/acme/payments/issues/1/comments");
 
     const first = w.commit(repo, "main", "first direct commit");
-    const firstPush = pushEvent(w, repo, { shas: [first], before: sha("acme/payments-root") });
+    const firstPush = pushEvent(w, repo, { shas: [first] });
     await probot.receive(firstPush as never);
     const second = w.commit(repo, "main", "second direct commit");
     await probot.receive(pushEvent(w, repo, { shas: [second], before: first }) as never);
@@ -101,7 +101,7 @@ describe("pushes to protected branches: direct-push and force-push", () => {
       .expect("GET", "/repos/acme/payments/issues/1/comments")
       .expect("POST", "/repos/acme/payments/issues/1/comments");
     const first = w.commit(repo, "main", "one");
-    const firstPush = pushEvent(w, repo, { shas: [first], before: sha("acme/payments-root") });
+    const firstPush = pushEvent(w, repo, { shas: [first] });
     const second = w.commit(repo, "main", "two");
     const secondPush = pushEvent(w, repo, { shas: [second], before: first });
 
@@ -137,7 +137,7 @@ describe("pushes to protected branches: direct-push and force-push", () => {
     const probot = createTestApp(w);
     mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`).expect("POST", "/graphql").expect("POST", "/repos/acme/payments/check-runs");
 
-    await probot.receive(pushEvent(w, repo, { shas: [bump], before: sha("acme/payments-root"), sender: "release-bot[bot]" }) as never);
+    await probot.receive(pushEvent(w, repo, { shas: [bump], sender: "release-bot[bot]" }) as never);
 
     const [run] = runOn(repo, bump);
     expect(run!.conclusion).toBe("success");
@@ -195,29 +195,82 @@ describe("pushes to protected branches: direct-push and force-push", () => {
     const probot = createTestApp(w);
     mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`).expect("POST", "/graphql");
 
-    await probot.receive(pushEvent(w, repo, { branch: "feature/x", shas: [commit] }) as never);
+    await probot.receive(pushEvent(w, repo, { branch: "feature/x", shas: [commit], created: true }) as never);
 
     expect(runOn(repo, commit)).toEqual([]);
   });
 
-  it("a push longer than the payload lists is read in full from GitHub's compare, and its commits' PRs in batches", async () => {
+  it("a push to a feature branch whose protection cannot be read is not judged: logged, nothing written", async () => {
     const { world: w, repo } = world();
+    const commit = w.commit(repo, "feature/x", "work in progress");
+    w.failNext("POST", "/graphql", 502);
+    const { log, text } = captureLog();
+    const probot = createTestApp(w, { log });
+    mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`).expect("POST", "/graphql");
+
+    await probot.receive(pushEvent(w, repo, { branch: "feature/x", shas: [commit], created: true }) as never);
+
+    expect(runOn(repo, commit)).toEqual([]);
+    expect(text()).toContain("could not tell whether the pushed branch is protected");
+  });
+
+  it("rulesets GitHub does not show: main is still judged (known protected), a feature branch is not (unknown)", async () => {
+    const { world: w, repo, pr } = world();
+    repo.rulesHidden = true;
+    const direct = w.commit(repo, "feature/x", "work in progress");
+    const { log, text } = captureLog();
+    const probot = createTestApp(w, { log });
+    mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`).expect("POST", "/graphql", 2).expect("POST", "/repos/acme/payments/check-runs");
+
+    await probot.receive(pushEvent(w, repo, { merged: pr }) as never);
+    await probot.receive(pushEvent(w, repo, { branch: "feature/x", shas: [direct], created: true }) as never);
+
+    expect(text()).toContain('"protected_by":"default branch, classic rule `main`"');
+    expect(runOn(repo, direct)).toEqual([]);
+    expect(w.issues.list("acme", "payments")).toEqual([]);
+  });
+
+  it("a push longer than the payload lists (GitHub's cap: 2048) is read in full from compare, its commits' PRs in batches of 50", async () => {
+    const { world: w, repo, pr } = world();
+    pr.state = "CLOSED"; // a push of 2048 listed commits may have changed the config unseen: open PRs (none) are re-evaluated
     const before = repo.git.branches.get("main")!;
-    const shas = Array.from({ length: 60 }, (_, i) => w.commit(repo, "main", `direct ${i}`));
+    const shas = Array.from({ length: 2100 }, (_, i) => w.commit(repo, "main", `direct ${i}`));
     const probot = createTestApp(w);
     mockGitHub(w)
       .expectToken()
+      .expect("GET", "/repos/acme/payments/pulls")
       .expect("GET", `/repos/acme/payments/contents/${CONFIG}`)
-      .expect("POST", "/graphql", 2) // the push (first 20 listed commits), then the other 40 in one batch
-      .expect("GET", `/repos/acme/payments/compare/${before}...${shas[59]}`)
+      .expect("POST", "/graphql", 42) // the push with the first 50 listed commits, then 2,050 more in batches of 50
+      .expect("GET", `/repos/acme/payments/compare/${before}...${shas[2099]}`, 21) // 100 commits a page
       .expect("POST", "/repos/acme/payments/check-runs")
       .expect("GET", "/repos/acme/payments/issues")
       .expect("POST", "/repos/acme/payments/issues");
 
-    // GitHub lists at most 20 commits in some deliveries: the payload carries the first 20 only.
-    await probot.receive(pushEvent(w, repo, { shas: shas.slice(0, 20), before, after: shas[59] }) as never);
+    await probot.receive(pushEvent(w, repo, { shas: shas.slice(0, 2048), before, after: shas[2099] }) as never);
 
-    expect(runOn(repo, shas[59]!)[0]!.output.summary).toContain("60 of 60 commit(s)");
+    expect(runOn(repo, shas[2099]!)[0]!.output.summary).toContain("2100 of 2100 commit(s)");
+  });
+
+  it("a push of more commits than sdlc-guard verifies one by one fails closed, saying so", async () => {
+    const { world: w, repo, pr } = world();
+    pr.state = "CLOSED"; // a push of 2048 listed commits may have changed the config unseen: open PRs (none) are re-evaluated
+    const before = repo.git.branches.get("main")!;
+    const shas = Array.from({ length: 5001 }, (_, i) => w.commit(repo, "main", `bulk ${i}`));
+    const probot = createTestApp(w);
+    mockGitHub(w)
+      .expectToken()
+      .expect("GET", "/repos/acme/payments/pulls")
+      .expect("GET", `/repos/acme/payments/contents/${CONFIG}`)
+      .expect("POST", "/graphql")
+      .expect("GET", `/repos/acme/payments/compare/${before}...${shas[5000]}`)
+      .expect("POST", "/repos/acme/payments/check-runs")
+      .expect("GET", "/repos/acme/payments/issues")
+      .expect("POST", "/repos/acme/payments/issues");
+
+    await probot.receive(pushEvent(w, repo, { shas: shas.slice(0, 2048), before, after: shas[5000] }) as never);
+
+    expect(rowsOn(repo, shas[5000]!)["direct-push"]).toBe("required:error");
+    expect(runOn(repo, shas[5000]!)[0]!.output.summary).toContain("the push adds 5001 commits, more than the 5000");
   });
 
   it("when the protection cannot be read on a push to the default branch, direct-push fails closed with the reason (the payload still shows it was not forced)", async () => {
@@ -235,7 +288,7 @@ describe("pushes to protected branches: direct-push and force-push", () => {
       .expect("GET", "/repos/acme/payments/issues")
       .expect("POST", "/repos/acme/payments/issues");
 
-    await probot.receive(pushEvent(w, repo, { shas: [direct], before: sha("acme/payments-root") }) as never);
+    await probot.receive(pushEvent(w, repo, { shas: [direct] }) as never);
 
     expect(runOn(repo, direct)[0]!.conclusion).toBe("failure");
     expect(rowsOn(repo, direct)).toEqual({ "direct-push": "required:error", "force-push": "required:pass" });
@@ -313,15 +366,29 @@ describe("tags and releases: release-tag, signed-release, release-notes", () => 
     expect(w.issues.list("acme", "payments")).toEqual([]);
   });
 
-  it("a new tag arrives as create and push: evaluated once", async () => {
+  it("a new tag arrives as create and push: evaluated once (the second reads the tag, finds the same commit, stops)", async () => {
     const { world: w, repo } = tagged("v1.4.0");
     const probot = createTestApp(w);
-    expectTag(w);
+    expectTag(w).expect("POST", "/graphql");
 
     await probot.receive(tagCreateEvent(w, repo, "v1.4.0") as never);
     await probot.receive(tagPushEvent(w, repo, "v1.4.0") as never);
 
     expect(repo.checkRuns).toHaveLength(2); // the merged PR's run, and the tag commit's
+  });
+
+  it("a tag deleted and created again on another commit moments later is evaluated again", async () => {
+    const { world: w, repo, commitSha } = tagged("v2.0.0");
+    const probot = createTestApp(w);
+    expectTag(w).expect("POST", "/graphql").expect("POST", "/repos/acme/payments/check-runs").expect("GET", "/repos/acme/payments/issues").expect("POST", "/repos/acme/payments/issues");
+    await probot.receive(tagCreateEvent(w, repo, "v2.0.0") as never);
+
+    const elsewhere = w.commit(repo, "feature/x", "unreviewed");
+    repo.git.tags.set("v2.0.0", { commitSha: elsewhere });
+    await probot.receive(tagCreateEvent(w, repo, "v2.0.0") as never);
+
+    expect(rowsOn(repo, commitSha)["release-tag"]).toBe("required:pass");
+    expect(rowsOn(repo, elsewhere)["release-tag"]).toBe("required:fail");
   });
 
   it("a release without notes is an advisory finding", async () => {
@@ -351,7 +418,7 @@ describe("tags and releases: release-tag, signed-release, release-notes", () => 
       .expect("GET", "/repos/acme/payments/git/tags/*")
       .expect("PATCH", "/repos/acme/payments/check-runs/*");
 
-    await probot.receive(pushEvent(w, repo, { shas: [direct], before: sha("acme/payments-root") }) as never);
+    await probot.receive(pushEvent(w, repo, { shas: [direct] }) as never);
     await probot.receive(tagCreateEvent(w, repo, "v1.4.1") as never);
 
     const [run] = runOn(repo, direct);
@@ -361,14 +428,24 @@ describe("tags and releases: release-tag, signed-release, release-notes", () => 
 });
 
 describe("deployment gate: a custom deployment protection rule", () => {
+  /** Config, one GraphQL query, and the answer to the run that waits (42420001 unless the event names another). */
+  const expectDeployment = (w: GitHubWorld) =>
+    mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`).expect("POST", "/graphql").expect("POST", "/repos/acme/payments/actions/runs/42420001/deployment_protection_rule");
+
+  /** `main` after PR #12 was squash-merged, tagged v1.4.0. */
+  function releasedMain() {
+    const setup = world();
+    setup.world.mergePullRequest(setup.repo, setup.pr, "squash");
+    const head = setup.repo.git.branches.get("main")!;
+    setup.repo.git.tags.set("v1.4.0", { commitSha: head });
+    return { ...setup, head };
+  }
+
   it("deployment of v1.4.0 whose commit passed sdlc-guard is approved", async () => {
-    const { world: w, repo, pr } = world();
-    w.mergePullRequest(repo, pr, "squash");
-    const head = repo.git.branches.get("main")!;
-    repo.git.tags.set("v1.4.0", { commitSha: head });
+    const { world: w, repo, head } = releasedMain();
     repo.checkRuns.push({ id: 2, appId: w.appId, name: "sdlc-guard", headSha: head, status: "completed", conclusion: "success", output: { title: "All required controls pass", summary: "" }, externalId: "push:main" });
     const probot = createTestApp(w);
-    mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`).expect("POST", "/graphql").expect("POST", "/repos/acme/payments/actions/runs/42420001/deployment_protection_rule");
+    expectDeployment(w);
 
     await probot.receive(deploymentProtectionRuleEvent(w, repo, { ref: "v1.4.0", sha: head }) as never);
 
@@ -378,12 +455,9 @@ describe("deployment gate: a custom deployment protection rule", () => {
   });
 
   it("a tag whose commit came from a compliant PR (no run of its own yet) is approved", async () => {
-    const { world: w, repo, pr } = world();
-    w.mergePullRequest(repo, pr, "squash");
-    const head = repo.git.branches.get("main")!;
-    repo.git.tags.set("v1.4.0", { commitSha: head });
+    const { world: w, repo, head } = releasedMain();
     const probot = createTestApp(w);
-    mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`).expect("POST", "/graphql").expect("POST", "/repos/acme/payments/actions/runs/*/deployment_protection_rule");
+    expectDeployment(w);
 
     await probot.receive(deploymentProtectionRuleEvent(w, repo, { ref: "v1.4.0", sha: head }) as never);
 
@@ -394,7 +468,7 @@ describe("deployment gate: a custom deployment protection rule", () => {
     const { world: w, repo } = world();
     const head = repo.git.branches.get("main")!;
     const probot = createTestApp(w);
-    mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`).expect("POST", "/graphql").expect("POST", "/repos/acme/payments/actions/runs/*/deployment_protection_rule");
+    expectDeployment(w);
 
     await probot.receive(deploymentProtectionRuleEvent(w, repo, { ref: "main", sha: head }) as never);
 
@@ -407,7 +481,7 @@ describe("deployment gate: a custom deployment protection rule", () => {
     repo.git.tags.set("v1.4.0", { commitSha: head });
     w.failNext("POST", "/graphql", 502);
     const probot = createTestApp(w);
-    mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`).expect("POST", "/graphql").expect("POST", "/repos/acme/payments/actions/runs/*/deployment_protection_rule");
+    expectDeployment(w);
 
     await probot.receive(deploymentProtectionRuleEvent(w, repo, { ref: "v1.4.0", sha: head }) as never);
 
@@ -422,7 +496,7 @@ describe("deployment gate: a custom deployment protection rule", () => {
 
     await probot.receive(deploymentProtectionRuleEvent(w, repo, { ref: "v1.4.0", sha: sha("x"), callbackUrl: "https://api.github.com/repos/evil/elsewhere/actions/runs/1/deployment_protection_rule" }) as never);
 
-    expect(w.deploymentReviews).toEqual([]);
+    expect(w.requests).toEqual([]);
     expect(text()).toContain("without a usable callback URL");
   });
 });
@@ -436,7 +510,7 @@ describe("what is not judged, and a broken policy", () => {
     const probot = createTestApp(w);
     mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`);
 
-    await probot.receive(pushEvent(w, repo, { shas: [w.commit(repo, "main", "direct")], before: sha("acme/payments-root") }) as never);
+    await probot.receive(pushEvent(w, repo, { shas: [w.commit(repo, "main", "direct")] }) as never);
 
     expect(repo.checkRuns).toHaveLength(1); // the merged PR's, from the setup
   });
@@ -453,6 +527,19 @@ describe("what is not judged, and a broken policy", () => {
     expect(repo.checkRuns).toHaveLength(1);
   });
 
+  it("with signed-release off, an annotated tag's signature is not read", async () => {
+    const { world: w, repo } = world();
+    repo.files.set(".github/sdlc-guard.yml", "controls:\n  signed-release: { enforcement: 'off' }\n");
+    const head = repo.git.branches.get("main")!;
+    repo.git.tags.set("v1.0.0", { commitSha: head, annotated: { sha: sha("tag-v1.0.0"), verified: false, reason: "unsigned" } });
+    const probot = createTestApp(w);
+    mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`).expect("POST", "/graphql").expect("POST", "/repos/acme/payments/check-runs");
+
+    await probot.receive(tagCreateEvent(w, repo, "v1.0.0") as never);
+
+    expect(rowsOn(repo, head)).toEqual({ "release-tag": "required:pass", "signed-release": "off:pass" });
+  });
+
   it("a broken config fails the pushed head's run with the key at fault", async () => {
     const { world: w, repo } = world();
     repo.files.set(".github/sdlc-guard.yml", BROKEN);
@@ -460,7 +547,7 @@ describe("what is not judged, and a broken policy", () => {
     const probot = createTestApp(w);
     mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`).expect("POST", "/graphql").expect("POST", "/repos/acme/payments/check-runs");
 
-    await probot.receive(pushEvent(w, repo, { shas: [direct], before: sha("acme/payments-root") }) as never);
+    await probot.receive(pushEvent(w, repo, { shas: [direct] }) as never);
 
     expect(runOn(repo, direct)[0]).toMatchObject({ conclusion: "failure", output: { title: "Configuration error in acme/payments:.github/sdlc-guard.yml" } });
   });

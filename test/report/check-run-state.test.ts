@@ -1,6 +1,7 @@
 import type { ControlResult } from "../../src/controls/types.js";
-import { CONTROL_ORDER, decodeResults, encodeResults, mergeResults } from "../../src/report/check-run-state.js";
-import { renderControlResults } from "../../src/report/check-run-output.js";
+import { clampKeepingResults, CONTROL_ORDER, decodeResults, encodeResults, mergeResults } from "../../src/report/check-run-state.js";
+import { renderControlResults, withSharedHead } from "../../src/report/check-run-output.js";
+import { CHECK_RUN_TEXT_LIMIT, clampMarkdown } from "../../src/report/markdown.js";
 
 const row = (id: ControlResult["id"], outcome: ControlResult["outcome"] = "pass", source?: string): ControlResult => ({
   id,
@@ -65,5 +66,23 @@ describe("one check run per commit, several evaluations: the rows travel in the 
       ["direct-push", "the push of 1 commit to `main` by @mallory"],
       ["release-tag", "tag `v1.0.0`"],
     ]);
+  });
+});
+
+describe("the hidden rows survive every cut to GitHub's size limit", () => {
+  const huge = [{ ...row("jira", "fail"), reason: "PAY-1 ".repeat(20_000) }, row("direct-push", "fail", "push to `main`")];
+  const ctx = { subject: "PR #4", headSha: "b".repeat(40), isDraft: false, configSources: [], evaluatedAt: "2026-11-23T10:00:00Z" };
+
+  it("a shared-head notice on an enormous summary keeps the rows whole", () => {
+    const report = withSharedHead(renderControlResults(huge, "failure", ctx), [5]);
+
+    expect(report.output.summary.length).toBeLessThanOrEqual(CHECK_RUN_TEXT_LIMIT);
+    expect(decodeResults(report.output.summary).map((r) => r.id)).toEqual(["jira", "direct-push"]);
+  });
+
+  it("clampKeepingResults leaves a summary without rows as clampMarkdown would", () => {
+    const text = "x".repeat(70_000);
+
+    expect(clampKeepingResults(text)).toBe(clampMarkdown(text));
   });
 });

@@ -46,6 +46,7 @@ export function deploymentSnapshot(overrides: Partial<DeploymentSnapshot> = {}):
     environment: "production",
     ref: "v1.4.0",
     sha: TAG_SHA,
+    defaultBranch: "main",
     tagCommit: fetched(TAG_SHA),
     ourRun: fetched({ status: "completed", conclusion: "success", title: "All controls pass" }),
     mergedPullRequests: fetched([]),
