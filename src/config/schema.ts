@@ -242,6 +242,52 @@ export const controlsSchema = z
   })
   .describe("Per-control settings, keyed by control id.");
 
+/** A five-field cron expression croner accepts (minute hour day-of-month month day-of-week). */
+const cronSchema = z
+  .string()
+  .trim()
+  .regex(/^(\S+\s+){4}\S+$/, "a five-field cron expression, e.g. '0 6 * * *'");
+
+const summarySchema = z
+  .strictObject({
+    repository: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,100}$/, "a repository name of the organisation, e.g. .github")
+      .default(".github")
+      .describe("Repository of the organisation that holds the \"SDLC compliance summary\" issue (the app must be installed on it)."),
+    schedule: cronSchema
+      .default("0 6 * * *")
+      .describe("When the summary is refreshed (cron, UTC); each organisation is delayed by its own jitter within `jitter_minutes`."),
+    jitter_minutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(720)
+      .default(30)
+      .describe("Spread of the per-organisation delay after `schedule`, so that many organisations do not refresh at once."),
+    period_days: z
+      .number()
+      .int()
+      .min(1)
+      .max(366)
+      .default(30)
+      .describe("The period (days up to now) of the push and merged-PR figures."),
+    inactive_days: z
+      .number()
+      .int()
+      .min(1)
+      .max(3650)
+      .default(180)
+      .describe("A repository with no push for this many days should be archived (`activity` fails while it is not)."),
+    merged_pass_rate: z
+      .number()
+      .min(0)
+      .max(100)
+      .default(100)
+      .describe("Share (%) of PRs merged in the period whose sdlc-guard result was success that `merged-prs` needs."),
+  })
+  .describe("The org-wide compliance summary issue: read from the organisation's `.github` repository config only.");
+
 /** The `.github/sdlc-guard.yml` file. Defaults encode POL-008. */
 export const configSchema = z
   .strictObject({
@@ -250,6 +296,7 @@ export const configSchema = z
       .optional()
       .describe("Inherit from another config: `repo`, `owner/repo` or `owner/repo:path/to/file.yml`."),
     controls: controlsSchema.prefault({}),
+    summary: summarySchema.prefault({}),
   })
   .describe("sdlc-guard configuration (.github/sdlc-guard.yml on the default branch).");
 
@@ -266,6 +313,7 @@ export type CommitMessagesConfig = SdlcGuardConfig["controls"]["commit-messages"
 export type DirectPushConfig = SdlcGuardConfig["controls"]["direct-push"];
 export type ReleaseTagConfig = SdlcGuardConfig["controls"]["release-tag"];
 export type DeploymentConfig = SdlcGuardConfig["controls"]["deployment"];
+export type SummaryConfig = SdlcGuardConfig["summary"];
 export type ReportTo = z.output<typeof reportSchema>;
 
 export const defaultConfig: SdlcGuardConfig = configSchema.parse({});
