@@ -2,6 +2,9 @@ import { createHash } from "node:crypto";
 import { connection, executeQuery } from "./graphql.js";
 import { SimIssueTracker } from "./issue-tracker.js";
 import { exampleResponse, requestProblems, responseProblems } from "./openapi.js";
+import { objectAt, prTimes, repositoryFields, rootFields, type GraphqlHooks } from "./org-graphql.js";
+import { OrgWorld, type SimOrganization } from "./org-world.js";
+import { SimRateLimits, type SimRateResource } from "./rate-limit.js";
 
 // An in-memory GitHub for tests and the demo: REST answers start from GitHub's documented examples and are
 // validated against the OpenAPI description; GraphQL is executed against GitHub's published schema.
@@ -36,6 +39,11 @@ export interface SimPullRequest {
   commits: SimCommit[];
   /** Set when merged (`GitHubWorld.mergePullRequest`): the commit it added to its base branch. */
   mergeCommitSha?: string;
+  /** When it merged: set by `mergePullRequest` (the simulator's clock) unless already set. */
+  mergedAt?: string;
+  /** GraphQL times (defaults: createdAt the clock start, updatedAt mergedAt or createdAt). */
+  createdAt?: string;
+  updatedAt?: string;
 }
 /** A commit of the repository's history (branches and tags point into it). */
 export interface SimGitCommit {
@@ -54,6 +62,8 @@ export interface SimRelease {
   body: string;
   draft: boolean;
   prerelease: boolean;
+  /** Default 2026-11-20T09:00:00Z. */
+  publishedAt?: string;
 }
 /** An answer the app gave to a custom deployment protection rule. */
 export interface SimDeploymentReview {
@@ -127,6 +137,19 @@ export interface SimRepo {
   /** The history: commits, branch heads and tags (the default branch starts with one commit). */
   git: { commits: Map<string, SimGitCommit>; branches: Map<string, string>; tags: Map<string, SimTag> };
   releases: SimRelease[];
+  archived: boolean;
+  /** Default `private`. */
+  visibility: "public" | "private" | "internal";
+  /** Last push (default 2026-11-20T09:00:00Z). */
+  pushedAt: string;
+  /** Dependabot alerts (default: enabled, no open alert). */
+  dependabot: { alertsEnabled: boolean; openAlerts: { critical: number; high: number; medium: number } };
+  /** Open code-scanning alerts (default 0). */
+  codeScanning: { openAlerts: number };
+  /** REST omits `security_and_analysis`, as for a caller without admin access. */
+  securityAndAnalysisHidden?: boolean;
+  /** A repository without commits: GraphQL `defaultBranchRef` and `object` null, `pushedAt` null. */
+  empty?: boolean;
 }
 export interface SimResponse {
   status: number;
@@ -202,10 +225,30 @@ export class GitHubWorld {
   readonly issues = new SimIssueTracker();
   /** What the app answered to deployment protection rules. */
   readonly deploymentReviews: SimDeploymentReview[] = [];
+  /** Primary rate limits (`core`, `graphql`, `search`): set `remaining`/`reset` to test exhaustion. */
+  readonly rateLimit: SimRateLimits;
+  private readonly orgs: OrgWorld;
   private readonly faults: Fault[] = [];
   private nextId = 1000;
+  private merges = 0;
 
-  constructor(readonly appId = 4242, readonly installationId = 77) {}
+  constructor(
+    readonly appId = 4242,
+    readonly installationId = 77,
+  ) {
+    this.rateLimit = new SimRateLimits(installationId);
+    this.orgs = new OrgWorld(this);
+  }
+
+  /** The organisation `login` (created on first use: 2FA required, no members, no code security configuration). */
+  organization(login: string): SimOrganization {
+    return this.orgs.organization(login);
+  }
+
+  /** Refills a rate-limit bucket (all of them without a resource); `reset` in epoch seconds. */
+  resetRateLimit(resource?: SimRateResource, reset?: number): void {
+    this.rateLimit.reset(resource, reset);
+  }
 
   addRepo(owner: string, name: string, init: Partial<Omit<SimRepo, "id" | "owner" | "name">> = {}): SimRepo {
     const repo: SimRepo = {
@@ -223,6 +266,11 @@ export class GitHubWorld {
       mergeQueues: new Map(),
       git: { commits: new Map(), branches: new Map(), tags: new Map() },
       releases: [],
+      archived: false,
+      visibility: "private",
+      pushedAt: "2026-11-20T09:00:00Z",
+      dependabot: { alertsEnabled: true, openAlerts: { critical: 0, high: 0, medium: 0 } },
+      codeScanning: { openAlerts: 0 },
       ...init,
     };
     const root = sha(`${owner}/${name}-root`);
@@ -253,7 +301,7 @@ export class GitHubWorld {
     const parents = how === "merge" ? [before, pr.headSha] : [before];
     repo.git.commits.set(after, { sha: after, message: `Merge pull request #${pr.number} from ${pr.headRef}`, parents });
     repo.git.branches.set(pr.baseRef, after);
-    Object.assign(pr, { state: "MERGED", mergeCommitSha: after });
+    Object.assign(pr, { state: "MERGED", mergeCommitSha: after, mergedAt: pr.mergedAt ?? new Date(Date.UTC(2026, 10, 20, 9, 0, 0) + ++this.merges * 60_000).toISOString().replace(".000Z", "Z") });
     return { before, after, commits: how === "merge" ? [...pr.commits.map((c) => c.sha), after] : [after] };
   }
 
@@ -330,6 +378,15 @@ export class GitHubWorld {
     const upper = method.toUpperCase();
     const [rawPath, query = ""] = url.split("?");
     const path = rawPath!;
+    // Every request but /rate_limit and the app's own is charged to its rate-limit bucket; an empty bucket answers alone.
+    const resource = this.rateLimit.resourceFor(upper, path);
+    if (resource && this.rateLimit[resource].remaining <= 0) {
+      const exceeded = this.rateLimit.exceeded(resource);
+      this.requests.push({ method: upper, path, query, status: exceeded.status });
+      return exceeded;
+    }
+    if (resource) this.rateLimit.charge(resource);
+    const limits = () => (resource ? this.rateLimit.headers(resource) : {});
     const response = this.answer(upper, path, new URLSearchParams(query), body);
     const problems = path === "/graphql" ? [] : responseProblems(upper, path, response.status, response.body);
     if (problems.length) {
@@ -342,11 +399,15 @@ export class GitHubWorld {
       // As GitHub: every REST read has an ETag, and a read with a matching If-None-Match gets 304 and no body.
       const etag = `W/"${createHash("sha256").update(JSON.stringify([response.body, response.headers.link ?? ""])).digest("hex").slice(0, 32)}"`;
       if (headers["if-none-match"] === etag) {
+        // As on GitHub, a 304 is free.
+        if (resource) this.rateLimit.refund(resource);
         this.requests.push({ method: upper, path, query, status: 304 });
-        return { status: 304, headers: { etag }, body: undefined };
+        return { status: 304, headers: { ...limits(), etag }, body: undefined };
       }
       response.headers = { ...response.headers, etag };
     }
+    // Successful answers report the bucket (GitHub reports it on errors too; the simulator's errors keep only their own headers).
+    if (response.status < 400) response.headers = { ...limits(), ...response.headers };
     this.requests.push({ method: upper, path, query, status: response.status });
     return response;
   }
@@ -376,6 +437,8 @@ export class GitHubWorld {
       const token = exampleResponse("POST", "/app/installations/{installation_id}/access_tokens", 201);
       return json(201, { ...token, token: `ghs_simulated${m[1]}`, expires_at: new Date(Date.now() + 3_600_000).toISOString() });
     }
+    const orgAnswer = this.orgs.route(method, path, query);
+    if (orgAnswer) return orgAnswer;
     m = path.match(/^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/);
     const repo = m && this.repo(decodeURIComponent(m[1]!), decodeURIComponent(m[2]!));
     if (!m || !repo) return notFound();
@@ -392,18 +455,25 @@ export class GitHubWorld {
       delete example.parent;
       delete example.source;
       const status = (on: boolean) => ({ status: on ? "enabled" : "disabled" });
-      return json(200, {
+      const out: Record<string, unknown> = {
         ...example,
         language: "TypeScript",
         id: repo.id,
+        node_id: `R_${repo.id}`,
         name: repo.name,
         full_name: `${repo.owner}/${repo.name}`,
         default_branch: repo.defaultBranch,
+        archived: repo.archived,
+        visibility: repo.visibility,
+        private: repo.visibility !== "public",
+        pushed_at: repo.pushedAt,
         security_and_analysis: {
           secret_scanning: status(repo.secretScanning.enabled),
           secret_scanning_push_protection: status(repo.secretScanning.enabled && repo.secretScanning.pushProtection),
         },
-      });
+      };
+      if (repo.securityAndAnalysisHidden) delete out.security_and_analysis;
+      return json(200, out);
     }
     if (method === "GET" && rest === "/installation") {
       const example = exampleResponse("GET", "/repos/{owner}/{repo}/installation", 200);
@@ -668,6 +738,8 @@ export class GitHubWorld {
         headRefOid: pr.headSha,
         baseRefName: pr.baseRef,
         changedFiles: pr.files.length,
+        merged: pr.state === "MERGED",
+        ...prTimes(pr),
         author: actorNode(pr.author),
         baseRef: {
           branchProtectionRule: rule && classicRuleNode(rule),
@@ -703,52 +775,63 @@ export class GitHubWorld {
       const members = this.teams.get(key);
       return members && { __typename: "Team", id: `T_${key}`, members: connection(members.map((login) => ({ login }))) };
     };
+    const hooks: GraphqlHooks = {
+      repositoryNode: (repo) => repositoryNode(repo),
+      prNode: (repo, pr) => prNode(repo, pr),
+      commitNode: (repo, oid) => gitCommitNode(repo, oid),
+    };
+    const repositoryNode = (repo: SimRepo) => ({
+      ...repositoryFields(repo, hooks),
+      pullRequest: ({ number }: { number: number }) => {
+        const pr = repo.pulls.find((p) => p.number === number);
+        return pr ? prNode(repo, pr) : null;
+      },
+      // As GitHub: a commit the repository knows (history, PRs, merge groups, checks on it), else null; or a tree by expression.
+      object: ({ oid, expression }: { oid?: string; expression?: string }) =>
+        oid ? (this.knowsCommit(repo, oid) ? gitCommitNode(repo, oid) : null) : expression !== undefined ? objectAt(repo, expression, hooks) : null,
+      defaultBranchRef: repo.empty ? null : refNode(repo, `refs/heads/${repo.defaultBranch}`),
+      ref: ({ qualifiedName }: { qualifiedName: string }) => refNode(repo, qualifiedName),
+      branchProtectionRules: connection([...repo.classicRules.values()].map(classicRuleNode)),
+      release: ({ tagName }: { tagName: string }) => {
+        const release = repo.releases.find((r) => r.tagName === tagName);
+        return release && { tagName: release.tagName, name: release.name, description: release.body, isDraft: release.draft, isPrerelease: release.prerelease };
+      },
+      mergeQueue: ({ branch }: { branch?: string }) => {
+        const entries = repo.mergeQueues.get(branch ?? repo.defaultBranch);
+        if (!entries) return null;
+        return {
+          entries: connection(
+            [...entries]
+              .sort((a, b) => a.position - b.position)
+              .map((e) => {
+                const pr = repo.pulls.find((p) => p.number === e.pullNumber);
+                return { position: e.position, headCommit: { oid: e.headCommitSha }, pullRequest: pr && prNode(repo, pr) };
+              }),
+          ),
+        };
+      },
+    });
+    const node = ({ id }: { id: string }) => {
+      for (const repo of this.repos) {
+        if (`R_${repo.id}` === id) return repositoryNode(repo);
+        for (const pr of repo.pulls) if (`PR_${repo.id}_${pr.number}` === id) return prNode(repo, pr);
+        for (const pr of repo.pulls) for (const c of pr.commits) if (`SCR_${repo.id}_${c.sha}` === id) return rollupFor(repo, c.sha);
+      }
+      if (id.startsWith("T_")) return teamNode(id.slice(2)) ?? null;
+      return null;
+    };
     return {
+      ...rootFields(this, hooks),
       repository: ({ owner, name }: { owner: string; name: string }) => {
         const repo = this.repo(owner, name);
-        return (
-          repo && {
-            pullRequest: ({ number }: { number: number }) => {
-              const pr = repo.pulls.find((p) => p.number === number);
-              return pr ? prNode(repo, pr) : null;
-            },
-            // As GitHub: a commit the repository knows (history, PRs, merge groups, checks on it), else null.
-            object: ({ oid }: { oid?: string }) => (oid && this.knowsCommit(repo, oid) ? gitCommitNode(repo, oid) : null),
-            defaultBranchRef: refNode(repo, `refs/heads/${repo.defaultBranch}`),
-            ref: ({ qualifiedName }: { qualifiedName: string }) => refNode(repo, qualifiedName),
-            branchProtectionRules: connection([...repo.classicRules.values()].map(classicRuleNode)),
-            release: ({ tagName }: { tagName: string }) => {
-              const release = repo.releases.find((r) => r.tagName === tagName);
-              return release && { tagName: release.tagName, name: release.name, description: release.body, isDraft: release.draft, isPrerelease: release.prerelease };
-            },
-            mergeQueue: ({ branch }: { branch?: string }) => {
-              const entries = repo.mergeQueues.get(branch ?? repo.defaultBranch);
-              if (!entries) return null;
-              return {
-                entries: connection(
-                  [...entries]
-                    .sort((a, b) => a.position - b.position)
-                    .map((e) => {
-                      const pr = repo.pulls.find((p) => p.number === e.pullNumber);
-                      return { position: e.position, headCommit: { oid: e.headCommitSha }, pullRequest: pr && prNode(repo, pr) };
-                    }),
-                ),
-              };
-            },
-          }
-        );
+        return repo ? repositoryNode(repo) : null;
       },
+      node,
+      // As GitHub: an id that resolves to nothing is a null entry and a NOT_FOUND error.
+      nodes: ({ ids }: { ids: string[] }) => ids.map((id) => node({ id }) ?? new Error(`Could not resolve to a node with the global id of '${id}'`)),
       organization: ({ login }: { login: string }) => {
         const known = this.repos.some((r) => r.owner.toLowerCase() === login.toLowerCase()) || [...this.teams.keys()].some((k) => k.startsWith(`${login.toLowerCase()}/`));
         return known ? { team: ({ slug }: { slug: string }) => teamNode(`${login}/${slug}`.toLowerCase()) ?? null } : null;
-      },
-      node: ({ id }: { id: string }) => {
-        for (const repo of this.repos) {
-          for (const pr of repo.pulls) if (`PR_${repo.id}_${pr.number}` === id) return prNode(repo, pr);
-          for (const pr of repo.pulls) for (const c of pr.commits) if (`SCR_${repo.id}_${c.sha}` === id) return rollupFor(repo, c.sha);
-        }
-        if (id.startsWith("T_")) return teamNode(id.slice(2)) ?? null;
-        return null;
       },
     };
   }

@@ -8,12 +8,21 @@ export interface SimIssueAuthor {
   login: string;
   type: "User" | "Bot";
 }
+export type SimReactionContent = "+1" | "-1" | "laugh" | "confused" | "heart" | "hooray" | "rocket" | "eyes";
+export interface SimReaction {
+  id: number;
+  content: SimReactionContent;
+  author: SimIssueAuthor;
+  createdAt: string;
+}
 export interface SimIssueComment {
   id: number;
   body: string;
   author: SimIssueAuthor;
   createdAt: string;
   updatedAt: string;
+  /** Reactions to the comment (set when the first one is added). */
+  reactions?: SimReaction[];
 }
 export interface SimIssue {
   number: number;
@@ -54,7 +63,13 @@ export class SimIssueTracker {
   private readonly repos = new Map<string, RepoIssues>();
   private nextCommentId = 1;
   private nextLabelId = 500;
+  private nextReactionId = 1;
   private tick = 0;
+
+  /** Every issue of every repository, with the repository it belongs to. */
+  all(): { owner: string; repo: string; issue: SimIssue }[] {
+    return [...this.repos.values()].flatMap((store) => store.issues.map((issue) => ({ owner: store.owner, repo: store.repo, issue })));
+  }
 
   /** The repository's issues (live objects), in creation order. */
   list(owner: string, repo: string): SimIssue[] {
@@ -82,7 +97,13 @@ export class SimIssueTracker {
     if (issue.state === "closed" && !issue.closedAt) issue.closedAt = now;
     for (const name of issue.labels) this.label(store, name);
     store.issues.push(issue);
-    for (const c of comments) this.addComment(owner, repo, issue.number, c.body, c.author ?? HUMAN_AUTHOR);
+    for (const c of comments) {
+      const comment = this.addComment(owner, repo, issue.number, c.body, c.author ?? HUMAN_AUTHOR);
+      // Times given by the test are kept (the issue's own times too).
+      if (c.createdAt) Object.assign(comment, { createdAt: c.createdAt, updatedAt: c.updatedAt ?? c.createdAt });
+      if (c.reactions) comment.reactions = c.reactions;
+    }
+    if (comments.length) issue.updatedAt = fields.updatedAt ?? issue.comments.at(-1)!.updatedAt;
     return issue;
   }
 
@@ -119,6 +140,7 @@ export class SimIssueTracker {
       if (method === "POST") return this.createIssue(store, body as IssueInput);
       return undefined;
     }
+    if ((m = rest.match(/^\/issues\/comments\/(\d+)\/reactions$/))) return this.reactionsRoute(store, Number(m[1]), method, query, body);
     if ((m = rest.match(/^\/issues\/comments\/(\d+)$/))) {
       const id = Number(m[1]);
       const issue = store.issues.find((i) => i.comments.some((c) => c.id === id));
@@ -161,6 +183,28 @@ export class SimIssueTracker {
       return undefined;
     }
     return undefined;
+  }
+
+  /** Reactions of a comment: the app adds one (201; 200 when it had already reacted so), or lists them. */
+  private reactionsRoute(store: RepoIssues, commentId: number, method: string, query: URLSearchParams, body: unknown): SimResponse | undefined {
+    const comment = store.issues.flatMap((i) => i.comments).find((c) => c.id === commentId);
+    if (method === "GET") {
+      if (!comment) return notFound();
+      const [template] = exampleResponse("GET", "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", 200) as unknown as Json[];
+      const content = query.get("content");
+      const kept = new URLSearchParams(content ? { content } : {});
+      const path = `/repos/${store.owner}/${store.repo}/issues/comments/${commentId}/reactions`;
+      return page((comment.reactions ?? []).filter((r) => !content || r.content === content), query, path, kept, (r) => reactionJson(r, template!));
+    }
+    if (method !== "POST") return undefined;
+    if (!comment) return notFound();
+    const content = (body as { content: SimReactionContent }).content;
+    const example = exampleResponse("POST", "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", 201);
+    const existing = comment.reactions?.find((r) => r.content === content && r.author.login === APP_AUTHOR.login);
+    if (existing) return json(200, reactionJson(existing, example));
+    const reaction: SimReaction = { id: this.nextReactionId++, content, author: APP_AUTHOR, createdAt: this.now() };
+    (comment.reactions ??= []).push(reaction);
+    return json(201, reactionJson(reaction, example));
   }
 
   private listIssues(store: RepoIssues, query: URLSearchParams): SimResponse {
@@ -326,6 +370,10 @@ function page<T>(items: T[], query: URLSearchParams, path: string, kept: URLSear
     headers.link = `<https://api.github.com${path}?${next.toString()}>; rel="next"`;
   }
   return { status: 200, headers, body: slice.map(toJson) };
+}
+
+function reactionJson(reaction: SimReaction, example: Json): Json {
+  return { ...example, id: reaction.id, node_id: `REA_sim${reaction.id}`, content: reaction.content, created_at: reaction.createdAt, user: userJson(example.user as Json, reaction.author) };
 }
 
 function userJson(example: Json, author: SimIssueAuthor): Json {

@@ -107,12 +107,20 @@ export function responseProblems(method: string, path: string, status: number, b
   if (!matched) return [`GitHub has no operation ${method.toUpperCase()} ${path}`];
   // Server faults and rate limits are answered by any endpoint and described once, in GitHub's rate-limit docs.
   if (status >= 500 || isRateLimitAnswer(status, body)) return [];
-  const response = matched.operation.responses[String(status)];
+  const response = sharedResponse(matched.operation.responses[String(status)]);
   if (!response) return [`${matched.operation.operationId} never answers HTTP ${status}`];
   const schema = response.content?.["application/json"]?.schema;
   if (!schema) return body === undefined || body === "" || status === 404 ? [] : [`${matched.operation.operationId} ${status} has no body`];
   const validate = compile(`${matched.method} ${matched.template} ${status}`, schema);
   return validate(body) ? [] : [`${matched.operation.operationId} ${status}: ${describeErrors(validate)}`];
+}
+
+/** A response described once for many operations (`$ref: #/components/responses/forbidden`), resolved. */
+function sharedResponse(response: Operation["responses"][string] | { $ref?: string } | undefined): Operation["responses"][string] | undefined {
+  const ref = (response as { $ref?: string } | undefined)?.$ref;
+  if (!ref) return response as Operation["responses"][string] | undefined;
+  const name = ref.replace("#/components/responses/", "");
+  return (openapi().doc.components as unknown as { responses: Record<string, Operation["responses"][string]> }).responses[name];
 }
 
 function isRateLimitAnswer(status: number, body: unknown): boolean {

@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { sha, type GitHubWorld, type SimPullRequest, type SimRepo } from "./github-world.js";
+import type { SimIssue } from "./issue-tracker.js";
 import { upgradeWebhookExample, webhookProblems } from "./openapi.js";
 
 // Webhook payloads start from GitHub's own examples (@octokit/webhooks-examples), get this world's ids and names,
@@ -363,4 +364,53 @@ export function organizationMemberRemovedEvent(world: GitHubWorld, org: string, 
   payload.membership = { ...payload.membership, user: { ...payload.membership.user, login } };
   payload.installation = { id: world.installationId, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNzc=" };
   return checked("organization", payload);
+}
+
+/** The installation's account, as the org summary's triggers read it. */
+function withOrgInstallation(world: GitHubWorld, org: string, payload: Payload): Payload {
+  // GitHub's example predates `app_slug`, which its schema now requires.
+  payload.installation = { ...payload.installation, id: world.installationId, app_id: world.appId, app_slug: "sdlc-guard", created_at: "2026-11-20T09:00:00Z", updated_at: "2026-11-20T09:00:00Z", suspended_by: null, suspended_at: null, account: { ...payload.installation.account, login: org, type: "Organization" } };
+  return payload;
+}
+
+/** The app installed on an organisation (all repositories). */
+export function installationCreatedEvent(world: GitHubWorld, org: string): WebhookEvent {
+  return checked("installation", withOrgInstallation(world, org, example("installation", "created")));
+}
+
+/** The app removed from an organisation. */
+export function installationDeletedEvent(world: GitHubWorld, org: string): WebhookEvent {
+  return checked("installation", withOrgInstallation(world, org, example("installation", "deleted")));
+}
+
+/** Repositories added to the installation. */
+export function installationRepositoriesAddedEvent(world: GitHubWorld, org: string, names: string[]): WebhookEvent {
+  const payload = withOrgInstallation(world, org, example("installation_repositories", "added"));
+  const template = payload.repositories_added[0];
+  payload.repositories_added = names.map((name, i) => ({ ...template, id: 880_000 + i, name, full_name: `${org}/${name}` }));
+  payload.requester ??= null; // added to GitHub's schema after the example was recorded
+  return checked("installation_repositories", payload);
+}
+
+/** A comment added to a simulated issue (it exists in the world, as on GitHub), and the event announcing it. */
+export function issueCommentEvent(world: GitHubWorld, repo: SimRepo, issue: SimIssue, commenter: { login: string; bot?: boolean }, body: string): WebhookEvent {
+  const commentId = world.issues.addComment(repo.owner, repo.name, issue.number, body, { login: commenter.login, type: commenter.bot ? "Bot" : "User" }).id;
+  const payload = withRepository(world, repo, example("issue_comment", "created"));
+  payload.repository.owner = { ...payload.repository.owner, type: "Organization" };
+  const reactions = { url: `https://api.github.com/repos/${repo.owner}/${repo.name}/issues/comments/${commentId}/reactions`, total_count: 0, "+1": 0, "-1": 0, laugh: 0, hooray: 0, confused: 0, heart: 0, rocket: 0, eyes: 0 };
+  payload.issue = {
+    reactions: { ...reactions, url: `https://api.github.com/repos/${repo.owner}/${repo.name}/issues/${issue.number}/reactions` },
+    ...payload.issue,
+    number: issue.number,
+    title: issue.title,
+    body: issue.body,
+    state: issue.state,
+    user: { ...payload.issue.user, login: issue.author.login, type: issue.author.type },
+    labels: issue.labels.map((name, i) => ({ ...(payload.issue.labels?.[0] ?? {}), description: null, id: 600 + i, name })),
+  };
+  delete payload.issue.pull_request;
+  // GitHub's example predates `performed_via_github_app` and `reactions`, which its schema now requires.
+  payload.comment = { performed_via_github_app: null, reactions, ...payload.comment, id: commentId, body, user: { ...payload.comment.user, login: commenter.login, type: commenter.bot ? "Bot" : "User" } };
+  payload.sender = { ...payload.sender, login: commenter.login, type: commenter.bot ? "Bot" : "User" };
+  return checked("issue_comment", payload);
 }

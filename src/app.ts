@@ -7,6 +7,7 @@ import { registerRefEvents } from "./handlers/ref-events.js";
 import { registerRepositoryPolicyEvents } from "./handlers/repository-policy-events.js";
 import { registerRequiredCheckEvents } from "./handlers/required-check-events.js";
 import { registerRerunEvents } from "./handlers/rerun-events.js";
+import { registerSummaryEvents, scheduleInstallations } from "./handlers/summary-events.js";
 import { registerTeamEvents } from "./handlers/team-events.js";
 
 /** The sdlc-guard Probot app: every event family registers its own handlers. */
@@ -20,5 +21,10 @@ export function createSdlcGuardApp(options: AppOptions) {
     registerRepositoryPolicyEvents(app, deps);
     registerTeamEvents(app, deps);
     registerRefEvents(app, deps);
+    const summary = registerSummaryEvents(app, deps);
+    if (options.summarySchedule) {
+      // Start-up must not wait for GitHub: a failure here is logged, and installation events schedule again.
+      void scheduleInstallations(app, summary).catch((error: unknown) => app.log.error({ err: error }, "could not schedule the org summaries"));
+    }
   };
 }

@@ -19,7 +19,7 @@ export function cliLogger(env: NodeJS.ProcessEnv, stderr: CliOutput): Logger {
 }
 
 /** Our app id when `APP_ID` is one (it finds our own check run); as in the app. */
-function appIdFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+export function appIdFromEnv(env: NodeJS.ProcessEnv): number | undefined {
   const appId = Number(env.APP_ID);
   return Number.isInteger(appId) && appId > 0 ? appId : undefined;
 }

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { Logger } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { describeGitHubError } from "../github/describe-error.js";
+import { webUrlFromEnv } from "../handlers/app-options.js";
 import type { GitHubClient, RepoRef } from "../github/types.js";
 import { CliError, type OctokitClass } from "./io.js";
 
@@ -16,19 +17,20 @@ export const CREDENTIALS_HELP =
 
 /** The API root, as Probot computes it: `GHE_HOST` (with `GHE_PROTOCOL`, https by default) for GitHub Enterprise Server. */
 export function githubBaseUrl(env: NodeJS.ProcessEnv): string {
-  const host = env.GHE_HOST?.trim();
-  if (!host) return "https://api.github.com";
-  const protocol = (env.GHE_PROTOCOL?.trim() || "https").replace(/:\/*$/, "");
-  if (protocol !== "https" && protocol !== "http") throw new CliError(`GHE_PROTOCOL must be https or http, not "${protocol}"`);
-  return `${protocol}://${host.replace(/\/+$/, "")}/api/v3`;
+  if (!env.GHE_HOST?.trim()) return "https://api.github.com";
+  try {
+    return `${webUrlFromEnv(env)}/api/v3`;
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
 }
 
 /**
  * An Octokit that reads `target` as the environment allows: `GITHUB_TOKEN` as is; else the GitHub App (`APP_ID` and
- * `PRIVATE_KEY` / `PRIVATE_KEY_PATH`) authenticated as its installation on that repository, found by
- * `GET /repos/{owner}/{repo}/installation`.
+ * `PRIVATE_KEY` / `PRIVATE_KEY_PATH`) authenticated as its installation on that repository (or, without `repo`, on the
+ * organisation), found by `GET /repos/{owner}/{repo}/installation` (`GET /orgs/{org}/installation`).
  */
-export async function githubClientFromEnv(env: NodeJS.ProcessEnv, target: RepoRef, log: Logger, Octokit: OctokitClass = ProbotOctokit): Promise<CliGitHub> {
+export async function githubClientFromEnv(env: NodeJS.ProcessEnv, target: RepoRef | { owner: string; repo?: undefined }, log: Logger, Octokit: OctokitClass = ProbotOctokit): Promise<CliGitHub> {
   const baseUrl = githubBaseUrl(env);
   const token = env.GITHUB_TOKEN?.trim();
   if (token) {
@@ -49,12 +51,14 @@ export async function githubClientFromEnv(env: NodeJS.ProcessEnv, target: RepoRe
   const { owner, repo } = target;
   let installationId: number;
   try {
-    installationId = (await app.rest.apps.getRepoInstallation({ owner, repo })).data.id;
+    installationId = (repo === undefined ? await app.rest.apps.getOrgInstallation({ org: owner }) : await app.rest.apps.getRepoInstallation({ owner, repo })).data.id;
   } catch (error) {
     const status = (error as { status?: unknown }).status;
     const why =
       status === 404
-        ? `app ${appIdText} is not installed on ${owner}/${repo} (or the repository does not exist)`
+        ? repo === undefined
+          ? `app ${appIdText} is not installed on the ${owner} organisation (or it does not exist)`
+          : `app ${appIdText} is not installed on ${owner}/${repo} (or the repository does not exist)`
         : status === 401
           ? `GitHub refused the app's credentials (HTTP 401): check APP_ID and the private key`
           : typeof status === "number"

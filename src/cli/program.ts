@@ -1,8 +1,9 @@
-import { Argument, Command, CommanderError, InvalidArgumentError } from "commander";
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import type { PullRequestTarget } from "../evaluation/evaluate-pull-request.js";
 import { evaluateCommand, type EvaluateOptions } from "./evaluate-command.js";
 import { CliError, EXIT, type CliDeps, type CliIo } from "./io.js";
 import { parsePullRequestRef, PULL_REQUEST_REF_FORMS } from "./pull-request-ref.js";
+import { SUMMARY_FORMATS, summaryCommand, type SummaryOptions } from "./summary-command.js";
 
 /**
  * Runs the `sdlc-guard` command line (`argv` as `process.argv`: node, script, arguments...) against `env`, writing
@@ -27,7 +28,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
 function createProgram(env: NodeJS.ProcessEnv, io: CliIo, deps: CliDeps, setExitCode: (code: number) => void): Command {
   // Set before any subcommand is added: subcommands copy these settings when created.
   const program = new Command("sdlc-guard")
-    .description("sdlc-guard on the command line: what the GitHub App would report, without writing to GitHub")
+    .description("sdlc-guard on the command line: what the GitHub App would report (nothing is written to GitHub unless asked)")
     .exitOverride()
     .configureOutput({ writeOut: (text) => void io.stdout.write(text), writeErr: (text) => void io.stderr.write(text) })
     .showHelpAfterError()
@@ -65,6 +66,29 @@ function createProgram(env: NodeJS.ProcessEnv, io: CliIo, deps: CliDeps, setExit
     )
     .action(async (target: PullRequestTarget, options: EvaluateOptions) => {
       setExitCode(await evaluateCommand(target, options, env, io, deps));
+    });
+
+  program
+    .command("summary")
+    .description("print the organisation's compliance summary (every repository of the installation); --post writes it to the summary issue")
+    .requiredOption("--org <org>", "the GitHub organisation", (value: string) => {
+      if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/.test(value)) throw new InvalidArgumentError("an organisation login, e.g. acme");
+      return value;
+    })
+    .option("--post", "write the summary to the \"SDLC compliance summary\" issue (created once, then edited in place)")
+    .addOption(new Option("--format <format>", "what to print").choices(SUMMARY_FORMATS).default("markdown"))
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Environment: as for `evaluate` (GITHUB_TOKEN, or APP_ID with PRIVATE_KEY / PRIVATE_KEY_PATH: the app's installation",
+        "on the organisation). A token needs read access to the repositories, their security alerts and the org settings.",
+        "",
+        "Exit codes: 0 the summary was built (and posted with --post); 2 it was not (credentials, config, rate limit, GitHub).",
+      ].join("\n"),
+    )
+    .action(async (options: SummaryOptions) => {
+      setExitCode(await summaryCommand(options, env, io, deps));
     });
 
   return program;

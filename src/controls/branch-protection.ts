@@ -50,17 +50,25 @@ export function combineProtection(classic: ClassicProtection | null, rules: Rule
 export function evaluateBranchProtection(snapshot: PullRequestSnapshot, config: BranchProtectionConfig): Finding {
   if (!snapshot.classicProtection.ok) return cannotEvaluate("the base branch's classic protection", snapshot.classicProtection.error);
   if (!snapshot.rulesetRules.ok) return cannotEvaluate("the rulesets of the base branch", snapshot.rulesetRules.error);
-  const branch = inlineCode(snapshot.baseRefName);
-  const effective = combineProtection(snapshot.classicProtection.value, snapshot.rulesetRules.value);
+  return judgeBranchProtection("Base branch", snapshot.baseRefName, snapshot.classicProtection.value, snapshot.rulesetRules.value, config.min_approvals);
+}
+
+/**
+ * Whether `branchName` is protected as the policy wants (a PR with `minApprovals`, no force push, no deletion) by its
+ * classic rule and rulesets; `what` names the branch in the reason ("Base branch", "Default branch").
+ */
+export function judgeBranchProtection(what: string, branchName: string, classic: ClassicProtection | null, rules: RulesetRule[], minApprovals: number): Finding {
+  const branch = inlineCode(branchName);
+  const effective = combineProtection(classic, rules);
   if (effective.sources.length === 0) {
     return fail(
-      `Base branch ${branch} is not protected (no branch protection rule, no ruleset).`,
-      `Protect ${branch} with a ruleset (or classic rule) that requires a pull request with ${config.min_approvals} approvals and blocks force pushes and deletion.`,
+      `${what} ${branch} is not protected (no branch protection rule, no ruleset).`,
+      `Protect ${branch} with a ruleset (or classic rule) that requires a pull request with ${minApprovals} approvals and blocks force pushes and deletion.`,
     );
   }
   const gaps: string[] = [];
-  if (effective.requiredApprovals < config.min_approvals) {
-    gaps.push(`requires ${effective.requiredApprovals} approval(s), policy needs ${config.min_approvals}`);
+  if (effective.requiredApprovals < minApprovals) {
+    gaps.push(`requires ${effective.requiredApprovals} approval(s), policy needs ${minApprovals}`);
   }
   if (!effective.forcePushBlocked) gaps.push("allows force pushes");
   if (!effective.deletionBlocked) gaps.push("allows deletion");
@@ -68,12 +76,12 @@ export function evaluateBranchProtection(snapshot: PullRequestSnapshot, config: 
   const by = `by ${effective.sources.join(" and ")}`;
   if (gaps.length) {
     return fail(
-      `Base branch ${branch} is protected ${by} but ${gaps.join(", ")}.`,
-      `Edit the protection of ${branch}: require a pull request with ${config.min_approvals} approvals, block force pushes and block deletion.`,
+      `${what} ${branch} is protected ${by} but ${gaps.join(", ")}.`,
+      `Edit the protection of ${branch}: require a pull request with ${minApprovals} approvals, block force pushes and block deletion.`,
       notes,
     );
   }
-  return pass(`Base branch ${branch} is protected ${by}: ${effective.requiredApprovals} approvals, force pushes and deletion blocked.`, notes);
+  return pass(`${what} ${branch} is protected ${by}: ${effective.requiredApprovals} approvals, force pushes and deletion blocked.`, notes);
 }
 
 function strictnessNotes(effective: EffectiveProtection): string[] {

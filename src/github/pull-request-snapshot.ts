@@ -58,19 +58,8 @@ export function findOurRun(suites: GqlOurSuites | undefined): OurRun | null | un
 /** Where GitHub looks for CODEOWNERS, in its order: the first that exists on the base branch is used. */
 export const CODEOWNERS_PATHS = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"] as const;
 
-/**
- * The one query that reads a PR for an evaluation: the PR, its reviews, the base branch's classic protection and
- * ruleset rules, the head commit (other PRs on it, our existing check run) and, only when a control needs them,
- * changed files, commits, the checks on the head and the base branch's CODEOWNERS.
- */
-export const PULL_REQUEST_QUERY = `query SdlcGuardPullRequest($owner: String!, $repo: String!, $number: Int!, $appId: Int!,
-  $withFiles: Boolean!, $withCommits: Boolean!, $withChecks: Boolean!, $withCodeOwners: Boolean!) {
-  repository(owner: $owner, name: $repo) {
-    pullRequest(number: $number) {
-      id number title body isDraft state headRefName headRefOid baseRefName changedFiles
-      author { __typename login }
-      baseRef {
-        branchProtectionRule {
+/** A branch ref's classic protection rule and the ruleset rules (repository and organisation) that apply to it. */
+export const BRANCH_RULES_SELECTION = `branchProtectionRule {
           pattern requiresApprovingReviews requiredApprovingReviewCount allowsForcePushes allowsDeletions
           dismissesStaleReviews isAdminEnforced requiredStatusCheckContexts
         }
@@ -85,7 +74,21 @@ export const PULL_REQUEST_QUERY = `query SdlcGuardPullRequest($owner: String!, $
             }
             repositoryRuleset { source { __typename ... on Repository { nameWithOwner } ... on Organization { login } ... on Enterprise { slug } } }
           }
-        }
+        }`;
+
+/**
+ * The one query that reads a PR for an evaluation: the PR, its reviews, the base branch's classic protection and
+ * ruleset rules, the head commit (other PRs on it, our existing check run) and, only when a control needs them,
+ * changed files, commits, the checks on the head and the base branch's CODEOWNERS.
+ */
+export const PULL_REQUEST_QUERY = `query SdlcGuardPullRequest($owner: String!, $repo: String!, $number: Int!, $appId: Int!,
+  $withFiles: Boolean!, $withCommits: Boolean!, $withChecks: Boolean!, $withCodeOwners: Boolean!) {
+  repository(owner: $owner, name: $repo) {
+    pullRequest(number: $number) {
+      id number title body isDraft state headRefName headRefOid baseRefName changedFiles
+      author { __typename login }
+      baseRef {
+        ${BRANCH_RULES_SELECTION}
         target @include(if: $withCodeOwners) {
           ... on Commit {
             inGithubDir: file(path: "${CODEOWNERS_PATHS[0]}") { ${CODEOWNERS_BLOB} }
@@ -132,10 +135,20 @@ type GqlCheck =
   | { __typename: "CheckRun"; name: string; status: string; conclusion: string | null; startedAt: string | null; checkSuite: { app: { slug: string } | null } | null }
   | { __typename: "StatusContext"; context: string; state: string; createdAt: string };
 type GqlBlobEntry = { object: { text?: string | null; isTruncated?: boolean } | null } | null;
-interface GqlRule {
+export interface GqlRule {
   type: string;
   parameters: { __typename: string; requiredApprovingReviewCount?: number; dismissStaleReviewsOnPush?: boolean; requiredStatusChecks?: { context: string }[] } | null;
   repositoryRuleset: { source: { __typename: string; nameWithOwner?: string; login?: string; slug?: string } } | null;
+}
+/** A classic branch protection rule as `BRANCH_RULES_SELECTION` reads it. */
+export type GqlClassicRule = Omit<ClassicProtection, "requiredApprovingReviewCount" | "requiredStatusCheckContexts"> & {
+  requiredApprovingReviewCount: number | null;
+  requiredStatusCheckContexts: (string | null)[] | null;
+};
+/** What `BRANCH_RULES_SELECTION` reads on a branch ref. */
+export interface GqlBranchRules {
+  branchProtectionRule: GqlClassicRule | null;
+  rules: { pageInfo: { hasNextPage: boolean }; nodes: (GqlRule | null)[] } | null;
 }
 interface GqlPullRequest {
   id: string;
@@ -149,11 +162,7 @@ interface GqlPullRequest {
   baseRefName: string;
   changedFiles: number;
   author: GqlActor | null;
-  baseRef: {
-    branchProtectionRule: (Omit<ClassicProtection, "requiredApprovingReviewCount" | "requiredStatusCheckContexts"> & { requiredApprovingReviewCount: number | null; requiredStatusCheckContexts: (string | null)[] | null }) | null;
-    rules: { pageInfo: { hasNextPage: boolean }; nodes: (GqlRule | null)[] } | null;
-    target?: { inGithubDir?: GqlBlobEntry; atRoot?: GqlBlobEntry; inDocs?: GqlBlobEntry } | null;
-  } | null;
+  baseRef: (GqlBranchRules & { target?: { inGithubDir?: GqlBlobEntry; atRoot?: GqlBlobEntry; inDocs?: GqlBlobEntry } | null }) | null;
   reviews: GqlPage<GqlReview>;
   files?: GqlPage<{ path: string }> | null;
   allCommits?: GqlPage<{ commit: { oid: string; message: string; parents: { totalCount: number } } }> & { totalCount: number };
@@ -218,7 +227,6 @@ export async function readPullRequest(
     needs.commits ? readCommits(octokit, pr) : undefined,
     needs.checks ? readHeadChecks(octokit, pr, head) : undefined,
   ]);
-  const rule = pr.baseRef?.branchProtectionRule ?? null;
   const snapshot: PullRequestRead["snapshot"] = {
     owner,
     repo,
@@ -231,14 +239,8 @@ export async function readPullRequest(
     isDraft: pr.isDraft,
     author: toActor(pr.author),
     reviews: mapFetched(reviews, (nodes) => nodes.map(toReview)),
-    classicProtection: fetched(
-      rule && {
-        ...rule,
-        requiredApprovingReviewCount: rule.requiredApprovingReviewCount ?? 0,
-        requiredStatusCheckContexts: (rule.requiredStatusCheckContexts ?? []).filter((c): c is string => !!c),
-      },
-    ),
-    rulesetRules: toRulesetRules(pr),
+    classicProtection: fetched(toClassicProtection(pr.baseRef?.branchProtectionRule ?? null)),
+    rulesetRules: pr.baseRef ? toRulesetRules(pr.baseRef.rules, "the base branch") : unavailable(`the base branch ${pr.baseRefName} no longer exists`),
     changedFiles,
     commits,
     headChecks,
@@ -261,12 +263,21 @@ const toReview = (n: GqlReview): Review => ({
   authorCanPush: n.authorCanPushToRepository,
 });
 
-/** Ruleset rules (repository and organisation) that apply to the base branch, in the shape the REST API names them. */
-function toRulesetRules(pr: GqlPullRequest): Fetched<RulesetRule[]> {
-  if (!pr.baseRef) return unavailable(`the base branch ${pr.baseRefName} no longer exists`);
-  const rules = pr.baseRef.rules;
-  if (!rules) return unavailable("GitHub did not return the rules of the base branch");
-  if (rules.pageInfo.hasNextPage) return unavailable("more than 100 ruleset rules apply to the base branch");
+/** A branch's classic protection rule with GitHub's nulls made explicit (no approvals, no required checks). */
+export function toClassicProtection(rule: GqlClassicRule | null): ClassicProtection | null {
+  return (
+    rule && {
+      ...rule,
+      requiredApprovingReviewCount: rule.requiredApprovingReviewCount ?? 0,
+      requiredStatusCheckContexts: (rule.requiredStatusCheckContexts ?? []).filter((c): c is string => !!c),
+    }
+  );
+}
+
+/** Ruleset rules (repository and organisation) that apply to a branch (`branch`: "the base branch"...), in the shape the REST API names them. */
+export function toRulesetRules(rules: GqlBranchRules["rules"], branch: string): Fetched<RulesetRule[]> {
+  if (!rules) return unavailable(`GitHub did not return the rules of ${branch}`);
+  if (rules.pageInfo.hasNextPage) return unavailable(`more than 100 ruleset rules apply to ${branch}`);
   return fetched(
     rules.nodes.flatMap((rule) => {
       if (!rule) return [];

@@ -1,6 +1,7 @@
 import type { EvaluationMemory } from "../evaluation/evaluate-pull-request.js";
 import { DEFAULT_CACHE_TTL_MS } from "../evaluation/state-cache.js";
 import type { RequestPolicy } from "../github/harden-requests.js";
+import type { CollectOrgOptions } from "../github/org-facts.js";
 import { createJiraClient, jiraSettingsFromEnv, type JiraClient } from "../jira/jira-client.js";
 
 export interface AppOptions {
@@ -14,6 +15,14 @@ export interface AppOptions {
   cacheTtlMs?: number;
   /** Wait before asking GitHub again about pushed commits that showed no merged PR (it links merges a moment later). */
   associationRetryMs?: number;
+  /** Refresh each organisation's summary on its schedule (`summary.schedule`); off in tests and with SDLC_GUARD_SUMMARY_SCHEDULE=off. */
+  summarySchedule?: boolean;
+  /** The web root for links in the summary (GitHub Enterprise Server: https://<GHE_HOST>). */
+  webUrl?: string;
+  /** The clock of the org summary (tests pin it; default: the system clock). */
+  now?: () => Date;
+  /** Collection settings of the org summary (batch size, rate budget); tests shorten them. */
+  summaryCollect?: Pick<CollectOrgOptions, "reposPerQuery" | "budget">;
 }
 
 /** What every handler gets: the options, and the memory of this app instance. */
@@ -33,11 +42,24 @@ export function appOptionsFromEnv(env: NodeJS.ProcessEnv): AppOptions {
   const max = Number(env.SDLC_GUARD_MAX_REEVALUATIONS ?? 100);
   const ttlSeconds = Number(env.SDLC_GUARD_CACHE_TTL_SECONDS ?? DEFAULT_CACHE_TTL_MS / 1000);
   const retryMs = Number(env.SDLC_GUARD_ASSOCIATION_RETRY_MS ?? DEFAULT_ASSOCIATION_RETRY_MS);
+  const schedule = (env.SDLC_GUARD_SUMMARY_SCHEDULE ?? "on").trim().toLowerCase();
+  if (!["on", "off"].includes(schedule)) throw new Error(`SDLC_GUARD_SUMMARY_SCHEDULE must be on or off, not "${schedule.slice(0, 20)}"`);
   return {
+    summarySchedule: schedule === "on",
+    webUrl: webUrlFromEnv(env),
     associationRetryMs: Number.isInteger(retryMs) && retryMs >= 0 ? retryMs : DEFAULT_ASSOCIATION_RETRY_MS,
     cacheTtlMs: Number.isFinite(ttlSeconds) && ttlSeconds >= 0 ? ttlSeconds * 1000 : DEFAULT_CACHE_TTL_MS,
     appId: Number.isInteger(appId) && appId > 0 ? appId : undefined,
     jira: jira && createJiraClient(jira),
     maxReevaluations: Number.isInteger(max) && max > 0 ? max : 100,
   };
+}
+
+/** https://github.com, or the GitHub Enterprise Server's web root from GHE_HOST / GHE_PROTOCOL. */
+export function webUrlFromEnv(env: NodeJS.ProcessEnv): string {
+  const host = env.GHE_HOST?.trim().replace(/\/+$/, "");
+  if (!host) return "https://github.com";
+  const protocol = (env.GHE_PROTOCOL?.trim() || "https").replace(/:\/*$/, "");
+  if (protocol !== "https" && protocol !== "http") throw new Error(`GHE_PROTOCOL must be https or http, not "${protocol.slice(0, 20)}"`);
+  return `${protocol}://${host}`;
 }

@@ -55,6 +55,7 @@ const POL_008: SdlcGuardConfig = {
     "release-notes": { enforcement: "advisory", report: "check" },
     deployment: { enforcement: "required", environments: [] },
   },
+  summary: { repository: ".github", schedule: "0 6 * * *", jitter_minutes: 30, period_days: 30, inactive_days: 180, merged_pass_rate: 100 },
 };
 
 describe("loading .github/sdlc-guard.yml", () => {
@@ -75,6 +76,7 @@ describe("loading .github/sdlc-guard.yml", () => {
       const { config, sources } = configOf(await loadConfig("acme", "payments", github.read));
 
       expect(config).toEqual({
+        ...POL_008,
         controls: { ...POL_008.controls, reviews: { ...POL_008.controls.reviews, min_approvals: 1 } },
       });
       expect(sources).toEqual([ACME_PAYMENTS]);

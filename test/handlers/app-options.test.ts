@@ -11,7 +11,13 @@ describe("options from the environment", () => {
 
   it("falls back to safe defaults for missing or invalid values", () => {
     const options = appOptionsFromEnv({ WEBHOOK_SECRET: "s", APP_ID: "abc", SDLC_GUARD_MAX_REEVALUATIONS: "0", SDLC_GUARD_ASSOCIATION_RETRY_MS: "-5" });
-    expect(options).toEqual({ appId: undefined, jira: undefined, maxReevaluations: 100, cacheTtlMs: 3_600_000, associationRetryMs: 3_000 });
+    expect(options).toEqual({ appId: undefined, jira: undefined, maxReevaluations: 100, cacheTtlMs: 3_600_000, associationRetryMs: 3_000, summarySchedule: true, webUrl: "https://github.com" });
+  });
+
+  it("the summary schedule can be switched off; links follow GitHub Enterprise Server's host", () => {
+    expect(appOptionsFromEnv({ WEBHOOK_SECRET: "s", SDLC_GUARD_SUMMARY_SCHEDULE: "off", GHE_HOST: "github.acme.example/", GHE_PROTOCOL: "http" })).toMatchObject({ summarySchedule: false, webUrl: "http://github.acme.example" });
+    expect(() => appOptionsFromEnv({ WEBHOOK_SECRET: "s", SDLC_GUARD_SUMMARY_SCHEDULE: "sometimes" })).toThrow(/SDLC_GUARD_SUMMARY_SCHEDULE must be on or off/);
+    expect(() => appOptionsFromEnv({ WEBHOOK_SECRET: "s", GHE_HOST: "gh.example", GHE_PROTOCOL: "ftp" })).toThrow(/GHE_PROTOCOL must be https or http/);
   });
 
   it("refuses to start without a webhook secret (Probot would accept deliveries signed with a well-known one)", () => {

@@ -34,8 +34,15 @@ export interface TestAppOptions extends Partial<AppOptions> {
 
 /** A Probot instance running sdlc-guard against api.github.com (nock); retries off unless the test is about them. */
 export function createTestApp(world: GitHubWorld, options: TestAppOptions = {}): Probot {
-  const { retry = false, log = pino({ level: "silent" }) as Logger, ...appOptions } = options;
-  const probot = new Probot({
+  const { retry, log, ...appOptions } = options;
+  const probot = testProbot(world, { retry, log });
+  probot.load(createSdlcGuardApp({ appId: world.appId, jira: undefined, maxReevaluations: 100, ...appOptions }));
+  return probot;
+}
+
+/** The Probot instance alone (nothing loaded), for tests of one handler family. */
+export function testProbot(world: GitHubWorld, { retry = false, log = pino({ level: "silent" }) as Logger }: { retry?: boolean; log?: Logger } = {}): Probot {
+  return new Probot({
     appId: world.appId,
     privateKey: testPrivateKey(),
     secret: WEBHOOK_SECRET,
@@ -48,6 +55,4 @@ export function createTestApp(world: GitHubWorld, options: TestAppOptions = {}):
       throttle: { ...(options.throttle as object), enabled: false },
     })),
   });
-  probot.load(createSdlcGuardApp({ appId: world.appId, jira: undefined, maxReevaluations: 100, ...appOptions }));
-  return probot;
 }

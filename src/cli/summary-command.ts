@@ -1,0 +1,71 @@
+import { Presets, SingleBar } from "cli-progress";
+import { runOrgSummary } from "../evaluation/refresh-org-summary.js";
+import { describeGitHubError } from "../github/describe-error.js";
+import { webUrlFromEnv } from "../handlers/app-options.js";
+import { summaryAsCsv, summaryAsJson } from "../report/org-summary-formats.js";
+import { cliLogger, appIdFromEnv } from "./evaluate-command.js";
+import { githubClientFromEnv } from "./github-client.js";
+import { CliError, EXIT, type CliDeps, type CliIo, type CliOutput } from "./io.js";
+
+export const SUMMARY_FORMATS = ["markdown", "json", "csv"] as const;
+
+export interface SummaryOptions {
+  org: string;
+  post?: boolean;
+  format: (typeof SUMMARY_FORMATS)[number];
+}
+
+/**
+ * `sdlc-guard summary --org <org>`: builds the org's compliance summary from GitHub and prints it (Markdown as the
+ * issue would show it, JSON or CSV); only with `--post` is it written to the summary issue. Exit code 0 when the
+ * summary was built (and posted), 2 when it could not be (credentials, config, rate limit, GitHub errors).
+ */
+export async function summaryCommand(options: SummaryOptions, env: NodeJS.ProcessEnv, io: CliIo, deps: CliDeps = {}): Promise<number> {
+  const { org } = options;
+  const log = cliLogger(env, io.stderr);
+  const { octokit } = await githubClientFromEnv(env, { owner: org }, log, deps.Octokit);
+  const bar = progressBar(io.stderr);
+  let run;
+  try {
+    run = await runOrgSummary(
+      {
+        octokit,
+        log,
+        appId: appIdFromEnv(env),
+        now: deps.now,
+        webUrl: webUrlFromEnv(env),
+        collect: bar && {
+          onProgress: ({ phase, done, total }) => {
+            bar.setTotal(total);
+            bar.update(done, { phase });
+          },
+        },
+      },
+      org,
+      { post: options.post === true, trigger: "cli" },
+    );
+  } catch (error) {
+    throw new CliError(`cannot build the summary of ${org}: ${describeGitHubError(error)}`);
+  } finally {
+    bar?.stop();
+  }
+  if (run.status !== "ok") {
+    io.stderr.write(`sdlc-guard: the summary of ${org} was not built: ${run.reason}\n`);
+    return EXIT.error;
+  }
+  const { summary, rendered } = run;
+  const text = options.format === "json" ? summaryAsJson(summary) : options.format === "csv" ? summaryAsCsv(summary) : [rendered.body, ...rendered.parts].join("\n\n");
+  io.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+  const where = run.published ? `posted to ${run.repository}#${run.published.issueNumber} (${run.published.outcome})` : `not posted (dry run; --post writes it to ${run.repository})`;
+  io.stderr.write(`sdlc-guard: ${summary.repositories.length} repositories, ${summary.compliantPercent}% fully compliant, ${run.requests} GitHub requests; ${where}\n`);
+  return EXIT.success;
+}
+
+/** A progress bar on stderr when it is a terminal (never in pipes, logs or tests). */
+function progressBar(stderr: CliOutput): SingleBar | undefined {
+  const stream = stderr as CliOutput & Partial<NodeJS.WriteStream>;
+  if (!stream.isTTY) return undefined;
+  const bar = new SingleBar({ stream: stream as NodeJS.WriteStream, format: "{bar} {value}/{total} {phase}", hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
+  bar.start(1, 0, { phase: "starting" });
+  return bar;
+}

@@ -1,0 +1,115 @@
+import type { Logger } from "pino";
+import { formatConfigError } from "../config/config-error.js";
+import { loadConfig } from "../config/load-config.js";
+import type { SdlcGuardConfig } from "../config/schema.js";
+import type { OrgSummary } from "../controls/org-summary-types.js";
+import { summarizeOrg } from "../controls/org-summary.js";
+import { describeGitHubError, httpStatus } from "../github/describe-error.js";
+import { hardenRequests, type RequestPolicy } from "../github/harden-requests.js";
+import { collectOrgFacts, type CollectOrgOptions } from "../github/org-facts.js";
+import { RateLimitExhaustedError } from "../github/rate-budget.js";
+import { readDefaultBranchFile } from "../github/read-config-file.js";
+import { findSummaryIssues, publishSummary, type PublishedSummary, type SummaryIssue } from "../github/summary-issue.js";
+import type { GitHubClient } from "../github/types.js";
+import { decodeHistory } from "../report/org-summary-history.js";
+import { renderSummary } from "../report/org-summary-markdown.js";
+
+export interface OrgSummaryDeps {
+  octokit: GitHubClient;
+  log: Logger;
+  /** Our app id: only our `sdlc-guard` runs count for merged PRs (undefined: any run of that name, e.g. the CLI with a token). */
+  appId?: number;
+  now?: () => Date;
+  /** The web root for links (GitHub Enterprise Server: its own host). */
+  webUrl?: string;
+  requestPolicy?: RequestPolicy;
+  /** Collection settings tests and the CLI set: batch size, rate budget, progress. */
+  collect?: Pick<CollectOrgOptions, "reposPerQuery" | "budget" | "onProgress">;
+}
+
+export type OrgSummaryRun =
+  | {
+      status: "ok";
+      summary: OrgSummary;
+      rendered: { body: string; parts: string[] };
+      config: SdlcGuardConfig;
+      /** Where it was (or would be) posted. */
+      repository: string;
+      /** Set when posted. */
+      published?: PublishedSummary;
+      /** Every GitHub request of the run: config, issue look-up, collection and writes. */
+      requests: number;
+    }
+  | { status: "config-error" | "rate-limited" | "unpublishable"; reason: string; requests: number };
+
+/**
+ * Builds the org's compliance summary from fresh GitHub state (its `.github` config, every repository) and, with
+ * `post`, writes it to the one summary issue. Nothing is written unless the whole summary was built: a rate limit
+ * or a config error leaves the previous summary as it was.
+ */
+export async function runOrgSummary(deps: OrgSummaryDeps, org: string, options: { post: boolean; trigger: string }): Promise<OrgSummaryRun> {
+  const { octokit, log } = deps;
+  const counter = hardenRequests(octokit, deps.requestPolicy);
+  const first = counter.count;
+  const requests = () => counter.count - first;
+  const startedAt = deps.now?.() ?? new Date();
+  const startMs = Date.now();
+
+  const loaded = await loadConfig(org, ".github", (location) => readDefaultBranchFile(octokit, location));
+  if (!loaded.ok) {
+    const reason = `the organisation's config cannot be used: ${formatConfigError(loaded.error)}`;
+    log.error({ audit: "summary.refused", org, trigger: options.trigger, reason }, `org summary not refreshed: ${reason}`);
+    return { status: "config-error", reason, requests: requests() };
+  }
+  const config = loaded.config;
+  const target = { owner: org, repo: config.summary.repository };
+  const repository = `${org}/${target.repo}`;
+
+  let existing: SummaryIssue[] = [];
+  try {
+    existing = await findSummaryIssues(octokit, target);
+  } catch (error) {
+    const reason = `cannot read the issues of ${repository}: ${describeGitHubError(error)}${httpStatus(error) === 404 ? " (does the repository exist, and is the app installed on it?)" : ""}`;
+    if (options.post) {
+      log.error({ audit: "summary.refused", org, trigger: options.trigger, reason }, `org summary not refreshed: ${reason}`);
+      return { status: "unpublishable", reason, requests: requests() };
+    }
+    log.warn({ org, reason }, "earlier runs unknown: the trend starts with this run");
+  }
+
+  let facts;
+  try {
+    facts = await collectOrgFacts(octokit, {
+      org,
+      appId: deps.appId,
+      now: startedAt,
+      periodDays: config.summary.period_days,
+      webUrl: deps.webUrl ?? "https://github.com",
+      ...deps.collect,
+    });
+  } catch (error) {
+    if (!(error instanceof RateLimitExhaustedError)) throw error;
+    log.warn({ audit: "summary.deferred", org, trigger: options.trigger, reason: error.message, github_requests: requests() }, `org summary deferred: ${error.message}`);
+    return { status: "rate-limited", reason: error.message, requests: requests() };
+  }
+  const summary = summarizeOrg(facts, config, decodeHistory(existing[0]?.body), Date.now() - startMs);
+  const rendered = renderSummary(summary);
+  const published = options.post ? await publishSummary(octokit, target, rendered, existing) : undefined;
+
+  const line = {
+    audit: options.post ? "summary.published" : "summary.dry_run",
+    org,
+    trigger: options.trigger,
+    repository,
+    issue_number: published?.issueNumber,
+    outcome: published?.outcome,
+    repositories: summary.repositories.length,
+    archived: summary.archived.length,
+    compliant_percent: summary.compliantPercent,
+    comments: rendered.parts.length,
+    github_requests: requests(),
+    duration_ms: Date.now() - startMs,
+  };
+  log.info(line, `org summary for ${org}: ${summary.compliantPercent}% of ${summary.repositories.length} repositories compliant`);
+  return { status: "ok", summary, rendered, config, repository, published, requests: requests() };
+}

@@ -1,0 +1,157 @@
+import { configSchema, defaultConfig } from "../../src/config/schema.js";
+import type { OrgFacts, RepositoryFacts } from "../../src/controls/org-summary-types.js";
+import { judgeRepository, summarizeOrg } from "../../src/controls/org-summary.js";
+import { fetched, unavailable } from "../../src/controls/types.js";
+
+const NOW = new Date("2026-11-23T06:00:00Z");
+
+const strictRule = { pattern: "main", requiresApprovingReviews: true, requiredApprovingReviewCount: 2, allowsForcePushes: false, allowsDeletions: false, dismissesStaleReviews: true, isAdminEnforced: true, requiredStatusCheckContexts: ["sdlc-guard"] };
+
+function compliantRepo(name: string, overrides: Partial<RepositoryFacts> = {}): RepositoryFacts {
+  return {
+    name,
+    url: `https://github.com/acme/${name}`,
+    archived: false,
+    visibility: "private",
+    defaultBranch: "main",
+    pushedAt: "2026-11-20T09:00:00Z",
+    protection: fetched({ classic: strictRule, rules: [] }),
+    secretScanning: fetched({ enabled: true, pushProtection: true }),
+    openSecretAlerts: fetched(0),
+    dependabotEnabled: fetched(true),
+    dependabotAlerts: fetched({ critical: 0, high: 0 }),
+    codeScanning: fetched("default setup (configuration GitHub recommended)"),
+    files: fetched({ readme: "README.md", contributing: "CONTRIBUTING.md", securityPolicy: "acme/.github: SECURITY.md", codeowners: ".github/CODEOWNERS" }),
+    latestRelease: fetched({ tagName: "v1.4.0", publishedAt: "2026-11-01T10:00:00Z" }),
+    pushes: fetched({ direct: 0, forced: 0 }),
+    mergedPullRequests: fetched([{ number: 7, mergedAt: "2026-11-10T10:00:00Z", conclusion: "SUCCESS" }]),
+    ...overrides,
+  };
+}
+
+const cells = (repo: RepositoryFacts, config = defaultConfig) => judgeRepository("acme", repo, config, NOW);
+
+describe("a repository's summary cells", () => {
+  it("a repository that follows the policy passes every control", () => {
+    const all = cells(compliantRepo("payments"));
+    expect(Object.entries(all).filter(([, c]) => c.state !== "pass")).toEqual([]);
+    expect(all["branch-protection"].detail).toContain("Default branch main is protected by classic rule main");
+  });
+
+  it.each([
+    ["branch-protection", { protection: fetched({ classic: null, rules: [] }) }, "is not protected"],
+    ["branch-protection", { protection: fetched({ classic: { ...strictRule, requiredApprovingReviewCount: 1 }, rules: [] }) }, "requires 1 approval(s), policy needs 2"],
+    ["secret-scanning", { secretScanning: fetched({ enabled: false, pushProtection: false }) }, "secret scanning is disabled"],
+    ["secret-scanning", { openSecretAlerts: fetched(3) }, "3 open secret-scanning alerts"],
+    ["push-protection", { secretScanning: fetched({ enabled: true, pushProtection: false }) }, "push protection is disabled"],
+    ["dependabot", { dependabotEnabled: fetched(false) }, "Dependabot alerts are disabled"],
+    ["dependabot", { dependabotAlerts: fetched({ critical: 1, high: 2 }) }, "1 critical and 2 high open Dependabot alerts"],
+    ["code-scanning", { codeScanning: fetched(null) }, "code scanning is not configured"],
+    ["repository-files", { files: fetched({ readme: "README.md", contributing: null, securityPolicy: null, codeowners: "CODEOWNERS" }) }, "missing CONTRIBUTING (or coding standards), SECURITY.md"],
+    ["release-tag", { latestRelease: fetched({ tagName: "release-2026-11", publishedAt: null }) }, 'latest release "release-2026-11" is not a semantic version'],
+    ["direct-push", { pushes: fetched({ direct: 2, forced: 0 }) }, "2 direct pushes recorded in the period"],
+    ["force-push", { pushes: fetched({ direct: 0, forced: 1 }) }, "1 forced push recorded in the period"],
+    ["merged-prs", { mergedPullRequests: fetched([{ number: 4, mergedAt: "2026-11-02T00:00:00Z", conclusion: "FAILURE" }, { number: 5, mergedAt: "2026-11-03T00:00:00Z", conclusion: null }, { number: 6, mergedAt: "2026-11-04T00:00:00Z", conclusion: "SUCCESS" }]) }, "1 of 3 merged PRs passed sdlc-guard (policy: 100%); not passed: acme/r#4 (failure), acme/r#5 (no sdlc-guard result)"],
+    ["activity", { pushedAt: "2025-06-01T00:00:00Z" }, "no push for 540 days (limit 180) but not archived"],
+  ] as const)("%s fails: %s", (id, overrides, detail) => {
+    const cell = cells(compliantRepo("r", overrides as Partial<RepositoryFacts>))[id];
+    expect(cell).toMatchObject({ state: "fail", detail: expect.stringContaining(detail) });
+    expect(cell.fix).toBeTruthy();
+  });
+
+  it("a fact that could not be read is unknown with the reason, never compliant", () => {
+    const all = cells(
+      compliantRepo("r", {
+        protection: unavailable("GitHub answered 403: Resource not accessible by integration"),
+        secretScanning: unavailable("GitHub does not show security settings to the app"),
+        dependabotAlerts: unavailable("GitHub answered 404: Dependabot alerts are disabled for this organization"),
+        codeScanning: unavailable("timed out"),
+        files: unavailable("timed out"),
+        latestRelease: unavailable("timed out"),
+        pushes: unavailable("search failed"),
+        mergedPullRequests: unavailable("timed out"),
+      }),
+    );
+    for (const id of ["branch-protection", "secret-scanning", "push-protection", "dependabot", "code-scanning", "repository-files", "release-tag", "direct-push", "force-push", "merged-prs"] as const) {
+      expect(all[id].state).toBe("unknown");
+    }
+    expect(all["branch-protection"].detail).toBe("Branch protection could not be read: GitHub answered 403: Resource not accessible by integration");
+    expect(all.activity.state).toBe("pass");
+  });
+
+  it("nothing to judge is n/a: no release, no merged PR, an empty repository, never pushed", () => {
+    const all = cells(compliantRepo("r", { latestRelease: fetched(null), mergedPullRequests: fetched([]), defaultBranch: null, pushedAt: null }));
+    expect([all["release-tag"].state, all["merged-prs"].state, all["branch-protection"].state, all.activity.state]).toEqual(["n/a", "n/a", "n/a", "n/a"]);
+  });
+
+  it("settings change the verdicts: approvals, release pattern, merged pass rate, inactivity", () => {
+    const config = configSchema.parse({
+      controls: { "branch-protection": { min_approvals: 3 }, "release-tag": { pattern: "^release-\\d{4}-\\d{2}$" } },
+      summary: { merged_pass_rate: 50, inactive_days: 1 },
+    });
+    const repo = compliantRepo("r", {
+      latestRelease: fetched({ tagName: "release-2026-11", publishedAt: null }),
+      mergedPullRequests: fetched([{ number: 1, mergedAt: "2026-11-02T00:00:00Z", conclusion: "FAILURE" }, { number: 2, mergedAt: "2026-11-02T00:00:00Z", conclusion: "SUCCESS" }]),
+    });
+    const all = cells(repo, config);
+    expect(all["branch-protection"]).toMatchObject({ state: "fail", detail: expect.stringContaining("policy needs 3") });
+    expect(all["release-tag"].state).toBe("pass");
+    expect(all["merged-prs"]).toMatchObject({ state: "pass", detail: "1 of 2 merged PRs passed sdlc-guard" });
+    expect(all.activity).toMatchObject({ state: "fail", detail: "no push for 2 days (limit 1) but not archived" });
+  });
+
+  it("names at most five failing merged PRs and counts the rest", () => {
+    const pulls = Array.from({ length: 8 }, (_, i) => ({ number: i + 1, mergedAt: "2026-11-02T00:00:00Z", conclusion: "FAILURE" }));
+    expect(cells(compliantRepo("r", { mergedPullRequests: fetched(pulls) }))["merged-prs"].detail).toMatch(/acme\/r#5 \(failure\) and 3 more$/);
+  });
+});
+
+describe("the organisation's summary", () => {
+  const facts = (repositories: RepositoryFacts[], twoFactor = fetched(true)): OrgFacts => ({
+    org: "acme",
+    webUrl: "https://github.com",
+    collectedAt: NOW.toISOString(),
+    period: { since: "2026-10-24T06:00:00.000Z", until: NOW.toISOString() },
+    twoFactorRequired: twoFactor,
+    repositories,
+    requests: 12,
+  });
+
+  it("orders repositories worst first, lists archived ones apart and computes the rates", () => {
+    const summary = summarizeOrg(
+      facts([
+        compliantRepo("api"),
+        compliantRepo("legacy", { archived: true }),
+        compliantRepo("web", { openSecretAlerts: fetched(1), codeScanning: fetched(null) }),
+        compliantRepo("infra", { dependabotAlerts: unavailable("HTTP 403") }),
+        compliantRepo("docs", { latestRelease: fetched(null) }),
+      ]),
+      defaultConfig,
+      [],
+      250,
+    );
+    expect(summary.repositories.map((r) => [r.name, r.failing, r.unknown, r.compliant])).toEqual([
+      ["web", 2, 0, false],
+      ["infra", 0, 1, false],
+      ["api", 0, 0, true],
+      ["docs", 0, 0, true],
+    ]);
+    expect(summary.archived).toEqual([{ name: "legacy", url: "https://github.com/acme/legacy" }]);
+    expect(summary.compliantPercent).toBe(50);
+    expect(summary.rates.find((r) => r.id === "secret-scanning")).toEqual({ id: "secret-scanning", passed: 3, judged: 4, rate: 75 });
+    expect(summary.rates.find((r) => r.id === "release-tag")).toEqual({ id: "release-tag", passed: 3, judged: 3, rate: 100 });
+    expect(summary.rates.find((r) => r.id === "dependabot")).toEqual({ id: "dependabot", passed: 3, judged: 4, rate: 75 });
+    expect(summary).toMatchObject({ requests: 12, durationMs: 250, twoFactor: { state: "pass" } });
+  });
+
+  it("the two-factor requirement fails when off and is unknown when GitHub hides it", () => {
+    expect(summarizeOrg(facts([], fetched(false)), defaultConfig, [], 0).twoFactor.state).toBe("fail");
+    expect(summarizeOrg(facts([], unavailable("shown only to owners")), defaultConfig, [], 0).twoFactor).toMatchObject({ state: "unknown", detail: expect.stringContaining("shown only to owners") });
+  });
+
+  it("an organisation without active repositories has no rate and 0% compliant", () => {
+    const summary = summarizeOrg(facts([compliantRepo("old", { archived: true })]), defaultConfig, [], 0);
+    expect(summary.compliantPercent).toBe(0);
+    expect(summary.rates.every((r) => r.rate === null && r.judged === 0)).toBe(true);
+  });
+});
