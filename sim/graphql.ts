@@ -16,11 +16,19 @@ export function queryProblems(query: string): string[] {
 }
 
 /** Executes a query over a model object (fields may be functions of their arguments), as GitHub would answer it. */
-export function executeQuery(query: string, variables: Record<string, unknown>, root: object): { data?: unknown; errors?: { message: string }[] } {
+export function executeQuery(query: string, variables: Record<string, unknown>, root: object): { data?: unknown; errors?: { message: string; path?: (string | number)[]; type?: string }[] } {
   const problems = queryProblems(query);
   if (problems.length) return { errors: problems.map((message) => ({ message })) };
   const result = graphqlSync({ schema: githubSchema(), source: query, rootValue: root, variableValues: variables });
-  return result.errors ? { data: result.data, errors: result.errors.map((e) => ({ message: e.message })) } : { data: result.data };
+  if (!result.errors) return { data: result.data };
+  // As GitHub: each error names the field it happened at (`path`) and, for an id that resolves to nothing, NOT_FOUND.
+  const errors = result.errors.map((e) => ({
+    message: e.message,
+    ...(e.path ? { path: [...e.path] } : {}),
+    ...(e.locations ? { locations: e.locations.map(({ line, column }) => ({ line, column })) } : {}),
+    ...(e.message.startsWith("Could not resolve to") ? { type: "NOT_FOUND" } : {}),
+  }));
+  return { data: result.data, errors };
 }
 
 /** A GraphQL connection over a list, honouring first/after/last as GitHub does (opaque cursors). */

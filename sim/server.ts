@@ -9,23 +9,28 @@ export interface RunningSimulator {
   close(): Promise<void>;
 }
 
-/** Serves a GitHubWorld over HTTP on 127.0.0.1, shaped like GitHub Enterprise Server (GHE_HOST / GHE_PROTOCOL=http). */
-export async function startSimulator(world: GitHubWorld, port = 0): Promise<RunningSimulator> {
+/**
+ * Serves a GitHubWorld over HTTP on 127.0.0.1, shaped like GitHub Enterprise Server (GHE_HOST / GHE_PROTOCOL=http);
+ * `latencyMs` delays every answer, as GitHub's own latency would (benchmarks).
+ */
+export async function startSimulator(world: GitHubWorld, port = 0, latencyMs = 0): Promise<RunningSimulator> {
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
+    req.on("end", () => void delay(latencyMs).then(() => {
       const url = (req.url ?? "/").replace(/^\/api\/v3(?=\/)/, "").replace(/^\/api\/graphql/, "/graphql");
       const text = Buffer.concat(chunks).toString("utf8");
       try {
         const answer = world.handle(req.method ?? "GET", url, text ? JSON.parse(text) : undefined, req.headers);
-        res.writeHead(answer.status, { "content-type": "application/json; charset=utf-8", ...answer.headers });
+        // The world writes pagination links for api.github.com: here they point back at this server.
+        const headers = answer.headers.link ? { ...answer.headers, link: answer.headers.link.replaceAll("https://api.github.com", `http://${req.headers.host}/api/v3`) } : answer.headers;
+        res.writeHead(answer.status, { "content-type": "application/json; charset=utf-8", ...headers });
         res.end(answer.body === undefined ? "" : JSON.stringify(answer.body));
       } catch (error) {
         res.writeHead(500, { "content-type": "application/json" });
         res.end(JSON.stringify({ message: (error as Error).message }));
       }
-    });
+    }));
   });
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   const { port: actual } = server.address() as AddressInfo;
@@ -36,3 +41,5 @@ export async function startSimulator(world: GitHubWorld, port = 0): Promise<Runn
     close: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
   };
 }
+
+const delay = (ms: number) => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve());

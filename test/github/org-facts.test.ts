@@ -1,4 +1,3 @@
-import nock from "nock";
 import { ProbotOctokit } from "probot";
 import { queryProblems } from "../../sim/graphql.js";
 import { GitHubWorld, type SimRepo } from "../../sim/github-world.js";
@@ -10,54 +9,17 @@ import { mergedPullsConnection } from "../../src/github/org-merged-pulls.js";
 import { VIOLATION_SEARCH_QUERY } from "../../src/github/org-pushes.js";
 import { repositoriesQuery } from "../../src/github/org-repository-details.js";
 import { occurrenceMarker, VIOLATION_LABEL, violationMarker } from "../../src/github/violation-issue.js";
-import { GITHUB_API, worldsInTest } from "../support/github-mock.js";
+import { routeToWorld } from "../support/route-to-world.js";
 
 const DAY = 86_400_000;
 
-/**
- * Routes api.github.com to the world (every request, any number of times), as GitHub would answer; records each
- * request as `GET /path` or `POST graphql <operation>` for the per-phase breakdown.
- */
-function routeToWorld(world: GitHubWorld): string[] {
-  worldsInTest.push(world);
-  const log: string[] = [];
-  const answer = (method: "GET" | "POST") =>
-    function (this: { req: { headers: Record<string, string> } }, uri: string, body: unknown): [number, string, Record<string, string>] {
-      const parsed = typeof body === "string" && body ? JSON.parse(body) : body || undefined;
-      log.push(method === "POST" ? `POST graphql ${/query (\w+)/.exec((parsed as { query: string }).query)?.[1]}` : `GET ${uri.split("?")[0]}`);
-      const a = world.handle(method, uri, parsed, this.req.headers);
-      if (method === "POST") withNodeErrorPaths(a.body, (parsed as { variables?: { ids?: string[] } }).variables?.ids);
-      return [a.status, a.body === undefined ? "" : JSON.stringify(a.body), { "content-type": "application/json", ...a.headers }];
-    };
-  nock(GITHUB_API).persist().get(/.*/).reply(answer("GET")).post(/.*/).reply(answer("POST"));
-  return log;
-}
-
-/**
- * GitHub names the field of every error (`path`, e.g. ["nodes", 2]) and its `type`; the simulator's GraphQL executor
- * keeps only the message (sim/graphql.ts). Until it keeps them, an unresolvable id's errors get what GitHub sends.
- */
-function withNodeErrorPaths(body: unknown, ids: string[] | undefined) {
-  const errors = (body as { errors?: { message: string; path?: (string | number)[]; type?: string }[] }).errors ?? [];
-  const lists = ["nodes", "vulnerabilityAlerts"];
-  for (const error of errors.filter((e) => !e.path)) {
-    const id = /^Could not resolve to a node with the global id of '(.+)'$/.exec(error.message)?.[1];
-    const index = id ? (ids ?? []).indexOf(id) : -1;
-    if (index < 0) continue;
-    const list = lists.find((l) => !errors.some((e) => e.path?.[0] === l && e.path[1] === index))!;
-    Object.assign(error, { path: [list, index], type: "NOT_FOUND" });
-  }
-}
-
 const octokitFor = () => new ProbotOctokit({ auth: { token: "ghs_test" }, retry: { enabled: false }, throttle: { enabled: false } });
 
-function setup(repositories: number, options: Partial<Parameters<typeof buildOrg>[1]> & { answeredFirst?: () => void } = {}) {
+function setup(repositories: number, build: Partial<Parameters<typeof buildOrg>[1]> = {}) {
   const world = new GitHubWorld();
-  const { answeredFirst, ...build } = options;
   const org = buildOrg(world, { repositories, ...build });
   // GitHub shows the org's default community files only from a public `.github` repository.
   org.dotGithub.repo.visibility = "public";
-  answeredFirst?.(); // nock tries interceptors in the order they were declared
   const log = routeToWorld(world);
   const collect = (extra: Partial<CollectOrgOptions> = {}) =>
     collectOrgFacts(octokitFor(), { org: "acme", appId: world.appId, now: new Date(org.now), periodDays: 30, webUrl: "https://github.com", ...extra });
@@ -228,13 +190,8 @@ describe("org facts: everything the summary needs, in a few organisation-wide re
   });
 
   it("an org list answering 403 or 404 makes only its fact unknown; code scanning proven by another source stays known", async () => {
-    // The simulator cannot answer a 403 on this list yet (its OpenAPI check finds no 403 body): answered here, as GitHub does.
-    const forbidden = () =>
-      nock(GITHUB_API)
-        .get("/orgs/acme/code-security/configurations")
-        .query(true)
-        .reply(403, { message: "Resource not accessible by integration", documentation_url: "https://docs.github.com/rest/code-security/configurations", status: "403" });
-    const { world, org, collect } = setup(30, { answeredFirst: forbidden });
+    const { world, org, collect } = setup(30);
+    world.failNext("GET", "/orgs/acme/code-security/configurations", 403, { message: "Resource not accessible by integration", exact: true });
     world.failNext("GET", "/orgs/acme/secret-scanning/alerts", 404, { times: 2 }); // secret scanning off for the organisation
     world.failNext("GET", "/orgs/acme/code-scanning/alerts", 404);
 

@@ -310,7 +310,8 @@ describe("simulated organisation: GraphQL", () => {
     });
     const missing = graphql(world, query, { ids: [`R_${repo.id}`, "R_404"] });
     expect((missing.data!.nodes as unknown[])[1]).toBeNull();
-    expect(missing.errors).toEqual([{ message: "Could not resolve to a node with the global id of 'R_404'" }]);
+    // As GitHub: the error names where it happened and its type.
+    expect(missing.errors).toEqual([{ message: "Could not resolve to a node with the global id of 'R_404'", path: ["nodes", 1], locations: [expect.any(Object)], type: "NOT_FOUND" }]);
     expect(graphql(world, `{ node(id: "R_${repo.id}") { ... on Repository { name } } }`)).toEqual({ data: { node: { name: "payments" } } });
   });
 
