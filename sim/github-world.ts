@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { connection, executeQuery } from "./graphql.js";
 import { SimIssueTracker } from "./issue-tracker.js";
 import { exampleResponse, requestProblems, responseProblems } from "./openapi.js";
-import { objectAt, prTimes, repositoryFields, rootFields, type GraphqlHooks } from "./org-graphql.js";
+import { issueById, objectAt, prTimes, repositoryFields, rootFields, type GraphqlHooks } from "./org-graphql.js";
 import { OrgWorld, type SimOrganization } from "./org-world.js";
 import { SimRateLimits, type SimRateResource } from "./rate-limit.js";
 
@@ -64,6 +64,8 @@ export interface SimRelease {
   prerelease: boolean;
   /** Default 2026-11-20T09:00:00Z. */
   publishedAt?: string;
+  /** Default: publishedAt. */
+  createdAt?: string;
 }
 /** An answer the app gave to a custom deployment protection rule. */
 export interface SimDeploymentReview {
@@ -173,6 +175,8 @@ export interface FaultOptions {
   afterApplying?: boolean;
   /** Match the path exactly instead of as a prefix. */
   exact?: boolean;
+  /** Only GraphQL queries of this operation name (e.g. `SdlcGuardOrgViolations`). */
+  operation?: string;
 }
 interface Fault {
   method: string;
@@ -184,6 +188,7 @@ interface Fault {
   message: string;
   afterApplying: boolean;
   exact: boolean;
+  operation: string | undefined;
 }
 
 export const rulesetRule = {
@@ -227,6 +232,8 @@ export class GitHubWorld {
   readonly deploymentReviews: SimDeploymentReview[] = [];
   /** Primary rate limits (`core`, `graphql`, `search`): set `remaining`/`reset` to test exhaustion. */
   readonly rateLimit: SimRateLimits;
+  /** Results GitHub's search lists at most, whatever the page (`issueCount` still counts them all); lower it to test splitting. */
+  searchResultLimit = 1000;
   private readonly orgs: OrgWorld;
   private readonly faults: Fault[] = [];
   private nextId = 1000;
@@ -238,6 +245,7 @@ export class GitHubWorld {
   ) {
     this.rateLimit = new SimRateLimits(installationId);
     this.orgs = new OrgWorld(this);
+    this.issues.appId = appId;
   }
 
   /** The organisation `login` (created on first use: 2FA required, no members, no code security configuration). */
@@ -366,6 +374,7 @@ export class GitHubWorld {
       message: options.message ?? `simulated HTTP ${status}`,
       afterApplying: options.afterApplying ?? false,
       exact: options.exact ?? false,
+      operation: options.operation,
     });
   }
 
@@ -413,7 +422,10 @@ export class GitHubWorld {
   }
 
   private answer(method: string, path: string, query: URLSearchParams, body: unknown): SimResponse {
-    const fault = this.faults.find((f) => f.remaining > 0 && f.method === method && (f.exact ? path === f.pathPrefix : path.startsWith(f.pathPrefix)));
+    const operation = path === "/graphql" ? /(?:query|mutation)\s+(\w+)/.exec((body as { query?: string } | undefined)?.query ?? "")?.[1] : undefined;
+    const fault = this.faults.find(
+      (f) => f.remaining > 0 && f.method === method && (f.exact ? path === f.pathPrefix : path.startsWith(f.pathPrefix)) && (!f.operation || f.operation === operation),
+    );
     if (fault && fault.skip > 0) fault.skip--;
     else if (fault) {
       fault.remaining--;
@@ -739,6 +751,9 @@ export class GitHubWorld {
         baseRefName: pr.baseRef,
         changedFiles: pr.files.length,
         merged: pr.state === "MERGED",
+        url: `https://github.com/${repo.owner}/${repo.name}/pull/${pr.number}`,
+        mergeCommit: () => (pr.mergeCommitSha ? gitCommitNode(repo, pr.mergeCommitSha) : null),
+        repository: () => repositoryNode(repo),
         ...prTimes(pr),
         author: actorNode(pr.author),
         baseRef: {
@@ -753,16 +768,31 @@ export class GitHubWorld {
             },
           },
         },
-        reviews: connection(
-          pr.reviews.map((r) => ({
-            state: r.state,
-            submittedAt: r.submittedAt,
-            authorCanPushToRepository: r.canPush ?? true,
-            author: r.author && actorNode(r.author),
-            commit: { oid: r.commitSha },
+        // Oldest first, as GitHub lists them; `states` keeps only those.
+        reviews: (args: { first?: number; after?: string; last?: number; states?: string[] }) =>
+          connection(
+            pr.reviews
+              .filter((r) => !args.states?.length || args.states.includes(r.state))
+              .map((r) => ({
+                state: r.state,
+                submittedAt: r.submittedAt,
+                authorCanPushToRepository: r.canPush ?? true,
+                author: r.author && actorNode(r.author),
+                commit: { oid: r.commitSha },
+              })),
+          )(args),
+        files: connection(pr.files.map((path) => ({ path }))),
+        // The PR's conversation lives in the issue tracker under the PR's number, as on GitHub.
+        comments: connection(
+          this.issues.comments(repo.owner, repo.name, pr.number).map((c) => ({
+            databaseId: c.id,
+            url: `https://github.com/${repo.owner}/${repo.name}/pull/${pr.number}#issuecomment-${c.id}`,
+            body: c.body,
+            createdAt: c.createdAt,
+            lastEditedAt: c.lastEditedAt ?? null,
+            author: { __typename: c.author.type, login: c.author.type === "Bot" ? c.author.login.replace(/\[bot\]$/, "") : c.author.login },
           })),
         ),
-        files: connection(pr.files.map((path) => ({ path }))),
         // A test that moves the head (a push) without listing the commit gets it appended, as a push would.
         commits: connection(
           (pr.commits.at(-1)?.sha === pr.headSha ? pr.commits : [...pr.commits, { sha: pr.headSha, message: `Update ${pr.headRef}` }]).map((commit) => ({
@@ -818,7 +848,7 @@ export class GitHubWorld {
         for (const pr of repo.pulls) for (const c of pr.commits) if (`SCR_${repo.id}_${c.sha}` === id) return rollupFor(repo, c.sha);
       }
       if (id.startsWith("T_")) return teamNode(id.slice(2)) ?? null;
-      return null;
+      return issueById(this, id, hooks) ?? null;
     };
     return {
       ...rootFields(this, hooks),

@@ -23,6 +23,8 @@ export interface SimIssueComment {
   updatedAt: string;
   /** Reactions to the comment (set when the first one is added). */
   reactions?: SimReaction[];
+  /** Set when the body was edited after it was posted (GraphQL `lastEditedAt`). */
+  lastEditedAt?: string;
 }
 export interface SimIssue {
   number: number;
@@ -37,6 +39,8 @@ export interface SimIssue {
   createdAt: string;
   updatedAt: string;
   closedAt: string | null;
+  /** The conversation of a pull request (same numbering as issues on GitHub): left out of issue listings here. */
+  pullRequest?: boolean;
 }
 /** What a test may set when adding an issue directly (e.g. a human-authored one carrying a fake marker). */
 export type SimIssueInit = Partial<Omit<SimIssue, "number" | "comments">> & { comments?: (Partial<Omit<SimIssueComment, "id">> & { body: string })[] };
@@ -60,6 +64,8 @@ const ISSUE_ID_BASE = 9_000_000;
 const CLOCK_START = Date.UTC(2026, 10, 20, 9, 0, 0);
 
 export class SimIssueTracker {
+  /** The app whose writes these are (`performed_via_github_app`); the world sets its own. */
+  appId = 4242;
   private readonly repos = new Map<string, RepoIssues>();
   private nextCommentId = 1;
   private nextLabelId = 500;
@@ -123,6 +129,32 @@ export class SimIssueTracker {
     return comment;
   }
 
+  /** The comment thread of pull request `number` (created on first use), where its comments live as on GitHub. */
+  pullRequestThread(owner: string, repo: string, number: number, title = `Pull request ${number}`): SimIssue {
+    const store = this.repoIssues(owner, repo);
+    const existing = store.issues.find((i) => i.number === number);
+    if (existing) return existing;
+    const now = this.now();
+    const thread: SimIssue = { number, title, body: "", labels: [], state: "open", author: HUMAN_AUTHOR, comments: [], createdAt: now, updatedAt: now, closedAt: null, pullRequest: true };
+    store.issues.push(thread);
+    store.nextNumber = Math.max(store.nextNumber, number + 1);
+    return thread;
+  }
+
+  /** Edits a comment as its author would on GitHub (GitHub records the edit). */
+  editComment(owner: string, repo: string, id: number, body: string): SimIssueComment {
+    const comment = this.repoIssues(owner, repo).issues.flatMap((i) => i.comments).find((c) => c.id === id);
+    if (!comment) throw new Error(`no comment ${id} in ${owner}/${repo}`);
+    comment.body = body;
+    comment.updatedAt = comment.lastEditedAt = this.now();
+    return comment;
+  }
+
+  /** Deletes a comment as its author would on GitHub. */
+  deleteComment(owner: string, repo: string, id: number): void {
+    for (const issue of this.repoIssues(owner, repo).issues) issue.comments = issue.comments.filter((c) => c.id !== id);
+  }
+
   /** Closes an issue as someone would on GitHub. */
   close(owner: string, repo: string, number: number): void {
     const issue = this.find(owner, repo, number);
@@ -148,7 +180,7 @@ export class SimIssueTracker {
       if (method === "PATCH") {
         if (!issue || !comment) return notFound();
         comment.body = String((body as { body: string }).body);
-        comment.updatedAt = this.now();
+        comment.updatedAt = comment.lastEditedAt = this.now();
         return json(200, this.commentJson(store, issue, comment, exampleResponse("PATCH", "/repos/{owner}/{repo}/issues/comments/{comment_id}", 200)));
       }
       if (method === "DELETE") {
@@ -218,6 +250,7 @@ export class SimIssueTracker {
     const direction = query.get("direction") === "asc" ? 1 : -1;
     const key = (i: SimIssue): [string | number, number] => (sort === "updated" ? [i.updatedAt, i.number] : sort === "comments" ? [i.comments.length, i.number] : [i.createdAt, i.number]);
     const matching = store.issues
+      .filter((i) => !i.pullRequest)
       .filter((i) => state === "all" || i.state === state)
       .filter((i) => wanted.every((w) => i.labels.some((l) => l.toLowerCase() === w)))
       .filter((i) => !creator || i.author.login.toLowerCase() === creator)
@@ -291,6 +324,7 @@ export class SimIssueTracker {
       updated_at: issue.updatedAt,
       author_association: issue.author.type === "Bot" ? "NONE" : "MEMBER",
       pinned_comment: null,
+      performed_via_github_app: this.appOf(issue.author),
     };
     delete out.pull_request;
     return out;
@@ -309,7 +343,14 @@ export class SimIssueTracker {
       created_at: comment.createdAt,
       updated_at: comment.updatedAt,
       author_association: comment.author.type === "Bot" ? "NONE" : "MEMBER",
+      performed_via_github_app: this.appOf(comment.author),
     };
+  }
+
+  /** GitHub names the app that wrote an issue or comment; only our app's writes are modelled as such. */
+  private appOf(author: SimIssueAuthor): Json | null {
+    if (author.type !== "Bot" || author.login !== APP_AUTHOR.login) return null;
+    return { ...exampleResponse("GET", "/app", 200), id: this.appId, slug: "sdlc-guard", name: "sdlc-guard" };
   }
 
   private labelJson(store: RepoIssues, name: string, example: Json): Json {

@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
-import type { GitHubWorld, SimPullRequest, SimRepo } from "./github-world.js";
+import type { GitHubWorld, SimPullRequest, SimRelease, SimRepo } from "./github-world.js";
 import { connection } from "./graphql.js";
 import type { SimIssue, SimIssueAuthor } from "./issue-tracker.js";
 
 // GraphQL model of what the org-wide summary reads: repository facts (archived, pushed, Dependabot, latest release),
-// the default branch's tree by `object(expression:)`, merged pull requests, nodes by id, issue search and rateLimit.
+// the default branch's tree by `object(expression:)`, merged pull requests, releases, nodes by id, the search of issues and
+// pull requests, and rateLimit.
 
 type Node = Record<string, unknown>;
 /** What the world's GraphQL model lends this one. */
@@ -37,6 +38,15 @@ export function repositoryFields(repo: SimRepo, hooks: GraphqlHooks): Node {
       const release = repo.releases.filter((r) => !r.draft && !r.prerelease).at(-1);
       return release ? { tagName: release.tagName, name: release.name, description: release.body, isDraft: false, isPrerelease: false, publishedAt: release.publishedAt ?? "2026-11-20T09:00:00Z" } : null;
     },
+    // Drafts are listed too (to those who may see them), with no publication time.
+    releases: (args: { first?: number; after?: string; last?: number } & OrderArgs) => {
+      const made = repo.releases.map((release, index) => ({ release, index, createdAt: releaseCreatedAt(release) }));
+      const byName = args.orderBy?.field === "NAME";
+      const key = (r: (typeof made)[number]) => (byName ? r.release.tagName : r.createdAt);
+      const direction = args.orderBy?.direction === "ASC" ? 1 : -1;
+      const sorted = made.sort((a, b) => direction * (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.index - b.index));
+      return connection(sorted.map(({ release, index, createdAt }) => releaseNode(repo, release, index, createdAt)))(args);
+    },
     pullRequests: (args: PullRequestArgs) => {
       const direction = args.orderBy?.direction === "DESC" ? -1 : 1;
       const key = (pr: SimPullRequest): string | number =>
@@ -46,6 +56,25 @@ export function repositoryFields(repo: SimRepo, hooks: GraphqlHooks): Node {
         .sort((a, b) => direction * (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.number - b.number));
       return connection(pulls.map((pr) => hooks.prNode(repo, pr)))(args);
     },
+  };
+}
+
+/** A release's creation time: set, else its publication (the simulator's clock start for a draft). */
+const releaseCreatedAt = (release: SimRelease): string => release.createdAt ?? release.publishedAt ?? "2026-11-20T09:00:00Z";
+
+function releaseNode(repo: SimRepo, release: SimRelease, index: number, createdAt: string): Node {
+  return {
+    __typename: "Release",
+    id: `RE_${repo.id}_${index}`,
+    databaseId: repo.id * 1000 + index,
+    tagName: release.tagName,
+    name: release.name,
+    description: release.body,
+    isDraft: release.draft,
+    isPrerelease: release.prerelease,
+    createdAt,
+    publishedAt: release.draft ? null : (release.publishedAt ?? "2026-11-20T09:00:00Z"),
+    url: `https://github.com/${repo.owner}/${repo.name}/releases/tag/${encodeURIComponent(release.tagName)}`,
   };
 }
 
@@ -106,12 +135,12 @@ function gitOid(type: string, content: string): string {
   return createHash("sha1").update(`${type} ${Buffer.byteLength(content)}\0${content}`).digest("hex");
 }
 
-/** Root fields: `search` (issues), `rateLimit`. */
+/** Root fields: `search` (issues and pull requests, at most `world.searchResultLimit` listed), `rateLimit`. */
 export function rootFields(world: GitHubWorld, hooks: GraphqlHooks): Node {
   return {
     search: (args: { query: string; type: string; first?: number; after?: string; last?: number }) => {
       const matches = args.type === "ISSUE" ? searchIssues(world, args.query) : [];
-      const page = connection(matches.slice(0, 1000).map(({ repo, issue }) => issueNode(repo, issue, hooks)))(args);
+      const page = connection(matches.slice(0, world.searchResultLimit).map((match) => ("issue" in match ? issueNode(match.repo, match.issue, hooks) : hooks.prNode(match.repo, match.pr))))(args);
       return { ...page, issueCount: args.type === "ISSUE" ? matches.length : 0, repositoryCount: 0, userCount: 0, discussionCount: 0, wikiCount: 0, codeCount: 0 };
     },
     rateLimit: () => {
@@ -143,13 +172,51 @@ function issueNode(repo: SimRepo, issue: SimIssue, hooks: GraphqlHooks): Node {
   };
 }
 
+/** The issue of a GraphQL id (`I_<repository id>_<number>`), or undefined. */
+export function issueById(world: GitHubWorld, id: string, hooks: GraphqlHooks): Node | undefined {
+  const m = /^I_(\d+)_(\d+)$/.exec(id);
+  const repo = m ? world.repos.find((r) => r.id === Number(m[1])) : undefined;
+  const issue = repo && world.issues.list(repo.owner, repo.name).find((i) => i.number === Number(m![2]));
+  return issue && issueNode(repo, issue, hooks);
+}
+
+/** One search result: an issue, or a pull request. */
+export type SearchMatch = { repo: SimRepo; issue: SimIssue } | { repo: SimRepo; pr: SimPullRequest };
+
+/** What the qualifiers test, alike for issues and pull requests. */
+interface Searchable {
+  repo: SimRepo;
+  kind: "issue" | "pr";
+  state: "open" | "closed";
+  merged: boolean;
+  labels: string[];
+  author: string;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  mergedAt: string | null;
+}
+
+function searchable(match: SearchMatch): Searchable {
+  if ("issue" in match) {
+    const { repo, issue } = match;
+    return { repo, kind: "issue", state: issue.state, merged: false, labels: issue.labels, author: issue.author.login, createdAt: issue.createdAt, updatedAt: issue.updatedAt, closedAt: issue.closedAt, mergedAt: null };
+  }
+  const { repo, pr } = match;
+  const times = prTimes(pr);
+  // The simulator keeps no close time of an unmerged PR: its last update stands for it.
+  const closedAt = pr.state === "OPEN" ? null : (times.mergedAt ?? times.updatedAt);
+  return { repo, kind: "pr", state: pr.state === "OPEN" ? "open" : "closed", merged: pr.state === "MERGED", labels: [], author: pr.author.login, closedAt, ...times };
+}
+
 /**
- * Issues matching a search query. Qualifiers: `org:`/`user:`, `repo:`, `label:` (comma: any of), `is:`/`type:` issue|pr,
- * `is:`/`state:` open|closed, `author:` (`app/NAME` for an app), `created:`/`updated:`/`closed:` with `>=`, `>`, `<=`,
- * `<`, `a..b` or a day, and `sort:created|updated[-asc|-desc]` (default: newest created first). Free text is ignored.
+ * Issues and pull requests matching a search query. Qualifiers: `org:`/`user:`, `repo:`, `label:` (comma: any of),
+ * `is:`/`type:` issue|pr, `is:`/`state:` open|closed, `is:merged`/`is:unmerged`, `author:` (`app/NAME` for an app),
+ * `created:`/`updated:`/`closed:`/`merged:` with `>=`, `>`, `<=`, `<`, `a..b` or a day (times: `YYYY-MM-DDTHH:MM:SSZ`),
+ * and `sort:created|updated[-asc|-desc]` (default: newest created first). Free text is ignored.
  */
-export function searchIssues(world: GitHubWorld, query: string): { repo: SimRepo; issue: SimIssue }[] {
-  const filters: ((repo: SimRepo, issue: SimIssue) => boolean)[] = [];
+export function searchIssues(world: GitHubWorld, query: string): SearchMatch[] {
+  const filters: ((item: Searchable) => boolean)[] = [];
   let sort: { field: "createdAt" | "updatedAt"; direction: number } = { field: "createdAt", direction: -1 };
   for (const token of query.match(/-?[\w-]+:"[^"]*"|"[^"]*"|\S+/g) ?? []) {
     const m = /^(-?)([\w-]+):(.*)$/.exec(token);
@@ -157,28 +224,36 @@ export function searchIssues(world: GitHubWorld, query: string): { repo: SimRepo
     const [, negated, key, raw] = m as unknown as [string, string, string, string];
     const value = raw.replace(/^"|"$/g, "");
     const lower = value.toLowerCase();
-    let test: ((repo: SimRepo, issue: SimIssue) => boolean) | undefined;
-    if (key === "org" || key === "user") test = (repo) => repo.owner.toLowerCase() === lower;
-    else if (key === "repo") test = (repo) => `${repo.owner}/${repo.name}`.toLowerCase() === lower;
-    else if (key === "label") test = (_, issue) => lower.split(",").some((l) => issue.labels.some((name) => name.toLowerCase() === l));
-    else if ((key === "is" || key === "type") && (lower === "pr" || lower === "pull-request")) test = () => false; // PRs are not modelled as issues
-    else if ((key === "is" || key === "state") && (lower === "open" || lower === "closed")) test = (_, issue) => issue.state === lower;
-    else if (key === "author") test = (_, issue) => issue.author.login.toLowerCase() === (lower.startsWith("app/") ? `${lower.slice(4)}[bot]` : lower);
-    else if (key === "created" || key === "updated" || key === "closed") {
+    let test: ((item: Searchable) => boolean) | undefined;
+    if (key === "org" || key === "user") test = (item) => item.repo.owner.toLowerCase() === lower;
+    else if (key === "repo") test = (item) => `${item.repo.owner}/${item.repo.name}`.toLowerCase() === lower;
+    else if (key === "label") test = (item) => lower.split(",").some((l) => item.labels.some((name) => name.toLowerCase() === l));
+    else if ((key === "is" || key === "type") && (lower === "pr" || lower === "pull-request")) test = (item) => item.kind === "pr";
+    else if ((key === "is" || key === "type") && lower === "issue") test = (item) => item.kind === "issue";
+    else if ((key === "is" || key === "state") && (lower === "open" || lower === "closed")) test = (item) => item.state === lower;
+    else if (key === "is" && (lower === "merged" || lower === "unmerged")) test = (item) => item.kind === "pr" && item.state === "closed" && item.merged === (lower === "merged");
+    else if (key === "author") test = (item) => item.author.toLowerCase() === (lower.startsWith("app/") ? `${lower.slice(4)}[bot]` : lower);
+    else if (key === "created" || key === "updated" || key === "closed" || key === "merged") {
       const inRange = dateRange(value);
-      const field = key === "created" ? "createdAt" : key === "updated" ? "updatedAt" : "closedAt";
-      test = (_, issue) => issue[field] !== null && inRange(issue[field]);
+      const field = `${key}At` as "createdAt" | "updatedAt" | "closedAt" | "mergedAt";
+      test = (item) => item[field] !== null && inRange(item[field]);
     } else if (key === "sort") {
       const [field, dir] = lower.split("-");
       if (field === "created" || field === "updated") sort = { field: field === "created" ? "createdAt" : "updatedAt", direction: dir === "asc" ? 1 : -1 };
     }
-    if (test) filters.push(negated ? (r, i) => !test(r, i) : test);
+    if (test) filters.push(negated ? (item) => !test(item) : test);
   }
-  return world.issues
+  const issues: SearchMatch[] = world.issues
     .all()
     .map(({ owner, repo, issue }) => ({ repo: world.repo(owner, repo)!, issue }))
-    .filter(({ repo, issue }) => repo && filters.every((f) => f(repo, issue)))
-    .sort((a, b) => sort.direction * (a.issue[sort.field] < b.issue[sort.field] ? -1 : a.issue[sort.field] > b.issue[sort.field] ? 1 : a.issue.number - b.issue.number));
+    .filter(({ repo }) => repo);
+  const pulls: SearchMatch[] = world.repos.flatMap((repo) => repo.pulls.map((pr) => ({ repo, pr })));
+  const number = (match: SearchMatch) => ("issue" in match ? match.issue.number : match.pr.number);
+  return [...issues, ...pulls]
+    .map((match) => ({ match, item: searchable(match) }))
+    .filter(({ item }) => filters.every((f) => f(item)))
+    .sort((a, b) => sort.direction * (a.item[sort.field] < b.item[sort.field] ? -1 : a.item[sort.field] > b.item[sort.field] ? 1 : number(a.match) - number(b.match)))
+    .map(({ match }) => match);
 }
 
 /** A search date qualifier's test: `>=D`, `>D`, `<=D`, `<D`, `A..B`, or `D` (that day); days are UTC. */

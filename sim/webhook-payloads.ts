@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { sha, type GitHubWorld, type SimPullRequest, type SimRepo } from "./github-world.js";
-import type { SimIssue } from "./issue-tracker.js";
+import type { SimIssue, SimIssueComment } from "./issue-tracker.js";
 import { upgradeWebhookExample, webhookProblems } from "./openapi.js";
 
 // Webhook payloads start from GitHub's own examples (@octokit/webhooks-examples), get this world's ids and names,
@@ -392,9 +392,16 @@ export function installationRepositoriesAddedEvent(world: GitHubWorld, org: stri
   return checked("installation_repositories", payload);
 }
 
-/** A comment added to a simulated issue (it exists in the world, as on GitHub), and the event announcing it. */
+/** A comment added to a simulated issue or PR thread (it exists in the world, as on GitHub), and the event announcing it. */
 export function issueCommentEvent(world: GitHubWorld, repo: SimRepo, issue: SimIssue, commenter: { login: string; bot?: boolean }, body: string): WebhookEvent {
-  const commentId = world.issues.addComment(repo.owner, repo.name, issue.number, body, { login: commenter.login, type: commenter.bot ? "Bot" : "User" }).id;
+  const comment = world.issues.addComment(repo.owner, repo.name, issue.number, body, { login: commenter.login, type: commenter.bot ? "Bot" : "User" });
+  return checked("issue_comment", issueCommentEventPayload(world, repo, issue, comment));
+}
+
+function issueCommentEventPayload(world: GitHubWorld, repo: SimRepo, issue: SimIssue, comment: SimIssueComment): Payload {
+  const commentId = comment.id;
+  const body = comment.body;
+  const commenter = { login: comment.author.login, bot: comment.author.type === "Bot" };
   const payload = withRepository(world, repo, example("issue_comment", "created"));
   payload.repository.owner = { ...payload.repository.owner, type: "Organization" };
   const reactions = { url: `https://api.github.com/repos/${repo.owner}/${repo.name}/issues/comments/${commentId}/reactions`, total_count: 0, "+1": 0, "-1": 0, laugh: 0, hooray: 0, confused: 0, heart: 0, rocket: 0, eyes: 0 };
@@ -408,9 +415,20 @@ export function issueCommentEvent(world: GitHubWorld, repo: SimRepo, issue: SimI
     user: { ...payload.issue.user, login: issue.author.login, type: issue.author.type },
     labels: issue.labels.map((name, i) => ({ ...(payload.issue.labels?.[0] ?? {}), description: null, id: 600 + i, name })),
   };
-  delete payload.issue.pull_request;
+  if (issue.pullRequest) {
+    const api = `https://api.github.com/repos/${repo.owner}/${repo.name}`;
+    payload.issue.pull_request = { url: `${api}/pulls/${issue.number}`, html_url: `https://github.com/${repo.owner}/${repo.name}/pull/${issue.number}`, diff_url: `https://github.com/${repo.owner}/${repo.name}/pull/${issue.number}.diff`, patch_url: `https://github.com/${repo.owner}/${repo.name}/pull/${issue.number}.patch`, merged_at: null };
+  } else delete payload.issue.pull_request;
   // GitHub's example predates `performed_via_github_app` and `reactions`, which its schema now requires.
   payload.comment = { performed_via_github_app: null, reactions, ...payload.comment, id: commentId, body, user: { ...payload.comment.user, login: commenter.login, type: commenter.bot ? "Bot" : "User" } };
   payload.sender = { ...payload.sender, login: commenter.login, type: commenter.bot ? "Bot" : "User" };
+  return payload;
+}
+
+/** A comment edited (`edited`, with the old body in `changes`) or deleted, as GitHub announces it. */
+export function issueCommentChangedEvent(world: GitHubWorld, repo: SimRepo, issue: SimIssue, comment: SimIssueComment, action: "edited" | "deleted", previousBody?: string): WebhookEvent {
+  const created = issueCommentEventPayload(world, repo, issue, comment);
+  const payload: Payload = { ...created, action };
+  if (action === "edited") payload.changes = { body: { from: previousBody ?? "" } };
   return checked("issue_comment", payload);
 }

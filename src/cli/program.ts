@@ -1,6 +1,8 @@
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import type { PullRequestTarget } from "../evaluation/evaluate-pull-request.js";
+import { auditVerifyCommand } from "./audit-command.js";
 import { evaluateCommand, type EvaluateOptions } from "./evaluate-command.js";
+import { EVIDENCE_FORMATS, evidenceCommand, parseEvidenceDate, type EvidenceOptions } from "./evidence-command.js";
 import { CliError, EXIT, type CliDeps, type CliIo } from "./io.js";
 import { parsePullRequestRef, PULL_REQUEST_REF_FORMS } from "./pull-request-ref.js";
 import { SUMMARY_FORMATS, summaryCommand, type SummaryOptions } from "./summary-command.js";
@@ -71,10 +73,7 @@ function createProgram(env: NodeJS.ProcessEnv, io: CliIo, deps: CliDeps, setExit
   program
     .command("summary")
     .description("print the organisation's compliance summary (every repository of the installation); --post writes it to the summary issue")
-    .requiredOption("--org <org>", "the GitHub organisation", (value: string) => {
-      if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/.test(value)) throw new InvalidArgumentError("an organisation login, e.g. acme");
-      return value;
-    })
+    .requiredOption("--org <org>", "the GitHub organisation", parseOrgLogin)
     .option("--post", "write the summary to the \"SDLC compliance summary\" issue (created once, then edited in place)")
     .addOption(new Option("--format <format>", "what to print").choices(SUMMARY_FORMATS).default("markdown"))
     .addHelpText(
@@ -91,5 +90,68 @@ function createProgram(env: NodeJS.ProcessEnv, io: CliIo, deps: CliDeps, setExit
       setExitCode(await summaryCommand(options, env, io, deps));
     });
 
+  program
+    .command("audit")
+    .description("the tamper-evident audit file (AUDIT_LOG_PATH)")
+    .command("verify")
+    .description("check the hash chain of an audit file: every record there, unchanged, in order, none missing between the first and the last")
+    .argument("<file>", "the audit file (hash-chained JSON lines)")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Records removed after the last one cannot be detected from the file alone: keep a copy (or the last hash it prints)",
+        "in write-once storage and compare.",
+        "",
+        "Exit codes: 0 the chain is intact; 1 it is broken (the first problem: line, seq, what it looks like); 2 the file",
+        "cannot be read.",
+      ].join("\n"),
+    )
+    .action(async (file: string) => {
+      setExitCode(await auditVerifyCommand(file, io));
+    });
+
+  program
+    .command("evidence")
+    .description("export the auditor's evidence of a period: merged PRs with approvals, Jira keys and sdlc-guard results, recorded pushes, releases")
+    .requiredOption("--org <org>", "the GitHub organisation", parseOrgLogin)
+    .option("--repo <repo>", "only this repository of the organisation (its name)", (value: string) => {
+      if (!/^[A-Za-z0-9._-]{1,100}$/.test(value)) throw new InvalidArgumentError("a repository name, e.g. payments");
+      return value;
+    })
+    .requiredOption("--since <date>", "start of the period (included)", parseDateOption)
+    .option("--until <date>", "end of the period (excluded; default: now)", parseDateOption)
+    .addOption(new Option("--format <format>", "the file format").choices(EVIDENCE_FORMATS).makeOptionMandatory())
+    .option("--out <file>", "write the export to this file instead of stdout")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Dates: a day YYYY-MM-DD (00:00 UTC) or an ISO 8601 time with its zone (2026-11-01T09:00:00Z); the period is [since, until).",
+        "",
+        "Environment: as for `evaluate` (GITHUB_TOKEN, or APP_ID with PRIVATE_KEY / PRIVATE_KEY_PATH: the app's installation on the",
+        "organisation). APP_ID also tells which `sdlc-guard` check runs are the app's; without it any run of that name counts.",
+        "",
+        "What could not be read is listed in the export (unreadable) and on stderr, never left out.",
+        "Exit codes: 0 the evidence was exported (unreadable parts included); 2 it was not (usage, credentials, rate limit, GitHub).",
+      ].join("\n"),
+    )
+    .action(async (options: EvidenceOptions) => {
+      setExitCode(await evidenceCommand(options, env, io, deps));
+    });
+
   return program;
+}
+
+function parseOrgLogin(value: string): string {
+  if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/.test(value)) throw new InvalidArgumentError("an organisation login, e.g. acme");
+  return value;
+}
+
+function parseDateOption(value: string): Date {
+  try {
+    return parseEvidenceDate(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }

@@ -1,11 +1,11 @@
-import { Presets, SingleBar } from "cli-progress";
 import { runOrgSummary } from "../evaluation/refresh-org-summary.js";
 import { describeGitHubError } from "../github/describe-error.js";
 import { webUrlFromEnv } from "../handlers/app-options.js";
 import { summaryAsCsv, summaryAsJson } from "../report/org-summary-formats.js";
 import { cliLogger, appIdFromEnv } from "./evaluate-command.js";
 import { githubClientFromEnv } from "./github-client.js";
-import { CliError, EXIT, type CliDeps, type CliIo, type CliOutput } from "./io.js";
+import { progressBar } from "./progress.js";
+import { CliError, EXIT, type CliDeps, type CliIo } from "./io.js";
 
 export const SUMMARY_FORMATS = ["markdown", "json", "csv"] as const;
 
@@ -34,12 +34,7 @@ export async function summaryCommand(options: SummaryOptions, env: NodeJS.Proces
         appId: appIdFromEnv(env),
         now: deps.now,
         webUrl: webUrlFromEnv(env),
-        collect: bar && {
-          onProgress: ({ phase, done, total }) => {
-            bar.setTotal(total);
-            bar.update(done, { phase });
-          },
-        },
+        collect: bar && { onProgress: bar.onProgress },
       },
       org,
       { post: options.post === true, trigger: "cli" },
@@ -61,11 +56,3 @@ export async function summaryCommand(options: SummaryOptions, env: NodeJS.Proces
   return EXIT.success;
 }
 
-/** A progress bar on stderr when it is a terminal (never in pipes, logs or tests). */
-function progressBar(stderr: CliOutput): SingleBar | undefined {
-  const stream = stderr as CliOutput & Partial<NodeJS.WriteStream>;
-  if (!stream.isTTY) return undefined;
-  const bar = new SingleBar({ stream: stream as NodeJS.WriteStream, format: "{bar} {value}/{total} {phase}", hideCursor: true, clearOnComplete: true }, Presets.shades_classic);
-  bar.start(1, 0, { phase: "starting" });
-  return bar;
-}

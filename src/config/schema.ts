@@ -242,6 +242,29 @@ export const controlsSchema = z
   })
   .describe("Per-control settings, keyed by control id.");
 
+const controlIdSchema = z.enum(Object.keys(controlsSchema.shape) as [keyof typeof controlsSchema.shape, ...(keyof typeof controlsSchema.shape)[]]);
+
+const exceptionsSchema = z
+  .strictObject({
+    approvers: z
+      .array(teamSchema)
+      .max(20)
+      .default([])
+      .describe("Teams (org/team-slug) whose members may waive a control on a PR, e.g. [acme/cto, acme/tech-leads]. Empty: nothing can be waived."),
+    min_justification_length: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(20)
+      .describe("Characters the justification of `/sdlc-guard waive` needs at least."),
+    non_waivable: z
+      .array(controlIdSchema)
+      .default(["secret-scanning"])
+      .describe("Controls that can never be waived."),
+  })
+  .describe("Exceptions (POL-008): `/sdlc-guard waive <control-id> <justification>` by a member of an approver team who is not the PR author.");
+
 /** A five-field cron expression croner accepts (minute hour day-of-month month day-of-week). */
 const cronSchema = z
   .string()
@@ -296,6 +319,7 @@ export const configSchema = z
       .optional()
       .describe("Inherit from another config: `repo`, `owner/repo` or `owner/repo:path/to/file.yml`."),
     controls: controlsSchema.prefault({}),
+    exceptions: exceptionsSchema.prefault({}),
     summary: summarySchema.prefault({}),
   })
   .describe("sdlc-guard configuration (.github/sdlc-guard.yml on the default branch).");
@@ -314,6 +338,7 @@ export type DirectPushConfig = SdlcGuardConfig["controls"]["direct-push"];
 export type ReleaseTagConfig = SdlcGuardConfig["controls"]["release-tag"];
 export type DeploymentConfig = SdlcGuardConfig["controls"]["deployment"];
 export type SummaryConfig = SdlcGuardConfig["summary"];
+export type ExceptionsConfig = SdlcGuardConfig["exceptions"];
 export type ReportTo = z.output<typeof reportSchema>;
 
 export const defaultConfig: SdlcGuardConfig = configSchema.parse({});

@@ -66,6 +66,8 @@ export interface RepositoryFacts {
   latestRelease: Fetched<{ tagName: string; publishedAt: string | null } | null>;
   /** Direct and forced pushes the app recorded in the period (its `direct-push` / `force-push` violation issues). */
   pushes: Fetched<{ direct: number; forced: number }>;
+  /** The repository's own `.github/sdlc-guard.yml` (null: none, the organisation's applies): whether pushes are recorded as issues. */
+  configText: Fetched<string | null>;
   /** Pull requests merged in the period. */
   mergedPullRequests: Fetched<MergedPullRequest[]>;
 }

@@ -1,4 +1,7 @@
-import type { SdlcGuardConfig } from "../config/schema.js";
+import { formatConfigError } from "../config/config-error.js";
+import { CONFIG_PATH } from "../config/load-config.js";
+import { parseConfigFile } from "../config/parse-config-file.js";
+import { configSchema, type SdlcGuardConfig } from "../config/schema.js";
 import { judgeBranchProtection } from "./branch-protection.js";
 import {
   SUMMARY_CONTROL_IDS,
@@ -14,7 +17,7 @@ import {
   type SummaryHistoryEntry,
 } from "./org-summary-types.js";
 import { isReleaseTagName } from "./release-tag.js";
-import type { Fetched } from "./types.js";
+import { fetched, unavailable, type Fetched } from "./types.js";
 
 const DAY_MS = 86_400_000;
 /** Failing merged PRs named in a `merged-prs` cell; the rest are counted. */
@@ -70,12 +73,12 @@ export function judgeRepository(org: string, repo: RepositoryFacts, config: Sdlc
         ? pass(`latest release ${tag}`)
         : fail(`latest release ${tag} is not a semantic version`, "Publish releases from tags like v1.2.3 (see the release-tag control).");
     }),
-    "direct-push": whenRead(repo.pushes, "Recorded pushes", ({ direct }) =>
+    "direct-push": judgeRecordedPushes(repo, config, "direct-push", ({ direct }) =>
       direct === 0
         ? pass("none recorded in the period")
         : fail(`${direct} direct push${direct === 1 ? "" : "es"} recorded in the period`, "Review the open direct-push issue; require pull requests on protected branches and narrow who may bypass them."),
     ),
-    "force-push": whenRead(repo.pushes, "Recorded pushes", ({ forced }) =>
+    "force-push": judgeRecordedPushes(repo, config, "force-push", ({ forced }) =>
       forced === 0
         ? pass("none recorded in the period")
         : fail(`${forced} forced push${forced === 1 ? "" : "es"} recorded in the period`, "Review the open force-push issue; block force pushes in the branch's protection or ruleset."),
@@ -97,6 +100,33 @@ export function judgeRepository(org: string, repo: RepositoryFacts, config: Sdlc
     }),
     activity: judgeActivity(repo, config, now),
   };
+}
+
+/**
+ * Pushes are counted from the app's violation issues, so "none recorded" means something only where the repository's
+ * effective config has the control on and reporting to issues; elsewhere the cell is n/a (off) or unknown.
+ */
+function judgeRecordedPushes(repo: RepositoryFacts, orgConfig: SdlcGuardConfig, id: "direct-push" | "force-push", judge: (pushes: { direct: number; forced: number }) => SummaryCell): SummaryCell {
+  const effective = effectiveConfigOf(repo, orgConfig);
+  if (!effective.ok) return unknown("The repository's config", effective.error);
+  const { enforcement, report } = effective.value.controls[id];
+  if (enforcement === "off") return notApplicable(`${id} is off in this repository's config`);
+  if (report === "check") {
+    return { state: "unknown", detail: `${id} findings go to check runs only (report: check); the summary counts the app's violation issues`, fix: `Set controls.${id}.report to both (or issue) so that pushes are recorded as issues.` };
+  }
+  return whenRead(repo.pushes, "Recorded pushes", judge);
+}
+
+/** The repository's own config when it has one (without following `_extends`), else the organisation's. */
+function effectiveConfigOf(repo: RepositoryFacts, orgConfig: SdlcGuardConfig): Fetched<SdlcGuardConfig> {
+  if (!repo.configText.ok) return repo.configText;
+  if (repo.configText.value === null) return fetched(orgConfig);
+  const file = `${repo.name}:${CONFIG_PATH}`;
+  const parsed = parseConfigFile(file, repo.configText.value);
+  if (!parsed.ok) return unavailable(`${file} cannot be used: ${formatConfigError(parsed.error)}`);
+  if (parsed.raw._extends !== undefined) return unavailable(`${file} uses _extends, which the summary does not follow`);
+  const config = configSchema.safeParse(parsed.raw);
+  return config.success ? fetched(config.data) : unavailable(`${file} is not a valid sdlc-guard config`);
 }
 
 function judgeDefaultBranch(repo: RepositoryFacts, config: SdlcGuardConfig): SummaryCell {

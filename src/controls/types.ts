@@ -1,3 +1,4 @@
+import type { PullRequestComment } from "./waivers.js";
 import type { Enforcement, SdlcGuardConfig } from "../config/schema.js";
 
 /** A piece of GitHub (or Jira) state that was read, or the reason it could not be. Controls fail closed on `ok: false`. */
@@ -114,6 +115,8 @@ export interface PullRequestSnapshot {
   commits?: Fetched<PullRequestCommit[]>;
   headChecks?: Fetched<HeadCheck[]>;
   codeOwners?: Fetched<CodeOwnersFile | null>;
+  /** The latest comments (waiver commands) and how many the PR has, read when approvers are configured. */
+  comments?: Fetched<{ comments: PullRequestComment[]; total: number }>;
 }
 
 /** Every control id, as the config schema names them (one list, in `src/config/schema.ts`). */
@@ -124,9 +127,10 @@ export type PullRequestControlId = Exclude<ControlId, RefControlId>;
 
 /**
  * pass / fail on the policy; `error` when the data to decide could not be read (counts as a failure); `pending` when
- * the answer is not known yet (a required check still running): the check run stays in progress.
+ * the answer is not known yet (a required check still running): the check run stays in progress; `waived` when it
+ * did not pass but an authorised approver waived it on this PR (counts as passed; the row says who, when and why).
  */
-export type Outcome = "pass" | "fail" | "error" | "pending";
+export type Outcome = "pass" | "fail" | "error" | "pending" | "waived";
 
 export interface Finding {
   outcome: Outcome;
@@ -143,6 +147,8 @@ export interface ControlResult extends Finding {
   enforcement: Enforcement;
   /** What was evaluated, when the commit's check run also shows rows from other evaluations (e.g. "push to `main`"). */
   source?: string;
+  /** Set when `outcome` is `waived`: the approver, when, why, and the comment that is the record. */
+  waiver?: { by: string; at: string; justification: string; url: string };
 }
 
 export const pass = (reason: string, notes?: string[]): Finding => ({ outcome: "pass", reason, fix: "", notes });

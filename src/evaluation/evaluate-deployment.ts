@@ -5,6 +5,7 @@ import { describeGitHubError } from "../github/describe-error.js";
 import { beginEvaluation } from "./begin-evaluation.js";
 import type { EvaluationDeps } from "./evaluate-pull-request.js";
 import { loadConfigCached } from "./state-cache.js";
+import { audit } from "../audit/audit-log.js";
 
 export interface DeploymentGateTarget extends DeploymentRequest {
   /** The workflow run waiting on the rule (from the callback URL GitHub sent). */
@@ -49,8 +50,7 @@ export async function evaluateDeployment(deps: EvaluationDeps, target: Deploymen
     decision = { state: "rejected", reason: `Could not tell whether this deployment is allowed (${describeGitHubError(error)}), so it is rejected.` };
   }
   const comment = `sdlc-guard ${decision.state}: ${decision.reason}`.slice(0, COMMENT_LIMIT);
-  const audit = {
-    audit: "deployment.reviewed",
+  const auditFields = {
     repository: `${owner}/${repo}`,
     environment,
     ref: target.ref,
@@ -61,10 +61,10 @@ export async function evaluateDeployment(deps: EvaluationDeps, target: Deploymen
     reason: decision.reason,
   };
   if (deps.write === false) {
-    log.info({ ...audit, audit: "deployment.dry_run" }, `dry run: deployment to ${environment} would be ${decision.state}`);
+    audit(log, "deployment.dry_run", auditFields, `dry run: deployment to ${environment} would be ${decision.state}`);
     return decision;
   }
   await octokit.rest.actions.reviewCustomGatesForRun({ owner, repo, run_id: target.runId, environment_name: environment, state: decision.state, comment });
-  log.info(audit, `deployment of ${target.ref} to ${environment} ${decision.state}`);
+  audit(log, "deployment.reviewed", auditFields, `deployment of ${target.ref} to ${environment} ${decision.state}`);
   return decision;
 }

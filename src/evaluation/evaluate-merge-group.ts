@@ -8,6 +8,7 @@ import { repositoryKey, type GitHubClient } from "../github/types.js";
 import type { CheckRunReport } from "../report/check-run-output.js";
 import { clampMarkdown, inlineCode, tableCell } from "../report/markdown.js";
 import type { EvaluationMemory } from "./evaluate-pull-request.js";
+import { audit } from "../audit/audit-log.js";
 
 /** Entries of a merge queue read at most (GitHub queues are far shorter in practice). */
 const MAX_QUEUE_ENTRIES = 100;
@@ -122,8 +123,10 @@ async function evaluateNow(deps: MergeGroupDeps, group: MergeGroup): Promise<{ r
   const report = renderMergeGroup(group.headSha, members, problem, evaluatedAt);
   const target = { owner: group.owner, repo: group.repo, headSha: group.headSha, existing, appId, externalId: "merge-group", completedAt: evaluatedAt };
   const checkRunId = await ensureCheckRun(octokit, target, report, memory.checkRuns);
-  log.info(
-    { audit: "merge_group.evaluated", repository: `${group.owner}/${group.repo}`, head_sha: group.headSha, conclusion: report.conclusion, pull_requests: members, problem, check_run_id: checkRunId },
+  audit(
+    log,
+    "merge_group.evaluated",
+    { repository: `${group.owner}/${group.repo}`, head_sha: group.headSha, conclusion: report.conclusion, pull_requests: members, problem, check_run_id: checkRunId },
     `sdlc-guard ${report.conclusion} for merge group ${group.headSha.slice(0, 7)}`,
   );
   return { report, members, checkRunId };

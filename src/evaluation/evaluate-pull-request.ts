@@ -18,6 +18,7 @@ import type { RequestPolicy } from "../github/harden-requests.js";
 import { NOTHING_EXTRA, readPullRequest, type OurRun, type SnapshotNeeds } from "../github/pull-request-snapshot.js";
 import { readSecretScanning } from "../github/secret-scanning-state.js";
 import { readTeamMembers } from "../github/team-members.js";
+import { activeWaivers, applyWaivers, parseWaiverCommand, type Waiver } from "../controls/waivers.js";
 import { repositoryKey, type GitHubClient } from "../github/types.js";
 import type { JiraClient } from "../jira/jira-client.js";
 import { decodeResults, mergeResults } from "../report/check-run-state.js";
@@ -26,6 +27,7 @@ import { beginEvaluation } from "./begin-evaluation.js";
 import { KeyedLock } from "./keyed-lock.js";
 import { TtlCache } from "./ttl-cache.js";
 import { createStateCache, loadConfigCached, type StateCache, type StateCacheOptions } from "./state-cache.js";
+import { audit } from "../audit/audit-log.js";
 
 /** What one app instance remembers between evaluations: per-repository serialization, the check runs it wrote, caches. */
 export interface EvaluationMemory {
@@ -73,6 +75,8 @@ export interface EvaluationOutcome {
   results?: ControlResult[];
   /** The check run written; undefined in a dry run. */
   checkRunId?: number;
+  /** Waivers in force, and the waiver commands that did not count (with why), when approvers are configured. */
+  waivers?: { active: Waiver[]; refused: { commentId: number; reason: string }[] };
   /** GitHub requests this evaluation made (logical requests; retries of one request count once). */
   requests: number;
 }
@@ -100,6 +104,7 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
   let report: CheckRunReport;
   let results: ControlResult[] | undefined;
   let existing: OurRun | null | undefined;
+  let waivers: EvaluationOutcome["waivers"];
   if (read instanceof Error || (read === null && target.announcedHeadSha)) {
     // An event named this PR: not being able to read it is a failure to report on its head, never silence.
     if (!target.announcedHeadSha) throw read;
@@ -122,14 +127,15 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
       const secretScanning = scanning ? await readSecretScanning(octokit, owner, repo, memory.cache.secretScanning) : unavailable<never>("not read: the control is off");
       const snapshot: PullRequestSnapshot = { ...read.snapshot, secretScanning };
       // Rows of this commit's other roles (e.g. it was also pushed straight to main) stay in its one check run.
-      results = mergeResults(await runControls(deps, snapshot, loaded.config), decodeResults(existing?.summary));
+      const evaluated = await runControls(deps, snapshot, loaded.config);
+      waivers = evaluated.waivers;
+      results = mergeResults(evaluated.results, decodeResults(existing?.summary));
       report = renderControlResults(results, concludeControls(results), ctx);
       if (read.sharedHeadWith.length) report = withSharedHead(report, read.sharedHeadWith);
     }
   }
 
   const auditLine = {
-    audit: "pull_request.evaluated",
     repository: `${owner}/${repo}`,
     pull_request: number,
     head_sha: headSha,
@@ -137,20 +143,20 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
     controls: Object.fromEntries((results ?? []).map((r) => [r.id, `${r.enforcement}:${r.outcome}`])),
   };
   if (deps.write === false) {
-    log.info({ ...auditLine, audit: "pull_request.dry_run", github_requests: requests() }, `dry run: sdlc-guard ${report.conclusion} for ${owner}/${repo}#${number}`);
-    return { status: "reported", headSha, report, results, requests: requests() };
+    audit(log, "pull_request.dry_run", { ...auditLine, github_requests: requests() }, `dry run: sdlc-guard ${report.conclusion} for ${owner}/${repo}#${number}`);
+    return { status: "reported", headSha, report, results, waivers, requests: requests() };
   }
   const checkRun = { owner, repo, headSha, existing, appId, externalId: `pr-${number}`, completedAt: evaluatedAt };
   const checkRunId = await ensureCheckRun(octokit, checkRun, report, memory.checkRuns);
-  log.info({ ...auditLine, check_run_id: checkRunId, github_requests: requests() }, `sdlc-guard ${report.conclusion} for ${owner}/${repo}#${number}`);
-  return { status: "reported", headSha, report, results, checkRunId, requests: requests() };
+  audit(log, "pull_request.evaluated", { ...auditLine, check_run_id: checkRunId, github_requests: requests() }, `sdlc-guard ${report.conclusion} for ${owner}/${repo}#${number}`);
+  return { status: "reported", headSha, report, results, waivers, checkRunId, requests: requests() };
 }
 
 /** The optional parts of the PR that the enabled controls look at. */
 export function snapshotNeeds(config: SdlcGuardConfig): SnapshotNeeds {
   const on = (id: ControlId) => effectiveEnforcement(id, config).enforcement !== "off";
   const codeOwners = on("reviews") && config.controls.reviews.require_code_owners;
-  return { files: codeOwners, codeOwners, commits: on("commit-messages"), checks: on("required-checks") };
+  return { files: codeOwners, codeOwners, commits: on("commit-messages"), checks: on("required-checks"), comments: config.exceptions.approvers.length > 0 };
 }
 
 /** The teams whose members the controls need: reviewer teams, and the code-owner teams of the changed files. */
@@ -161,15 +167,24 @@ function teamsNeeded(snapshot: PullRequestSnapshot, config: SdlcGuardConfig): st
   return teams;
 }
 
-async function runControls(deps: EvaluationDeps, snapshot: PullRequestSnapshot, config: SdlcGuardConfig): Promise<ControlResult[]> {
+async function runControls(deps: EvaluationDeps, snapshot: PullRequestSnapshot, config: SdlcGuardConfig): Promise<{ results: ControlResult[]; waivers?: EvaluationOutcome["waivers"] }> {
   const jiraConfig = config.controls.jira;
   const jiraKeys: KeyMatch[] = jiraConfig.enforcement === "off" ? [] : findJiraKeys(snapshot, jiraConfig);
-  const needed = teamsNeeded(snapshot, config);
+  // Waiver commands are validated against the approver teams, read only when there is a command to validate.
+  const commands = snapshot.comments?.ok ? snapshot.comments.value.comments.filter((c) => parseWaiverCommand(c.body)) : [];
+  const needed = [...teamsNeeded(snapshot, config), ...(commands.length ? config.exceptions.approvers : [])];
   const [jiraLookups, teams] = await Promise.all([
     lookUpJiraKeys(deps.jira, jiraConfig.verify, jiraKeys),
     needed.length ? readTeamMembers(deps.octokit, needed, deps.memory.cache.teams) : (new Map() as TeamMembers),
   ]);
-  return evaluatePullRequestControls({ snapshot, jiraKeys, jiraLookups, teams }, config);
+  const results = evaluatePullRequestControls({ snapshot, jiraKeys, jiraLookups, teams }, config);
+  if (!commands.length) return { results };
+  const context = { prAuthor: snapshot.author?.login ?? "", config: config.exceptions, approverTeams: teams, controls: PULL_REQUEST_CONTROL_IDS };
+  const { waivers, refused } = activeWaivers(commands, context);
+  return {
+    results: applyWaivers(results, waivers),
+    waivers: { active: [...waivers.values()], refused: refused.map(({ comment, reason }) => ({ commentId: comment.id, reason })) },
+  };
 }
 
 async function lookUpJiraKeys(jira: JiraClient | undefined, verify: boolean, keys: KeyMatch[]): Promise<JiraLookups | undefined> {

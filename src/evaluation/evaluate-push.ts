@@ -9,6 +9,7 @@ import { beginEvaluation } from "./begin-evaluation.js";
 import type { EvaluationDeps } from "./evaluate-pull-request.js";
 import { refAuditLine, reportRefConfigError, reportRefFindings, type RefReport } from "./report-ref-findings.js";
 import { loadConfigCached } from "./state-cache.js";
+import { audit } from "../audit/audit-log.js";
 
 export interface PushTarget extends PushEvent {
   /** The repository's default branch as the payload names it: a push there is reported even when GitHub cannot be read. */
@@ -99,8 +100,10 @@ async function evaluateNow(deps: PushDeps, push: PushTarget): Promise<PushOutcom
   };
   const written = await reportRefFindings(deps, findings);
   const commits = snapshot.commits.ok ? snapshot.commits.value.length : undefined;
-  log.info(
-    { ...refAuditLine("push", findings, written, { branch, protected_by: protectedBy, before: push.before, after: push.after, forced: push.forced, deleted: push.deleted, commits }), github_requests: requests() },
+  audit(
+    log,
+    "push.evaluated",
+    { ...refAuditLine(findings, written, { branch, protected_by: protectedBy, before: push.before, after: push.after, forced: push.forced, deleted: push.deleted, commits }), github_requests: requests() },
     `sdlc-guard ${written.report.conclusion} for ${subject} in ${owner}/${repo}`,
   );
   return { status: "reported", results, written, requests: requests() };

@@ -8,6 +8,7 @@ import { beginEvaluation } from "./begin-evaluation.js";
 import type { EvaluationDeps } from "./evaluate-pull-request.js";
 import { refAuditLine, reportRefConfigError, reportRefFindings, type RefReport } from "./report-ref-findings.js";
 import { loadConfigCached } from "./state-cache.js";
+import { audit } from "../audit/audit-log.js";
 
 export interface TagTarget {
   owner: string;
@@ -91,8 +92,10 @@ async function evaluateNow(deps: EvaluationDeps, target: TagTarget): Promise<Tag
     evaluatedAt,
   };
   const written = await reportRefFindings(deps, findings);
-  log.info(
-    { ...refAuditLine(target.release ? "release" : "tag", findings, written, { tag, annotated: read.snapshot.annotated }), github_requests: requests() },
+  audit(
+    log,
+    target.release ? "release.evaluated" : "tag.evaluated",
+    { ...refAuditLine(findings, written, { tag, annotated: read.snapshot.annotated }), github_requests: requests() },
     `sdlc-guard ${written.report.conclusion} for ${subject} in ${owner}/${repo}`,
   );
   return { status: "reported", commitSha, results, written, requests: requests() };

@@ -13,6 +13,7 @@ import { findSummaryIssues, publishSummary, type PublishedSummary, type SummaryI
 import type { GitHubClient } from "../github/types.js";
 import { decodeHistory } from "../report/org-summary-history.js";
 import { renderSummary } from "../report/org-summary-markdown.js";
+import { audit } from "../audit/audit-log.js";
 
 export interface OrgSummaryDeps {
   octokit: GitHubClient;
@@ -58,24 +59,12 @@ export async function runOrgSummary(deps: OrgSummaryDeps, org: string, options: 
   const loaded = await loadConfig(org, ".github", (location) => readDefaultBranchFile(octokit, location));
   if (!loaded.ok) {
     const reason = `the organisation's config cannot be used: ${formatConfigError(loaded.error)}`;
-    log.error({ audit: "summary.refused", org, trigger: options.trigger, reason }, `org summary not refreshed: ${reason}`);
+    audit(log, "summary.refused", { org, trigger: options.trigger, reason }, `org summary not refreshed: ${reason}`);
     return { status: "config-error", reason, requests: requests() };
   }
   const config = loaded.config;
   const target = { owner: org, repo: config.summary.repository };
   const repository = `${org}/${target.repo}`;
-
-  let existing: SummaryIssue[] = [];
-  try {
-    existing = await findSummaryIssues(octokit, target);
-  } catch (error) {
-    const reason = `cannot read the issues of ${repository}: ${describeGitHubError(error)}${httpStatus(error) === 404 ? " (does the repository exist, and is the app installed on it?)" : ""}`;
-    if (options.post) {
-      log.error({ audit: "summary.refused", org, trigger: options.trigger, reason }, `org summary not refreshed: ${reason}`);
-      return { status: "unpublishable", reason, requests: requests() };
-    }
-    log.warn({ org, reason }, "earlier runs unknown: the trend starts with this run");
-  }
 
   let facts;
   try {
@@ -89,15 +78,28 @@ export async function runOrgSummary(deps: OrgSummaryDeps, org: string, options: 
     });
   } catch (error) {
     if (!(error instanceof RateLimitExhaustedError)) throw error;
-    log.warn({ audit: "summary.deferred", org, trigger: options.trigger, reason: error.message, github_requests: requests() }, `org summary deferred: ${error.message}`);
+    audit(log, "summary.deferred", { org, trigger: options.trigger, reason: error.message, github_requests: requests() }, `org summary deferred: ${error.message}`);
     return { status: "rate-limited", reason: error.message, requests: requests() };
   }
+  // Read after the collection (which may have waited for the rate limit): the history and the issue to edit are
+  // those of now, also when another process wrote the summary meanwhile.
+  let existing: SummaryIssue[] = [];
+  try {
+    existing = await findSummaryIssues(octokit, target, deps.appId);
+  } catch (error) {
+    const reason = `cannot read the issues of ${repository}: ${describeGitHubError(error)}${httpStatus(error) === 404 ? " (does the repository exist, and is the app installed on it?)" : ""}`;
+    if (options.post) {
+      audit(log, "summary.refused", { org, trigger: options.trigger, reason }, `org summary not refreshed: ${reason}`);
+      return { status: "unpublishable", reason, requests: requests() };
+    }
+    log.warn({ org, reason }, "earlier runs unknown: the trend starts with this run");
+  }
+
   const summary = summarizeOrg(facts, config, decodeHistory(existing[0]?.body), Date.now() - startMs);
   const rendered = renderSummary(summary);
-  const published = options.post ? await publishSummary(octokit, target, rendered, existing) : undefined;
+  const published = options.post ? await publishSummary(octokit, target, rendered, { appId: deps.appId, found: existing }) : undefined;
 
   const line = {
-    audit: options.post ? "summary.published" : "summary.dry_run",
     org,
     trigger: options.trigger,
     repository,
@@ -110,6 +112,6 @@ export async function runOrgSummary(deps: OrgSummaryDeps, org: string, options: 
     github_requests: requests(),
     duration_ms: Date.now() - startMs,
   };
-  log.info(line, `org summary for ${org}: ${summary.compliantPercent}% of ${summary.repositories.length} repositories compliant`);
+  audit(log, options.post ? "summary.published" : "summary.dry_run", line, `org summary for ${org}: ${summary.compliantPercent}% of ${summary.repositories.length} repositories compliant`);
   return { status: "ok", summary, rendered, config, repository, published, requests: requests() };
 }

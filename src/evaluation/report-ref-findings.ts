@@ -132,10 +132,9 @@ export async function reportRefConfigError(
   return { report, checkRunId: await ensureCheckRun(deps.octokit, run, report, deps.memory.checkRuns), issues: {} };
 }
 
-/** The structured audit line of a push, tag or release evaluation. */
-export function refAuditLine(kind: string, findings: RefFindings, written: RefReport, extra: Record<string, unknown> = {}) {
+/** The fields of the audit record of a push, tag or release evaluation (action `<kind>.evaluated`). */
+export function refAuditLine(findings: RefFindings, written: RefReport, extra: Record<string, unknown> = {}) {
   return {
-    audit: `${kind}.evaluated`,
     repository: `${findings.owner}/${findings.repo}`,
     commit: findings.sha,
     subject: findings.subject,

@@ -65,9 +65,10 @@ export async function readOrgAlerts(octokit: GitHubClient, budget: RateBudget, o
   return { secretAlerts: secret, dependabotAlerts: dependabot, codeScanningAlerts: codeScanning, defaultSetup: setUp };
 }
 
+/** GitHub already filtered the list to critical and high: every alert counts; one without a severity counts as high. */
 const severityCount = (alert: DependabotAlert) => {
   const severity = alert.security_advisory?.severity ?? alert.security_vulnerability?.severity;
-  return { critical: severity === "critical" ? 1 : 0, high: severity === "high" ? 1 : 0 };
+  return severity === "critical" ? { critical: 1, high: 0 } : { critical: 0, high: 1 };
 };
 
 type ReadAll = <T>(route: string, parameters: Record<string, unknown>) => Promise<T[]>;

@@ -149,6 +149,7 @@ function activeFacts(org: string, repo: ListedRepository, alerts: OrgAlerts, gra
     files: filesOf(org, details.files, graphql.defaults),
     latestRelease: details.latestRelease,
     pushes: pushes.ok ? (pushes.value.get(key) ?? fetched({ direct: 0, forced: 0 })) : pushes,
+    configText: details.configText,
     mergedPullRequests: details.mergedPullRequests,
   };
 }
@@ -195,6 +196,7 @@ function archivedFacts(repo: ListedRepository): RepositoryFacts {
     files: archived,
     latestRelease: archived,
     pushes: archived,
+    configText: archived,
     mergedPullRequests: archived,
   };
 }

@@ -17,8 +17,9 @@ const SEARCH_LIMIT = 1_000;
 /** Past this many pages of comments on one issue, its repository's count is unavailable rather than partial. */
 const MAX_COMMENT_PAGES = 20;
 
-const AUTHOR = "author { login __typename }";
-const COMMENT_FIELDS = `body createdAt ${AUTHOR}`;
+/** The author and comment selections of the app's violation issues (the evidence export reads them too). */
+export const AUTHOR = "author { login __typename }";
+export const COMMENT_FIELDS = `body createdAt ${AUTHOR}`;
 const ISSUE_FIELDS = `... on Issue { id number body createdAt ${AUTHOR} repository { name } comments(first: 100) { totalCount ${pageOf(COMMENT_FIELDS)} } }`;
 
 export const VIOLATION_SEARCH_QUERY = `query SdlcGuardOrgViolations($search: String!, $after: String) {
@@ -28,8 +29,8 @@ export const VIOLATION_SEARCH_QUERY = `query SdlcGuardOrgViolations($search: Str
   }
 }`;
 
-type GqlAuthor = { login: string; __typename: string } | null;
-interface GqlComment {
+export type GqlAuthor = { login: string; __typename: string } | null;
+export interface GqlComment {
   body: string;
   createdAt: string;
   author: GqlAuthor;
@@ -48,7 +49,7 @@ interface GqlSearch {
 }
 
 /** What every occurrence marker starts with, whatever its key. */
-const OCCURRENCE_PREFIX = occurrenceMarker("").replace(/\s*-->$/, "");
+export const OCCURRENCE_PREFIX = occurrenceMarker("").replace(/\s*-->$/, "");
 const CONTROLS: [keyof RecordedPushes, string][] = [
   ["direct", violationMarker("direct-push")],
   ["forced", violationMarker("force-push")],

@@ -1,3 +1,4 @@
+import { CONFIG_PATH } from "../config/load-config.js";
 import type { MergedPullRequest, RepositoryFiles } from "../controls/org-summary-types.js";
 import { fetched, unavailable, type ClassicProtection, type Fetched, type RulesetRule } from "../controls/types.js";
 import type { GqlPage } from "./graphql-pages.js";
@@ -37,6 +38,7 @@ export function repositoriesQuery(appId: number | undefined): string {
       latestRelease { tagName publishedAt }
       ${COMMUNITY_FOLDERS}
       workflows: object(expression: "HEAD:.github/workflows") { ${TREE} }
+      ownConfig: object(expression: "HEAD:${CONFIG_PATH}") { ... on Blob { text isTruncated } }
       ${mergedPullsConnection(FIRST_PULLS_PAGE, appId)}
     }
   }
@@ -62,6 +64,7 @@ interface GqlRepository {
   dotGithub: GqlFolder;
   docs: GqlFolder;
   workflows: GqlFolder;
+  ownConfig: { text?: string | null; isTruncated?: boolean } | null;
   pullRequests: GqlPage<GqlMergedPull> | null;
 }
 interface GqlRepositoriesAnswer {
@@ -79,6 +82,8 @@ export interface RepositoryDetails {
   files: Fetched<RepositoryFiles>;
   /** File names in `.github/workflows`. */
   workflows: Fetched<string[]>;
+  /** The repository's own `.github/sdlc-guard.yml` (null: none, so the organisation's applies). */
+  configText: Fetched<string | null>;
   latestRelease: Fetched<{ tagName: string; publishedAt: string | null } | null>;
   /** The first page's PRs merged in the period. */
   mergedPullRequests: Fetched<MergedPullRequest[]>;
@@ -97,9 +102,10 @@ const PART_OF_FIELD: Record<string, Part> = {
   dotGithub: "files",
   docs: "files",
   workflows: "workflows",
+  ownConfig: "configText",
   pullRequests: "mergedPullRequests",
 };
-type Part = "protection" | "latestRelease" | "files" | "workflows" | "mergedPullRequests";
+type Part = "protection" | "latestRelease" | "files" | "workflows" | "configText" | "mergedPullRequests";
 
 /**
  * Reads the repositories (their REST `node_id`s) `perQuery` per query. An error on one repository makes only its
@@ -139,7 +145,7 @@ export async function readRepositoryDetails(
 
 function unreadable(error: string): RepositoryDetails {
   const failed = unavailable<never>(error);
-  return { defaultBranch: undefined, protection: failed, dependabotEnabled: failed, files: failed, workflows: failed, latestRelease: failed, mergedPullRequests: failed };
+  return { defaultBranch: undefined, protection: failed, dependabotEnabled: failed, files: failed, workflows: failed, configText: failed, latestRelease: failed, mergedPullRequests: failed };
 }
 
 function repositoryDetails(data: GqlRepositoriesAnswer, allErrors: GqlFieldError[], index: number, period: Period): RepositoryDetails {
@@ -181,6 +187,9 @@ function repositoryDetails(data: GqlRepositoriesAnswer, allErrors: GqlFieldError
     dependabotEnabled,
     files: part("files", () => fetched(findCommunityFiles(foldersOf(node)))),
     workflows: part("workflows", () => fetched(namesIn(node.workflows ?? null) ?? [])),
+    configText: part("configText", () =>
+      node.ownConfig?.isTruncated ? unavailable(`its ${CONFIG_PATH} is too large for GitHub to return`) : fetched(node.ownConfig?.text ?? null),
+    ),
     latestRelease: part("latestRelease", () => fetched(node.latestRelease ?? null)),
     mergedPullRequests: firstPulls.ok ? fetched(firstPulls.value.pulls) : firstPulls,
     morePullsAfter: firstPulls.ok ? firstPulls.value.nextAfter : undefined,

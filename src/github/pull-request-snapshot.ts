@@ -14,6 +14,7 @@ import {
 } from "../controls/types.js";
 import { CHECK_NAME, type ExistingCheckRun } from "./check-run.js";
 import { collectPages, nextPageQuery, pageOf, type GqlPage } from "./graphql-pages.js";
+import type { PullRequestComment } from "../controls/waivers.js";
 import type { GitHubClient } from "./types.js";
 
 /** Pages read at most per list (100 items each): past that a control fails rather than decide on part of the list. */
@@ -24,6 +25,9 @@ const FILE_FIELDS = "path";
 const COMMIT_FIELDS = "commit { oid message parents { totalCount } }";
 const CHECK_FIELDS =
   "__typename ... on CheckRun { name status conclusion startedAt checkSuite { app { slug } } } ... on StatusContext { context state createdAt }";
+/** The latest comments read for waivers: an older waiver beyond them does not count (fails closed), a revoke within does. */
+export const COMMENTS_READ = 100;
+const COMMENT_FIELDS = "databaseId url body createdAt lastEditedAt author { __typename login }";
 const CODEOWNERS_BLOB = "object { ... on Blob { text isTruncated } }";
 
 /** Our `sdlc-guard` run among a commit's check suites (those of our app), as every query of ours selects it. */
@@ -82,7 +86,7 @@ export const BRANCH_RULES_SELECTION = `branchProtectionRule {
  * changed files, commits, the checks on the head and the base branch's CODEOWNERS.
  */
 export const PULL_REQUEST_QUERY = `query SdlcGuardPullRequest($owner: String!, $repo: String!, $number: Int!, $appId: Int!,
-  $withFiles: Boolean!, $withCommits: Boolean!, $withChecks: Boolean!, $withCodeOwners: Boolean!) {
+  $withFiles: Boolean!, $withCommits: Boolean!, $withChecks: Boolean!, $withCodeOwners: Boolean!, $withComments: Boolean = false) {
   repository(owner: $owner, name: $repo) {
     pullRequest(number: $number) {
       id number title body isDraft state headRefName headRefOid baseRefName changedFiles
@@ -98,6 +102,7 @@ export const PULL_REQUEST_QUERY = `query SdlcGuardPullRequest($owner: String!, $
         }
       }
       reviews(first: 100) { ${pageOf(REVIEW_FIELDS)} }
+      comments(last: ${COMMENTS_READ}) @include(if: $withComments) { totalCount nodes { ${COMMENT_FIELDS} } }
       files(first: 100) @include(if: $withFiles) { ${pageOf(FILE_FIELDS)} }
       allCommits: commits(first: 100) @include(if: $withCommits) { totalCount ${pageOf(COMMIT_FIELDS)} }
       commits(last: 1) {
@@ -125,9 +130,11 @@ export interface SnapshotNeeds {
   commits: boolean;
   checks: boolean;
   codeOwners: boolean;
+  /** The PR's comments (waivers), when approvers are configured. */
+  comments?: boolean;
 }
 
-export const NOTHING_EXTRA: SnapshotNeeds = { files: false, commits: false, checks: false, codeOwners: false };
+export const NOTHING_EXTRA: SnapshotNeeds = { files: false, commits: false, checks: false, codeOwners: false, comments: false };
 
 interface GqlActor { __typename: string; login: string }
 interface GqlReview { state: ReviewState; submittedAt: string | null; authorCanPushToRepository: boolean; author: GqlActor | null; commit: { oid: string } | null }
@@ -167,7 +174,9 @@ interface GqlPullRequest {
   files?: GqlPage<{ path: string }> | null;
   allCommits?: GqlPage<{ commit: { oid: string; message: string; parents: { totalCount: number } } }> & { totalCount: number };
   commits: { nodes: ({ commit: GqlHeadCommit } | null)[] };
+  comments?: { totalCount: number; nodes: (GqlComment | null)[] } | null;
 }
+interface GqlComment { databaseId: number | null; url: string; body: string; createdAt: string; lastEditedAt: string | null; author: GqlActor | null }
 interface GqlHeadCommit {
   oid: string;
   associatedPullRequests: { nodes: ({ number: number; state: GqlPullRequest["state"]; headRefOid: string } | null)[] } | null;
@@ -215,6 +224,7 @@ export async function readPullRequest(
     withCommits: needs.commits,
     withChecks: needs.checks,
     withCodeOwners: needs.codeOwners,
+    withComments: needs.comments ?? false,
   });
   const pr = data.repository?.pullRequest;
   if (!pr) return null;
@@ -245,12 +255,24 @@ export async function readPullRequest(
     commits,
     headChecks,
     codeOwners: needs.codeOwners ? toCodeOwners(pr) : undefined,
+    comments: needs.comments ? toComments(pr) : undefined,
   };
   const sharedHeadWith = (head?.associatedPullRequests?.nodes ?? [])
     .filter((other) => other && other.number !== pr.number && other.state === "OPEN" && other.headRefOid === pr.headRefOid)
     .map((other) => other!.number);
   const existingCheckRun = appId && head?.oid === pr.headRefOid ? findOurRun(head.checkSuites) : undefined;
   return { snapshot, state: "OPEN", existingCheckRun, sharedHeadWith };
+}
+
+function toComments(pr: GqlPullRequest): Fetched<{ comments: PullRequestComment[]; total: number }> {
+  if (!pr.comments) return unavailable("GitHub returned no comments for the pull request");
+  const comments = pr.comments.nodes
+    .filter((n): n is GqlComment & { databaseId: number } => n !== null && n.databaseId !== null)
+    .map((n) => {
+      const author = toActor(n.author);
+      return { id: n.databaseId, url: n.url, body: n.body, createdAt: n.createdAt, edited: n.lastEditedAt !== null, author: author && { login: author.login, bot: author.isBot } };
+    });
+  return fetched({ comments, total: pr.comments.totalCount });
 }
 
 const mapFetched = <T, U>(value: Fetched<T>, map: (v: T) => U): Fetched<U> => (value.ok ? fetched(map(value.value)) : value);

@@ -19,6 +19,8 @@ export interface AppOptions {
   summarySchedule?: boolean;
   /** The web root for links in the summary (GitHub Enterprise Server: https://<GHE_HOST>). */
   webUrl?: string;
+  /** AUDIT_LOG_PATH: where every audit record is also appended, hash-chained (`sdlc-guard audit verify` checks it). */
+  auditLogPath?: string;
   /** The clock of the org summary (tests pin it; default: the system clock). */
   now?: () => Date;
   /** Collection settings of the org summary (batch size, rate budget); tests shorten them. */
@@ -46,6 +48,7 @@ export function appOptionsFromEnv(env: NodeJS.ProcessEnv): AppOptions {
   if (!["on", "off"].includes(schedule)) throw new Error(`SDLC_GUARD_SUMMARY_SCHEDULE must be on or off, not "${schedule.slice(0, 20)}"`);
   return {
     summarySchedule: schedule === "on",
+    ...(env.AUDIT_LOG_PATH?.trim() ? { auditLogPath: env.AUDIT_LOG_PATH.trim() } : {}),
     webUrl: webUrlFromEnv(env),
     associationRetryMs: Number.isInteger(retryMs) && retryMs >= 0 ? retryMs : DEFAULT_ASSOCIATION_RETRY_MS,
     cacheTtlMs: Number.isFinite(ttlSeconds) && ttlSeconds >= 0 ? ttlSeconds * 1000 : DEFAULT_CACHE_TTL_MS,

@@ -5,16 +5,19 @@ import { runOrgSummary, type OrgSummaryRun } from "../evaluation/refresh-org-sum
 import { SummaryRefresher } from "../evaluation/summary-refresher.js";
 import { describeGitHubError, httpStatus } from "../github/describe-error.js";
 import { readDefaultBranchFile } from "../github/read-config-file.js";
-import { SUMMARY_LABEL } from "../github/summary-issue.js";
+import { findSummaryIssues, SUMMARY_LABEL } from "../github/summary-issue.js";
 import type { GitHubClient } from "../github/types.js";
 import { SUMMARY_MARKER } from "../report/org-summary-markdown.js";
 import type { HandlerDeps } from "./app-options.js";
 import { githubFor } from "./evaluate-from-event.js";
 import { SummaryScheduler } from "./summary-schedule.js";
+import { audit } from "../audit/audit-log.js";
 
 /** `/sdlc-guard refresh` alone on a line of the comment. */
 const REFRESH_COMMAND = /^[ \t]*\/sdlc-guard[ \t]+refresh[ \t]*$/im;
 const WRITE_PERMISSIONS = new Set(["admin", "write"]);
+/** A refresh reads every repository of the org: one on request per organisation in this window. */
+const REFRESH_COOLDOWN_MS = 10 * 60_000;
 
 export interface SummaryTriggers {
   refresher: SummaryRefresher<OrgSummaryRun>;
@@ -68,7 +71,8 @@ export function registerSummaryEvents(app: Probot, options: HandlerDeps): Summar
     const touched = commits.some((c) => [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])].includes(CONFIG_PATH));
     if (touched && repository.owner?.type === "Organization") await scheduleOrg(repository.owner.login, installation.id, githubFor(context, options), context.log as unknown as Logger);
   });
-  app.on("issue_comment.created", async (context) => handleRefreshCommand(context, options, refresh));
+  const lastAsked = new Map<string, number>();
+  app.on("issue_comment.created", async (context) => handleRefreshCommand(context, options, refresh, lastAsked));
 
   return { refresher, scheduler };
 }
@@ -93,7 +97,7 @@ export async function scheduleInstallations(app: Probot, triggers: SummaryTrigge
 
 type Refresh = (org: string, octokit: GitHubClient, log: Logger, trigger: string) => Promise<OrgSummaryRun>;
 
-async function handleRefreshCommand(context: Context<"issue_comment.created">, options: HandlerDeps, refresh: Refresh): Promise<void> {
+async function handleRefreshCommand(context: Context<"issue_comment.created">, options: HandlerDeps, refresh: Refresh, lastAsked: Map<string, number>): Promise<void> {
   const { issue, comment, repository } = context.payload;
   if (issue.pull_request || comment.user?.type === "Bot" || !REFRESH_COMMAND.test(comment.body ?? "")) return;
   const isSummaryIssue = issue.user?.type === "Bot" && (issue.body ?? "").startsWith(SUMMARY_MARKER) && issue.labels?.some((l) => l.name === SUMMARY_LABEL);
@@ -102,6 +106,12 @@ async function handleRefreshCommand(context: Context<"issue_comment.created">, o
   const login = comment.user!.login;
   const octokit = githubFor(context, options);
   const log = context.log as unknown as Logger;
+  // The payload only names the issue: it must be, on GitHub now, the app's summary issue in the configured repository.
+  const loaded = await loadConfig(org, ".github", (location) => readDefaultBranchFile(octokit, location));
+  const summaryRepository = loaded.ok ? loaded.config.summary.repository : ".github";
+  if (repository.name.toLowerCase() !== summaryRepository.toLowerCase()) return;
+  const ours = await findSummaryIssues(octokit, { owner: org, repo: repository.name }, options.appId);
+  if (!ours.some((i) => i.number === issue.number)) return;
   const reply = (body: string) => octokit.rest.issues.createComment({ owner: org, repo: repository.name, issue_number: issue.number, body });
 
   let allowed: boolean;
@@ -109,19 +119,28 @@ async function handleRefreshCommand(context: Context<"issue_comment.created">, o
     allowed = await canRefresh(octokit, org, repository.name, login);
   } catch (error) {
     // Fail closed: without a verified answer nobody refreshes, and the person is told why.
-    log.warn({ audit: "summary.refresh_refused", org, user: login, reason: describeGitHubError(error) }, "could not verify who asked for a refresh");
+    audit(log, "summary.refresh_refused", { org, user: login, reason: describeGitHubError(error) }, "could not verify who asked for a refresh");
     await reply(`@${login} I could not verify your access just now (${describeGitHubError(error)}), so the summary was not refreshed. Please try again in a few minutes.`);
     return;
   }
   if (!allowed) {
-    log.info({ audit: "summary.refresh_refused", org, user: login }, "refresh refused: not an org member with write access");
+    audit(log, "summary.refresh_refused", { org, user: login }, "refresh refused: not an org member with write access");
     await reply(
       `Thanks @${login}, but only members of the **${org}** organisation with write access to ${org}/${repository.name} can refresh this summary. It refreshes by itself on its schedule; a member with write access can also ask for it.`,
     );
     return;
   }
+  const last = lastAsked.get(org.toLowerCase());
+  const now = Date.now();
+  if (last !== undefined && now - last < REFRESH_COOLDOWN_MS) {
+    const minutes = Math.ceil((REFRESH_COOLDOWN_MS - (now - last)) / 60_000);
+    audit(log, "summary.refresh_refused", { org, user: login, reason: "cooldown" }, "refresh refused: asked for too recently");
+    await reply(`@${login} the summary was refreshed on request less than ${REFRESH_COOLDOWN_MS / 60_000} minutes ago; please ask again in ${minutes} minute${minutes === 1 ? "" : "s"}.`);
+    return;
+  }
+  lastAsked.set(org.toLowerCase(), now);
   await octokit.rest.reactions.createForIssueComment({ owner: org, repo: repository.name, comment_id: comment.id, content: "+1" });
-  log.info({ audit: "summary.refresh_requested", org, user: login }, `summary refresh asked by ${login}`);
+  audit(log, "summary.refresh_requested", { org, user: login }, `summary refresh asked by ${login}`);
   const run = await refresh(org, octokit, log, `comment by ${login}`);
   if (run.status !== "ok") await reply(`@${login} the summary could not be refreshed: ${run.reason}`);
 }

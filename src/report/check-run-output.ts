@@ -28,6 +28,7 @@ const icon = (r: ControlResult): string => {
   if (r.enforcement === "off") return "➖ off";
   if (r.outcome === "pass") return "✅ pass";
   if (r.outcome === "pending") return "⏳ pending";
+  if (r.outcome === "waived") return "🟡 waived";
   if (r.enforcement === "advisory") return "⚠️ advisory";
   return r.outcome === "error" ? "❌ not evaluated" : "❌ fail";
 };
@@ -37,16 +38,18 @@ export function renderControlResults(results: ControlResult[], conclusion: Concl
   const required = results.filter((r) => r.enforcement === "required");
   const failing = required.filter((r) => r.outcome === "fail" || r.outcome === "error").map((r) => r.id);
   const waiting = required.filter((r) => r.outcome === "pending").map((r) => r.id);
-  const warnings = results.filter((r) => r.enforcement === "advisory" && r.outcome !== "pass").map((r) => r.id);
+  const warnings = results.filter((r) => r.enforcement === "advisory" && r.outcome !== "pass" && r.outcome !== "waived").map((r) => r.id);
+  const waived = results.filter((r) => r.outcome === "waived").map((r) => r.id);
   const draft = ctx.isDraft ? "[draft] " : "";
   const warned = warnings.length ? `; advisory: ${warnings.join(", ")}` : "";
   const pendingToo = waiting.length ? `; pending: ${waiting.join(", ")}` : "";
+  const waivedToo = waived.length ? `; waived: ${waived.join(", ")}` : "";
   const title =
     conclusion === "failure"
-      ? `${draft}${failing.length} required control(s) failing: ${failing.join(", ")}${pendingToo}${warned}`
+      ? `${draft}${failing.length} required control(s) failing: ${failing.join(", ")}${pendingToo}${waivedToo}${warned}`
       : conclusion === "pending"
-        ? `${draft}Waiting for ${waiting.join(", ")}${warned}`
-        : `${draft}All required controls pass${warned}`;
+        ? `${draft}Waiting for ${waiting.join(", ")}${waivedToo}${warned}`
+        : `${draft}All required controls pass${waivedToo}${warned}`;
 
   const rows = results.map(
     (r) => `| \`${r.id}\` | ${icon(r)} | ${r.enforcement} | ${tableCell(r.source ? `${r.source}: ${r.reason}` : r.reason)} | ${tableCell(r.fix || "—")} |`,

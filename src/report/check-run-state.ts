@@ -16,11 +16,12 @@ export const CONTROL_ORDER = Object.keys(controlsSchema.shape) as ControlId[];
 const storedRow = z.object({
   id: z.enum(CONTROL_ORDER as [ControlId, ...ControlId[]]),
   enforcement: enforcementSchema,
-  outcome: z.enum(["pass", "fail", "error", "pending"]),
+  outcome: z.enum(["pass", "fail", "error", "pending", "waived"]),
   reason: z.string(),
   fix: z.string(),
   notes: z.array(z.string()).optional(),
   source: z.string().optional(),
+  waiver: z.object({ by: z.string(), at: z.string(), justification: z.string(), url: z.string() }).optional(),
 });
 const storedRows = z.object({ v: z.literal(1), rows: z.array(storedRow).max(CONTROL_ORDER.length) });
 

@@ -1,3 +1,4 @@
+import { spreadsheetSafe } from "./spreadsheet-safe.js";
 import { stringify } from "csv-stringify/sync";
 import { SUMMARY_CONTROL_IDS, type OrgSummary, type SummaryCell } from "../controls/org-summary-types.js";
 
@@ -62,8 +63,7 @@ export function summaryAsJson(summary: OrgSummary): string {
   return `${JSON.stringify(json, null, 2)}\n`;
 }
 
-/** A spreadsheet would run text starting with one of these as a formula: prefix it with a quote (OWASP CSV injection). */
-const inert = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
+const inert = (text: string): string => spreadsheetSafe(text);
 const yesNo = (value: boolean) => (value ? "yes" : "no");
 
 /** CSV columns: repository, url, archived, compliant, then `<id>` and `<id> detail` for each summary control. */

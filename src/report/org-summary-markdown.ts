@@ -39,7 +39,8 @@ const shorten = (text: string, max: number) => {
   return codePoints.length > max ? `${codePoints.slice(0, max).join("")}… (truncated)` : text;
 };
 /** Text inside raw HTML (a `<summary>`): GitHub reads no Markdown there, and only `<` and `&` can start markup. */
-const htmlText = (text: string) => oneLine(text).replace(/&/g, "&amp;").replace(/</g, "&lt;");
+/** No notification from the summary: a zero-width space after `@` keeps `@team` in a tag or branch name from mentioning. */
+const htmlText = (text: string) => oneLine(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/@(?=[A-Za-z0-9])/g, "@\u200B");
 /** Text shown as is in Markdown: no HTML, no emphasis, links or code spans (pipes are left to tableCell). */
 const plain = (text: string) => htmlText(text).replace(/[\\`*_[\]~]/g, "\\$&");
 const urlChar = (c: string) => (c === "(" ? "%28" : c === ")" ? "%29" : encodeURIComponent(c));

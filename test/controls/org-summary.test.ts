@@ -24,6 +24,7 @@ function compliantRepo(name: string, overrides: Partial<RepositoryFacts> = {}): 
     files: fetched({ readme: "README.md", contributing: "CONTRIBUTING.md", securityPolicy: "acme/.github: SECURITY.md", codeowners: ".github/CODEOWNERS" }),
     latestRelease: fetched({ tagName: "v1.4.0", publishedAt: "2026-11-01T10:00:00Z" }),
     pushes: fetched({ direct: 0, forced: 0 }),
+    configText: fetched(null),
     mergedPullRequests: fetched([{ number: 7, mergedAt: "2026-11-10T10:00:00Z", conclusion: "SUCCESS" }]),
     ...overrides,
   };
@@ -77,6 +78,19 @@ describe("a repository's summary cells", () => {
     }
     expect(all["branch-protection"].detail).toBe("Branch protection could not be read: GitHub answered 403: Resource not accessible by integration");
     expect(all.activity.state).toBe("pass");
+  });
+
+  it("pushes count only where the repository's config records them as issues", () => {
+    const withConfig = (text: string) => cells(compliantRepo("r", { configText: fetched(text), pushes: fetched({ direct: 0, forced: 0 }) }));
+    expect(withConfig("controls:\n  direct-push:\n    report: check\n")["direct-push"]).toMatchObject({ state: "unknown", detail: expect.stringContaining("report: check") });
+    expect(withConfig("controls:\n  force-push:\n    enforcement: off\n")["force-push"]).toMatchObject({ state: "n/a", detail: "force-push is off in this repository's config" });
+    expect(withConfig("_extends: acme/policies\n")["direct-push"]).toMatchObject({ state: "unknown", detail: expect.stringContaining("uses _extends, which the summary does not follow") });
+    expect(withConfig("controls: [oops\n")["direct-push"].state).toBe("unknown");
+    expect(withConfig("controls:\n  jira:\n    projects: [PAY]\n")["direct-push"].state).toBe("pass");
+    expect(cells(compliantRepo("r", { configText: unavailable("timed out") }))["direct-push"].state).toBe("unknown");
+    // The organisation's config applies to a repository without its own.
+    const orgOff = configSchema.parse({ controls: { "direct-push": { report: "check" } } });
+    expect(cells(compliantRepo("r"), orgOff)["direct-push"].state).toBe("unknown");
   });
 
   it("nothing to judge is n/a: no release, no merged PR, an empty repository, never pushed", () => {

@@ -247,6 +247,18 @@ describe("org facts: everything the summary needs, in a few organisation-wide re
     }
   });
 
+  it("reads each repository's own sdlc-guard config in the same batch (whether it records pushes as issues)", async () => {
+    const { org, collect, log } = setup(3, { failures: [] });
+    const [own, none] = org.repositories.filter((b) => !b.archived && b.name !== ".github");
+    own!.repo.files.set(".github/sdlc-guard.yml", "controls:\n  direct-push:\n    report: check\n");
+
+    const facts = await collect();
+
+    expect(repoIn(facts, own!.name).configText).toEqual({ ok: true, value: "controls:\n  direct-push:\n    report: check\n" });
+    expect(repoIn(facts, none!.name).configText).toEqual({ ok: true, value: null });
+    expect(log.filter((l) => l.startsWith("GET /repos/"))).toEqual([]); // no per-repository read
+  });
+
   it("2FA hidden from a non-owner is unknown with how to fix it", async () => {
     const { org, collect } = setup(2, { failures: [] });
     org.org.twoFactorRequired = null;

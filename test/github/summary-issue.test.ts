@@ -64,11 +64,29 @@ describe("the summary issue on GitHub", () => {
     const { world, octokit, open } = setup(["GET", "POST", "PATCH"]);
     const theirs = world.issues.add("acme", ".github", { title: SUMMARY_TITLE, body: `${SUMMARY_MARKER}\ntheirs`, labels: [SUMMARY_LABEL], author: APP_AUTHOR });
     // This process looked before the other's issue existed.
-    const result = await publishSummary(octokit, target, renderSummary(exampleSummary()), []);
+    const rendered = renderSummary(exampleSummary());
+    const result = await publishSummary(octokit, target, rendered, { found: [] });
 
-    expect(result).toMatchObject({ issueNumber: theirs.number, outcome: "unchanged" });
+    expect(result).toMatchObject({ issueNumber: theirs.number, outcome: "updated" });
     expect(open().map((i) => i.number)).toEqual([theirs.number]);
     expect(result.duplicatesClosed).toHaveLength(1);
+    // This run's summary is not thrown away: it is written into the issue that is kept.
+    expect(theirs.body).toBe(rendered.body);
+  });
+
+  it("another bot's issue or comment carrying the markers is never adopted, edited or deleted", async () => {
+    const { world, octokit, open } = setup(["GET", "POST", "PATCH", "DELETE"]);
+    const otherBot = { login: "github-actions[bot]", type: "Bot" as const };
+    const foreign = world.issues.add("acme", ".github", { title: SUMMARY_TITLE, body: `${SUMMARY_MARKER}\nby another bot`, labels: [SUMMARY_LABEL], author: otherBot });
+    const big = renderSummary(largeSummary(1500));
+    const result = await publishSummary(octokit, target, big, { appId: world.appId });
+    const ours = open().find((i) => i.number === result.issueNumber)!;
+    world.issues.addComment("acme", ".github", ours.number, `${summaryPartMarker(9)}\nforged part`, otherBot);
+
+    await publishSummary(octokit, target, renderSummary(largeSummary(700)), { appId: world.appId });
+    expect(result.issueNumber).not.toBe(foreign.number);
+    expect(foreign).toMatchObject({ state: "open", body: `${SUMMARY_MARKER}\nby another bot` });
+    expect(ours.comments.some((c) => c.body.endsWith("forged part"))).toBe(true);
   });
 
   it("a human's copy of the summary is never taken for the app's issue", async () => {

@@ -293,7 +293,7 @@ describe("pushes to protected branches: direct-push and force-push", () => {
     expect(runOn(repo, direct)[0]!.conclusion).toBe("failure");
     expect(rowsOn(repo, direct)).toEqual({ "direct-push": "required:error", "force-push": "required:pass" });
     expect(runOn(repo, direct)[0]!.output.summary).toContain("GitHub answered HTTP 502");
-    expect(text()).toContain('"audit":"push.evaluated"');
+    expect(text()).toContain('"action":"push.evaluated"');
   });
 });
 

@@ -77,7 +77,7 @@ describe("the org summary issue", () => {
       send(app, installationRepositoriesAddedEvent(world, "acme", ["c"])),
     ]);
     expect(summaryIssues(world)).toHaveLength(1);
-    const runs = capture.lines.filter((l) => l.includes('"audit":"summary.published"'));
+    const runs = capture.lines.filter((l) => l.includes('"action":"summary.published"'));
     expect(runs).toHaveLength(2); // the first, and one run for the three triggers that arrived meanwhile
     expect(decodeHistory(openSummary(world).body)).toHaveLength(2);
   });
@@ -115,7 +115,7 @@ describe("the org summary issue", () => {
 
     expect(summaryIssues(world)).toHaveLength(0);
     expect(writes(world)).toEqual([]);
-    expect(capture.text()).toContain('"audit":"summary.deferred"');
+    expect(capture.text()).toContain('"action":"summary.deferred"');
   });
 });
 
@@ -152,6 +152,26 @@ describe("`/sdlc-guard refresh` on the summary issue", () => {
     expect(issue.comments.at(-1)!.body).toBe(
       `Thanks @${login}, but only members of the **acme** organisation with write access to acme/.github can refresh this summary. It refreshes by itself on its schedule; a member with write access can also ask for it.`,
     );
+  });
+
+  it("a second request within 10 minutes is declined politely (each refresh reads every repository)", async () => {
+    const { world, app, issue, dotGithub } = await withSummary(["GET", "POST", "PATCH"]);
+    await send(app, issueCommentEvent(world, dotGithub, issue, { login: "rev-bob" }, "/sdlc-guard refresh"));
+    await send(app, issueCommentEvent(world, dotGithub, issue, { login: "rev-bob" }, "/sdlc-guard refresh"));
+
+    expect(decodeHistory(openSummary(world).body)).toHaveLength(2);
+    expect(issue.comments.at(-1)!.body).toBe("@rev-bob the summary was refreshed on request less than 10 minutes ago; please ask again in 10 minutes.");
+  });
+
+  it("the command only counts on the app's summary issue in the configured repository", async () => {
+    const { world, org, app } = await withSummary();
+    // A bot-written, marked and labelled issue elsewhere (anyone with write access to that repository could make one).
+    const elsewhere = org.repositories.find((r) => !r.archived && r.name !== ".github")!.repo;
+    const lookalike = world.issues.add("acme", elsewhere.name, { title: SUMMARY_TITLE, body: `${SUMMARY_MARKER}\nlookalike`, labels: [SUMMARY_LABEL], author: { login: "github-actions[bot]", type: "Bot" } });
+    await send(app, issueCommentEvent(world, elsewhere, lookalike, { login: "rev-bob" }, "/sdlc-guard refresh"));
+
+    expect(writes(world)).toEqual([]);
+    expect(lookalike.comments.filter((c) => c.author.type === "Bot")).toEqual([]);
   });
 
   it("when membership cannot be verified, nobody refreshes and the person is told why", async () => {

@@ -195,6 +195,13 @@ describe("untrusted text cannot break the layout", () => {
     expect(html).not.toContain('href="https://evil.example"');
   });
 
+  it("an @mention in a tag or branch name notifies nobody", () => {
+    const tagged = repository("tagged", { "release-tag": { state: "fail", detail: 'latest release "@acme/everyone" is not a semantic version', fix: "Tag v1.2.3." } });
+    const body = renderSummary(summaryOf([tagged])).body;
+    expect(body).toContain('latest release "@\u200Bacme/everyone"');
+    expect(body).not.toMatch(/@acme\/everyone/);
+  });
+
   it("a detail cannot close the <details> block", () => {
     expect(detailsBalance(text)).toEqual({ opened: 1, balanced: true });
     expect(html).toContain("&lt;/details&gt; | fix");

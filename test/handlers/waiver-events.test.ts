@@ -1,0 +1,141 @@
+import type { Probot } from "probot";
+import { GitHubWorld, type SimPullRequest, type SimRepo } from "../../sim/github-world.js";
+import type { SimIssue } from "../../sim/issue-tracker.js";
+import { compliantPullRequest, compliantRepo, PAYMENTS_CONFIG } from "../../sim/scenarios.js";
+import { issueCommentChangedEvent, issueCommentEvent, type WebhookEvent } from "../../sim/webhook-payloads.js";
+import { decodeResults } from "../../src/report/check-run-state.js";
+import { routeToWorld } from "../support/route-to-world.js";
+import { captureLog, createTestApp } from "../support/test-app.js";
+
+const WAIVER_CONFIG = `${PAYMENTS_CONFIG}exceptions:
+  approvers: [acme/tech-leads, acme/cto]
+  min_justification_length: 20
+`;
+const JUSTIFICATION = "Hotfix for the card outage; ticket filed after the fact (INC-77)";
+
+let delivery = 0;
+const send = (app: Probot, event: WebhookEvent) => app.receive({ id: `waiver-${++delivery}`, name: event.name, payload: event.payload } as Parameters<Probot["receive"]>[0]);
+
+/** acme/payments with a PR that fails only `jira` (no key anywhere), tech leads and a CTO team, and the app. */
+function setup(overrides: Partial<SimPullRequest> = {}, { evaluations = 1 } = {}) {
+  const world = new GitHubWorld();
+  const repo: SimRepo = compliantRepo(world);
+  repo.files.set(".github/sdlc-guard.yml", WAIVER_CONFIG);
+  world.teams.set("acme/tech-leads", ["lead-lina"]);
+  world.teams.set("acme/cto", ["cto-carl"]);
+  const pr = compliantPullRequest(world, repo, 7, { title: "Rotate card-token keys", headRef: "hotfix/rotate", ...overrides });
+  const thread: SimIssue = world.issues.pullRequestThread("acme", "payments", pr.number, pr.title);
+  const capture = captureLog("info");
+  const app = createTestApp(world, { log: capture.log });
+  // A second evaluation updates the PR's one check run.
+  routeToWorld(world, evaluations > 1 ? ["GET", "POST", "PATCH"] : ["GET", "POST"]);
+  const comment = (login: string, body: string) => send(app, issueCommentEvent(world, repo, thread, { login }, body));
+  const run = () => repo.checkRuns.filter((r) => r.headSha === pr.headSha && r.name === "sdlc-guard").at(-1)!;
+  const jiraRow = () => decodeResults(run().output.summary).find((r) => r.id === "jira")!;
+  const lastReply = () => thread.comments.at(-1)!;
+  return { world, repo, pr, thread, app, capture, comment, run, jiraRow, lastReply };
+}
+
+describe("waivers: /sdlc-guard waive and revoke", () => {
+  it("a tech lead's waiver with justification turns jira into waived and the check green", async () => {
+    const { thread, comment, run, jiraRow, lastReply, capture } = setup();
+    await comment("lead-lina", `/sdlc-guard waive jira ${JUSTIFICATION}`);
+
+    expect(run()).toMatchObject({ status: "completed", conclusion: "success" });
+    expect(run().output.title).toBe("All required controls pass; waived: jira");
+    expect(jiraRow()).toMatchObject({ outcome: "waived", waiver: { by: "lead-lina", justification: JUSTIFICATION } });
+    expect(run().output.summary).toContain(`| \`jira\` | 🟡 waived | required | Waived by @lead-lina on 2026-11-20: "${JUSTIFICATION}". Without the waiver:`);
+    // Acknowledged: a reaction on the command and a reply.
+    const command = thread.comments.find((c) => c.body.startsWith("/sdlc-guard waive"))!;
+    expect(command.reactions?.map((r) => r.content)).toEqual(["+1"]);
+    expect(lastReply().body).toBe(`@lead-lina \`jira\` is waived on this pull request: "${JUSTIFICATION}". The \`sdlc-guard\` check shows it as waived and counts it as passed; \`/sdlc-guard revoke jira\` undoes it.`);
+    expect(capture.text()).toContain('"action":"waiver.applied"');
+  });
+
+  it("the PR author cannot waive", async () => {
+    const { world, repo, pr, comment, run, jiraRow, lastReply } = setup({ author: { login: "lead-lina" } });
+    await comment("lead-lina", `/sdlc-guard waive jira ${JUSTIFICATION}`);
+
+    expect(run().conclusion).toBe("failure");
+    expect(jiraRow().outcome).toBe("fail");
+    expect(lastReply().body).toBe("@lead-lina nothing was waived: the author of a pull request cannot waive its controls.");
+    expect(world.issues.comments(repo.owner, repo.name, pr.number).filter((c) => c.author.type === "Bot")).toHaveLength(1);
+  });
+
+  it("a non-member is refused and nothing changes", async () => {
+    const { comment, run, jiraRow, lastReply, thread } = setup();
+    await comment("dev-dave", `/sdlc-guard waive jira ${JUSTIFICATION}`);
+
+    expect(run().conclusion).toBe("failure");
+    expect(jiraRow().outcome).toBe("fail");
+    expect(lastReply().body).toBe("@dev-dave nothing was waived: only members of acme/tech-leads, acme/cto can waive a control.");
+    expect(thread.comments[0]!.reactions?.map((r) => r.content)).toEqual(["confused"]);
+  });
+
+  it("secret-scanning cannot be waived", async () => {
+    const { repo, comment, run, lastReply } = setup({ title: "PAY-7: rotate keys" });
+    repo.secretScanning.openAlerts = 2;
+    await comment("cto-carl", `/sdlc-guard waive secret-scanning ${JUSTIFICATION}`);
+
+    expect(run().conclusion).toBe("failure");
+    expect(decodeResults(run().output.summary).find((r) => r.id === "secret-scanning")!.outcome).toBe("fail");
+    expect(lastReply().body).toBe("@cto-carl nothing was waived: `secret-scanning` cannot be waived (`exceptions.non_waivable`).");
+  });
+
+  it.each([
+    ["a missing justification", "/sdlc-guard waive jira", "a justification of at least 20 characters is needed"],
+    ["a short justification", "/sdlc-guard waive jira because", "a justification of at least 20 characters is needed"],
+    ["an unknown control", `/sdlc-guard waive jria ${JUSTIFICATION}`, "`jria` is not a control of this pull request"],
+    ["no control named", "/sdlc-guard waive", "name the control"],
+  ])("%s gets a clear reply and nothing is waived", async (_case, body, reason) => {
+    const { comment, run, lastReply } = setup();
+    await comment("lead-lina", body);
+    expect(run().conclusion).toBe("failure");
+    expect(lastReply().body).toContain(`@lead-lina nothing was waived: ${reason}`);
+  });
+
+  it("revoke restores the failure", async () => {
+    const { comment, run, jiraRow, lastReply } = setup({}, { evaluations: 2 });
+    await comment("lead-lina", `/sdlc-guard waive jira ${JUSTIFICATION}`);
+    expect(run().conclusion).toBe("success");
+    await comment("cto-carl", "/sdlc-guard revoke jira");
+
+    expect(run().conclusion).toBe("failure");
+    expect(jiraRow().outcome).toBe("fail");
+    expect(lastReply().body).toBe("@cto-carl no waiver of `jira` is in force on this pull request any more; the check was evaluated again.");
+  });
+
+  it("an edited waiver comment no longer counts: the check fails again and the editor is told to post a new one", async () => {
+    const { world, repo, thread, app, comment, run, jiraRow, lastReply } = setup({}, { evaluations: 2 });
+    await comment("lead-lina", `/sdlc-guard waive jira ${JUSTIFICATION}`);
+    expect(run().conclusion).toBe("success");
+    const waiver = thread.comments[0]!;
+    const before = waiver.body;
+    world.issues.editComment("acme", "payments", waiver.id, `/sdlc-guard waive jira ${JUSTIFICATION} (and the release too)`);
+    await send(app, issueCommentChangedEvent(world, repo, thread, waiver, "edited", before));
+
+    expect(run().conclusion).toBe("failure");
+    expect(jiraRow().outcome).toBe("fail");
+    expect(lastReply().body).toMatch(/^@lead-lina an edited waiver comment does not count/);
+  });
+
+  it("a deleted waiver comment is gone: the next evaluation fails the control again", async () => {
+    const { world, repo, thread, app, comment, run } = setup({}, { evaluations: 2 });
+    await comment("lead-lina", `/sdlc-guard waive jira ${JUSTIFICATION}`);
+    const waiver = thread.comments[0]!;
+    world.issues.deleteComment("acme", "payments", waiver.id);
+    await send(app, issueCommentChangedEvent(world, repo, thread, waiver, "deleted"));
+
+    expect(run().conclusion).toBe("failure");
+  });
+
+  it("a restart loses nothing: a new app instance reads the waiver from the comments", async () => {
+    const { world, comment, pr, run } = setup({}, { evaluations: 2 });
+    await comment("lead-lina", `/sdlc-guard waive jira ${JUSTIFICATION}`);
+    const restarted = createTestApp(world);
+    const { pullRequestEvent } = await import("../../sim/webhook-payloads.js");
+    await send(restarted, pullRequestEvent(world, world.repo("acme", "payments")!, pr, "synchronize"));
+
+    expect(run()).toMatchObject({ conclusion: "success", output: { title: "All required controls pass; waived: jira" } });
+  });
+});
