@@ -1,42 +1,92 @@
-import { pino, type Logger } from "pino";
-import { ProbotOctokit } from "probot";
+import { speedUpWorld } from "./sim-speedups.js"; // first: before anything of sim/ is evaluated
+import { dirname, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { GitHubWorld } from "../sim/github-world.js";
 import { buildOrg } from "../sim/org-scenario.js";
 import { startSimulator } from "../sim/server.js";
-import { runOrgSummary } from "../src/evaluation/refresh-org-summary.js";
-import type { GitHubClient } from "../src/github/types.js";
+import { runNodeScript } from "./processes.js";
+import { fixed, listFlag, numberFlag, parseArgs, table } from "./report.js";
 
-// The org summary against the GitHub simulator over HTTP on 127.0.0.1: GitHub requests, wall time and memory of one
-// full refresh (collect, judge, render, post) per organisation size. Prints a table; asserts nothing.
+// The org summary against the GitHub simulator over HTTP on 127.0.0.1: GitHub requests, wall time, memory and CPU of
+// one full refresh (collect, judge, render, post) per organisation size. The refresh runs in its own process
+// (bench/org-summary-child.ts), so its peak RSS is its own; the simulator and its world stay in this one.
+// Prints a table; asserts nothing.
 // Usage: npm run bench:summary [-- 100 1000 5000] [--latency-ms 20]
 
-const args = process.argv.slice(2);
-const latencyIndex = args.indexOf("--latency-ms");
-const latencyMs = latencyIndex >= 0 ? Number(args[latencyIndex + 1]) : 20;
-const sizes = args.filter((a, i) => /^\d+$/.test(a) && (latencyIndex < 0 || i !== latencyIndex + 1)).map(Number);
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
-async function measure(repositories: number) {
-  const world = new GitHubWorld();
-  const org = buildOrg(world, { repositories });
-  const simulator = await startSimulator(world, 0, latencyMs);
-  const Octokit = ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } });
-  const octokit = new Octokit({ auth: { token: "ghs_bench" }, baseUrl: simulator.baseUrl }) as GitHubClient;
-  const rssBefore = process.memoryUsage().rss;
-  let peakRss = rssBefore;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
-  const start = performance.now();
-  const run = await runOrgSummary({ octokit, log: pino({ level: "silent" }) as Logger, appId: world.appId, now: () => new Date(org.now), webUrl: "http://127.0.0.1" }, "acme", { post: true, trigger: "bench" });
-  const ms = performance.now() - start;
-  clearInterval(sampler);
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  await simulator.close();
-  if (run.status !== "ok") throw new Error(`${repositories} repositories: ${run.status}: ${run.reason}`);
-  return { repositories: repositories + 1, requests: run.requests, seconds: ms / 1000, peakRssMb: peakRss / 2 ** 20, comments: run.rendered.parts.length };
+export interface SummaryMeasurement {
+  /** Repositories in the organisation (the generated ones plus its `.github`). */
+  repositories: number;
+  requests: number;
+  /** GraphQL queries and REST writes: what Probot's throttling paces one per second per installation in the app. */
+  pacedRequests: number;
+  seconds: number;
+  peakRssMb: number;
+  appCpuSeconds: number;
+  simCpuSeconds: number;
+  comments: number;
 }
 
-const rows = [];
-for (const size of sizes.length ? sizes : [100, 1000, 5000]) rows.push(await measure(size));
-console.log(`org summary, GitHub simulator over HTTP with ${latencyMs} ms latency per request (goal: 1,000 repositories in ≤ 150 requests)`);
-console.log("| repositories | GitHub requests | wall time (s) | peak RSS (MB) | overflow comments |");
-console.log("|---:|---:|---:|---:|---:|");
-for (const r of rows) console.log(`| ${r.repositories} | ${r.requests} | ${r.seconds.toFixed(1)} | ${r.peakRssMb.toFixed(0)} | ${r.comments} |`);
+export async function measureOrgSummary(repositories: number, latencyMs: number): Promise<SummaryMeasurement> {
+  const world = new GitHubWorld();
+  speedUpWorld(world);
+  const org = buildOrg(world, { repositories });
+  const simulator = await startSimulator(world, 0, latencyMs);
+  const before = world.requests.length;
+  const simCpu = process.cpuUsage();
+  try {
+    const child = await runNodeScript(root, resolve(root, "dist/bench/org-summary-child.js"), [JSON.stringify({ baseUrl: simulator.baseUrl, org: "acme", appId: world.appId, now: org.now })]);
+    const used = process.cpuUsage(simCpu);
+    const line = child.stdout.trim().split("\n").pop() ?? "";
+    if (child.code !== 0 || !line.startsWith("{")) throw new Error(`${repositories} repositories: the summary process exited with ${child.code}`);
+    const run = JSON.parse(line) as { status: string; reason?: string; requests: number; seconds: number; comments: number; peakRssMb: number; cpuSeconds: number };
+    if (run.status !== "ok") throw new Error(`${repositories} repositories: ${run.status}: ${run.reason}`);
+    const seen = world.requests.slice(before);
+    return {
+      repositories: repositories + 1,
+      requests: run.requests,
+      pacedRequests: seen.filter((r) => r.path === "/graphql" || r.method !== "GET").length,
+      seconds: run.seconds,
+      peakRssMb: run.peakRssMb,
+      appCpuSeconds: run.cpuSeconds,
+      simCpuSeconds: (used.user + used.system) / 1e6,
+      comments: run.comments,
+    };
+  } finally {
+    await simulator.close();
+  }
+}
+
+export function printOrgSummaries(rows: SummaryMeasurement[], latencyMs: number, print: (line: string) => void = console.log): void {
+  print(`org summary: one full refresh in its own process ↔ GitHub simulator over HTTP on 127.0.0.1, ${latencyMs} ms per request`);
+  print(
+    table(
+      ["repositories", "GitHub requests", "of which GraphQL or writes", "wall time s", "paced in the app ≥ s", "peak RSS MB", "summary CPU s", "sim CPU s", "overflow comments"],
+      rows.map((r) => [
+        String(r.repositories),
+        String(r.requests),
+        String(r.pacedRequests),
+        fixed(r.seconds, 1),
+        // In the app, Probot's throttling spaces GraphQL queries and writes one second apart (per installation).
+        fixed(Math.max(r.seconds, r.pacedRequests - 1), 0),
+        fixed(r.peakRssMb),
+        fixed(r.appCpuSeconds, 1),
+        fixed(r.simCpuSeconds, 1),
+        String(r.comments),
+      ]),
+    ),
+  );
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const { flags, words } = parseArgs(
+    process.argv.slice(2).filter((a) => a !== "--sim-uncached"),
+    ["latency-ms", "sizes"],
+  );
+  const latencyMs = numberFlag(flags, "latency-ms", 20);
+  const sizes = words.length ? words.map(Number) : listFlag(flags, "sizes", [100, 1000, 5000]);
+  const rows: SummaryMeasurement[] = [];
+  for (const size of sizes) rows.push(await measureOrgSummary(size, latencyMs));
+  printOrgSummaries(rows, latencyMs);
+}

@@ -632,7 +632,7 @@ export class GitHubWorld {
           connection(
             runs
               .filter((r) => (!args.filterBy?.checkName || r.name === args.filterBy.checkName) && (!args.filterBy?.appId || r.appId === args.filterBy.appId))
-              .map((r) => ({ databaseId: r.id, name: r.name, status: r.status.toUpperCase(), conclusion: r.conclusion?.toUpperCase() ?? null, title: r.output.title, summary: r.output.summary })),
+              .map((r) => ({ databaseId: r.id, name: r.name, status: r.status.toUpperCase(), conclusion: r.conclusion?.toUpperCase() ?? null, title: r.output.title, summary: r.output.summary, startedAt: r.startedAt ?? "2026-11-20T09:00:00Z" })),
           )(args),
       }));
     };

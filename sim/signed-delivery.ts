@@ -6,13 +6,16 @@ export interface DeliveryResult {
   body: string;
 }
 
-/** POSTs a webhook the way GitHub does: JSON body, event/delivery headers, HMAC-SHA256 signature with the secret. */
-export async function deliverWebhook(url: string, event: WebhookEvent, secret: string | null): Promise<DeliveryResult> {
+/**
+ * POSTs a webhook the way GitHub does: JSON body, event/delivery headers, HMAC-SHA256 signature with the secret.
+ * `deliveryId`: a redelivery (or the same delivery reaching two replicas) carries the same id; default a new one.
+ */
+export async function deliverWebhook(url: string, event: WebhookEvent, secret: string | null, deliveryId: string = randomUUID()): Promise<DeliveryResult> {
   const body = JSON.stringify(event.payload);
   const headers: Record<string, string> = {
     "content-type": "application/json",
     "x-github-event": event.name,
-    "x-github-delivery": randomUUID(),
+    "x-github-delivery": deliveryId,
     "user-agent": "GitHub-Hookshot/sdlc-guard-sim",
   };
   if (secret !== null) headers["x-hub-signature-256"] = `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;

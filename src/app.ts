@@ -12,11 +12,22 @@ import { registerRerunEvents } from "./handlers/rerun-events.js";
 import { registerSummaryEvents, scheduleInstallations } from "./handlers/summary-events.js";
 import { registerTeamEvents } from "./handlers/team-events.js";
 import { registerWaiverEvents } from "./handlers/waiver-events.js";
+import { handleEachDeliveryOnce } from "./handlers/deliveries.js";
+import { recoverInProgressRuns } from "./handlers/recover-in-progress.js";
+import { installOperations, type Operations } from "./operations/operations.js";
 
 /** The sdlc-guard Probot app: every event family registers its own handlers. */
-export function createSdlcGuardApp(options: AppOptions) {
-  return (app: Probot): void => {
-    const deps = { ...options, memory: createEvaluationMemory({ ttlMs: options.cacheTtlMs }) };
+export function createSdlcGuardApp(options: AppOptions, operations?: Operations) {
+  return (server: Probot): void => {
+    // /health, /ready, /metrics, the 25 MB webhook body limit and the webhooks in flight (src/operations/; default: the process's).
+    installOperations(server, operations);
+    // With REDIS_URL the server's Probot only queues verified webhooks; the handlers live on the Probot the queue's
+    // workers feed (src/scale/webhook-queue.ts). Without it, they are the server's own, as always.
+    const deps = { ...options, memory: createEvaluationMemory({ ttlMs: options.cacheTtlMs }, options.sharedState) };
+    // With REDIS_URL, a cache entry dropped by a webhook on one replica is dropped on every replica (src/scale/shared-invalidation.ts).
+    options.queue?.shareCaches(deps.memory.cache);
+    // Every handler runs once per delivery id, however often GitHub (or a replica) delivers it (handlers/deliveries.ts).
+    const app = handleEachDeliveryOnce(options.queue ? options.queue.attach(server) : server, deps.memory.shared, options.deliveryTtlMs);
     if (options.auditLogPath) configureAuditFile(options.auditLogPath, app.log as unknown as Logger);
     registerPullRequestEvents(app, deps);
     registerRerunEvents(app, deps);
@@ -30,6 +41,17 @@ export function createSdlcGuardApp(options: AppOptions) {
     if (options.summarySchedule) {
       // Start-up must not wait for GitHub: a failure here is logged, and installation events schedule again.
       void scheduleInstallations(app, summary).catch((error: unknown) => app.log.error({ err: error }, "could not schedule the org summaries"));
+    }
+    const recovery = options.recoverInProgress;
+    if (recovery) {
+      // Our check runs left in progress by a previous process are completed, in the background (handlers/recover-in-progress.ts).
+      void recoverInProgressRuns(app, deps, recovery).then(
+        (report) => recovery.onFinished?.(report),
+        (error: unknown) => {
+          app.log.error({ err: error }, "could not look for check runs left in progress");
+          recovery.onFinished?.(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
     }
   };
 }

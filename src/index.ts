@@ -1,11 +1,23 @@
 import { createSdlcGuardApp } from "./app.js";
 import { closeAuditFile } from "./audit/audit-log.js";
 import { appOptionsFromEnv } from "./handlers/app-options.js";
+import { processOperations } from "./operations/operations.js";
+import { setQueueDepth } from "./operations/metrics.js";
+import { handleShutdownSignals, shutdownTimeoutFromEnv } from "./operations/shutdown.js";
+import { withScaleOut } from "./scale/scale-out.js";
 
 // Probot entry (`probot run ./dist/src/index.js`): options come from the environment, see .env.example.
-export default createSdlcGuardApp(appOptionsFromEnv(process.env));
+// With REDIS_URL, replicas share state and a webhook queue on Redis (src/scale/); without it, all runs in this process.
+const { appOptions, scaleOut } = withScaleOut(appOptionsFromEnv(process.env), process.env);
+export default createSdlcGuardApp(appOptions);
+// In queue mode: /ready fails while Redis is unreachable, and sdlc_guard_queue_depth shows the queue's backlog.
+scaleOut?.monitor(processOperations, setQueueDepth);
 
-// Queued audit records reach the file before the process ends.
-for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  process.once(signal, () => void closeAuditFile().finally(() => process.exit(0)));
-}
+// SIGTERM / SIGINT (src/operations/shutdown.ts): not ready, no new connections, webhooks in flight finish, then in queue
+// mode the running jobs (all within SDLC_GUARD_SHUTDOWN_TIMEOUT_MS), queued audit records reach the file, exit 0 (1: bound hit).
+handleShutdownSignals({
+  operations: processOperations,
+  timeoutMs: shutdownTimeoutFromEnv(process.env),
+  drain: async () => void (await scaleOut?.close()),
+  flush: closeAuditFile,
+});

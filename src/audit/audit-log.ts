@@ -32,6 +32,16 @@ interface AuditSink {
 
 let sink: AuditSink | undefined;
 
+/** Sees every audit record {@link audit} writes (metrics count evaluations from them); must not modify it. */
+export type AuditListener = (record: Readonly<Record<string, unknown>>) => void;
+const listeners = new Set<AuditListener>();
+
+/** Calls `listener` with every record, right after its log line; returns a function that stops it. A throwing listener is ignored. */
+export function onAudit(listener: AuditListener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
 /**
  * Sets the process-wide audit file (from `AUDIT_LOG_PATH`); `undefined` or blank: no file, records go to the log only.
  * Call it once at start-up. An existing file is continued (its chain goes on). With `log`, the file's last line is
@@ -84,6 +94,13 @@ export function audit(log: Logger, action: string, fields: Record<string, unknow
   // The fixed fields first in the line, and they win over the caller's.
   const record: Record<string, unknown> = Object.assign({}, fixed, fields, fixed);
   log.info(record, message);
+  for (const listener of listeners) {
+    try {
+      listener(record);
+    } catch {
+      // an observer never gets in the way of the record
+    }
+  }
 
   const current = sink;
   if (!current) return;

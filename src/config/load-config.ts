@@ -1,3 +1,4 @@
+import { describeGitHubError } from "../github/describe-error.js";
 import type { ConfigError } from "./config-error.js";
 import { mergeConfig } from "./merge-config.js";
 import { parseConfigFile, type RawConfig } from "./parse-config-file.js";
@@ -48,7 +49,8 @@ async function loadWithExtends(location: FileLocation, read: ReadDefaultBranchFi
   try {
     text = await read(location);
   } catch (error) {
-    return { ok: false, error: { file, keyPath: "", expected: `a readable file, but GitHub answered: ${(error as Error).message}` } };
+    // describeGitHubError keeps the status and a bounded message: an HTML error page must not become the reason.
+    return { ok: false, error: { file, keyPath: "", expected: `a readable file, but ${describeGitHubError(error)}` } };
   }
   if (text === null) return null;
   const parsed = parseConfigFile(file, text);

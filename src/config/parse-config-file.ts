@@ -32,7 +32,10 @@ function toConfigError(file: string, error: z.ZodError): ConfigError {
   const issue = error.issues[0]!;
   const path = issue.path.map(String);
   if (issue.code === "unrecognized_keys") {
-    return { file, keyPath: path.join("."), expected: `no key ${issue.keys.map(inlineCode).join(", ")} here (unknown key: check the spelling)` };
+    // A few keys name the problem; a file with thousands must not make an error (and a log line) as long as itself.
+    const shown = issue.keys.slice(0, 5).map((key) => inlineCode(key.length > 60 ? `${key.slice(0, 60)}…` : key));
+    const more = issue.keys.length > shown.length ? ` and ${issue.keys.length - shown.length} more` : "";
+    return { file, keyPath: path.join("."), expected: `no key ${shown.join(", ")}${more} here (unknown key: check the spelling)` };
   }
   return { file, keyPath: path.join("."), expected: issue.message };
 }

@@ -33,7 +33,11 @@ const reviewsSchema = z
 function isLinearTimePattern(pattern: string, ctx: z.RefinementCtx): void {
   const error = userPatternError(pattern);
   // RE2 quotes the pattern at the end of its message; the check run shows the key path, not the user's text.
-  if (error) ctx.addIssue({ code: "custom", message: `a valid RE2 regular expression (${error.replace(/: `[^]*$/, "")})` });
+  if (!error) return;
+  // RE2 names the symptom ("invalid escape sequence"); say which construct from other engines it does not have.
+  const missing = /\(\?<[=!]/.test(pattern) ? "lookbehind" : /\(\?[=!]/.test(pattern) ? "lookahead" : /\\[1-9]|\\[kg][<{]|\\g-?[0-9]|\(\?P=/.test(pattern) ? "backreferences" : undefined;
+  const hint = missing ? `; RE2 has no ${missing}: it matches in linear time` : "";
+  ctx.addIssue({ code: "custom", message: `a valid RE2 regular expression (${error.replace(/: `[^]*$/, "")}${hint})` });
 }
 
 /** `org/team-slug`, as GitHub writes teams in CODEOWNERS and review requests (a leading @ is accepted). */

@@ -22,15 +22,16 @@ export interface KeyMatch {
 export const acceptsAnyProject = (config: JiraConfig): boolean => !config.key_pattern && config.projects.length === 0;
 
 /**
- * The distinct Jira keys of the PR, in the order title, branch, body. With projects configured, branches are also
- * read upper-cased (`feature/pay-12-fix`); without, that would turn `octocat-patch-1` or `node-20` into "keys".
+ * The distinct Jira keys of the PR, in the order title, branch, body. With projects configured (and no custom
+ * pattern), branches are also read upper-cased (`feature/pay-12-fix`); otherwise that would turn `octocat-patch-1`
+ * or `node-20` into "keys" (a custom pattern may match any upper-cased word).
  */
 export function findJiraKeys(snapshot: PullRequestSnapshot, config: JiraConfig): KeyMatch[] {
   const pattern = jiraKeyPattern(config);
   const branch = snapshot.headRefName;
   const texts: Record<KeyMatch["foundIn"], string[]> = {
     title: [snapshot.title],
-    branch: acceptsAnyProject(config) ? [branch] : [branch, branch.toUpperCase()],
+    branch: config.projects.length > 0 && !config.key_pattern ? [branch, branch.toUpperCase()] : [branch],
     body: [snapshot.body],
   };
   const found: KeyMatch[] = [];

@@ -88,7 +88,8 @@ export function refusalOf(command: WaiverCommand, comment: PullRequestComment, c
     if (ctx.config.non_waivable.includes(command.control as ControlId)) return `\`${command.control}\` cannot be waived (\`exceptions.non_waivable\`)`;
     if (login.toLowerCase() === ctx.prAuthor.toLowerCase()) return "the author of a pull request cannot waive its controls";
     if (!approver) return `only members of ${ctx.config.approvers.join(", ")} can waive a control`;
-    if (command.justification.length < ctx.config.min_justification_length) {
+    // Characters as people count them (an emoji is one), not UTF-16 units.
+    if (Array.from(command.justification).length < ctx.config.min_justification_length) {
       return `a justification of at least ${ctx.config.min_justification_length} characters is needed: \`/sdlc-guard waive ${command.control} <why this exception is acceptable>\``;
     }
   }

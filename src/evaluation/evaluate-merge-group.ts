@@ -4,10 +4,10 @@ import { describeGitHubError } from "../github/describe-error.js";
 import type { RequestPolicy } from "../github/harden-requests.js";
 import { beginEvaluation } from "./begin-evaluation.js";
 import { findOurRun, OUR_RUN_SELECTION, type GqlOurSuites } from "../github/pull-request-snapshot.js";
-import { repositoryKey, type GitHubClient } from "../github/types.js";
+import type { GitHubClient } from "../github/types.js";
 import type { CheckRunReport } from "../report/check-run-output.js";
 import { clampMarkdown, inlineCode, tableCell } from "../report/markdown.js";
-import type { EvaluationMemory } from "./evaluate-pull-request.js";
+import { withRepositoryLock, type EvaluationMemory } from "./evaluate-pull-request.js";
 import { audit } from "../audit/audit-log.js";
 
 /** Entries of a merge queue read at most (GitHub queues are far shorter in practice). */
@@ -89,7 +89,7 @@ export interface GroupMember {
  */
 export function evaluateMergeGroup(deps: MergeGroupDeps, group: MergeGroup): Promise<{ report: CheckRunReport; members: GroupMember[]; checkRunId: number }> {
   // Serialized with the repository's PR evaluations: a redelivered event must not create a second run.
-  return deps.memory.lock.run(repositoryKey(group.owner, group.repo), () => evaluateNow(deps, group));
+  return withRepositoryLock(deps.memory, group.owner, group.repo, () => evaluateNow(deps, group));
 }
 
 async function evaluateNow(deps: MergeGroupDeps, group: MergeGroup): Promise<{ report: CheckRunReport; members: GroupMember[]; checkRunId: number }> {

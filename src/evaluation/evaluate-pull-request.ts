@@ -14,7 +14,8 @@ import { findJiraKeys, type KeyMatch } from "../controls/jira-keys.js";
 import { cannotEvaluate, unavailable, type ControlId, type ControlResult, type PullRequestSnapshot, type TeamMembers } from "../controls/types.js";
 import { ensureCheckRun } from "../github/check-run.js";
 import { describeGitHubError } from "../github/describe-error.js";
-import type { RequestPolicy } from "../github/harden-requests.js";
+import { hardenRequests, type RequestPolicy } from "../github/harden-requests.js";
+import { RateLimitBook, RESET_MARGIN_MS } from "../github/rate-limits.js";
 import { NOTHING_EXTRA, readPullRequest, type OurRun, type SnapshotNeeds } from "../github/pull-request-snapshot.js";
 import { readSecretScanning } from "../github/secret-scanning-state.js";
 import { readTeamMembers } from "../github/team-members.js";
@@ -24,28 +25,54 @@ import type { JiraClient } from "../jira/jira-client.js";
 import { decodeResults, mergeResults } from "../report/check-run-state.js";
 import { renderConfigError, renderControlResults, withSharedHead, type CheckRunReport } from "../report/check-run-output.js";
 import { beginEvaluation } from "./begin-evaluation.js";
-import { KeyedLock } from "./keyed-lock.js";
+import { InMemorySharedState, type SharedState } from "./shared-state.js";
 import { TtlCache } from "./ttl-cache.js";
 import { createStateCache, loadConfigCached, type StateCache, type StateCacheOptions } from "./state-cache.js";
 import { audit } from "../audit/audit-log.js";
 
 /** What one app instance remembers between evaluations: per-repository serialization, the check runs it wrote, caches. */
 export interface EvaluationMemory {
-  lock: KeyedLock;
+  /** Per-repository locks (across replicas with Redis), delivery claims and leases: see shared-state.ts. */
+  shared: SharedState;
   checkRuns: Map<string, number>;
   cache: StateCache;
   /** Tags evaluated in the last minutes (a new tag arrives as a `create` and a `push` event): the second is skipped. */
   recentTags: TtlCache<string>;
+  /** GitHub's primary rate limits per installation, as its answers report them. */
+  rateLimits: RateLimitBook;
+  /** PR evaluations waiting for the repository's lock, by PR: another event for the PR joins the waiting one. */
+  waiting: Map<string, WaitingEvaluation>;
+  /** PRs to evaluate again once GitHub's spent rate limit resets, by PR. */
+  deferred: Map<string, NodeJS.Timeout>;
+}
+
+interface WaitingEvaluation {
+  target: PullRequestTarget;
+  outcome: Promise<EvaluationOutcome>;
 }
 
 const RECENT_TAG_MS = 10 * 60 * 1000;
+/** GitHub's rate-limit windows last an hour: a deferred evaluation never waits longer. */
+const MAX_DEFER_MS = 61 * 60 * 1000;
 
-export const createEvaluationMemory = (cache: StateCacheOptions = {}): EvaluationMemory => ({
-  lock: new KeyedLock(),
+export const createEvaluationMemory = (cache: StateCacheOptions = {}, shared: SharedState = new InMemorySharedState()): EvaluationMemory => ({
+  shared,
   checkRuns: new Map(),
   cache: createStateCache(cache),
   recentTags: new TtlCache(RECENT_TAG_MS, 10_000, cache.now),
+  rateLimits: new RateLimitBook(),
+  waiting: new Map(),
+  deferred: new Map(),
 });
+
+/**
+ * Runs `task` while no other evaluation of the repository runs, in this process or (with Redis) on any replica: a
+ * commit's one check run, and the violation issues, are shared by every evaluation of the repository (two PRs can
+ * share a head commit).
+ */
+export function withRepositoryLock<T>(memory: Pick<EvaluationMemory, "shared">, owner: string, repo: string, task: () => Promise<T>): Promise<T> {
+  return memory.shared.withLock(`evaluate:${repositoryKey(owner, repo)}`, task);
+}
 
 export interface EvaluationDeps {
   memory: EvaluationMemory;
@@ -84,9 +111,62 @@ export interface EvaluationOutcome {
 /**
  * Evaluates one PR from fresh GitHub state and writes its one `sdlc-guard` check run. Serialized per repository:
  * two PRs can share a head commit, and so its one check run.
+ *
+ * A storm of events for one PR (50 reviews, pushes and edits at once) costs two evaluations, not fifty: an event
+ * that finds an evaluation of the same PR still waiting for the lock joins it and gets its outcome. That is exact,
+ * not an approximation: the waiting evaluation has not read anything yet, so it reads GitHub after every change the
+ * joining event announces. When GitHub's rate limit is spent (`PrimaryRateLimitError`), the PR is evaluated again
+ * after the reset, so no event is lost to it.
  */
 export function evaluatePullRequest(deps: EvaluationDeps, target: PullRequestTarget): Promise<EvaluationOutcome> {
-  return deps.memory.lock.run(repositoryKey(target.owner, target.repo), () => evaluateNow(deps, target));
+  const { memory } = deps;
+  const key = `${deps.write === false ? "dry-run " : ""}${pullRequestKey(target)}`;
+  const waiting = memory.waiting.get(key);
+  if (waiting) {
+    // The latest announced head is the one to report on if GitHub cannot be read.
+    if (target.announcedHeadSha) waiting.target.announcedHeadSha = target.announcedHeadSha;
+    return waiting.outcome;
+  }
+  const entry = { target: { ...target } } as WaitingEvaluation;
+  const leave = () => {
+    if (memory.waiting.get(key) === entry) memory.waiting.delete(key);
+  };
+  entry.outcome = withRepositoryLock(memory, target.owner, target.repo, () => {
+    leave(); // from now on it reads GitHub: a later event must evaluate again
+    return evaluateAndRetryAfterReset(deps, entry.target);
+  });
+  memory.waiting.set(key, entry);
+  void entry.outcome.then(leave, leave);
+  return entry.outcome;
+}
+
+const pullRequestKey = ({ owner, repo, number }: PullRequestTarget) => `${repositoryKey(owner, repo)}#${number}`;
+
+async function evaluateAndRetryAfterReset(deps: EvaluationDeps, target: PullRequestTarget): Promise<EvaluationOutcome> {
+  const counter = hardenRequests(deps.octokit, deps.requestPolicy, deps.memory.cache.etags);
+  const refusedBefore = counter.rateLimited;
+  try {
+    return await evaluateNow(deps, target);
+  } finally {
+    if (counter.rateLimited > refusedBefore && counter.rateLimitedUntil !== undefined && deps.write !== false) retryAfterReset(deps, target, counter.rateLimitedUntil);
+  }
+}
+
+/** Evaluates the PR again once GitHub's rate limit has reset (one pending retry per PR: the latest reset wins). */
+function retryAfterReset(deps: EvaluationDeps, target: PullRequestTarget, resetAt: number): void {
+  const { memory, log } = deps;
+  const key = pullRequestKey(target);
+  clearTimeout(memory.deferred.get(key));
+  const delayMs = Math.min(MAX_DEFER_MS, Math.max(0, resetAt + RESET_MARGIN_MS - Date.now()));
+  const timer = setTimeout(() => {
+    memory.deferred.delete(key);
+    evaluatePullRequest(deps, target).catch((error: unknown) =>
+      log.error({ owner: target.owner, repo: target.repo, number: target.number, reason: describeGitHubError(error) }, "evaluation after the rate-limit reset could not be reported"),
+    );
+  }, delayMs);
+  timer.unref?.();
+  memory.deferred.set(key, timer);
+  log.warn({ owner: target.owner, repo: target.repo, number: target.number, retry_at: new Date(Date.now() + delayMs).toISOString() }, "GitHub's rate limit is spent: the pull request is evaluated again after its reset");
 }
 
 async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Promise<EvaluationOutcome> {

@@ -3,10 +3,9 @@ import { evaluatePushControls } from "../controls/evaluate-ref-controls.js";
 import { unavailable, type ControlResult } from "../controls/types.js";
 import { describeGitHubError } from "../github/describe-error.js";
 import { pushSnapshotOf, readPush, recheckUnmerged, reportCommitOf, type PushEvent, type PushRead } from "../github/push-snapshot.js";
-import { repositoryKey } from "../github/types.js";
 import { inlineCode } from "../report/markdown.js";
 import { beginEvaluation } from "./begin-evaluation.js";
-import type { EvaluationDeps } from "./evaluate-pull-request.js";
+import { withRepositoryLock, type EvaluationDeps } from "./evaluate-pull-request.js";
 import { refAuditLine, reportRefConfigError, reportRefFindings, type RefReport } from "./report-ref-findings.js";
 import { loadConfigCached } from "./state-cache.js";
 import { audit } from "../audit/audit-log.js";
@@ -40,7 +39,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * repository with every other evaluation (the commit's check run and the violation issues are shared).
  */
 export function evaluatePush(deps: PushDeps, push: PushTarget): Promise<PushOutcome> {
-  return deps.memory.lock.run(repositoryKey(push.owner, push.repo), () => evaluateNow(deps, push));
+  return withRepositoryLock(deps.memory, push.owner, push.repo, () => evaluateNow(deps, push));
 }
 
 async function evaluateNow(deps: PushDeps, push: PushTarget): Promise<PushOutcome> {

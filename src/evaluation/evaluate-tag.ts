@@ -5,7 +5,7 @@ import { readTag, readTagSignature } from "../github/tag-snapshot.js";
 import { repositoryKey } from "../github/types.js";
 import { inlineCode } from "../report/markdown.js";
 import { beginEvaluation } from "./begin-evaluation.js";
-import type { EvaluationDeps } from "./evaluate-pull-request.js";
+import { withRepositoryLock, type EvaluationDeps } from "./evaluate-pull-request.js";
 import { refAuditLine, reportRefConfigError, reportRefFindings, type RefReport } from "./report-ref-findings.js";
 import { loadConfigCached } from "./state-cache.js";
 import { audit } from "../audit/audit-log.js";
@@ -39,7 +39,7 @@ const TAG_CONTROLS = ["release-tag", "signed-release", "release-notes"] as const
  * and reports it on the tag's commit. Serialized per repository with every other evaluation.
  */
 export function evaluateTag(deps: EvaluationDeps, target: TagTarget): Promise<TagOutcome> {
-  return deps.memory.lock.run(repositoryKey(target.owner, target.repo), () => evaluateNow(deps, target));
+  return withRepositoryLock(deps.memory, target.owner, target.repo, () => evaluateNow(deps, target));
 }
 
 async function evaluateNow(deps: EvaluationDeps, target: TagTarget): Promise<TagOutcome> {

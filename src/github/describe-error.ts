@@ -4,12 +4,14 @@ export function describeGitHubError(error: unknown): string {
   if (e.name === "GraphqlResponseError" && e.errors?.length) {
     return `GitHub GraphQL error: ${e.errors.map((x) => x.message).join("; ")}`;
   }
+  // Its message is the reason itself ("GitHub's rate limit is exhausted until 15:42 UTC (REST API)").
+  if (e.name === "PrimaryRateLimitError" && e.message) return e.message;
   if (e.name === "TimeoutError" || e.name === "AbortError") return `GitHub did not answer in time (${e.message ?? "aborted"})`;
   if (typeof e.status === "number" && e.status > 0) {
-    const detail = (e.message ?? "").split(" - ")[0]!.slice(0, 200);
+    const detail = (e.message ?? "").split(" - ")[0]!.replace(/\s+/g, " ").slice(0, 200);
     return `GitHub answered HTTP ${e.status}${detail ? ` (${detail})` : ""}`;
   }
-  return `GitHub request failed (${(e.message ?? String(error)).slice(0, 200)})`;
+  return `GitHub request failed (${(e.message ?? String(error)).replace(/\s+/g, " ").slice(0, 200)})`;
 }
 
 export function httpStatus(error: unknown): number | undefined {

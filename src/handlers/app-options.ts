@@ -1,8 +1,11 @@
 import type { EvaluationMemory } from "../evaluation/evaluate-pull-request.js";
+import type { SharedState } from "../evaluation/shared-state.js";
 import { DEFAULT_CACHE_TTL_MS } from "../evaluation/state-cache.js";
-import type { RequestPolicy } from "../github/harden-requests.js";
+import { defaultRequestPolicy, type RequestPolicy } from "../github/harden-requests.js";
 import type { CollectOrgOptions } from "../github/org-facts.js";
 import { createJiraClient, jiraSettingsFromEnv, type JiraClient } from "../jira/jira-client.js";
+import type { QueueMode } from "../scale/scale-out.js";
+import type { RecoverInProgressOptions } from "./recover-in-progress.js";
 
 export interface AppOptions {
   /** Our GitHub App id: finds our own check run and ignores other apps' runs. */
@@ -25,6 +28,17 @@ export interface AppOptions {
   now?: () => Date;
   /** Collection settings of the org summary (batch size, rate budget); tests shorten them. */
   summaryCollect?: Pick<CollectOrgOptions, "reposPerQuery" | "budget">;
+  /** What replicas agree on (delivery claims, locks, leases): in memory by default, on Redis with `REDIS_URL`. */
+  sharedState?: SharedState;
+  /** With `REDIS_URL` (src/scale/scale-out.ts): webhooks are queued on Redis and the handlers run in this queue's workers. */
+  queue?: QueueMode;
+  /** How long a handled delivery id is remembered: a redelivery of it within this is not handled again (default 1 hour). */
+  deliveryTtlMs?: number;
+  /**
+   * At start-up, complete our check runs left in progress (a crash mid-evaluation, a lost event): on in production
+   * (SDLC_GUARD_RECOVER_IN_PROGRESS_AFTER_SECONDS, default 600; `off` disables it), off unless set (tests).
+   */
+  recoverInProgress?: RecoverInProgressOptions;
 }
 
 /** What every handler gets: the options, and the memory of this app instance. */
@@ -46,8 +60,14 @@ export function appOptionsFromEnv(env: NodeJS.ProcessEnv): AppOptions {
   const retryMs = Number(env.SDLC_GUARD_ASSOCIATION_RETRY_MS ?? DEFAULT_ASSOCIATION_RETRY_MS);
   const schedule = (env.SDLC_GUARD_SUMMARY_SCHEDULE ?? "on").trim().toLowerCase();
   if (!["on", "off"].includes(schedule)) throw new Error(`SDLC_GUARD_SUMMARY_SCHEDULE must be on or off, not "${schedule.slice(0, 20)}"`);
+  const recoverAfter = (env.SDLC_GUARD_RECOVER_IN_PROGRESS_AFTER_SECONDS ?? "600").trim().toLowerCase();
+  const deliveryTtl = seconds(env, "SDLC_GUARD_DELIVERY_TTL_SECONDS");
+  const rateLimitWait = seconds(env, "SDLC_GUARD_MAX_RATE_LIMIT_WAIT_SECONDS");
   return {
     summarySchedule: schedule === "on",
+    ...(recoverAfter === "off" ? {} : { recoverInProgress: { olderThanMs: (seconds(env, "SDLC_GUARD_RECOVER_IN_PROGRESS_AFTER_SECONDS") ?? 600) * 1000 } }),
+    ...(deliveryTtl !== undefined ? { deliveryTtlMs: deliveryTtl * 1000 } : {}),
+    ...(rateLimitWait !== undefined ? { requestPolicy: { ...defaultRequestPolicy, maxRateLimitWaitSeconds: rateLimitWait } } : {}),
     ...(env.AUDIT_LOG_PATH?.trim() ? { auditLogPath: env.AUDIT_LOG_PATH.trim() } : {}),
     webUrl: webUrlFromEnv(env),
     associationRetryMs: Number.isInteger(retryMs) && retryMs >= 0 ? retryMs : DEFAULT_ASSOCIATION_RETRY_MS,
@@ -56,6 +76,15 @@ export function appOptionsFromEnv(env: NodeJS.ProcessEnv): AppOptions {
     jira: jira && createJiraClient(jira),
     maxReevaluations: Number.isInteger(max) && max > 0 ? max : 100,
   };
+}
+
+/** A whole number of seconds from the environment; undefined when unset; a clear error when not a number. */
+function seconds(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number of seconds, not "${raw.slice(0, 20)}"`);
+  return value;
 }
 
 /** https://github.com, or the GitHub Enterprise Server's web root from GHE_HOST / GHE_PROTOCOL. */

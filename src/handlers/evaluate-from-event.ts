@@ -7,10 +7,15 @@ import type { GitHubClient, RepoRef } from "../github/types.js";
 import type { PushDeps } from "../evaluation/evaluate-push.js";
 import type { HandlerDeps } from "./app-options.js";
 
-/** The event's Octokit with the app's request policy (deadlines, bounded rate-limit retries) and ETag reuse. */
+/**
+ * The event's Octokit with the app's request policy (deadlines, bounded rate-limit retries), ETag reuse, and the
+ * installation's primary rate limits (nothing is asked of GitHub while they are spent).
+ */
 export function githubFor(context: Context, options: HandlerDeps): GitHubClient {
   const octokit = context.octokit as GitHubClient;
-  hardenRequests(octokit, options.requestPolicy, options.memory.cache.etags);
+  const installation = (context.payload as { installation?: { id?: number } }).installation?.id;
+  const rateLimits = installation === undefined ? undefined : { book: options.memory.rateLimits, installation: `installation:${installation}` };
+  hardenRequests(octokit, options.requestPolicy, options.memory.cache.etags, rateLimits);
   return octokit;
 }
 
@@ -18,7 +23,7 @@ export function githubFor(context: Context, options: HandlerDeps): GitHubClient 
 export function evaluationDepsOf(context: Context, options: HandlerDeps): PushDeps {
   return {
     memory: options.memory,
-    octokit: context.octokit as GitHubClient,
+    octokit: githubFor(context, options),
     log: context.log as unknown as Logger,
     appId: options.appId,
     jira: options.jira,

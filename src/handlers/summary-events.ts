@@ -13,11 +13,14 @@ import { githubFor } from "./evaluate-from-event.js";
 import { SummaryScheduler } from "./summary-schedule.js";
 import { audit } from "../audit/audit-log.js";
 
-/** `/sdlc-guard refresh` alone on a line of the comment. */
-const REFRESH_COMMAND = /^[ \t]*\/sdlc-guard[ \t]+refresh[ \t]*$/im;
+/** `/sdlc-guard refresh` alone on a line of the comment (lines as Markdown ends them, not at U+2028). */
+const REFRESH_LINE = /^[ \t]*\/sdlc-guard[ \t]+refresh[ \t]*$/i;
+const isRefreshCommand = (body: string) => body.split(/\r\n|\n|\r/).some((line) => REFRESH_LINE.test(line));
 const WRITE_PERMISSIONS = new Set(["admin", "write"]);
 /** A refresh reads every repository of the org: one on request per organisation in this window. */
 const REFRESH_COOLDOWN_MS = 10 * 60_000;
+/** With several replicas, a scheduled run belongs to the replica holding this lease (longer than their clocks' skew). */
+const SCHEDULE_LEASE_MS = 30 * 60_000;
 
 export interface SummaryTriggers {
   refresher: SummaryRefresher<OrgSummaryRun>;
@@ -31,9 +34,19 @@ export interface SummaryTriggers {
  */
 export function registerSummaryEvents(app: Probot, options: HandlerDeps): SummaryTriggers {
   const refresher = new SummaryRefresher<OrgSummaryRun>();
+  const shared = options.sharedState;
   const refresh = (org: string, octokit: GitHubClient, log: Logger, trigger: string) =>
-    refresher.request(org, () => runOrgSummary({ octokit, log, appId: options.appId, now: options.now, requestPolicy: options.requestPolicy, webUrl: options.webUrl, collect: options.summaryCollect }, org, { post: true, trigger }));
+    refresher.request(org, () => {
+      const run = () => runOrgSummary({ octokit, log, appId: options.appId, now: options.now, requestPolicy: options.requestPolicy, webUrl: options.webUrl, collect: options.summaryCollect }, org, { post: true, trigger });
+      // Across replicas too: two refreshes of one organisation never race to create its summary issue.
+      return shared ? shared.withLock(`summary:${org.toLowerCase()}`, run) : run();
+    });
   const scheduler = new SummaryScheduler(async (org, installationId) => {
+    // Every replica has the schedule; the one holding the organisation's lease refreshes, the others pass.
+    if (shared && !(await shared.holdsLease(`summary-schedule:${org.toLowerCase()}`, SCHEDULE_LEASE_MS))) {
+      app.log.debug({ org }, "scheduled org summary left to the replica that holds its lease");
+      return undefined;
+    }
     const octokit = (await app.auth(installationId)) as GitHubClient;
     return refresh(org, octokit, app.log as unknown as Logger, "schedule");
   }, app.log as unknown as Logger);
@@ -99,7 +112,7 @@ type Refresh = (org: string, octokit: GitHubClient, log: Logger, trigger: string
 
 async function handleRefreshCommand(context: Context<"issue_comment.created">, options: HandlerDeps, refresh: Refresh, lastAsked: Map<string, number>): Promise<void> {
   const { issue, comment, repository } = context.payload;
-  if (issue.pull_request || comment.user?.type === "Bot" || !REFRESH_COMMAND.test(comment.body ?? "")) return;
+  if (issue.pull_request || comment.user?.type === "Bot" || !isRefreshCommand(comment.body ?? "")) return;
   const isSummaryIssue = issue.user?.type === "Bot" && (issue.body ?? "").startsWith(SUMMARY_MARKER) && issue.labels?.some((l) => l.name === SUMMARY_LABEL);
   if (!isSummaryIssue || repository.owner.type !== "Organization") return;
   const org = repository.owner.login;

@@ -127,6 +127,12 @@ describe("jira: the PR references a Jira issue key in its title, head branch or 
         expected: [{ key: "CHG0012345", foundIn: "title" }],
       },
       {
+        name: "a custom key_pattern does not read the branch upper-cased: node-20 is not a key",
+        pr: { title: "Bump runtime", headRefName: "octocat-patch-1/node-20" },
+        config: { key_pattern: "[A-Z][A-Z0-9]+-[0-9]+" },
+        expected: [],
+      },
+      {
         name: "a custom key_pattern overrides projects",
         pr: { title: "CHG0012345 and PAY-1" },
         config: { key_pattern: "CHG[0-9]{7}", projects: ["PAY"] },

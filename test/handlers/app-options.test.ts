@@ -11,7 +11,7 @@ describe("options from the environment", () => {
 
   it("falls back to safe defaults for missing or invalid values", () => {
     const options = appOptionsFromEnv({ WEBHOOK_SECRET: "s", APP_ID: "abc", SDLC_GUARD_MAX_REEVALUATIONS: "0", SDLC_GUARD_ASSOCIATION_RETRY_MS: "-5" });
-    expect(options).toEqual({ appId: undefined, jira: undefined, maxReevaluations: 100, cacheTtlMs: 3_600_000, associationRetryMs: 3_000, summarySchedule: true, webUrl: "https://github.com" });
+    expect(options).toEqual({ appId: undefined, jira: undefined, maxReevaluations: 100, cacheTtlMs: 3_600_000, associationRetryMs: 3_000, summarySchedule: true, webUrl: "https://github.com", recoverInProgress: { olderThanMs: 600_000 } });
   });
 
   it("the summary schedule can be switched off; links follow GitHub Enterprise Server's host", () => {

@@ -1,0 +1,498 @@
+import { speedUpWorld } from "./sim-speedups.js"; // first: before anything of sim/ is evaluated
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { GitHubWorld, sha, type SimPullRequest, type SimRepo } from "../sim/github-world.js";
+import { approval, compliantPullRequest, compliantRepo } from "../sim/scenarios.js";
+import { startSimulator } from "../sim/server.js";
+import { deliverWebhook } from "../sim/signed-delivery.js";
+import { pullRequestEvent, type WebhookEvent } from "../sim/webhook-payloads.js";
+import { cpuSeconds, freePort, RssSampler, startAppProcess, statusMb, type AppProcess } from "./processes.js";
+import { fixed, numberFlag, listFlag, parseArgs, percentile, table } from "./report.js";
+
+// PR evaluations of the REAL app (`probot run ./dist/src/index.js` in a child process, so that its memory and CPU
+// are its own) against the GitHub simulator served over HTTP on 127.0.0.1 with a latency per request. The workload:
+// open, compliant PRs across a few repositories; `pull_request` webhooks, signed with the secret, alternate per PR
+// between `synchronize` (a new head commit, re-approved: the app creates a check run) and `edited` (same head: the
+// app updates its run). A fixed number of outstanding deliveries ("in flight", each on a different PR) is kept up;
+// one is done when the simulator has applied its check-run write. Prints figures; asserts nothing.
+//
+// Three runs, one app process each, differing only in Probot's Octokit throttling (bench/throttling-preload.ts):
+// "as shipped" (GraphQL queries and writes paced one per second: an evaluation has one of each, so at most 0.5
+// evaluations/s; kept short), "pacing off" (that spacing removed, the rest of the plugin as shipped) and "throttling
+// off" (the plugin bypassed: the app's own cost). The plugin means to pace per installation, but the Octokit Probot
+// builds for a webhook ("event-octokit" in octokit-auth-probot) carries no throttling id, so every installation's
+// requests share one queue ("no-id"): the as-shipped row with one installation per repository (the simulator issues
+// tokens for any installation id, and the payloads name one per repository) shows it.
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+export interface PrBenchOptions {
+  latencyMs: number;
+  /** Deliveries per row (throttling off, pacing off). */
+  deliveries: number;
+  inFlight: number[];
+  repos: number;
+  prsPerRepo: number;
+  /** Also run the busiest row with every PR in ONE repository (evaluations are serialized per repository). */
+  oneRepoRow: boolean;
+  /** Which throttling modes to run, in order. */
+  modes: PhaseResult["mode"][];
+  /** Deliveries per row of the as-shipped run (Probot's write pacing on); 0 skips it. */
+  pacedDeliveries: number;
+  pacedInFlight: number[];
+  /** As shipped, one more row: this many repositories, each in its own installation, one delivery in flight on each. */
+  pacedInstallations: number;
+  log: (line: string) => void;
+}
+
+export interface PhaseResult {
+  /** Probot's Octokit throttling: as shipped (1 write or GraphQL query/s per installation), without that pacing, or bypassed. */
+  mode: "as shipped" | "pacing off" | "throttling off";
+  inFlight: number;
+  repositories: number;
+  installations: number;
+  deliveries: number;
+  failed: number;
+  seconds: number;
+  perSecond: number;
+  latency: { p50: number; p95: number; p99: number };
+  added: { p50: number; p95: number; p99: number };
+  /** Mean GitHub requests per delivery (all the simulator saw in the row / deliveries). */
+  requestsPerEvaluation: number;
+  /** Requests each evaluation had on its critical path (min–max over the row). */
+  criticalPath: { min: number; max: number };
+  peakRssMb: number;
+  appCpuSeconds: number;
+  simCpuSeconds: number;
+  /** How late the simulator's process ran its timers (event-loop delay), p99 in ms: its own share of "added". */
+  simLoopDelayP99: number;
+}
+
+export interface PrBenchResult {
+  latencyMs: number;
+  /** GitHub requests of the first evaluation of each repository (the very first also fetches the installation token). */
+  /** Also what the app asked GitHub at start-up, and the installation tokens it fetched over the whole run. */
+  firstEvaluation: { requests: number[]; detail: string[]; tokenRequests: number; startup: string[] };
+  phases: PhaseResult[];
+  /** VmHWM of each app process: its peak resident memory over its whole life. */
+  lifetimePeakRssMb: number;
+  /** The app's resident memory once started, before any webhook (first mode run). */
+  startRssMb: number;
+  appWarnings: string[];
+  simulatorViolations: string[];
+}
+
+interface Pending {
+  postedAt: number;
+  writtenAt?: number;
+  /** Requests of this evaluation up to and including its check-run write (the simulator counts them per repository). */
+  requests?: number;
+  written: Promise<void>;
+  resolveWritten: () => void;
+}
+
+interface Target {
+  repo: SimRepo;
+  pr: SimPullRequest;
+  synchronize: WebhookEvent;
+  edited: WebhookEvent;
+  installation: number;
+  deliveries: number;
+  version: number;
+}
+
+/**
+ * One row of the table: deliveries kept `inFlight` at a time, on the PRs of every repository, of the first one only,
+ * or of one big repository (`monorepo`).
+ */
+interface Row {
+  inFlight: number;
+  deliveries: number;
+  pool?: "all" | "first" | "monorepo";
+}
+
+/** The simulator's one installation; as shipped, each repository gets its own (tokens are issued for any id). */
+const INSTALLATION = 77;
+
+/** One world, one simulator, one app process: the rows of one mode. */
+async function runMode(options: PrBenchOptions, mode: PhaseResult["mode"], rows: Row[]): Promise<{ phases: PhaseResult[]; first: PrBenchResult["firstEvaluation"]; startRss: number; hwm: number; warnings: string[]; violations: string[] }> {
+  const { latencyMs, log } = options;
+  const world = new GitHubWorld();
+  speedUpWorld(world);
+  const repoCount = mode === "as shipped" ? Math.max(1, options.pacedInstallations) : options.repos;
+  const targets: Target[][] = [];
+  // Each delivery in flight is on a different PR: at least twice as many PRs as the most in flight.
+  const prsPerRepo = Math.max(options.prsPerRepo, Math.ceil((2 * Math.max(...rows.map((r) => r.inFlight))) / repoCount));
+  // As shipped, Probot paces per installation: one per repository shows how that rate scales (the first stays 77).
+  for (let r = 0; r < repoCount; r++) targets.push(addRepository(world, `service-${r + 1}`, prsPerRepo, mode === "as shipped" ? INSTALLATION + r : INSTALLATION));
+  const needsOneRepo = rows.some((r) => r.pool === "monorepo");
+  const monorepo = needsOneRepo ? addRepository(world, "monorepo", Math.max(...rows.filter((r) => r.pool === "monorepo").map((r) => r.inFlight)) + 20, INSTALLATION) : [];
+
+  // What the simulator sees, recorded as it applies each request (after its latency): per repository, the requests
+  // since that repository's last check-run write (the app evaluates one PR of a repository at a time, so they are
+  // the next write's), and for each check-run write, the delivery waiting for that head SHA.
+  const pendingBySha = new Map<string, Pending>();
+  const sinceLastWrite = new Map<string, number>();
+  const handle = world.handle.bind(world);
+  world.handle = (method, url, body, headers) => {
+    world.resetRateLimit(); // the rate limit is not what is measured here: the buckets stay full
+    const path = url.split("?")[0]!;
+    const key = repositoryOf(path, body);
+    if (key) sinceLastWrite.set(key, (sinceLastWrite.get(key) ?? 0) + 1);
+    const answer = handle(method, url, body, headers);
+    const headSha = key && answer.status < 300 ? checkRunWriteHead(world, method, path, body) : undefined;
+    if (key && headSha) {
+      const pending = pendingBySha.get(headSha);
+      if (pending && pending.writtenAt === undefined) {
+        pending.writtenAt = performance.now();
+        pending.requests = sinceLastWrite.get(key);
+        pending.resolveWritten();
+      }
+      sinceLastWrite.set(key, 0);
+    }
+    return answer;
+  };
+
+  const simulator = await startSimulator(world, 0, latencyMs);
+  const secret = randomBytes(16).toString("hex");
+  const port = await freePort();
+  // The throttling modes preload bench/throttling-preload.ts into the app process; "as shipped" runs it untouched.
+  const throttling = mode === "as shipped" ? undefined : mode === "pacing off" ? "unpaced" : "off";
+  const nodeArgs = throttling ? ["--import", pathToFileURL(resolve(root, "dist/bench/throttling-preload.js")).href] : [];
+  // e.g. BENCH_APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to see where the app's CPU goes.
+  if (process.env.BENCH_APP_NODE_ARGS) nodeArgs.push(...process.env.BENCH_APP_NODE_ARGS.split(" ").filter(Boolean));
+  const app = await startAppProcess(
+    root,
+    {
+      APP_ID: String(world.appId),
+      PRIVATE_KEY: generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+      WEBHOOK_SECRET: secret,
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      GHE_HOST: simulator.host,
+      GHE_PROTOCOL: "http",
+      LOG_LEVEL: "warn",
+      SDLC_GUARD_SUMMARY_SCHEDULE: "off",
+      ...(throttling ? { BENCH_THROTTLING: throttling } : {}),
+    },
+    nodeArgs,
+  );
+  const webhookUrl = `${app.url}/api/github/webhooks`;
+  const startRss = statusMb(app.pid, "VmRSS");
+  try {
+    // What the app does on its own at start-up (e.g. looking for check runs left in progress) is not an evaluation's.
+    // (As shipped, its GraphQL queries are paced a second apart: a quiet moment must be longer than that.)
+    await quiet(world, mode === "as shipped" ? 1_500 : 300, 15_000);
+    const startup = world.requests.map(describeRequest);
+    // Warm-up: the first evaluation of each repository, one at a time (config, secret-scanning state: cached after).
+    const firstRequests: number[] = [];
+    let firstDetail: string[] | undefined;
+    const warmUp = async (list: Target[]) => {
+      const before = world.requests.length;
+      const result = await deliver(webhookUrl, secret, list[0]!, pendingBySha);
+      if (!result.ok) throw new Error(`warm-up delivery failed: ${result.why}\n${app.logLines.slice(-10).join("\n")}`);
+      return world.requests.slice(before).filter((r) => !r.path.startsWith("/app/"));
+    };
+    const lists = [...targets, ...(needsOneRepo ? [monorepo] : [])];
+    if (mode === "as shipped") {
+      await Promise.all(lists.map(warmUp)); // one installation each: paced independently (requests not attributed)
+    } else {
+      for (const list of lists) {
+        const own = await warmUp(list);
+        firstRequests.push(own.length);
+        firstDetail ??= own.map(describeRequest);
+      }
+    }
+
+    const phases: PhaseResult[] = [];
+    for (const row of rows) {
+      const pool = row.pool === "monorepo" ? monorepo : row.pool === "first" ? targets[0]! : interleave(targets);
+      const repositories = new Set(pool.map((t) => t.repo.name)).size;
+      log(`  ${mode}: ${row.inFlight} in flight, ${row.deliveries} deliveries, ${repositories} ${repositories === 1 ? "repository" : "repositories"}…`);
+      sinceLastWrite.clear();
+      phases.push(await runPhase(world, app, webhookUrl, secret, pool, pendingBySha, row, mode, latencyMs));
+    }
+    const tokenRequests = world.requests.filter((r) => r.path.startsWith("/app/installations/") && r.path.endsWith("/access_tokens")).length;
+    return { phases, first: { requests: firstRequests, detail: firstDetail ?? [], tokenRequests, startup }, startRss, hwm: statusMb(app.pid, "VmHWM"), warnings: app.logLines, violations: [...world.violations] };
+  } finally {
+    await app.stop();
+    await simulator.close();
+  }
+}
+
+/** A request in a few words: `GraphQL`, or the method and the path within the repository. */
+function describeRequest(r: { method: string; path: string }): string {
+  if (r.path === "/graphql") return "GraphQL";
+  const within = decodeURIComponent(r.path.replace(/^\/repos\/[^/]+\/[^/]+/, ""));
+  return `${r.method} ${within || "(the repository)"}`;
+}
+
+/** Waits until the simulator has seen no request for `quietMs` (at most `maxMs`). */
+async function quiet(world: GitHubWorld, quietMs: number, maxMs: number): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  let seen = -1;
+  while (seen !== world.requests.length && Date.now() < deadline) {
+    seen = world.requests.length;
+    await new Promise((resolve) => setTimeout(resolve, quietMs));
+  }
+}
+
+function addRepository(world: GitHubWorld, name: string, prs: number, installation: number): Target[] {
+  const repo = compliantRepo(world, "acme", name);
+  // Webhook payloads are built (and schema-checked) once per repository; each PR's copy gets its own fields.
+  const first = compliantPullRequest(world, repo, 1);
+  const templates = { synchronize: pullRequestEvent(world, repo, first, "synchronize"), edited: pullRequestEvent(world, repo, first, "edited") };
+  const targets: Target[] = [];
+  for (let n = 1; n <= prs; n++) {
+    const pr = n === 1 ? first : compliantPullRequest(world, repo, n);
+    const forPr = (event: WebhookEvent): WebhookEvent => {
+      const payload = structuredClone(event.payload);
+      payload.number = pr.number;
+      Object.assign(payload.pull_request, { number: pr.number, title: pr.title, head: { ...payload.pull_request.head, ref: pr.headRef, sha: pr.headSha } });
+      payload.installation = { ...payload.installation, id: installation };
+      return { name: event.name, payload };
+    };
+    targets.push({ repo, pr, synchronize: forPr(templates.synchronize), edited: forPr(templates.edited), installation, deliveries: 0, version: 0 });
+  }
+  return targets;
+}
+
+/** PRs in round-robin order over the repositories, so consecutive deliveries go to different repositories. */
+function interleave(lists: Target[][]): Target[] {
+  const out: Target[] = [];
+  for (let i = 0; i < Math.max(...lists.map((l) => l.length)); i++) for (const list of lists) if (list[i]) out.push(list[i]!);
+  return out;
+}
+
+/** The next event of a PR: every other one is a push (a new head commit, approved again, as a compliant PR would be). */
+function nextEvent(target: Target): WebhookEvent {
+  const { pr } = target;
+  if (target.deliveries++ % 2 === 1) return target.edited;
+  const before = pr.headSha;
+  const head = sha(`${target.repo.name}-pr-${pr.number}-v${++target.version}`);
+  pr.headSha = head;
+  pr.commits = [{ sha: head, message: `${pr.title} (v${target.version})` }];
+  pr.reviews = [approval("rev-bob", head, 10), approval("rev-carol", head, 20)];
+  const payload = target.synchronize.payload;
+  payload.before = before;
+  payload.after = head;
+  payload.pull_request.head.sha = head;
+  target.edited.payload.pull_request.head.sha = head;
+  return target.synchronize;
+}
+
+async function deliver(url: string, secret: string, target: Target, pendingBySha: Map<string, Pending>): Promise<{ ok: true; pending: Pending } | { ok: false; why: string }> {
+  const event = nextEvent(target);
+  let resolveWritten!: () => void;
+  const written = new Promise<void>((r) => (resolveWritten = r));
+  const pending: Pending = { postedAt: performance.now(), written, resolveWritten };
+  pendingBySha.set(target.pr.headSha, pending);
+  try {
+    const response = await deliverWebhook(url, event, secret);
+    // Probot answers when the handler is done (200), or 202 if it takes longer than 9 s (the write comes later).
+    if (response.status === 202) await Promise.race([written, new Promise((r) => setTimeout(r, 120_000))]);
+    else if (response.status !== 200) return { ok: false, why: `HTTP ${response.status} ${response.body.slice(0, 200)}` };
+    return pending.writtenAt === undefined ? { ok: false, why: "no check-run write" } : { ok: true, pending };
+  } catch (error) {
+    return { ok: false, why: (error as Error).message };
+  } finally {
+    pendingBySha.delete(target.pr.headSha);
+  }
+}
+
+async function runPhase(
+  world: GitHubWorld,
+  app: AppProcess,
+  url: string,
+  secret: string,
+  pool: Target[],
+  pendingBySha: Map<string, Pending>,
+  row: Row,
+  mode: PhaseResult["mode"],
+  latencyMs: number,
+): Promise<PhaseResult> {
+  if (pool.length < row.inFlight) throw new Error(`${row.inFlight} in flight needs at least as many PRs (${pool.length})`);
+  const busy = new Set<Target>();
+  let next = 0;
+  let issued = 0;
+  const done: Pending[] = [];
+  const failures: string[] = [];
+  const requestsBefore = world.requests.length;
+  const rss = new RssSampler(app.pid);
+  const appCpu = cpuSeconds(app.pid);
+  const simCpu = process.cpuUsage();
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
+  const start = performance.now();
+  const worker = async () => {
+    while (issued < row.deliveries) {
+      issued++;
+      let target = pool[next++ % pool.length]!;
+      while (busy.has(target)) target = pool[next++ % pool.length]!;
+      busy.add(target);
+      const result = await deliver(url, secret, target, pendingBySha);
+      busy.delete(target);
+      if (result.ok) done.push(result.pending);
+      else failures.push(result.why);
+    }
+  };
+  await Promise.all(Array.from({ length: row.inFlight }, worker));
+  const seconds = (performance.now() - start) / 1000;
+  loop.disable();
+  const simCpuUsed = process.cpuUsage(simCpu);
+  const peakRssMb = rss.stop();
+  const latencies = done.map((p) => p.writtenAt! - p.postedAt);
+  // The part the app adds beyond GitHub's latency. Each of an evaluation's requests waits `latencyMs` in the
+  // simulator before it is answered, and they run one after another (config, the GraphQL query, the secret-scanning
+  // reads, then the check-run write: nothing of one evaluation is concurrent in this workload). The write is recorded
+  // when the simulator applies it, i.e. after its own latency. So an app that cost nothing would show
+  //   webhook POST → check-run write = k × latencyMs,  k = this evaluation's requests up to and including its write,
+  // and everything above that is the app's (Probot's signature check and routing, JSON, our code, waiting for the
+  // per-repository lock or for Octokit's throttling queues, loopback HTTP) plus the simulator's own CPU and timer
+  // delay, which the "sim loop p99" column shows; the figure is therefore an upper bound of the app's share.
+  const added = done.map((p) => p.writtenAt! - p.postedAt - p.requests! * latencyMs);
+  const criticalPath = done.map((p) => p.requests!);
+  if (failures.length) app.logLines.push(...failures.slice(0, 5).map((f) => `bench: delivery failed: ${f}`));
+  return {
+    mode,
+    inFlight: row.inFlight,
+    repositories: new Set(pool.map((t) => t.repo.name)).size,
+    installations: new Set(pool.map((t) => t.installation)).size,
+    deliveries: row.deliveries,
+    failed: failures.length,
+    seconds,
+    perSecond: done.length / seconds,
+    latency: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
+    added: { p50: percentile(added, 50), p95: percentile(added, 95), p99: percentile(added, 99) },
+    requestsPerEvaluation: (world.requests.length - requestsBefore) / row.deliveries,
+    criticalPath: { min: Math.min(...criticalPath), max: Math.max(...criticalPath) },
+    peakRssMb,
+    appCpuSeconds: cpuSeconds(app.pid) - appCpu,
+    simCpuSeconds: (simCpuUsed.user + simCpuUsed.system) / 1e6,
+    simLoopDelayP99: loop.percentile(99) / 1e6,
+  };
+}
+
+/** `owner/name` of a request about one repository: REST `/repos/{owner}/{repo}/…`, or the PR query's variables. */
+function repositoryOf(path: string, body: unknown): string | undefined {
+  if (path.startsWith("/repos/")) {
+    const [, , owner, name] = path.split("/");
+    return `${owner}/${name}`.toLowerCase();
+  }
+  const variables = (body as { variables?: { owner?: unknown; repo?: unknown } } | undefined)?.variables;
+  if (path === "/graphql" && typeof variables?.owner === "string" && typeof variables.repo === "string") return `${variables.owner}/${variables.repo}`.toLowerCase();
+  return undefined;
+}
+
+/** The head SHA of a check-run create (`POST …/check-runs`) or update (`PATCH …/check-runs/{id}`), else undefined. */
+function checkRunWriteHead(world: GitHubWorld, method: string, path: string, body: unknown): string | undefined {
+  const parts = path.split("/"); // ["", "repos", owner, name, "check-runs", id?]
+  if (parts[4] !== "check-runs") return undefined;
+  if (method === "POST" && parts.length === 5) return (body as { head_sha?: string }).head_sha;
+  if (method === "PATCH" && parts.length === 6) return world.repo(parts[2]!, parts[3]!)?.checkRuns.find((r) => r.id === Number(parts[5]))?.headSha;
+  return undefined;
+}
+
+const MODE_NAMES: Record<string, PhaseResult["mode"]> = { off: "throttling off", unpaced: "pacing off", shipped: "as shipped" };
+
+export async function runPrBench(options: PrBenchOptions): Promise<PrBenchResult> {
+  const result: PrBenchResult = { latencyMs: options.latencyMs, firstEvaluation: { requests: [], detail: [], tokenRequests: 0, startup: [] }, phases: [], lifetimePeakRssMb: 0, startRssMb: 0, appWarnings: [], simulatorViolations: [] };
+  for (const mode of options.modes) {
+    let rows: Row[];
+    if (mode === "as shipped") {
+      // One evaluation takes two paced slots (its GraphQL query and its write): about 2 s. Kept short.
+      rows = options.pacedInFlight.map((inFlight) => ({ inFlight, deliveries: Math.max(options.pacedDeliveries, inFlight), pool: "first" as const }));
+      // Every repository in its own installation (as several organisations would be): the paced rate multiplies.
+      if (options.pacedInstallations > 1) rows.push({ inFlight: options.pacedInstallations, deliveries: 2 * options.pacedInstallations, pool: "all" });
+    } else {
+      rows = options.inFlight.map((inFlight) => ({ inFlight, deliveries: options.deliveries }));
+      if (mode === "throttling off" && options.oneRepoRow && options.inFlight.length) rows.push({ inFlight: Math.max(...options.inFlight), deliveries: Math.min(options.deliveries, 200), pool: "monorepo" });
+    }
+    if (!rows.length || (mode === "as shipped" && options.pacedDeliveries === 0)) continue;
+    const run = await runMode(options, mode, rows);
+    if (!result.firstEvaluation.requests.length) {
+      result.firstEvaluation = run.first;
+      result.startRssMb = run.startRss;
+    }
+    result.phases.push(...run.phases);
+    result.appWarnings.push(...run.warnings);
+    result.simulatorViolations.push(...run.violations);
+    result.lifetimePeakRssMb = Math.max(result.lifetimePeakRssMb, run.hwm);
+  }
+  return result;
+}
+
+export function printPrBench(result: PrBenchResult, print: (line: string) => void = console.log): void {
+  print(`PR evaluations: the app (probot run, child process) ↔ GitHub simulator over HTTP on 127.0.0.1, ${result.latencyMs} ms per request`);
+  print(
+    table(
+      ["Octokit throttling", "in flight", "repos / installations", "deliveries", "evaluations/s", "p50 ms", "p95 ms", "p99 ms", "added p50 ms", "added p99 ms", "requests/eval", "on critical path", "peak RSS MB", "app CPU ms/eval", "sim CPU ms/eval", "sim loop p99 ms", "failed"],
+      result.phases.map((p) => [
+        p.mode,
+        String(p.inFlight),
+        `${p.repositories} / ${p.installations}`,
+        String(p.deliveries),
+        fixed(p.perSecond, p.perSecond < 10 ? 2 : 0),
+        fixed(p.latency.p50),
+        fixed(p.latency.p95),
+        fixed(p.latency.p99),
+        fixed(p.added.p50),
+        fixed(p.added.p99),
+        fixed(p.requestsPerEvaluation, 2),
+        p.criticalPath.min === p.criticalPath.max ? String(p.criticalPath.min) : `${p.criticalPath.min}–${p.criticalPath.max}`,
+        fixed(p.peakRssMb),
+        fixed((p.appCpuSeconds * 1000) / p.deliveries, 1),
+        fixed((p.simCpuSeconds * 1000) / p.deliveries, 1),
+        fixed(p.simLoopDelayP99),
+        String(p.failed),
+      ]),
+    ),
+  );
+  print(
+    "added: webhook POST → check-run write applied by the simulator, minus the requests on the critical path × the latency " +
+      "(the app's share, upper bound). sim CPU / sim loop: the benchmark's own process (simulator and webhook sender), " +
+      "its CPU per evaluation and its event-loop delay p99 (counted in \"added\").",
+  );
+  const first = result.firstEvaluation;
+  const parts: string[] = [];
+  if (first.requests.length) parts.push(`GitHub requests of the first evaluation of a repository: ${[...new Set(first.requests)].join(" or ")} (${first.detail.join(", ")}); steady state: "requests/eval"`);
+  if (first.startup.length) parts.push(`At start-up: ${first.startup.length} (${first.startup.join(", ")})`);
+  parts.push(`Installation tokens: one per installation and hour (${first.tokenRequests} in the first run)`);
+  parts.push(`App RSS once started: ${fixed(result.startRssMb)} MB, peak over its life (VmHWM): ${fixed(result.lifetimePeakRssMb)} MB`);
+  print(`${parts.join(". ")}.`);
+  if (result.simulatorViolations.length) print(`simulator: ${result.simulatorViolations.length} requests GitHub would reject, e.g. ${result.simulatorViolations[0]}`);
+  if (result.appWarnings.length) print(`app log at warn or above: ${result.appWarnings.length} lines, e.g.\n  ${result.appWarnings.slice(0, 3).map((l) => l.slice(0, 300)).join("\n  ")}`);
+}
+
+export const PR_FLAGS = ["modes", "latency-ms", "deliveries", "in-flight", "repos", "prs-per-repo", "paced-deliveries", "paced-in-flight", "paced-installations", "one-repo-row"];
+
+export function prOptionsFrom(flags: Map<string, string>, log: (line: string) => void): PrBenchOptions {
+  return {
+    latencyMs: numberFlag(flags, "latency-ms", 20),
+    deliveries: numberFlag(flags, "deliveries", 300),
+    inFlight: listFlag(flags, "in-flight", [1, 10, 100]),
+    repos: numberFlag(flags, "repos", 8),
+    prsPerRepo: numberFlag(flags, "prs-per-repo", 25),
+    oneRepoRow: (flags.get("one-repo-row") ?? "on") !== "off",
+    modes: (flags.get("modes") ?? "off,unpaced,shipped").split(",").map((m) => {
+      const mode = MODE_NAMES[m.trim()];
+      if (!mode) throw new Error(`--modes takes off, unpaced and shipped, not "${m}"`);
+      return mode;
+    }),
+    pacedDeliveries: numberFlag(flags, "paced-deliveries", 5),
+    pacedInFlight: listFlag(flags, "paced-in-flight", [1]),
+    pacedInstallations: numberFlag(flags, "paced-installations", 4),
+    log,
+  };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const { flags } = parseArgs(
+    process.argv.slice(2).filter((a) => a !== "--sim-uncached"),
+    PR_FLAGS,
+  );
+  const result = await runPrBench(prOptionsFrom(flags, (line) => console.error(line)));
+  printPrBench(result);
+}

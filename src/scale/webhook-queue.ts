@@ -1,0 +1,208 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { Queue, Worker, type Job } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { Probot } from "probot";
+import type { SharedState } from "../evaluation/shared-state.js";
+
+/** What a queued job carries: the verified webhook, as Probot received it. */
+export interface QueuedDelivery {
+  id: string;
+  name: string;
+  payload: unknown;
+  /** When the replica that answered GitHub received it (ms since the epoch). */
+  receivedAt: number;
+}
+
+export interface WebhookQueueOptions {
+  /** The queue's Redis connection (ioredis with `maxRetriesPerRequest: null`, as BullMQ's workers need). */
+  connection: Redis;
+  /** Locks per repository and leases (the same SharedState the handlers get). */
+  sharedState: SharedState;
+  /** This replica's name: recorded on every job it processes (`processedBy`). */
+  replicaId: string;
+  /** Key prefix of the queue's keys in Redis. Default `sdlc-guard`. */
+  prefix?: string;
+  /** Jobs this replica runs at once (they mostly wait on GitHub). Default 16. */
+  concurrency?: number;
+  /** Tries of a job whose handlers failed, the first one included. Default 5. */
+  attempts?: number;
+  /** First retry delay; each next one doubles. Default 2 s. */
+  backoffMs?: number;
+  /** A job whose replica stopped renewing its lock (it died) for this long is given to another replica. Default 30 s. */
+  jobLockMs?: number;
+  /** How long a handled delivery id is remembered: a redelivery within it is not handled again. Default 24 h. */
+  doneTtlMs?: number;
+  /** Completed jobs kept in Redis (for inspection and for de-duplication by job id). Default: 1 h, at most 5,000. */
+  keepCompleted?: { age: number; count: number };
+  /** Makes the Probot instance the workers feed (default: a second instance of the server's own Probot class). */
+  createWorkerProbot?: (app: Probot) => Probot;
+  /** Called with the server's Probot when the queue is attached (its logger becomes everyone's). */
+  onAttach?: (app: Probot) => void;
+}
+
+export const QUEUE_NAME = "webhooks";
+const CLOSE_GRACE_MS = 25_000;
+
+/**
+ * Multi-replica mode: the server's Probot verifies each webhook as before, then this queue stores it in Redis (BullMQ,
+ * job id = delivery id, so a delivery is queued once however many replicas receive it) and GitHub gets its answer at
+ * once. Every replica's workers take jobs and hand them to a second Probot instance that carries the app's handlers
+ * (`probot.receive`), so the handlers run exactly as they do in one process. Jobs of one repository run one at a time
+ * across replicas (SharedState lock); a failed job is retried with exponential backoff; a job whose replica died is
+ * taken up again by BullMQ's stalled-job check once its lock expires.
+ */
+export class WebhookQueue {
+  readonly queue: Queue<QueuedDelivery>;
+  private worker: Worker<QueuedDelivery> | undefined;
+  private handlers: Probot | undefined;
+  private readonly current = new AsyncLocalStorage<string>();
+  private readonly prefix: string;
+  private readonly events = new Set<string>();
+  private anyEvent = false;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly options: WebhookQueueOptions) {
+    this.prefix = options.prefix ?? "sdlc-guard";
+    this.queue = new Queue<QueuedDelivery>(QUEUE_NAME, {
+      connection: options.connection,
+      prefix: this.prefix,
+      defaultJobOptions: {
+        attempts: options.attempts ?? 5,
+        backoff: { type: "exponential", delay: options.backoffMs ?? 2_000 },
+        removeOnComplete: options.keepCompleted ?? { age: 3_600, count: 5_000 },
+        removeOnFail: { age: 7 * 24 * 3_600, count: 1_000 },
+      },
+    });
+    // Connection errors: reported by the connection's own listener (scale-out.ts) and by /ready; adding a job then fails.
+    this.queue.on("error", () => undefined);
+  }
+
+  /**
+   * Wires the queue into Probot: webhooks the server's `app` verified are queued (only events some handler listens
+   * to), and the returned Probot, on which the app registers its handlers, is what this replica's workers feed.
+   */
+  attach(app: Probot): Probot {
+    if (this.handlers) throw new Error("the webhook queue is already attached");
+    this.options.onAttach?.(app);
+    const handlers = (this.options.createWorkerProbot ?? sameProbotClass)(app);
+    this.recordListenedEvents(handlers);
+    this.handlers = handlers;
+    app.onAny(async (context) => {
+      const action = (context.payload as { action?: unknown }).action;
+      if (!this.anyEvent && !this.events.has(context.name) && !(typeof action === "string" && this.events.has(`${context.name}.${action}`))) return;
+      await this.enqueue({ id: context.id, name: context.name, payload: context.payload, receivedAt: Date.now() });
+    });
+    this.worker = new Worker<QueuedDelivery>(QUEUE_NAME, (job) => this.process(job), {
+      connection: this.options.connection,
+      prefix: this.prefix,
+      name: this.options.replicaId,
+      concurrency: this.options.concurrency ?? 16,
+      lockDuration: this.options.jobLockMs ?? 30_000,
+      stalledInterval: this.options.jobLockMs ?? 30_000,
+      maxStalledCount: 3,
+    });
+    this.worker.on("failed", (job, error) => {
+      const last = job && job.attemptsMade >= (job.opts.attempts ?? 1);
+      (app.log as unknown as Logger)[last ? "error" : "warn"](
+        { id: job?.data.id, event: job?.data.name, attempt: job?.attemptsMade, reason: error.message.slice(0, 500) },
+        last ? "queued webhook failed for good: see the failed jobs in Redis" : "queued webhook failed: it is retried",
+      );
+    });
+    this.worker.on("error", (error) => (app.log as unknown as Logger).error({ err: error }, "webhook queue worker error"));
+    return handlers;
+  }
+
+  /** Queues a verified delivery; a delivery id already queued (or kept after completion) is not queued again. */
+  async enqueue(delivery: QueuedDelivery): Promise<void> {
+    await this.queue.add(delivery.name, delivery, { jobId: jobIdOf(delivery.id) });
+  }
+
+  /** Jobs waiting, running, waiting for a retry, and failed for good (the `/metrics` queue depth). */
+  async depth(): Promise<{ waiting: number; active: number; delayed: number; failed: number }> {
+    const counts = await this.queue.getJobCounts("waiting", "active", "delayed", "prioritized", "failed");
+    return { waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0), active: counts.active ?? 0, delayed: counts.delayed ?? 0, failed: counts.failed ?? 0 };
+  }
+
+  /**
+   * The SharedState the handlers get in queue mode: the queue already guarantees one job per delivery and retries that
+   * job on failure, so a handler's claim of the delivery being processed always succeeds (a retry must not be
+   * mistaken for a duplicate); everything else goes to `inner`.
+   */
+  handlerState(inner: SharedState): SharedState {
+    const current = this.current;
+    const ofThisJob = (deliveryId: string) => {
+      const processing = current.getStore();
+      return processing !== undefined && deliveryId.includes(processing);
+    };
+    return {
+      claimDelivery: (deliveryId, ttlMs) => (ofThisJob(deliveryId) ? Promise.resolve(true) : inner.claimDelivery(deliveryId, ttlMs)),
+      forgetDelivery: async (deliveryId) => {
+        if (!ofThisJob(deliveryId)) await inner.forgetDelivery?.(deliveryId);
+      },
+      withLock: (key, task) => inner.withLock(key, task),
+      holdsLease: (name, ttlMs) => inner.holdsLease(name, ttlMs),
+      close: () => inner.close(),
+    };
+  }
+
+  /** Stops taking jobs, lets running ones finish (bounded), then closes the queue. Idempotent. */
+  close(graceMs = CLOSE_GRACE_MS): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.worker) {
+        const worker = this.worker;
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), graceMs)));
+        // Pausing stops taking jobs and waits for the running ones; those still running past the grace are left to
+        // BullMQ's stalled-job check, which hands them to another replica once their lock expires.
+        await Promise.race([worker.pause(), timeout]);
+        clearTimeout(timer);
+        await worker.close(true);
+      }
+      await this.queue.close();
+    })();
+    return this.closing;
+  }
+
+  private async process(job: Job<QueuedDelivery>): Promise<string> {
+    const { id, name, payload } = job.data;
+    const doneKey = `${this.prefix}:delivery-done:${id}`;
+    if (await this.options.connection.exists(doneKey)) return "duplicate";
+    const receive = () => this.current.run(id, () => this.handlers!.receive({ id, name, payload } as Parameters<Probot["receive"]>[0]));
+    const repository = repositoryOf(payload);
+    await (repository ? this.options.sharedState.withLock(`queue:${repository}`, receive) : receive());
+    await this.options.connection.set(doneKey, "1", "PX", this.options.doneTtlMs ?? 24 * 3_600_000);
+    return "handled";
+  }
+
+  /** Which events the app's handlers listen to: other events are answered and dropped, never queued. */
+  private recordListenedEvents(handlers: Probot): void {
+    const on = handlers.on;
+    const onAny = handlers.onAny;
+    handlers.on = ((eventName: string | string[], callback: unknown) => {
+      for (const event of Array.isArray(eventName) ? eventName : [eventName]) this.events.add(event);
+      return (on as (e: unknown, c: unknown) => void)(eventName, callback);
+    }) as Probot["on"];
+    handlers.onAny = ((callback) => {
+      this.anyEvent = true;
+      return onAny(callback);
+    }) as Probot["onAny"];
+  }
+}
+
+/** A second instance of the server's Probot class: `probot run` bakes the app id, key, base URL and Redis into it. */
+function sameProbotClass(app: Probot): Probot {
+  const ProbotClass = app.constructor as new (options: { log: Probot["log"] }) => Probot;
+  return new ProbotClass({ log: app.log });
+}
+
+/** `owner/repo` of the event's repository (lower case), when it has one. */
+export function repositoryOf(payload: unknown): string | undefined {
+  const fullName = (payload as { repository?: { full_name?: unknown } } | null)?.repository?.full_name;
+  return typeof fullName === "string" && fullName ? fullName.toLowerCase() : undefined;
+}
+
+/** BullMQ job ids may not be integers nor contain `:`; GitHub's delivery ids are UUIDs, but nothing is assumed. */
+export function jobIdOf(deliveryId: string): string {
+  return `delivery-${deliveryId.replaceAll("%", "%25").replaceAll(":", "%3A")}`;
+}
