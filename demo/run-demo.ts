@@ -66,13 +66,20 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
   };
   const server = await run(createSdlcGuardApp(appOptionsFromEnv(env)), { env });
   const webhookUrl = `http://127.0.0.1:${port}/api/github/webhooks`;
+  // The app answers a webhook once it is handled, but start-up work (schedules, the in-progress sweep) shares its
+  // request pacing: wait, boundedly, for the commit's run to complete rather than reading it at once.
+  const completedRun = async (headSha: string) => {
+    const find = () => repo.checkRuns.find((r) => r.headSha === headSha && r.name === "sdlc-guard");
+    for (let waited = 0; waited < 30_000 && find()?.status !== "completed"; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    return find();
+  };
   print(`sdlc-guard listening on ${webhookUrl}; GitHub simulator at ${simulator.baseUrl}\n`);
 
   try {
     const results: DemoCase[] = [];
     for (const { name, expected, pr } of cases) {
       const delivery = await deliverWebhook(webhookUrl, pullRequestEvent(world, repo, pr, "opened"), secret);
-      const run = repo.checkRuns.find((r) => r.headSha === pr.headSha && r.name === "sdlc-guard");
+      const run = await completedRun(pr.headSha);
       results.push({ name, expected, conclusion: run?.conclusion ?? null, title: run?.output.title ?? null, summary: run?.output.summary ?? null });
       print(`━━ PR #${pr.number} (${name}) → webhook HTTP ${delivery.status}; check run sdlc-guard: ${(run?.conclusion ?? "none").toUpperCase()} (expected ${expected})`);
       print(`   ${run?.output.title ?? "(no check run)"}`);
@@ -90,7 +97,7 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
     ];
     for (const { name, sha, event } of refCases) {
       const delivery = await deliverWebhook(webhookUrl, event, secret);
-      const run = repo.checkRuns.find((r) => r.headSha === sha && r.name === "sdlc-guard");
+      const run = await completedRun(sha);
       results.push({ name, expected: "failure", conclusion: run?.conclusion ?? null, title: run?.output.title ?? null, summary: run?.output.summary ?? null });
       print(`━━ ${name} (${sha.slice(0, 7)}) → webhook HTTP ${delivery.status}; check run sdlc-guard: ${(run?.conclusion ?? "none").toUpperCase()} (expected failure)`);
       print(`   ${run?.output.title ?? "(no check run)"}`);

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { Probot } from "probot";
 import type { StateCache } from "../evaluation/state-cache.js";
 import type { AppOptions } from "../handlers/app-options.js";
+import { DEFAULT_DELIVERY_TTL_MS } from "../handlers/deliveries.js";
 import { defaultReplicaId, RedisSharedState } from "./redis-shared-state.js";
 import { SharedInvalidation } from "./shared-invalidation.js";
 import { WebhookQueue } from "./webhook-queue.js";
@@ -99,6 +100,8 @@ export function startScaleOut(options: AppOptions, settings: ScaleOutSettings): 
     attempts: settings.attempts,
     backoffMs: settings.backoffMs,
     jobLockMs: settings.jobLockMs,
+    // As in one process: a handled delivery id is remembered SDLC_GUARD_DELIVERY_TTL_SECONDS (handlers/deliveries.ts).
+    doneTtlMs: options.deliveryTtlMs ?? DEFAULT_DELIVERY_TTL_MS,
     onAttach: (app) => {
       log = app.log as unknown as Logger;
       sharedState.log = log;

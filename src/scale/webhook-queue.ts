@@ -31,9 +31,9 @@ export interface WebhookQueueOptions {
   backoffMs?: number;
   /** A job whose replica stopped renewing its lock (it died) for this long is given to another replica. Default 30 s. */
   jobLockMs?: number;
-  /** How long a handled delivery id is remembered: a redelivery within it is not handled again. Default 24 h. */
+  /** How long a handled delivery id is remembered: a redelivery within it is not handled again. Default 1 h. */
   doneTtlMs?: number;
-  /** Completed jobs kept in Redis (for inspection and for de-duplication by job id). Default: 1 h, at most 5,000. */
+  /** Completed jobs kept in Redis (for inspection and for de-duplication by job id). Default: 1 h (at most doneTtlMs), at most 5,000. */
   keepCompleted?: { age: number; count: number };
   /** Makes the Probot instance the workers feed (default: a second instance of the server's own Probot class). */
   createWorkerProbot?: (app: Probot) => Probot;
@@ -60,17 +60,19 @@ export class WebhookQueue {
   private readonly prefix: string;
   private readonly events = new Set<string>();
   private anyEvent = false;
+  private readonly doneTtlMs: number;
   private closing: Promise<void> | undefined;
 
   constructor(private readonly options: WebhookQueueOptions) {
     this.prefix = options.prefix ?? "sdlc-guard";
+    this.doneTtlMs = options.doneTtlMs ?? 3_600_000;
     this.queue = new Queue<QueuedDelivery>(QUEUE_NAME, {
       connection: options.connection,
       prefix: this.prefix,
       defaultJobOptions: {
         attempts: options.attempts ?? 5,
         backoff: { type: "exponential", delay: options.backoffMs ?? 2_000 },
-        removeOnComplete: options.keepCompleted ?? { age: 3_600, count: 5_000 },
+        removeOnComplete: options.keepCompleted ?? { age: Math.max(1, Math.min(3_600, Math.ceil(this.doneTtlMs / 1000))), count: 5_000 },
         removeOnFail: { age: 7 * 24 * 3_600, count: 1_000 },
       },
     });
@@ -113,9 +115,18 @@ export class WebhookQueue {
     return handlers;
   }
 
-  /** Queues a verified delivery; a delivery id already queued (or kept after completion) is not queued again. */
+  /**
+   * Queues a verified delivery; a delivery id already queued (or kept after completion) is not queued again. A delivery
+   * whose job failed for good runs again when it comes again (GitHub's "Redeliver" of a failed delivery).
+   */
   async enqueue(delivery: QueuedDelivery): Promise<void> {
-    await this.queue.add(delivery.name, delivery, { jobId: jobIdOf(delivery.id) });
+    const jobId = jobIdOf(delivery.id);
+    const failed = await this.queue.getJob(jobId);
+    if (failed && (await failed.isFailed())) {
+      await failed.retry("failed");
+      return;
+    }
+    await this.queue.add(delivery.name, delivery, { jobId });
   }
 
   /** Jobs waiting, running, waiting for a retry, and failed for good (the `/metrics` queue depth). */
@@ -171,7 +182,7 @@ export class WebhookQueue {
     const receive = () => this.current.run(id, () => this.handlers!.receive({ id, name, payload } as Parameters<Probot["receive"]>[0]));
     const repository = repositoryOf(payload);
     await (repository ? this.options.sharedState.withLock(`queue:${repository}`, receive) : receive());
-    await this.options.connection.set(doneKey, "1", "PX", this.options.doneTtlMs ?? 24 * 3_600_000);
+    await this.options.connection.set(doneKey, "1", "PX", this.doneTtlMs);
     return "handled";
   }
 

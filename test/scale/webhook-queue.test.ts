@@ -212,6 +212,30 @@ describeWithRedis("the webhook queue (BullMQ on a real redis-server, two replica
     expect(capture.text()).toContain("queued webhook failed for good");
   });
 
+  it("a delivery whose job failed for good runs again when GitHub redelivers it; a handled one does not", async () => {
+    const world = new GitHubWorld();
+    let calls = 0;
+    const a = await replica(
+      world,
+      `q${++prefixCount}`,
+      "replica-a",
+      (handlers) =>
+        handlers.on("star", async () => {
+          if (++calls === 1) throw new Error("once");
+        }),
+      { attempts: 1 },
+    );
+    const star = { name: "star", payload: { action: "created", repository: { full_name: "acme/payments" } } } as unknown as WebhookEvent;
+    await send(a, star, "star-2");
+    await until(async () => (await a.queue.depth()).failed === 1, "the job to fail");
+    await send(a, star, "star-2"); // "Redeliver"
+    await until(async () => (await a.queue.queue.getJobCounts("completed")).completed === 1, "the redelivered job to complete");
+    expect(calls).toBe(2);
+    await send(a, star, "star-2"); // handled now: ignored
+    await sleep(200);
+    expect(calls).toBe(2);
+  });
+
   it("a job whose replica died is taken up by another replica once its lock expires", async () => {
     const world = new GitHubWorld();
     const repo = compliantRepo(world);

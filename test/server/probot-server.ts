@@ -69,15 +69,15 @@ export interface StreamedPost {
   /** Bytes written when the answer's headers arrived. */
   sentWhenAnswered: number | undefined;
   sent: number;
-  /** The socket ended (or was reset) before the whole body was sent. */
-  closedEarly: boolean;
+  /** The whole answer as received (status line, headers, body). */
+  answer: string;
   /** Highest growth of this process's RSS while sending (bytes). */
   rssGrowth: number;
 }
 
 /**
  * Streams a `total`-byte body in 64 KiB chunks (one reused buffer: the sender holds almost nothing), with a
- * content-length or chunked, and notes when the answer came and whether the connection closed before the end.
+ * content-length or chunked, and notes when the answer came; resolves when the server closed the connection.
  * Over a raw socket: nock's interception of `http.request` would buffer the whole body before sending any of it.
  */
 export function streamPost(url: string, total: number, { chunked = false, headers = {} }: { chunked?: boolean; headers?: Record<string, string> } = {}): Promise<StreamedPost> {
@@ -96,23 +96,21 @@ export function streamPost(url: string, total: number, { chunked = false, header
   return new Promise((resolve) => {
     const socket = connect(Number(target.port), target.hostname);
     const chunk = Buffer.alloc(64 * 1024, 0x20);
-    const result: StreamedPost = { status: undefined, sentWhenAnswered: undefined, sent: 0, closedEarly: false, rssGrowth: 0 };
-    let answer = "";
+    const result: StreamedPost = { status: undefined, sentWhenAnswered: undefined, sent: 0, answer: "", rssGrowth: 0 };
     let finished = false;
     const finish = () => {
       if (finished) return;
       finished = true;
-      result.closedEarly = result.sent < total;
       result.rssGrowth = rssPeak - rssStart;
       socket.destroy();
       resolve(result);
     };
     socket.on("data", (data: Buffer) => {
       if (result.sentWhenAnswered === undefined) result.sentWhenAnswered = result.sent;
-      answer += data.toString("latin1");
-      result.status ??= Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1]) || undefined;
+      result.answer += data.toString("latin1");
+      result.status ??= Number(/^HTTP\/1\.1 (\d{3})/.exec(result.answer)?.[1]) || undefined;
     });
-    socket.on("error", finish); // EPIPE / ECONNRESET once the server closed the connection
+    socket.on("error", finish); // EPIPE / ECONNRESET: the server closed the connection
     socket.on("close", finish);
     socket.on("end", finish);
     const pump = () => {
