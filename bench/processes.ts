@@ -1,19 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort } from "../sim/free-port.js";
+
+export { freePort };
 
 // Helpers of the benchmarks: free ports, child processes, and what Linux says about a process's memory and CPU.
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** A `/proc/<pid>/status` field in MB (VmRSS: resident now; VmHWM: the peak resident size since start). */
 export function statusMb(pid: number | "self", field: "VmRSS" | "VmHWM"): number {

@@ -1,11 +1,11 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { createServer } from "node:net";
 import { pathToFileURL } from "node:url";
 import { run } from "probot";
 import { createSdlcGuardApp } from "../src/app.js";
 import { appOptionsFromEnv } from "../src/handlers/app-options.js";
 import { GitHubWorld, type SimPullRequest } from "../sim/github-world.js";
 import { approval, compliantPullRequest, compliantRepo } from "../sim/scenarios.js";
+import { freePort } from "../sim/free-port.js";
 import { startSimulator } from "../sim/server.js";
 import { deliverWebhook } from "../sim/signed-delivery.js";
 import { pullRequestEvent, pushEvent, tagCreateEvent, type WebhookEvent } from "../sim/webhook-payloads.js";
@@ -21,16 +21,6 @@ export interface DemoCase {
   summary: string | null;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 export async function runDemo(print: (line: string) => void = console.log): Promise<{ cases: DemoCase[]; badSignatureStatus: number; githubRequestsAfterBadSignature: number }> {
   const world = new GitHubWorld();

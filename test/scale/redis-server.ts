@@ -1,5 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createServer, Socket } from "node:net";
+import { Socket } from "node:net";
+import { freePort } from "../../sim/free-port.js";
+
+export { freePort };
 
 /** The redis-server binary, or undefined when it is not installed (`.ci/run` installs it; locally it may be missing). */
 export function redisServerBinary(): string | undefined {
@@ -18,16 +21,6 @@ export function describeWithRedis(name: string, body: () => void): void {
   describe.skip(name, body);
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 export interface RunningRedis {
   url: string;

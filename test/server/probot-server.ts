@@ -1,5 +1,5 @@
 import { createHmac, randomUUID } from "node:crypto";
-import { connect, createServer as createNetServer } from "node:net";
+import { connect } from "node:net";
 import { pino, type Logger } from "pino";
 import { Probot, ProbotOctokit, Server } from "probot";
 import { createSdlcGuardApp } from "../../src/app.js";
@@ -7,6 +7,9 @@ import type { AppOptions } from "../../src/handlers/app-options.js";
 import { Operations } from "../../src/operations/operations.js";
 import type { GitHubWorld } from "../../sim/github-world.js";
 import { testPrivateKey, WEBHOOK_SECRET } from "../support/test-app.js";
+import { freePort } from "../../sim/free-port.js";
+
+export { freePort };
 
 /**
  * sdlc-guard on Probot's own HTTP server (`Server`, what `probot run` starts: webhook middleware first, then /ping,
@@ -21,16 +24,6 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startApp(world: GitHubWorld, options: { log?: Logger; operations?: Operations; app?: Partial<AppOptions> } = {}): Promise<RunningApp> {
   const log = options.log ?? (pino({ level: "silent" }) as Logger);
