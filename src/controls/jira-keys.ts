@@ -8,20 +8,10 @@ const ANY_PROJECT_KEY = "\\b[A-Z][A-Z0-9_]{1,49}-[1-9][0-9]{0,9}\\b";
 export const MAX_KEYS = 5;
 
 export function jiraKeyPattern(config: JiraConfig): RE2JS {
-  const source = config.key_pattern ?? (config.projects.length === 0 ? ANY_PROJECT_KEY : `\\b(?:${config.projects.map((p) => RE2JS.quote(p)).join("|")})-[1-9][0-9]{0,9}\\b`);
-  // Compiling is most of the control's cost (the benchmark's profile): one compiled pattern per source, bounded.
-  const key = `${config.key_pattern ? "user" : "built"}:${source}`;
-  let compiled = COMPILED.get(key);
-  if (!compiled) {
-    compiled = config.key_pattern ? compileUserPattern(config.key_pattern) : RE2JS.compile(source);
-    if (COMPILED.size >= MAX_COMPILED) COMPILED.delete(COMPILED.keys().next().value!);
-    COMPILED.set(key, compiled);
-  }
-  return compiled;
+  if (config.key_pattern) return compileUserPattern(config.key_pattern);
+  if (config.projects.length === 0) return compileUserPattern(ANY_PROJECT_KEY);
+  return compileUserPattern(`\\b(?:${config.projects.map((p) => RE2JS.quote(p)).join("|")})-[1-9][0-9]{0,9}\\b`);
 }
-
-const COMPILED = new Map<string, RE2JS>();
-const MAX_COMPILED = 200;
 
 export interface KeyMatch {
   key: string;

@@ -6,5 +6,5 @@ export function beginEvaluation(deps: Pick<EvaluationDeps, "octokit" | "requestP
   const counter = hardenRequests(deps.octokit, deps.requestPolicy, deps.memory.cache.etags);
   const start = counter.count;
   const now = deps.now?.() ?? new Date();
-  return { requests: () => counter.count - start, now, evaluatedAt: now.toISOString() };
+  return { requests: () => counter.count - start, evaluatedAt: now.toISOString() };
 }

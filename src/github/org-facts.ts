@@ -1,5 +1,5 @@
 import type { OrgFacts, RepositoryFacts, RepositoryFiles } from "../controls/org-summary-types.js";
-import { fetched, unavailable, type Fetched } from "../controls/types.js";
+import { mapFetched, fetched, unavailable, type Fetched } from "../controls/types.js";
 import { describeGitHubError } from "./describe-error.js";
 import { hardenRequests } from "./harden-requests.js";
 import { ORG_ALERT_SOURCES, readOrgAlerts, type OrgAlerts } from "./org-alerts.js";
@@ -130,7 +130,7 @@ async function readGraphqlDetails(
 function activeFacts(org: string, repo: ListedRepository, alerts: OrgAlerts, graphql: GraphqlDetails, pushes: Fetched<Map<string, Fetched<RecordedPushes>>>): RepositoryFacts {
   const key = repo.name.toLowerCase();
   const details = graphql.details.get(repo.nodeId)!;
-  const countOf = <T>(list: Fetched<Map<string, T>>, zero: T): Fetched<T> => (list.ok ? fetched(list.value.get(key) ?? zero) : list);
+  const countOf = <T>(list: Fetched<Map<string, T>>, zero: T): Fetched<T> => mapFetched(list, (byRepo) => byRepo.get(key) ?? zero);
   return {
     name: repo.name,
     url: repo.url,

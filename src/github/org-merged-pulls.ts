@@ -1,5 +1,5 @@
 import type { MergedPullRequest } from "../controls/org-summary-types.js";
-import { fetched, type Fetched } from "../controls/types.js";
+import { mapFetched, type Fetched } from "../controls/types.js";
 import { CHECK_NAME } from "./check-run.js";
 import { pageOf, type GqlPage } from "./graphql-pages.js";
 import { followPages } from "./org-node-pages.js";
@@ -106,5 +106,5 @@ export async function readRemainingMergedPulls(
     },
     onRound: options.onPage,
   });
-  return new Map([...followed].map(([key, outcome]) => [key, outcome.ok ? fetched(pending.get(key)!.pulls) : outcome]));
+  return new Map([...followed].map(([key, outcome]) => [key, mapFetched(outcome, () => pending.get(key)!.pulls)]));
 }

@@ -1,4 +1,4 @@
-import { fetched, unavailable, type Fetched } from "../controls/types.js";
+import { mapFetched, fetched, unavailable, type Fetched } from "../controls/types.js";
 import { pageOf, type GqlPage } from "./graphql-pages.js";
 import type { Period } from "./org-merged-pulls.js";
 import { followPages, graphqlPartial, type GqlOutcome } from "./org-node-pages.js";
@@ -132,5 +132,5 @@ async function readLaterComments(octokit: GitHubClient, budget: RateBudget, pend
       return page.pageInfo.hasNextPage ? (page.pageInfo.endCursor ?? undefined) : undefined;
     },
   });
-  return new Map([...followed].map(([key, outcome]) => [key, outcome.ok ? fetched(collected.get(key) ?? []) : outcome]));
+  return new Map([...followed].map(([key, outcome]) => [key, mapFetched(outcome, () => collected.get(key) ?? [])]));
 }

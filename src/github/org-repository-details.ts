@@ -1,6 +1,6 @@
 import { CONFIG_PATH } from "../config/load-config.js";
 import type { MergedPullRequest, RepositoryFiles } from "../controls/org-summary-types.js";
-import { fetched, unavailable, type ClassicProtection, type Fetched, type RulesetRule } from "../controls/types.js";
+import { mapFetched, fetched, unavailable, type ClassicProtection, type Fetched, type RulesetRule } from "../controls/types.js";
 import type { GqlPage } from "./graphql-pages.js";
 import { findCommunityFiles, type CommunityFolders } from "./org-files.js";
 import { appIdVariable, FIRST_PULLS_PAGE, mergedPullsConnection, mergedPullsCost, mergedPullsOf, type GqlMergedPull, type Period } from "./org-merged-pulls.js";
@@ -176,7 +176,7 @@ function repositoryDetails(data: GqlRepositoriesAnswer, allErrors: GqlFieldError
   const protection = part("protection", () => {
     if (!ref) return fetched({ classic: null, rules: [] }); // an empty repository: nothing to protect yet
     const rules = toRulesetRules(ref.rules, branchName);
-    return rules.ok ? fetched({ classic: toClassicProtection(ref.branchProtectionRule), rules: rules.value }) : rules;
+    return mapFetched(rules, (value) => ({ classic: toClassicProtection(ref.branchProtectionRule), rules: value }));
   });
   const firstPulls = part("mergedPullRequests", (): Fetched<ReturnType<typeof mergedPullsOf>> =>
     node.pullRequests ? fetched(mergedPullsOf(node.pullRequests, period)) : unavailable("GitHub did not return the merged pull requests"),
@@ -191,7 +191,7 @@ function repositoryDetails(data: GqlRepositoriesAnswer, allErrors: GqlFieldError
       node.ownConfig?.isTruncated ? unavailable(`its ${CONFIG_PATH} is too large for GitHub to return`) : fetched(node.ownConfig?.text ?? null),
     ),
     latestRelease: part("latestRelease", () => fetched(node.latestRelease ?? null)),
-    mergedPullRequests: firstPulls.ok ? fetched(firstPulls.value.pulls) : firstPulls,
+    mergedPullRequests: mapFetched(firstPulls, (first) => first.pulls),
     morePullsAfter: firstPulls.ok ? firstPulls.value.nextAfter : undefined,
   };
 }

@@ -1,5 +1,6 @@
 import {
   fetched,
+  mapFetched,
   unavailable,
   type Actor,
   type ClassicProtection,
@@ -274,8 +275,6 @@ function toComments(pr: GqlPullRequest): Fetched<{ comments: PullRequestComment[
     });
   return fetched({ comments, total: pr.comments.totalCount });
 }
-
-const mapFetched = <T, U>(value: Fetched<T>, map: (v: T) => U): Fetched<U> => (value.ok ? fetched(map(value.value)) : value);
 
 const toReview = (n: GqlReview): Review => ({
   state: n.state,

@@ -12,8 +12,12 @@ import type { HandlerDeps } from "./app-options.js";
  * installation's primary rate limits (nothing is asked of GitHub while they are spent).
  */
 export function githubFor(context: Context, options: HandlerDeps): GitHubClient {
-  const octokit = context.octokit as GitHubClient;
   const installation = (context.payload as { installation?: { id?: number } }).installation?.id;
+  return hardenForInstallation(context.octokit as GitHubClient, options, installation);
+}
+
+/** An installation's Octokit (from an event or `app.auth(id)`) hardened as {@link githubFor} hardens an event's. */
+export function hardenForInstallation(octokit: GitHubClient, options: Pick<HandlerDeps, "requestPolicy" | "memory">, installation: number | undefined): GitHubClient {
   const rateLimits = installation === undefined ? undefined : { book: options.memory.rateLimits, installation: `installation:${installation}` };
   hardenRequests(octokit, options.requestPolicy, options.memory.cache.etags, rateLimits);
   return octokit;
@@ -21,15 +25,13 @@ export function githubFor(context: Context, options: HandlerDeps): GitHubClient 
 
 /** What an evaluation needs from an event and the app: the event's Octokit and logger, the app's memory and options. */
 export function evaluationDepsOf(context: Context, options: HandlerDeps): PushDeps {
-  return {
-    memory: options.memory,
-    octokit: githubFor(context, options),
-    log: context.log as unknown as Logger,
-    appId: options.appId,
-    jira: options.jira,
-    requestPolicy: options.requestPolicy,
-    associationRetryMs: options.associationRetryMs,
-  };
+  return evaluationDepsFor(githubFor(context, options), context.log as unknown as Logger, options);
+}
+
+/** The same for an Octokit and logger that do not come from an event (e.g. the start-up sweep). */
+export function evaluationDepsFor(octokit: GitHubClient, log: Logger, options: HandlerDeps): PushDeps {
+  const { memory, appId, jira, requestPolicy, associationRetryMs } = options;
+  return { memory, octokit, log, appId, jira, requestPolicy, associationRetryMs };
 }
 
 export function repoOf(context: Context): RepoRef {

@@ -3,9 +3,9 @@ import type { Probot } from "probot";
 import { evaluatePullRequest, withRepositoryLock, type EvaluationDeps } from "../evaluation/evaluate-pull-request.js";
 import { CHECK_NAME } from "../github/check-run.js";
 import { describeGitHubError } from "../github/describe-error.js";
-import { hardenRequests } from "../github/harden-requests.js";
 import type { GitHubClient } from "../github/types.js";
 import type { HandlerDeps } from "./app-options.js";
+import { evaluationDepsFor, hardenForInstallation } from "./evaluate-from-event.js";
 
 export interface RecoverInProgressOptions {
   /** Runs in progress for less than this are left alone (another replica may be writing them). */
@@ -95,9 +95,8 @@ export async function recoverInProgressRuns(app: Probot, deps: HandlerDeps, opti
     if (!account?.login || installation.suspended_at) continue;
     report.installations++;
     try {
-      const octokit = (await app.auth(installation.id)) as GitHubClient;
-      hardenRequests(octokit, deps.requestPolicy, deps.memory.cache.etags, { book: deps.memory.rateLimits, installation: `installation:${installation.id}` });
-      const evaluation: EvaluationDeps = { memory: deps.memory, octokit, log, appId: deps.appId, jira: deps.jira, requestPolicy: deps.requestPolicy };
+      const octokit = hardenForInstallation((await app.auth(installation.id)) as GitHubClient, deps, installation.id);
+      const evaluation = evaluationDepsFor(octokit, log, deps);
       for (const run of await findStaleRuns(octokit, deps.appId, account.login, account.type === "Organization", options)) {
         report.found++;
         try {
