@@ -4,11 +4,11 @@ import { appOptionsFromEnv } from "./handlers/app-options.js";
 import { processOperations } from "./operations/operations.js";
 import { setQueueDepth } from "./operations/metrics.js";
 import { handleShutdownSignals, shutdownTimeoutFromEnv } from "./operations/shutdown.js";
-import { withScaleOut } from "./scale/scale-out.js";
+import { withScaleOut } from "./scale/scale-out-settings.js";
 
 // Probot entry (`probot run ./dist/src/index.js`): options come from the environment, see .env.example.
 // With REDIS_URL, replicas share state and a webhook queue on Redis (src/scale/); without it, all runs in this process.
-const { appOptions, scaleOut } = withScaleOut(appOptionsFromEnv(process.env), process.env);
+const { appOptions, scaleOut } = await withScaleOut(appOptionsFromEnv(process.env), process.env);
 export default createSdlcGuardApp(appOptions);
 // In queue mode: /ready fails while Redis is unreachable, and sdlc_guard_queue_depth shows the queue's backlog.
 scaleOut?.monitor(processOperations, setQueueDepth);

@@ -3,8 +3,9 @@ import type { SharedState } from "../evaluation/shared-state.js";
 import { DEFAULT_CACHE_TTL_MS } from "../evaluation/state-cache.js";
 import { defaultRequestPolicy, type RequestPolicy } from "../github/harden-requests.js";
 import type { CollectOrgOptions } from "../github/org-facts.js";
+import type { GitHubClient } from "../github/types.js";
 import { createJiraClient, jiraSettingsFromEnv, type JiraClient } from "../jira/jira-client.js";
-import type { QueueMode } from "../scale/scale-out.js";
+import type { QueueMode } from "../scale/scale-out-settings.js";
 import type { RecoverInProgressOptions } from "./recover-in-progress.js";
 
 export interface AppOptions {

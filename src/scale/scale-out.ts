@@ -1,59 +1,11 @@
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
-import type { Probot } from "probot";
-import type { StateCache } from "../evaluation/state-cache.js";
 import type { AppOptions } from "../handlers/app-options.js";
 import { DEFAULT_DELIVERY_TTL_MS } from "../handlers/deliveries.js";
-import { defaultReplicaId, RedisSharedState } from "./redis-shared-state.js";
+import { RedisSharedState } from "./redis-shared-state.js";
+import type { QueueMode, ScaleOutSettings } from "./scale-out-settings.js";
 import { SharedInvalidation } from "./shared-invalidation.js";
 import { WebhookQueue } from "./webhook-queue.js";
-
-/** What the app gets in multi-replica mode (`AppOptions.queue`). */
-export interface QueueMode {
-  /** Wires the queue into the server's Probot; returns the Probot the handlers register on (the workers feed it). */
-  attach(server: Probot): Probot;
-  /** Makes the replica's cache invalidations (config, secret scanning, teams) happen on every replica. */
-  shareCaches(cache: StateCache): void;
-}
-
-/** Multi-replica settings from the environment; undefined without `REDIS_URL` (one process, everything in memory). */
-export interface ScaleOutSettings {
-  redisUrl: string;
-  /** Prefix of every key: two deployments may share one Redis with different prefixes. */
-  prefix: string;
-  replicaId: string;
-  concurrency: number;
-  attempts: number;
-  backoffMs: number;
-  jobLockMs: number;
-  lockTtlMs: number;
-}
-
-export function scaleOutSettingsFromEnv(env: NodeJS.ProcessEnv): ScaleOutSettings | undefined {
-  const redisUrl = env.REDIS_URL?.trim();
-  if (!redisUrl) return undefined;
-  if (!/^rediss?:\/\//.test(redisUrl)) throw new Error("REDIS_URL must be a redis:// or rediss:// URL (e.g. redis://:password@redis:6379/0)");
-  const prefix = (env.SDLC_GUARD_REDIS_PREFIX ?? "sdlc-guard").trim();
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(prefix)) throw new Error("SDLC_GUARD_REDIS_PREFIX may only hold letters, digits, '_', '.', '-' (at most 64)");
-  return {
-    redisUrl,
-    prefix,
-    replicaId: env.SDLC_GUARD_REPLICA_ID?.trim() || defaultReplicaId(),
-    concurrency: integer(env, "SDLC_GUARD_QUEUE_CONCURRENCY", 16, 1),
-    attempts: integer(env, "SDLC_GUARD_QUEUE_ATTEMPTS", 5, 1),
-    backoffMs: integer(env, "SDLC_GUARD_QUEUE_BACKOFF_MS", 2_000, 0),
-    jobLockMs: integer(env, "SDLC_GUARD_QUEUE_LOCK_MS", 30_000, 1_000),
-    lockTtlMs: integer(env, "SDLC_GUARD_LOCK_TTL_MS", 15_000, 1_000),
-  };
-}
-
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer of at least ${min}, not "${raw.slice(0, 20)}"`);
-  return value;
-}
 
 export interface ScaleOut {
   settings: ScaleOutSettings;
@@ -68,17 +20,6 @@ export interface ScaleOut {
    */
   monitor(operations: { addReadinessCheck(name: string, check: () => string | undefined): () => void }, setQueueDepth: (depth: number) => void, everyMs?: number): void;
   close(): Promise<void>;
-}
-
-/**
- * With `REDIS_URL`: a Redis SharedState (delivery claims, locks, leases) and the webhook queue, added to the app's
- * options. Without it, the options come back unchanged and nothing connects anywhere.
- */
-export function withScaleOut(options: AppOptions, env: NodeJS.ProcessEnv): { appOptions: AppOptions; scaleOut?: ScaleOut } {
-  const settings = scaleOutSettingsFromEnv(env);
-  if (!settings) return { appOptions: options };
-  const scaleOut = startScaleOut(options, settings);
-  return { appOptions: scaleOut.appOptions, scaleOut };
 }
 
 export function startScaleOut(options: AppOptions, settings: ScaleOutSettings): ScaleOut {

@@ -4,7 +4,7 @@ import { installationDeletedEvent } from "../../sim/webhook-payloads.js";
 import { createSdlcGuardApp } from "../../src/app.js";
 import { createStateCache } from "../../src/evaluation/state-cache.js";
 import type { AppOptions } from "../../src/handlers/app-options.js";
-import { scaleOutSettingsFromEnv, withScaleOut } from "../../src/scale/scale-out.js";
+import { scaleOutSettingsFromEnv, withScaleOut } from "../../src/scale/scale-out-settings.js";
 import { jobIdOf } from "../../src/scale/webhook-queue.js";
 import { captureLog, testPrivateKey, WEBHOOK_SECRET } from "../support/test-app.js";
 import { describeWithRedis, startRedisServer, type RunningRedis } from "./redis-server.js";
@@ -12,10 +12,10 @@ import { describeWithRedis, startRedisServer, type RunningRedis } from "./redis-
 const base: AppOptions = { appId: 1, jira: undefined, maxReevaluations: 100 };
 
 describe("multi-replica settings from the environment", () => {
-  it("without REDIS_URL nothing changes: no settings, the same options, no connection", () => {
+  it("without REDIS_URL nothing changes: no settings, the same options, no connection", async () => {
     expect(scaleOutSettingsFromEnv({})).toBeUndefined();
     expect(scaleOutSettingsFromEnv({ REDIS_URL: "  " })).toBeUndefined();
-    const result = withScaleOut(base, {});
+    const result = await withScaleOut(base, {});
     expect(result.appOptions).toBe(base);
     expect(result.scaleOut).toBeUndefined();
   });
@@ -58,7 +58,7 @@ describeWithRedis("multi-replica mode wired from the environment (real redis-ser
   it("queues what the server's Probot verified and handles it on a second instance of the same Probot class", async () => {
     const world = new GitHubWorld();
     const capture = captureLog("info");
-    const { appOptions, scaleOut } = withScaleOut(base, { REDIS_URL: redis.url, SDLC_GUARD_REDIS_PREFIX: "wired", SDLC_GUARD_REPLICA_ID: "pod-7" });
+    const { appOptions, scaleOut } = await withScaleOut(base, { REDIS_URL: redis.url, SDLC_GUARD_REDIS_PREFIX: "wired", SDLC_GUARD_REPLICA_ID: "pod-7" });
     expect(appOptions.queue).toBeDefined();
     expect(appOptions.sharedState).toBeDefined();
     // As `probot run` does: the class carries the app's credentials, the server's instance is made from it.
@@ -105,7 +105,7 @@ describeWithRedis("multi-replica mode wired from the environment (real redis-ser
   });
 
   it("is not ready while Redis cannot be reached", async () => {
-    const { scaleOut } = withScaleOut(base, { REDIS_URL: `redis://127.0.0.1:${redis.port + 1}`, SDLC_GUARD_REDIS_PREFIX: "unreachable" });
+    const { scaleOut } = await withScaleOut(base, { REDIS_URL: `redis://127.0.0.1:${redis.port + 1}`, SDLC_GUARD_REDIS_PREFIX: "unreachable" });
     const checks = new Map<string, () => string | undefined>();
     scaleOut!.monitor({ addReadinessCheck: (name, check) => (checks.set(name, check), () => checks.delete(name)) }, () => undefined, 20);
     await new Promise((r) => setTimeout(r, 100));
