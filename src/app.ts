@@ -2,7 +2,8 @@ import type { Logger } from "pino";
 import type { Probot } from "probot";
 import { configureAuditFile } from "./audit/audit-log.js";
 import { createEvaluationMemory } from "./evaluation/evaluate-pull-request.js";
-import type { AppOptions } from "./handlers/app-options.js";
+import type { AppOptions, HandlerDeps } from "./handlers/app-options.js";
+import type { GitHubClient } from "./github/types.js";
 import { registerMergeGroupEvents } from "./handlers/merge-group-events.js";
 import { registerPullRequestEvents } from "./handlers/pull-request-events.js";
 import { registerRefEvents } from "./handlers/ref-events.js";
@@ -23,11 +24,13 @@ export function createSdlcGuardApp(options: AppOptions, operations?: Operations)
     installOperations(server, operations);
     // With REDIS_URL the server's Probot only queues verified webhooks; the handlers live on the Probot the queue's
     // workers feed (src/scale/webhook-queue.ts). Without it, they are the server's own, as always.
-    const deps = { ...options, memory: createEvaluationMemory({ ttlMs: options.cacheTtlMs }, options.sharedState) };
+    const deps: HandlerDeps = { ...options, memory: createEvaluationMemory({ ttlMs: options.cacheTtlMs }, options.sharedState) };
     // With REDIS_URL, a cache entry dropped by a webhook on one replica is dropped on every replica (src/scale/shared-invalidation.ts).
     options.queue?.shareCaches(deps.memory.cache);
     // Every handler runs once per delivery id, however often GitHub (or a replica) delivers it (handlers/deliveries.ts).
     const app = handleEachDeliveryOnce(options.queue ? options.queue.attach(server) : server, deps.memory.shared, options.deliveryTtlMs);
+    // Each installation's requests are paced in their own throttling queue (handlers/evaluate-from-event.ts, githubFor).
+    deps.installationOctokit = async (installationId) => (await app.auth(installationId)) as GitHubClient;
     if (options.auditLogPath) configureAuditFile(options.auditLogPath, app.log as unknown as Logger);
     registerPullRequestEvents(app, deps);
     registerRerunEvents(app, deps);

@@ -45,6 +45,11 @@ export interface AppOptions {
 /** What every handler gets: the options, and the memory of this app instance. */
 export interface HandlerDeps extends AppOptions {
   memory: EvaluationMemory;
+  /**
+   * The Octokit of an installation, paced by Probot's throttling under the installation's own id (`app.auth`).
+   * Absent (tests that build the deps by hand): the event's own Octokit.
+   */
+  installationOctokit?: (installationId: number) => Promise<GitHubClient>;
 }
 
 export const DEFAULT_ASSOCIATION_RETRY_MS = 3_000;

@@ -8,12 +8,18 @@ import type { PushDeps } from "../evaluation/evaluate-push.js";
 import type { HandlerDeps } from "./app-options.js";
 
 /**
- * The event's Octokit with the app's request policy (deadlines, bounded rate-limit retries), ETag reuse, and the
- * installation's primary rate limits (nothing is asked of GitHub while they are spent).
+ * The installation's Octokit for an event, with the app's request policy (deadlines, bounded rate-limit retries), ETag
+ * reuse, and the installation's primary rate limits (nothing is asked of GitHub while they are spent).
+ *
+ * It comes from `app.auth(installation)` (HandlerDeps.installationOctokit), not from `context.octokit`: Probot builds
+ * the event's Octokit without a throttling id, so its pacing of writes (one per second, as GitHub advises) would be
+ * one queue shared by every installation the process serves. `app.auth` gives each installation its own queue (shared
+ * across replicas with REDIS_URL) and the same cached installation token: no extra request.
  */
-export function githubFor(context: Context, options: HandlerDeps): GitHubClient {
+export async function githubFor(context: Context, options: HandlerDeps): Promise<GitHubClient> {
   const installation = (context.payload as { installation?: { id?: number } }).installation?.id;
-  return hardenForInstallation(context.octokit as GitHubClient, options, installation);
+  const octokit = installation !== undefined && options.installationOctokit ? await options.installationOctokit(installation) : (context.octokit as GitHubClient);
+  return hardenForInstallation(octokit, options, installation);
 }
 
 /** An installation's Octokit (from an event or `app.auth(id)`) hardened as {@link githubFor} hardens an event's. */
@@ -24,8 +30,8 @@ export function hardenForInstallation(octokit: GitHubClient, options: Pick<Handl
 }
 
 /** What an evaluation needs from an event and the app: the event's Octokit and logger, the app's memory and options. */
-export function evaluationDepsOf(context: Context, options: HandlerDeps): PushDeps {
-  return evaluationDepsFor(githubFor(context, options), context.log as unknown as Logger, options);
+export async function evaluationDepsOf(context: Context, options: HandlerDeps): Promise<PushDeps> {
+  return evaluationDepsFor(await githubFor(context, options), context.log as unknown as Logger, options);
 }
 
 /** The same for an Octokit and logger that do not come from an event (e.g. the start-up sweep). */
@@ -49,7 +55,7 @@ export async function evaluateForEvent(
   const { owner, repo } = repoOf(context);
   const log = context.log as unknown as Logger;
   try {
-    return await evaluatePullRequest(evaluationDepsOf(context, options), { owner, repo, number, announcedHeadSha });
+    return await evaluatePullRequest(await evaluationDepsOf(context, options), { owner, repo, number, announcedHeadSha });
   } catch (error) {
     log.error({ owner, repo, number, reason: describeGitHubError(error) }, "evaluation could not be reported");
     throw error;
@@ -65,7 +71,7 @@ export interface OpenPullRequest {
 export async function listOpenPullRequests(context: Context, options: HandlerDeps): Promise<{ pulls: OpenPullRequest[]; more: boolean }> {
   const limit = options.maxReevaluations;
   const { owner, repo } = repoOf(context);
-  const octokit = githubFor(context, options);
+  const octokit = await githubFor(context, options);
   const pulls: OpenPullRequest[] = [];
   for await (const page of octokit.paginate.iterator(octokit.rest.pulls.list, { owner, repo, state: "open", per_page: 100 })) {
     pulls.push(...page.data.map((pr) => ({ number: pr.number, headSha: pr.head.sha })));

@@ -35,7 +35,7 @@ const isOurs = (options: HandlerDeps, name: string | undefined, appId: number | 
 
 async function onCheckReported(context: Context, options: HandlerDeps, check: { headSha: string; name?: string; links: PullRequestLink[] }): Promise<void> {
   const { owner, repo } = repoOf(context);
-  const loaded = await loadConfigCached(githubFor(context, options), owner, repo, options.memory.cache);
+  const loaded = await loadConfigCached(await githubFor(context, options), owner, repo, options.memory.cache);
   // A config error is already on every PR's check run; a check completing changes nothing about it.
   if (!loaded.ok || effectiveEnforcement("required-checks", loaded.config).enforcement === "off") return;
   if (check.name !== undefined && !loaded.config.controls["required-checks"].checks.includes(check.name)) return;

@@ -63,7 +63,7 @@ export function registerSummaryEvents(app: Probot, options: HandlerDeps): Summar
   app.on("installation.created", async (context) => {
     const { account, id } = context.payload.installation;
     if (!account || !("login" in account) || (account as { type?: string }).type !== "Organization") return;
-    const octokit = githubFor(context, options);
+    const octokit = await githubFor(context, options);
     const log = context.log as unknown as Logger;
     await scheduleOrg(account.login, id, octokit, log);
     await refresh(account.login, octokit, log, "installation.created");
@@ -71,7 +71,7 @@ export function registerSummaryEvents(app: Probot, options: HandlerDeps): Summar
   app.on("installation_repositories.added", async (context) => {
     const { account } = context.payload.installation;
     if (!account || !("login" in account) || (account as { type?: string }).type !== "Organization") return;
-    await refresh(account.login, githubFor(context, options), context.log as unknown as Logger, "installation_repositories.added");
+    await refresh(account.login, await githubFor(context, options), context.log as unknown as Logger, "installation_repositories.added");
   });
   app.on("installation.deleted", async (context) => {
     const { account } = context.payload.installation;
@@ -82,7 +82,7 @@ export function registerSummaryEvents(app: Probot, options: HandlerDeps): Summar
     const { repository, ref, commits, installation } = context.payload;
     if (repository.name !== ".github" || ref !== `refs/heads/${repository.default_branch}` || !installation) return;
     const touched = commits.some((c) => [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])].includes(CONFIG_PATH));
-    if (touched && repository.owner?.type === "Organization") await scheduleOrg(repository.owner.login, installation.id, githubFor(context, options), context.log as unknown as Logger);
+    if (touched && repository.owner?.type === "Organization") await scheduleOrg(repository.owner.login, installation.id, await githubFor(context, options), context.log as unknown as Logger);
   });
   const lastAsked = new Map<string, number>();
   app.on("issue_comment.created", async (context) => handleRefreshCommand(context, options, refresh, lastAsked));
@@ -117,7 +117,7 @@ async function handleRefreshCommand(context: Context<"issue_comment.created">, o
   if (!isSummaryIssue || repository.owner.type !== "Organization") return;
   const org = repository.owner.login;
   const login = comment.user!.login;
-  const octokit = githubFor(context, options);
+  const octokit = await githubFor(context, options);
   const log = context.log as unknown as Logger;
   // The payload only names the issue: it must be, on GitHub now, the app's summary issue in the configured repository.
   const loaded = await loadConfig(org, ".github", (location) => readDefaultBranchFile(octokit, location));

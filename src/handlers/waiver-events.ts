@@ -31,7 +31,7 @@ export function registerWaiverEvents(app: Probot, options: HandlerDeps): void {
     audit(log, `waiver.comment_${action}`, { repository: `${repoOf(context).owner}/${repoOf(context).repo}`, pull_request: issue.number, user: comment.user?.login, conclusion: outcome.report?.conclusion }, `a waiver comment was ${action}: re-evaluated`);
     if (action === "edited") {
       const { owner, repo } = repoOf(context);
-      await githubFor(context, options).rest.issues.createComment({
+      await (await githubFor(context, options)).rest.issues.createComment({
         owner,
         repo,
         issue_number: issue.number,
@@ -42,7 +42,7 @@ export function registerWaiverEvents(app: Probot, options: HandlerDeps): void {
 
   async function answerCommand(context: Context<"issue_comment.created">, number: number, commentId: number, login: string, verb: "waive" | "revoke", control: string | undefined) {
     const { owner, repo } = repoOf(context);
-    const octokit = githubFor(context, options);
+    const octokit = await githubFor(context, options);
     const log = context.log as unknown as Logger;
     const reply = (body: string) => octokit.rest.issues.createComment({ owner, repo, issue_number: number, body: `@${login} ${body}` });
     const react = (content: "+1" | "confused") => octokit.rest.reactions.createForIssueComment({ owner, repo, comment_id: commentId, content });
