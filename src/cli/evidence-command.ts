@@ -1,5 +1,5 @@
 import { writeFile } from "node:fs/promises";
-import { describeGitHubError } from "../github/describe-error.js";
+import { describeFailure } from "../github/describe-error.js";
 import { collectEvidence } from "../github/evidence-collect.js";
 import type { EvidenceExport } from "../github/evidence-types.js";
 import { webUrlFromEnv } from "../handlers/app-options.js";
@@ -64,8 +64,7 @@ export async function evidenceCommand(options: EvidenceOptions, env: NodeJS.Proc
       onProgress: bar?.onProgress,
     });
   } catch (error) {
-    const why = typeof (error as { status?: unknown }).status === "number" ? describeGitHubError(error) : (error as Error).message;
-    throw new CliError(`cannot export the evidence of ${scope}: ${why}`);
+    throw new CliError(`cannot export the evidence of ${scope}: ${describeFailure(error)}`);
   } finally {
     bar?.stop();
   }

@@ -1,5 +1,5 @@
 import { runOrgSummary } from "../evaluation/refresh-org-summary.js";
-import { describeGitHubError } from "../github/describe-error.js";
+import { describeFailure } from "../github/describe-error.js";
 import { webUrlFromEnv } from "../handlers/app-options.js";
 import { summaryAsCsv, summaryAsJson } from "../report/org-summary-formats.js";
 import { cliLogger, appIdFromEnv } from "./evaluate-command.js";
@@ -40,7 +40,7 @@ export async function summaryCommand(options: SummaryOptions, env: NodeJS.Proces
       { post: options.post === true, trigger: "cli" },
     );
   } catch (error) {
-    throw new CliError(`cannot build the summary of ${org}: ${describeGitHubError(error)}`);
+    throw new CliError(`cannot build the summary of ${org}: ${describeFailure(error)}`);
   } finally {
     bar?.stop();
   }

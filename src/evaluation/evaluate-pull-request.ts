@@ -102,8 +102,13 @@ export interface EvaluationOutcome {
   results?: ControlResult[];
   /** The check run written; undefined in a dry run. */
   checkRunId?: number;
-  /** Waivers in force, and the waiver commands that did not count (with why), when approvers are configured. */
-  waivers?: { active: Waiver[]; refused: { commentId: number; reason: string }[] };
+  /**
+   * When approvers are configured and the PR's comments were read: the waivers in force, the waiver commands that did
+   * not count (with why), and the ids of every waiver command read.
+   */
+  waivers?: { active: Waiver[]; refused: { commentId: number; reason: string }[]; commands: number[] };
+  /** When approvers are configured but the PR's comments could not be read: why (no waiver counts then). */
+  waiversUnread?: string;
   /** GitHub requests this evaluation made (logical requests; retries of one request count once). */
   requests: number;
 }
@@ -184,7 +189,7 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
   let report: CheckRunReport;
   let results: ControlResult[] | undefined;
   let existing: OurRun | null | undefined;
-  let waivers: EvaluationOutcome["waivers"];
+  let waivers: Pick<EvaluationOutcome, "waivers" | "waiversUnread"> = {};
   if (read instanceof Error || (read === null && target.announcedHeadSha)) {
     // An event named this PR: not being able to read it is a failure to report on its head, never silence.
     if (!target.announcedHeadSha) throw read;
@@ -208,7 +213,7 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
       const snapshot: PullRequestSnapshot = { ...read.snapshot, secretScanning };
       // Rows of this commit's other roles (e.g. it was also pushed straight to main) stay in its one check run.
       const evaluated = await runControls(deps, snapshot, loaded.config);
-      waivers = evaluated.waivers;
+      waivers = { waivers: evaluated.waivers, waiversUnread: evaluated.waiversUnread };
       results = mergeResults(evaluated.results, decodeResults(existing?.summary));
       report = renderControlResults(results, concludeControls(results), ctx);
       if (read.sharedHeadWith.length) report = withSharedHead(report, read.sharedHeadWith);
@@ -224,12 +229,12 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
   };
   if (deps.write === false) {
     audit(log, "pull_request.dry_run", { ...auditLine, github_requests: requests() }, `dry run: sdlc-guard ${report.conclusion} for ${owner}/${repo}#${number}`);
-    return { status: "reported", headSha, report, results, waivers, requests: requests() };
+    return { status: "reported", headSha, report, results, ...waivers, requests: requests() };
   }
   const checkRun = { owner, repo, headSha, existing, appId, externalId: `pr-${number}`, completedAt: evaluatedAt };
   const checkRunId = await ensureCheckRun(octokit, checkRun, report, memory.checkRuns);
   audit(log, "pull_request.evaluated", { ...auditLine, check_run_id: checkRunId, github_requests: requests() }, `sdlc-guard ${report.conclusion} for ${owner}/${repo}#${number}`);
-  return { status: "reported", headSha, report, results, waivers, checkRunId, requests: requests() };
+  return { status: "reported", headSha, report, results, ...waivers, checkRunId, requests: requests() };
 }
 
 /** The optional parts of the PR that the enabled controls look at. */
@@ -247,7 +252,7 @@ function teamsNeeded(snapshot: PullRequestSnapshot, config: SdlcGuardConfig): st
   return teams;
 }
 
-async function runControls(deps: EvaluationDeps, snapshot: PullRequestSnapshot, config: SdlcGuardConfig): Promise<{ results: ControlResult[]; waivers?: EvaluationOutcome["waivers"] }> {
+async function runControls(deps: EvaluationDeps, snapshot: PullRequestSnapshot, config: SdlcGuardConfig): Promise<{ results: ControlResult[] } & Pick<EvaluationOutcome, "waivers" | "waiversUnread">> {
   const jiraConfig = config.controls.jira;
   const jiraKeys: KeyMatch[] = jiraConfig.enforcement === "off" ? [] : findJiraKeys(snapshot, jiraConfig);
   // Waiver commands are validated against the approver teams, read only when there is a command to validate.
@@ -258,12 +263,13 @@ async function runControls(deps: EvaluationDeps, snapshot: PullRequestSnapshot, 
     needed.length ? readTeamMembers(deps.octokit, needed, deps.memory.cache.teams) : (new Map() as TeamMembers),
   ]);
   const results = evaluatePullRequestControls({ snapshot, jiraKeys, jiraLookups, teams }, config);
-  if (!commands.length) return { results };
+  if (snapshot.comments && !snapshot.comments.ok) return { results, waiversUnread: snapshot.comments.error };
+  if (!commands.length) return { results, ...(snapshot.comments ? { waivers: { active: [], refused: [], commands: [] } } : {}) };
   const context = { prAuthor: snapshot.author?.login ?? "", config: config.exceptions, approverTeams: teams, controls: PULL_REQUEST_CONTROL_IDS };
   const { waivers, refused } = activeWaivers(commands, context);
   return {
     results: applyWaivers(results, waivers),
-    waivers: { active: [...waivers.values()], refused: refused.map(({ comment, reason }) => ({ commentId: comment.id, reason })) },
+    waivers: { active: [...waivers.values()], refused: refused.map(({ comment, reason }) => ({ commentId: comment.id, reason })), commands: commands.map((c) => c.id) },
   };
 }
 

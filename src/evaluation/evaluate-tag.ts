@@ -64,12 +64,17 @@ async function evaluateNow(deps: EvaluationDeps, target: TagTarget): Promise<Tag
   if (target.isNew && memory.recentTags.get(recentKey) === commitSha) {
     return { status: "skipped", reason: `tag ${tag} on ${commitSha.slice(0, 7)} was evaluated moments ago (create and push events of one tag)`, requests: requests() };
   }
-  if (target.isNew) memory.recentTags.set(recentKey, commitSha);
+  // Remembered once reported: if the report fails, the tag's other event evaluates it again.
+  const reported = () => {
+    if (target.isNew) memory.recentTags.set(recentKey, commitSha);
+  };
 
   const subject = `${target.release ? "release" : "tag"} ${inlineCode(tag)}`;
   if (!loaded.ok) {
     const run = { owner, repo, sha: commitSha, subject, existing: read.existingCheckRun, externalId: `tag:${tag}`, evaluatedAt };
-    return { status: "reported", commitSha, written: await reportRefConfigError(deps, run, loaded.error), requests: requests() };
+    const written = await reportRefConfigError(deps, run, loaded.error);
+    reported();
+    return { status: "reported", commitSha, written, requests: requests() };
   }
 
   // The signature costs a REST read: only when `signed-release` looks at it.
@@ -92,6 +97,7 @@ async function evaluateNow(deps: EvaluationDeps, target: TagTarget): Promise<Tag
     evaluatedAt,
   };
   const written = await reportRefFindings(deps, findings);
+  reported();
   audit(
     log,
     target.release ? "release.evaluated" : "tag.evaluated",

@@ -14,6 +14,19 @@ export function describeGitHubError(error: unknown): string {
   return `GitHub request failed (${(e.message ?? String(error)).replace(/\s+/g, " ").slice(0, 200)})`;
 }
 
+/** Errors that come from talking to GitHub, besides those with an HTTP status. */
+const GITHUB_ERROR_NAMES = new Set(["GraphqlResponseError", "PrimaryRateLimitError", "TimeoutError", "AbortError"]);
+
+/**
+ * {@link describeGitHubError} for a failure that came from GitHub (an HTTP status, a GraphQL error, a deadline, a spent
+ * rate limit); any other error in its own words, not dressed up as a GitHub request.
+ */
+export function describeFailure(error: unknown): string {
+  const e = error as { status?: unknown; name?: unknown };
+  if (typeof e?.status === "number" || (typeof e?.name === "string" && GITHUB_ERROR_NAMES.has(e.name))) return describeGitHubError(error);
+  return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ").slice(0, 300);
+}
+
 export function httpStatus(error: unknown): number | undefined {
   const status = (error as { status?: unknown }).status;
   return typeof status === "number" ? status : undefined;

@@ -60,10 +60,22 @@ export function registerWaiverEvents(app: Probot, options: HandlerDeps): void {
       await reply(`nothing was ${verb === "waive" ? "waived" : "revoked"}: the pull request is not open.`);
       return;
     }
+    if (outcome.waiversUnread) {
+      audit(log, "waiver.refused", { ...auditFields, reason: `the pull request's comments could not be read: ${outcome.waiversUnread}` }, "waiver not checked");
+      await react("confused");
+      await reply(`nothing was ${verb === "waive" ? "waived" : "revoked"}: the pull request's comments could not be read (${outcome.waiversUnread}), so no waiver counts for now. Please try again later.`);
+      return;
+    }
     if (!outcome.waivers) {
       audit(log, "waiver.refused", { ...auditFields, reason: "no approvers configured or the configuration is unusable" }, "waiver refused");
       await react("confused");
       await reply("nothing was waived: no approver team is configured (`exceptions.approvers` in `.github/sdlc-guard.yml`), or the configuration cannot be used (see the check run).");
+      return;
+    }
+    if (!outcome.waivers.commands.includes(commentId)) {
+      // GitHub did not list the comment yet, or it was deleted meanwhile (no reaction then: it may be gone).
+      audit(log, "waiver.refused", { ...auditFields, reason: "the comment was not among the pull request's comments" }, "waiver not checked");
+      await reply(`nothing was ${verb === "waive" ? "waived" : "revoked"}: GitHub did not list this comment on the pull request yet; please post the command again in a minute.`);
       return;
     }
     const refusal = outcome.waivers.refused.find((r) => r.commentId === commentId);
@@ -79,7 +91,7 @@ export function registerWaiverEvents(app: Probot, options: HandlerDeps): void {
       await react("+1");
       await reply(`\`${control}\` is waived on this pull request: "${active.justification}". The \`sdlc-guard\` check shows it as waived and counts it as passed; \`/sdlc-guard revoke ${control}\` undoes it.`);
     } else if (verb === "revoke") {
-      audit(log, "waiver.revoked", { ...audit }, `${control} waiver revoked by ${login}`);
+      audit(log, "waiver.revoked", auditFields, `${control} waiver revoked by ${login}`);
       await react("+1");
       await reply(active ? `\`${control}\` is still waived by a later comment.` : `no waiver of \`${control}\` is in force on this pull request any more; the check was evaluated again.`);
     } else {

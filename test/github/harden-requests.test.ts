@@ -1,5 +1,5 @@
 import { RequestTimeoutError, secondaryRateLimitWait } from "../../src/github/harden-requests.js";
-import { describeGitHubError, httpStatus } from "../../src/github/describe-error.js";
+import { describeFailure, describeGitHubError, httpStatus } from "../../src/github/describe-error.js";
 
 describe("secondary rate limits", () => {
   it.each([
@@ -21,6 +21,16 @@ describe("describing a failed GitHub request without secrets", () => {
     ["anything else", new Error("socket hang up"), "GitHub request failed (socket hang up)"],
   ])("%s", (_name, error, description) => {
     expect(describeGitHubError(error)).toBe(description);
+  });
+
+  it.each([
+    ["an HTTP error", Object.assign(new Error("Not Found - https://docs.github.com"), { status: 404 }), "GitHub answered HTTP 404 (Not Found)"],
+    ["a deadline", new RequestTimeoutError(1500), "GitHub did not answer in time (no answer within 1500 ms)"],
+    ["a spent rate limit", Object.assign(new Error("GitHub's rate limit is exhausted until 15:42 UTC (REST API)"), { name: "PrimaryRateLimitError" }), "GitHub's rate limit is exhausted until 15:42 UTC (REST API)"],
+    ["not from GitHub", new Error("Cannot read properties of undefined (reading 'name')"), "Cannot read properties of undefined (reading 'name')"],
+    ["not even an Error", "disk full", "disk full"],
+  ])("a failure of a command: %s, in its own words", (_name, error, description) => {
+    expect(describeFailure(error)).toBe(description);
   });
 
   it("reads the HTTP status only when there is one", () => {

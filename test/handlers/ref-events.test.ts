@@ -1,9 +1,10 @@
+import nock from "nock";
 import { GitHubWorld, rulesetRule, sha, type SimRepo } from "../../sim/github-world.js";
 import { compliantPullRequest, compliantRepo } from "../../sim/scenarios.js";
 import { deploymentProtectionRuleEvent, pushEvent, releaseEvent, tagCreateEvent, tagPushEvent } from "../../sim/webhook-payloads.js";
 import { runIdOfCallback } from "../../src/evaluation/evaluate-deployment.js";
 import { decodeResults } from "../../src/report/check-run-state.js";
-import { mockGitHub } from "../support/github-mock.js";
+import { GITHUB_API, mockGitHub } from "../support/github-mock.js";
 import { captureLog, createTestApp } from "../support/test-app.js";
 
 const CONFIG = ".github%2Fsdlc-guard.yml";
@@ -375,6 +376,23 @@ describe("tags and releases: release-tag, signed-release, release-notes", () => 
     await probot.receive(tagPushEvent(w, repo, "v1.4.0") as never);
 
     expect(repo.checkRuns).toHaveLength(2); // the merged PR's run, and the tag commit's
+  });
+
+  it("a tag whose report could not be written is evaluated again by its other event (create fails, push reports)", async () => {
+    const { world: w, repo, commitSha } = tagged("v1.4.0");
+    const probot = createTestApp(w);
+    const api = mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`).expect("POST", "/graphql").expect("GET", "/repos/acme/payments/git/tags/*");
+    // The create fails; the app looks for a run the create may have made after all, finds none, creates again: fails.
+    nock(GITHUB_API).post("/repos/acme/payments/check-runs").times(2).reply(502, { message: "Server Error" });
+    api.expect("GET", "/repos/acme/payments/commits/*/check-runs");
+
+    await expect(probot.receive(tagCreateEvent(w, repo, "v1.4.0") as never)).rejects.toThrow();
+    expect(runOn(repo, commitSha)).toEqual([]);
+
+    api.expect("POST", "/graphql").expect("GET", "/repos/acme/payments/git/tags/*").expect("POST", "/repos/acme/payments/check-runs");
+    await probot.receive(tagPushEvent(w, repo, "v1.4.0") as never);
+    expect(runOn(repo, commitSha)).toMatchObject([{ conclusion: "success" }]);
+    expect(rowsOn(repo, commitSha)["release-tag"]).toBe("required:pass");
   });
 
   it("a tag deleted and created again on another commit moments later is evaluated again", async () => {

@@ -94,8 +94,21 @@ describe("waivers: /sdlc-guard waive and revoke", () => {
     expect(lastReply().body).toContain(`@lead-lina nothing was waived: ${reason}`);
   });
 
+  it("a command GitHub does not list on the PR (deleted before it was evaluated) counts for nothing, and the reply says why", async () => {
+    const { world, repo, thread, app, run, jiraRow, lastReply, capture } = setup();
+    const event = issueCommentEvent(world, repo, thread, { login: "lead-lina" }, `/sdlc-guard waive jira ${JUSTIFICATION}`);
+    const command = thread.comments.at(-1)!;
+    world.issues.deleteComment("acme", "payments", command.id);
+    await send(app, event);
+
+    expect(run().conclusion).toBe("failure");
+    expect(jiraRow().outcome).toBe("fail");
+    expect(lastReply().body).toBe("@lead-lina nothing was waived: GitHub did not list this comment on the pull request yet; please post the command again in a minute.");
+    expect(capture.text()).toContain("the comment was not among the pull request's comments");
+  });
+
   it("revoke restores the failure", async () => {
-    const { comment, run, jiraRow, lastReply } = setup({}, { evaluations: 2 });
+    const { comment, run, jiraRow, lastReply, capture } = setup({}, { evaluations: 2 });
     await comment("lead-lina", `/sdlc-guard waive jira ${JUSTIFICATION}`);
     expect(run().conclusion).toBe("success");
     await comment("cto-carl", "/sdlc-guard revoke jira");
@@ -103,6 +116,9 @@ describe("waivers: /sdlc-guard waive and revoke", () => {
     expect(run().conclusion).toBe("failure");
     expect(jiraRow().outcome).toBe("fail");
     expect(lastReply().body).toBe("@cto-carl no waiver of `jira` is in force on this pull request any more; the check was evaluated again.");
+    // The audit record says who revoked what, where, and what the check became.
+    const revoked = capture.lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((record) => record.action === "waiver.revoked");
+    expect(revoked).toEqual([expect.objectContaining({ audit: true, repository: "acme/payments", pull_request: 7, user: "cto-carl", control: "jira", conclusion: "failure" })]);
   });
 
   it("an edited waiver comment no longer counts: the check fails again and the editor is told to post a new one", async () => {
