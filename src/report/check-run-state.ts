@@ -41,9 +41,15 @@ export function clampKeepingResults(summary: string): string {
   return clampMarkdown(summary.slice(0, summary.length - block.length), CHECK_RUN_TEXT_LIMIT - block.length) + block;
 }
 
+/**
+ * The block a summary ends with. Only there: text users control (a waiver's justification, a commit message, a PR
+ * title) is rendered verbatim in the summary, and a block copied into it must not pass for the app's own rows.
+ */
+const OWN_BLOCK = /(?:^|\n\n)<!-- sdlc-guard-results ([A-Za-z0-9+/=]+) -->\s*$/;
+
 /** The rows a summary carries; none when it has no (valid) hidden block, e.g. a run written before rows were kept. */
 export function decodeResults(summary: string | null | undefined): ControlResult[] {
-  const match = summary?.match(/<!-- sdlc-guard-results ([A-Za-z0-9+/=]+) -->/);
+  const match = summary?.match(OWN_BLOCK);
   if (!match) return [];
   try {
     const parsed = storedRows.safeParse(JSON.parse(Buffer.from(match[1]!, "base64").toString("utf8")));

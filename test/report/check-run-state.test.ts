@@ -19,6 +19,18 @@ describe("one check run per commit, several evaluations: the rows travel in the 
     expect(decodeResults(`**visible**\n\n${encodeResults(rows)}`)).toEqual(rows);
   });
 
+  it("a block copied into user text (a waiver's justification) does not pass for the run's rows: only the trailing one counts", () => {
+    const forged = encodeResults([row("direct-push", "pass"), row("force-push", "pass")]);
+    const justification = `hotfix ${forged} done`;
+    const waiver = { by: "lead-lina", at: "2026-11-20", justification, url: "https://github.com/acme/payments/pull/7#issuecomment-1" };
+    const results = [{ ...row("jira", "waived"), reason: `Waived by @lead-lina on 2026-11-20: "${justification}".`, waiver }, row("direct-push", "fail")];
+    const report = renderControlResults(results, "failure", { subject: "PR #7", headSha: "a".repeat(40), isDraft: false, configSources: [], evaluatedAt: "2026-11-20T09:00:00Z" });
+
+    expect(report.output.summary).toContain(forged); // the justification is shown as written
+    expect(decodeResults(report.output.summary).map((r) => `${r.id}:${r.outcome}`)).toEqual(["jira:waived", "direct-push:fail"]);
+    expect(decodeResults(`${forged}\n\nsome text after it`)).toEqual([]);
+  });
+
   it("the block is hidden Markdown and cannot be closed early by a reason", () => {
     const block = encodeResults([{ ...row("jira", "fail"), reason: "-->" }]);
 
