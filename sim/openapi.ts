@@ -65,8 +65,20 @@ function matcherFor(template: string): { regex: RegExp; literals: number } {
   return matcher;
 }
 
+/** Operations already found, by method and path: the search below reads every one of GitHub's ~1,000 templates. */
+const foundOperations = new Map<string, MatchedOperation | undefined>();
+
 /** Finds the documented operation for a request path (no query string); the most literal template wins. */
 export function findOperation(method: string, path: string): MatchedOperation | undefined {
+  const key = `${method.toLowerCase()} ${path}`;
+  if (foundOperations.has(key)) return foundOperations.get(key);
+  const found = searchOperation(method, path);
+  if (foundOperations.size >= 5_000) foundOperations.clear();
+  foundOperations.set(key, found);
+  return found;
+}
+
+function searchOperation(method: string, path: string): MatchedOperation | undefined {
   const { doc } = openapi();
   const lower = method.toLowerCase();
   const decoded = decodeURIComponent(path);
