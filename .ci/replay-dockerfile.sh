@@ -39,8 +39,11 @@ mapfile -t cmd < <(node -e "for (const part of JSON.parse(process.argv[1])) cons
 health_json=$(awk '/^HEALTHCHECK /{h=1} h{print} h&&!/\\$/{exit}' "$dockerfile" | grep -oE 'CMD \[.*\]' | sed -E 's/^CMD //')
 mapfile -t health < <(node -e "for (const part of JSON.parse(process.argv[1])) console.log(part)" "$health_json")
 
-echo "-- CMD: ${cmd[*]}"
-(cd "$work/runtime" && env -i PATH="$PATH" NODE_ENV=production HOST=127.0.0.1 PORT="$port" LOG_FORMAT=json LOG_LEVEL=fatal \
+# The runtime stage's ENV that changes how Node runs (the heap cap), as the image sets it.
+node_options=$(grep -oE 'NODE_OPTIONS="[^"]*"' "$dockerfile" | sed -E 's/^NODE_OPTIONS="(.*)"$/\1/' || true)
+
+echo "-- CMD: ${cmd[*]} (NODE_OPTIONS=$node_options)"
+(cd "$work/runtime" && env -i PATH="$PATH" NODE_OPTIONS="$node_options" NODE_ENV=production HOST=127.0.0.1 PORT="$port" LOG_FORMAT=json LOG_LEVEL=fatal \
   APP_ID=1 PRIVATE_KEY="$key" WEBHOOK_SECRET=replay-secret "${cmd[@]}") &
 server_pid=$!
 

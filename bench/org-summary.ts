@@ -1,10 +1,10 @@
-import { speedUpWorld } from "./sim-speedups.js"; // first: before anything of sim/ is evaluated
+import { speedUpWorld } from "./sim-speedups.js";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { GitHubWorld } from "../sim/github-world.js";
 import { buildOrg } from "../sim/org-scenario.js";
 import { startSimulator } from "../sim/server.js";
-import { runNodeScript } from "./processes.js";
+import { imageNodeOptions, runNodeScript } from "./processes.js";
 import { fixed, listFlag, numberFlag, parseArgs, table } from "./report.js";
 
 // The org summary against the GitHub simulator over HTTP on 127.0.0.1: GitHub requests, wall time, memory and CPU of
@@ -36,7 +36,9 @@ export async function measureOrgSummary(repositories: number, latencyMs: number)
   const before = world.requests.length;
   const simCpu = process.cpuUsage();
   try {
-    const child = await runNodeScript(root, resolve(root, "dist/bench/org-summary-child.js"), [JSON.stringify({ baseUrl: simulator.baseUrl, org: "acme", appId: world.appId, now: org.now })]);
+    const child = await runNodeScript(root, resolve(root, "dist/bench/org-summary-child.js"), [JSON.stringify({ baseUrl: simulator.baseUrl, org: "acme", appId: world.appId, now: org.now })], {
+      NODE_OPTIONS: imageNodeOptions(root), // the heap the app's summary gets in the image
+    });
     const used = process.cpuUsage(simCpu);
     const line = child.stdout.trim().split("\n").pop() ?? "";
     if (child.code !== 0 || !line.startsWith("{")) throw new Error(`${repositories} repositories: the summary process exited with ${child.code}`);

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { freePort } from "../sim/free-port.js";
 
 export { freePort };
@@ -67,13 +68,23 @@ export interface AppProcess {
 }
 
 /**
- * Starts the real app as production does (`probot run ./dist/src/index.js`) in a child process, so that its memory
- * and CPU are the app's alone, and waits until Probot answers `GET /ping`.
+ * The Node options the Docker image runs the app with (its `ENV NODE_OPTIONS`, e.g. the JS heap cap), read from the
+ * Dockerfile so that the benchmarks measure the process as it is deployed.
+ */
+export function imageNodeOptions(root: string): string {
+  const line = /\bNODE_OPTIONS="([^"]*)"/.exec(readFileSync(resolve(root, "Dockerfile"), "utf8"));
+  if (!line) throw new Error('the Dockerfile sets no NODE_OPTIONS: bench/processes.ts expects NODE_OPTIONS="..." in an ENV');
+  return line[1]!;
+}
+
+/**
+ * Starts the real app as production does (`probot run ./dist/src/index.js`, with the image's NODE_OPTIONS) in a child
+ * process, so that its memory and CPU are the app's alone, and waits until Probot answers `GET /ping`.
  */
 export async function startAppProcess(cwd: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<AppProcess> {
   const child = spawn(process.execPath, [...nodeArgs, "node_modules/probot/bin/probot.js", "run", "./dist/src/index.js"], {
     cwd,
-    env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", LOG_FORMAT: "json", ...env },
+    env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", LOG_FORMAT: "json", NODE_OPTIONS: imageNodeOptions(cwd), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logLines: string[] = [];
@@ -111,8 +122,8 @@ export async function startAppProcess(cwd: string, env: Record<string, string>, 
 }
 
 /** Runs a Node script to its end and returns its standard output (standard error is passed through). */
-export async function runNodeScript(cwd: string, script: string, args: string[]): Promise<{ stdout: string; pid: number; code: number | null }> {
-  const child = spawn(process.execPath, [script, ...args], { cwd, stdio: ["ignore", "pipe", "inherit"] });
+export async function runNodeScript(cwd: string, script: string, args: string[], env: Record<string, string> = {}): Promise<{ stdout: string; pid: number; code: number | null }> {
+  const child = spawn(process.execPath, [script, ...args], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
   let stdout = "";
   child.stdout!.on("data", (c: Buffer) => (stdout += c.toString("utf8")));
   const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));

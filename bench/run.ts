@@ -1,4 +1,3 @@
-import "./sim-speedups.js"; // first: before anything of sim/ is evaluated
 import { cpus, loadavg } from "node:os";
 import { measureOrgSummary, printOrgSummaries, type SummaryMeasurement } from "./org-summary.js";
 import { printPrBench, prOptionsFrom, PR_FLAGS, runPrBench, type PhaseResult, type PrBenchResult } from "./pr-evaluations.js";
@@ -9,14 +8,14 @@ import { fixed, listFlag, parseArgs, table } from "./report.js";
 //   --latency-ms 20          simulated GitHub latency per request
 //   --deliveries 300         deliveries per row (pacing off / throttling off)
 //   --in-flight 1,10,100     outstanding deliveries per row
-//   --repos 8 --prs-per-repo 25
+//   --repos 50 --prs-per-repo 25
 //   --modes off,unpaced,shipped   Probot's Octokit throttling: bypassed, without its 1/s pacing, as shipped
 //   --paced-deliveries 5     deliveries per as-shipped row (about 2 s each); --paced-in-flight 1
-//   --paced-installations 4  as shipped, one more row: that many repositories, each in its own installation
+//   --paced-installations 50 as shipped, one more row: that many repositories, each in its own installation
 //   --one-repo-row on|off    the busiest row again with every PR in one repository
 //   --summary-sizes 100,1000,5000   org sizes (empty: skip)
 //   --only prs|summary
-//   --sim-uncached           keep the simulator's per-query GraphQL validation (see sim-speedups.ts)
+//   --sim-uncached           keep the simulator's full walk for node(id:) lookups (see sim-speedups.ts)
 // Quick run: npm run bench -- --deliveries 100 --modes off --summary-sizes 100,1000
 
 const GOALS = { evaluationsPerSecond: 200, addedP99Ms: 100, steadyRequests: 3, rssMb: 200, summaryRequests: 150 };
