@@ -33,11 +33,15 @@ export class SharedInvalidation {
     private readonly channel: string,
     private readonly replicaId: string,
   ) {
-    this.subscriber = publisher.duplicate();
+    // Resubscribed here after a reconnection, not by ioredis: its own resubscription leaves the SUBSCRIBE's promise
+    // unhandled, and a connection closed before the reply (a shutdown during a reconnection) would then be an
+    // unhandled rejection, which ends a Node process.
+    this.subscriber = publisher.duplicate({ autoResubscribe: false });
     this.subscriber.on("error", () => undefined); // reported by the publisher's own listener
     this.subscriber.on("ready", () => {
-      if (this.connectedOnce) this.log?.warn({ channel }, "reconnected to Redis: cache invalidations sent meanwhile by other replicas were missed (entries expire with the cache TTL)");
-      this.connectedOnce = true;
+      if (!this.connectedOnce) return void (this.connectedOnce = true);
+      this.log?.warn({ channel }, "reconnected to Redis: cache invalidations sent meanwhile by other replicas were missed (entries expire with the cache TTL)");
+      void this.subscriber.subscribe(channel).catch(() => undefined); // a failure: the next reconnection tries again
     });
     this.subscriber.on("message", (channelName: string, text: string) => {
       if (channelName === this.channel) this.apply(text);

@@ -88,10 +88,17 @@ describeWithRedis("cache invalidations shared by the replicas (real redis-server
   it("says so when it reconnects (invalidations may have been missed meanwhile), and when it cannot publish", async () => {
     const channel = `inv${++channelCount}`;
     const a = await replica("replica-a", channel);
+    const b = await replica("replica-b", channel);
     const capture = captureLog("warn");
     a.bus.log = capture.log;
     await a.client.call("CLIENT", "KILL", "TYPE", "pubsub");
     await until(() => capture.text().includes("cache invalidations sent meanwhile by other replicas were missed"), "the reconnection warning");
+    // Subscribed again: B's invalidations reach A (sent until one arrives: A may still be resubscribing).
+    a.config.set("acme/payments", "config");
+    await until(() => {
+      b.config.delete("acme/payments");
+      return a.config.get("acme/payments") === undefined;
+    }, "an invalidation after the reconnection");
 
     const offline = new Redis(redis.url, { lazyConnect: true, enableOfflineQueue: false });
     const bus = new SharedInvalidation(offline, `${channel}-offline`, "replica-x");
