@@ -19,9 +19,10 @@ import { fixed, numberFlag, listFlag, parseArgs, percentile, table } from "./rep
 // one is done when the simulator has applied its check-run write. Prints figures; asserts nothing.
 //
 // Three runs, one app process each, differing only in Probot's Octokit throttling (bench/throttling-preload.ts):
-// "as shipped" (an installation's GraphQL queries and writes paced one per second: an evaluation has one of each, so
-// at most 0.5 evaluations/s per installation; its busiest row puts each repository in its own installation, as many
-// organisations would be, to show that rate multiply), "pacing off" (that spacing removed, the rest of the plugin as
+// "as shipped" (an installation's writes paced one per second, and its GraphQL queries one per second in a queue of
+// their own: an evaluation has one of each, so at most 1 evaluation/s per installation back to back, and no wait for
+// an evaluation whose queues are idle, the "pause" row; the busiest row puts each repository in its own installation,
+// as many organisations would be, to show that rate multiply), "pacing off" (that spacing removed, the rest of the plugin as
 // shipped) and "throttling off" (the plugin bypassed: the app's own cost). The simulator issues tokens for any
 // installation id, and the payloads name one per repository.
 
@@ -43,13 +44,17 @@ export interface PrBenchOptions {
   pacedInFlight: number[];
   /** As shipped, one more row: this many repositories, each in its own installation, one delivery in flight on each. */
   pacedInstallations: number;
+  /** As shipped, one more row: one webhook at a time with this pause before each (events spread out, as most are); 0 skips it. */
+  pacedGapMs: number;
   log: (line: string) => void;
 }
 
 export interface PhaseResult {
-  /** Probot's Octokit throttling: as shipped (1 write or GraphQL query/s per installation), without that pacing, or bypassed. */
+  /** Probot's Octokit throttling: as shipped (per installation, 1 write/s and 1 GraphQL query/s), without that pacing, or bypassed. */
   mode: "as shipped" | "pacing off" | "throttling off";
   inFlight: number;
+  /** Pause of each worker before each delivery (0: back to back). */
+  gapMs: number;
   repositories: number;
   installations: number;
   deliveries: number;
@@ -109,6 +114,7 @@ interface Target {
 interface Row {
   inFlight: number;
   deliveries: number;
+  gapMs?: number;
   pool?: "all" | "first" | "monorepo";
 }
 
@@ -329,6 +335,7 @@ async function runPhase(
   const worker = async () => {
     while (issued < row.deliveries) {
       issued++;
+      if (row.gapMs) await new Promise((resolve) => setTimeout(resolve, row.gapMs)); // before each: the previous row's too
       let target = pool[next++ % pool.length]!;
       while (busy.has(target)) target = pool[next++ % pool.length]!;
       busy.add(target);
@@ -358,6 +365,7 @@ async function runPhase(
   return {
     mode,
     inFlight: row.inFlight,
+    gapMs: row.gapMs ?? 0,
     repositories: new Set(pool.map((t) => t.repo.name)).size,
     installations: new Set(pool.map((t) => t.installation)).size,
     deliveries: row.deliveries,
@@ -402,8 +410,10 @@ export async function runPrBench(options: PrBenchOptions): Promise<PrBenchResult
   for (const mode of options.modes) {
     let rows: Row[];
     if (mode === "as shipped") {
-      // One evaluation takes two paced slots (its GraphQL query and its write): about 2 s. Kept short.
+      // Back to back, an evaluation waits for its query's slot (1 s after the previous query). Kept short.
       rows = options.pacedInFlight.map((inFlight) => ({ inFlight, deliveries: Math.max(options.pacedDeliveries, inFlight), pool: "first" as const }));
+      // Webhooks spread out in time: an evaluation's query and write find their queues idle.
+      if (options.pacedGapMs > 0) rows.push({ inFlight: 1, deliveries: options.pacedDeliveries, pool: "first", gapMs: options.pacedGapMs });
       // Every repository in its own installation (as several organisations would be): the paced rate multiplies.
       if (options.pacedInstallations > 1) rows.push({ inFlight: options.pacedInstallations, deliveries: 2 * options.pacedInstallations, pool: "all" });
     } else {
@@ -431,7 +441,7 @@ export function printPrBench(result: PrBenchResult, print: (line: string) => voi
       ["Octokit throttling", "in flight", "repos / installations", "deliveries", "evaluations/s", "p50 ms", "p95 ms", "p99 ms", "added p50 ms", "added p99 ms", "requests/eval", "on critical path", "peak RSS MB", "app CPU ms/eval", "sim CPU ms/eval", "sim loop p99 ms", "failed"],
       result.phases.map((p) => [
         p.mode,
-        String(p.inFlight),
+        p.gapMs ? `${p.inFlight}, ${fixed(p.gapMs / 1000, 1)} s apart` : String(p.inFlight),
         `${p.repositories} / ${p.installations}`,
         String(p.deliveries),
         fixed(p.perSecond, p.perSecond < 10 ? 2 : 0),
@@ -466,7 +476,7 @@ export function printPrBench(result: PrBenchResult, print: (line: string) => voi
   if (result.appWarnings.length) print(`app log at warn or above: ${result.appWarnings.length} lines, e.g.\n  ${result.appWarnings.slice(0, 3).map((l) => l.slice(0, 300)).join("\n  ")}`);
 }
 
-export const PR_FLAGS = ["modes", "latency-ms", "deliveries", "in-flight", "repos", "prs-per-repo", "paced-deliveries", "paced-in-flight", "paced-installations", "one-repo-row"];
+export const PR_FLAGS = ["modes", "latency-ms", "deliveries", "in-flight", "repos", "prs-per-repo", "paced-deliveries", "paced-in-flight", "paced-installations", "paced-gap-ms", "one-repo-row"];
 
 export function prOptionsFrom(flags: Map<string, string>, log: (line: string) => void): PrBenchOptions {
   return {
@@ -484,6 +494,7 @@ export function prOptionsFrom(flags: Map<string, string>, log: (line: string) =>
     pacedDeliveries: numberFlag(flags, "paced-deliveries", 5),
     pacedInFlight: listFlag(flags, "paced-in-flight", [1]),
     pacedInstallations: numberFlag(flags, "paced-installations", 50),
+    pacedGapMs: numberFlag(flags, "paced-gap-ms", 1500),
     log,
   };
 }

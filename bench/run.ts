@@ -12,6 +12,7 @@ import { fixed, listFlag, parseArgs, table } from "./report.js";
 //   --modes off,unpaced,shipped   Probot's Octokit throttling: bypassed, without its 1/s pacing, as shipped
 //   --paced-deliveries 5     deliveries per as-shipped row (about 2 s each); --paced-in-flight 1
 //   --paced-installations 50 as shipped, one more row: that many repositories, each in its own installation
+//   --paced-gap-ms 1500      as shipped, one more row: one webhook at a time, this pause before each (0: skip)
 //   --one-repo-row on|off    the busiest row again with every PR in one repository
 //   --summary-sizes 100,1000,5000   org sizes (empty: skip)
 //   --only prs|summary
@@ -68,7 +69,7 @@ function printGoals(result: PrBenchResult | undefined, rows: SummaryMeasurement[
   }
   for (const mode of modes) {
     for (const p of byMode(mode)) {
-      const where = `${mode}, ${p.inFlight} in flight, ${p.repositories} repos${p.installations > 1 ? ` / ${p.installations} installations` : ""}`;
+      const where = `${mode}, ${p.inFlight} in flight${p.gapMs ? `, ${fixed(p.gapMs / 1000, 1)} s apart` : ""}, ${p.repositories} repos${p.installations > 1 ? ` / ${p.installations} installations` : ""}`;
       lines.push([`p99 added latency ≤ ${GOALS.addedP99Ms} ms`, where, `${fixed(p.added.p99)} ms`, verdict(p.added.p99 <= GOALS.addedP99Ms)]);
     }
   }

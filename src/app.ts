@@ -3,7 +3,7 @@ import type { Probot } from "probot";
 import { configureAuditFile } from "./audit/audit-log.js";
 import { createEvaluationMemory } from "./evaluation/evaluate-pull-request.js";
 import type { AppOptions, HandlerDeps } from "./handlers/app-options.js";
-import type { GitHubClient } from "./github/types.js";
+import { installationOctokit } from "./github/installation-octokit.js";
 import { registerMergeGroupEvents } from "./handlers/merge-group-events.js";
 import { registerPullRequestEvents } from "./handlers/pull-request-events.js";
 import { registerRefEvents } from "./handlers/ref-events.js";
@@ -29,8 +29,8 @@ export function createSdlcGuardApp(options: AppOptions, operations?: Operations)
     options.queue?.shareCaches(deps.memory.cache);
     // Every handler runs once per delivery id, however often GitHub (or a replica) delivers it (handlers/deliveries.ts).
     const app = handleEachDeliveryOnce(options.queue ? options.queue.attach(server) : server, deps.memory.shared, options.deliveryTtlMs);
-    // Each installation's requests are paced in their own throttling queue (handlers/evaluate-from-event.ts, githubFor).
-    deps.installationOctokit = async (installationId) => (await app.auth(installationId)) as GitHubClient;
+    // Each installation's writes, and its GraphQL queries, are paced in their own throttling queues (github/installation-octokit.ts).
+    deps.installationOctokit = (installationId) => installationOctokit(app, installationId);
     if (options.auditLogPath) configureAuditFile(options.auditLogPath, app.log as unknown as Logger);
     registerPullRequestEvents(app, deps);
     registerRerunEvents(app, deps);

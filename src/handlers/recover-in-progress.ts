@@ -3,6 +3,7 @@ import type { Probot } from "probot";
 import { evaluatePullRequest, withRepositoryLock, type EvaluationDeps } from "../evaluation/evaluate-pull-request.js";
 import { CHECK_NAME } from "../github/check-run.js";
 import { describeGitHubError } from "../github/describe-error.js";
+import { installationOctokit } from "../github/installation-octokit.js";
 import type { GitHubClient } from "../github/types.js";
 import type { HandlerDeps } from "./app-options.js";
 import { evaluationDepsFor, hardenForInstallation } from "./evaluate-from-event.js";
@@ -95,7 +96,7 @@ export async function recoverInProgressRuns(app: Probot, deps: HandlerDeps, opti
     if (!account?.login || installation.suspended_at) continue;
     report.installations++;
     try {
-      const octokit = hardenForInstallation((await app.auth(installation.id)) as GitHubClient, deps, installation.id);
+      const octokit = hardenForInstallation(await installationOctokit(app, installation.id), deps, installation.id);
       const evaluation = evaluationDepsFor(octokit, log, deps);
       for (const run of await findStaleRuns(octokit, deps.appId, account.login, account.type === "Organization", options)) {
         report.found++;

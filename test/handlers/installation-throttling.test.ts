@@ -1,16 +1,18 @@
 import { pino, type Logger } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { createSdlcGuardApp } from "../../src/app.js";
+import { isGraphqlQuery } from "../../src/github/installation-octokit.js";
 import { GitHubWorld } from "../../sim/github-world.js";
 import { compliantPullRequest, compliantRepo } from "../../sim/scenarios.js";
 import { pullRequestEvent } from "../../sim/webhook-payloads.js";
 import { mockGitHub } from "../support/github-mock.js";
 import { testPrivateKey } from "../support/test-app.js";
 
-// Probot's Octokit throttling (as shipped: on) paces an installation's writes and GraphQL queries one per second, in a
-// Bottleneck group keyed by the Octokit's throttling id. The Octokit Probot builds for a webhook has no id ("no-id"),
-// so every installation would share one queue; sdlc-guard uses `app.auth(installation)` instead, keyed by the
-// installation. Observed here through the keys the write group is asked for: no timing is measured.
+// Probot's Octokit throttling (as shipped: on) paces writes and GraphQL requests one per second, in a Bottleneck group
+// keyed by the Octokit's throttling id. The Octokit Probot builds for a webhook has no id ("no-id"), so every
+// installation would share one queue. sdlc-guard keys writes by installation and its GraphQL queries by
+// "<installation>:queries" (src/github/installation-octokit.ts), so an evaluation's write does not wait a second behind
+// its own query. Observed through the keys the group is asked for: no timing is measured.
 
 type GroupWithId = { id: string; key(name?: string): unknown };
 // The module @octokit/plugin-throttling imports (its light build; untyped, hence the string specifier).
@@ -30,7 +32,7 @@ afterAll(() => {
   groupPrototype.key = originalKey;
 });
 
-it("each installation's writes and GraphQL queries are paced in its own throttling queue, not one shared by all", async () => {
+it("each installation's writes, and its GraphQL queries, are paced in queues of their own, not one shared by all", async () => {
   const world = new GitHubWorld();
   const payments = compliantRepo(world, "acme", "payments");
   const ledger = compliantRepo(world, "globex", "ledger");
@@ -54,7 +56,19 @@ it("each installation's writes and GraphQL queries are paced in its own throttli
 
   expect(payments.checkRuns).toMatchObject([{ headSha: paymentsPr.headSha, conclusion: "success" }]);
   expect(ledger.checkRuns).toMatchObject([{ headSha: ledgerPr.headSha, conclusion: "success" }]);
-  // One GraphQL query and one check-run write per evaluation, each in its installation's queue.
-  expect([...writeKeys].sort()).toEqual(["77", "77", "78", "78"]);
+  // One GraphQL query and one check-run write per evaluation, each in a queue of its installation.
+  expect([...writeKeys].sort()).toEqual(["77", "77:queries", "78", "78:queries"]);
   expect(world.violations).toEqual([]);
+});
+
+it.each([
+  ["a query", true, { method: "POST", url: "/graphql", query: "query Q { viewer { login } }" }],
+  ["an anonymous query", true, { method: "POST", url: "/graphql", query: "{ viewer { login } }" }],
+  ["a query on GitHub Enterprise Server", true, { method: "POST", url: "https://ghe.example.com/api/graphql", query: "query { viewer { login } }" }],
+  ["a mutation", false, { method: "POST", url: "/graphql", query: "mutation M { addComment(input: {}) { clientMutationId } }" }],
+  ["a mutation after a comment", false, { method: "POST", url: "/graphql", query: "# why\n  mutation { x }" }],
+  ["a REST write", false, { method: "POST", url: "/repos/{owner}/{repo}/check-runs" }],
+  ["a REST read", false, { method: "GET", url: "/repos/{owner}/{repo}" }],
+])("%s: paced in the queries' queue = %p", (_name, expected, options) => {
+  expect(isGraphqlQuery(options)).toBe(expected);
 });
