@@ -21,14 +21,14 @@ import { installOperations, type Operations } from "./operations/operations.js";
 export function createSdlcGuardApp(options: AppOptions, operations?: Operations) {
   return (server: Probot): void => {
     // /health, /ready, /metrics, the 25 MB webhook body limit and the webhooks in flight (src/operations/; default: the process's).
-    installOperations(server, operations);
+    const ops = installOperations(server, operations);
     // With REDIS_URL the server's Probot only queues verified webhooks; the handlers live on the Probot the queue's
     // workers feed (src/scale/webhook-queue.ts). Without it, they are the server's own, as always.
     const deps: HandlerDeps = { ...options, memory: createEvaluationMemory({ ttlMs: options.cacheTtlMs }, options.sharedState) };
     // With REDIS_URL, a cache entry dropped by a webhook on one replica is dropped on every replica (src/scale/shared-invalidation.ts).
     options.queue?.shareCaches(deps.memory.cache);
     // Every handler runs once per delivery id, however often GitHub (or a replica) delivers it (handlers/deliveries.ts).
-    const app = handleEachDeliveryOnce(options.queue ? options.queue.attach(server) : server, deps.memory.shared, options.deliveryTtlMs);
+    const app = handleEachDeliveryOnce(options.queue ? options.queue.attach(server, ops) : server, deps.memory.shared, options.deliveryTtlMs);
     // Each installation's writes, and its GraphQL queries, are paced in their own throttling queues (github/installation-octokit.ts).
     deps.installationOctokit = (installationId) => installationOctokit(app, installationId);
     if (options.auditLogPath) configureAuditFile(options.auditLogPath, app.log as unknown as Logger);

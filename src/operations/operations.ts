@@ -206,12 +206,20 @@ export class Operations {
     );
   }
 
+  /**
+   * Handles a delivery taken from the queue (multi-replica mode) with the time the answering replica received it, so
+   * that the webhook-to-result histogram covers queued deliveries too (`receivedAt`: ms since the epoch).
+   */
+  handlingQueued<T>(deliveryId: string, receivedAt: number, work: () => Promise<T>): Promise<T> {
+    return this.#arrived(deliveryId, work, performance.now() - Math.max(0, Date.now() - receivedAt));
+  }
+
   /** Runs `work` with the delivery's arrival time known (the first of concurrent copies of one delivery). */
-  async #arrived<T>(deliveryId: string | undefined, work: () => Promise<T>): Promise<T> {
+  async #arrived<T>(deliveryId: string | undefined, work: () => Promise<T>, at = performance.now()): Promise<T> {
     if (!deliveryId) return work();
     const known = this.#arrivals.get(deliveryId);
     if (known) known.refs++;
-    else this.#arrivals.set(deliveryId, { at: performance.now(), refs: 1 });
+    else this.#arrivals.set(deliveryId, { at, refs: 1 });
     try {
       return await work();
     } finally {

@@ -10,10 +10,18 @@ import type { ScaleOut } from "./scale-out.js";
 
 /** What the app gets in multi-replica mode (`AppOptions.queue`). */
 export interface QueueMode {
-  /** Wires the queue into the server's Probot; returns the Probot the handlers register on (the workers feed it). */
-  attach(server: Probot): Probot;
+  /**
+   * Wires the queue into the server's Probot; returns the Probot the handlers register on (the workers feed it).
+   * `tracker` (the app's Operations) times each queued delivery from its receipt, for the webhook-to-result histogram.
+   */
+  attach(server: Probot, tracker?: QueuedDeliveryTracker): Probot;
   /** Makes the replica's cache invalidations (config, secret scanning, teams) happen on every replica. */
   shareCaches(cache: StateCache): void;
+}
+
+/** What times a queued delivery from when a replica received it to its result (src/operations/operations.ts). */
+export interface QueuedDeliveryTracker {
+  handlingQueued<T>(deliveryId: string, receivedAt: number, work: () => Promise<T>): Promise<T>;
 }
 
 /** Multi-replica settings from the environment; undefined without `REDIS_URL` (one process, everything in memory). */

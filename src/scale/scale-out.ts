@@ -80,7 +80,7 @@ export function startScaleOut(options: AppOptions, settings: ScaleOutSettings): 
       if (queueConnection.status === "ready") await queueConnection.quit().catch(() => queueConnection.disconnect());
     })());
   const queueMode: QueueMode = {
-    attach: (server) => queue.attach(server),
+    attach: (server, tracker) => queue.attach(server, tracker),
     shareCaches: (cache) => {
       invalidation.share("config", cache.config);
       invalidation.share("secret-scanning", cache.secretScanning);

@@ -4,6 +4,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Probot } from "probot";
 import type { SharedState } from "../evaluation/shared-state.js";
+import type { QueuedDeliveryTracker } from "./scale-out-settings.js";
 
 /** What a queued job carries: the verified webhook, as Probot received it. */
 export interface QueuedDelivery {
@@ -62,6 +63,7 @@ export class WebhookQueue {
   private anyEvent = false;
   private readonly doneTtlMs: number;
   private closing: Promise<void> | undefined;
+  private tracker: QueuedDeliveryTracker | undefined;
 
   constructor(private readonly options: WebhookQueueOptions) {
     this.prefix = options.prefix ?? "sdlc-guard";
@@ -84,8 +86,9 @@ export class WebhookQueue {
    * Wires the queue into Probot: webhooks the server's `app` verified are queued (only events some handler listens
    * to), and the returned Probot, on which the app registers its handlers, is what this replica's workers feed.
    */
-  attach(app: Probot): Probot {
+  attach(app: Probot, tracker?: QueuedDeliveryTracker): Probot {
     if (this.handlers) throw new Error("the webhook queue is already attached");
+    this.tracker = tracker;
     this.options.onAttach?.(app);
     const handlers = (this.options.createWorkerProbot ?? sameProbotClass)(app);
     this.recordListenedEvents(handlers);
@@ -176,12 +179,14 @@ export class WebhookQueue {
   }
 
   private async process(job: Job<QueuedDelivery>): Promise<string> {
-    const { id, name, payload } = job.data;
+    const { id, name, payload, receivedAt } = job.data;
     const doneKey = `${this.prefix}:delivery-done:${id}`;
     if (await this.options.connection.exists(doneKey)) return "duplicate";
     const receive = () => this.current.run(id, () => this.handlers!.receive({ id, name, payload } as Parameters<Probot["receive"]>[0]));
     const repository = repositoryOf(payload);
-    await (repository ? this.options.sharedState.withLock(`queue:${repository}`, receive) : receive());
+    const handle = () => (repository ? this.options.sharedState.withLock(`queue:${repository}`, receive) : receive());
+    // Timed from when the answering replica received it: the queue's wait is part of the webhook-to-result latency.
+    await (this.tracker ? this.tracker.handlingQueued(id, receivedAt, handle) : handle());
     await this.options.connection.set(doneKey, "1", "PX", this.doneTtlMs);
     return "handled";
   }

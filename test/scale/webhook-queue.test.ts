@@ -6,6 +6,7 @@ import { compliantPullRequest, compliantRepo } from "../../sim/scenarios.js";
 import { pullRequestEvent, type WebhookEvent } from "../../sim/webhook-payloads.js";
 import { createSdlcGuardApp } from "../../src/app.js";
 import { InMemorySharedState, type SharedState } from "../../src/evaluation/shared-state.js";
+import { webhookToResultSeconds } from "../../src/operations/metrics.js";
 import { RedisSharedState } from "../../src/scale/redis-shared-state.js";
 import { jobIdOf, repositoryOf, WebhookQueue, type WebhookQueueOptions } from "../../src/scale/webhook-queue.js";
 import { routeToWorld } from "../support/route-to-world.js";
@@ -82,7 +83,7 @@ describeWithRedis("the webhook queue (BullMQ on a real redis-server, two replica
     const handlerState = queue.handlerState(state);
     const server = testProbot(world, { log });
     await server.load((app: Probot) => {
-      createSdlcGuardApp({ appId: world.appId, jira: undefined, maxReevaluations: 100, sharedState: handlerState, queue: { attach: (server) => queue.attach(server), shareCaches: () => undefined } })(app);
+      createSdlcGuardApp({ appId: world.appId, jira: undefined, maxReevaluations: 100, sharedState: handlerState, queue: { attach: (server, tracker) => queue.attach(server, tracker), shareCaches: () => undefined } })(app);
       extra(handlers, handlerState);
     });
     toClose.push(() => connection.quit(), () => state.close(), () => queue.close(2_000));
@@ -109,6 +110,28 @@ describeWithRedis("the webhook queue (BullMQ on a real redis-server, two replica
     for (const run of repo.checkRuns.filter((c) => c.name === "sdlc-guard")) counts.set(run.headSha, (counts.get(run.headSha) ?? 0) + 1);
     return counts;
   };
+
+  it("times a queued delivery from when the answering replica received it: /metrics' webhook-to-result histogram counts it", async () => {
+    const world = new GitHubWorld();
+    const repo = compliantRepo(world);
+    const pr = compliantPullRequest(world, repo, 1);
+    routeToWorld(world, ["GET", "POST"]);
+    const a = await replica(world, `q${++prefixCount}`, "replica-a");
+    const observed = async () => {
+      const values = (await webhookToResultSeconds.get()).values.filter((v) => v.labels.kind === "pull_request");
+      const value = (suffix: string) => values.find((v) => v.metricName === `sdlc_guard_webhook_to_result_seconds_${suffix}`)?.value ?? 0;
+      return { count: value("count"), sum: value("sum") };
+    };
+    const before = await observed();
+
+    await send(a, pullRequestEvent(world, repo, pr, "opened"), "timed-1");
+    await until(() => repo.checkRuns.length === 1, "the check run");
+    await until(async () => (await observed()).count === before.count + 1, "the observation");
+
+    const after = await observed();
+    expect(after.count).toBe(before.count + 1);
+    expect(after.sum).toBeGreaterThan(before.sum);
+  });
 
   it("answers as soon as the webhook is queued; a delivery sent to both replicas is handled once; one check run per head", async () => {
     const world = new GitHubWorld();
