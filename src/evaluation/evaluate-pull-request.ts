@@ -12,7 +12,7 @@ import {
 import type { JiraLookups } from "../controls/jira.js";
 import { findJiraKeys, type KeyMatch } from "../controls/jira-keys.js";
 import { cannotEvaluate, unavailable, type ControlId, type ControlResult, type PullRequestSnapshot, type TeamMembers } from "../controls/types.js";
-import { ensureCheckRun } from "../github/check-run.js";
+import { ensureCheckRun, type WrittenRun } from "../github/check-run.js";
 import { describeGitHubError } from "../github/describe-error.js";
 import { hardenRequests, type RequestPolicy } from "../github/harden-requests.js";
 import { RateLimitBook, RESET_MARGIN_MS } from "../github/rate-limits.js";
@@ -34,7 +34,7 @@ import { audit } from "../audit/audit-log.js";
 export interface EvaluationMemory {
   /** Per-repository locks (across replicas with Redis), delivery claims and leases: see shared-state.ts. */
   shared: SharedState;
-  checkRuns: Map<string, number>;
+  checkRuns: Map<string, WrittenRun>;
   cache: StateCache;
   /** Tags evaluated in the last minutes (a new tag arrives as a `create` and a `push` event): the second is skipped. */
   recentTags: TtlCache<string>;

@@ -1,5 +1,5 @@
-import type { CheckRunReport } from "../report/check-run-output.js";
-import { clampKeepingResults } from "../report/check-run-state.js";
+import { keepOtherRows, type CheckRunReport } from "../report/check-run-output.js";
+import { clampKeepingResults, resultsBlock } from "../report/check-run-state.js";
 import type { GitHubClient, RepoRef } from "./types.js";
 
 /** The app's one check run per head commit; users make it a required status check. */
@@ -10,6 +10,14 @@ export interface ExistingCheckRun {
   id: number;
   /** A pending result may keep an in-progress run open; a completed one cannot be reopened. */
   completed: boolean;
+  /** Its summary as read (it carries the rows of the commit's evaluations). */
+  summary?: string | null;
+}
+
+/** A run this process wrote moments ago: its id and the rows it stored (the summary's hidden block only). */
+export interface WrittenRun {
+  id: number;
+  summary: string;
 }
 
 export interface CheckRunTarget extends RepoRef {
@@ -31,20 +39,24 @@ export async function ensureCheckRun(
   octokit: GitHubClient,
   target: CheckRunTarget,
   report: CheckRunReport,
-  recentlyWritten: Map<string, number>,
+  recentlyWritten: Map<string, WrittenRun>,
 ): Promise<number> {
   const { owner, repo, headSha } = target;
   const key = `${owner}/${repo}@${headSha}`;
-  const id = target.existing?.id ?? recentlyWritten.get(key) ?? (target.existing === undefined ? await findCheckRun(octokit, target) : null);
-  const fields = (mayStayOpen: boolean) => ({ owner, repo, external_id: target.externalId, ...statusFields(report, target.completedAt, mayStayOpen) });
+  const run = target.existing ?? recentlyWritten.get(key) ?? (target.existing === undefined ? await findCheckRun(octokit, target) : null);
+  const id = run?.id;
+  // The rows other evaluations stored on the run stay, whichever way the run was found (reports/check-run-output.ts).
+  const final = keepOtherRows(report, run?.summary);
+  const fields = (mayStayOpen: boolean) => ({ owner, repo, external_id: target.externalId, ...statusFields(final, target.completedAt, mayStayOpen) });
   const update = async (checkRunId: number) => {
     const stillOpen = checkRunId === target.existing?.id && !target.existing.completed;
     return (await octokit.rest.checks.update({ ...fields(stillOpen), check_run_id: checkRunId })).data.id;
   };
   const create = async () => (await octokit.rest.checks.create({ ...fields(true), name: CHECK_NAME, head_sha: headSha, request: { retries: 0 } })).data.id;
-  const written = id ? await update(id) : await createOnce(create, update, () => findCheckRun(octokit, target));
+  const written = id ? await update(id) : await createOnce(create, update, async () => (await findCheckRun(octokit, target))?.id ?? null);
   if (recentlyWritten.size >= RECENT_LIMIT) recentlyWritten.delete(recentlyWritten.keys().next().value!);
-  recentlyWritten.set(key, written);
+  recentlyWritten.delete(key); // re-inserted last: the oldest entries go first
+  recentlyWritten.set(key, { id: written, summary: resultsBlock(fields(false).output.summary) });
   return written;
 }
 
@@ -77,7 +89,7 @@ async function createOnce(create: () => Promise<number>, update: (id: number) =>
   }
 }
 
-async function findCheckRun(octokit: GitHubClient, { owner, repo, headSha, appId }: CheckRunTarget): Promise<number | null> {
+async function findCheckRun(octokit: GitHubClient, { owner, repo, headSha, appId }: CheckRunTarget): Promise<{ id: number; summary: string | null } | null> {
   const { data } = await octokit.rest.checks.listForRef({
     owner,
     repo,
@@ -87,5 +99,6 @@ async function findCheckRun(octokit: GitHubClient, { owner, repo, headSha, appId
     per_page: 1,
     ...(appId ? { app_id: appId } : {}),
   });
-  return data.check_runs[0]?.id ?? null;
+  const found = data.check_runs[0];
+  return found ? { id: found.id, summary: found.output.summary } : null;
 }

@@ -1,7 +1,7 @@
 import type { ConfigError } from "../config/config-error.js";
 import type { Conclusion } from "../controls/evaluate-pull-request-controls.js";
 import type { ControlResult } from "../controls/types.js";
-import { clampKeepingResults, encodeResults } from "./check-run-state.js";
+import { clampKeepingResults, decodeResults, encodeResults, mergeResults, withoutResults } from "./check-run-state.js";
 import { clampMarkdown, inlineCode, tableCell } from "./markdown.js";
 
 export interface CheckRunOutput {
@@ -83,6 +83,36 @@ export function withSharedHead(report: CheckRunReport, otherPullRequests: number
   return {
     conclusion: "failure",
     output: { title: `Shared head commit (also ${others}): ${report.output.title}`, summary: clampKeepingResults(`${notice}\n${report.output.summary}`) },
+  };
+}
+
+/**
+ * The report about to overwrite a run, with the rows the run holds from other evaluations of the commit that the report
+ * does not carry (e.g. a direct push's `direct-push`, when a PR evaluation could not read the run first, or stopped at
+ * a config error): they stay stored, are listed, and a required one that fails keeps the run failing. Without this, a
+ * run written over would forget them, and a later evaluation could pass the commit.
+ */
+export function keepOtherRows(report: CheckRunReport, previousSummary: string | null | undefined): CheckRunReport {
+  const current = decodeResults(report.output.summary);
+  const carried = decodeResults(previousSummary).filter((r) => !current.some((c) => c.id === r.id));
+  if (!carried.length) return report;
+  const failing = carried.filter((r) => r.enforcement === "required" && (r.outcome === "fail" || r.outcome === "error"));
+  const section = [
+    "",
+    "**Also recorded on this commit** (by its other evaluations; kept until they run again):",
+    "",
+    "| Control | Result | Enforcement | Reason |",
+    "|---|---|---|---|",
+    ...carried.map((r) => `| \`${r.id}\` | ${icon(r)} | ${r.enforcement} | ${tableCell(r.source ? `${r.source}: ${r.reason}` : r.reason)} |`),
+  ].join("\n");
+  const rows = mergeResults(current, carried);
+  const escalate = failing.length > 0 && report.conclusion !== "failure";
+  return {
+    conclusion: escalate ? "failure" : report.conclusion,
+    output: {
+      title: escalate ? `Required controls failing: ${failing.map((r) => r.id).join(", ")}` : report.output.title,
+      summary: clampKeepingResults(`${withoutResults(report.output.summary)}\n${section}\n\n${encodeResults(rows)}`),
+    },
   };
 }
 

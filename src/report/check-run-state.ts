@@ -35,6 +35,12 @@ export function encodeResults(results: ControlResult[]): string {
 
 const TRAILING_BLOCK = /\n\n<!-- sdlc-guard-results [A-Za-z0-9+/=]+ -->$/;
 
+/** The summary without its trailing hidden block (the visible part). */
+export const withoutResults = (summary: string): string => summary.replace(TRAILING_BLOCK, "");
+
+/** Only the trailing hidden block of a summary ("" without one): what {@link decodeResults} reads. */
+export const resultsBlock = (summary: string): string => summary.match(TRAILING_BLOCK)?.[0] ?? "";
+
 /** A summary cut to GitHub's limit, keeping the hidden rows at its end whole (a cut block would lose every row). */
 export function clampKeepingResults(summary: string): string {
   const block = summary.match(TRAILING_BLOCK)?.[0] ?? "";

@@ -3,6 +3,8 @@ import { approval, compliantPullRequest, compliantRepo } from "../../sim/scenari
 import { pullRequestEvent } from "../../sim/webhook-payloads.js";
 import { mockGitHub, warmUpGitHubModel } from "../support/github-mock.js";
 import { createTestApp } from "../support/test-app.js";
+import { renderControlResults } from "../../src/report/check-run-output.js";
+import { decodeResults } from "../../src/report/check-run-state.js";
 
 function setup() {
   const world = new GitHubWorld();
@@ -62,6 +64,36 @@ describe("fail closed: what cannot be read never passes", () => {
     for (const id of ["reviews", "jira", "branch-protection", "secret-scanning"]) {
       expect(rowOf(run.output.summary, id)).toContain("Could not read the pull request: GitHub answered HTTP 502");
     }
+  });
+
+  it("a 502 on the pull request, over a run that recorded a direct push of its head: the push's rows stay and keep it failing", async () => {
+    const { world, repo, pr } = setup();
+    // The head commit was also pushed straight to main: a push evaluation stored its rows on the commit's one run.
+    const pushed = renderControlResults([{ id: "direct-push", enforcement: "required", outcome: "fail", reason: "pushed to `main` without a pull request", fix: "open a pull request", source: "push to `main`" }], "failure", {
+      subject: "push to `main`",
+      headSha: pr.headSha,
+      isDraft: false,
+      configSources: [],
+      evaluatedAt: "2026-11-20T09:00:00Z",
+    });
+    repo.checkRuns.push({ id: 9001, appId: world.appId, name: "sdlc-guard", headSha: pr.headSha, status: "completed", conclusion: "failure", output: { title: pushed.output.title, summary: pushed.output.summary }, externalId: "push:main" });
+    world.failNext("POST", "/graphql", 502);
+    const probot = createTestApp(world);
+    mockGitHub(world)
+      .expectToken()
+      .expect("GET", `/repos/acme/payments/contents/.github%2Fsdlc-guard.yml`)
+      .expect("POST", "/graphql")
+      .expect("GET", `/repos/acme/payments/commits/${pr.headSha}/check-runs`)
+      .expect("PATCH", "/repos/acme/payments/check-runs/9001");
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+
+    expect(repo.checkRuns).toHaveLength(1);
+    const run = repo.checkRuns[0]!;
+    expect(run.conclusion).toBe("failure");
+    expect(rowOf(run.output.summary, "reviews")).toContain("Could not read the pull request: GitHub answered HTTP 502");
+    expect(decodeResults(run.output.summary).find((r) => r.id === "direct-push")).toMatchObject({ outcome: "fail", source: "push to `main`" });
+    expect(run.output.summary).toContain("**Also recorded on this commit**");
   });
 
   it("a 502 on secret scanning fails secret-scanning, not passes it", async () => {

@@ -1,6 +1,6 @@
 import type { ControlResult } from "../../src/controls/types.js";
 import { clampKeepingResults, CONTROL_ORDER, decodeResults, encodeResults, mergeResults } from "../../src/report/check-run-state.js";
-import { renderControlResults, withSharedHead } from "../../src/report/check-run-output.js";
+import { keepOtherRows, renderConfigError, renderControlResults, withSharedHead } from "../../src/report/check-run-output.js";
 import { CHECK_RUN_TEXT_LIMIT, clampMarkdown } from "../../src/report/markdown.js";
 
 const row = (id: ControlResult["id"], outcome: ControlResult["outcome"] = "pass", source?: string): ControlResult => ({
@@ -29,6 +29,37 @@ describe("one check run per commit, several evaluations: the rows travel in the 
     expect(report.output.summary).toContain(forged); // the justification is shown as written
     expect(decodeResults(report.output.summary).map((r) => `${r.id}:${r.outcome}`)).toEqual(["jira:waived", "direct-push:fail"]);
     expect(decodeResults(`${forged}\n\nsome text after it`)).toEqual([]);
+  });
+
+  describe("a report written over a run whose rows it did not read keeps the run's other rows", () => {
+    const ctx = { subject: "PR #7", headSha: "b".repeat(40), isDraft: false, configSources: [], evaluatedAt: "2026-11-20T09:00:00Z" };
+    const pushed = renderControlResults([row("direct-push", "fail", "push to `main`"), row("force-push")], "failure", { ...ctx, subject: "push to `main`" });
+
+    it("a passing PR report over a run that recorded a direct push: the push's rows stay, stored and listed, and the run fails", () => {
+      const prReport = renderControlResults([row("reviews"), row("jira")], "success", ctx);
+      const kept = keepOtherRows(prReport, pushed.output.summary);
+
+      expect(kept.conclusion).toBe("failure");
+      expect(kept.output.title).toBe("Required controls failing: direct-push");
+      expect(decodeResults(kept.output.summary).map((r) => `${r.id}:${r.outcome}`)).toEqual(["reviews:pass", "jira:pass", "direct-push:fail", "force-push:pass"]);
+      expect(kept.output.summary).toContain("**Also recorded on this commit**");
+      expect(kept.output.summary).toContain("| `direct-push` | ❌ fail | required | push to `main`: direct-push fail |");
+    });
+
+    it("a config error over such a run keeps them too, so fixing the config cannot make the commit pass", () => {
+      const error = { file: "acme/payments:.github/sdlc-guard.yml", keyPath: "controls.jira", expected: "an object" };
+      const kept = keepOtherRows(renderConfigError(error, ctx), pushed.output.summary);
+
+      expect(kept.conclusion).toBe("failure");
+      expect(decodeResults(kept.output.summary).map((r) => r.id)).toEqual(["direct-push", "force-push"]);
+    });
+
+    it("nothing changes when the report already carries every row, or the run had none", () => {
+      const merged = renderControlResults(mergeResults([row("reviews")], decodeResults(pushed.output.summary)), "failure", ctx);
+      expect(keepOtherRows(merged, pushed.output.summary)).toBe(merged);
+      expect(keepOtherRows(pushed, undefined)).toBe(pushed);
+      expect(keepOtherRows(pushed, "**an older run without rows**")).toBe(pushed);
+    });
   });
 
   it("the block is hidden Markdown and cannot be closed early by a reason", () => {
