@@ -1,8 +1,9 @@
 import { speedUpWorld } from "./sim-speedups.js";
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { simulatedAppEnv } from "../sim/app-env.js";
 import { GitHubWorld, sha, type SimPullRequest, type SimRepo } from "../sim/github-world.js";
 import { approval, compliantPullRequest, compliantRepo } from "../sim/scenarios.js";
 import { startSimulator } from "../sim/server.js";
@@ -170,18 +171,12 @@ async function runMode(options: PrBenchOptions, mode: PhaseResult["mode"], rows:
   if (process.env.BENCH_APP_NODE_ARGS) nodeArgs.push(...process.env.BENCH_APP_NODE_ARGS.split(" ").filter(Boolean));
   const app = await startAppProcess(
     root,
-    {
-      APP_ID: String(world.appId),
-      PRIVATE_KEY: generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
-      WEBHOOK_SECRET: secret,
-      HOST: "127.0.0.1",
+    simulatedAppEnv(simulator, { appId: world.appId, secret }, {
       PORT: String(port),
-      GHE_HOST: simulator.host,
-      GHE_PROTOCOL: "http",
       LOG_LEVEL: "warn",
       SDLC_GUARD_SUMMARY_SCHEDULE: "off",
       ...(throttling ? { BENCH_THROTTLING: throttling } : {}),
-    },
+    }),
     nodeArgs,
   );
   const webhookUrl = `${app.url}/api/github/webhooks`;

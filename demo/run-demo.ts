@@ -1,8 +1,9 @@
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import { run } from "probot";
 import { createSdlcGuardApp } from "../src/app.js";
 import { appOptionsFromEnv } from "../src/handlers/app-options.js";
+import { simulatedAppEnv } from "../sim/app-env.js";
 import { GitHubWorld, type SimPullRequest } from "../sim/github-world.js";
 import { approval, compliantPullRequest, compliantRepo } from "../sim/scenarios.js";
 import { freePort } from "../sim/free-port.js";
@@ -41,19 +42,13 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
   const simulator = await startSimulator(world);
   const secret = randomBytes(16).toString("hex");
   const port = await freePort();
-  const env = {
-    APP_ID: String(world.appId),
-    PRIVATE_KEY: generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
-    WEBHOOK_SECRET: secret,
-    GHE_HOST: simulator.host,
-    GHE_PROTOCOL: "http",
-    HOST: "127.0.0.1",
+  const env = simulatedAppEnv(simulator, { appId: world.appId, secret }, {
     PORT: String(port),
     // Quiet by default: the forged delivery would otherwise log its whole payload; LOG_LEVEL=info shows everything.
     LOG_LEVEL: process.env.LOG_LEVEL ?? "fatal",
     // GitHub links a merge to its commits a moment after the push; the simulator does it at once.
     SDLC_GUARD_ASSOCIATION_RETRY_MS: "100",
-  };
+  });
   const server = await run(createSdlcGuardApp(appOptionsFromEnv(env)), { env });
   const webhookUrl = `http://127.0.0.1:${port}/api/github/webhooks`;
   // The app answers a webhook once it is handled, but start-up work (schedules, the in-progress sweep) shares its

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { simulatedAppEnv } from "../../sim/app-env.js";
 import { GitHubWorld } from "../../sim/github-world.js";
 import { compliantPullRequest, compliantRepo } from "../../sim/scenarios.js";
 import { startSimulator, type RunningSimulator } from "../../sim/server.js";
@@ -30,12 +31,7 @@ async function startAppProcess(simulator: RunningSimulator, env: Record<string, 
     env: {
       PATH: process.env.PATH ?? "",
       NODE_ENV: "production",
-      APP_ID: "4242",
-      PRIVATE_KEY: testPrivateKey(),
-      WEBHOOK_SECRET: SECRET,
-      GHE_HOST: simulator.host,
-      GHE_PROTOCOL: "http",
-      HOST: "127.0.0.1",
+      ...simulatedAppEnv(simulator, { appId: 4242, secret: SECRET, privateKey: testPrivateKey() }),
       PORT: String(port),
       LOG_FORMAT: "json",
       SDLC_GUARD_SUMMARY_SCHEDULE: "off",

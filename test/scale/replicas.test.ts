@@ -1,9 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
+import { simulatedAppEnv } from "../../sim/app-env.js";
 import { GitHubWorld, type SimPullRequest, type SimRepo } from "../../sim/github-world.js";
 import { buildOrg } from "../../sim/org-scenario.js";
 import { compliantPullRequest, compliantRepo } from "../../sim/scenarios.js";
@@ -124,13 +125,7 @@ describeWithRedis("two app processes on one Redis", () => {
     simulator = await startSimulator(world, 0, 30);
     connection = new Redis(redis.url, { maxRetriesPerRequest: null });
     queue = new Queue<QueuedDelivery>(QUEUE_NAME, { connection, prefix: PREFIX });
-    const env = {
-      APP_ID: String(world.appId),
-      PRIVATE_KEY: generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
-      WEBHOOK_SECRET: secret,
-      GHE_HOST: simulator.host,
-      GHE_PROTOCOL: "http",
-      HOST: "127.0.0.1",
+    const env = simulatedAppEnv(simulator, { appId: world.appId, secret }, {
       LOG_LEVEL: process.env.SCALE_TEST_LOG_LEVEL ?? "warn",
       LOG_FORMAT: "json",
       SDLC_GUARD_SUMMARY_SCHEDULE: "off",
@@ -143,7 +138,7 @@ describeWithRedis("two app processes on one Redis", () => {
       SDLC_GUARD_QUEUE_BACKOFF_MS: "200",
       // Few jobs per replica at a time, so that both take some.
       SDLC_GUARD_QUEUE_CONCURRENCY: "2",
-    };
+    });
     replicas.push(...(await Promise.all([startReplica("replica-a", appPath, env), startReplica("replica-b", appPath, env)])));
   }, 120_000);
 

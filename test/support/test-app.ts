@@ -1,15 +1,15 @@
-import { generateKeyPairSync } from "node:crypto";
 import { Writable } from "node:stream";
 import { pino, type Logger } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { createSdlcGuardApp } from "../../src/app.js";
 import type { AppOptions } from "../../src/handlers/app-options.js";
+import { newAppPrivateKey } from "../../sim/app-env.js";
 import type { GitHubWorld } from "../../sim/github-world.js";
 
 let privateKey: string | undefined;
 /** A real RSA key, so Probot signs real app JWTs (generated once per test file). */
 export function testPrivateKey(): string {
-  privateKey ??= generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+  privateKey ??= newAppPrivateKey();
   return privateKey;
 }
 
