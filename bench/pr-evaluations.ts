@@ -9,7 +9,8 @@ import { approval, compliantPullRequest, compliantRepo } from "../sim/scenarios.
 import { startSimulator } from "../sim/server.js";
 import { deliverWebhook } from "../sim/signed-delivery.js";
 import { pullRequestEvent, type WebhookEvent } from "../sim/webhook-payloads.js";
-import { cpuSeconds, freePort, RssSampler, startAppProcess, statusMb, type AppProcess } from "./processes.js";
+import { freePort } from "../sim/free-port.js";
+import { cpuSeconds, RssSampler, startAppProcess, statusMb, type AppProcess } from "./processes.js";
 import { fixed, numberFlag, listFlag, parseArgs, percentile, table } from "./report.js";
 
 // PR evaluations of the REAL app (`probot run ./dist/src/index.js` in a child process, so that its memory and CPU

@@ -1,9 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { freePort } from "../sim/free-port.js";
 
-export { freePort };
 
 // Helpers of the benchmarks: free ports, child processes, and what Linux says about a process's memory and CPU.
 

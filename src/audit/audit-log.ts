@@ -18,9 +18,6 @@ import { ChainRefusedError, HashChainFile } from "./hash-chain.js";
  * bodies, and nothing is redacted on the way to the file.
  */
 
-/** The environment variable that names the audit file. */
-export const AUDIT_LOG_PATH_ENV = "AUDIT_LOG_PATH";
-
 /** The action of the record that marks, in the file, records that could not be written to it (they are in the log). */
 export const RECORDS_NOT_WRITTEN = "audit.records_not_written";
 

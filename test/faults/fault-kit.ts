@@ -12,14 +12,6 @@ export const deliver = (probot: Probot, event: WebhookEvent, id: string) =>
 /** The requests GitHub received, by method and path prefix. */
 export const requestsTo = (world: GitHubWorld, method: string, pathPrefix: string) => world.requests.filter((r) => r.method === method && r.path.startsWith(pathPrefix));
 
-/** Waits until `condition` holds (polling), or fails after `timeoutMs`. */
-export async function eventually(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 /** The GitHub limits' reset this many seconds from now (whole seconds, as GitHub sends it). */
 export const resetIn = (seconds: number): number => Math.ceil(Date.now() / 1000) + seconds;

@@ -9,7 +9,8 @@ import { pino, type Logger } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { createSdlcGuardApp } from "../../src/app.js";
 import { createTestApp, testPrivateKey, WEBHOOK_SECRET } from "../support/test-app.js";
-import { deliver, eventually, hhmm, requestsTo, resetIn, rowOf } from "./fault-kit.js";
+import { deliver, hhmm, requestsTo, resetIn, rowOf } from "./fault-kit.js";
+import { eventually } from "../support/eventually.js";
 
 // Policy: a spent primary rate limit is waited out when it resets soon (within the deadline a webhook may wait);
 // otherwise every control that needed it fails closed with "GitHub's rate limit is exhausted until HH:MM", nothing
@@ -108,7 +109,7 @@ describe("GitHub's primary rate limit spent", () => {
     // Only the first REST request reached GitHub (and was refused): the check-run write was never sent.
     expect(restRequests().map((r) => `${r.method} ${r.status}`)).toEqual(["GET 403"]);
 
-    await eventually(() => repo.checkRuns.length === 1, 8_000);
+    await eventually(() => repo.checkRuns.length === 1, { what: "the check run", timeoutMs: 8_000 });
     clearTimeout(refill);
     expect(repo.checkRuns[0]).toMatchObject({ headSha: pr.headSha, conclusion: "success" });
     expect(restRequests().filter((r) => r.status === 403)).toHaveLength(1);

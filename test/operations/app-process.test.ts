@@ -8,8 +8,10 @@ import { compliantPullRequest, compliantRepo } from "../../sim/scenarios.js";
 import { startSimulator, type RunningSimulator } from "../../sim/server.js";
 import { deliverWebhook } from "../../sim/signed-delivery.js";
 import { pullRequestEvent } from "../../sim/webhook-payloads.js";
-import { freePort, postWebhook, sign } from "../server/probot-server.js";
+import { freePort } from "../../sim/free-port.js";
+import { postWebhook, sign } from "../server/probot-server.js";
 import { testPrivateKey } from "../support/test-app.js";
+import { eventually } from "../support/eventually.js";
 
 // The production entry as the Dockerfile runs it — `node node_modules/probot/bin/probot.js run ./dist/src/index.js`, a
 // real process with real signals — against the GitHub simulator over HTTP. It runs the build (`npm run build`; CI
@@ -60,13 +62,6 @@ async function startAppProcess(simulator: RunningSimulator, env: Record<string, 
   return { child, base, lines, stdout: () => out, exited };
 }
 
-const until = async (condition: () => boolean, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-};
 
 describe("the app process (probot run ./dist/src/index.js)", () => {
   let simulator: RunningSimulator | undefined;
@@ -97,7 +92,7 @@ describe("the app process (probot run ./dist/src/index.js)", () => {
 
     let answered = false;
     const delivery = deliverWebhook(`${app.base}/api/github/webhooks`, pullRequestEvent(world, repo, pr), SECRET).finally(() => (answered = true));
-    await until(() => world.requests.length > 0);
+    await eventually(() => world.requests.length > 0, { what: "a GitHub request", everyMs: 10 });
     app.child.kill("SIGTERM");
 
     // The listening socket closes while the evaluation still runs.

@@ -9,14 +9,9 @@ import { createShutdown, DEFAULT_SHUTDOWN_TIMEOUT_MS, shutdownTimeoutFromEnv } f
 import { mockGitHub } from "../support/github-mock.js";
 import { captureLog, WEBHOOK_SECRET } from "../support/test-app.js";
 import { startApp, type RunningApp } from "../server/probot-server.js";
+import { eventually } from "../support/eventually.js";
 
-const until = async (condition: () => boolean, ms = 5_000) => {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-};
+const untilRequested = (world: { requests: unknown[] }) => eventually(() => world.requests.length > 0, { what: "a GitHub request", timeoutMs: 5_000, everyMs: 10 });
 
 /** The requests of a first PR evaluation, with GitHub slow to answer the GraphQL snapshot. */
 function slowEvaluation(world: GitHubWorld, delayMs: number) {
@@ -49,7 +44,7 @@ describe("graceful shutdown (Probot's server in this process)", () => {
     const flush = jest.fn(async () => void events.push(`flush after ${repo.checkRuns.length} check run(s), ${operations.inFlight.size} in flight`));
 
     const delivery = deliverWebhook(app.webhookUrl, pullRequestEvent(world, repo, pr), WEBHOOK_SECRET);
-    await until(() => world.requests.length > 0); // the evaluation is under way
+    await untilRequested(world); // the evaluation is under way
     expect(operations.inFlight.size).toBeGreaterThan(0);
 
     const shutdown = createShutdown({ operations, timeoutMs: 10_000, flush, exit });
@@ -80,7 +75,7 @@ describe("graceful shutdown (Probot's server in this process)", () => {
     const flush = jest.fn(async (): Promise<void> => undefined);
 
     const delivery = deliverWebhook(app.webhookUrl, pullRequestEvent(world, repo, pr), WEBHOOK_SECRET);
-    await until(() => world.requests.length > 0);
+    await untilRequested(world);
     const started = Date.now();
     const code = await createShutdown({ operations, timeoutMs: 200, flush, exit })("SIGTERM");
 

@@ -2,7 +2,6 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { Socket } from "node:net";
 import { freePort } from "../../sim/free-port.js";
 
-export { freePort };
 
 /** The redis-server binary, or undefined when it is not installed (`.ci/run` installs it; locally it may be missing). */
 export function redisServerBinary(): string | undefined {

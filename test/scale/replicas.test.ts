@@ -13,7 +13,9 @@ import { deliverWebhook, type DeliveryResult } from "../../sim/signed-delivery.j
 import { installationCreatedEvent, pullRequestEvent, type WebhookEvent } from "../../sim/webhook-payloads.js";
 import { SUMMARY_TITLE } from "../../src/report/org-summary-markdown.js";
 import { jobIdOf, QUEUE_NAME, type QueuedDelivery } from "../../src/scale/webhook-queue.js";
-import { describeWithRedis, freePort, startRedisServer, type RunningRedis } from "./redis-server.js";
+import { freePort } from "../../sim/free-port.js";
+import { describeWithRedis, startRedisServer, type RunningRedis } from "./redis-server.js";
+import { eventually } from "../support/eventually.js";
 
 // Two real app processes (`probot run` on the built app, as in production) share one redis-server and the GitHub
 // simulator over HTTP. Webhooks go to both; one replica is killed with SIGKILL while jobs are queued.
@@ -110,13 +112,8 @@ describeWithRedis("two app processes on one Redis", () => {
     const running = await Promise.all(limiters.map(async (k) => `${k}=${await connection.hget(k, "running")}`));
     return `${states.sort().join("\n")}\nlocks: ${keys.join(", ")}\nthrottling: ${running.join(", ")}`;
   };
-  const until = async (condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 40_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await condition())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${await jobStates()}\n${replicas.map((r) => `--- ${r.name}\n${r.output().slice(-3000)}`).join("\n")}`);
-      await sleep(50);
-    }
-  };
+  const until = (condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 40_000) =>
+    eventually(condition, { what, timeoutMs, everyMs: 50, explain: async () => `${await jobStates()}\n${replicas.map((r) => `--- ${r.name}\n${r.output().slice(-3000)}`).join("\n")}` });
 
   beforeAll(async () => {
     const appPath = builtApp();

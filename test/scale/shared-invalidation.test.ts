@@ -3,16 +3,11 @@ import { TtlCache } from "../../src/evaluation/ttl-cache.js";
 import { SharedInvalidation } from "../../src/scale/shared-invalidation.js";
 import { captureLog } from "../support/test-app.js";
 import { describeWithRedis, startRedisServer, type RunningRedis } from "./redis-server.js";
+import { eventually } from "../support/eventually.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
+const until = (condition: () => boolean, what: string) => eventually(condition, { what, timeoutMs: 5_000, everyMs: 10 });
 
 describeWithRedis("cache invalidations shared by the replicas (real redis-server)", () => {
   let redis: RunningRedis;

@@ -12,17 +12,12 @@ import { jobIdOf, repositoryOf, WebhookQueue, type WebhookQueueOptions } from ".
 import { routeToWorld } from "../support/route-to-world.js";
 import { captureLog, testProbot } from "../support/test-app.js";
 import { describeWithRedis, startRedisServer, type RunningRedis } from "./redis-server.js";
+import { eventually } from "../support/eventually.js";
 
 const silent = pino({ level: "silent" }) as Logger;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
+const until = (condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000) => eventually(condition, { what, timeoutMs });
 
 describe("the webhook queue's helpers", () => {
   it("job ids are the delivery ids, made safe for BullMQ (no integer, no ':')", () => {

@@ -9,7 +9,6 @@ import type { GitHubWorld } from "../../sim/github-world.js";
 import { testPrivateKey, WEBHOOK_SECRET } from "../support/test-app.js";
 import { freePort } from "../../sim/free-port.js";
 
-export { freePort };
 
 /**
  * sdlc-guard on Probot's own HTTP server (`Server`, what `probot run` starts: webhook middleware first, then /ping,
