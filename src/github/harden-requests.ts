@@ -1,3 +1,4 @@
+import { keepAliveFetch } from "./keep-alive-fetch.js";
 import { useConditionalRequests, type EtagStore } from "./conditional-requests.js";
 import { PrimaryRateLimitError, RateLimitedSignal, resourceOfUrl, type InstallationRateLimits } from "./rate-limits.js";
 import type { GitHubClient } from "./types.js";
@@ -26,6 +27,7 @@ export interface RequestCounter {
 }
 
 const hardened = new WeakMap<object, RequestCounter>();
+let defaultFetch: typeof globalThis.fetch | undefined;
 /** Waits for one request's spent limit to reset, at most (then it fails with the reason). */
 const PRIMARY_RATE_LIMIT_WAITS = 2;
 
@@ -49,7 +51,9 @@ export function hardenRequests(octokit: GitHubClient, policy: RequestPolicy = de
   };
   octokit.hook.wrap("request", async (request, options) => {
     const resource = resourceOfUrl(String(options.url ?? ""));
-    const fetch = rateLimits && rateLimits.book.fetchFor(rateLimits.installation, options.request?.fetch as typeof globalThis.fetch | undefined);
+    // Unless the caller brought its own fetch, GitHub is asked over keep-alive `http`/`https` (keep-alive-fetch.ts).
+    const base = (options.request?.fetch as typeof globalThis.fetch | undefined) ?? (defaultFetch ??= keepAliveFetch());
+    const fetch = rateLimits ? rateLimits.book.fetchFor(rateLimits.installation, base) : base;
     // Octokit's hook chain hands every layer the same options object: the deadline must be set on it, not on a copy.
     for (let attempt = 0, resets = 0; ; ) {
       try {
@@ -59,7 +63,7 @@ export function hardenRequests(octokit: GitHubClient, policy: RequestPolicy = de
       }
       counter.count++;
       const signal = AbortSignal.timeout(policy.timeoutMs); // each attempt gets the whole deadline
-      options.request = { ...options.request, signal, ...(fetch ? { fetch } : {}) };
+      options.request = { ...options.request, signal, fetch };
       try {
         const answer = Promise.resolve(request(options)).catch((error: unknown) => {
           throw error instanceof RateLimitedSignal ? error.reveal() : error;

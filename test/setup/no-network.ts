@@ -24,3 +24,7 @@ afterEach(() => {
   const violations = worldsInTest.splice(0).flatMap((w) => w.violations);
   expect({ unusedMocks: pending, unmatchedRequests: stray, violations }).toEqual({ unusedMocks: [], unmatchedRequests: [], violations: [] });
 });
+
+// nock patches Node's http/https modules, which every test file of a worker shares: each file removes its patch at the
+// end, or the next file's requests over http(s) would go through a stale interceptor.
+afterAll(() => nock.restore());

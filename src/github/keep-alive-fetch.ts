@@ -1,0 +1,208 @@
+import http from "node:http";
+import https from "node:https";
+import { Readable } from "node:stream";
+import zlib from "node:zlib";
+
+type Agents = { http: http.Agent; https: https.Agent };
+
+/**
+ * `fetch` for Octokit's requests to GitHub over Node's own `http`/`https` with keep-alive agents.
+ *
+ * Node's global `fetch` (undici) costs the app more CPU per request than anything of its own: WHATWG streams, a
+ * `Request`/`Response` pair and header validation, for what is a short JSON exchange (CPU profile of
+ * `npm run bench`). This answers the subset Octokit asks of `fetch` (`@octokit/request`'s fetch wrapper, and
+ * {@link RateLimitBook.fetchFor}): method, string or byte body, plain-object headers, `signal` and `redirect`; the
+ * answer's status, headers, final URL and body (`text`, `json`, `arrayBuffer`, `body`, `clone`). The body is read whole
+ * before the promise settles, so a keep-alive socket is always free again whether or not the caller reads it.
+ *
+ * Same behaviour as `fetch` where it matters to callers: `accept-encoding: gzip, deflate, br` unless the caller set one,
+ * and the body decoded; redirects followed as the fetch standard says (at most 20; a 303, or a 301/302 answering a
+ * POST, turns into a GET without body; `authorization` dropped when the origin changes), `redirect: "manual"` returns
+ * the 3xx, `"error"` rejects; a network failure rejects with `TypeError("fetch failed")` whose `cause` is the error; an
+ * abort rejects with the signal's reason. Anything else (a stream, form data or `Headers` as input) is handed to
+ * `globalThis.fetch`, so nothing is refused that `fetch` would take.
+ */
+export function keepAliveFetch(agents: Agents = defaultAgents()): typeof globalThis.fetch {
+  return (async (input: string | URL | Request, init: RequestInit = {}) => {
+    const target = typeof input === "string" ? input : input instanceof URL ? input.href : undefined;
+    const body = init.body;
+    if (target === undefined || !isPlainHeaders(init.headers) || !(body === undefined || body === null || typeof body === "string" || body instanceof Uint8Array)) {
+      return globalThis.fetch(input, init);
+    }
+    const request = { url: new URL(target), method: init.method?.toUpperCase() ?? "GET", headers: lowerCased(init.headers), body: body ?? undefined, signal: init.signal ?? undefined };
+    return send(agents, request, init.redirect ?? "follow");
+  }) as typeof globalThis.fetch;
+}
+
+let shared: Agents | undefined;
+function defaultAgents() {
+  // Sockets are reused; an idle one is closed after 4 s as undici does (or sooner if the server's `Keep-Alive: timeout=`
+  // says so), before a server's idle timeout can close it under a request.
+  const options = { keepAlive: true, timeout: 4_000 };
+  shared ??= { http: new http.Agent(options), https: new https.Agent(options) };
+  return shared;
+}
+
+const MAX_REDIRECTS = 20;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** One request as it goes out (each redirect makes the next one). */
+interface Outgoing {
+  url: URL;
+  method: string;
+  headers: Record<string, string>;
+  body: string | Uint8Array | undefined;
+  signal: AbortSignal | undefined;
+}
+
+async function send(agents: Agents, first: Outgoing, redirect: NonNullable<RequestInit["redirect"]>): Promise<Response> {
+  let request = first;
+  for (let redirects = 0; ; redirects++) {
+    const answer = await exchange(agents, request);
+    const location = answer.headers.location;
+    if (!REDIRECTS.has(answer.status) || location === undefined || redirect === "manual") return answer.toResponse(request.url.href, redirects > 0);
+    if (redirect === "error") throw new TypeError("fetch failed", { cause: new Error(`redirect (${answer.status}) refused: redirect is "error"`) });
+    if (redirects >= MAX_REDIRECTS) throw new TypeError("fetch failed", { cause: new Error("redirect count exceeded") });
+    const { method, url } = request;
+    const next = { ...request, url: new URL(location, url) };
+    if (answer.status === 303 ? method !== "GET" && method !== "HEAD" : (answer.status === 301 || answer.status === 302) && method === "POST") {
+      Object.assign(next, { method: "GET", body: undefined, headers: withoutHeaders(next.headers, (name) => name.startsWith("content-")) });
+    }
+    if (next.url.origin !== url.origin) next.headers = withoutHeaders(next.headers, (name) => name === "authorization" || name === "cookie" || name === "proxy-authorization");
+    request = next;
+  }
+}
+
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  toResponse(url: string, redirected: boolean): Response;
+}
+
+function exchange(agents: Agents, { url, method, headers, body, signal }: Outgoing): Promise<Answer> {
+  return new Promise<Answer>((resolve, reject) => {
+    if (signal?.aborted) return reject(abortReason(signal));
+    const secure = url.protocol === "https:";
+    if (!secure && url.protocol !== "http:") return reject(new TypeError("fetch failed", { cause: new Error(`unsupported protocol ${url.protocol}`) }));
+    const outgoing: Record<string, string | number> = { "accept-encoding": "gzip, deflate, br", ...headers };
+    if (body !== undefined) outgoing["content-length"] = typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
+    else if (method !== "GET" && method !== "HEAD") outgoing["content-length"] = 0;
+    const request = (secure ? https : http).request(url, { method, headers: outgoing, agent: secure ? agents.https : agents.http });
+    let settled = false;
+    const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener("abort", onAbort);
+      reject(error);
+    };
+    const onAbort = () => {
+      fail(abortReason(signal!));
+      request.destroy();
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    request.on("error", (error) => fail(new TypeError("fetch failed", { cause: error })));
+    request.on("response", (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("error", (error) => fail(new TypeError("fetch failed", { cause: error })));
+      response.on("end", () => {
+        if (settled) return;
+        let bytes: Buffer;
+        try {
+          bytes = decoded(Buffer.concat(chunks), response.headers["content-encoding"], method);
+        } catch (error) {
+          return fail(new TypeError("fetch failed", { cause: error }));
+        }
+        settled = true;
+        signal?.removeEventListener("abort", onAbort);
+        const status = response.statusCode ?? 0;
+        const statusText = response.statusMessage ?? "";
+        const headerList = response.headers;
+        resolve({ status, headers: headerList, toResponse: (final, redirected) => bufferedResponse(status, statusText, headerList, bytes, final, redirected) });
+      });
+    });
+    request.end(body);
+  });
+}
+
+function decoded(bytes: Buffer, encoding: string | undefined, method: string): Buffer {
+  if (!encoding || bytes.length === 0 || method === "HEAD") return bytes;
+  switch (encoding.trim().toLowerCase()) {
+    case "gzip":
+    case "x-gzip":
+      return zlib.gunzipSync(bytes, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    case "deflate":
+      // "deflate" is zlib-wrapped by the standard, raw by some servers: fetch takes both.
+      return (bytes[0]! & 0x0f) === 0x08 ? zlib.inflateSync(bytes) : zlib.inflateRawSync(bytes);
+    case "br":
+      return zlib.brotliDecompressSync(bytes);
+    default:
+      return bytes;
+  }
+}
+
+function bufferedResponse(status: number, statusText: string, raw: http.IncomingHttpHeaders, bytes: Buffer, url: string, redirected: boolean): Response {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const one of value) headers.append(name, one);
+    else headers.set(name, value);
+  }
+  let used = false;
+  const take = () => {
+    if (used) throw new TypeError("Body is unusable: Body has already been read");
+    used = true;
+    return bytes;
+  };
+  const response = {
+    status,
+    statusText,
+    ok: status >= 200 && status < 300,
+    redirected,
+    type: "basic",
+    url,
+    headers,
+    get bodyUsed() {
+      return used;
+    },
+    get body() {
+      return status === 204 || status === 205 || status === 304 ? null : (Readable.toWeb(Readable.from([take()])) as ReadableStream<Uint8Array>);
+    },
+    text: async () => take().toString("utf8"),
+    json: async () => JSON.parse(take().toString("utf8")) as unknown,
+    arrayBuffer: async () => {
+      const copy = take();
+      return copy.buffer.slice(copy.byteOffset, copy.byteOffset + copy.byteLength);
+    },
+    bytes: async () => new Uint8Array(take()),
+    blob: async () => new Blob([take()]),
+    formData: async () => {
+      throw new TypeError("formData() is not supported for a GitHub API answer");
+    },
+    clone: () => {
+      if (used) throw new TypeError("Response.clone: Body has already been consumed.");
+      return bufferedResponse(status, statusText, raw, bytes, url, redirected);
+    },
+  };
+  return response as unknown as Response;
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException("This operation was aborted", "AbortError");
+}
+
+function isPlainHeaders(headers: RequestInit["headers"]): headers is Record<string, string> | undefined {
+  if (headers === undefined) return true;
+  if (typeof headers !== "object" || headers === null || Array.isArray(headers) || headers instanceof Headers) return false;
+  return Object.values(headers).every((value) => typeof value === "string");
+}
+
+function lowerCased(headers: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) out[name.toLowerCase()] = value;
+  return out;
+}
+
+function withoutHeaders(headers: Record<string, string>, drop: (name: string) => boolean): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !drop(name)));
+}
