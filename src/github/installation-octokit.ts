@@ -11,7 +11,8 @@ import type { GitHubClient } from "./types.js";
  * mutating requests; a GraphQL *query* mutates nothing. So queries go through a second Octokit of the same
  * installation, throttled under `<installation>:queries`: queries are still paced one per second among themselves,
  * writes among themselves, and an evaluation no longer waits for its own query's slot. The same installation token
- * serves both (Probot's token cache); the queries' Octokit is made on the first query only.
+ * serves both (Probot's token cache). The queries' Octokit is made on an installation's first query and kept for the
+ * next events (it renews its token itself, and holds no per-event state: requests are counted by the event's Octokit).
  */
 export async function installationOctokit(app: Probot, installationId: number): Promise<GitHubClient> {
   const octokit = (await app.auth(installationId)) as GitHubClient;
@@ -20,7 +21,7 @@ export async function installationOctokit(app: Probot, installationId: number): 
   // a query is counted, bounded in time and rate-limit-checked as any other request.
   octokit.hook.wrap("request", async (request, options) => {
     if (!isGraphqlQuery(options)) return request(options);
-    queries ??= queriesOctokit(app, installationId);
+    queries ??= keptQueriesOctokit(app, installationId);
     // The whole request, as merged so far (method, url, query, variables, headers, deadline): the other Octokit merges
     // in the same defaults and adds its own throttling, retries and token. Not `request.hook`, this Octokit's hook
     // chain, which would send the request back here.
@@ -45,6 +46,26 @@ interface FactoryOptions {
   octokit: GitHubClient;
   octokitOptions: { throttle?: { enabled?: boolean }; auth?: Record<string, unknown> } & Record<string, unknown>;
   [other: string]: unknown;
+}
+
+const keptQueries = new WeakMap<Probot, Map<number, Promise<GitHubClient>>>();
+/** Installations whose queries' Octokit an app keeps; past this, the least recently made is dropped. */
+const KEPT_INSTALLATIONS = 1_000;
+
+/** The installation's queries' Octokit, made once per app (made again if making it failed). */
+function keptQueriesOctokit(app: Probot, installationId: number): Promise<GitHubClient> {
+  let kept = keptQueries.get(app);
+  if (!kept) keptQueries.set(app, (kept = new Map()));
+  let octokit = kept.get(installationId);
+  if (!octokit) {
+    if (kept.size >= KEPT_INSTALLATIONS) kept.delete(kept.keys().next().value!);
+    const made = queriesOctokit(app, installationId);
+    made.catch(() => {
+      if (kept.get(installationId) === made) kept.delete(installationId);
+    });
+    kept.set(installationId, (octokit = made));
+  }
+  return octokit;
 }
 
 /** As `app.auth(installation)` builds its Octokit (probot's getAuthenticatedOctokit), under the queries' throttling id. */

@@ -61,6 +61,31 @@ it("each installation's writes, and its GraphQL queries, are paced in queues of 
   expect(world.violations).toEqual([]);
 });
 
+it("an installation's queries' Octokit is made on its first query and kept for the next events", async () => {
+  const world = new GitHubWorld();
+  const repo = compliantRepo(world, "acme", "payments");
+  const prs = [compliantPullRequest(world, repo, 1), compliantPullRequest(world, repo, 2), compliantPullRequest(world, repo, 3)];
+  const made: string[] = []; // the throttling id of each Octokit made, as a plugin sees it
+  const probot = new Probot({
+    appId: world.appId,
+    privateKey: testPrivateKey(),
+    secret: "s",
+    log: pino({ level: "silent" }) as Logger,
+    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false } })).plugin(
+      (_octokit: unknown, options: Record<string, unknown>) => void made.push((options as { throttle?: { id?: string } }).throttle?.id ?? "no-id"),
+    ),
+  });
+  probot.load(createSdlcGuardApp({ appId: world.appId, jira: undefined, maxReevaluations: 100 }));
+  mockGitHub(world).expectToken(77).expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { cached: true }).expectEvaluation("acme", "payments", { cached: true });
+
+  for (const pr of prs) await probot.receive(pullRequestEvent(world, repo, pr, "opened") as never);
+
+  expect(repo.checkRuns.map((r) => r.conclusion)).toEqual(["success", "success", "success"]);
+  // Per event: Probot's own Octokit for the webhook (no id) and the installation's (77); the queries' one, once.
+  expect(made.filter((id) => id === "77:queries")).toHaveLength(1);
+  expect(made.filter((id) => id === "77")).toHaveLength(3);
+});
+
 it.each([
   ["a query", true, { method: "POST", url: "/graphql", query: "query Q { viewer { login } }" }],
   ["an anonymous query", true, { method: "POST", url: "/graphql", query: "{ viewer { login } }" }],
