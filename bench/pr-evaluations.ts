@@ -8,6 +8,7 @@ import { GitHubWorld, sha, type SimPullRequest, type SimRepo } from "../sim/gith
 import { approval, compliantPullRequest, compliantRepo } from "../sim/scenarios.js";
 import { startSimulator } from "../sim/server.js";
 import { deliverWebhook } from "../sim/signed-delivery.js";
+import { keepAliveFetch } from "../src/github/keep-alive-fetch.js";
 import { pullRequestEvent, type WebhookEvent } from "../sim/webhook-payloads.js";
 import { freePort } from "../sim/free-port.js";
 import { cpuSeconds, RssSampler, startAppProcess, statusMb, type AppProcess } from "./processes.js";
@@ -285,6 +286,9 @@ function nextEvent(target: Target): WebhookEvent {
   return target.synchronize;
 }
 
+/** The webhook sender's HTTP client: GitHub's sender is not on this machine, so it should take as little CPU as it can. */
+const sender = keepAliveFetch();
+
 async function deliver(url: string, secret: string, target: Target, pendingBySha: Map<string, Pending>): Promise<{ ok: true; pending: Pending } | { ok: false; why: string }> {
   const event = nextEvent(target);
   let resolveWritten!: () => void;
@@ -292,7 +296,7 @@ async function deliver(url: string, secret: string, target: Target, pendingBySha
   const pending: Pending = { postedAt: performance.now(), written, resolveWritten };
   pendingBySha.set(target.pr.headSha, pending);
   try {
-    const response = await deliverWebhook(url, event, secret);
+    const response = await deliverWebhook(url, event, secret, undefined, sender);
     // Probot answers when the handler is done (200), or 202 if it takes longer than 9 s (the write comes later).
     if (response.status === 202) await Promise.race([written, new Promise((r) => setTimeout(r, 120_000))]);
     else if (response.status !== 200) return { ok: false, why: `HTTP ${response.status} ${response.body.slice(0, 200)}` };
