@@ -27,7 +27,8 @@ export interface RequestCounter {
 }
 
 const hardened = new WeakMap<object, RequestCounter>();
-let defaultFetch: typeof globalThis.fetch | undefined;
+let plainFetch: typeof globalThis.fetch | undefined;
+let dataFetch: typeof globalThis.fetch | undefined;
 /** Waits for one request's spent limit to reset, at most (then it fails with the reason). */
 const PRIMARY_RATE_LIMIT_WAITS = 2;
 
@@ -51,8 +52,11 @@ export function hardenRequests(octokit: GitHubClient, policy: RequestPolicy = de
   };
   octokit.hook.wrap("request", async (request, options) => {
     const resource = resourceOfUrl(String(options.url ?? ""));
-    // Unless the caller brought its own fetch, GitHub is asked over keep-alive `http`/`https` (keep-alive-fetch.ts).
-    const base = (options.request?.fetch as typeof globalThis.fetch | undefined) ?? (defaultFetch ??= keepAliveFetch());
+    // Unless the caller brought its own fetch, GitHub is asked over keep-alive `http`/`https`, and a successful answer's
+    // JSON is parsed by that fetch rather than by Octokit (keep-alive-fetch.ts, `bodyIsData`).
+    const ownFetch = options.request?.fetch as typeof globalThis.fetch | undefined;
+    const parseHere = ownFetch === undefined && options.request?.parseSuccessResponseBody === undefined;
+    const base = ownFetch ?? (parseHere ? (dataFetch ??= keepAliveFetch(undefined, { bodyIsData: true })) : (plainFetch ??= keepAliveFetch()));
     const fetch = rateLimits ? rateLimits.book.fetchFor(rateLimits.installation, base) : base;
     // Octokit's hook chain hands every layer the same options object: the deadline must be set on it, not on a copy.
     for (let attempt = 0, resets = 0; ; ) {
@@ -63,7 +67,7 @@ export function hardenRequests(octokit: GitHubClient, policy: RequestPolicy = de
       }
       counter.count++;
       const signal = AbortSignal.timeout(policy.timeoutMs); // each attempt gets the whole deadline
-      options.request = { ...options.request, signal, fetch };
+      options.request = { ...options.request, signal, fetch, ...(parseHere ? { parseSuccessResponseBody: false } : {}) };
       try {
         const answer = Promise.resolve(request(options)).catch((error: unknown) => {
           throw error instanceof RateLimitedSignal ? error.reveal() : error;

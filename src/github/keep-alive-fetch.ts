@@ -21,8 +21,14 @@ type Agents = { http: http.Agent; https: https.Agent };
  * the 3xx, `"error"` rejects; a network failure rejects with `TypeError("fetch failed")` whose `cause` is the error; an
  * abort rejects with the signal's reason. Anything else (a stream, form data or `Headers` as input) is handed to
  * `globalThis.fetch`, so nothing is refused that `fetch` would take.
+ *
+ * `bodyIsData`: for an Octokit request made with `request.parseSuccessResponseBody: false`, whose `data` is then the
+ * answer's `body` as fetch gave it (@octokit/request). `body` is then what Octokit would have made of it: the parsed
+ * JSON (with `JSON.parse`), text, or an ArrayBuffer. Octokit parses with `json-with-bigint`, which on Node 20 costs
+ * about six times `JSON.parse` (a regular-expression pass and a reviver over every value); GitHub's numbers all fit a
+ * double. Only {@link hardenRequests} asks for this, and only when the caller has not set the option.
  */
-export function keepAliveFetch(agents: Agents = defaultAgents()): typeof globalThis.fetch {
+export function keepAliveFetch(agents: Agents = defaultAgents(), { bodyIsData = false }: { bodyIsData?: boolean } = {}): typeof globalThis.fetch {
   return (async (input: string | URL | Request, init: RequestInit = {}) => {
     const target = typeof input === "string" ? input : input instanceof URL ? input.href : undefined;
     const body = init.body;
@@ -30,7 +36,7 @@ export function keepAliveFetch(agents: Agents = defaultAgents()): typeof globalT
       return globalThis.fetch(input, init);
     }
     const request = { url: new URL(target), method: init.method?.toUpperCase() ?? "GET", headers: lowerCased(init.headers), body: body ?? undefined, signal: init.signal ?? undefined };
-    return send(agents, request, init.redirect ?? "follow");
+    return send(agents, request, init.redirect ?? "follow", bodyIsData);
   }) as typeof globalThis.fetch;
 }
 
@@ -55,12 +61,12 @@ interface Outgoing {
   signal: AbortSignal | undefined;
 }
 
-async function send(agents: Agents, first: Outgoing, redirect: NonNullable<RequestInit["redirect"]>): Promise<Response> {
+async function send(agents: Agents, first: Outgoing, redirect: NonNullable<RequestInit["redirect"]>, bodyIsData: boolean): Promise<Response> {
   let request = first;
   for (let redirects = 0; ; redirects++) {
     const answer = await exchange(agents, request);
     const location = answer.headers.location;
-    if (!REDIRECTS.has(answer.status) || location === undefined || redirect === "manual") return answer.toResponse(request.url.href, redirects > 0);
+    if (!REDIRECTS.has(answer.status) || location === undefined || redirect === "manual") return answer.toResponse(request.url.href, redirects > 0, bodyIsData);
     if (redirect === "error") throw new TypeError("fetch failed", { cause: new Error(`redirect (${answer.status}) refused: redirect is "error"`) });
     if (redirects >= MAX_REDIRECTS) throw new TypeError("fetch failed", { cause: new Error("redirect count exceeded") });
     const { method, url } = request;
@@ -76,7 +82,7 @@ async function send(agents: Agents, first: Outgoing, redirect: NonNullable<Reque
 interface Answer {
   status: number;
   headers: http.IncomingHttpHeaders;
-  toResponse(url: string, redirected: boolean): Response;
+  toResponse(url: string, redirected: boolean, bodyIsData: boolean): Response;
 }
 
 function exchange(agents: Agents, { url, method, headers, body, signal }: Outgoing): Promise<Answer> {
@@ -118,7 +124,7 @@ function exchange(agents: Agents, { url, method, headers, body, signal }: Outgoi
         const status = response.statusCode ?? 0;
         const statusText = response.statusMessage ?? "";
         const headerList = response.headers;
-        resolve({ status, headers: headerList, toResponse: (final, redirected) => bufferedResponse(status, statusText, headerList, bytes, final, redirected) });
+        resolve({ status, headers: headerList, toResponse: (...answer) => bufferedResponse(status, statusText, headerList, bytes, ...answer) });
       });
     });
     request.end(body);
@@ -141,7 +147,7 @@ function decoded(bytes: Buffer, encoding: string | undefined, method: string): B
   }
 }
 
-function bufferedResponse(status: number, statusText: string, raw: http.IncomingHttpHeaders, bytes: Buffer, url: string, redirected: boolean): Response {
+function bufferedResponse(status: number, statusText: string, raw: http.IncomingHttpHeaders, bytes: Buffer, url: string, redirected: boolean, bodyIsData: boolean): Response {
   const headers = new Headers();
   for (const [name, value] of Object.entries(raw)) {
     if (value === undefined) continue;
@@ -166,6 +172,7 @@ function bufferedResponse(status: number, statusText: string, raw: http.Incoming
       return used;
     },
     get body() {
+      if (bodyIsData) return octokitData(raw["content-type"], take());
       return status === 204 || status === 205 || status === 304 ? null : (Readable.toWeb(Readable.from([take()])) as ReadableStream<Uint8Array>);
     },
     text: async () => take().toString("utf8"),
@@ -181,10 +188,27 @@ function bufferedResponse(status: number, statusText: string, raw: http.Incoming
     },
     clone: () => {
       if (used) throw new TypeError("Response.clone: Body has already been consumed.");
-      return bufferedResponse(status, statusText, raw, bytes, url, redirected);
+      return bufferedResponse(status, statusText, raw, bytes, url, redirected, bodyIsData);
     },
   };
   return response as unknown as Response;
+}
+
+/** What @octokit/request makes of a successful answer's body (its getResponseData), with `JSON.parse` for JSON. */
+function octokitData(contentType: string | undefined, bytes: Buffer): unknown {
+  if (!contentType) return bytes.toString("utf8");
+  const [type = "", ...parameters] = contentType.split(";").map((part) => part.trim().toLowerCase());
+  if (type === "application/json" || type === "application/scim+json") {
+    const text = bytes.toString("utf8");
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text;
+    }
+  }
+  const charset = parameters.find((p) => p.startsWith("charset="))?.slice("charset=".length).replace(/^"|"$/g, "");
+  if (type.startsWith("text/") || (charset === "utf-8" && type !== "application/octet-stream")) return bytes.toString("utf8");
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
 }
 
 function abortReason(signal: AbortSignal): unknown {

@@ -227,10 +227,18 @@ describe("hardened Octokits", () => {
     const hardened = plainOctokit(github.origin);
     hardenRequests(hardened);
     const viaNodeHttp = jest.spyOn(http, "request");
-    for (let i = 0; i < 4; i++) await hardened.request("GET /repos/{owner}/{repo}", { owner: "o", repo: `r${i}` });
+    for (let i = 0; i < 4; i++) expect((await hardened.request("GET /repos/{owner}/{repo}", { owner: "o", repo: `r${i}` })).data).toEqual({ ok: true });
     expect(viaNodeHttp).toHaveBeenCalledTimes(4);
     expect(github.sockets.size).toBe(1);
     viaNodeHttp.mockRestore();
+    // Parsed by that fetch with JSON.parse, not by Octokit's json-with-bigint: a number is a number (a BigInt would
+    // break comparisons with ids and JSON.stringify of what the app stores).
+    const big = await started((_seen, response) => (response.writeHead(200, { "content-type": "application/json" }), response.end('{"id":12345678901234567890}')));
+    const answer = await plainOctokit(big.origin).request("GET /x");
+    const hardenedBig = plainOctokit(big.origin);
+    hardenRequests(hardenedBig);
+    expect(typeof answer.data.id).toBe("bigint"); // Octokit's own parsing, for comparison
+    expect(typeof (await hardenedBig.request("GET /x")).data.id).toBe("number");
 
     const own = await started((_seen, response) => json(response, 200, { ok: true }));
     const calls: string[] = [];
@@ -238,5 +246,46 @@ describe("hardened Octokits", () => {
     hardenRequests(withOwnFetch);
     await withOwnFetch.request("GET /repos/{owner}/{repo}", { owner: "o", repo: "r" });
     expect(calls).toEqual([`${own.origin}/repos/o/r`]);
+  });
+});
+
+describe("keepAliveFetch with bodyIsData: the answer's body is what Octokit makes of it", () => {
+  const octokit = (origin: string) =>
+    new (ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }))({
+      auth: { token: "t" },
+      baseUrl: origin,
+      request: { fetch: keepAliveFetch(agents(), { bodyIsData: true }), parseSuccessResponseBody: false },
+    });
+
+  it.each([
+    ["JSON", "application/json; charset=utf-8", Buffer.from('{"id":12,"name":"r","nested":{"list":[1,"2",null]}}'), { id: 12, name: "r", nested: { list: [1, "2", null] } }],
+    ["SCIM JSON", "application/scim+json", Buffer.from('{"schemas":[]}'), { schemas: [] }],
+    ["JSON that does not parse (as text, as Octokit does)", "application/json", Buffer.from("{oops"), "{oops"],
+    ["text", "text/plain", Buffer.from("# a README"), "# a README"],
+    ["another type in UTF-8", 'application/vnd.github.raw; charset="UTF-8"', Buffer.from("raw file"), "raw file"],
+  ])("%s", async (_name, contentType, bytes, data) => {
+    const github = await started((_seen, response) => (response.writeHead(200, { "content-type": contentType }), response.end(bytes)));
+    expect((await octokit(github.origin).request("GET /x")).data).toEqual(data);
+  });
+
+  it("bytes, as an ArrayBuffer", async () => {
+    const github = await started((_seen, response) => (response.writeHead(200, { "content-type": "application/octet-stream; charset=utf-8" }), response.end(Buffer.from([1, 2, 3]))));
+    const { data } = await octokit(github.origin).request("GET /x");
+    expect(data).toBeInstanceOf(ArrayBuffer);
+    expect([...new Uint8Array(data as ArrayBuffer)]).toEqual([1, 2, 3]);
+  });
+
+  it("an error answer is still Octokit's to read", async () => {
+    const github = await started((_seen, response) => json(response, 422, { message: "Validation Failed", errors: [{ code: "invalid" }] }));
+    await expect(octokit(github.origin).request("POST /x", { data: 1 })).rejects.toMatchObject({ status: 422, response: { data: { message: "Validation Failed" } } });
+  });
+
+  it("a hardened Octokit whose caller asked for the body as a stream still gets a stream", async () => {
+    const github = await started((_seen, response) => json(response, 200, { streamed: true }));
+    const client = new (ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }))({ auth: { token: "t" }, baseUrl: github.origin }) as unknown as GitHubClient;
+    hardenRequests(client);
+    const { data } = await client.request("GET /x", { request: { parseSuccessResponseBody: false } });
+    expect(data).toBeInstanceOf(ReadableStream);
+    expect(await new Response(data as ReadableStream).json()).toEqual({ streamed: true });
   });
 });
