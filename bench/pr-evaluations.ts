@@ -33,9 +33,11 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
 export interface PrBenchOptions {
   latencyMs: number;
-  /** Deliveries per row (throttling off, pacing off). */
+  /** Deliveries per row (throttling off, pacing off), at least 10 per slot in flight and 5 s of an offered rate. */
   deliveries: number;
   inFlight: number[];
+  /** Throttling off, one more row per rate: deliveries offered open-loop at this many per second. */
+  offeredRates: number[];
   repos: number;
   prsPerRepo: number;
   /** Also run the busiest row with every PR in ONE repository (evaluations are serialized per repository). */
@@ -58,6 +60,8 @@ export interface PhaseResult {
   inFlight: number;
   /** Pause of each worker before each delivery (0: back to back). */
   gapMs: number;
+  /** Open-loop row: deliveries offered at this rate (inFlight is then 0: unbounded). */
+  ratePerSecond?: number;
   repositories: number;
   installations: number;
   deliveries: number;
@@ -96,6 +100,8 @@ interface Pending {
   writtenAt?: number;
   /** Requests of this evaluation up to and including its check-run write (the simulator counts them per repository). */
   requests?: number;
+  /** The written run's conclusion: every PR here is compliant, so anything but success is a failed delivery. */
+  conclusion?: string;
   written: Promise<void>;
   resolveWritten: () => void;
 }
@@ -118,6 +124,8 @@ interface Row {
   inFlight: number;
   deliveries: number;
   gapMs?: number;
+  /** Open loop: a delivery every 1/rate s whatever the app's pace (`inFlight` is then unbounded); the latency at that load. */
+  ratePerSecond?: number;
   pool?: "all" | "first" | "monorepo";
 }
 
@@ -156,6 +164,7 @@ async function runMode(options: PrBenchOptions, mode: PhaseResult["mode"], rows:
       if (pending && pending.writtenAt === undefined) {
         pending.writtenAt = performance.now();
         pending.requests = sinceLastWrite.get(key);
+        pending.conclusion = (body as { conclusion?: string } | undefined)?.conclusion;
         pending.resolveWritten();
       }
       sinceLastWrite.set(key, 0);
@@ -213,7 +222,7 @@ async function runMode(options: PrBenchOptions, mode: PhaseResult["mode"], rows:
     for (const row of rows) {
       const pool = row.pool === "monorepo" ? monorepo : row.pool === "first" ? targets[0]! : interleave(targets);
       const repositories = new Set(pool.map((t) => t.repo.name)).size;
-      log(`  ${mode}: ${row.inFlight} in flight, ${row.deliveries} deliveries, ${repositories} ${repositories === 1 ? "repository" : "repositories"}…`);
+      log(`  ${mode}: ${row.ratePerSecond ? `${row.ratePerSecond}/s offered` : `${row.inFlight} in flight`}, ${row.deliveries} deliveries, ${repositories} ${repositories === 1 ? "repository" : "repositories"}…`);
       sinceLastWrite.clear();
       phases.push(await runPhase(world, app, webhookUrl, secret, pool, pendingBySha, row, mode, latencyMs));
     }
@@ -300,7 +309,8 @@ async function deliver(url: string, secret: string, target: Target, pendingBySha
     // Probot answers when the handler is done (200), or 202 if it takes longer than 9 s (the write comes later).
     if (response.status === 202) await Promise.race([written, new Promise((r) => setTimeout(r, 120_000))]);
     else if (response.status !== 200) return { ok: false, why: `HTTP ${response.status} ${response.body.slice(0, 200)}` };
-    return pending.writtenAt === undefined ? { ok: false, why: "no check-run write" } : { ok: true, pending };
+    if (pending.writtenAt === undefined) return { ok: false, why: "no check-run write" };
+    return pending.conclusion === "success" ? { ok: true, pending } : { ok: false, why: `the check run concluded ${pending.conclusion ?? "nothing"}, not success` };
   } catch (error) {
     return { ok: false, why: (error as Error).message };
   } finally {
@@ -332,20 +342,34 @@ async function runPhase(
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   const start = performance.now();
+  const one = async () => {
+    let target = pool[next++ % pool.length]!;
+    while (busy.has(target)) target = pool[next++ % pool.length]!;
+    busy.add(target);
+    const result = await deliver(url, secret, target, pendingBySha);
+    busy.delete(target);
+    if (result.ok) done.push(result.pending);
+    else failures.push(result.why);
+  };
   const worker = async () => {
     while (issued < row.deliveries) {
       issued++;
       if (row.gapMs) await new Promise((resolve) => setTimeout(resolve, row.gapMs)); // before each: the previous row's too
-      let target = pool[next++ % pool.length]!;
-      while (busy.has(target)) target = pool[next++ % pool.length]!;
-      busy.add(target);
-      const result = await deliver(url, secret, target, pendingBySha);
-      busy.delete(target);
-      if (result.ok) done.push(result.pending);
-      else failures.push(result.why);
+      await one();
     }
   };
-  await Promise.all(Array.from({ length: row.inFlight }, worker));
+  if (row.ratePerSecond) {
+    const sent: Promise<void>[] = [];
+    for (; issued < row.deliveries; issued++) {
+      const wait = start + (issued * 1000) / row.ratePerSecond - performance.now();
+      if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
+      while (busy.size >= pool.length) await Promise.race(sent); // every PR has a delivery out: the app is far behind
+      sent.push(one());
+    }
+    await Promise.all(sent);
+  } else {
+    await Promise.all(Array.from({ length: row.inFlight }, worker));
+  }
   const seconds = (performance.now() - start) / 1000;
   loop.disable();
   const simCpuUsed = process.cpuUsage(simCpu);
@@ -366,6 +390,7 @@ async function runPhase(
     mode,
     inFlight: row.inFlight,
     gapMs: row.gapMs ?? 0,
+    ratePerSecond: row.ratePerSecond,
     repositories: new Set(pool.map((t) => t.repo.name)).size,
     installations: new Set(pool.map((t) => t.installation)).size,
     deliveries: row.deliveries,
@@ -417,7 +442,12 @@ export async function runPrBench(options: PrBenchOptions): Promise<PrBenchResult
       // Every repository in its own installation (as several organisations would be): the paced rate multiplies.
       if (options.pacedInstallations > 1) rows.push({ inFlight: options.pacedInstallations, deliveries: 2 * options.pacedInstallations, pool: "all" });
     } else {
-      rows = options.inFlight.map((inFlight) => ({ inFlight, deliveries: options.deliveries }));
+      // A sustained rate: at least ten deliveries per slot in flight, so that filling and draining the slots (and the
+      // app's first, unoptimised calls) are a small part of the row.
+      rows = options.inFlight.map((inFlight) => ({ inFlight, deliveries: Math.max(options.deliveries, 10 * inFlight) }));
+      // The rate the goals ask for, offered open-loop (deliveries at a steady pace, not when the previous ones end): the
+      // latency the app adds at that load, where closed-loop rows only show latency as in-flight ÷ throughput.
+      if (mode === "throttling off") rows.push(...options.offeredRates.map((rate) => ({ inFlight: 0, ratePerSecond: rate, deliveries: Math.max(options.deliveries, 5 * rate) })));
       if (mode === "throttling off" && options.oneRepoRow && options.inFlight.length) rows.push({ inFlight: Math.max(...options.inFlight), deliveries: Math.min(options.deliveries, 200), pool: "monorepo" });
     }
     if (!rows.length || (mode === "as shipped" && options.pacedDeliveries === 0)) continue;
@@ -441,7 +471,7 @@ export function printPrBench(result: PrBenchResult, print: (line: string) => voi
       ["Octokit throttling", "in flight", "repos / installations", "deliveries", "evaluations/s", "p50 ms", "p95 ms", "p99 ms", "added p50 ms", "added p99 ms", "requests/eval", "on critical path", "peak RSS MB", "app CPU ms/eval", "sim CPU ms/eval", "sim loop p99 ms", "failed"],
       result.phases.map((p) => [
         p.mode,
-        p.gapMs ? `${p.inFlight}, ${fixed(p.gapMs / 1000, 1)} s apart` : String(p.inFlight),
+        p.ratePerSecond ? `${p.ratePerSecond}/s offered` : p.gapMs ? `${p.inFlight}, ${fixed(p.gapMs / 1000, 1)} s apart` : String(p.inFlight),
         `${p.repositories} / ${p.installations}`,
         String(p.deliveries),
         fixed(p.perSecond, p.perSecond < 10 ? 2 : 0),
@@ -476,13 +506,14 @@ export function printPrBench(result: PrBenchResult, print: (line: string) => voi
   if (result.appWarnings.length) print(`app log at warn or above: ${result.appWarnings.length} lines, e.g.\n  ${result.appWarnings.slice(0, 3).map((l) => l.slice(0, 300)).join("\n  ")}`);
 }
 
-export const PR_FLAGS = ["modes", "latency-ms", "deliveries", "in-flight", "repos", "prs-per-repo", "paced-deliveries", "paced-in-flight", "paced-installations", "paced-gap-ms", "one-repo-row"];
+export const PR_FLAGS = ["modes", "latency-ms", "deliveries", "in-flight", "offered-rates", "repos", "prs-per-repo", "paced-deliveries", "paced-in-flight", "paced-installations", "paced-gap-ms", "one-repo-row"];
 
 export function prOptionsFrom(flags: Map<string, string>, log: (line: string) => void): PrBenchOptions {
   return {
     latencyMs: numberFlag(flags, "latency-ms", 20),
     deliveries: numberFlag(flags, "deliveries", 300),
     inFlight: listFlag(flags, "in-flight", [1, 10, 100]),
+    offeredRates: listFlag(flags, "offered-rates", [200]),
     repos: numberFlag(flags, "repos", 50),
     prsPerRepo: numberFlag(flags, "prs-per-repo", 25),
     oneRepoRow: (flags.get("one-repo-row") ?? "on") !== "off",

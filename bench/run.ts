@@ -6,8 +6,9 @@ import { fixed, listFlag, parseArgs, table } from "./report.js";
 // `npm run bench`: the PR-evaluation benchmark and the org-summary benchmark, then the figures against the goals.
 // Prints; never asserts (performance is not a test verdict). Flags (all optional):
 //   --latency-ms 20          simulated GitHub latency per request
-//   --deliveries 300         deliveries per row (pacing off / throttling off)
+//   --deliveries 300         deliveries per row (pacing off / throttling off), at least 10 per slot in flight
 //   --in-flight 1,10,100     outstanding deliveries per row
+//   --offered-rates 200      throttling off, one more row per rate: deliveries sent at that steady rate (open loop)
 //   --repos 50 --prs-per-repo 25
 //   --modes off,unpaced,shipped   Probot's Octokit throttling: bypassed, without its 1/s pacing, as shipped
 //   --paced-deliveries 5     deliveries per as-shipped row (about 2 s each); --paced-in-flight 1
@@ -69,7 +70,8 @@ function printGoals(result: PrBenchResult | undefined, rows: SummaryMeasurement[
   }
   for (const mode of modes) {
     for (const p of byMode(mode)) {
-      const where = `${mode}, ${p.inFlight} in flight${p.gapMs ? `, ${fixed(p.gapMs / 1000, 1)} s apart` : ""}, ${p.repositories} repos${p.installations > 1 ? ` / ${p.installations} installations` : ""}`;
+      const load = p.ratePerSecond ? `${p.ratePerSecond}/s offered` : `${p.inFlight} in flight${p.gapMs ? `, ${fixed(p.gapMs / 1000, 1)} s apart` : ""}`;
+      const where = `${mode}, ${load}, ${p.repositories} repos${p.installations > 1 ? ` / ${p.installations} installations` : ""}`;
       lines.push([`p99 added latency ≤ ${GOALS.addedP99Ms} ms`, where, `${fixed(p.added.p99)} ms`, verdict(p.added.p99 <= GOALS.addedP99Ms)]);
     }
   }
