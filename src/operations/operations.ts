@@ -96,6 +96,12 @@ export class Operations {
   readiness(): Readiness {
     if (this.#state === "stopping") return { ready: false, reason: this.#stopReason };
     if (this.#state === "starting") return { ready: false, reason: "starting" };
+    const failing = this.#failingCheck();
+    return failing ? { ready: false, reason: failing } : { ready: true };
+  }
+
+  /** The first readiness check that fails, as `<name>: <problem>`; undefined when all pass. */
+  #failingCheck(): string | undefined {
     for (const [name, check] of this.#checks) {
       let problem: string | undefined;
       try {
@@ -103,9 +109,9 @@ export class Operations {
       } catch (error) {
         problem = (error as Error)?.message ?? String(error);
       }
-      if (problem) return { ready: false, reason: `${name}: ${problem}` };
+      if (problem) return `${name}: ${problem}`;
     }
-    return { ready: true };
+    return undefined;
   }
 
   /** Adds a readiness check (e.g. a shared queue's connection); returns a function that removes it. */
@@ -186,6 +192,14 @@ export class Operations {
     if (this.#state === "stopping") {
       this.log?.warn({ id: deliveryId, event }, "webhook refused: shutting down");
       json(res, 503, { error: "shutting down: deliver again to another instance or later" }, { "retry-after": "30" });
+      return true;
+    }
+    // A check that fails means the webhook cannot be taken now (with REDIS_URL: it cannot be queued). Refused at once,
+    // so GitHub records a failed delivery to redeliver, rather than answered and then lost.
+    const failing = this.#failingCheck();
+    if (failing) {
+      this.log?.warn({ id: deliveryId, event, reason: failing }, "webhook refused: not ready");
+      json(res, 503, { error: `not ready (${failing}): deliver again later` }, { "retry-after": "30" });
       return true;
     }
     return this.inFlight.track({ what: "request", deliveryId, event }, () =>

@@ -36,6 +36,12 @@ export interface WebhookQueueOptions {
   doneTtlMs?: number;
   /** Completed jobs kept in Redis (for inspection and for de-duplication by job id). Default: 1 h (at most doneTtlMs), at most 5,000. */
   keepCompleted?: { age: number; count: number };
+  /**
+   * Longest wait to queue a webhook (Redis unreachable: ioredis holds the command until it reconnects). Past it the
+   * webhook is answered 503, so GitHub records a failed delivery that can be redelivered; without it Probot would answer
+   * 202 after 9 s while the webhook still sat in this process's memory, lost if the process died. Default 5 s.
+   */
+  enqueueTimeoutMs?: number;
   /** Makes the Probot instance the workers feed (default: a second instance of the server's own Probot class). */
   createWorkerProbot?: (app: Probot) => Probot;
   /** Called with the server's Probot when the queue is attached (its logger becomes everyone's). */
@@ -43,6 +49,16 @@ export interface WebhookQueueOptions {
 }
 
 export const QUEUE_NAME = "webhooks";
+const ENQUEUE_TIMEOUT_MS = 5_000;
+
+/** A verified webhook that could not be queued: answered 503 (Probot's middleware takes the error's status). */
+export class WebhookNotQueuedError extends Error {
+  override readonly name = "WebhookNotQueuedError";
+  readonly status = 503;
+  constructor(reason: string) {
+    super(`the webhook could not be queued (${reason}): deliver it again once the app is ready`);
+  }
+}
 const CLOSE_GRACE_MS = 25_000;
 
 /**
@@ -123,6 +139,22 @@ export class WebhookQueue {
    * whose job failed for good runs again when it comes again (GitHub's "Redeliver" of a failed delivery).
    */
   async enqueue(delivery: QueuedDelivery): Promise<void> {
+    const timeoutMs = this.options.enqueueTimeoutMs ?? ENQUEUE_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new WebhookNotQueuedError(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    // A queueing still under way at the deadline may end later, once Redis is back: the job id keeps that harmless.
+    const queued = this.#enqueue(delivery);
+    queued.catch(() => undefined);
+    try {
+      await Promise.race([queued, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #enqueue(delivery: QueuedDelivery): Promise<void> {
     const jobId = jobIdOf(delivery.id);
     const failed = await this.queue.getJob(jobId);
     if (failed && (await failed.isFailed())) {

@@ -28,10 +28,11 @@ export interface RunningRedis {
 }
 
 /** A throw-away redis-server on a free loopback port, nothing persisted. */
-export async function startRedisServer(): Promise<RunningRedis> {
+/** A redis-server on a free port, or on `port` (e.g. to start one again where a stopped one was). */
+export async function startRedisServer(port?: number): Promise<RunningRedis> {
   const binary = redisServerBinary();
   if (!binary) throw new Error("redis-server is not installed");
-  const port = await freePort();
+  port ??= await freePort();
   const child: ChildProcess = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
@@ -50,7 +51,8 @@ export async function startRedisServer(): Promise<RunningRedis> {
     stop: () =>
       new Promise<void>((resolve) => {
         // "close": the process exited and its output pipes are closed (nothing left open for Jest).
-        if (child.exitCode !== null && child.stdout?.destroyed !== false) return resolve();
+        // (A killed process has a signalCode and no exitCode: a second stop() must not wait for a "close" already past.)
+        if ((child.exitCode !== null || child.signalCode !== null) && child.stdout?.destroyed !== false) return resolve();
         child.once("close", () => resolve());
         child.kill("SIGKILL");
       }),

@@ -172,6 +172,25 @@ describeWithRedis("the webhook queue (BullMQ on a real redis-server, two replica
     expect(world.requests.length).toBe(before);
   });
 
+  it("a webhook that cannot be queued in time (Redis down) is refused with 503; if the process lives, it is queued once Redis is back", async () => {
+    const own = await startRedisServer();
+    const connection = new Redis(own.url, { maxRetriesPerRequest: null, retryStrategy: () => 50 });
+    connection.on("error", () => undefined);
+    const queue = new WebhookQueue({ connection, sharedState: new InMemorySharedState(), replicaId: "r", prefix: `q${++prefixCount}`, enqueueTimeoutMs: 300 });
+    toClose.push(() => own.stop(), () => (connection.disconnect(), Promise.resolve()), () => queue.close(500));
+    await queue.queue.waitUntilReady();
+    await own.stop();
+    await until(() => connection.status !== "ready", "the connection to see Redis gone");
+
+    const delivery = { id: "while-down", name: "pull_request", payload: { action: "opened" }, receivedAt: Date.now() };
+    // Probot's middleware answers with the status of the handler's error: 503, and GitHub records a failed delivery.
+    await expect(queue.enqueue(delivery)).rejects.toMatchObject({ name: "WebhookNotQueuedError", status: 503, message: expect.stringContaining("Redis did not answer within 300 ms") });
+
+    const again = await startRedisServer(own.port);
+    toClose.unshift(() => again.stop()); // after the queue is closed (closing waits for Redis)
+    await until(async () => (await queue.queue.getJob(jobIdOf("while-down")))?.data.id === "while-down", "the late queueing");
+  });
+
   it("events no handler listens to are answered and never queued", async () => {
     const world = new GitHubWorld();
     const a = await replica(world, `q${++prefixCount}`, "replica-a");

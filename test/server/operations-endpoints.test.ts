@@ -54,6 +54,9 @@ describe("operational endpoints on Probot's server", () => {
     const removeCheck = operations.addReadinessCheck("queue", () => "Redis is not reachable");
     let ready = await fetch(`${app.base}/ready`);
     expect([ready.status, await ready.json()]).toEqual([503, { status: "not ready", reason: "queue: Redis is not reachable", in_flight: 0 }]);
+    // A webhook that cannot be taken now is refused at once, with the reason (GitHub records a failed delivery).
+    const refused = await deliverWebhook(app.webhookUrl, pullRequestEvent(world, repo, pr), WEBHOOK_SECRET);
+    expect([refused.status, JSON.parse(refused.body)]).toEqual([503, { error: "not ready (queue: Redis is not reachable): deliver again later" }]);
     removeCheck();
     expect((await fetch(`${app.base}/ready`)).status).toBe(200);
 
