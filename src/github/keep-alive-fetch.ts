@@ -1,7 +1,13 @@
 import http from "node:http";
 import https from "node:https";
 import { Readable } from "node:stream";
+import { promisify } from "node:util";
 import zlib from "node:zlib";
+
+const gunzip = promisify<zlib.InputType, zlib.ZlibOptions, Buffer>(zlib.gunzip);
+const inflate = promisify<zlib.InputType, zlib.ZlibOptions, Buffer>(zlib.inflate);
+const inflateRaw = promisify<zlib.InputType, zlib.ZlibOptions, Buffer>(zlib.inflateRaw);
+const brotliDecompress = promisify<zlib.InputType, zlib.BrotliOptions, Buffer>(zlib.brotliDecompress);
 
 type Agents = { http: http.Agent; https: https.Agent };
 
@@ -33,7 +39,11 @@ export function keepAliveFetch(agents: Agents = defaultAgents(), { bodyIsData = 
     const target = typeof input === "string" ? input : input instanceof URL ? input.href : undefined;
     const body = init.body;
     if (target === undefined || !isPlainHeaders(init.headers) || !(body === undefined || body === null || typeof body === "string" || body instanceof Uint8Array)) {
-      return globalThis.fetch(input, init);
+      const response = await globalThis.fetch(input, init);
+      if (!bodyIsData) return response;
+      // The caller still expects Octokit's data as the body (its parseSuccessResponseBody is off), not a stream.
+      const bytes = Buffer.from(await response.arrayBuffer());
+      return bufferedResponse(response.status, response.statusText, Object.fromEntries(response.headers), bytes, response.url, response.redirected, true);
     }
     const request = { url: new URL(target), method: init.method?.toUpperCase() ?? "GET", headers: lowerCased(init.headers), body: body ?? undefined, signal: init.signal ?? undefined };
     return send(agents, request, init.redirect ?? "follow", bodyIsData);
@@ -109,16 +119,23 @@ function exchange(agents: Agents, { url, method, headers, body, signal }: Outgoi
     request.on("error", (error) => fail(new TypeError("fetch failed", { cause: error })));
     request.on("response", (response) => {
       const chunks: Buffer[] = [];
-      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      let received = 0;
+      response.on("data", (chunk: Buffer) => {
+        received += chunk.length;
+        if (received <= MAX_ANSWER_BYTES) return void chunks.push(chunk);
+        fail(new TypeError("fetch failed", { cause: new Error(`GitHub's answer is larger than ${MAX_ANSWER_BYTES} bytes`) }));
+        request.destroy();
+      });
       response.on("error", (error) => fail(new TypeError("fetch failed", { cause: error })));
-      response.on("end", () => {
+      response.on("end", async () => {
         if (settled) return;
         let bytes: Buffer;
         try {
-          bytes = decoded(Buffer.concat(chunks), response.headers["content-encoding"], method);
+          bytes = await decoded(Buffer.concat(chunks), response.headers["content-encoding"], method);
         } catch (error) {
           return fail(new TypeError("fetch failed", { cause: error }));
         }
+        if (settled) return; // the deadline passed while it was decoded
         settled = true;
         signal?.removeEventListener("abort", onAbort);
         const status = response.statusCode ?? 0;
@@ -131,23 +148,28 @@ function exchange(agents: Agents, { url, method, headers, body, signal }: Outgoi
   });
 }
 
-function decoded(bytes: Buffer, encoding: string | undefined, method: string): Buffer {
+/** Largest answer taken, as received and once decoded (GitHub's API answers are far smaller; the app's heap is 192 MB). */
+const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
+
+/** The body as sent before its content coding; decoded off the main thread, and never past {@link MAX_ANSWER_BYTES}. */
+async function decoded(bytes: Buffer, encoding: string | undefined, method: string): Promise<Buffer> {
   if (!encoding || bytes.length === 0 || method === "HEAD") return bytes;
+  const options = { maxOutputLength: MAX_ANSWER_BYTES };
   switch (encoding.trim().toLowerCase()) {
     case "gzip":
     case "x-gzip":
-      return zlib.gunzipSync(bytes, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+      return gunzip(bytes, { ...options, finishFlush: zlib.constants.Z_SYNC_FLUSH });
     case "deflate":
       // "deflate" is zlib-wrapped by the standard, raw by some servers: fetch takes both.
-      return (bytes[0]! & 0x0f) === 0x08 ? zlib.inflateSync(bytes) : zlib.inflateRawSync(bytes);
+      return (bytes[0]! & 0x0f) === 0x08 ? inflate(bytes, options) : inflateRaw(bytes, options);
     case "br":
-      return zlib.brotliDecompressSync(bytes);
+      return brotliDecompress(bytes, options);
     default:
       return bytes;
   }
 }
 
-function bufferedResponse(status: number, statusText: string, raw: http.IncomingHttpHeaders, bytes: Buffer, url: string, redirected: boolean, bodyIsData: boolean): Response {
+function bufferedResponse(status: number, statusText: string, raw: http.IncomingHttpHeaders | Record<string, string>, bytes: Buffer, url: string, redirected: boolean, bodyIsData: boolean): Response {
   const headers = new Headers();
   for (const [name, value] of Object.entries(raw)) {
     if (value === undefined) continue;
@@ -155,6 +177,8 @@ function bufferedResponse(status: number, statusText: string, raw: http.Incoming
     else headers.set(name, value);
   }
   let used = false;
+  let bodyMade = false;
+  let bodyValue: unknown;
   const take = () => {
     if (used) throw new TypeError("Body is unusable: Body has already been read");
     used = true;
@@ -172,11 +196,16 @@ function bufferedResponse(status: number, statusText: string, raw: http.Incoming
       return used;
     },
     get body() {
-      if (bodyIsData) return octokitData(raw["content-type"], take());
-      return status === 204 || status === 205 || status === 304 ? null : (Readable.toWeb(Readable.from([take()])) as ReadableStream<Uint8Array>);
+      // Made once, as fetch's is; reading it does not consume text(), json()… (nothing here reads both).
+      if (!bodyMade) {
+        bodyMade = true;
+        if (bodyIsData) bodyValue = octokitData(raw["content-type"], bytes);
+        else bodyValue = status === 204 || status === 205 || status === 304 ? null : (Readable.toWeb(Readable.from([bytes])) as ReadableStream<Uint8Array>);
+      }
+      return bodyValue;
     },
-    text: async () => take().toString("utf8"),
-    json: async () => JSON.parse(take().toString("utf8")) as unknown,
+    text: async () => utf8(take()),
+    json: async () => JSON.parse(utf8(take())) as unknown,
     arrayBuffer: async () => {
       const copy = take();
       return copy.buffer.slice(copy.byteOffset, copy.byteOffset + copy.byteLength);
@@ -196,10 +225,10 @@ function bufferedResponse(status: number, statusText: string, raw: http.Incoming
 
 /** What @octokit/request makes of a successful answer's body (its getResponseData), with `JSON.parse` for JSON. */
 function octokitData(contentType: string | undefined, bytes: Buffer): unknown {
-  if (!contentType) return bytes.toString("utf8");
+  if (!contentType) return utf8(bytes);
   const [type = "", ...parameters] = contentType.split(";").map((part) => part.trim().toLowerCase());
   if (type === "application/json" || type === "application/scim+json") {
-    const text = bytes.toString("utf8");
+    const text = utf8(bytes);
     try {
       return JSON.parse(text) as unknown;
     } catch {
@@ -207,8 +236,14 @@ function octokitData(contentType: string | undefined, bytes: Buffer): unknown {
     }
   }
   const charset = parameters.find((p) => p.startsWith("charset="))?.slice("charset=".length).replace(/^"|"$/g, "");
-  if (type.startsWith("text/") || (charset === "utf-8" && type !== "application/octet-stream")) return bytes.toString("utf8");
+  if (type.startsWith("text/") || (charset === "utf-8" && type !== "application/octet-stream")) return utf8(bytes);
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+}
+
+/** UTF-8 text without a leading byte-order mark, as fetch's `text()` gives it. */
+function utf8(bytes: Buffer): string {
+  const text = bytes.toString("utf8");
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 function abortReason(signal: AbortSignal): unknown {

@@ -113,6 +113,28 @@ describe("keepAliveFetch: what Octokit asks of fetch", () => {
   });
 });
 
+describe("keepAliveFetch: answers it does not take whole", () => {
+  it("refuses an answer larger than 32 MiB, as received or once decompressed (a compression bomb)", async () => {
+    const bomb = gzipSync(Buffer.alloc(40 * 1024 * 1024)); // about 40 KB on the wire
+    const github = await started((seen, response) => {
+      if (seen.url === "/bomb") return (response.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" }), response.end(bomb));
+      response.writeHead(200, { "content-type": "application/octet-stream" });
+      response.end(Buffer.alloc(33 * 1024 * 1024));
+    });
+    const fetch = keepAliveFetch(agents());
+    await expect(fetch(`${github.origin}/bomb`, {})).rejects.toMatchObject({ name: "TypeError", message: "fetch failed", cause: { code: "ERR_BUFFER_TOO_LARGE" } });
+    await expect(fetch(`${github.origin}/big`, {})).rejects.toMatchObject({ name: "TypeError", cause: { message: "GitHub's answer is larger than 33554432 bytes" } });
+  });
+
+  it("drops a UTF-8 byte-order mark from text, as fetch does", async () => {
+    const github = await started((_seen, response) => (response.writeHead(200, { "content-type": "application/json" }), response.end(Buffer.from('\ufeff{"bom":true}'))));
+    expect(await (await keepAliveFetch(agents())(`${github.origin}/x`, {})).json()).toEqual({ bom: true });
+    const asData = await keepAliveFetch(agents(), { bodyIsData: true })(`${github.origin}/x`, {});
+    expect(asData.body).toEqual({ bom: true });
+    expect(asData.body).toBe(asData.body); // made once
+  });
+});
+
 describe("keepAliveFetch: redirects as the fetch standard has them", () => {
   it("follows a 301 of a GET (a renamed repository) and reports the final URL", async () => {
     const github = await started((seen, response) => {
@@ -172,8 +194,11 @@ describe("keepAliveFetch: failures", () => {
 
   it("rejects with the signal's reason when it aborts, before sending or while waiting for the answer", async () => {
     let answered = 0;
+    const deadline = new AbortController();
     const github = await started((_seen, response) => {
       answered++;
+      // The deadline passes while the server holds the request (as AbortSignal.timeout would, without timing).
+      deadline.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError"));
       setTimeout(() => json(response, 200, {}), 2_000).unref();
     });
     const fetch = keepAliveFetch(agents());
@@ -181,7 +206,7 @@ describe("keepAliveFetch: failures", () => {
     aborted.abort();
     await expect(fetch(`${github.origin}/x`, { signal: aborted.signal })).rejects.toMatchObject({ name: "AbortError" });
     expect(answered).toBe(0);
-    await expect(fetch(`${github.origin}/slow`, { signal: AbortSignal.timeout(50) })).rejects.toMatchObject({ name: "TimeoutError" });
+    await expect(fetch(`${github.origin}/slow`, { signal: deadline.signal })).rejects.toMatchObject({ name: "TimeoutError" });
     expect(answered).toBe(1);
   });
 
@@ -266,6 +291,12 @@ describe("keepAliveFetch with bodyIsData: the answer's body is what Octokit make
   ])("%s", async (_name, contentType, bytes, data) => {
     const github = await started((_seen, response) => (response.writeHead(200, { "content-type": contentType }), response.end(bytes)));
     expect((await octokit(github.origin).request("GET /x")).data).toEqual(data);
+  });
+
+  it("also when the request goes to the global fetch (a body it does not send itself)", async () => {
+    const github = await started((seen, response) => json(response, 200, { got: seen.body }));
+    const response = await keepAliveFetch(agents(), { bodyIsData: true })(`${github.origin}/x`, { method: "POST", body: new TextEncoder().encode("hi").buffer as ArrayBuffer });
+    expect(response.body).toEqual({ got: "hi" });
   });
 
   it("bytes, as an ArrayBuffer", async () => {
