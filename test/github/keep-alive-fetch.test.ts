@@ -48,6 +48,10 @@ const json = (response: http.ServerResponse, status: number, body: unknown, head
 // request on a socket of its own): it is taken off for this file (test/setup/no-network.ts takes it off after each file).
 beforeAll(() => nock.restore());
 
+/** An Octokit as the tests build it (retries and throttling off) for a local server, with `request` defaults. */
+const octokitAt = (origin: string, request: Record<string, unknown> = {}) =>
+  new (ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }))({ auth: { token: "t" }, baseUrl: origin, request }) as unknown as GitHubClient;
+
 const agents = () => ({ http: new http.Agent({ keepAlive: true }), https: undefined as never });
 const servers: { close(): Promise<void> }[] = [];
 afterEach(async () => {
@@ -222,8 +226,7 @@ describe("keepAliveFetch: failures", () => {
 });
 
 describe("keepAliveFetch under Octokit", () => {
-  const octokit = (origin: string) =>
-    new (ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }))({ auth: { token: "t" }, baseUrl: origin, request: { fetch: keepAliveFetch(agents()) } });
+  const octokit = (origin: string) => octokitAt(origin, { fetch: keepAliveFetch(agents()) });
 
   it("gives Octokit parsed data, and its errors with GitHub's status and message", async () => {
     const github = await started((seen, response) => {
@@ -244,12 +247,10 @@ describe("keepAliveFetch under Octokit", () => {
 });
 
 describe("hardened Octokits", () => {
-  const plainOctokit = (origin: string, request: Record<string, unknown> = {}) =>
-    new (ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }))({ auth: { token: "t" }, baseUrl: origin, request }) as unknown as GitHubClient;
 
   it("ask GitHub over keep-alive connections unless the Octokit brings its own fetch", async () => {
     const github = await started((_seen, response) => json(response, 200, { ok: true }));
-    const hardened = plainOctokit(github.origin);
+    const hardened = octokitAt(github.origin);
     hardenRequests(hardened);
     const viaNodeHttp = jest.spyOn(http, "request");
     for (let i = 0; i < 4; i++) expect((await hardened.request("GET /repos/{owner}/{repo}", { owner: "o", repo: `r${i}` })).data).toEqual({ ok: true });
@@ -259,15 +260,15 @@ describe("hardened Octokits", () => {
     // Parsed by that fetch with JSON.parse, not by Octokit's json-with-bigint: a number is a number (a BigInt would
     // break comparisons with ids and JSON.stringify of what the app stores).
     const big = await started((_seen, response) => (response.writeHead(200, { "content-type": "application/json" }), response.end('{"id":12345678901234567890}')));
-    const answer = await plainOctokit(big.origin).request("GET /x");
-    const hardenedBig = plainOctokit(big.origin);
+    const answer = await octokitAt(big.origin).request("GET /x");
+    const hardenedBig = octokitAt(big.origin);
     hardenRequests(hardenedBig);
     expect(typeof answer.data.id).toBe("bigint"); // Octokit's own parsing, for comparison
     expect(typeof (await hardenedBig.request("GET /x")).data.id).toBe("number");
 
     const own = await started((_seen, response) => json(response, 200, { ok: true }));
     const calls: string[] = [];
-    const withOwnFetch = plainOctokit(own.origin, { fetch: (url: string, init: RequestInit) => (calls.push(url), globalThis.fetch(url, init)) });
+    const withOwnFetch = octokitAt(own.origin, { fetch: (url: string, init: RequestInit) => (calls.push(url), globalThis.fetch(url, init)) });
     hardenRequests(withOwnFetch);
     await withOwnFetch.request("GET /repos/{owner}/{repo}", { owner: "o", repo: "r" });
     expect(calls).toEqual([`${own.origin}/repos/o/r`]);
@@ -275,12 +276,7 @@ describe("hardened Octokits", () => {
 });
 
 describe("keepAliveFetch with bodyIsData: the answer's body is what Octokit makes of it", () => {
-  const octokit = (origin: string) =>
-    new (ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }))({
-      auth: { token: "t" },
-      baseUrl: origin,
-      request: { fetch: keepAliveFetch(agents(), { bodyIsData: true }), parseSuccessResponseBody: false },
-    });
+  const octokit = (origin: string) => octokitAt(origin, { fetch: keepAliveFetch(agents(), { bodyIsData: true }), parseSuccessResponseBody: false });
 
   it.each([
     ["JSON", "application/json; charset=utf-8", Buffer.from('{"id":12,"name":"r","nested":{"list":[1,"2",null]}}'), { id: 12, name: "r", nested: { list: [1, "2", null] } }],
@@ -313,7 +309,7 @@ describe("keepAliveFetch with bodyIsData: the answer's body is what Octokit make
 
   it("a hardened Octokit whose caller asked for the body as a stream still gets a stream", async () => {
     const github = await started((_seen, response) => json(response, 200, { streamed: true }));
-    const client = new (ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }))({ auth: { token: "t" }, baseUrl: github.origin }) as unknown as GitHubClient;
+    const client = octokitAt(github.origin);
     hardenRequests(client);
     const { data } = await client.request("GET /x", { request: { parseSuccessResponseBody: false } });
     expect(data).toBeInstanceOf(ReadableStream);
