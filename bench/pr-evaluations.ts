@@ -8,7 +8,7 @@ import { GitHubWorld, sha, type SimPullRequest, type SimRepo } from "../sim/gith
 import { approval, compliantPullRequest, compliantRepo } from "../sim/scenarios.js";
 import { startSimulator } from "../sim/server.js";
 import { deliverWebhook } from "../sim/signed-delivery.js";
-import { keepAliveFetch } from "../src/github/keep-alive-fetch.js";
+import { keepAliveFetch } from "../src/github/transport/keep-alive-fetch.js";
 import { pullRequestEvent, type WebhookEvent } from "../sim/webhook-payloads.js";
 import { freePort } from "../sim/free-port.js";
 import { cpuSeconds, RssSampler, startAppProcess, statusMb, type AppProcess } from "./processes.js";

@@ -1,5 +1,6 @@
-import type { SummaryControlId } from "../src/controls/org-summary-types.js";
-import { occurrenceMarker, VIOLATION_LABEL, violationMarker } from "../src/github/violation-issue.js";
+import type { SummaryControlId } from "../src/facts/org-summary.js";
+import { occurrenceMarker, violationMarker } from "../src/github/writes/violation-issue.js";
+import { VIOLATION_LABEL } from "../src/common/product.js";
 import { rulesetRule, sha, strictClassicRule, type GitHubWorld, type SimBranchRule, type SimRepo } from "./github-world.js";
 import { APP_AUTHOR } from "./issue-tracker.js";
 import type { SimOrganization } from "./org-world.js";

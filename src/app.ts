@@ -3,7 +3,7 @@ import type { Probot } from "probot";
 import { configureAuditFile } from "./audit/audit-log.js";
 import { createEvaluationMemory } from "./evaluation/evaluate-pull-request.js";
 import type { AppOptions, HandlerDeps } from "./handlers/app-options.js";
-import { installationOctokit } from "./github/installation-octokit.js";
+import { installationOctokit } from "./github/transport/installation-octokit.js";
 import { registerMergeGroupEvents } from "./handlers/merge-group-events.js";
 import { registerPullRequestEvents } from "./handlers/pull-request-events.js";
 import { registerRefEvents } from "./handlers/ref-events.js";

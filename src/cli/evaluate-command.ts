@@ -1,6 +1,6 @@
 import { pino, type Logger } from "pino";
 import { createEvaluationMemory, evaluatePullRequest, type PullRequestTarget } from "../evaluation/evaluate-pull-request.js";
-import { describeGitHubError } from "../github/describe-error.js";
+import { describeGitHubError } from "../common/describe-error.js";
 import { createJiraClient, jiraSettingsFromEnv } from "../jira/jira-client.js";
 import { githubClientFromEnv } from "./github-client.js";
 import { CliError, EXIT, type CliDeps, type CliIo, type CliOutput } from "./io.js";

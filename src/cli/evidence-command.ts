@@ -1,8 +1,8 @@
 import { writeFile } from "node:fs/promises";
-import { describeFailure } from "../github/describe-error.js";
-import { collectEvidence } from "../github/evidence-collect.js";
-import type { EvidenceExport } from "../github/evidence-types.js";
-import { webUrlFromEnv } from "../handlers/app-options.js";
+import { describeFailure } from "../common/describe-error.js";
+import { collectEvidence } from "../github/evidence/evidence-collect.js";
+import type { EvidenceExport } from "../report/evidence-types.js";
+import { webUrlFromEnv } from "../common/web-url.js";
 import { evidenceAsCsv, evidenceAsJson } from "../report/evidence-formats.js";
 import { appIdFromEnv, cliLogger } from "./evaluate-command.js";
 import { githubClientFromEnv } from "./github-client.js";

@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import type { Logger } from "pino";
 import { Probot, ProbotOctokit } from "probot";
-import { describeGitHubError } from "../github/describe-error.js";
-import { webUrlFromEnv } from "../handlers/app-options.js";
+import { describeGitHubError } from "../common/describe-error.js";
+import { webUrlFromEnv } from "../common/web-url.js";
 import type { GitHubClient, RepoRef } from "../github/types.js";
 import { CliError, type OctokitClass } from "./io.js";
 

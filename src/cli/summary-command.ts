@@ -1,6 +1,6 @@
 import { runOrgSummary } from "../evaluation/refresh-org-summary.js";
-import { describeFailure } from "../github/describe-error.js";
-import { webUrlFromEnv } from "../handlers/app-options.js";
+import { describeFailure } from "../common/describe-error.js";
+import { webUrlFromEnv } from "../common/web-url.js";
 import { summaryAsCsv, summaryAsJson } from "../report/org-summary-formats.js";
 import { cliLogger, appIdFromEnv } from "./evaluate-command.js";
 import { githubClientFromEnv } from "./github-client.js";

@@ -1,10 +1,10 @@
-import { describeGitHubError } from "../github/describe-error.js";
+import { CONFIG_PATH } from "../common/product.js";
+import { describeGitHubError } from "../common/describe-error.js";
 import type { ConfigError } from "./config-error.js";
 import { mergeConfig } from "./merge-config.js";
 import { parseConfigFile, type RawConfig } from "./parse-config-file.js";
 import { configSchema, type SdlcGuardConfig } from "./schema.js";
 
-export const CONFIG_PATH = ".github/sdlc-guard.yml";
 const ORG_CONFIG_REPO = ".github";
 const MAX_EXTENDS_DEPTH = 5;
 

@@ -1,7 +1,7 @@
 import { load as loadYaml, type YAMLException } from "js-yaml";
 import type { z } from "zod";
 import { configSchema } from "./schema.js";
-import { inlineCode } from "../report/markdown.js";
+import { inlineCode } from "../common/markdown.js";
 import type { ConfigError } from "./config-error.js";
 
 export type RawConfig = Record<string, unknown>;

@@ -1,6 +1,9 @@
-import type { BranchProtectionConfig } from "../config/schema.js";
-import { inlineCode } from "../report/markdown.js";
-import { cannotEvaluate, fail, pass, type ClassicProtection, type Finding, type PullRequestSnapshot, type RulesetRule } from "./types.js";
+import { z } from "zod";
+import { enforcementSchema } from "../config/schema-parts.js";
+import { pullRequestControl } from "./control.js";
+import { inlineCode } from "../common/markdown.js";
+import { cannotEvaluate, fail, pass, type Finding } from "./finding.js";
+import { type ClassicProtection, type PullRequestFacts, type RulesetRule } from "../facts/pull-request.js";
 
 export interface EffectiveProtection {
   requiredApprovals: number;
@@ -47,7 +50,7 @@ export function combineProtection(classic: ClassicProtection | null, rules: Rule
   return effective;
 }
 
-export function evaluateBranchProtection(snapshot: PullRequestSnapshot, config: BranchProtectionConfig): Finding {
+export function evaluateBranchProtection(snapshot: PullRequestFacts, config: BranchProtectionSettings): Finding {
   if (!snapshot.classicProtection.ok) return cannotEvaluate("the base branch's classic protection", snapshot.classicProtection.error);
   if (!snapshot.rulesetRules.ok) return cannotEvaluate("the rulesets of the base branch", snapshot.rulesetRules.error);
   return judgeBranchProtection("Base branch", snapshot.baseRefName, snapshot.classicProtection.value, snapshot.rulesetRules.value, config.min_approvals);
@@ -91,3 +94,27 @@ function strictnessNotes(effective: EffectiveProtection): string[] {
     ...(effective.adminsIncluded === undefined ? [] : [`administrators ${effective.adminsIncluded ? "are" : "are not"} included`]),
   ];
 }
+
+const settings = z
+  .strictObject({
+    enforcement: enforcementSchema.default("required"),
+    min_approvals: z
+      .number()
+      .int()
+      .min(1)
+      .max(10)
+      .default(2)
+      .describe("Approvals the base branch's protection (classic or rulesets) must require."),
+  })
+  .describe("`branch-protection`: the PR's base branch requires reviewed PRs and blocks force pushes and deletion.");
+
+export type BranchProtectionSettings = z.output<typeof settings>;
+
+export const branchProtectionControl = pullRequestControl({
+  id: "branch-protection",
+  family: "pull-request",
+  settings,
+  facts: {},
+  triggers: ["pull_request", "branch_protection_rule", "repository_ruleset"],
+  evaluate: ({ snapshot }, settings) => evaluateBranchProtection(snapshot, settings),
+});

@@ -10,8 +10,10 @@
  * Matching is a dynamic programme over path segments, with the two-pointer wildcard algorithm inside a segment:
  * O(pattern length × path length) at worst, never exponential.
  */
-import { inlineCode } from "../report/markdown.js";
-import { cannotEvaluate, fail, pass, type CodeOwnersFile, type Fetched, type Finding, type TeamMembers } from "./types.js";
+import { inlineCode } from "../common/markdown.js";
+import { cannotEvaluate, fail, pass, type Finding } from "./finding.js";
+import { type CodeOwnersFile, type TeamMembers } from "../facts/pull-request.js";
+import { type Fetched } from "../facts/fetched.js";
 
 export interface CodeOwnersRule {
   line: number;

@@ -1,8 +1,11 @@
+import { z } from "zod";
+import { enforcementSchema, isLinearTimePattern } from "../config/schema-parts.js";
+import { pullRequestControl } from "./control.js";
 import type { RE2JS } from "re2js";
-import type { CommitMessagesConfig } from "../config/schema.js";
-import { inlineCode } from "../report/markdown.js";
-import { compileUserPattern } from "./user-pattern.js";
-import { cannotEvaluate, fail, pass, type Finding, type PullRequestCommit, type PullRequestSnapshot } from "./types.js";
+import { inlineCode } from "../common/markdown.js";
+import { compileUserPattern } from "../common/user-pattern.js";
+import { cannotEvaluate, fail, pass, type Finding } from "./finding.js";
+import { type PullRequestCommit, type PullRequestFacts } from "../facts/pull-request.js";
 
 /** How many offending commits are listed; the rest are counted. */
 export const MAX_LISTED_COMMITS = 10;
@@ -19,7 +22,7 @@ function quoted(subject: string): string {
 }
 
 /** Why a subject line is not acceptable, or an empty list. */
-function problemsOf(subject: string, config: CommitMessagesConfig, pattern: RE2JS | null): string[] {
+function problemsOf(subject: string, config: CommitMessagesSettings, pattern: RE2JS | null): string[] {
   const problems: string[] = [];
   const length = Array.from(subject).length;
   if (length < config.min_length) problems.push(`too short: ${length} < ${config.min_length} characters`);
@@ -27,7 +30,7 @@ function problemsOf(subject: string, config: CommitMessagesConfig, pattern: RE2J
   return problems;
 }
 
-export function evaluateCommitMessages(snapshot: PullRequestSnapshot, config: CommitMessagesConfig): Finding {
+export function evaluateCommitMessages(snapshot: PullRequestFacts<"commits">, config: CommitMessagesSettings): Finding {
   if (!snapshot.commits) return cannotEvaluate("the pull request's commits", "they were not read for this evaluation");
   if (!snapshot.commits.ok) return cannotEvaluate("the pull request's commits", snapshot.commits.error);
   const commits: PullRequestCommit[] = snapshot.commits.value;
@@ -66,3 +69,38 @@ export function evaluateCommitMessages(snapshot: PullRequestSnapshot, config: Co
     `Reword those commits (\`git rebase -i\`, then \`git push --force-with-lease\`) so that each subject line is ${rule}.`,
   );
 }
+
+const settings = z
+  .strictObject({
+    enforcement: enforcementSchema.default("off"),
+    min_length: z
+      .number()
+      .int()
+      .min(1)
+      .max(200)
+      .default(10)
+      .describe("Minimum length of each commit's subject line (first line), after trimming."),
+    pattern: z
+      .string()
+      .min(1)
+      .max(500)
+      .superRefine(isLinearTimePattern)
+      .optional()
+      .describe("RE2 pattern each subject line must match, e.g. '^(feat|fix|docs|chore)(\\(.+\\))?: .+' (linear-time)."),
+    ignore_merge_commits: z
+      .boolean()
+      .default(true)
+      .describe("Skip merge commits (more than one parent), e.g. GitHub's \"Merge branch 'main' into ...\"."),
+  })
+  .describe("`commit-messages`: every commit of the PR has a meaningful message.");
+
+export type CommitMessagesSettings = z.output<typeof settings>;
+
+export const commitMessagesControl = pullRequestControl({
+  id: "commit-messages",
+  family: "pull-request",
+  settings,
+  facts: { commits: () => true },
+  triggers: ["pull_request"],
+  evaluate: ({ snapshot }, settings) => evaluateCommitMessages(snapshot, settings),
+});

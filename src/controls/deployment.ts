@@ -1,11 +1,15 @@
-import { SEMVER_TAG_PATTERN, type SdlcGuardConfig } from "../config/schema.js";
-import { inlineCode } from "../report/markdown.js";
-import type { DeploymentSnapshot } from "./ref-types.js";
-import { isReleaseTagName } from "./release-tag.js";
+import { z } from "zod";
+import { enforcementSchema } from "../config/schema-parts.js";
+import { deploymentControl as defineDeploymentControl, type DeploymentDecision } from "./control.js";
+import { inlineCode } from "../common/markdown.js";
+import type { DeploymentSnapshot } from "../facts/refs.js";
+import { isReleaseTagName, SEMVER_TAG_PATTERN, type ReleaseTagSettings } from "./release-tag.js";
 
-export interface DeploymentDecision {
-  state: "approved" | "rejected";
-  reason: string;
+export type { DeploymentDecision };
+
+/** The settings the gate reads: its own, and the release-tag pattern a deployed tag must match. */
+export interface DeploymentPolicy {
+  controls: { deployment: DeploymentSettings; "release-tag": Pick<ReleaseTagSettings, "pattern"> };
 }
 
 const approved = (reason: string): DeploymentDecision => ({ state: "approved", reason });
@@ -18,7 +22,7 @@ const isSuccess = (conclusion: string | null): boolean => conclusion?.toLowerCas
  * protection rule: approve only a release tag whose commit carries a successful `sdlc-guard` result. Fails closed:
  * anything that cannot be read rejects. Advisory enforcement approves, saying what would have been rejected.
  */
-export function decideDeployment(snapshot: DeploymentSnapshot, config: SdlcGuardConfig): DeploymentDecision {
+export function decideDeployment(snapshot: DeploymentSnapshot, config: DeploymentPolicy): DeploymentDecision {
   const control = config.controls.deployment;
   const environment = snapshot.environment.toLowerCase();
   if (control.environments.length > 0 && !control.environments.some((gated) => gated.toLowerCase() === environment)) {
@@ -67,3 +71,24 @@ function decideOnPolicy(snapshot: DeploymentSnapshot, pattern: string): Deployme
   const prs = merged.length ? `; merged pull request(s) without a successful result: ${merged.join(", ")}` : "";
   return rejected(`No successful sdlc-guard result on commit ${commit} (tag ${ref})${prs}.`);
 }
+
+const settings = z
+  .strictObject({
+    enforcement: enforcementSchema.default("required"),
+    environments: z
+      .array(z.string().min(1).max(255))
+      .max(100)
+      .default([])
+      .describe("Environments gated (case-insensitive). Empty: every environment whose protection rules include the app."),
+  })
+  .describe("`deployment`: as a custom deployment protection rule, approve only a semver tag whose commit passed sdlc-guard.");
+
+export type DeploymentSettings = z.output<typeof settings>;
+
+export const deploymentControl = defineDeploymentControl({
+  id: "deployment",
+  family: "deployment",
+  settings,
+  triggers: ["deployment_protection_rule"],
+  decide: (deployment, settings, others: { "release-tag": ReleaseTagSettings }) => decideDeployment(deployment, { controls: { deployment: settings, "release-tag": others["release-tag"] } }),
+});

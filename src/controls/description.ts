@@ -1,6 +1,9 @@
-import type { DescriptionConfig } from "../config/schema.js";
-import { inlineCode } from "../report/markdown.js";
-import { fail, pass, type Finding, type PullRequestSnapshot } from "./types.js";
+import { z } from "zod";
+import { enforcementSchema } from "../config/schema-parts.js";
+import { pullRequestControl } from "./control.js";
+import { inlineCode } from "../common/markdown.js";
+import { fail, pass, type Finding } from "./finding.js";
+import { type PullRequestFacts } from "../facts/pull-request.js";
 
 /**
  * The PR body read as Markdown, one line at a time (linear time, no backtracking-prone patterns): headings and the
@@ -177,7 +180,7 @@ function sectionStates(blocks: Block[], configured: ReadonlySet<string>): Map<st
 
 const names = (sections: string[]): string => sections.map(inlineCode).join(", ");
 
-export function evaluateDescription(snapshot: PullRequestSnapshot, config: DescriptionConfig): Finding {
+export function evaluateDescription(snapshot: PullRequestFacts, config: DescriptionSettings): Finding {
   const wanted = new Map<string, string>();
   for (const section of config.sections) if (!wanted.has(normalizeHeading(section))) wanted.set(normalizeHeading(section), section);
   if (wanted.size === 0) return pass("No description sections configured.");
@@ -206,3 +209,24 @@ export function evaluateDescription(snapshot: PullRequestSnapshot, config: Descr
   const fix = fixes.join(", and ");
   return fail(`${reason.charAt(0).toUpperCase()}${reason.slice(1)}.`, `Edit the PR description: ${fix}.`);
 }
+
+const settings = z
+  .strictObject({
+    enforcement: enforcementSchema.default("advisory"),
+    sections: z
+      .array(z.string().trim().min(1).max(100))
+      .default(["Description", "Testing", "Security considerations"])
+      .describe("Headings the PR body must have, each followed by some text (matched case-insensitively, any heading level)."),
+  })
+  .describe("`description`: the PR body documents the change, how it was tested and its security considerations.");
+
+export type DescriptionSettings = z.output<typeof settings>;
+
+export const descriptionControl = pullRequestControl({
+  id: "description",
+  family: "pull-request",
+  settings,
+  facts: {},
+  triggers: ["pull_request"],
+  evaluate: ({ snapshot }, settings) => evaluateDescription(snapshot, settings),
+});

@@ -1,7 +1,9 @@
-import type { DirectPushConfig } from "../config/schema.js";
-import { inlineCode } from "../report/markdown.js";
-import type { PushSnapshot } from "./ref-types.js";
-import { cannotEvaluate, fail, pass, type Finding } from "./types.js";
+import { z } from "zod";
+import { enforcementSchema, reportSchema } from "../config/schema-parts.js";
+import { pushControl } from "./control.js";
+import { inlineCode } from "../common/markdown.js";
+import type { PushSnapshot } from "../facts/refs.js";
+import { cannotEvaluate, fail, pass, type Finding } from "./finding.js";
 
 /** How many commits (or pull requests) are named; the rest are counted. */
 const MAX_LISTED = 10;
@@ -17,7 +19,7 @@ const shortShas = (shas: string[]): string => listSome(shas.map((sha) => `\`${sh
  * `direct-push` (POL-008 "direct commits to protected branches shall be prohibited"): every commit a push added to a
  * protected or default branch arrived through a pull request merged into that branch.
  */
-export function evaluateDirectPush(push: PushSnapshot, config: DirectPushConfig): Finding {
+export function evaluateDirectPush(push: PushSnapshot, config: DirectPushSettings): Finding {
   const branch = inlineCode(push.branch);
   if (push.deleted) {
     return pass(`Branch ${branch} was deleted: a deletion adds no commit (deleting a protected branch is the \`force-push\` control's concern).`);
@@ -47,3 +49,29 @@ export function evaluateDirectPush(push: PushSnapshot, config: DirectPushConfig)
     `Revert those commits on ${branch} and land the change through a reviewed pull request; keep ${branch} protected so that every change needs a pull request (with administrators included).`,
   );
 }
+
+const settings = z
+  .strictObject({
+    enforcement: enforcementSchema.default("required"),
+    report: reportSchema.default("both"),
+    bypass_actors: z
+      .array(z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/, "a GitHub login, e.g. release-bot or release-bot[bot]"))
+      .max(50)
+      .default([])
+      .describe("Logins allowed to push commits straight to protected branches (e.g. a release bot): reported, but the control passes. Never covers force pushes."),
+  })
+  .describe("`direct-push`: every commit pushed to the default or a protected branch arrived through a pull request merged into it.");
+
+export type DirectPushSettings = z.output<typeof settings>;
+
+export const directPushControl = pushControl({
+  id: "direct-push",
+  family: "push",
+  settings,
+  triggers: ["push"],
+  violationIssue: {
+    title: "sdlc-guard: direct pushes to protected branches",
+    intro: "POL-008: direct commits to protected branches shall be prohibited. Each comment below is a push whose commits did not arrive through a merged pull request. Review each one (revert it, or land it again through a reviewed PR), keep branch protection on, then close this issue.",
+  },
+  evaluate: (push, settings) => evaluateDirectPush(push, settings),
+});

@@ -1,72 +1,47 @@
-import type { Enforcement, SdlcGuardConfig } from "../config/schema.js";
-import { evaluateBranchProtection } from "./branch-protection.js";
-import { evaluateCommitMessages } from "./commit-messages.js";
-import { evaluateDescription } from "./description.js";
-import { evaluateJira, type JiraLookups } from "./jira.js";
-import type { KeyMatch } from "./jira-keys.js";
-import { evaluateRequiredChecks } from "./required-checks.js";
-import { evaluateReviewerTeams } from "./reviewer-teams.js";
-import { evaluateReviews } from "./reviews.js";
-import { evaluateSecretScanning } from "./secret-scanning.js";
-import type { ControlId, ControlResult, Finding, PullRequestControlId, PullRequestSnapshot, TeamMembers } from "./types.js";
+import type { SdlcGuardConfig } from "../config/schema.js";
+import type { OptionalPullRequestFact } from "../facts/pull-request.js";
+import { PULL_REQUEST_CONTROLS } from "./catalogue.js";
+import type { PullRequestEvidence } from "./control.js";
+import { cannotEvaluate } from "./finding.js";
+import { controlRow, isOn, type ControlResult } from "./results.js";
 
-export interface PullRequestEvidence {
-  snapshot: PullRequestSnapshot;
-  jiraKeys: KeyMatch[];
-  jiraLookups: JiraLookups | undefined;
-  /** Members of the teams the controls name (reviewer teams, code-owner teams of the changed files). */
-  teams: TeamMembers;
-}
+export type { PullRequestEvidence };
 
-/** In the order of the control catalogue (CONTROLS.md), which is the order of the check run's table. */
-const EVALUATORS: Record<PullRequestControlId, (evidence: PullRequestEvidence, config: SdlcGuardConfig) => Finding> = {
-  reviews: ({ snapshot, teams }, config) => evaluateReviews(snapshot, config.controls.reviews, teams),
-  "reviewer-teams": ({ snapshot, teams }, config) =>
-    evaluateReviewerTeams(snapshot, config.controls.reviews, config.controls["reviewer-teams"], teams),
-  jira: ({ jiraKeys, jiraLookups }, config) => evaluateJira(jiraKeys, config.controls.jira, jiraLookups),
-  description: ({ snapshot }, config) => evaluateDescription(snapshot, config.controls.description),
-  "branch-protection": ({ snapshot }, config) => evaluateBranchProtection(snapshot, config.controls["branch-protection"]),
-  "secret-scanning": ({ snapshot }) => evaluateSecretScanning(snapshot),
-  "required-checks": ({ snapshot }, config) => evaluateRequiredChecks(snapshot, config.controls["required-checks"]),
-  "commit-messages": ({ snapshot }, config) => evaluateCommitMessages(snapshot, config.controls["commit-messages"]),
+/** What each optional fact is, for a row that could not be evaluated because it was not read. */
+const FACT_NAMES: Record<OptionalPullRequestFact, string> = {
+  changedFiles: "the pull request's changed files",
+  commits: "the pull request's commits",
+  headChecks: "the checks on the head commit",
+  codeOwners: "the CODEOWNERS file of the base branch",
+  comments: "the pull request's comments",
+  secretScanning: "the secret-scanning alerts",
 };
 
-export const PULL_REQUEST_CONTROL_IDS = Object.keys(EVALUATORS) as PullRequestControlId[];
+/** The optional facts an enabled control needs with its settings. */
+function factsNeededBy(control: (typeof PULL_REQUEST_CONTROLS)[number], config: SdlcGuardConfig): OptionalPullRequestFact[] {
+  const settings = config.controls[control.id];
+  const facts = control.facts as Partial<Record<OptionalPullRequestFact, (settings: unknown) => boolean>>;
+  return (Object.keys(facts) as OptionalPullRequestFact[]).filter((fact) => facts[fact]!(settings));
+}
 
 /**
- * A control's enforcement as it applies: as configured, except that `reviewer-teams` and `required-checks` are off
- * until their list is filled (CONTROLS.md: "off until teams / checks are configured").
+ * The optional parts of the PR the snapshot reads: those the enabled controls declare, and the comments when approvers
+ * are configured (waiver commands).
  */
-export function effectiveEnforcement(id: ControlId, config: SdlcGuardConfig): { enforcement: Enforcement; why?: string } {
-  const { enforcement } = config.controls[id];
-  if (enforcement === "off") return { enforcement, why: "Turned off in the configuration." };
-  if (id === "reviewer-teams" && config.controls["reviewer-teams"].teams.length === 0) {
-    return { enforcement: "off", why: "No reviewer teams configured (`controls.reviewer-teams.teams`)." };
-  }
-  if (id === "required-checks" && config.controls["required-checks"].checks.length === 0) {
-    return { enforcement: "off", why: "No required checks configured (`controls.required-checks.checks`)." };
-  }
-  return { enforcement };
+export function snapshotNeeds(config: SdlcGuardConfig): ReadonlySet<OptionalPullRequestFact> {
+  const needs = new Set(PULL_REQUEST_CONTROLS.filter((control) => isOn(control.id, config)).flatMap((control) => factsNeededBy(control, config)));
+  if (config.exceptions.approvers.length > 0) needs.add("comments");
+  return needs;
 }
 
-/** One row of the results: an `off` control is listed with why, and not evaluated. */
-export function controlRow(id: ControlId, config: SdlcGuardConfig, evaluate: () => Finding): ControlResult {
-  const { enforcement, why } = effectiveEnforcement(id, config);
-  if (enforcement === "off") return { id, enforcement, outcome: "pass", reason: why!, fix: "" };
-  return { id, enforcement, ...evaluate() };
-}
-
-/** Runs every pull-request control; an `off` control is listed but not evaluated. */
+/** Runs every pull-request control in catalogue order; an `off` control is listed but not evaluated. */
 export function evaluatePullRequestControls(evidence: PullRequestEvidence, config: SdlcGuardConfig): ControlResult[] {
-  return PULL_REQUEST_CONTROL_IDS.map((id) => controlRow(id, config, () => EVALUATORS[id](evidence, config)));
-}
-
-/** `pending`: no required control failed, but one is still waiting (a required check running): the run stays in progress. */
-export type Conclusion = "success" | "failure" | "pending";
-
-/** `failure` when any required control failed or could not be evaluated; advisory findings never fail the run. */
-export function concludeControls(results: ControlResult[]): Conclusion {
-  const required = results.filter((r) => r.enforcement === "required");
-  if (required.some((r) => r.outcome === "fail" || r.outcome === "error")) return "failure";
-  return required.some((r) => r.outcome === "pending") ? "pending" : "success";
+  return PULL_REQUEST_CONTROLS.map((control) =>
+    controlRow(control.id, config, () => {
+      // A needed fact the snapshot did not read fails closed (the catalogue test keeps this from happening).
+      const unread = factsNeededBy(control, config).find((fact) => evidence.snapshot[fact] === undefined);
+      if (unread) return cannotEvaluate(FACT_NAMES[unread], "it was not read for this evaluation");
+      return control.evaluate(evidence, config.controls[control.id] as never, config.controls as never);
+    }),
+  );
 }

@@ -1,6 +1,9 @@
-import { inlineCode } from "../report/markdown.js";
-import type { PushSnapshot } from "./ref-types.js";
-import { fail, pass, type Finding } from "./types.js";
+import { z } from "zod";
+import { enforcementSchema, reportSchema } from "../config/schema-parts.js";
+import { pushControl } from "./control.js";
+import { inlineCode } from "../common/markdown.js";
+import type { PushSnapshot } from "../facts/refs.js";
+import { fail, pass, type Finding } from "./finding.js";
 
 const short = (sha: string): string => `\`${sha.slice(0, 7)}\``;
 
@@ -25,3 +28,22 @@ export function evaluateForcePush(push: PushSnapshot): Finding {
   }
   return pass(`The push to ${branch} was not forced and did not delete the branch.`);
 }
+
+const settings = z
+  .strictObject({
+    enforcement: enforcementSchema.default("required"),
+    report: reportSchema.default("both"),
+  })
+  .describe("`force-push`: no forced push (history rewrite) to, and no deletion of, the default or a protected branch.");
+
+export const forcePushControl = pushControl({
+  id: "force-push",
+  family: "push",
+  settings,
+  triggers: ["push"],
+  violationIssue: {
+    title: "sdlc-guard: force pushes and deletions of protected branches",
+    intro: "POL-008: force-push and history rewriting are prohibited. Each comment below is a forced push to, or a deletion of, a protected branch. Check that no reviewed change was lost, block force pushes and deletions in the branch's protection, then close this issue.",
+  },
+  evaluate: (push) => evaluateForcePush(push),
+});

@@ -1,13 +1,12 @@
-import type { JiraConfig } from "../config/schema.js";
-import type { JiraIssue } from "../jira/jira-client.js";
-import { acceptsAnyProject, type KeyMatch } from "./jira-keys.js";
-import { inlineCode } from "../report/markdown.js";
-import { cannotEvaluate, fail, pass, type Fetched, type Finding } from "./types.js";
+import { z } from "zod";
+import { enforcementSchema, isLinearTimePattern } from "../config/schema-parts.js";
+import { pullRequestControl } from "./control.js";
+import type { JiraLookups, KeyMatch } from "../facts/jira.js";
+import { acceptsAnyProject } from "./jira-keys.js";
+import { inlineCode } from "../common/markdown.js";
+import { cannotEvaluate, fail, pass, type Finding } from "./finding.js";
 
-/** What Jira said of each key; absent when no Jira lookup is configured. */
-export type JiraLookups = Map<string, Fetched<JiraIssue | null>>;
-
-export function evaluateJira(keys: KeyMatch[], config: JiraConfig, lookups: JiraLookups | undefined): Finding {
+export function evaluateJira(keys: KeyMatch[], config: JiraSettings, lookups: JiraLookups | undefined): Finding {
   const searched = config.search_in.join(", ");
   if (keys.length === 0) {
     const expected = config.key_pattern ? `matching ${inlineCode(config.key_pattern)}` : config.projects.length ? `of project ${config.projects.join("/")}` : "such as PAY-123";
@@ -39,3 +38,44 @@ export function evaluateJira(keys: KeyMatch[], config: JiraConfig, lookups: Jira
   if (problems.length === 0) return cannotEvaluate("Jira", "no answer for any of the keys");
   return fail(`${problems.join("; ")}.`, "Reference an existing, open Jira ticket for this change.");
 }
+
+const settings = z
+  .strictObject({
+    enforcement: enforcementSchema.default("required"),
+    projects: z
+      .array(z.string().regex(/^[A-Z][A-Z0-9_]{0,49}$/, "an upper-case Jira project key such as PAY"))
+      .default([])
+      .describe("Jira project keys accepted (e.g. [PAY, OPS]). Empty: any key of the form ABC-123."),
+    key_pattern: z
+      .string()
+      .min(1)
+      .max(500)
+      .superRefine(isLinearTimePattern)
+      .optional()
+      .describe("Custom issue-key pattern (RE2 syntax, linear-time). Overrides `projects` when set."),
+    search_in: z
+      .array(z.enum(["title", "branch", "body"]))
+      .min(1)
+      .default(["title", "branch", "body"])
+      .describe("Where to look for the key: PR title, head branch name, PR body."),
+    verify: z
+      .boolean()
+      .default(true)
+      .describe("When JIRA_BASE_URL/JIRA_EMAIL/JIRA_API_TOKEN are set, check that the key exists in Jira."),
+    closed_statuses: z
+      .array(z.string().min(1))
+      .default([])
+      .describe("Jira statuses (case-insensitive) that do not satisfy the control, e.g. [Done, Closed]."),
+  })
+  .describe("`jira`: the PR references a Jira issue key.");
+
+export type JiraSettings = z.output<typeof settings>;
+
+export const jiraControl = pullRequestControl({
+  id: "jira",
+  family: "pull-request",
+  settings,
+  facts: {},
+  triggers: ["pull_request"],
+  evaluate: ({ jiraKeys, jiraLookups }, settings) => evaluateJira(jiraKeys, settings, jiraLookups),
+});

@@ -1,5 +1,5 @@
 import { formatConfigError } from "../config/config-error.js";
-import { CONFIG_PATH } from "../config/load-config.js";
+import { CONFIG_PATH } from "../common/product.js";
 import { parseConfigFile } from "../config/parse-config-file.js";
 import { configSchema, type SdlcGuardConfig } from "../config/schema.js";
 import { judgeBranchProtection } from "./branch-protection.js";
@@ -15,9 +15,9 @@ import {
   type SummaryCell,
   type SummaryControlId,
   type SummaryHistoryEntry,
-} from "./org-summary-types.js";
+} from "../facts/org-summary.js";
 import { isReleaseTagName } from "./release-tag.js";
-import { fetched, unavailable, type Fetched } from "./types.js";
+import { fetched, unavailable, type Fetched } from "../facts/fetched.js";
 
 const DAY_MS = 86_400_000;
 /** Failing merged PRs named in a `merged-prs` cell; the rest are counted. */

@@ -1,8 +1,11 @@
-import { SEMVER_TAG_PATTERN, type ReleaseTagConfig } from "../config/schema.js";
-import { inlineCode } from "../report/markdown.js";
-import type { TagSnapshot } from "./ref-types.js";
-import { compileUserPattern } from "./user-pattern.js";
-import { cannotEvaluate, fail, pass, type Finding } from "./types.js";
+import { z } from "zod";
+import { enforcementSchema, reportSchema } from "../config/schema-parts.js";
+import { tagControl } from "./control.js";
+import { isLinearTimePattern } from "../config/schema-parts.js";
+import { inlineCode } from "../common/markdown.js";
+import type { TagSnapshot } from "../facts/refs.js";
+import { compileUserPattern } from "../common/user-pattern.js";
+import { cannotEvaluate, fail, pass, type Finding } from "./finding.js";
 
 /**
  * Whether a tag name is a release tag name. The pattern is searched for, not implicitly anchored: the default
@@ -17,7 +20,7 @@ export function isReleaseTagName(name: string, pattern: string): boolean {
  * semantic version (or matches the configured pattern) and the tagged commit is on the default branch. Every problem
  * is reported in one reason. Draft releases are skipped by the caller.
  */
-export function evaluateReleaseTag(tag: TagSnapshot, config: ReleaseTagConfig): Finding {
+export function evaluateReleaseTag(tag: TagSnapshot, config: ReleaseTagSettings): Finding {
   const name = inlineCode(tag.name);
   const semver = config.pattern === SEMVER_TAG_PATTERN;
   const problems: string[] = [];
@@ -59,3 +62,39 @@ export function evaluateReleaseTag(tag: TagSnapshot, config: ReleaseTagConfig): 
   const named = semver ? "is a semantic version" : `matches the configured pattern ${inlineCode(config.pattern)}`;
   return pass(`Tag ${name} ${named}${onBranch}.`);
 }
+
+/** Semantic Versioning 2.0.0 (semver.org), with an optional `v` prefix. */
+export const SEMVER_TAG_PATTERN =
+  "^v?(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)(\\.(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*))*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?$";
+
+const settings = z
+  .strictObject({
+    enforcement: enforcementSchema.default("required"),
+    report: reportSchema.default("both"),
+    pattern: z
+      .string()
+      .min(1)
+      .max(500)
+      .superRefine(isLinearTimePattern)
+      .default(SEMVER_TAG_PATTERN)
+      .describe("RE2 pattern a tag name must match. Default: a semantic version, `v` prefix optional, pre-release and build metadata allowed (v1.4.0, 2.0.0-rc.1)."),
+    require_on_default_branch: z
+      .boolean()
+      .default(true)
+      .describe("The tagged commit must be on the default branch (reachable from its head)."),
+  })
+  .describe("`release-tag`: tags are semantic versions on a commit of the default branch; a published release has such a tag.");
+
+export type ReleaseTagSettings = z.output<typeof settings>;
+
+export const releaseTagControl = tagControl({
+  id: "release-tag",
+  family: "tag",
+  settings,
+  triggers: ["push", "create", "release"],
+  violationIssue: {
+    title: "sdlc-guard: release tags outside the versioning policy",
+    intro: "POL-008: releases use semantic versioning and are tagged on the default branch. Each comment below is a tag or release that is not. Delete or replace the tag (e.g. `v1.4.0` on a commit of the default branch), then close this issue.",
+  },
+  evaluate: (tag, settings) => evaluateReleaseTag(tag, settings),
+});

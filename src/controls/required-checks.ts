@@ -1,7 +1,10 @@
-import type { RequiredChecksConfig } from "../config/schema.js";
-import { CHECK_NAME as OWN_CHECK_NAME } from "../github/check-run.js";
-import { inlineCode } from "../report/markdown.js";
-import { cannotEvaluate, fail, pass, pending, type Finding, type HeadCheck, type PullRequestSnapshot } from "./types.js";
+import { z } from "zod";
+import { enforcementSchema } from "../config/schema-parts.js";
+import { pullRequestControl } from "./control.js";
+import { CHECK_NAME as OWN_CHECK_NAME } from "../common/product.js";
+import { inlineCode } from "../common/markdown.js";
+import { cannotEvaluate, fail, pass, pending, type Finding } from "./finding.js";
+import { type HeadCheck, type PullRequestFacts } from "../facts/pull-request.js";
 
 
 type Verdict = { state: "ok" | "failed"; conclusion: string } | { state: "in progress" | "not reported yet" };
@@ -43,7 +46,7 @@ export function latestVerdict(name: string, checks: HeadCheck[], accepted: Reado
   return verdicts.sort((a, b) => SEVERITY[a.state] - SEVERITY[b.state])[0] ?? { state: "not reported yet" };
 }
 
-export function evaluateRequiredChecks(snapshot: PullRequestSnapshot, config: RequiredChecksConfig): Finding {
+export function evaluateRequiredChecks(snapshot: PullRequestFacts<"headChecks">, config: RequiredChecksSettings): Finding {
   const configured = [...new Set(config.checks)];
   const names = configured.filter((name) => name !== OWN_CHECK_NAME);
   const notes: string[] = [];
@@ -92,3 +95,31 @@ export function evaluateRequiredChecks(snapshot: PullRequestSnapshot, config: Re
   }
   return pass(`All ${names.length} required check(s) succeeded on ${sha}: ${passed.join(", ")}.`, noteList);
 }
+
+const settings = z
+  .strictObject({
+    enforcement: enforcementSchema.default("required"),
+    checks: z
+      .array(z.string().min(1).max(200))
+      .max(50)
+      .default([])
+      .describe("Names of check runs or commit-status contexts that must conclude successfully on the head commit. Empty: the control is off."),
+    accepted_conclusions: z
+      .array(z.enum(["success", "neutral", "skipped"]))
+      .min(1)
+      .default(["success"])
+      .describe("Conclusions that count as passed. GitHub's branch protection also accepts neutral and skipped."),
+  })
+  .describe("`required-checks`: named checks (SAST, SCA, tests...) concluded successfully on the head commit; pending keeps the control pending.");
+
+export type RequiredChecksSettings = z.output<typeof settings>;
+
+export const requiredChecksControl = pullRequestControl({
+  id: "required-checks",
+  family: "pull-request",
+  settings,
+  facts: { headChecks: () => true },
+  triggers: ["pull_request", "check_run", "check_suite", "status"],
+  offUntilConfigured: (s) => (s.checks.length === 0 ? "No required checks configured (`controls.required-checks.checks`)." : undefined),
+  evaluate: ({ snapshot }, settings) => evaluateRequiredChecks(snapshot, settings),
+});

@@ -1,6 +1,9 @@
-import type { ReviewerTeamsConfig, ReviewsConfig } from "../config/schema.js";
-import { tallyPullRequestReviews } from "./reviews.js";
-import { cannotEvaluate, fail, pass, type Finding, type PullRequestSnapshot, type TeamMembers } from "./types.js";
+import { z } from "zod";
+import { enforcementSchema, teamSchema } from "../config/schema-parts.js";
+import { pullRequestControl } from "./control.js";
+import { tallyPullRequestReviews, type ReviewsSettings } from "./reviews.js";
+import { cannotEvaluate, fail, pass, type Finding } from "./finding.js";
+import { type PullRequestFacts, type TeamMembers } from "../facts/pull-request.js";
 
 const list = (logins: string[]): string => logins.join(", ");
 
@@ -9,9 +12,9 @@ const list = (logins: string[]): string => logins.join(", ");
  * latest decisive review, on the head commit unless `count_stale_approvals`) from one of its members.
  */
 export function evaluateReviewerTeams(
-  snapshot: PullRequestSnapshot,
-  reviews: ReviewsConfig,
-  config: ReviewerTeamsConfig,
+  snapshot: PullRequestFacts,
+  reviews: ReviewsSettings,
+  config: ReviewerTeamsSettings,
   teams: TeamMembers,
 ): Finding {
   const configured = [...new Set(config.teams.map((team) => team.toLowerCase()))];
@@ -64,3 +67,26 @@ export function evaluateReviewerTeams(
   }
   return pass(`${satisfied.join("; ")}.`, noteList);
 }
+
+const settings = z
+  .strictObject({
+    enforcement: enforcementSchema.default("required"),
+    teams: z
+      .array(teamSchema)
+      .max(20)
+      .default([])
+      .describe("Teams (org/team-slug) that must each give at least one counted approval. Empty: the control is off."),
+  })
+  .describe("`reviewer-teams`: at least one approval counted by `reviews` from a member of each configured team (ECO 6.2).");
+
+export type ReviewerTeamsSettings = z.output<typeof settings>;
+
+export const reviewerTeamsControl = pullRequestControl({
+  id: "reviewer-teams",
+  family: "pull-request",
+  settings,
+  facts: {},
+  triggers: ["pull_request", "pull_request_review", "membership", "team", "organization"],
+  offUntilConfigured: (s) => (s.teams.length === 0 ? "No reviewer teams configured (`controls.reviewer-teams.teams`)." : undefined),
+  evaluate: ({ snapshot, teams }, settings, others: { reviews: ReviewsSettings }) => evaluateReviewerTeams(snapshot, others.reviews, settings, teams),
+});

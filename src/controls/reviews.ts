@@ -1,6 +1,9 @@
-import type { ReviewsConfig } from "../config/schema.js";
+import { z } from "zod";
+import { enforcementSchema } from "../config/schema-parts.js";
+import { pullRequestControl } from "./control.js";
 import { evaluateCodeOwners } from "./codeowners.js";
-import { cannotEvaluate, fail, pass, type Finding, type PullRequestSnapshot, type Review, type TeamMembers } from "./types.js";
+import { cannotEvaluate, fail, pass, type Finding } from "./finding.js";
+import { type PullRequestFacts, type Review, type TeamMembers } from "../facts/pull-request.js";
 
 const DECISIVE = new Set(["APPROVED", "CHANGES_REQUESTED", "DISMISSED"]);
 
@@ -42,7 +45,7 @@ export function countQualifyingApprovals(
 }
 
 /** The PR's reviews tallied as `reviews` counts them (also what `reviewer-teams` and code owners look at). */
-export function tallyPullRequestReviews(snapshot: PullRequestSnapshot, reviews: Review[], config: ReviewsConfig): ReviewTally {
+export function tallyPullRequestReviews(snapshot: PullRequestFacts, reviews: Review[], config: ReviewsSettings): ReviewTally {
   return countQualifyingApprovals(reviews, snapshot.author?.login ?? null, snapshot.headSha, config.count_stale_approvals);
 }
 
@@ -54,7 +57,7 @@ function bySubmission(a: Review, b: Review): number {
  * `reviews`: enough counted approvals, no standing change request and, with `require_code_owners`, every changed
  * file's code owners among the counted approvers. Both parts are reported; the worse one decides.
  */
-export function evaluateReviews(snapshot: PullRequestSnapshot, config: ReviewsConfig, teams: TeamMembers = new Map()): Finding {
+export function evaluateReviews(snapshot: PullRequestFacts<"changedFiles" | "codeOwners">, config: ReviewsSettings, teams: TeamMembers = new Map()): Finding {
   if (!snapshot.reviews.ok) return cannotEvaluate("the pull request's reviews", snapshot.reviews.error);
   const tally = tallyPullRequestReviews(snapshot, snapshot.reviews.value, config);
   const approvals = evaluateApprovals(snapshot, config, tally);
@@ -69,7 +72,7 @@ export function evaluateReviews(snapshot: PullRequestSnapshot, config: ReviewsCo
   };
 }
 
-function evaluateApprovals(snapshot: PullRequestSnapshot, config: ReviewsConfig, tally: ReviewTally): Finding {
+function evaluateApprovals(snapshot: PullRequestFacts, config: ReviewsSettings, tally: ReviewTally): Finding {
   const { approvers, blockers, staleApprovers, withoutWriteAccess } = tally;
   const counted = `${approvers.length} of ${config.min_approvals} required approvals on \`${snapshot.headSha.slice(0, 7)}\``;
   const approvedBy = approvers.length ? ` (${approvers.join(", ")})` : "";
@@ -94,3 +97,37 @@ function evaluateApprovals(snapshot: PullRequestSnapshot, config: ReviewsConfig,
   }
   return pass(`${counted}${approvedBy}.`, notes);
 }
+
+const settings = z
+  .strictObject({
+    enforcement: enforcementSchema.default("required"),
+    min_approvals: z
+      .number()
+      .int()
+      .min(1)
+      .max(10)
+      .default(2)
+      .describe("Distinct human approvals needed on the current head commit (POL-008: at least two)."),
+    count_stale_approvals: z
+      .boolean()
+      .default(false)
+      .describe("Count approvals given on an older commit of the PR. Off by default: a new push needs a new review."),
+    require_code_owners: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Every changed file's code owners (CODEOWNERS of the base branch: .github/, root or docs/) approved: for each file, one counted approval by one of its owners. A missing or unparsable CODEOWNERS file fails.",
+      ),
+  })
+  .describe("`reviews`: distinct human approvals, not the author, not bots, latest decisive review per reviewer.");
+
+export type ReviewsSettings = z.output<typeof settings>;
+
+export const reviewsControl = pullRequestControl({
+  id: "reviews",
+  family: "pull-request",
+  settings,
+  facts: { changedFiles: (s) => s.require_code_owners, codeOwners: (s) => s.require_code_owners },
+  triggers: ["pull_request", "pull_request_review", "membership", "team", "organization"],
+  evaluate: ({ snapshot, teams }, settings) => evaluateReviews(snapshot, settings, teams),
+});

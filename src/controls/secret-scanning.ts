@@ -1,4 +1,8 @@
-import { cannotEvaluate, fail, pass, type Finding, type PullRequestSnapshot, type SecretScanningState } from "./types.js";
+import { z } from "zod";
+import { enforcementSchema } from "../config/schema-parts.js";
+import { pullRequestControl } from "./control.js";
+import { cannotEvaluate, fail, pass, type Finding } from "./finding.js";
+import type { PullRequestFacts, SecretScanningState } from "../facts/pull-request.js";
 
 /** Push protection does not decide the control (POL-008 asks for scanning); it is reported as advisory. */
 function pushProtectionNote({ status, detail }: SecretScanningState["pushProtection"]): string {
@@ -7,7 +11,8 @@ function pushProtectionNote({ status, detail }: SecretScanningState["pushProtect
   return `push protection could not be read${detail ? ` (${detail})` : ""}`;
 }
 
-export function evaluateSecretScanning(snapshot: PullRequestSnapshot): Finding {
+export function evaluateSecretScanning(snapshot: PullRequestFacts<"secretScanning">): Finding {
+  if (!snapshot.secretScanning) return cannotEvaluate("the secret-scanning alerts", "they were not read for this evaluation");
   if (!snapshot.secretScanning.ok) return cannotEvaluate("the secret-scanning alerts", snapshot.secretScanning.error);
   const { enabled, openAlerts, moreAlerts, pushProtection } = snapshot.secretScanning.value;
   const notes = [pushProtectionNote(pushProtection)];
@@ -28,3 +33,18 @@ export function evaluateSecretScanning(snapshot: PullRequestSnapshot): Finding {
   }
   return pass("Secret scanning is enabled and there are no open alerts.", notes);
 }
+
+const settings = z
+  .strictObject({
+    enforcement: enforcementSchema.default("required"),
+  })
+  .describe("`secret-scanning`: secret scanning enabled on the repository and no open alerts.");
+
+export const secretScanningControl = pullRequestControl({
+  id: "secret-scanning",
+  family: "pull-request",
+  settings,
+  facts: { secretScanning: () => true },
+  triggers: ["pull_request", "secret_scanning_alert", "security_and_analysis"],
+  evaluate: ({ snapshot }) => evaluateSecretScanning(snapshot),
+});

@@ -1,6 +1,9 @@
-import { inlineCode } from "../report/markdown.js";
-import type { TagSnapshot } from "./ref-types.js";
-import { cannotEvaluate, fail, pass, type Finding } from "./types.js";
+import { z } from "zod";
+import { enforcementSchema, reportSchema } from "../config/schema-parts.js";
+import { tagControl } from "./control.js";
+import { inlineCode } from "../common/markdown.js";
+import type { TagSnapshot } from "../facts/refs.js";
+import { cannotEvaluate, fail, pass, type Finding } from "./finding.js";
 
 const SIGN_FIX =
   'Replace it with a signed annotated tag: `git tag -s vX.Y.Z -m "Release vX.Y.Z"` with a GPG, SSH or S/MIME key registered on the signer\'s GitHub account (and the tagger email verified there), then push it (`git push --force origin vX.Y.Z`).';
@@ -19,3 +22,22 @@ export function evaluateSignedRelease(tag: TagSnapshot): Finding {
   if (signature.verified) return pass(`Tag ${name} is signed and GitHub verified the signature.`);
   return fail(`GitHub does not verify the signature of tag ${name}: ${inlineCode(signature.reason)}.`, SIGN_FIX);
 }
+
+const settings = z
+  .strictObject({
+    enforcement: enforcementSchema.default("advisory"),
+    report: reportSchema.default("check"),
+  })
+  .describe("`signed-release`: a release tag is an annotated tag whose signature GitHub verifies (ENT 2.3).");
+
+export const signedReleaseControl = tagControl({
+  id: "signed-release",
+  family: "tag",
+  settings,
+  triggers: ["push", "create", "release"],
+  violationIssue: {
+    title: "sdlc-guard: unsigned release tags",
+    intro: "ENT 2.3: releases are cryptographically signed. Each comment below is a release tag without a signature GitHub verifies. Sign release tags (`git tag -s`) with a key registered on GitHub, then close this issue.",
+  },
+  evaluate: (tag) => evaluateSignedRelease(tag),
+});

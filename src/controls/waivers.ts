@@ -1,5 +1,8 @@
 import type { ExceptionsConfig } from "../config/schema.js";
-import type { ControlId, ControlResult, TeamMembers } from "./types.js";
+import type { PullRequestComment } from "../facts/pull-request.js";
+import type { ControlId } from "./catalogue.js";
+import type { ControlResult } from "./results.js";
+import type { TeamMembers } from "../facts/pull-request.js";
 
 // POL-008: "Exceptions require CTO or Tech Lead approval with documented justification." A waiver is a PR comment
 // `/sdlc-guard waive <control-id> <justification>` by a member of an approver team who is not the PR's author; GitHub
@@ -8,19 +11,6 @@ import type { ControlId, ControlResult, TeamMembers } from "./types.js";
 // Rules, in comment order: a valid waive makes the control waived; a valid revoke (by an approver, or by whoever
 // waived it) ends it. A comment edited after it was posted does not count (the approval must be what was approved at
 // the time: post a new comment instead); a deleted comment no longer exists, so its waiver or revocation is gone.
-
-/** A PR comment as the evaluation reads it. */
-export interface PullRequestComment {
-  /** GitHub's numeric id (for reactions and replies). */
-  id: number;
-  url: string;
-  /** null: a deleted account (a "ghost"). */
-  author: { login: string; bot: boolean } | null;
-  body: string;
-  createdAt: string;
-  /** GitHub records an edit of the body (`lastEditedAt` set). */
-  edited: boolean;
-}
 
 export type WaiverCommand =
   | { kind: "waive"; control: string; justification: string }

@@ -1,7 +1,7 @@
 import { formatConfigError } from "../config/config-error.js";
 import { decideDeployment, type DeploymentDecision } from "../controls/deployment.js";
-import { readDeployment, type DeploymentRequest } from "../github/deployment-snapshot.js";
-import { describeGitHubError } from "../github/describe-error.js";
+import { readDeployment, type DeploymentRequest } from "../github/refs/deployment-snapshot.js";
+import { describeGitHubError } from "../common/describe-error.js";
 import { beginEvaluation } from "./begin-evaluation.js";
 import type { EvaluationDeps } from "./evaluate-pull-request.js";
 import { loadConfigCached } from "./state-cache.js";

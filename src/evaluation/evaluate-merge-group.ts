@@ -1,12 +1,12 @@
 import type { Logger } from "pino";
-import { ensureCheckRun, type ExistingCheckRun } from "../github/check-run.js";
-import { describeGitHubError } from "../github/describe-error.js";
-import type { RequestPolicy } from "../github/harden-requests.js";
+import { ensureCheckRun, type ExistingCheckRun } from "../github/writes/check-run.js";
+import { describeGitHubError } from "../common/describe-error.js";
+import type { RequestPolicy } from "../github/transport/harden-requests.js";
 import { beginEvaluation } from "./begin-evaluation.js";
-import { findOurRun, OUR_RUN_SELECTION, type GqlOurSuites } from "../github/pull-request-snapshot.js";
+import { findOurRun, OUR_RUN_SELECTION, type GqlOurSuites } from "../github/refs/pull-request-snapshot.js";
 import type { GitHubClient } from "../github/types.js";
 import type { CheckRunReport } from "../report/check-run-output.js";
-import { clampMarkdown, inlineCode, tableCell } from "../report/markdown.js";
+import { clampMarkdown, inlineCode, tableCell } from "../common/markdown.js";
 import { withRepositoryLock, type EvaluationMemory } from "./evaluate-pull-request.js";
 import { audit } from "../audit/audit-log.js";
 

@@ -3,22 +3,23 @@ import { formatConfigError } from "../config/config-error.js";
 import type { LoadedConfig } from "../config/load-config.js";
 import type { SdlcGuardConfig } from "../config/schema.js";
 import { teamsToResolve } from "../controls/codeowners.js";
-import {
-  concludeControls,
-  effectiveEnforcement,
-  evaluatePullRequestControls,
-  PULL_REQUEST_CONTROL_IDS,
-} from "../controls/evaluate-pull-request-controls.js";
-import type { JiraLookups } from "../controls/jira.js";
-import { findJiraKeys, type KeyMatch } from "../controls/jira-keys.js";
-import { cannotEvaluate, unavailable, type ControlId, type ControlResult, type PullRequestSnapshot, type TeamMembers } from "../controls/types.js";
-import { ensureCheckRun, type WrittenRun } from "../github/check-run.js";
-import { describeGitHubError } from "../github/describe-error.js";
-import { hardenRequests, type RequestPolicy } from "../github/harden-requests.js";
-import { RateLimitBook, RESET_MARGIN_MS } from "../github/rate-limits.js";
-import { NOTHING_EXTRA, readPullRequest, type OurRun, type SnapshotNeeds } from "../github/pull-request-snapshot.js";
-import { readSecretScanning } from "../github/secret-scanning-state.js";
-import { readTeamMembers } from "../github/team-members.js";
+import { concludeControls, effectiveEnforcement } from "../controls/results.js";
+import { evaluatePullRequestControls, snapshotNeeds } from "../controls/evaluate-pull-request-controls.js";
+import { PULL_REQUEST_CONTROL_IDS } from "../controls/catalogue.js";
+import type { JiraLookups } from "../facts/jira.js";
+import { findJiraKeys } from "../controls/jira-keys.js";
+import { type KeyMatch } from "../facts/jira.js";
+import { cannotEvaluate } from "../controls/finding.js";
+import { type ControlId } from "../controls/catalogue.js";
+import { type ControlResult } from "../controls/results.js";
+import type { OptionalPullRequestFact, PullRequestFacts, TeamMembers } from "../facts/pull-request.js";
+import { ensureCheckRun, type WrittenRun } from "../github/writes/check-run.js";
+import { describeGitHubError } from "../common/describe-error.js";
+import { hardenRequests, type RequestPolicy } from "../github/transport/harden-requests.js";
+import { RateLimitBook, RESET_MARGIN_MS } from "../github/transport/rate-limits.js";
+import { NOTHING_EXTRA, readPullRequest, type OurRun } from "../github/refs/pull-request-snapshot.js";
+import { readSecretScanning } from "../github/refs/secret-scanning-state.js";
+import { readTeamMembers } from "../github/refs/team-members.js";
 import { activeWaivers, applyWaivers, parseWaiverCommand, type Waiver } from "../controls/waivers.js";
 import { repositoryKey, type GitHubClient } from "../github/types.js";
 import type { JiraClient } from "../jira/jira-client.js";
@@ -26,7 +27,7 @@ import { decodeResults, mergeResults } from "../report/check-run-state.js";
 import { renderConfigError, renderControlResults, withSharedHead, type CheckRunReport } from "../report/check-run-output.js";
 import { beginEvaluation } from "./begin-evaluation.js";
 import { InMemorySharedState, type SharedState } from "./shared-state.js";
-import { TtlCache } from "./ttl-cache.js";
+import { TtlCache } from "../common/ttl-cache.js";
 import { createStateCache, loadConfigCached, type StateCache, type StateCacheOptions } from "./state-cache.js";
 import { audit } from "../audit/audit-log.js";
 
@@ -183,7 +184,8 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
   const loaded = await loadConfigCached(octokit, owner, repo, memory.cache);
   const config = loaded.ok ? loaded.config : undefined;
   // Secret-scanning state is read after the PR, and only for an open PR whose policy needs it (cached per repository).
-  const read = await readPullRequest(octokit, target, appId, config ? snapshotNeeds(config) : NOTHING_EXTRA).catch((error: unknown) => error as Error);
+  const needs = config ? snapshotNeeds(config) : NOTHING_EXTRA;
+  const read = await readPullRequest(octokit, target, appId, needs).catch((error: unknown) => error as Error);
 
   let headSha: string;
   let report: CheckRunReport;
@@ -208,9 +210,8 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
       log.warn({ owner, repo, number, config: formatConfigError(loaded.error) }, "configuration error");
       report = renderConfigError(loaded.error, ctx);
     } else {
-      const scanning = effectiveEnforcement("secret-scanning", loaded.config).enforcement !== "off";
-      const secretScanning = scanning ? await readSecretScanning(octokit, owner, repo, memory.cache.secretScanning) : unavailable<never>("not read: the control is off");
-      const snapshot: PullRequestSnapshot = { ...read.snapshot, secretScanning };
+      const secretScanning = needs.has("secretScanning") ? await readSecretScanning(octokit, owner, repo, memory.cache.secretScanning) : undefined;
+      const snapshot = { ...read.snapshot, secretScanning };
       // Rows of this commit's other roles (e.g. it was also pushed straight to main) stay in its one check run.
       const evaluated = await runControls(deps, snapshot, loaded.config);
       waivers = { waivers: evaluated.waivers, waiversUnread: evaluated.waiversUnread };
@@ -237,22 +238,15 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
   return { status: "reported", headSha, report, results, ...waivers, checkRunId, requests: requests() };
 }
 
-/** The optional parts of the PR that the enabled controls look at. */
-export function snapshotNeeds(config: SdlcGuardConfig): SnapshotNeeds {
-  const on = (id: ControlId) => effectiveEnforcement(id, config).enforcement !== "off";
-  const codeOwners = on("reviews") && config.controls.reviews.require_code_owners;
-  return { files: codeOwners, codeOwners, commits: on("commit-messages"), checks: on("required-checks"), comments: config.exceptions.approvers.length > 0 };
-}
-
 /** The teams whose members the controls need: reviewer teams, and the code-owner teams of the changed files. */
-function teamsNeeded(snapshot: PullRequestSnapshot, config: SdlcGuardConfig): string[] {
+function teamsNeeded(snapshot: PullRequestFacts<OptionalPullRequestFact>, config: SdlcGuardConfig): string[] {
   const teams = effectiveEnforcement("reviewer-teams", config).enforcement === "off" ? [] : [...config.controls["reviewer-teams"].teams];
   const { codeOwners, changedFiles } = snapshot;
   if (codeOwners?.ok && codeOwners.value && changedFiles?.ok) teams.push(...teamsToResolve(codeOwners.value, changedFiles.value));
   return teams;
 }
 
-async function runControls(deps: EvaluationDeps, snapshot: PullRequestSnapshot, config: SdlcGuardConfig): Promise<{ results: ControlResult[] } & Pick<EvaluationOutcome, "waivers" | "waiversUnread">> {
+async function runControls(deps: EvaluationDeps, snapshot: PullRequestFacts<OptionalPullRequestFact>, config: SdlcGuardConfig): Promise<{ results: ControlResult[] } & Pick<EvaluationOutcome, "waivers" | "waiversUnread">> {
   const jiraConfig = config.controls.jira;
   const jiraKeys: KeyMatch[] = jiraConfig.enforcement === "off" ? [] : findJiraKeys(snapshot, jiraConfig);
   // Waiver commands are validated against the approver teams, read only when there is a command to validate.

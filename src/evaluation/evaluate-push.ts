@@ -1,9 +1,11 @@
-import { effectiveEnforcement } from "../controls/evaluate-pull-request-controls.js";
+import { isOn } from "../controls/results.js";
+import { PUSH_CONTROLS } from "../controls/catalogue.js";
 import { evaluatePushControls } from "../controls/evaluate-ref-controls.js";
-import { unavailable, type ControlResult } from "../controls/types.js";
-import { describeGitHubError } from "../github/describe-error.js";
-import { pushSnapshotOf, readPush, recheckUnmerged, reportCommitOf, type PushEvent, type PushRead } from "../github/push-snapshot.js";
-import { inlineCode } from "../report/markdown.js";
+import { unavailable } from "../facts/fetched.js";
+import { type ControlResult } from "../controls/results.js";
+import { describeGitHubError } from "../common/describe-error.js";
+import { pushSnapshotOf, readPush, recheckUnmerged, reportCommitOf, type PushEvent, type PushRead } from "../github/refs/push-snapshot.js";
+import { inlineCode } from "../common/markdown.js";
 import { beginEvaluation } from "./begin-evaluation.js";
 import { withRepositoryLock, type EvaluationDeps } from "./evaluate-pull-request.js";
 import { refAuditLine, reportRefConfigError, reportRefFindings, type RefReport } from "./report-ref-findings.js";
@@ -30,7 +32,6 @@ export interface PushOutcome {
   requests: number;
 }
 
-const PUSH_CONTROLS = ["direct-push", "force-push"] as const;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -48,8 +49,8 @@ async function evaluateNow(deps: PushDeps, push: PushTarget): Promise<PushOutcom
   const { owner, repo, branch } = push;
 
   const loaded = await loadConfigCached(octokit, owner, repo, memory.cache);
-  if (loaded.ok && PUSH_CONTROLS.every((id) => effectiveEnforcement(id, loaded.config).enforcement === "off")) {
-    return { status: "skipped", reason: "direct-push and force-push are off", requests: requests() };
+  if (loaded.ok && PUSH_CONTROLS.every((control) => !isOn(control.id, loaded.config))) {
+    return { status: "skipped", reason: `${PUSH_CONTROLS.map((control) => control.id).join(" and ")} are off`, requests: requests() };
   }
   let read: PushRead | null;
   try {

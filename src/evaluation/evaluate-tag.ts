@@ -1,9 +1,10 @@
-import { effectiveEnforcement } from "../controls/evaluate-pull-request-controls.js";
+import { isOn } from "../controls/results.js";
+import { RELEASE_CONTROLS, TAG_CONTROLS } from "../controls/catalogue.js";
 import { evaluateTagControls } from "../controls/evaluate-ref-controls.js";
-import type { ControlResult } from "../controls/types.js";
-import { readTag, readTagSignature } from "../github/tag-snapshot.js";
+import type { ControlResult } from "../controls/results.js";
+import { readTag, readTagSignature } from "../github/refs/tag-snapshot.js";
 import { repositoryKey } from "../github/types.js";
-import { inlineCode } from "../report/markdown.js";
+import { inlineCode } from "../common/markdown.js";
 import { beginEvaluation } from "./begin-evaluation.js";
 import { withRepositoryLock, type EvaluationDeps } from "./evaluate-pull-request.js";
 import { refAuditLine, reportRefConfigError, reportRefFindings, type RefReport } from "./report-ref-findings.js";
@@ -32,7 +33,6 @@ export interface TagOutcome {
   requests: number;
 }
 
-const TAG_CONTROLS = ["release-tag", "signed-release", "release-notes"] as const;
 
 /**
  * Evaluates a tag (`release-tag`, `signed-release`) or a published release (also `release-notes`) from fresh state,
@@ -47,7 +47,7 @@ async function evaluateNow(deps: EvaluationDeps, target: TagTarget): Promise<Tag
   const { requests, evaluatedAt } = beginEvaluation(deps);
   const { owner, repo, tag } = target;
   const loaded = await loadConfigCached(octokit, owner, repo, memory.cache);
-  if (loaded.ok && TAG_CONTROLS.every((id) => effectiveEnforcement(id, loaded.config).enforcement === "off")) {
+  if (loaded.ok && [...TAG_CONTROLS, ...RELEASE_CONTROLS].every((control) => !isOn(control.id, loaded.config))) {
     return { status: "skipped", reason: "the tag controls are off", requests: requests() };
   }
   const read = await readTag(octokit, { owner, repo, tag, withRelease: target.release }, appId);
@@ -78,7 +78,7 @@ async function evaluateNow(deps: EvaluationDeps, target: TagTarget): Promise<Tag
   }
 
   // The signature costs a REST read: only when `signed-release` looks at it.
-  const signed = effectiveEnforcement("signed-release", loaded.config).enforcement !== "off";
+  const signed = isOn("signed-release", loaded.config);
   const results = evaluateTagControls(signed ? await readTagSignature(octokit, read) : read.snapshot, loaded.config);
   const findings = {
     owner,

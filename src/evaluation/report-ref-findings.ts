@@ -1,13 +1,15 @@
 import { formatConfigError, type ConfigError } from "../config/config-error.js";
-import type { ReportTo, SdlcGuardConfig } from "../config/schema.js";
-import { concludeControls } from "../controls/evaluate-pull-request-controls.js";
-import type { ControlResult, RefControlId } from "../controls/types.js";
-import { ensureCheckRun } from "../github/check-run.js";
-import type { OurRun } from "../github/pull-request-snapshot.js";
-import { reportViolation } from "../github/violation-issue.js";
+import type { ReportTo } from "../config/schema-parts.js";
+import type { SdlcGuardConfig } from "../config/schema.js";
+import { concludeControls } from "../controls/results.js";
+import type { ControlResult } from "../controls/results.js";
+import { violationIssueOf, type RefControlId } from "../controls/catalogue.js";
+import { ensureCheckRun } from "../github/writes/check-run.js";
+import type { OurRun } from "../github/refs/pull-request-snapshot.js";
+import { reportViolation } from "../github/writes/violation-issue.js";
 import { decodeResults, mergeResults } from "../report/check-run-state.js";
 import { renderConfigError, renderControlResults, type CheckRunReport } from "../report/check-run-output.js";
-import { tableCell } from "../report/markdown.js";
+import { tableCell } from "../common/markdown.js";
 import type { EvaluationDeps } from "./evaluate-pull-request.js";
 
 /** One evaluation of a push, tag or release: its results, the commit they belong to, and how to describe it. */
@@ -39,33 +41,10 @@ export interface RefReport {
   issues: Partial<Record<RefControlId, number>>;
 }
 
-/** The issue of each control: what the policy asks, and how to resolve the issue itself. */
-export const VIOLATION_ISSUES: Record<Exclude<RefControlId, "deployment">, { title: string; intro: string }> = {
-  "direct-push": {
-    title: "sdlc-guard: direct pushes to protected branches",
-    intro: "POL-008: direct commits to protected branches shall be prohibited. Each comment below is a push whose commits did not arrive through a merged pull request. Review each one (revert it, or land it again through a reviewed PR), keep branch protection on, then close this issue.",
-  },
-  "force-push": {
-    title: "sdlc-guard: force pushes and deletions of protected branches",
-    intro: "POL-008: force-push and history rewriting are prohibited. Each comment below is a forced push to, or a deletion of, a protected branch. Check that no reviewed change was lost, block force pushes and deletions in the branch's protection, then close this issue.",
-  },
-  "release-tag": {
-    title: "sdlc-guard: release tags outside the versioning policy",
-    intro: "POL-008: releases use semantic versioning and are tagged on the default branch. Each comment below is a tag or release that is not. Delete or replace the tag (e.g. `v1.4.0` on a commit of the default branch), then close this issue.",
-  },
-  "signed-release": {
-    title: "sdlc-guard: unsigned release tags",
-    intro: "ENT 2.3: releases are cryptographically signed. Each comment below is a release tag without a signature GitHub verifies. Sign release tags (`git tag -s`) with a key registered on GitHub, then close this issue.",
-  },
-  "release-notes": {
-    title: "sdlc-guard: releases without notes",
-    intro: "ECO 3.2: document changes in release notes. Each comment below is a published release with empty notes. Edit the release to describe its changes, then close this issue.",
-  },
-};
-
+/** Where a control's findings go: its `report` setting (a control without one reports on the check run). */
 const reportOf = (config: SdlcGuardConfig, id: RefControlId): ReportTo => {
-  const control = config.controls[id];
-  return "report" in control ? control.report : "check";
+  const settings = config.controls[id];
+  return "report" in settings ? settings.report : "check";
 };
 
 /**
@@ -95,8 +74,10 @@ export async function reportRefFindings(deps: EvaluationDeps, findings: RefFindi
     out.checkRunId = await ensureCheckRun(octokit, target, report, memory.checkRuns);
   }
   for (const result of toIssues) {
-    const id = result.id as Exclude<RefControlId, "deployment">;
-    const spec = { control: id, ...VIOLATION_ISSUES[id] };
+    const id = result.id as RefControlId;
+    const issue = violationIssueOf(id);
+    if (!issue) continue;
+    const spec = { control: id, ...issue };
     const written = await reportViolation(octokit, { owner, repo }, spec, { key: `${id}:${findings.occurrenceKey}`, markdown: occurrenceMarkdown(findings, result) });
     out.issues[id] = written.issueNumber;
   }

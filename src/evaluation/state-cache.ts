@@ -1,9 +1,9 @@
 import { loadConfig, type FileLocation, type LoadedConfig } from "../config/load-config.js";
-import type { SecretScanningState } from "../controls/types.js";
-import { EtagStore } from "../github/conditional-requests.js";
-import { readDefaultBranchFile } from "../github/read-config-file.js";
+import type { SecretScanningState } from "../facts/pull-request.js";
+import { EtagStore } from "../github/transport/conditional-requests.js";
+import { readDefaultBranchFile } from "../github/refs/read-config-file.js";
 import { repositoryKey, type GitHubClient } from "../github/types.js";
-import { TtlCache } from "./ttl-cache.js";
+import { TtlCache } from "../common/ttl-cache.js";
 
 /**
  * What one app instance caches between evaluations, per installation's repositories and teams. Each entry is dropped

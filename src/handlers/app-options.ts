@@ -1,12 +1,12 @@
+import { webUrlFromEnv } from "../common/web-url.js";
 import type { EvaluationMemory } from "../evaluation/evaluate-pull-request.js";
 import type { SharedState } from "../evaluation/shared-state.js";
 import { DEFAULT_CACHE_TTL_MS } from "../evaluation/state-cache.js";
-import { defaultRequestPolicy, type RequestPolicy } from "../github/harden-requests.js";
-import type { CollectOrgOptions } from "../github/org-facts.js";
+import { defaultRequestPolicy, type RequestPolicy } from "../github/transport/harden-requests.js";
+import type { CollectOrgOptions } from "../github/org/org-facts.js";
 import type { GitHubClient } from "../github/types.js";
 import { createJiraClient, jiraSettingsFromEnv, type JiraClient } from "../jira/jira-client.js";
-import type { QueueMode } from "../scale/scale-out-settings.js";
-import type { RecoverInProgressOptions } from "./recover-in-progress.js";
+import type { QueueMode } from "../scale/scale-types.js";
 
 export interface AppOptions {
   /** Our GitHub App id: finds our own check run and ignores other apps' runs. */
@@ -93,11 +93,26 @@ function seconds(env: NodeJS.ProcessEnv, name: string): number | undefined {
   return value;
 }
 
-/** https://github.com, or the GitHub Enterprise Server's web root from GHE_HOST / GHE_PROTOCOL. */
-export function webUrlFromEnv(env: NodeJS.ProcessEnv): string {
-  const host = env.GHE_HOST?.trim().replace(/\/+$/, "");
-  if (!host) return "https://github.com";
-  const protocol = (env.GHE_PROTOCOL?.trim() || "https").replace(/:\/*$/, "");
-  if (protocol !== "https" && protocol !== "http") throw new Error(`GHE_PROTOCOL must be https or http, not "${protocol.slice(0, 20)}"`);
-  return `${protocol}://${host}`;
+/** Completing our check runs a previous process left in progress (handlers/recover-in-progress.ts). */
+export interface RecoverInProgressOptions {
+  /** Runs in progress for less than this are left alone (another replica may be writing them). */
+  olderThanMs: number;
+  /** Closed PRs updated this recently are looked at too (a run may hang on a PR closed meanwhile). Default 7 days. */
+  closedWithinMs?: number;
+  /** PRs looked at per installation and search, at most (GitHub's search lists 1,000 at most). Default 1,000. */
+  maxPullRequests?: number;
+  /** Called once the sweep is done (tests wait for it), with its report, or the error that stopped it. */
+  onFinished?: (outcome: RecoveryReport | Error) => void;
+}
+
+export interface RecoveryReport {
+  installations: number;
+  /** Our `sdlc-guard` runs found in progress for longer than the bound. */
+  found: number;
+  /** Completed by evaluating their PR again (or kept in progress by it: a control still waits for other checks). */
+  reevaluated: number;
+  /** Completed as failed, with the reason: the PR is closed, or the commit is no longer its head. */
+  failed: number;
+  /** Runs or installations that could not be handled (logged); the next start-up or event tries again. */
+  errors: number;
 }

@@ -1,8 +1,8 @@
 import type { Context } from "probot";
 import type { Logger } from "pino";
 import { evaluatePullRequest, type EvaluationOutcome } from "../evaluation/evaluate-pull-request.js";
-import { describeGitHubError } from "../github/describe-error.js";
-import { hardenRequests } from "../github/harden-requests.js";
+import { describeGitHubError } from "../common/describe-error.js";
+import { hardenRequests } from "../github/transport/harden-requests.js";
 import type { GitHubClient, RepoRef } from "../github/types.js";
 import type { PushDeps } from "../evaluation/evaluate-push.js";
 import type { HandlerDeps } from "./app-options.js";

@@ -1,35 +1,14 @@
 import type { Logger } from "pino";
 import type { Probot } from "probot";
 import { evaluatePullRequest, withRepositoryLock, type EvaluationDeps } from "../evaluation/evaluate-pull-request.js";
-import { CHECK_NAME } from "../github/check-run.js";
-import { describeGitHubError } from "../github/describe-error.js";
-import { installationOctokit } from "../github/installation-octokit.js";
+import { CHECK_NAME } from "../common/product.js";
+import { describeGitHubError } from "../common/describe-error.js";
+import { installationOctokit } from "../github/transport/installation-octokit.js";
 import type { GitHubClient } from "../github/types.js";
-import type { HandlerDeps } from "./app-options.js";
+import type { HandlerDeps, RecoverInProgressOptions, RecoveryReport } from "./app-options.js";
+
+export type { RecoverInProgressOptions, RecoveryReport };
 import { evaluationDepsFor, hardenForInstallation } from "./evaluate-from-event.js";
-
-export interface RecoverInProgressOptions {
-  /** Runs in progress for less than this are left alone (another replica may be writing them). */
-  olderThanMs: number;
-  /** Closed PRs updated this recently are looked at too (a run may hang on a PR closed meanwhile). Default 7 days. */
-  closedWithinMs?: number;
-  /** PRs looked at per installation and search, at most (GitHub's search lists 1,000 at most). Default 1,000. */
-  maxPullRequests?: number;
-  /** Called once the sweep is done (tests wait for it), with its report, or the error that stopped it. */
-  onFinished?: (outcome: RecoveryReport | Error) => void;
-}
-
-export interface RecoveryReport {
-  installations: number;
-  /** Our `sdlc-guard` runs found in progress for longer than the bound. */
-  found: number;
-  /** Completed by evaluating their PR again (or kept in progress by it: a control still waits for other checks). */
-  reevaluated: number;
-  /** Completed as failed, with the reason: the PR is closed, or the commit is no longer its head. */
-  failed: number;
-  /** Runs or installations that could not be handled (logged); the next start-up or event tries again. */
-  errors: number;
-}
 
 /** Open (and recently closed) PRs with our `sdlc-guard` runs in progress on their last commits. */
 export const IN_PROGRESS_QUERY = `query SdlcGuardInProgress($search: String!, $appId: Int!, $after: String) {

@@ -1,8 +1,8 @@
 import type { Probot } from "probot";
-import { CONFIG_PATH } from "../config/load-config.js";
+import { CONFIG_PATH } from "../common/product.js";
 import { invalidateConfigFiles, invalidateSecretScanning } from "../evaluation/state-cache.js";
-import { CODEOWNERS_PATHS } from "../github/pull-request-snapshot.js";
-import { PAYLOAD_COMMIT_LIMIT } from "../github/push-snapshot.js";
+import { CODEOWNERS_PATHS } from "../github/refs/pull-request-snapshot.js";
+import { PAYLOAD_COMMIT_LIMIT } from "../github/refs/push-snapshot.js";
 import type { HandlerDeps } from "./app-options.js";
 import { reevaluateOpenPullRequests, repoOf } from "./evaluate-from-event.js";
 

@@ -1,8 +1,8 @@
 import type { Context, Probot } from "probot";
 import type { Logger } from "pino";
-import { effectiveEnforcement } from "../controls/evaluate-pull-request-controls.js";
+import { effectiveEnforcement } from "../controls/results.js";
 import { loadConfigCached } from "../evaluation/state-cache.js";
-import { CHECK_NAME } from "../github/check-run.js";
+import { CHECK_NAME } from "../common/product.js";
 import type { HandlerDeps } from "./app-options.js";
 import { evaluatePullRequestsWithHead, githubFor, repoOf, type PullRequestLink } from "./evaluate-from-event.js";
 

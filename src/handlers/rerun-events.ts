@@ -2,7 +2,7 @@ import type { Context, Probot } from "probot";
 import type { Logger } from "pino";
 import { baseOfQueueBranch, evaluateMergeGroup } from "../evaluation/evaluate-merge-group.js";
 import { forgetRepository } from "../evaluation/state-cache.js";
-import { CHECK_NAME } from "../github/check-run.js";
+import { CHECK_NAME } from "../common/product.js";
 import type { HandlerDeps } from "./app-options.js";
 import { evaluatePullRequestsWithHead, githubFor, repoOf } from "./evaluate-from-event.js";
 

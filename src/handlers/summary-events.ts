@@ -1,11 +1,13 @@
 import type { Logger } from "pino";
 import type { Context, Probot } from "probot";
-import { CONFIG_PATH, loadConfig } from "../config/load-config.js";
+import { CONFIG_PATH } from "../common/product.js";
+import { loadConfig } from "../config/load-config.js";
 import { runOrgSummary, type OrgSummaryRun } from "../evaluation/refresh-org-summary.js";
 import { SummaryRefresher } from "../evaluation/summary-refresher.js";
-import { describeGitHubError, httpStatus } from "../github/describe-error.js";
-import { readDefaultBranchFile } from "../github/read-config-file.js";
-import { findSummaryIssues, SUMMARY_LABEL } from "../github/summary-issue.js";
+import { describeGitHubError, httpStatus } from "../common/describe-error.js";
+import { readDefaultBranchFile } from "../github/refs/read-config-file.js";
+import { findSummaryIssues } from "../github/writes/summary-issue.js";
+import { SUMMARY_LABEL } from "../common/product.js";
 import type { GitHubClient } from "../github/types.js";
 import { SUMMARY_MARKER } from "../report/org-summary-markdown.js";
 import type { HandlerDeps } from "./app-options.js";

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { Context, Probot } from "probot";
 import { parseWaiverCommand } from "../controls/waivers.js";
-import { describeGitHubError } from "../github/describe-error.js";
+import { describeGitHubError } from "../common/describe-error.js";
 import type { HandlerDeps } from "./app-options.js";
 import { evaluateForEvent, githubFor, repoOf } from "./evaluate-from-event.js";
 import { audit } from "../audit/audit-log.js";

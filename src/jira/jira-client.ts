@@ -1,9 +1,6 @@
-import { fetched, unavailable, type Fetched } from "../controls/types.js";
+import type { JiraIssue } from "../facts/jira.js";
+import { fetched, unavailable, type Fetched } from "../facts/fetched.js";
 
-export interface JiraIssue {
-  key: string;
-  status: string;
-}
 
 export interface JiraSettings {
   baseUrl: string;

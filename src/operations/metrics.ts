@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { onAudit } from "../audit/audit-log.js";
-import { observeRequests, type ObservedRequest } from "../github/harden-requests.js";
+import { observeRequests, type ObservedRequest } from "../github/transport/harden-requests.js";
 import type { GitHubClient } from "../github/types.js";
 import { routeLabel } from "./github-route.js";
 

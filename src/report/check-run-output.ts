@@ -1,8 +1,8 @@
 import type { ConfigError } from "../config/config-error.js";
-import type { Conclusion } from "../controls/evaluate-pull-request-controls.js";
-import type { ControlResult } from "../controls/types.js";
+import type { Conclusion } from "../controls/results.js";
+import type { ControlResult } from "../controls/results.js";
 import { clampKeepingResults, decodeResults, encodeResults, mergeResults, withoutResults } from "./check-run-state.js";
-import { clampMarkdown, inlineCode, tableCell } from "./markdown.js";
+import { clampMarkdown, inlineCode, tableCell } from "../common/markdown.js";
 
 export interface CheckRunOutput {
   title: string;

@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { controlsSchema, enforcementSchema } from "../config/schema.js";
-import type { ControlId, ControlResult } from "../controls/types.js";
-import { CHECK_RUN_TEXT_LIMIT, clampMarkdown } from "./markdown.js";
+import { enforcementSchema } from "../config/schema-parts.js";
+import { CONTROL_IDS, type ControlId } from "../controls/catalogue.js";
+import type { ControlResult } from "../controls/results.js";
+import { CHECK_RUN_TEXT_LIMIT, clampMarkdown } from "../common/markdown.js";
 
 // A commit has one `sdlc-guard` check run, but it can be evaluated in several ways (as a PR head, as the head of a push
 // to main, as a tag's commit). Each evaluation replaces the rows of its own controls and keeps the others, so a passing
@@ -11,7 +12,7 @@ const MARKER = "sdlc-guard-results";
 const STORED_TEXT_LIMIT = 600;
 
 /** Every control id, in catalogue order (the order of the check run's table). */
-export const CONTROL_ORDER = Object.keys(controlsSchema.shape) as ControlId[];
+export const CONTROL_ORDER: readonly ControlId[] = CONTROL_IDS;
 
 const storedRow = z.object({
   id: z.enum(CONTROL_ORDER as [ControlId, ...ControlId[]]),

@@ -1,6 +1,6 @@
 import { spreadsheetSafe } from "./spreadsheet-safe.js";
 import { stringify } from "csv-stringify/sync";
-import type { EvidenceExport } from "../github/evidence-types.js";
+import type { EvidenceExport } from "./evidence-types.js";
 
 // The auditor's evidence export as files for an evidence folder: JSON for tools, CSV for spreadsheets.
 

@@ -1,6 +1,6 @@
 import { spreadsheetSafe } from "./spreadsheet-safe.js";
 import { stringify } from "csv-stringify/sync";
-import { SUMMARY_CONTROL_IDS, type OrgSummary, type SummaryCell } from "../controls/org-summary-types.js";
+import { SUMMARY_CONTROL_IDS, type OrgSummary, type SummaryCell } from "../facts/org-summary.js";
 
 // Machine-readable exports of the summary, for auditors' evidence folders and spreadsheets.
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { SUMMARY_CONTROL_IDS, type OrgSummary, type SummaryHistoryEntry } from "../controls/org-summary-types.js";
+import { SUMMARY_CONTROL_IDS, type OrgSummary, type SummaryHistoryEntry } from "../facts/org-summary.js";
 
 // The summary issue remembers earlier runs in a hidden comment of its own body, so the trend needs no storage of its
 // own. Base64, as in check-run-state.ts, so no text inside can close the comment.

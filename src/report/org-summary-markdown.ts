@@ -1,3 +1,4 @@
+import { SUMMARY_TITLE } from "../common/product.js";
 import {
   SUMMARY_CONTROL_IDS,
   SUMMARY_CONTROL_INFO,
@@ -6,14 +7,13 @@ import {
   type RepositorySummary,
   type SummaryCell,
   type SummaryHistoryEntry,
-} from "../controls/org-summary-types.js";
-import { clampMarkdown, inlineCode, tableCell } from "./markdown.js";
+} from "../facts/org-summary.js";
+import { clampMarkdown, inlineCode, tableCell } from "../common/markdown.js";
 import { encodeHistory, historyEntryOf } from "./org-summary-history.js";
 
 // The org-wide summary issue: figures first, then the worst repositories, then the evidence (mapping, history).
 // An issue body and a comment hold at most 65,536 characters, so a long repository table continues in comments.
 
-export const SUMMARY_TITLE = "SDLC compliance summary";
 /** First line of the issue body. */
 export const SUMMARY_MARKER = "<!-- sdlc-guard-summary -->";
 /** First line of overflow comment `part` (1..N); the body counts as part 1 of the text, so comment 1 says "part 2 of N+1". */

@@ -1,41 +1,12 @@
-import type { Probot } from "probot";
-import type { StateCache } from "../evaluation/state-cache.js";
 import type { AppOptions } from "../handlers/app-options.js";
 import { defaultReplicaId } from "./redis-shared-state.js";
 import type { ScaleOut } from "./scale-out.js";
+import type { ScaleOutSettings } from "./scale-types.js";
+
 
 // Multi-replica mode's settings, and the switch that starts it. Without REDIS_URL nothing here loads Redis or BullMQ:
 // the Redis side (./scale-out.js: ioredis, BullMQ) is imported only when it is used (it is most of the app's idle memory
 // otherwise spent on code it never runs).
-
-/** What the app gets in multi-replica mode (`AppOptions.queue`). */
-export interface QueueMode {
-  /**
-   * Wires the queue into the server's Probot; returns the Probot the handlers register on (the workers feed it).
-   * `tracker` (the app's Operations) times each queued delivery from its receipt, for the webhook-to-result histogram.
-   */
-  attach(server: Probot, tracker?: QueuedDeliveryTracker): Probot;
-  /** Makes the replica's cache invalidations (config, secret scanning, teams) happen on every replica. */
-  shareCaches(cache: StateCache): void;
-}
-
-/** What times a queued delivery from when a replica received it to its result (src/operations/operations.ts). */
-export interface QueuedDeliveryTracker {
-  handlingQueued<T>(deliveryId: string, receivedAt: number, work: () => Promise<T>): Promise<T>;
-}
-
-/** Multi-replica settings from the environment; undefined without `REDIS_URL` (one process, everything in memory). */
-export interface ScaleOutSettings {
-  redisUrl: string;
-  /** Prefix of every key: two deployments may share one Redis with different prefixes. */
-  prefix: string;
-  replicaId: string;
-  concurrency: number;
-  attempts: number;
-  backoffMs: number;
-  jobLockMs: number;
-  lockTtlMs: number;
-}
 
 export function scaleOutSettingsFromEnv(env: NodeJS.ProcessEnv): ScaleOutSettings | undefined {
   const redisUrl = env.REDIS_URL?.trim();

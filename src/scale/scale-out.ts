@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { AppOptions } from "../handlers/app-options.js";
 import { DEFAULT_DELIVERY_TTL_MS } from "../handlers/deliveries.js";
 import { RedisSharedState } from "./redis-shared-state.js";
-import type { QueueMode, ScaleOutSettings } from "./scale-out-settings.js";
+import type { QueueMode, ScaleOutSettings } from "./scale-types.js";
 import { SharedInvalidation } from "./shared-invalidation.js";
 import { WebhookQueue } from "./webhook-queue.js";
 

@@ -4,7 +4,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Probot } from "probot";
 import type { SharedState } from "../evaluation/shared-state.js";
-import type { QueuedDeliveryTracker } from "./scale-out-settings.js";
+import type { QueuedDeliveryTracker } from "./scale-types.js";
 
 /** What a queued job carries: the verified webhook, as Probot received it. */
 export interface QueuedDelivery {

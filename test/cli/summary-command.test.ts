@@ -3,8 +3,9 @@ import { GitHubWorld } from "../../sim/github-world.js";
 import { buildOrg } from "../../sim/org-scenario.js";
 import type { CliDeps } from "../../src/cli/io.js";
 import { runCli } from "../../src/cli/program.js";
-import { SUMMARY_CONTROL_IDS } from "../../src/controls/org-summary-types.js";
-import { SUMMARY_MARKER, SUMMARY_TITLE } from "../../src/report/org-summary-markdown.js";
+import { SUMMARY_CONTROL_IDS } from "../../src/facts/org-summary.js";
+import { SUMMARY_MARKER } from "../../src/report/org-summary-markdown.js";
+import { SUMMARY_TITLE } from "../../src/common/product.js";
 import { routeToWorld } from "../support/route-to-world.js";
 import { testPrivateKey } from "../support/test-app.js";
 

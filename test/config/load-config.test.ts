@@ -1,13 +1,8 @@
 import { formatConfigError, type ConfigError } from "../../src/config/config-error.js";
-import {
-  CONFIG_PATH,
-  describeLocation,
-  type FileLocation,
-  loadConfig,
-  type LoadedConfig,
-  type ReadDefaultBranchFile,
-} from "../../src/config/load-config.js";
-import { defaultConfig, SEMVER_TAG_PATTERN, type SdlcGuardConfig } from "../../src/config/schema.js";
+import { CONFIG_PATH } from "../../src/common/product.js";
+import { describeLocation, type FileLocation, loadConfig, type LoadedConfig, type ReadDefaultBranchFile } from "../../src/config/load-config.js";
+import { defaultConfig, type SdlcGuardConfig } from "../../src/config/schema.js";
+import { SEMVER_TAG_PATTERN } from "../../src/controls/release-tag.js";
 
 /** The default branches of a few repositories: `owner/repo:path` → file text, or an Error GitHub answers with. */
 function fakeGitHub(files: Record<string, string | Error> = {}) {

@@ -1,7 +1,8 @@
 import { configSchema, defaultConfig, type BranchProtectionConfig } from "../../src/config/schema.js";
 import { combineProtection, evaluateBranchProtection, type EffectiveProtection } from "../../src/controls/branch-protection.js";
-import { fetched, unavailable, type ClassicProtection, type Fetched, type PullRequestSnapshot, type RulesetRule } from "../../src/controls/types.js";
-import { inlineCode } from "../../src/report/markdown.js";
+import { fetched, unavailable, type Fetched } from "../../src/facts/fetched.js";
+import { type ClassicProtection, type PullRequestSnapshot, type RulesetRule } from "../../src/facts/pull-request.js";
+import { inlineCode } from "../../src/common/markdown.js";
 import { pullRequestSnapshot } from "../support/snapshot.js";
 
 /** Classic protection that satisfies POL-008 (2 approvals, no force push, no deletion) unless overridden. */

@@ -7,7 +7,8 @@ import {
   teamsToResolve,
   type CodeOwnersInput,
 } from "../../src/controls/codeowners.js";
-import { fetched, unavailable, type CodeOwnersFile, type Fetched } from "../../src/controls/types.js";
+import { fetched, unavailable, type Fetched } from "../../src/facts/fetched.js";
+import { type CodeOwnersFile } from "../../src/facts/pull-request.js";
 
 const PATH = ".github/CODEOWNERS";
 

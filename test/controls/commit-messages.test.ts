@@ -1,6 +1,7 @@
 import { configSchema, defaultConfig, type CommitMessagesConfig } from "../../src/config/schema.js";
 import { evaluateCommitMessages, subjectLine } from "../../src/controls/commit-messages.js";
-import { fetched, unavailable, type PullRequestCommit, type PullRequestSnapshot } from "../../src/controls/types.js";
+import { fetched, unavailable } from "../../src/facts/fetched.js";
+import { type PullRequestCommit } from "../../src/facts/pull-request.js";
 import { pullRequestSnapshot } from "../support/snapshot.js";
 
 const CONVENTIONAL = "^(feat|fix|docs|chore)(\\(.+\\))?: .+";
@@ -15,7 +16,7 @@ function commit(message: string, parents = 1): PullRequestCommit {
   return { sha: `c${String(counter).padStart(6, "0")}${"f".repeat(33)}`, message, parents };
 }
 
-const snapshot = (commits: PullRequestCommit[]): PullRequestSnapshot => pullRequestSnapshot({ commits: fetched(commits) });
+const snapshot = (commits: PullRequestCommit[]): ReturnType<typeof pullRequestSnapshot> => pullRequestSnapshot({ commits: fetched(commits) });
 const evaluate = (commits: PullRequestCommit[], settings: Record<string, unknown> = {}) =>
   evaluateCommitMessages(snapshot(commits), commitMessagesConfig(settings));
 const short = (c: PullRequestCommit): string => `\`${c.sha.slice(0, 7)}\``;

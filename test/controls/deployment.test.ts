@@ -1,7 +1,7 @@
 import { configSchema, defaultConfig, type SdlcGuardConfig } from "../../src/config/schema.js";
 import { decideDeployment } from "../../src/controls/deployment.js";
-import type { DeploymentSnapshot } from "../../src/controls/ref-types.js";
-import { fetched, unavailable } from "../../src/controls/types.js";
+import type { DeploymentSnapshot } from "../../src/facts/refs.js";
+import { fetched, unavailable } from "../../src/facts/fetched.js";
 import { deploymentSnapshot, TAG_SHA } from "../support/ref-snapshots.js";
 
 const OTHER_SHA = "4444444ddddddddddddddddddddddddddddddddd";

@@ -1,7 +1,7 @@
 import { configSchema, defaultConfig, type DirectPushConfig } from "../../src/config/schema.js";
 import { evaluateDirectPush } from "../../src/controls/direct-push.js";
-import type { PushedCommit } from "../../src/controls/ref-types.js";
-import { fetched, unavailable } from "../../src/controls/types.js";
+import type { PushedCommit } from "../../src/facts/refs.js";
+import { fetched, unavailable } from "../../src/facts/fetched.js";
 import { AFTER_SHA, pushSnapshot } from "../support/ref-snapshots.js";
 
 const config = (directPush: Record<string, unknown> = {}): DirectPushConfig =>

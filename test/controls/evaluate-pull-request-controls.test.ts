@@ -1,21 +1,14 @@
 import { configSchema, defaultConfig, type SdlcGuardConfig } from "../../src/config/schema.js";
-import {
-  concludeControls,
-  evaluatePullRequestControls,
-  PULL_REQUEST_CONTROL_IDS,
-  type PullRequestEvidence,
-} from "../../src/controls/evaluate-pull-request-controls.js";
-import type { JiraLookups } from "../../src/controls/jira.js";
-import {
-  fetched,
-  unavailable,
-  type ControlId,
-  type ControlResult,
-  type Outcome,
-  type PullRequestSnapshot,
-  type Review,
-} from "../../src/controls/types.js";
-import type { Enforcement } from "../../src/config/schema.js";
+import { concludeControls } from "../../src/controls/results.js";
+import { evaluatePullRequestControls, type PullRequestEvidence } from "../../src/controls/evaluate-pull-request-controls.js";
+import { PULL_REQUEST_CONTROL_IDS } from "../../src/controls/catalogue.js";
+import type { JiraLookups } from "../../src/facts/jira.js";
+import { fetched, unavailable } from "../../src/facts/fetched.js";
+import { type ControlId } from "../../src/controls/catalogue.js";
+import { type ControlResult } from "../../src/controls/results.js";
+import { type Outcome } from "../../src/controls/finding.js";
+import { type PullRequestSnapshot, type Review } from "../../src/facts/pull-request.js";
+import type { Enforcement } from "../../src/config/schema-parts.js";
 import { pullRequestSnapshot } from "../support/snapshot.js";
 
 const HEAD = "c0ffee1234567890abcdef1234567890abcdef12";
@@ -28,7 +21,7 @@ const approval = (login: string, minute: number): Review => ({
 });
 
 /** A PR that satisfies every pull-request control of POL-008, unless overridden. */
-function snapshot(overrides: Partial<PullRequestSnapshot> = {}): PullRequestSnapshot {
+function snapshot(overrides: Partial<PullRequestSnapshot> = {}): ReturnType<typeof pullRequestSnapshot> {
   return pullRequestSnapshot({
     title: "PAY-123: refunds",
     body: "## Description\nRefunds.\n\n## Testing\nUnit tests.\n\n## Security considerations\nNone: no new input.",

@@ -1,7 +1,8 @@
 import { configSchema, defaultConfig, type SdlcGuardConfig } from "../../src/config/schema.js";
-import { concludeControls } from "../../src/controls/evaluate-pull-request-controls.js";
+import { concludeControls } from "../../src/controls/results.js";
 import { evaluatePushControls, evaluateTagControls } from "../../src/controls/evaluate-ref-controls.js";
-import { fetched, type ControlResult } from "../../src/controls/types.js";
+import { fetched } from "../../src/facts/fetched.js";
+import { type ControlResult } from "../../src/controls/results.js";
 import { pushSnapshot, tagSnapshot } from "../support/ref-snapshots.js";
 
 const config = (controls: Record<string, unknown> = {}): SdlcGuardConfig => configSchema.parse({ controls });

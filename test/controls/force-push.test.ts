@@ -1,7 +1,7 @@
 import { configSchema, defaultConfig } from "../../src/config/schema.js";
 import { evaluatePushControls } from "../../src/controls/evaluate-ref-controls.js";
 import { evaluateForcePush } from "../../src/controls/force-push.js";
-import { fetched } from "../../src/controls/types.js";
+import { fetched } from "../../src/facts/fetched.js";
 import { pushSnapshot } from "../support/ref-snapshots.js";
 
 const ZERO = "0".repeat(40);

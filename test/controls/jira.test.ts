@@ -1,9 +1,12 @@
 import { configSchema, defaultConfig, type JiraConfig } from "../../src/config/schema.js";
-import { evaluateJira, type JiraLookups } from "../../src/controls/jira.js";
-import { findJiraKeys, jiraKeyPattern, MAX_KEYS, type KeyMatch } from "../../src/controls/jira-keys.js";
-import { compileUserPattern, userPatternError } from "../../src/controls/user-pattern.js";
-import { fetched, unavailable, type Fetched, type PullRequestSnapshot } from "../../src/controls/types.js";
-import type { JiraIssue } from "../../src/jira/jira-client.js";
+import { evaluateJira } from "../../src/controls/jira.js";
+import { type JiraLookups } from "../../src/facts/jira.js";
+import { findJiraKeys, jiraKeyPattern, MAX_KEYS } from "../../src/controls/jira-keys.js";
+import { type KeyMatch } from "../../src/facts/jira.js";
+import { compileUserPattern, userPatternError } from "../../src/common/user-pattern.js";
+import { fetched, unavailable, type Fetched } from "../../src/facts/fetched.js";
+import { type PullRequestSnapshot } from "../../src/facts/pull-request.js";
+import type { JiraIssue } from "../../src/facts/jira.js";
 import { pullRequestSnapshot } from "../support/snapshot.js";
 
 function snapshot(pr: { title?: string; headRefName?: string; body?: string }): PullRequestSnapshot {

@@ -1,7 +1,7 @@
 import { configSchema, defaultConfig } from "../../src/config/schema.js";
-import type { OrgFacts, RepositoryFacts } from "../../src/controls/org-summary-types.js";
+import type { OrgFacts, RepositoryFacts } from "../../src/facts/org-summary.js";
 import { judgeRepository, summarizeOrg } from "../../src/controls/org-summary.js";
-import { fetched, unavailable } from "../../src/controls/types.js";
+import { fetched, unavailable } from "../../src/facts/fetched.js";
 
 const NOW = new Date("2026-11-23T06:00:00Z");
 

@@ -1,6 +1,6 @@
 import { defaultConfig } from "../../src/config/schema.js";
 import { evaluateTagControls } from "../../src/controls/evaluate-ref-controls.js";
-import type { ReleaseFacts } from "../../src/controls/ref-types.js";
+import type { ReleaseFacts } from "../../src/facts/refs.js";
 import { evaluateReleaseNotes } from "../../src/controls/release-notes.js";
 import { tagSnapshot } from "../support/ref-snapshots.js";
 

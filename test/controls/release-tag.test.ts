@@ -1,6 +1,7 @@
-import { configSchema, defaultConfig, SEMVER_TAG_PATTERN, type ReleaseTagConfig } from "../../src/config/schema.js";
+import { configSchema, defaultConfig, type ReleaseTagConfig } from "../../src/config/schema.js";
+import { SEMVER_TAG_PATTERN } from "../../src/controls/release-tag.js";
 import { evaluateReleaseTag, isReleaseTagName } from "../../src/controls/release-tag.js";
-import { fetched, unavailable } from "../../src/controls/types.js";
+import { fetched, unavailable } from "../../src/facts/fetched.js";
 import { tagSnapshot } from "../support/ref-snapshots.js";
 
 const config = (releaseTag: Record<string, unknown> = {}): ReleaseTagConfig =>

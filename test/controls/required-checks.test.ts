@@ -1,6 +1,7 @@
 import { configSchema, defaultConfig, type RequiredChecksConfig } from "../../src/config/schema.js";
 import { evaluateRequiredChecks, latestVerdict } from "../../src/controls/required-checks.js";
-import { fetched, unavailable, type HeadCheck, type PullRequestSnapshot } from "../../src/controls/types.js";
+import { fetched, unavailable } from "../../src/facts/fetched.js";
+import { type HeadCheck } from "../../src/facts/pull-request.js";
 import { pullRequestSnapshot } from "../support/snapshot.js";
 
 const requiredChecksConfig = (settings: Record<string, unknown> = {}): RequiredChecksConfig =>
@@ -21,7 +22,7 @@ function run(name: string, conclusion: string | null, minute = 0, extra: Partial
 
 const status = (name: string, state: string | null, minute = 0): HeadCheck => run(name, state, minute, { kind: "commit status", app: null });
 
-const snapshot = (checks: HeadCheck[]): PullRequestSnapshot => pullRequestSnapshot({ headChecks: fetched(checks) });
+const snapshot = (checks: HeadCheck[]): ReturnType<typeof pullRequestSnapshot> => pullRequestSnapshot({ headChecks: fetched(checks) });
 const evaluate = (checks: HeadCheck[], settings: Record<string, unknown>) => evaluateRequiredChecks(snapshot(checks), requiredChecksConfig(settings));
 const SAST_SCA = { checks: ["SAST", "SCA"] };
 const WAIT_FIX =

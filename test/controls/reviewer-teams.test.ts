@@ -1,6 +1,7 @@
 import { configSchema, defaultConfig, type ReviewerTeamsConfig, type ReviewsConfig } from "../../src/config/schema.js";
 import { evaluateReviewerTeams } from "../../src/controls/reviewer-teams.js";
-import { fetched, unavailable, type Fetched, type PullRequestSnapshot, type Review, type ReviewState, type TeamMembers } from "../../src/controls/types.js";
+import { fetched, unavailable, type Fetched } from "../../src/facts/fetched.js";
+import { type PullRequestSnapshot, type Review, type ReviewState, type TeamMembers } from "../../src/facts/pull-request.js";
 import { HEAD_SHA, pullRequestSnapshot } from "../support/snapshot.js";
 
 const OLDER = "0ld0ld1234567890abcdef1234567890abcdef12";

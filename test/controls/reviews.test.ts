@@ -1,7 +1,8 @@
 import { configSchema, defaultConfig, type ReviewsConfig } from "../../src/config/schema.js";
 import { countQualifyingApprovals, evaluateReviews, type ReviewTally } from "../../src/controls/reviews.js";
-import { fetched, unavailable, type Actor, type PullRequestSnapshot, type Review, type ReviewState } from "../../src/controls/types.js";
-import { toActor } from "../../src/github/pull-request-snapshot.js";
+import { fetched, unavailable } from "../../src/facts/fetched.js";
+import { type Actor, type PullRequestSnapshot, type Review, type ReviewState } from "../../src/facts/pull-request.js";
+import { toActor } from "../../src/github/refs/pull-request-snapshot.js";
 import { pullRequestSnapshot } from "../support/snapshot.js";
 
 const HEAD = "c0ffee1234567890abcdef1234567890abcdef12";
@@ -16,7 +17,7 @@ function review(author: Actor | string | null, state: ReviewState, minute: numbe
   return { author: actor, state, commitSha, submittedAt, authorCanPush: true };
 }
 
-function snapshot(reviews: Review[], overrides: Partial<PullRequestSnapshot> = {}): PullRequestSnapshot {
+function snapshot(reviews: Review[], overrides: Partial<PullRequestSnapshot> = {}): ReturnType<typeof pullRequestSnapshot> {
   return pullRequestSnapshot({ number: 42, title: "PAY-123: refunds", headRefName: "feature/pay-123-refunds", author: human("alice"), reviews: fetched(reviews), ...overrides });
 }
 

@@ -1,9 +1,10 @@
 import { defaultConfig } from "../../src/config/schema.js";
 import { evaluateSecretScanning } from "../../src/controls/secret-scanning.js";
-import { fetched, unavailable, type Fetched, type PullRequestSnapshot, type SecretScanningState } from "../../src/controls/types.js";
+import { fetched, unavailable, type Fetched } from "../../src/facts/fetched.js";
+import { type SecretScanningState } from "../../src/facts/pull-request.js";
 import { pullRequestSnapshot } from "../support/snapshot.js";
 
-function snapshot(secretScanning: Fetched<SecretScanningState>): PullRequestSnapshot {
+function snapshot(secretScanning: Fetched<SecretScanningState>): ReturnType<typeof pullRequestSnapshot> {
   return pullRequestSnapshot({ secretScanning });
 }
 

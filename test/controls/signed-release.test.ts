@@ -1,7 +1,7 @@
 import { defaultConfig } from "../../src/config/schema.js";
 import { evaluateTagControls } from "../../src/controls/evaluate-ref-controls.js";
 import { evaluateSignedRelease } from "../../src/controls/signed-release.js";
-import { fetched, unavailable } from "../../src/controls/types.js";
+import { fetched, unavailable } from "../../src/facts/fetched.js";
 import { tagSnapshot } from "../support/ref-snapshots.js";
 
 const SIGN_FIX =

@@ -1,7 +1,10 @@
 import { configSchema } from "../../src/config/schema.js";
-import { PULL_REQUEST_CONTROL_IDS } from "../../src/controls/evaluate-pull-request-controls.js";
-import { fetched, unavailable, type ControlResult, type TeamMembers } from "../../src/controls/types.js";
-import { activeWaivers, applyWaivers, parseWaiverCommand, type PullRequestComment, type Waiver, type WaiverContext } from "../../src/controls/waivers.js";
+import { PULL_REQUEST_CONTROL_IDS } from "../../src/controls/catalogue.js";
+import { fetched, unavailable } from "../../src/facts/fetched.js";
+import { type ControlResult } from "../../src/controls/results.js";
+import { type TeamMembers } from "../../src/facts/pull-request.js";
+import { activeWaivers, applyWaivers, parseWaiverCommand, type Waiver, type WaiverContext } from "../../src/controls/waivers.js";
+import { type PullRequestComment } from "../../src/facts/pull-request.js";
 
 const WHY = "Hotfix for the card outage, ticket INC-77";
 const exceptions = configSchema.parse({ exceptions: { approvers: ["acme/tech-leads"] } }).exceptions;

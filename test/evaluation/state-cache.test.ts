@@ -1,6 +1,6 @@
 import { loadConfigCached, createStateCache, invalidateConfigFiles, invalidateSecretScanning, invalidateTeams } from "../../src/evaluation/state-cache.js";
-import { TtlCache } from "../../src/evaluation/ttl-cache.js";
-import { EtagStore } from "../../src/github/conditional-requests.js";
+import { TtlCache } from "../../src/common/ttl-cache.js";
+import { EtagStore } from "../../src/github/transport/conditional-requests.js";
 
 describe("TtlCache: bounded, expiring, dropped by tags", () => {
   it("an entry expires after the TTL", () => {

@@ -1,8 +1,8 @@
 import { GitHubWorld } from "../../sim/github-world.js";
 import { compliantPullRequest, compliantRepo } from "../../sim/scenarios.js";
 import { pullRequestEvent } from "../../sim/webhook-payloads.js";
-import { describeGitHubError } from "../../src/github/describe-error.js";
-import { PrimaryRateLimitError, RateLimitBook, resourceOfUrl } from "../../src/github/rate-limits.js";
+import { describeGitHubError } from "../../src/common/describe-error.js";
+import { PrimaryRateLimitError, RateLimitBook, resourceOfUrl } from "../../src/github/transport/rate-limits.js";
 import { warmUpGitHubModel } from "../support/github-mock.js";
 import { routeToWorld } from "../support/route-to-world.js";
 import { pino, type Logger } from "pino";

@@ -3,7 +3,7 @@
 // any branch name it never throws, it answers as a plain recursive reading of the documented rules does, and it stays
 // fast (no exponential backtracking) on long names and star-heavy patterns.
 import fc from "fast-check";
-import { matchesBranchPattern } from "../../src/github/branch-pattern.js";
+import { matchesBranchPattern } from "../../src/github/refs/branch-pattern.js";
 
 type Token =
   | { kind: "literal"; char: string }

@@ -5,10 +5,11 @@
 import fc from "fast-check";
 import { dump as dumpYaml, load as loadYaml } from "js-yaml";
 import { formatConfigError, type ConfigError } from "../../src/config/config-error.js";
-import { CONFIG_PATH, describeLocation, loadConfig, type FileLocation, type LoadedConfig, type ReadDefaultBranchFile } from "../../src/config/load-config.js";
+import { CONFIG_PATH } from "../../src/common/product.js";
+import { describeLocation, loadConfig, type FileLocation, type LoadedConfig, type ReadDefaultBranchFile } from "../../src/config/load-config.js";
 import { parseConfigFile, type ParsedFile } from "../../src/config/parse-config-file.js";
 import { configSchema, controlsSchema } from "../../src/config/schema.js";
-import { userPatternError } from "../../src/controls/user-pattern.js";
+import { userPatternError } from "../../src/common/user-pattern.js";
 
 const FILE = "acme/payments:.github/sdlc-guard.yml";
 /** How much of the input an error may echo, beyond the name of the file. */

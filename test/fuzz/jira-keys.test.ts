@@ -4,7 +4,8 @@
 // project is configured), and stays fast on a body of GitHub's maximum size.
 import fc from "fast-check";
 import { configSchema, type JiraConfig } from "../../src/config/schema.js";
-import { findJiraKeys, MAX_KEYS, type KeyMatch } from "../../src/controls/jira-keys.js";
+import { findJiraKeys, MAX_KEYS } from "../../src/controls/jira-keys.js";
+import { type KeyMatch } from "../../src/facts/jira.js";
 import { pullRequestSnapshot } from "../support/snapshot.js";
 
 const jiraConfig = (settings: Record<string, unknown>): JiraConfig => configSchema.parse({ controls: { jira: settings } }).controls.jira;

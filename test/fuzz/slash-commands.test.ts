@@ -8,9 +8,12 @@ import { GitHubWorld } from "../../sim/github-world.js";
 import { buildOrg } from "../../sim/org-scenario.js";
 import { installationCreatedEvent, issueCommentEvent, type WebhookEvent } from "../../sim/webhook-payloads.js";
 import { configSchema, controlsSchema } from "../../src/config/schema.js";
-import { fetched, unavailable, type ControlId, type TeamMembers } from "../../src/controls/types.js";
-import { activeWaivers, parseWaiverCommand, type PullRequestComment, type WaiverCommand, type WaiverContext } from "../../src/controls/waivers.js";
-import { SUMMARY_TITLE } from "../../src/report/org-summary-markdown.js";
+import { fetched, unavailable } from "../../src/facts/fetched.js";
+import { type ControlId } from "../../src/controls/catalogue.js";
+import { type TeamMembers } from "../../src/facts/pull-request.js";
+import { activeWaivers, parseWaiverCommand, type WaiverCommand, type WaiverContext } from "../../src/controls/waivers.js";
+import { type PullRequestComment } from "../../src/facts/pull-request.js";
+import { SUMMARY_TITLE } from "../../src/common/product.js";
 import { routeToWorld } from "../support/route-to-world.js";
 import { createTestApp } from "../support/test-app.js";
 

@@ -7,12 +7,14 @@ import fc from "fast-check";
 import { dump as dumpYaml } from "js-yaml";
 import { formatConfigError } from "../../src/config/config-error.js";
 import { parseConfigFile } from "../../src/config/parse-config-file.js";
-import { configSchema, SEMVER_TAG_PATTERN, type CommitMessagesConfig, type JiraConfig, type ReleaseTagConfig } from "../../src/config/schema.js";
+import { configSchema, type CommitMessagesConfig, type JiraConfig, type ReleaseTagConfig } from "../../src/config/schema.js";
+import { SEMVER_TAG_PATTERN } from "../../src/controls/release-tag.js";
 import { evaluateCommitMessages } from "../../src/controls/commit-messages.js";
 import { findJiraKeys, MAX_KEYS } from "../../src/controls/jira-keys.js";
 import { evaluateReleaseTag, isReleaseTagName } from "../../src/controls/release-tag.js";
-import { fetched, type Finding } from "../../src/controls/types.js";
-import { compileUserPattern, userPatternError } from "../../src/controls/user-pattern.js";
+import { fetched } from "../../src/facts/fetched.js";
+import { type Finding } from "../../src/controls/finding.js";
+import { compileUserPattern, userPatternError } from "../../src/common/user-pattern.js";
 import { tagSnapshot } from "../support/ref-snapshots.js";
 import { pullRequestSnapshot } from "../support/snapshot.js";
 

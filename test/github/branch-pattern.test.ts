@@ -1,4 +1,4 @@
-import { matchesBranchPattern } from "../../src/github/branch-pattern.js";
+import { matchesBranchPattern } from "../../src/github/refs/branch-pattern.js";
 
 /** Answers of Ruby's File.fnmatch(pattern, branch, File::FNM_PATHNAME), which GitHub uses for classic rules. */
 describe("branch protection rule patterns (fnmatch with FNM_PATHNAME)", () => {

@@ -3,11 +3,12 @@ import { queryProblems } from "../../sim/graphql.js";
 import { GitHubWorld } from "../../sim/github-world.js";
 import { APP_AUTHOR } from "../../sim/issue-tracker.js";
 import { buildOrg } from "../../sim/org-scenario.js";
-import { collectEvidence, type CollectEvidenceOptions } from "../../src/github/evidence-collect.js";
-import { mergedPullsSearchQuery } from "../../src/github/evidence-pull-requests.js";
-import { VIOLATION_ISSUES_QUERY } from "../../src/github/evidence-pushes.js";
-import { RELEASES_QUERY } from "../../src/github/evidence-releases.js";
-import { occurrenceMarker, VIOLATION_LABEL, violationMarker } from "../../src/github/violation-issue.js";
+import { collectEvidence, type CollectEvidenceOptions } from "../../src/github/evidence/evidence-collect.js";
+import { mergedPullsSearchQuery } from "../../src/github/evidence/evidence-pull-requests.js";
+import { VIOLATION_ISSUES_QUERY } from "../../src/github/evidence/evidence-pushes.js";
+import { RELEASES_QUERY } from "../../src/github/evidence/evidence-releases.js";
+import { occurrenceMarker, violationMarker } from "../../src/github/writes/violation-issue.js";
+import { VIOLATION_LABEL } from "../../src/common/product.js";
 import { DESCRIPTION_WAIVER, EVIDENCE_NOW, evidenceWorld, mergePullRequest } from "../support/evidence-world.js";
 import { routeToWorld } from "../support/route-to-world.js";
 

@@ -6,8 +6,8 @@ import {
   MORE_FILES_QUERY,
   MORE_REVIEWS_QUERY,
   PULL_REQUEST_QUERY,
-} from "../../src/github/pull-request-snapshot.js";
-import { MORE_TEAM_MEMBERS_QUERY, teamsQuery } from "../../src/github/team-members.js";
+} from "../../src/github/refs/pull-request-snapshot.js";
+import { MORE_TEAM_MEMBERS_QUERY, teamsQuery } from "../../src/github/refs/team-members.js";
 
 // Every query the app sends, validated against GitHub's published GraphQL schema (@octokit/graphql-schema):
 // a field GitHub does not have, a wrong argument or a missing variable fails here, not in production.

@@ -1,5 +1,5 @@
-import { RequestTimeoutError, secondaryRateLimitWait } from "../../src/github/harden-requests.js";
-import { describeFailure, describeGitHubError, httpStatus } from "../../src/github/describe-error.js";
+import { RequestTimeoutError, secondaryRateLimitWait } from "../../src/github/transport/harden-requests.js";
+import { describeFailure, describeGitHubError, httpStatus } from "../../src/common/describe-error.js";
 
 describe("secondary rate limits", () => {
   it.each([

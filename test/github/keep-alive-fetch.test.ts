@@ -4,8 +4,8 @@ import type { AddressInfo } from "node:net";
 import { gzipSync, brotliCompressSync, deflateRawSync } from "node:zlib";
 import nock from "nock";
 import { ProbotOctokit } from "probot";
-import { keepAliveFetch } from "../../src/github/keep-alive-fetch.js";
-import { hardenRequests } from "../../src/github/harden-requests.js";
+import { keepAliveFetch } from "../../src/github/transport/keep-alive-fetch.js";
+import { hardenRequests } from "../../src/github/transport/harden-requests.js";
 import type { GitHubClient } from "../../src/github/types.js";
 
 /** A local HTTP server (the GitHub API is out of reach): each request is recorded and answered by `answer`. */

@@ -4,8 +4,8 @@ import { ProbotOctokit } from "probot";
 import { GitHubWorld } from "../../sim/github-world.js";
 import { buildOrg } from "../../sim/org-scenario.js";
 import { DEFAULT_RATE_RESET } from "../../sim/rate-limit.js";
-import { collectOrgFacts } from "../../src/github/org-facts.js";
-import { RateBudget, RateLimitExhaustedError, type RateBudgetOptions } from "../../src/github/rate-budget.js";
+import { collectOrgFacts } from "../../src/github/org/org-facts.js";
+import { RateBudget, RateLimitExhaustedError, type RateBudgetOptions } from "../../src/github/transport/rate-budget.js";
 import { GITHUB_API, mockGitHub, worldsInTest } from "../support/github-mock.js";
 
 const NOW = Date.parse("2026-11-20T09:00:00Z");

@@ -1,9 +1,11 @@
 import { ProbotOctokit } from "probot";
 import { GitHubWorld } from "../../sim/github-world.js";
 import { APP_AUTHOR } from "../../sim/issue-tracker.js";
-import { findSummaryIssues, publishSummary, SUMMARY_LABEL } from "../../src/github/summary-issue.js";
+import { findSummaryIssues, publishSummary } from "../../src/github/writes/summary-issue.js";
+import { SUMMARY_LABEL } from "../../src/common/product.js";
 import type { GitHubClient } from "../../src/github/types.js";
-import { renderSummary, SUMMARY_MARKER, SUMMARY_TITLE, summaryPartMarker } from "../../src/report/org-summary-markdown.js";
+import { renderSummary, SUMMARY_MARKER, summaryPartMarker } from "../../src/report/org-summary-markdown.js";
+import { SUMMARY_TITLE } from "../../src/common/product.js";
 import { exampleSummary, largeSummary } from "../support/org-summary-fixture.js";
 import { routeToWorld } from "../support/route-to-world.js";
 

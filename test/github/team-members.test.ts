@@ -1,4 +1,4 @@
-import { readTeamMembers } from "../../src/github/team-members.js";
+import { readTeamMembers } from "../../src/github/refs/team-members.js";
 import { createStateCache } from "../../src/evaluation/state-cache.js";
 
 type Answer = Record<string, unknown>;

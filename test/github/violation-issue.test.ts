@@ -1,7 +1,8 @@
 import { ProbotOctokit } from "probot";
 import { GitHubWorld } from "../../sim/github-world.js";
 import { APP_AUTHOR } from "../../sim/issue-tracker.js";
-import { occurrenceMarker, reportViolation, violationMarker, VIOLATION_LABEL, type ViolationIssueSpec } from "../../src/github/violation-issue.js";
+import { occurrenceMarker, reportViolation, violationMarker, type ViolationIssueSpec } from "../../src/github/writes/violation-issue.js";
+import { VIOLATION_LABEL } from "../../src/common/product.js";
 import { mockGitHub } from "../support/github-mock.js";
 
 const REPO = { owner: "acme", repo: "payments" };

@@ -1,7 +1,7 @@
 import { pino, type Logger } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { createSdlcGuardApp } from "../../src/app.js";
-import { isGraphqlQuery } from "../../src/github/installation-octokit.js";
+import { isGraphqlQuery } from "../../src/github/transport/installation-octokit.js";
 import { GitHubWorld } from "../../sim/github-world.js";
 import { compliantPullRequest, compliantRepo } from "../../sim/scenarios.js";
 import { pullRequestEvent } from "../../sim/webhook-payloads.js";
@@ -11,7 +11,7 @@ import { testPrivateKey } from "../support/test-app.js";
 // Probot's Octokit throttling (as shipped: on) paces writes and GraphQL requests one per second, in a Bottleneck group
 // keyed by the Octokit's throttling id. The Octokit Probot builds for a webhook has no id ("no-id"), so every
 // installation would share one queue. sdlc-guard keys writes by installation and its GraphQL queries by
-// "<installation>:queries" (src/github/installation-octokit.ts), so an evaluation's write does not wait a second behind
+// "<installation>:queries" (src/github/transport/installation-octokit.ts), so an evaluation's write does not wait a second behind
 // its own query. Observed through the keys the group is asked for: no timing is measured.
 
 type GroupWithId = { id: string; key(name?: string): unknown };

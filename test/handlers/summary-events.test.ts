@@ -8,9 +8,10 @@ import {
   issueCommentEvent,
   type WebhookEvent,
 } from "../../sim/webhook-payloads.js";
-import { SUMMARY_LABEL } from "../../src/github/summary-issue.js";
+import { SUMMARY_LABEL } from "../../src/common/product.js";
 import { decodeHistory } from "../../src/report/org-summary-history.js";
-import { SUMMARY_MARKER, SUMMARY_TITLE } from "../../src/report/org-summary-markdown.js";
+import { SUMMARY_MARKER } from "../../src/report/org-summary-markdown.js";
+import { SUMMARY_TITLE } from "../../src/common/product.js";
 import { routeToWorld } from "../support/route-to-world.js";
 import { captureLog, createTestApp } from "../support/test-app.js";
 

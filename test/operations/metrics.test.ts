@@ -1,6 +1,6 @@
 import { pino, type Logger } from "pino";
 import { audit, onAudit } from "../../src/audit/audit-log.js";
-import { hardenRequests, observeRequests, type ObservedRequest } from "../../src/github/harden-requests.js";
+import { hardenRequests, observeRequests, type ObservedRequest } from "../../src/github/transport/harden-requests.js";
 import type { GitHubClient } from "../../src/github/types.js";
 import { routeLabel, routeTemplate } from "../../src/operations/github-route.js";
 import { countAuditRecord, countGitHubRequest, installationOf, metricsRegistry, setQueueDepth } from "../../src/operations/metrics.js";

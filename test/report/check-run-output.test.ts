@@ -1,13 +1,14 @@
 import type { ConfigError } from "../../src/config/config-error.js";
-import { CONFIG_PATH, loadConfig } from "../../src/config/load-config.js";
-import type { ControlResult } from "../../src/controls/types.js";
+import { CONFIG_PATH } from "../../src/common/product.js";
+import { loadConfig } from "../../src/config/load-config.js";
+import type { ControlResult } from "../../src/controls/results.js";
 import {
   renderConfigError,
   renderControlResults,
   type EvaluationContext,
 } from "../../src/report/check-run-output.js";
 import { decodeResults } from "../../src/report/check-run-state.js";
-import { CHECK_RUN_TEXT_LIMIT } from "../../src/report/markdown.js";
+import { CHECK_RUN_TEXT_LIMIT } from "../../src/common/markdown.js";
 
 const HEAD_SHA = "3f2a9c1d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39";
 

@@ -1,7 +1,7 @@
-import type { ControlResult } from "../../src/controls/types.js";
+import type { ControlResult } from "../../src/controls/results.js";
 import { clampKeepingResults, CONTROL_ORDER, decodeResults, encodeResults, mergeResults } from "../../src/report/check-run-state.js";
 import { keepOtherRows, renderConfigError, renderControlResults, withSharedHead } from "../../src/report/check-run-output.js";
-import { CHECK_RUN_TEXT_LIMIT, clampMarkdown } from "../../src/report/markdown.js";
+import { CHECK_RUN_TEXT_LIMIT, clampMarkdown } from "../../src/common/markdown.js";
 
 const row = (id: ControlResult["id"], outcome: ControlResult["outcome"] = "pass", source?: string): ControlResult => ({
   id,

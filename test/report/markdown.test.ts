@@ -1,4 +1,4 @@
-import { CHECK_RUN_TEXT_LIMIT, clampMarkdown, inlineCode, tableCell } from "../../src/report/markdown.js";
+import { CHECK_RUN_TEXT_LIMIT, clampMarkdown, inlineCode, tableCell } from "../../src/common/markdown.js";
 
 /**
  * Reads `span` as a CommonMark code span: the opening backtick run must be closed by the first later run of the

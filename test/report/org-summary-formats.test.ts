@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { SUMMARY_CONTROL_IDS } from "../../src/controls/org-summary-types.js";
+import { SUMMARY_CONTROL_IDS } from "../../src/facts/org-summary.js";
 import { SUMMARY_CSV_COLUMNS, summaryAsCsv, summaryAsJson } from "../../src/report/org-summary-formats.js";
 import { exampleSummary, expectGolden, repository, summaryOf } from "../support/org-summary-fixture.js";
 

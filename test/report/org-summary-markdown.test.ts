@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import MarkdownIt from "markdown-it";
-import { SUMMARY_CONTROL_IDS, type SummaryHistoryEntry } from "../../src/controls/org-summary-types.js";
+import { SUMMARY_CONTROL_IDS, type SummaryHistoryEntry } from "../../src/facts/org-summary.js";
 import { decodeHistory, encodeHistory, historyEntryOf } from "../../src/report/org-summary-history.js";
 import { SUMMARY_MARKER, renderSummary, summaryPartMarker } from "../../src/report/org-summary-markdown.js";
 import { exampleSummary, expectGolden, largeSummary, repository, summaryOf } from "../support/org-summary-fixture.js";

@@ -11,7 +11,7 @@ import { compliantPullRequest, compliantRepo } from "../../sim/scenarios.js";
 import { startSimulator, type RunningSimulator } from "../../sim/server.js";
 import { deliverWebhook, type DeliveryResult } from "../../sim/signed-delivery.js";
 import { installationCreatedEvent, pullRequestEvent, type WebhookEvent } from "../../sim/webhook-payloads.js";
-import { SUMMARY_TITLE } from "../../src/report/org-summary-markdown.js";
+import { SUMMARY_TITLE } from "../../src/common/product.js";
 import { jobIdOf, QUEUE_NAME, type QueuedDelivery } from "../../src/scale/webhook-queue.js";
 import { freePort } from "../../sim/free-port.js";
 import { describeWithRedis, startRedisServer, type RunningRedis } from "./redis-server.js";

@@ -1,5 +1,5 @@
 import { Redis } from "ioredis";
-import { TtlCache } from "../../src/evaluation/ttl-cache.js";
+import { TtlCache } from "../../src/common/ttl-cache.js";
 import { SharedInvalidation } from "../../src/scale/shared-invalidation.js";
 import { captureLog } from "../support/test-app.js";
 import { describeWithRedis, startRedisServer, type RunningRedis } from "./redis-server.js";

@@ -8,7 +8,7 @@ import { createEvaluationMemory } from "../../src/evaluation/evaluate-pull-reque
 import type { SharedState } from "../../src/evaluation/shared-state.js";
 import type { HandlerDeps } from "../../src/handlers/app-options.js";
 import { registerSummaryEvents } from "../../src/handlers/summary-events.js";
-import { SUMMARY_TITLE } from "../../src/report/org-summary-markdown.js";
+import { SUMMARY_TITLE } from "../../src/common/product.js";
 import { RedisSharedState } from "../../src/scale/redis-shared-state.js";
 import { routeToWorld } from "../support/route-to-world.js";
 import { testProbot } from "../support/test-app.js";

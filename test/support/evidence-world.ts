@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import { GitHubWorld, sha, type SimPullRequest, type SimRepo } from "../../sim/github-world.js";
 import { APP_AUTHOR } from "../../sim/issue-tracker.js";
-import type { ControlResult } from "../../src/controls/types.js";
-import { occurrenceMarker, VIOLATION_LABEL, violationMarker } from "../../src/github/violation-issue.js";
+import type { ControlResult } from "../../src/controls/results.js";
+import { occurrenceMarker, violationMarker } from "../../src/github/writes/violation-issue.js";
+import { VIOLATION_LABEL } from "../../src/common/product.js";
 import { encodeResults } from "../../src/report/check-run-state.js";
 
 /** The clock of every evidence test: the export is made at this time. */

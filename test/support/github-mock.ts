@@ -84,7 +84,7 @@ export function mockGitHub(world: GitHubWorld) {
  */
 export async function warmUpGitHubModel(): Promise<void> {
   const { compliantPullRequest, compliantRepo } = await import("../../sim/scenarios.js");
-  const { PULL_REQUEST_QUERY } = await import("../../src/github/pull-request-snapshot.js");
+  const { PULL_REQUEST_QUERY } = await import("../../src/github/refs/pull-request-snapshot.js");
   const { GitHubWorld: World } = await import("../../sim/github-world.js");
   const world = new World();
   const repo = compliantRepo(world);

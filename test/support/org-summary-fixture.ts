@@ -6,7 +6,7 @@ import {
   type RepositorySummary,
   type SummaryCell,
   type SummaryControlId,
-} from "../../src/controls/org-summary-types.js";
+} from "../../src/facts/org-summary.js";
 
 // Hand-built summaries for the renderer tests. Counts, rates and the worst-first order are derived from the cells,
 // the way the evaluation derives them, so a fixture cannot contradict itself.

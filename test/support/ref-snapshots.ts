@@ -1,5 +1,5 @@
-import type { DeploymentSnapshot, PushSnapshot, TagSnapshot } from "../../src/controls/ref-types.js";
-import { fetched } from "../../src/controls/types.js";
+import type { DeploymentSnapshot, PushSnapshot, TagSnapshot } from "../../src/facts/refs.js";
+import { fetched } from "../../src/facts/fetched.js";
 
 export const BEFORE_SHA = "1111111aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 export const AFTER_SHA = "2222222bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";

@@ -1,9 +1,10 @@
-import { fetched, type PullRequestSnapshot } from "../../src/controls/types.js";
+import { fetched } from "../../src/facts/fetched.js";
+import type { OptionalPullRequestFact, PullRequestFacts, PullRequestSnapshot } from "../../src/facts/pull-request.js";
 
 export const HEAD_SHA = "c0ffee1234567890abcdef1234567890abcdef12";
 
 /** A neutral PR snapshot (no key, no reviews, no protection, scanning on and clean): tests set what their control reads. */
-export function pullRequestSnapshot(overrides: Partial<PullRequestSnapshot> = {}): PullRequestSnapshot {
+export function pullRequestSnapshot(overrides: Partial<PullRequestSnapshot> = {}): PullRequestFacts<OptionalPullRequestFact> {
   return {
     owner: "acme",
     repo: "payments",
@@ -19,6 +20,11 @@ export function pullRequestSnapshot(overrides: Partial<PullRequestSnapshot> = {}
     classicProtection: fetched(null),
     rulesetRules: fetched([]),
     secretScanning: fetched({ enabled: true, openAlerts: 0, moreAlerts: false, pushProtection: { status: "enabled" } }),
+    changedFiles: undefined,
+    commits: undefined,
+    headChecks: undefined,
+    codeOwners: undefined,
+    comments: undefined,
     ...overrides,
   };
 }

@@ -1,0 +1,381 @@
+import { fetched, mapFetched, unavailable, type Fetched } from "../../facts/fetched.js";
+import { type Actor, type ClassicProtection, type CodeOwnersFile, type HeadCheck, type PullRequestCommit, type OptionalPullRequestFact,
+  type PullRequestFacts, type Review, type ReviewState, type RulesetRule } from "../../facts/pull-request.js";
+import { CHECK_NAME } from "../../common/product.js";
+import { type ExistingCheckRun } from "../writes/check-run.js";
+import { collectPages, nextPageQuery, pageOf, type GqlPage } from "../transport/graphql-pages.js";
+import type { PullRequestComment } from "../../facts/pull-request.js";
+import type { GitHubClient } from "../types.js";
+
+/** Pages read at most per list (100 items each): past that a control fails rather than decide on part of the list. */
+const MAX_PAGES = { reviews: 30, files: 30, commits: 3, checks: 10 };
+
+const REVIEW_FIELDS = "state submittedAt authorCanPushToRepository author { __typename login } commit { oid }";
+const FILE_FIELDS = "path";
+const COMMIT_FIELDS = "commit { oid message parents { totalCount } }";
+const CHECK_FIELDS =
+  "__typename ... on CheckRun { name status conclusion startedAt checkSuite { app { slug } } } ... on StatusContext { context state createdAt }";
+/** The latest comments read for waivers: an older waiver beyond them does not count (fails closed), a revoke within does. */
+export const COMMENTS_READ = 100;
+const COMMENT_FIELDS = "databaseId url body createdAt lastEditedAt author { __typename login }";
+const CODEOWNERS_BLOB = "object { ... on Blob { text isTruncated } }";
+
+/** Our `sdlc-guard` run among a commit's check suites (those of our app), as every query of ours selects it. */
+export const OUR_RUN_SELECTION = `checkSuites(first: 10, filterBy: { appId: $appId }) {
+              pageInfo { hasNextPage }
+              nodes { checkRuns(first: 1, filterBy: { checkName: "${CHECK_NAME}", appId: $appId }) { nodes { databaseId status conclusion title summary } } }
+            }`;
+
+export type GqlOurSuites = {
+  pageInfo: { hasNextPage: boolean };
+  nodes: ({ checkRuns: { nodes: ({ databaseId: number | null; status: string; conclusion: string | null; title: string | null; summary: string | null } | null)[] } | null } | null)[];
+} | null;
+
+/** Our run on a commit: its id, state, and the summary that carries the rows of earlier evaluations. */
+export interface OurRun extends ExistingCheckRun {
+  status: string;
+  conclusion: string | null;
+  title: string | null;
+  summary: string | null;
+}
+
+/** Our run in the suites `OUR_RUN_SELECTION` read; `null` only when every one of our suites was seen without it, else `undefined`. */
+export function findOurRun(suites: GqlOurSuites | undefined): OurRun | null | undefined {
+  if (!suites) return undefined;
+  for (const suite of suites.nodes) {
+    const run = suite?.checkRuns?.nodes[0];
+    if (run?.databaseId) return { id: run.databaseId, completed: run.status === "COMPLETED", status: run.status, conclusion: run.conclusion, title: run.title, summary: run.summary };
+  }
+  return suites.pageInfo.hasNextPage ? undefined : null;
+}
+
+/** Where GitHub looks for CODEOWNERS, in its order: the first that exists on the base branch is used. */
+export const CODEOWNERS_PATHS = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"] as const;
+
+/** A branch ref's classic protection rule and the ruleset rules (repository and organisation) that apply to it. */
+export const BRANCH_RULES_SELECTION = `branchProtectionRule {
+          pattern requiresApprovingReviews requiredApprovingReviewCount allowsForcePushes allowsDeletions
+          dismissesStaleReviews isAdminEnforced requiredStatusCheckContexts
+        }
+        rules(first: 100) {
+          pageInfo { hasNextPage }
+          nodes {
+            type
+            parameters {
+              __typename
+              ... on PullRequestParameters { requiredApprovingReviewCount dismissStaleReviewsOnPush }
+              ... on RequiredStatusChecksParameters { requiredStatusChecks { context } }
+            }
+            repositoryRuleset { source { __typename ... on Repository { nameWithOwner } ... on Organization { login } ... on Enterprise { slug } } }
+          }
+        }`;
+
+/**
+ * The one query that reads a PR for an evaluation: the PR, its reviews, the base branch's classic protection and
+ * ruleset rules, the head commit (other PRs on it, our existing check run) and, only when a control needs them,
+ * changed files, commits, the checks on the head and the base branch's CODEOWNERS.
+ */
+export const PULL_REQUEST_QUERY = `query SdlcGuardPullRequest($owner: String!, $repo: String!, $number: Int!, $appId: Int!,
+  $withFiles: Boolean!, $withCommits: Boolean!, $withChecks: Boolean!, $withCodeOwners: Boolean!, $withComments: Boolean = false) {
+  repository(owner: $owner, name: $repo) {
+    pullRequest(number: $number) {
+      id number title body isDraft state headRefName headRefOid baseRefName changedFiles
+      author { __typename login }
+      baseRef {
+        ${BRANCH_RULES_SELECTION}
+        target @include(if: $withCodeOwners) {
+          ... on Commit {
+            inGithubDir: file(path: "${CODEOWNERS_PATHS[0]}") { ${CODEOWNERS_BLOB} }
+            atRoot: file(path: "${CODEOWNERS_PATHS[1]}") { ${CODEOWNERS_BLOB} }
+            inDocs: file(path: "${CODEOWNERS_PATHS[2]}") { ${CODEOWNERS_BLOB} }
+          }
+        }
+      }
+      reviews(first: 100) { ${pageOf(REVIEW_FIELDS)} }
+      comments(last: ${COMMENTS_READ}) @include(if: $withComments) { totalCount nodes { ${COMMENT_FIELDS} } }
+      files(first: 100) @include(if: $withFiles) { ${pageOf(FILE_FIELDS)} }
+      allCommits: commits(first: 100) @include(if: $withCommits) { totalCount ${pageOf(COMMIT_FIELDS)} }
+      commits(last: 1) {
+        nodes {
+          commit {
+            oid
+            associatedPullRequests(first: 10) { nodes { number state headRefOid } }
+            ${OUR_RUN_SELECTION}
+            statusCheckRollup @include(if: $withChecks) { id contexts(first: 100) { ${pageOf(CHECK_FIELDS)} } }
+          }
+        }
+      }
+    }
+  }
+}`;
+
+export const MORE_REVIEWS_QUERY = nextPageQuery("SdlcGuardMoreReviews", "PullRequest", "reviews", REVIEW_FIELDS);
+export const MORE_FILES_QUERY = nextPageQuery("SdlcGuardMoreFiles", "PullRequest", "files", FILE_FIELDS);
+export const MORE_COMMITS_QUERY = nextPageQuery("SdlcGuardMoreCommits", "PullRequest", "commits", COMMIT_FIELDS);
+export const MORE_CHECKS_QUERY = nextPageQuery("SdlcGuardMoreChecks", "StatusCheckRollup", "contexts", CHECK_FIELDS);
+
+/** Which optional parts of the PR the configured controls need (everything else is always read). */
+export type SnapshotNeeds = ReadonlySet<OptionalPullRequestFact>;
+
+export const NOTHING_EXTRA: SnapshotNeeds = new Set();
+
+/** The query variable that makes PULL_REQUEST_QUERY select each optional fact it reads (secret scanning is read by REST). */
+export const QUERY_FLAG_OF_FACT: Record<Exclude<OptionalPullRequestFact, "secretScanning">, string> = {
+  changedFiles: "withFiles",
+  commits: "withCommits",
+  headChecks: "withChecks",
+  codeOwners: "withCodeOwners",
+  comments: "withComments",
+};
+
+/** The variables of PULL_REQUEST_QUERY that select the optional facts `needs` names. */
+export function optionalFactVariables(needs: SnapshotNeeds): Record<string, boolean> {
+  return Object.fromEntries(Object.entries(QUERY_FLAG_OF_FACT).map(([fact, flag]) => [flag, needs.has(fact as OptionalPullRequestFact)]));
+}
+
+interface GqlActor { __typename: string; login: string }
+interface GqlReview { state: ReviewState; submittedAt: string | null; authorCanPushToRepository: boolean; author: GqlActor | null; commit: { oid: string } | null }
+type GqlCheck =
+  | { __typename: "CheckRun"; name: string; status: string; conclusion: string | null; startedAt: string | null; checkSuite: { app: { slug: string } | null } | null }
+  | { __typename: "StatusContext"; context: string; state: string; createdAt: string };
+type GqlBlobEntry = { object: { text?: string | null; isTruncated?: boolean } | null } | null;
+export interface GqlRule {
+  type: string;
+  parameters: { __typename: string; requiredApprovingReviewCount?: number; dismissStaleReviewsOnPush?: boolean; requiredStatusChecks?: { context: string }[] } | null;
+  repositoryRuleset: { source: { __typename: string; nameWithOwner?: string; login?: string; slug?: string } } | null;
+}
+/** A classic branch protection rule as `BRANCH_RULES_SELECTION` reads it. */
+export type GqlClassicRule = Omit<ClassicProtection, "requiredApprovingReviewCount" | "requiredStatusCheckContexts"> & {
+  requiredApprovingReviewCount: number | null;
+  requiredStatusCheckContexts: (string | null)[] | null;
+};
+/** What `BRANCH_RULES_SELECTION` reads on a branch ref. */
+export interface GqlBranchRules {
+  branchProtectionRule: GqlClassicRule | null;
+  rules: { pageInfo: { hasNextPage: boolean }; nodes: (GqlRule | null)[] } | null;
+}
+interface GqlPullRequest {
+  id: string;
+  number: number;
+  title: string;
+  body: string;
+  isDraft: boolean;
+  state: "OPEN" | "CLOSED" | "MERGED";
+  headRefName: string;
+  headRefOid: string;
+  baseRefName: string;
+  changedFiles: number;
+  author: GqlActor | null;
+  baseRef: (GqlBranchRules & { target?: { inGithubDir?: GqlBlobEntry; atRoot?: GqlBlobEntry; inDocs?: GqlBlobEntry } | null }) | null;
+  reviews: GqlPage<GqlReview>;
+  files?: GqlPage<{ path: string }> | null;
+  allCommits?: GqlPage<{ commit: { oid: string; message: string; parents: { totalCount: number } } }> & { totalCount: number };
+  commits: { nodes: ({ commit: GqlHeadCommit } | null)[] };
+  comments?: { totalCount: number; nodes: (GqlComment | null)[] } | null;
+}
+interface GqlComment { databaseId: number | null; url: string; body: string; createdAt: string; lastEditedAt: string | null; author: GqlActor | null }
+interface GqlHeadCommit {
+  oid: string;
+  associatedPullRequests: { nodes: ({ number: number; state: GqlPullRequest["state"]; headRefOid: string } | null)[] } | null;
+  checkSuites: GqlOurSuites;
+  statusCheckRollup?: { id: string; contexts: GqlPage<GqlCheck> } | null;
+}
+
+/** A PR that is no longer open: nothing more is read for it. */
+export interface ClosedPullRequestRead {
+  state: "CLOSED" | "MERGED";
+}
+
+/** The PR as read from GitHub; the secret-scanning state is read separately (REST, cached) and left unread here. */
+export interface PullRequestRead {
+  snapshot: PullRequestFacts<Exclude<OptionalPullRequestFact, "secretScanning">>;
+  state: "OPEN";
+  /** Our `sdlc-guard` run on the head commit: `null` when there is none, `undefined` when GitHub could not say. */
+  existingCheckRun: OurRun | null | undefined;
+  /** Other open PRs whose head is the same commit: they share its one check run. */
+  sharedHeadWith: number[];
+}
+
+export const toActor = (a: GqlActor | null): Actor | null =>
+  a ? { login: a.login, isBot: a.__typename === "Bot" || a.login.endsWith("[bot]") } : null;
+
+/**
+ * Reads one PR for an evaluation in one GraphQL query (more only for lists longer than a page).
+ * Returns `null` when the PR does not exist. Throws when the PR itself cannot be read; parts that fail later
+ * (a page of reviews...) are recorded as unavailable, so their controls fail closed.
+ */
+export async function readPullRequest(
+  octokit: GitHubClient,
+  target: { owner: string; repo: string; number: number },
+  appId: number | undefined,
+  needs: SnapshotNeeds,
+): Promise<PullRequestRead | ClosedPullRequestRead | null> {
+  const { owner, repo, number } = target;
+  // Without our app id the suite cannot be told apart from other apps': the existing run is then looked up by REST.
+  const data = await octokit.graphql<{ repository: { pullRequest: GqlPullRequest | null } | null }>(PULL_REQUEST_QUERY, {
+    owner,
+    repo,
+    number,
+    appId: appId ?? 0,
+    ...optionalFactVariables(needs),
+  });
+  const pr = data.repository?.pullRequest;
+  if (!pr) return null;
+  if (pr.state !== "OPEN") return { state: pr.state };
+
+  const head = pr.commits.nodes[0]?.commit;
+  const [reviews, changedFiles, commits, headChecks] = await Promise.all([
+    collectPages(octokit, pr.reviews, { query: MORE_REVIEWS_QUERY, id: pr.id, maxPages: MAX_PAGES.reviews, what: "reviews" }),
+    needs.has("changedFiles") ? readChangedFiles(octokit, pr) : undefined,
+    needs.has("commits") ? readCommits(octokit, pr) : undefined,
+    needs.has("headChecks") ? readHeadChecks(octokit, pr, head) : undefined,
+  ]);
+  const snapshot: PullRequestRead["snapshot"] = {
+    owner,
+    repo,
+    number: pr.number,
+    title: pr.title,
+    body: pr.body ?? "",
+    headRefName: pr.headRefName,
+    headSha: pr.headRefOid,
+    baseRefName: pr.baseRefName,
+    isDraft: pr.isDraft,
+    author: toActor(pr.author),
+    reviews: mapFetched(reviews, (nodes) => nodes.map(toReview)),
+    classicProtection: fetched(toClassicProtection(pr.baseRef?.branchProtectionRule ?? null)),
+    rulesetRules: pr.baseRef ? toRulesetRules(pr.baseRef.rules, "the base branch") : unavailable(`the base branch ${pr.baseRefName} no longer exists`),
+    changedFiles,
+    commits,
+    headChecks,
+    codeOwners: needs.has("codeOwners") ? toCodeOwners(pr) : undefined,
+    comments: needs.has("comments") ? toComments(pr) : undefined,
+  };
+  const sharedHeadWith = (head?.associatedPullRequests?.nodes ?? [])
+    .filter((other) => other && other.number !== pr.number && other.state === "OPEN" && other.headRefOid === pr.headRefOid)
+    .map((other) => other!.number);
+  const existingCheckRun = appId && head?.oid === pr.headRefOid ? findOurRun(head.checkSuites) : undefined;
+  return { snapshot, state: "OPEN", existingCheckRun, sharedHeadWith };
+}
+
+function toComments(pr: GqlPullRequest): Fetched<{ comments: PullRequestComment[]; total: number }> {
+  if (!pr.comments) return unavailable("GitHub returned no comments for the pull request");
+  const comments = pr.comments.nodes
+    .filter((n): n is GqlComment & { databaseId: number } => n !== null && n.databaseId !== null)
+    .map((n) => {
+      const author = toActor(n.author);
+      return { id: n.databaseId, url: n.url, body: n.body, createdAt: n.createdAt, edited: n.lastEditedAt !== null, author: author && { login: author.login, bot: author.isBot } };
+    });
+  return fetched({ comments, total: pr.comments.totalCount });
+}
+
+const toReview = (n: GqlReview): Review => ({
+  state: n.state,
+  submittedAt: n.submittedAt,
+  author: toActor(n.author),
+  commitSha: n.commit?.oid ?? null,
+  authorCanPush: n.authorCanPushToRepository,
+});
+
+/** A branch's classic protection rule with GitHub's nulls made explicit (no approvals, no required checks). */
+export function toClassicProtection(rule: GqlClassicRule | null): ClassicProtection | null {
+  return (
+    rule && {
+      ...rule,
+      requiredApprovingReviewCount: rule.requiredApprovingReviewCount ?? 0,
+      requiredStatusCheckContexts: (rule.requiredStatusCheckContexts ?? []).filter((c): c is string => !!c),
+    }
+  );
+}
+
+/** Ruleset rules (repository and organisation) that apply to a branch (`branch`: "the base branch"...), in the shape the REST API names them. */
+export function toRulesetRules(rules: GqlBranchRules["rules"], branch: string): Fetched<RulesetRule[]> {
+  if (!rules) return unavailable(`GitHub did not return the rules of ${branch}`);
+  if (rules.pageInfo.hasNextPage) return unavailable(`more than 100 ruleset rules apply to ${branch}`);
+  return fetched(
+    rules.nodes.flatMap((rule) => {
+      if (!rule) return [];
+      const source = rule.repositoryRuleset?.source;
+      const parameters = rule.parameters;
+      return [
+        {
+          type: rule.type.toLowerCase(),
+          rulesetSource: `${source?.__typename ?? "Repository"} ${source?.nameWithOwner ?? source?.login ?? source?.slug ?? ""}`.trim(),
+          requiredApprovingReviewCount: parameters?.requiredApprovingReviewCount,
+          dismissesStaleReviews: parameters?.dismissStaleReviewsOnPush,
+          requiredStatusChecks: parameters?.requiredStatusChecks?.map((c) => c.context),
+        },
+      ];
+    }),
+  );
+}
+
+async function readChangedFiles(octokit: GitHubClient, pr: GqlPullRequest): Promise<Fetched<string[]>> {
+  if (!pr.files) return unavailable("GitHub did not return the changed files");
+  const files = await collectPages(octokit, pr.files, { query: MORE_FILES_QUERY, id: pr.id, maxPages: MAX_PAGES.files, what: "changed files" });
+  if (files.ok && files.value.length < pr.changedFiles) {
+    return unavailable(`GitHub listed ${files.value.length} of the ${pr.changedFiles} changed files`);
+  }
+  return mapFetched(files, (nodes) => nodes.map((f) => f.path));
+}
+
+async function readCommits(octokit: GitHubClient, pr: GqlPullRequest): Promise<Fetched<PullRequestCommit[]>> {
+  if (!pr.allCommits) return unavailable("GitHub did not return the commits");
+  const commits = await collectPages(octokit, pr.allCommits, { query: MORE_COMMITS_QUERY, id: pr.id, maxPages: MAX_PAGES.commits, what: "commits" });
+  if (commits.ok && commits.value.length < pr.allCommits.totalCount) {
+    return unavailable(`GitHub listed ${commits.value.length} of the ${pr.allCommits.totalCount} commits`);
+  }
+  return mapFetched(commits, (nodes) => nodes.map(({ commit }) => ({ sha: commit.oid, message: commit.message, parents: commit.parents.totalCount })));
+}
+
+async function readHeadChecks(
+  octokit: GitHubClient,
+  pr: GqlPullRequest,
+  head: GqlHeadCommit | undefined,
+): Promise<Fetched<HeadCheck[]>> {
+  if (!head || head.oid !== pr.headRefOid) return unavailable("the head commit moved while it was read");
+  // No rollup: nothing has reported on the commit yet.
+  if (!head.statusCheckRollup) return fetched([]);
+  const rollup = head.statusCheckRollup;
+  const checks = await collectPages(octokit, rollup.contexts, { query: MORE_CHECKS_QUERY, id: rollup.id, maxPages: MAX_PAGES.checks, what: "checks on the head commit" });
+  return mapFetched(checks, (nodes) => nodes.map(toHeadCheck));
+}
+
+const PENDING_STATUSES = new Set(["PENDING", "EXPECTED"]);
+
+function toHeadCheck(check: GqlCheck): HeadCheck {
+  if (check.__typename === "CheckRun") {
+    const completed = check.status === "COMPLETED";
+    return {
+      name: check.name,
+      kind: "check run",
+      status: completed ? "completed" : "pending",
+      conclusion: completed ? (check.conclusion ?? "").toLowerCase() || null : null,
+      app: check.checkSuite?.app?.slug ?? null,
+      startedAt: check.startedAt,
+    };
+  }
+  const pendingState = PENDING_STATUSES.has(check.state);
+  return {
+    name: check.context,
+    kind: "commit status",
+    status: pendingState ? "pending" : "completed",
+    conclusion: pendingState ? null : check.state.toLowerCase(),
+    app: null,
+    startedAt: check.createdAt,
+  };
+}
+
+function toCodeOwners(pr: GqlPullRequest): Fetched<CodeOwnersFile | null> {
+  const target = pr.baseRef?.target;
+  if (!target) return unavailable(`the base branch ${pr.baseRefName} could not be read`);
+  const entries = [target.inGithubDir, target.atRoot, target.inDocs];
+  for (const [i, entry] of entries.entries()) {
+    if (!entry) continue;
+    const path = CODEOWNERS_PATHS[i]!;
+    const blob = entry.object;
+    if (!blob || typeof blob.text !== "string") return unavailable(`${path} is not a text file`);
+    if (blob.isTruncated) return unavailable(`${path} is too large for GitHub to return`);
+    return fetched({ path, text: blob.text });
+  }
+  return fetched(null);
+}

@@ -1,0 +1,103 @@
+import { CHECK_NAME } from "../../common/product.js";
+import { keepOtherRows, type CheckRunReport } from "../../report/check-run-output.js";
+import { clampKeepingResults, resultsBlock } from "../../report/check-run-state.js";
+import type { GitHubClient, RepoRef } from "../types.js";
+
+
+/** Our `sdlc-guard` run on a commit, as a query found it. */
+export interface ExistingCheckRun {
+  id: number;
+  /** A pending result may keep an in-progress run open; a completed one cannot be reopened. */
+  completed: boolean;
+  /** Its summary as read (it carries the rows of the commit's evaluations). */
+  summary?: string | null;
+}
+
+/** A run this process wrote moments ago: its id and the rows it stored (the summary's hidden block only). */
+export interface WrittenRun {
+  id: number;
+  summary: string;
+}
+
+export interface CheckRunTarget extends RepoRef {
+  headSha: string;
+  /** Our run on this SHA: `null` when GitHub said there is none, `undefined` when unknown (looked up before writing). */
+  existing: ExistingCheckRun | null | undefined;
+  appId: number | undefined;
+  externalId: string;
+  completedAt: string;
+}
+
+const RECENT_LIMIT = 5_000;
+
+/**
+ * Creates the single `sdlc-guard` check run of a head SHA, or updates it in place if it already exists.
+ * `recentlyWritten` (ids by `owner/repo@sha`) covers the moment when GitHub's read still lags behind our own write.
+ */
+export async function ensureCheckRun(
+  octokit: GitHubClient,
+  target: CheckRunTarget,
+  report: CheckRunReport,
+  recentlyWritten: Map<string, WrittenRun>,
+): Promise<number> {
+  const { owner, repo, headSha } = target;
+  const key = `${owner}/${repo}@${headSha}`;
+  const run = target.existing ?? recentlyWritten.get(key) ?? (target.existing === undefined ? await findCheckRun(octokit, target) : null);
+  const id = run?.id;
+  // The rows other evaluations stored on the run stay, whichever way the run was found (reports/check-run-output.ts).
+  const final = keepOtherRows(report, run?.summary);
+  const fields = (mayStayOpen: boolean) => ({ owner, repo, external_id: target.externalId, ...statusFields(final, target.completedAt, mayStayOpen) });
+  const update = async (checkRunId: number) => {
+    const stillOpen = checkRunId === target.existing?.id && !target.existing.completed;
+    return (await octokit.rest.checks.update({ ...fields(stillOpen), check_run_id: checkRunId })).data.id;
+  };
+  const create = async () => (await octokit.rest.checks.create({ ...fields(true), name: CHECK_NAME, head_sha: headSha, request: { retries: 0 } })).data.id;
+  const written = id ? await update(id) : await createOnce(create, update, async () => (await findCheckRun(octokit, target))?.id ?? null);
+  if (recentlyWritten.size >= RECENT_LIMIT) recentlyWritten.delete(recentlyWritten.keys().next().value!);
+  recentlyWritten.delete(key); // re-inserted last: the oldest entries go first
+  recentlyWritten.set(key, { id: written, summary: resultsBlock(fields(false).output.summary) });
+  return written;
+}
+
+/**
+ * A pending result leaves the run in progress, which blocks a merge that requires it. GitHub cannot reliably move a
+ * completed run back to in progress (its old conclusion stays), so a pending result on a completed run fails instead,
+ * saying what it waits for: never a pass by accident. The run is re-evaluated when the awaited checks complete.
+ */
+function statusFields(report: CheckRunReport, completedAt: string, mayStayOpen: boolean) {
+  if (report.conclusion !== "pending") {
+    return { status: "completed" as const, conclusion: report.conclusion, completed_at: completedAt, output: report.output };
+  }
+  if (mayStayOpen) return { status: "in_progress" as const, output: report.output };
+  const summary = `GitHub cannot reopen a completed check run, so it fails until the pending controls finish; it is re-evaluated when they do.\n\n${report.output.summary}`;
+  return { status: "completed" as const, conclusion: "failure" as const, completed_at: completedAt, output: { title: report.output.title, summary: clampKeepingResults(summary) } };
+}
+
+/**
+ * A create that failed may still have been made by GitHub (a 502 after the write): it is never retried blindly.
+ * After a failure, the run is looked up again, updated if it exists, and created only if it does not.
+ */
+async function createOnce(create: () => Promise<number>, update: (id: number) => Promise<number>, find: () => Promise<number | null>): Promise<number> {
+  try {
+    return await create();
+  } catch (error) {
+    const status = (error as { status?: number }).status;
+    if (status !== undefined && status < 500) throw error;
+    const found = await find();
+    return found ? await update(found) : await create();
+  }
+}
+
+async function findCheckRun(octokit: GitHubClient, { owner, repo, headSha, appId }: CheckRunTarget): Promise<{ id: number; summary: string | null } | null> {
+  const { data } = await octokit.rest.checks.listForRef({
+    owner,
+    repo,
+    ref: headSha,
+    check_name: CHECK_NAME,
+    filter: "latest",
+    per_page: 1,
+    ...(appId ? { app_id: appId } : {}),
+  });
+  const found = data.check_runs[0];
+  return found ? { id: found.id, summary: found.output.summary } : null;
+}
