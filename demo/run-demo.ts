@@ -44,11 +44,13 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
   const port = await freePort();
   const env = simulatedAppEnv(simulator, { appId: world.appId, secret }, {
     PORT: String(port),
-    // Quiet by default: the forged delivery would otherwise log its whole payload; LOG_LEVEL=info shows everything.
+    // Quiet by default; LOG_LEVEL=info shows everything (the forged delivery: one line, without its payload).
     LOG_LEVEL: process.env.LOG_LEVEL ?? "fatal",
     // GitHub links a merge to its commits a moment after the push; the simulator does it at once.
     SDLC_GUARD_ASSOCIATION_RETRY_MS: "100",
   });
+  // The server verifies webhook bodies on the stream with WEBHOOK_SECRET from the process's environment (as `probot run` reads it).
+  process.env.WEBHOOK_SECRET = secret;
   const server = await run(createSdlcGuardApp(appOptionsFromEnv(env)), { env });
   const webhookUrl = `http://127.0.0.1:${port}/api/github/webhooks`;
   // The app answers a webhook once it is handled, but start-up work (schedules, the in-progress sweep) shares its

@@ -5,9 +5,10 @@ import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
 import type { Probot } from "probot";
 import { onAudit } from "../audit/audit-log.js";
-import { limitWebhookBody, MAX_WEBHOOK_BYTES } from "./body-limit.js";
+import { answerThenClose, limitWebhookBody, MAX_WEBHOOK_BYTES, refuse } from "./body-limit.js";
 import { InFlight } from "./in-flight.js";
 import { evaluationKind, renderMetrics, webhookToResultSeconds, wireMetrics } from "./metrics.js";
+import { confirmWebhookSecret, readSignedBody, webhookReceiveTimeoutFromEnv } from "./signed-body.js";
 
 /**
  * The operational side of the app's HTTP server: `GET /health`, `GET /ready`, `GET /metrics`, the 25 MB webhook body limit,
@@ -30,6 +31,10 @@ export interface OperationsOptions {
   metricsToken?: string;
   /** Largest webhook body taken (default: GitHub's 25 MB cap). */
   maxWebhookBytes?: number;
+  /** Longest time a webhook body may take to arrive (default: SDLC_GUARD_WEBHOOK_RECEIVE_TIMEOUT_MS, else 10 s). */
+  webhookReceiveTimeoutMs?: number;
+  /** The webhook secret (default: WEBHOOK_SECRET, as `probot run` reads it); checked against Probot's own at start. */
+  webhookSecret?: string;
 }
 
 type WebhookMiddleware = Awaited<ReturnType<Probot["getNodeMiddleware"]>>;
@@ -77,7 +82,10 @@ export class Operations {
     app.getNodeMiddleware = async (options = {}) => {
       const webhooks = await buildMiddleware(options);
       const webhookPath = pathOf(options.path ?? app.webhookPath);
-      const middleware = (req: IncomingMessage, res: ServerResponse, next?: () => void) => this.#serve(req, res, next, webhooks, webhookPath);
+      // Bodies are verified on the stream (signed-body.ts) with Probot's own secret; the server does not start without it.
+      const secret = await confirmWebhookSecret(app.webhooks, [this.options.webhookSecret, process.env.WEBHOOK_SECRET]);
+      const receiveTimeoutMs = this.options.webhookReceiveTimeoutMs ?? webhookReceiveTimeoutFromEnv(process.env);
+      const middleware = (req: IncomingMessage, res: ServerResponse, next?: () => void) => this.#serve(req, res, next, webhooks, webhookPath, { secret, receiveTimeoutMs });
       return middleware as WebhookMiddleware;
     };
 
@@ -179,7 +187,14 @@ export class Operations {
     return false;
   }
 
-  async #serve(req: IncomingMessage, res: ServerResponse, next: (() => void) | undefined, webhooks: WebhookMiddleware, webhookPath: string): Promise<boolean> {
+  async #serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    next: (() => void) | undefined,
+    webhooks: WebhookMiddleware,
+    webhookPath: string,
+    verify: { secret: string; receiveTimeoutMs: number },
+  ): Promise<boolean> {
     const server = serverOfRequest.get(req);
     if (server && !this.#servers.has(server)) this.attachServer(server);
     if (this.#state === "stopping") res.setHeader("connection", "close");
@@ -204,17 +219,27 @@ export class Operations {
     }
     return this.inFlight.track({ what: "request", deliveryId, event }, () =>
       this.#arrived(deliveryId, async () => {
-        let accepted: boolean;
-        try {
-          accepted = await limitWebhookBody(req, res, this.options.maxWebhookBytes ?? MAX_WEBHOOK_BYTES);
-        } catch {
-          if (!res.headersSent) json(res, 400, { error: "the request body could not be read" }, { connection: "close" });
-          return true;
-        }
-        if (!accepted) {
+        const limit = this.options.maxWebhookBytes ?? MAX_WEBHOOK_BYTES;
+        if (!(await limitWebhookBody(req, res, limit))) {
           this.log?.warn({ id: deliveryId, event, content_length: req.headers["content-length"] ?? null }, "webhook refused: body over the 25 MB limit (HTTP 413)");
           return true;
         }
+        // Not shaped like a delivery (no JSON content type, a header missing): Probot's middleware answers 415 / 400 unread.
+        if (!looksLikeDelivery(req)) return (await webhooks(req, res, next)) as boolean;
+        const started = performance.now();
+        const received = await readSignedBody(req, { secret: verify.secret, limit, timeoutMs: verify.receiveTimeoutMs });
+        if (!received.verified) {
+          const { status, reason, bytes } = received;
+          if (status === 413) refuse(req, res, limit);
+          else answerThenClose(req, res, status, { error: reason });
+          // One line per refused delivery, never its body: this one stands for Probot's access line too.
+          silenceAccessLine(res);
+          const ms = Math.round(performance.now() - started);
+          this.log?.warn({ id: deliveryId, event, status, reason, bytes_read: bytes, ms }, `webhook refused: ${reason} (HTTP ${status})`);
+          return true;
+        }
+        // Verified: Probot's middleware takes the text as the body (it verifies again, parses and hands it to the handlers).
+        (req as IncomingMessage & { body?: string }).body = decoder.decode(received.body);
         return (await webhooks(req, res, next)) as boolean;
       }),
     );
@@ -265,6 +290,21 @@ export const processOperations = new Operations();
 export function installOperations(app: Probot, operations: Operations = processOperations): Operations {
   operations.install(app);
   return operations;
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: false });
+const JSON_CONTENT_TYPE = /^\s*application\/json\s*(?:;|$)/; // the test @octokit/webhooks makes
+
+/** What Probot's middleware checks before it reads a body: a JSON content type and GitHub's three webhook headers. */
+function looksLikeDelivery(req: IncomingMessage): boolean {
+  const type = req.headers["content-type"];
+  return typeof type === "string" && JSON_CONTENT_TYPE.test(type) && ["x-github-event", "x-hub-signature-256", "x-github-delivery"].every((h) => req.headers[h] !== undefined);
+}
+
+/** Probot's access line (pino-http) logs through `res.log`, a child logger of its own: silent for this response only. */
+function silenceAccessLine(res: ServerResponse): void {
+  const log = (res as ServerResponse & { log?: { level: string } }).log;
+  if (log) log.level = "silent";
 }
 
 function pathOf(url: string): string {

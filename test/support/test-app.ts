@@ -14,6 +14,9 @@ export function testPrivateKey(): string {
 }
 
 export const WEBHOOK_SECRET = "test-webhook-secret-value";
+// The server verifies bodies on the stream with WEBHOOK_SECRET, as `probot run` reads it, after checking that Probot
+// verifies with the same (src/operations/signed-body.ts): the in-process Probots of the tests use this one.
+process.env.WEBHOOK_SECRET = WEBHOOK_SECRET;
 
 /** Everything the app logged, as text, to prove what does (and does not) appear in logs. */
 export function captureLog(level = "info") {

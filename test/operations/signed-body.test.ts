@@ -1,0 +1,82 @@
+import type { IncomingMessage } from "node:http";
+import { PassThrough } from "node:stream";
+import { Webhooks } from "@octokit/webhooks";
+import { confirmWebhookSecret, DEFAULT_RECEIVE_TIMEOUT_MS, readSignedBody, webhookReceiveTimeoutFromEnv } from "../../src/operations/signed-body.js";
+import { sign } from "../server/probot-server.js";
+
+const SECRET = "unit-secret";
+
+/** A request whose body is `pieces` (ended unless `open`), with the given signature header. */
+function request(signature: string | undefined, pieces: string[], { open = false } = {}): IncomingMessage {
+  const stream = Object.assign(new PassThrough(), { headers: signature === undefined ? {} : { "x-hub-signature-256": signature } });
+  for (const piece of pieces) stream.write(piece);
+  if (!open) stream.end();
+  return stream as unknown as IncomingMessage;
+}
+
+const options = { secret: SECRET, limit: 64, timeoutMs: 60_000 };
+const body = '{"action":"opened"}';
+
+describe("a webhook body read through the HMAC of the secret", () => {
+  it("a body signed with the secret is handed back whole", async () => {
+    const read = await readSignedBody(request(sign(body, SECRET), [body.slice(0, 5), body.slice(5)]), options);
+    expect(read).toEqual({ verified: true, body: Buffer.from(body) });
+  });
+
+  it.each([
+    ["signed with another secret", sign(body, "another"), 400, /does not match/, body.length],
+    ["a signature of another body", sign("{}", SECRET), 400, /does not match/, body.length],
+    ["upper-case hex (GitHub sends lower case)", sign(body, SECRET).toUpperCase().replace("SHA256", "sha256"), 400, /well-formed/, 0],
+    ["sha256=00", "sha256=00", 400, /well-formed/, 0],
+    ["the old sha1 form", "sha1=0123456789abcdef0123456789abcdef01234567", 400, /well-formed/, 0],
+    ["no signature", undefined, 400, /well-formed/, 0],
+  ])("%s: refused, nothing of the body kept", async (_name, signature, status, reason, bytes) => {
+    const read = await readSignedBody(request(signature, [body]), options);
+    expect(read).toEqual({ verified: false, status, reason: expect.stringMatching(reason), bytes });
+  });
+
+  it("a body growing past the limit is refused with 413 as it crosses it, even correctly signed", async () => {
+    const big = "x".repeat(65);
+    const read = await readSignedBody(request(sign(big, SECRET), [big.slice(0, 60), big.slice(60)]), options);
+    expect(read).toMatchObject({ verified: false, status: 413, bytes: 65 });
+  });
+
+  it("a body that does not end within the deadline is refused with 408", async () => {
+    const read = await readSignedBody(request(sign(body, SECRET), [body.slice(0, 3)], { open: true }), { ...options, timeoutMs: 50 });
+    expect(read).toEqual({ verified: false, status: 408, reason: "body not received within 50 ms", bytes: 3 });
+  });
+
+  it("a request cut off mid-body is refused with 400", async () => {
+    const req = request(sign(body, SECRET), [body.slice(0, 3)], { open: true });
+    const reading = readSignedBody(req, options);
+    req.destroy(new Error("aborted"));
+    expect(await reading).toMatchObject({ verified: false, status: 400, reason: "the request body could not be read" });
+  });
+});
+
+describe("SDLC_GUARD_WEBHOOK_RECEIVE_TIMEOUT_MS", () => {
+  it.each([
+    [undefined, DEFAULT_RECEIVE_TIMEOUT_MS],
+    ["", DEFAULT_RECEIVE_TIMEOUT_MS],
+    ["2500", 2500],
+    [" 30000 ", 30000],
+  ])("%p: %p ms", (text, ms) => {
+    expect(webhookReceiveTimeoutFromEnv({ SDLC_GUARD_WEBHOOK_RECEIVE_TIMEOUT_MS: text })).toBe(ms);
+  });
+
+  it.each([["0"], ["-1"], ["1.5"], ["10s"]])("%p is refused at start", (text) => {
+    expect(() => webhookReceiveTimeoutFromEnv({ SDLC_GUARD_WEBHOOK_RECEIVE_TIMEOUT_MS: text })).toThrow(/positive whole number of milliseconds/);
+  });
+});
+
+describe("the secret bodies are verified with is the one Probot verifies with", () => {
+  const probotWebhooks = new Webhooks({ secret: "probot-secret" });
+
+  it("the first candidate that signs as Probot does is taken", async () => {
+    expect(await confirmWebhookSecret(probotWebhooks, [undefined, "", "stale-secret", "probot-secret"])).toBe("probot-secret");
+  });
+
+  it("none of them: the server does not start (it would refuse every genuine delivery)", async () => {
+    await expect(confirmWebhookSecret(probotWebhooks, [undefined, "stale-secret"])).rejects.toThrow(/set WEBHOOK_SECRET/);
+  });
+});
