@@ -114,10 +114,23 @@ const requiredChecksSchema = z
   .strictObject({
     enforcement: enforcementSchema.default("required"),
     checks: z
-      .array(z.string().min(1).max(200))
+      .array(
+        z.union([
+          z.string().min(1).max(200).describe("A check run or commit-status context of this name, from any source."),
+          z
+            .strictObject({
+              name: z.string().min(1).max(200).describe("The check run's name."),
+              app: z
+                .string()
+                .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/)
+                .describe("Slug of the GitHub App that must post it (e.g. github-advanced-security; github-actions for workflows). A run of that name from any other app, or a commit status, does not count."),
+            })
+            .describe("A check run pinned to the app that must post it."),
+        ]),
+      )
       .max(50)
       .default([])
-      .describe("Names of check runs or commit-status contexts that must conclude successfully on the head commit. Empty: the control is off."),
+      .describe("Check runs or commit-status contexts that must conclude successfully on the head commit: a name, or { name, app } to accept it only from that app. Empty: the control is off."),
     accepted_conclusions: z
       .array(z.enum(["success", "neutral", "skipped"]))
       .min(1)

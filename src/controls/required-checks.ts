@@ -1,6 +1,7 @@
 import type { RequiredChecksConfig } from "../config/schema.js";
 import { CHECK_NAME as OWN_CHECK_NAME } from "../github/check-run.js";
 import { inlineCode } from "../report/markdown.js";
+import { countsFor, requiredCheckSpecs } from "./required-check-spec.js";
 import { cannotEvaluate, fail, pass, pending, type Finding, type HeadCheck, type PullRequestSnapshot } from "./types.js";
 
 
@@ -30,6 +31,12 @@ const sourceOf = (check: HeadCheck): string => (check.kind === "commit status" ?
  * under the same name by someone else (a workflow, a status) cannot hide another tool's failure.
  */
 export function latestVerdict(name: string, checks: HeadCheck[], accepted: ReadonlySet<string>): Verdict {
+  const verdicts = [...latestPerSource(name, checks, accepted).values()];
+  return verdicts.sort((a, b) => SEVERITY[a.state] - SEVERITY[b.state])[0] ?? { state: "not reported yet" };
+}
+
+/** Each source's latest verdict on one name (see {@link latestVerdict}). */
+function latestPerSource(name: string, checks: HeadCheck[], accepted: ReadonlySet<string>): Map<string, Verdict> {
   const latest = new Map<string, { startedAt: number; verdict: Verdict }>();
   for (const check of checks) {
     if (check.name !== name) continue;
@@ -39,13 +46,16 @@ export function latestVerdict(name: string, checks: HeadCheck[], accepted: Reado
     const worseTie = !!best && candidate.startedAt === best.startedAt && SEVERITY[candidate.verdict.state] < SEVERITY[best.verdict.state];
     if (!best || candidate.startedAt > best.startedAt || worseTie) latest.set(source, candidate);
   }
-  const verdicts = [...latest.values()].map((l) => l.verdict);
-  return verdicts.sort((a, b) => SEVERITY[a.state] - SEVERITY[b.state])[0] ?? { state: "not reported yet" };
+  return new Map([...latest].map(([source, l]) => [source, l.verdict]));
 }
 
+/** A source as the row names it: `app \`codeql\``, or a commit status. */
+const describeSource = (source: string): string => (source.startsWith("app ") ? `app ${inlineCode(source.slice(4))}` : "a commit status");
+const describeSources = (sources: Iterable<string>): string => [...new Set(sources)].sort().map(describeSource).join(" and ");
+
 export function evaluateRequiredChecks(snapshot: PullRequestSnapshot, config: RequiredChecksConfig): Finding {
-  const configured = [...new Set(config.checks)];
-  const names = configured.filter((name) => name !== OWN_CHECK_NAME);
+  const configured = requiredCheckSpecs(config);
+  const names = configured.filter((spec) => spec.name !== OWN_CHECK_NAME);
   const notes: string[] = [];
   if (names.length < configured.length) {
     notes.push(`${inlineCode(OWN_CHECK_NAME)} is this check itself and is never waited on: remove it from \`controls.required-checks.checks\`.`);
@@ -61,13 +71,19 @@ export function evaluateRequiredChecks(snapshot: PullRequestSnapshot, config: Re
   const passed: string[] = [];
   const failed: string[] = [];
   const waiting: string[] = [];
-  for (const name of names) {
-    const verdict = latestVerdict(name, checks, accepted);
-    if (verdict.state === "ok") passed.push(`${inlineCode(name)} (${verdict.conclusion})`);
-    else if (verdict.state === "failed") failed.push(`${inlineCode(name)} (${verdict.conclusion})`);
-    else if (verdict.state === "in progress") waiting.push(`${inlineCode(name)} (in progress)`);
+  for (const spec of names) {
+    const { name } = spec;
+    const label = spec.app ? `${inlineCode(name)} from app ${inlineCode(spec.app)}` : inlineCode(name);
+    const counted = checks.filter((check) => countsFor(spec, check));
+    const ignored = checks.filter((check) => check.name === name && !countsFor(spec, check)).map(sourceOf);
+    // A pinned check names the reports of its name that it did not count, so an impostor is visible, not silent.
+    const notCounted = ignored.length ? `; also reported by ${describeSources(ignored)}, which does not count` : "";
+    const verdict = latestVerdict(name, counted, accepted);
+    if (verdict.state === "ok") passed.push(`${label} (${verdict.conclusion} from ${describeSources(latestPerSource(name, counted, accepted).keys())}${notCounted})`);
+    else if (verdict.state === "failed") failed.push(`${label} (${verdict.conclusion}${notCounted})`);
+    else if (verdict.state === "in progress") waiting.push(`${label} (in progress${notCounted})`);
     else {
-      waiting.push(`${inlineCode(name)} (not reported yet on ${sha})`);
+      waiting.push(`${label} (not reported yet on ${sha}${notCounted})`);
       const similar = [...new Set(checks.map((c) => c.name))].filter((other) => other.toLowerCase() === name.toLowerCase());
       if (similar.length) notes.push(`No check is named exactly ${inlineCode(name)}, but ${similar.map(inlineCode).join(", ")} reported: names match case-sensitively.`);
     }
