@@ -276,13 +276,13 @@ export function checkRunCompletedEvent(
   world: GitHubWorld,
   repo: SimRepo,
   pr: SimPullRequest,
-  opts: { name: string; conclusion?: string; appId?: number; linked?: boolean },
+  opts: { name: string; conclusion?: string; appId?: number; appSlug?: string; linked?: boolean },
 ): WebhookEvent {
   const payload = withRepository(world, repo, example("check_run", "completed"));
   const run = payload.check_run;
   const appId = opts.appId ?? 29310;
   Object.assign(run, { name: opts.name, head_sha: pr.headSha, status: "completed", conclusion: opts.conclusion ?? "success" });
-  run.app = { ...run.app, id: appId };
+  run.app = { ...run.app, id: appId, ...(opts.appSlug ? { slug: opts.appSlug } : {}) };
   run.check_suite = { ...run.check_suite, head_sha: pr.headSha, app: { ...run.check_suite.app, id: appId } };
   run.pull_requests = opts.linked === false ? [] : [pullRequestLink(repo, pr)];
   return checked("check_run", payload);

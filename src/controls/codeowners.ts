@@ -11,6 +11,7 @@
  * O(pattern length × path length) at worst, never exponential.
  */
 import { inlineCode } from "../common/markdown.js";
+import { plainText } from "../common/plain-text.js";
 import { cannotEvaluate, fail, pass, type Finding } from "./finding.js";
 import { type CodeOwnersFile, type TeamMembers } from "../facts/pull-request.js";
 import { type Fetched } from "../facts/fetched.js";
@@ -213,7 +214,8 @@ function parseOwner(token: string): string | null {
 
 const isEmailOwner = (owner: string): boolean => owner.includes("@");
 const isTeamOwner = (owner: string): boolean => !isEmailOwner(owner) && owner.includes("/");
-const showOwner = (owner: string): string => (isEmailOwner(owner) ? owner : `@${owner}`);
+/** An owner as the finding shows it: the `@login` or `@org/team` (or e-mail) a reader knows, but mentioning no one. */
+const showOwner = (owner: string): string => plainText(isEmailOwner(owner) ? owner : `@${owner}`);
 
 /** Reads a CODEOWNERS file. Invalid lines become errors (GitHub skips them) and no rule. */
 export function parseCodeOwners(text: string): ParsedCodeOwners {
@@ -352,7 +354,7 @@ export function evaluateCodeOwners(input: CodeOwnersInput): Finding {
   if (unapproved.length) {
     const listed = unapproved.map(({ path, owners, emailOnly }) =>
       emailOnly
-        ? `${inlineCode(path)} (owners: ${owners.join(", ")}, e-mail addresses the app cannot match to GitHub accounts)`
+        ? `${inlineCode(path)} (owners: ${owners.map(showOwner).join(", ")}, e-mail addresses the app cannot match to GitHub accounts)`
         : `${inlineCode(path)} (owners: ${owners.map(showOwner).join(", ")})`,
     );
     const fixes = [
@@ -363,7 +365,7 @@ export function evaluateCodeOwners(input: CodeOwnersInput): Finding {
     ];
     const notes = teamProblems.map(
       ({ team, error, files }) =>
-        `Could not read the members of @${team} (${error}), so approvals by them are not known for ${listSome(files.map(inlineCode), MAX_LISTED_FILES)}.`,
+        `Could not read the members of ${showOwner(team)} (${error}), so approvals by them are not known for ${listSome(files.map(inlineCode), MAX_LISTED_FILES)}.`,
     );
     return fail(
       `Per ${where}, ${unapproved.length} of ${plural(owned, "changed file")} with owners ${unapproved.length === 1 ? "lacks" : "lack"} an approval from one of their owners: ${listSome(listed, MAX_LISTED_FILES)}.`,
@@ -373,8 +375,8 @@ export function evaluateCodeOwners(input: CodeOwnersInput): Finding {
   }
   if (teamProblems.length) {
     return cannotEvaluate(
-      `the members of ${teamProblems.map((p) => `@${p.team}`).join(", ")}, code owners of ${listSome([...new Set(teamProblems.flatMap((p) => p.files))].map(inlineCode), MAX_LISTED_FILES)}`,
-      teamProblems.map((p) => (teamProblems.length > 1 ? `@${p.team}: ${p.error}` : p.error)).join("; "),
+      `the members of ${teamProblems.map((p) => showOwner(p.team)).join(", ")}, code owners of ${listSome([...new Set(teamProblems.flatMap((p) => p.files))].map(inlineCode), MAX_LISTED_FILES)}`,
+      teamProblems.map((p) => (teamProblems.length > 1 ? `${showOwner(p.team)}: ${p.error}` : p.error)).join("; "),
     );
   }
   if (owned === 0) {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { enforcementSchema } from "../config/schema-parts.js";
 import { pullRequestControl } from "./control.js";
 import { inlineCode } from "../common/markdown.js";
+import { closesFence, openingFence, readerVisibleLines, type Fence } from "./reader-visible-text.js";
 import { fail, pass, type Finding } from "./finding.js";
 import { type PullRequestFacts } from "../facts/pull-request.js";
 
@@ -21,11 +22,6 @@ type Block =
     }
   | { kind: "text" };
 
-interface Fence {
-  char: string;
-  length: number;
-}
-
 /** Heading text as compared with the configured names: whitespace collapsed, trailing colon and bold markers dropped, lower case. */
 export function normalizeHeading(text: string): string {
   let t = dropColon(text.replace(/\s+/g, " ").trim());
@@ -34,40 +30,6 @@ export function normalizeHeading(text: string): string {
 }
 
 const dropColon = (t: string): string => (t.endsWith(":") ? t.slice(0, -1).trimEnd() : t);
-
-/** Removes HTML comments from a line, carrying an unclosed `<!--` over to the next lines. */
-function visibleText(line: string, state: { inComment: boolean }): string {
-  let out = "";
-  let pos = 0;
-  while (pos < line.length) {
-    if (state.inComment) {
-      const end = line.indexOf("-->", pos);
-      if (end < 0) return out;
-      state.inComment = false;
-      pos = end + 3;
-    } else {
-      const start = line.indexOf("<!--", pos);
-      if (start < 0) return out + line.slice(pos);
-      out += line.slice(pos, start);
-      state.inComment = true;
-      pos = start + 4;
-    }
-  }
-  return out;
-}
-
-function openingFence(line: string): Fence | null {
-  const match = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
-  if (!match) return null;
-  const [, run, info] = match as unknown as [string, string, string];
-  if (run.startsWith("`") && info.includes("`")) return null; // a backtick fence's info string has no backticks
-  return { char: run[0]!, length: run.length };
-}
-
-function closesFence(line: string, fence: Fence): boolean {
-  const match = /^ {0,3}(`{3,}|~{3,})[ \t]*$/.exec(line);
-  return !!match && match[1]!.startsWith(fence.char) && match[1]!.length >= fence.length;
-}
 
 /** The text of an ATX heading (`## Testing ##`), without the optional closing sequence; null when the line is not one. */
 function atxHeading(line: string): { level: number; text: string } | null {
@@ -89,7 +51,6 @@ const BOLD_START = /^ {0,3}(?:\*\*([^*]+)\*\*|__([^_]+)__)(.*)$/;
 /** Splits the body into headings and text-bearing lines, skipping fenced code (no headings there) and HTML comments. */
 export function readBlocks(body: string, configured: ReadonlySet<string>): Block[] {
   const blocks: Block[] = [];
-  const comment = { inComment: false };
   let fence: Fence | null = null;
   /** The open paragraph, which a setext underline turns into a heading: where its lines start in `blocks`, and their text. */
   let paragraph: { start: number; lines: string[] } | null = null;
@@ -97,16 +58,16 @@ export function readBlocks(body: string, configured: ReadonlySet<string>): Block
     blocks.push({ kind: "heading", key: normalizeHeading(text), level, bold, inlineText });
   };
 
-  for (const raw of body.split("\n")) {
+  for (const { text: raw, html } of readerVisibleLines(body, { keepCode: true })) {
     const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+    if (html) {
+      if (line.trim()) blocks.push({ kind: "text" });
+      paragraph = null;
+      continue;
+    }
     if (fence) {
       if (closesFence(line, fence)) fence = null;
       else if (line.trim()) blocks.push({ kind: "text" });
-      continue;
-    }
-    if (comment.inComment) {
-      if (visibleText(line, comment).trim()) blocks.push({ kind: "text" });
-      paragraph = null;
       continue;
     }
     const opened = openingFence(line);
@@ -138,20 +99,19 @@ export function readBlocks(body: string, configured: ReadonlySet<string>): Block
       }
       const labelled = label.trimEnd().endsWith(":") || rest.startsWith(":");
       if (labelled && configured.has(normalizeHeading(label))) {
-        heading(label, 0, true, visibleText(rest.startsWith(":") ? rest.slice(1) : rest, comment).trim() !== "");
+        heading(label, 0, true, (rest.startsWith(":") ? rest.slice(1) : rest).trim() !== "");
         paragraph = null;
         continue;
       }
     }
-    const visible = visibleText(line, comment);
-    if (!visible.trim()) {
+    if (!line.trim()) {
       paragraph = null;
       continue;
     }
     blocks.push({ kind: "text" });
-    if (comment.inComment || LIST_OR_QUOTE.test(line)) paragraph = null;
-    else if (paragraph) paragraph.lines.push(visible.trim());
-    else paragraph = { start: blocks.length - 1, lines: [visible.trim()] };
+    if (LIST_OR_QUOTE.test(line)) paragraph = null;
+    else if (paragraph) paragraph.lines.push(line.trim());
+    else paragraph = { start: blocks.length - 1, lines: [line.trim()] };
   }
   return blocks;
 }

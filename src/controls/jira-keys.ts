@@ -1,6 +1,7 @@
 import { RE2JS } from "re2js";
 import type { KeyMatch } from "../facts/jira.js";
 import type { PullRequestFacts } from "../facts/pull-request.js";
+import { readerVisibleText } from "./reader-visible-text.js";
 import { compileUserPattern } from "../common/user-pattern.js";
 
 const ANY_PROJECT_KEY = "\\b[A-Z][A-Z0-9_]{1,49}-[1-9][0-9]{0,9}\\b";
@@ -27,15 +28,16 @@ export const acceptsAnyProject = (config: JiraKeySettings): boolean => !config.k
 /**
  * The distinct Jira keys of the PR, in the order title, branch, body. With projects configured (and no custom
  * pattern), branches are also read upper-cased (`feature/pay-12-fix`); otherwise that would turn `octocat-patch-1`
- * or `node-20` into "keys" (a custom pattern may match any upper-cased word).
+ * or `node-20` into "keys" (a custom pattern may match any upper-cased word). In the title and body only the text a
+ * reader sees counts: not HTML comments (a template's `<!-- e.g. PAY-123 -->`), code blocks or code spans.
  */
 export function findJiraKeys(snapshot: PullRequestFacts, config: JiraKeySettings): KeyMatch[] {
   const pattern = jiraKeyPattern(config);
   const branch = snapshot.headRefName;
   const texts: Record<KeyMatch["foundIn"], string[]> = {
-    title: [snapshot.title],
+    title: [readerVisibleText(snapshot.title, { inlineOnly: true })],
     branch: config.projects.length > 0 && !config.key_pattern ? [branch, branch.toUpperCase()] : [branch],
-    body: [snapshot.body],
+    body: [readerVisibleText(snapshot.body)],
   };
   const found: KeyMatch[] = [];
   for (const where of config.search_in) {

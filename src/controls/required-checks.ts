@@ -3,6 +3,7 @@ import { enforcementSchema } from "../config/schema-parts.js";
 import { pullRequestControl } from "./control.js";
 import { CHECK_NAME as OWN_CHECK_NAME } from "../common/product.js";
 import { inlineCode } from "../common/markdown.js";
+import { countsFor, requiredCheckSpecs } from "./required-check-spec.js";
 import { cannotEvaluate, fail, pass, pending, type Finding } from "./finding.js";
 import { type HeadCheck, type PullRequestFacts } from "../facts/pull-request.js";
 
@@ -33,6 +34,12 @@ const sourceOf = (check: HeadCheck): string => (check.kind === "commit status" ?
  * under the same name by someone else (a workflow, a status) cannot hide another tool's failure.
  */
 export function latestVerdict(name: string, checks: HeadCheck[], accepted: ReadonlySet<string>): Verdict {
+  const verdicts = [...latestPerSource(name, checks, accepted).values()];
+  return verdicts.sort((a, b) => SEVERITY[a.state] - SEVERITY[b.state])[0] ?? { state: "not reported yet" };
+}
+
+/** Each source's latest verdict on one name (see {@link latestVerdict}). */
+function latestPerSource(name: string, checks: HeadCheck[], accepted: ReadonlySet<string>): Map<string, Verdict> {
   const latest = new Map<string, { startedAt: number; verdict: Verdict }>();
   for (const check of checks) {
     if (check.name !== name) continue;
@@ -42,13 +49,16 @@ export function latestVerdict(name: string, checks: HeadCheck[], accepted: Reado
     const worseTie = !!best && candidate.startedAt === best.startedAt && SEVERITY[candidate.verdict.state] < SEVERITY[best.verdict.state];
     if (!best || candidate.startedAt > best.startedAt || worseTie) latest.set(source, candidate);
   }
-  const verdicts = [...latest.values()].map((l) => l.verdict);
-  return verdicts.sort((a, b) => SEVERITY[a.state] - SEVERITY[b.state])[0] ?? { state: "not reported yet" };
+  return new Map([...latest].map(([source, l]) => [source, l.verdict]));
 }
 
+/** A source as the row names it: `app \`codeql\``, or a commit status. */
+const describeSource = (source: string): string => (source.startsWith("app ") ? `app ${inlineCode(source.slice(4))}` : "a commit status");
+const describeSources = (sources: Iterable<string>): string => [...new Set(sources)].sort().map(describeSource).join(" and ");
+
 export function evaluateRequiredChecks(snapshot: PullRequestFacts<"headChecks">, config: RequiredChecksSettings): Finding {
-  const configured = [...new Set(config.checks)];
-  const names = configured.filter((name) => name !== OWN_CHECK_NAME);
+  const configured = requiredCheckSpecs(config);
+  const names = configured.filter((spec) => spec.name !== OWN_CHECK_NAME);
   const notes: string[] = [];
   if (names.length < configured.length) {
     notes.push(`${inlineCode(OWN_CHECK_NAME)} is this check itself and is never waited on: remove it from \`controls.required-checks.checks\`.`);
@@ -64,13 +74,19 @@ export function evaluateRequiredChecks(snapshot: PullRequestFacts<"headChecks">,
   const passed: string[] = [];
   const failed: string[] = [];
   const waiting: string[] = [];
-  for (const name of names) {
-    const verdict = latestVerdict(name, checks, accepted);
-    if (verdict.state === "ok") passed.push(`${inlineCode(name)} (${verdict.conclusion})`);
-    else if (verdict.state === "failed") failed.push(`${inlineCode(name)} (${verdict.conclusion})`);
-    else if (verdict.state === "in progress") waiting.push(`${inlineCode(name)} (in progress)`);
+  for (const spec of names) {
+    const { name } = spec;
+    const label = spec.app ? `${inlineCode(name)} from app ${inlineCode(spec.app)}` : inlineCode(name);
+    const counted = checks.filter((check) => countsFor(spec, check));
+    const ignored = checks.filter((check) => check.name === name && !countsFor(spec, check)).map(sourceOf);
+    // A pinned check names the reports of its name that it did not count, so an impostor is visible, not silent.
+    const notCounted = ignored.length ? `; also reported by ${describeSources(ignored)}, which does not count` : "";
+    const verdict = latestVerdict(name, counted, accepted);
+    if (verdict.state === "ok") passed.push(`${label} (${verdict.conclusion} from ${describeSources(latestPerSource(name, counted, accepted).keys())}${notCounted})`);
+    else if (verdict.state === "failed") failed.push(`${label} (${verdict.conclusion}${notCounted})`);
+    else if (verdict.state === "in progress") waiting.push(`${label} (in progress${notCounted})`);
     else {
-      waiting.push(`${inlineCode(name)} (not reported yet on ${sha})`);
+      waiting.push(`${label} (not reported yet on ${sha}${notCounted})`);
       const similar = [...new Set(checks.map((c) => c.name))].filter((other) => other.toLowerCase() === name.toLowerCase());
       if (similar.length) notes.push(`No check is named exactly ${inlineCode(name)}, but ${similar.map(inlineCode).join(", ")} reported: names match case-sensitively.`);
     }
@@ -100,10 +116,23 @@ const settings = z
   .strictObject({
     enforcement: enforcementSchema.default("required"),
     checks: z
-      .array(z.string().min(1).max(200))
+      .array(
+        z.union([
+          z.string().min(1).max(200).describe("A check run or commit-status context of this name, from any source."),
+          z
+            .strictObject({
+              name: z.string().min(1).max(200).describe("The check run's name."),
+              app: z
+                .string()
+                .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/)
+                .describe("Slug of the GitHub App that must post it (e.g. github-advanced-security; github-actions for workflows). A run of that name from any other app, or a commit status, does not count."),
+            })
+            .describe("A check run pinned to the app that must post it."),
+        ]),
+      )
       .max(50)
       .default([])
-      .describe("Names of check runs or commit-status contexts that must conclude successfully on the head commit. Empty: the control is off."),
+      .describe("Check runs or commit-status contexts that must conclude successfully on the head commit: a name, or { name, app } to accept it only from that app. Empty: the control is off."),
     accepted_conclusions: z
       .array(z.enum(["success", "neutral", "skipped"]))
       .min(1)

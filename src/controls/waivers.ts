@@ -1,8 +1,9 @@
 import type { ExceptionsConfig } from "../config/schema.js";
-import type { PullRequestComment } from "../facts/pull-request.js";
+import { inlineCode } from "../common/markdown.js";
+import { plainText } from "../common/plain-text.js";
+import type { PullRequestComment, TeamMembers } from "../facts/pull-request.js";
 import type { ControlId } from "./catalogue.js";
 import type { ControlResult } from "./results.js";
-import type { TeamMembers } from "../facts/pull-request.js";
 
 // POL-008: "Exceptions require CTO or Tech Lead approval with documented justification." A waiver is a PR comment
 // `/sdlc-guard waive <control-id> <justification>` by a member of an approver team who is not the PR's author; GitHub
@@ -51,6 +52,9 @@ export function parseWaiverCommand(body: string): WaiverCommand | null {
   return { kind: "waive", control, justification: match[3]!.trim().replace(/\s+/g, " ") };
 }
 
+/** The approver teams as the replies name them (user text from the config: rendered inert). */
+const approverList = (ctx: WaiverContext): string => ctx.config.approvers.map(plainText).join(", ");
+
 /** Whether `login` is in one of the approver teams; undefined when a team's members could not be read. */
 function isApprover(login: string, ctx: WaiverContext): boolean | undefined {
   let unknown = false;
@@ -69,18 +73,18 @@ export function refusalOf(command: WaiverCommand, comment: PullRequestComment, c
   if (!login || comment.author!.bot) return "waivers are given by people, not bots";
   if (comment.edited) return "the comment was edited after it was posted; an edited waiver does not count: post a new comment";
   if (!ctx.controls.includes(command.control as ControlId)) {
-    return `\`${command.control}\` is not a control of this pull request (controls: ${ctx.controls.map((c) => `\`${c}\``).join(", ")})`;
+    return `${inlineCode(command.control)} is not a control of this pull request (controls: ${ctx.controls.map(inlineCode).join(", ")})`;
   }
   if (!ctx.config.approvers.length) return "no approver team is configured (`exceptions.approvers` in .github/sdlc-guard.yml), so nothing can be waived";
   const approver = isApprover(login, ctx);
-  if (approver === undefined) return `the members of the approver teams (${ctx.config.approvers.join(", ")}) could not be read, so the approval cannot be verified`;
+  if (approver === undefined) return `the members of the approver teams (${approverList(ctx)}) could not be read, so the approval cannot be verified`;
   if (command.kind === "waive") {
-    if (ctx.config.non_waivable.includes(command.control as ControlId)) return `\`${command.control}\` cannot be waived (\`exceptions.non_waivable\`)`;
+    if (ctx.config.non_waivable.includes(command.control as ControlId)) return `${inlineCode(command.control)} cannot be waived (\`exceptions.non_waivable\`)`;
     if (login.toLowerCase() === ctx.prAuthor.toLowerCase()) return "the author of a pull request cannot waive its controls";
-    if (!approver) return `only members of ${ctx.config.approvers.join(", ")} can waive a control`;
+    if (!approver) return `only members of ${approverList(ctx)} can waive a control`;
     // Characters as people count them (an emoji is one), not UTF-16 units.
     if (Array.from(command.justification).length < ctx.config.min_justification_length) {
-      return `a justification of at least ${ctx.config.min_justification_length} characters is needed: \`/sdlc-guard waive ${command.control} <why this exception is acceptable>\``;
+      return `a justification of at least ${ctx.config.min_justification_length} characters is needed: ${inlineCode(`/sdlc-guard waive ${command.control} <why this exception is acceptable>`)}`;
     }
   }
   return null;
@@ -98,7 +102,7 @@ export function activeWaivers(comments: readonly PullRequestComment[], ctx: Waiv
       const current = waivers.get(command.control as ControlId);
       const login = comment.author!.login.toLowerCase();
       // An approver, or whoever gave the waiver, may revoke it.
-      if (current && isApprover(login, ctx) !== true && current.by.toLowerCase() !== login) reason = `only members of ${ctx.config.approvers.join(", ")} can revoke a waiver`;
+      if (current && isApprover(login, ctx) !== true && current.by.toLowerCase() !== login) reason = `only members of ${approverList(ctx)} can revoke a waiver`;
     }
     if (reason) {
       refused.push({ comment, reason });
@@ -121,7 +125,7 @@ export function applyWaivers(results: ControlResult[], waivers: ReadonlyMap<Cont
     return {
       ...result,
       outcome: "waived",
-      reason: `Waived by @${waiver.by} on ${waiver.at.slice(0, 10)}: "${waiver.justification}". Without the waiver: ${result.reason}`,
+      reason: `Waived by @${waiver.by} on ${waiver.at.slice(0, 10)}: "${plainText(waiver.justification)}". Without the waiver: ${result.reason}`,
       fix: "",
       waiver: { by: waiver.by, at: waiver.at, justification: waiver.justification, url: waiver.url },
     };

@@ -5,6 +5,8 @@ import { describeGitHubError } from "../common/describe-error.js";
 import type { HandlerDeps } from "./app-options.js";
 import { evaluateForEvent, githubFor, repoOf } from "./evaluate-from-event.js";
 import { audit } from "../audit/audit-log.js";
+import { inlineCode } from "../common/markdown.js";
+import { plainText } from "../common/plain-text.js";
 
 /**
  * `/sdlc-guard waive <control-id> <justification>` and `/sdlc-guard revoke <control-id>` in a PR comment. The PR is
@@ -89,15 +91,15 @@ export function registerWaiverEvents(app: Probot, options: HandlerDeps): void {
     if (verb === "waive" && active) {
       audit(log, "waiver.applied", { ...auditFields, justification: active.justification }, `${control} waived by ${login}`);
       await react("+1");
-      await reply(`\`${control}\` is waived on this pull request: "${active.justification}". The \`sdlc-guard\` check shows it as waived and counts it as passed; \`/sdlc-guard revoke ${control}\` undoes it.`);
+      await reply(`${inlineCode(active.control)} is waived on this pull request: "${plainText(active.justification)}". The \`sdlc-guard\` check shows it as waived and counts it as passed; ${inlineCode(`/sdlc-guard revoke ${active.control}`)} undoes it.`);
     } else if (verb === "revoke") {
       audit(log, "waiver.revoked", auditFields, `${control} waiver revoked by ${login}`);
       await react("+1");
-      await reply(active ? `\`${control}\` is still waived by a later comment.` : `no waiver of \`${control}\` is in force on this pull request any more; the check was evaluated again.`);
+      await reply(active ? `${inlineCode(active.control)} is still waived by a later comment.` : `no waiver of ${inlineCode(control ?? "")} is in force on this pull request any more; the check was evaluated again.`);
     } else {
       // A valid command superseded in the same evaluation (e.g. revoked by a later comment): say so, waive nothing.
       await react("confused");
-      await reply(`\`${control}\` is not waived: a later comment revoked it.`);
+      await reply(`${inlineCode(control ?? "")} is not waived: a later comment revoked it.`);
     }
   }
 }

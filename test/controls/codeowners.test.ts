@@ -44,7 +44,7 @@ describe("code owners: every changed file's owners approved", () => {
       const withoutPayments = evaluateCodeOwners(input({ approvers: ["plato"] }));
       expect(withoutPayments.outcome).toBe("fail");
       expect(withoutPayments.reason).toBe(
-        "Per `.github/CODEOWNERS`, 1 of 1 changed file with owners lacks an approval from one of their owners: `src/pay/api.ts` (owners: @acme/payments).",
+        "Per `.github/CODEOWNERS`, 1 of 1 changed file with owners lacks an approval from one of their owners: `src/pay/api.ts` (owners: @\u200Bacme/payments).",
       );
       expect(withoutPayments.fix).toBe("Get an approval on the latest commit from one of the owners of each listed file.");
 
@@ -62,7 +62,7 @@ describe("code owners: every changed file's owners approved", () => {
       const finding = evaluateCodeOwners(input({ changedFiles: fetched(["src/pay/api.ts", "src/app.ts", "docs/guide.txt"]), approvers: ["pat"] }));
       expect(finding.outcome).toBe("fail");
       expect(finding.reason).toBe(
-        "Per `.github/CODEOWNERS`, 2 of 3 changed files with owners lack an approval from one of their owners: `src/app.ts` (owners: @acme/platform), `docs/guide.txt` (owners: @carol).",
+        "Per `.github/CODEOWNERS`, 2 of 3 changed files with owners lack an approval from one of their owners: `src/app.ts` (owners: @\u200Bacme/platform), `docs/guide.txt` (owners: @\u200Bcarol).",
       );
     });
 
@@ -113,7 +113,7 @@ describe("code owners: every changed file's owners approved", () => {
       const finding = evaluateCodeOwners(input({ changedFiles: fetched(files) }));
       expect(finding.outcome).toBe("fail");
       expect(finding.reason).toContain("13 of 13 changed files with owners lack an approval");
-      expect(finding.reason).toContain("`src/pay/f9.ts` (owners: @acme/payments) and 3 more.");
+      expect(finding.reason).toContain("`src/pay/f9.ts` (owners: @\u200Bacme/payments) and 3 more.");
       expect(finding.reason).not.toContain("f10.ts");
     });
   });
@@ -123,7 +123,7 @@ describe("code owners: every changed file's owners approved", () => {
       const finding = evaluateCodeOwners(input({ changedFiles: fetched(["README.md"]), approvers: ["plato", "carol"] }));
       expect(finding.outcome).toBe("fail");
       expect(finding.reason).toBe(
-        "Per `.github/CODEOWNERS`, 1 of 1 changed file with owners lacks an approval from one of their owners: `README.md` (owners: docs@acme.example, e-mail addresses the app cannot match to GitHub accounts).",
+        "Per `.github/CODEOWNERS`, 1 of 1 changed file with owners lacks an approval from one of their owners: `README.md` (owners: docs@\u200Bacme.example, e-mail addresses the app cannot match to GitHub accounts).",
       );
       expect(finding.fix).toBe(
         "Name the owners of files owned only by e-mail addresses by @login or @org/team in `.github/CODEOWNERS`: the app cannot match e-mail owners to GitHub accounts.",
@@ -134,7 +134,7 @@ describe("code owners: every changed file's owners approved", () => {
       const text = "*.md docs@acme.example @carol";
       expect(evaluateCodeOwners(input({ codeOwners: fetched(codeOwnersFile(text)), changedFiles: fetched(["README.md"]), approvers: ["carol"] })).outcome).toBe("pass");
       const unapproved = evaluateCodeOwners(input({ codeOwners: fetched(codeOwnersFile(text)), changedFiles: fetched(["README.md"]) }));
-      expect(unapproved.reason).toContain("`README.md` (owners: docs@acme.example, @carol)");
+      expect(unapproved.reason).toContain("`README.md` (owners: docs@\u200Bacme.example, @\u200Bcarol)");
       expect(unapproved.fix).toBe("Get an approval on the latest commit from one of the owners of each listed file.");
     });
 
@@ -169,14 +169,14 @@ describe("code owners: every changed file's owners approved", () => {
       const finding = evaluateCodeOwners(input({ approvers: ["pat"], teams }));
       expect(finding.outcome).toBe("error");
       expect(finding.reason).toBe(
-        "Could not read the members of @acme/payments, code owners of `src/pay/api.ts`: HTTP 403: Resource not accessible by integration",
+        "Could not read the members of @\u200Bacme/payments, code owners of `src/pay/api.ts`: HTTP 403: Resource not accessible by integration",
       );
     });
 
     it("a team whose members were not read at all fails closed", () => {
       const finding = evaluateCodeOwners(input({ approvers: ["pat"], teams: new Map() }));
       expect(finding.outcome).toBe("error");
-      expect(finding.reason).toBe("Could not read the members of @acme/payments, code owners of `src/pay/api.ts`: its members were not read for this evaluation");
+      expect(finding.reason).toBe("Could not read the members of @\u200Bacme/payments, code owners of `src/pay/api.ts`: its members were not read for this evaluation");
     });
 
     it("names every unreadable team with its own error", () => {
@@ -185,7 +185,7 @@ describe("code owners: every changed file's owners approved", () => {
       const finding = evaluateCodeOwners(input({ codeOwners: fetched(codeOwnersFile(text)), changedFiles: fetched(["src/a.ts", "src/b.ts"]), teams }));
       expect(finding.outcome).toBe("error");
       expect(finding.reason).toBe(
-        "Could not read the members of @acme/ledger, @acme/payments, code owners of `src/a.ts`, `src/b.ts`: @acme/ledger: HTTP 404; @acme/payments: its members were not read for this evaluation",
+        "Could not read the members of @\u200Bacme/ledger, @\u200Bacme/payments, code owners of `src/a.ts`, `src/b.ts`: @\u200Bacme/ledger: HTTP 404; @\u200Bacme/payments: its members were not read for this evaluation",
       );
     });
 
@@ -199,9 +199,9 @@ describe("code owners: every changed file's owners approved", () => {
       const teams = new Map([["acme/platform", members("plato")]]);
       const finding = evaluateCodeOwners(input({ changedFiles: fetched(["src/pay/api.ts", "src/app.ts"]), teams }));
       expect(finding.outcome).toBe("fail");
-      expect(finding.reason).toContain("`src/app.ts` (owners: @acme/platform)");
+      expect(finding.reason).toContain("`src/app.ts` (owners: @\u200Bacme/platform)");
       expect(finding.notes).toEqual([
-        "Could not read the members of @acme/payments (its members were not read for this evaluation), so approvals by them are not known for `src/pay/api.ts`.",
+        "Could not read the members of @\u200Bacme/payments (its members were not read for this evaluation), so approvals by them are not known for `src/pay/api.ts`.",
       ]);
     });
 

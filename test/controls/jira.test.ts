@@ -162,6 +162,22 @@ describe("jira: the PR references a Jira issue key in its title, head branch or 
       expect(findJiraKeys(snapshot(pr), jiraConfig(config))).toEqual(expected);
     });
 
+    it.each([
+      ["the PR template's placeholder comment", { body: "## Jira\n<!-- e.g. PAY-123 -->" }],
+      ["a fenced code block", { body: "Logs:\n```\nPAY-123 failed\n```" }],
+      ["a tilde fence", { body: "~~~~\nPAY-123\n~~~~" }],
+      ["an indented code block", { body: "Logs:\n\n    PAY-123 failed" }],
+      ["a code span in the body", { body: "Renames `PAY-123` to `OPS-1`." }],
+      ["a code span in the title", { title: "Rename `PAY-123`" }],
+      ["an HTML comment in the title", { title: "Refunds <!-- PAY-123 -->" }],
+    ])("a key in %s is not seen by a reader and does not count", (_where, pr) => {
+      expect(findJiraKeys(snapshot(pr), jiraConfig({ projects: ["PAY", "OPS"] }))).toEqual([]);
+    });
+
+    it("a key next to a placeholder comment still counts", () => {
+      expect(findJiraKeys(snapshot({ body: "<!-- e.g. PAY-123 -->\nPAY-7" }), jiraConfig({ projects: ["PAY"] }))).toEqual([{ key: "PAY-7", foundIn: "body" }]);
+    });
+
     it(`at most MAX_KEYS (${MAX_KEYS}) distinct keys are kept, so a PR cannot flood Jira`, () => {
       const body = Array.from({ length: 12 }, (_, i) => `PAY-${i + 1}`).join(", ");
       const found = findJiraKeys(snapshot({ title: "PAY-1 bulk", body }), jiraConfig());

@@ -42,10 +42,10 @@ describe("required-checks: named checks concluded successfully on the head commi
     });
   });
 
-  it("every required check succeeded: passes, listing them with their conclusions", () => {
+  it("every required check succeeded: passes, listing them with their conclusions and the source each was accepted from", () => {
     expect(evaluate([run("SAST", "success"), run("SCA", "success"), run("lint", "failure")], SAST_SCA)).toEqual({
       outcome: "pass",
-      reason: "All 2 required check(s) succeeded on `c0ffee1`: `SAST` (success), `SCA` (success).",
+      reason: "All 2 required check(s) succeeded on `c0ffee1`: `SAST` (success from app `github-actions`), `SCA` (success from app `github-actions`).",
       fix: "",
       notes: undefined,
     });
@@ -54,7 +54,7 @@ describe("required-checks: named checks concluded successfully on the head commi
   it("a commit status counts like a check run", () => {
     const result = evaluate([status("ci/sast", "success"), run("SCA", "success")], { checks: ["ci/sast", "SCA"] });
     expect(result.outcome).toBe("pass");
-    expect(result.reason).toBe("All 2 required check(s) succeeded on `c0ffee1`: `ci/sast` (success), `SCA` (success).");
+    expect(result.reason).toBe("All 2 required check(s) succeeded on `c0ffee1`: `ci/sast` (success from a commit status), `SCA` (success from app `github-actions`).");
   });
 
   it("a failed commit status fails like a check run", () => {
@@ -94,7 +94,7 @@ describe("required-checks: named checks concluded successfully on the head commi
   it.each(["neutral", "skipped"])("a %s conclusion passes when accepted_conclusions lists it", (conclusion) => {
     const result = evaluate([run("SAST", conclusion), run("SCA", "success")], { ...SAST_SCA, accepted_conclusions: ["success", "neutral", "skipped"] });
     expect(result.outcome).toBe("pass");
-    expect(result.reason).toContain(`\`SAST\` (${conclusion})`);
+    expect(result.reason).toContain(`\`SAST\` (${conclusion} from app \`github-actions\`)`);
   });
 
   it("a completed check without a conclusion fails", () => {
@@ -107,7 +107,7 @@ describe("required-checks: named checks concluded successfully on the head commi
     it("a re-run that succeeded after a failure passes (latest wins)", () => {
       const result = evaluate([run("SAST", "success", 20), run("SAST", "failure", 5)], { checks: ["SAST"] });
       expect(result.outcome).toBe("pass");
-      expect(result.reason).toBe("All 1 required check(s) succeeded on `c0ffee1`: `SAST` (success).");
+      expect(result.reason).toBe("All 1 required check(s) succeeded on `c0ffee1`: `SAST` (success from app `github-actions`).");
     });
 
     it("a re-run that failed after a success fails", () => {
@@ -162,12 +162,65 @@ describe("required-checks: named checks concluded successfully on the head commi
 
     it("a name listed twice is checked once", () => {
       const result = evaluate([run("SAST", "success")], { checks: ["SAST", "SAST"] });
-      expect(result.reason).toBe("All 1 required check(s) succeeded on `c0ffee1`: `SAST` (success).");
+      expect(result.reason).toBe("All 1 required check(s) succeeded on `c0ffee1`: `SAST` (success from app `github-actions`).");
     });
 
     it("names with Markdown are shown as code", () => {
       const result = evaluate([], { checks: ["`x` *y*"] });
       expect(result.reason).toBe("Waiting for: `` `x` *y* `` (not reported yet on `c0ffee1`).");
+    });
+  });
+
+  describe("a check pinned to the app that must post it ({ name, app })", () => {
+    const CODEQL = { checks: [{ name: "CodeQL", app: "github-advanced-security" }] };
+    const ghas = (conclusion: string | null, minute = 0) => run("CodeQL", conclusion, minute, { app: "github-advanced-security" });
+
+    it("a success from the pinned app passes, and the row names that app", () => {
+      const result = evaluate([ghas("success")], CODEQL);
+      expect(result.outcome).toBe("pass");
+      expect(result.reason).toBe("All 1 required check(s) succeeded on `c0ffee1`: `CodeQL` from app `github-advanced-security` (success from app `github-advanced-security`).");
+    });
+
+    it.each([
+      ["a workflow job of that name (GitHub Actions)", run("CodeQL", "success"), "app `github-actions`"],
+      ["a commit status of that name", status("CodeQL", "success"), "a commit status"],
+      ["a check run of that name from another app", run("CodeQL", "success", 0, { app: "evil-app" }), "app `evil-app`"],
+    ])("%s does not satisfy it, and the row says who reported it and that it does not count", (_name, impostor, source) => {
+      const result = evaluate([impostor], CODEQL);
+      expect(result.outcome).toBe("pending");
+      expect(result.reason).toBe(`Waiting for: \`CodeQL\` from app \`github-advanced-security\` (not reported yet on \`c0ffee1\`; also reported by ${source}, which does not count).`);
+    });
+
+    it("a workflow's success cannot hide the pinned app's failure, nor can it pass alongside it", () => {
+      const result = evaluate([ghas("failure", 1), run("CodeQL", "success", 2)], CODEQL);
+      expect(result.outcome).toBe("fail");
+      expect(result.reason).toContain("`CodeQL` from app `github-advanced-security` (failure; also reported by app `github-actions`, which does not count)");
+    });
+
+    it("a pinned app's success passes even while a workflow of that name fails (only the pinned app counts)", () => {
+      expect(evaluate([ghas("success"), run("CodeQL", "failure")], CODEQL).outcome).toBe("pass");
+    });
+
+    it("pinning to github-actions accepts only workflows; plain names and pinned ones can be mixed", () => {
+      const config = { checks: [{ name: "test", app: "github-actions" }, "ci/lint"] };
+      expect(evaluate([run("test", "success"), status("ci/lint", "success")], config).outcome).toBe("pass");
+      expect(evaluate([status("test", "success"), status("ci/lint", "success")], config).outcome).toBe("pending");
+    });
+
+    it("the app slug matches case-insensitively; the name exactly", () => {
+      expect(evaluate([ghas("success")], { checks: [{ name: "CodeQL", app: "GitHub-Advanced-Security" }] }).outcome).toBe("pass");
+      expect(evaluate([ghas("success")], { checks: [{ name: "codeql", app: "github-advanced-security" }] }).outcome).toBe("pending");
+    });
+
+    it("a plain name still accepts any source, and the passing row names each one", () => {
+      const result = evaluate([ghas("success"), status("CodeQL", "success")], { checks: ["CodeQL"] });
+      expect(result.reason).toBe("All 1 required check(s) succeeded on `c0ffee1`: `CodeQL` (success from app `github-advanced-security` and a commit status).");
+    });
+
+    it("an entry with an app that is not a slug, or an unknown key, is a config error", () => {
+      for (const checks of [[{ name: "CodeQL", app: "not a slug" }], [{ name: "CodeQL", app: "x", kind: "status" }], [{ app: "x" }]]) {
+        expect(configSchema.safeParse({ controls: { "required-checks": { checks } } }).success).toBe(false);
+      }
     });
   });
 
@@ -177,7 +230,7 @@ describe("required-checks: named checks concluded successfully on the head commi
     it("sdlc-guard never waits on itself", () => {
       const result = evaluate([run("sdlc-guard", null), run("SAST", "success")], { checks: ["SAST", "sdlc-guard"] });
       expect(result.outcome).toBe("pass");
-      expect(result.reason).toBe("All 1 required check(s) succeeded on `c0ffee1`: `SAST` (success).");
+      expect(result.reason).toBe("All 1 required check(s) succeeded on `c0ffee1`: `SAST` (success from app `github-actions`).");
       expect(result.notes).toEqual([NOTE]);
     });
 

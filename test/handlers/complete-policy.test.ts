@@ -134,7 +134,7 @@ describe("CODEOWNERS (controls.reviews.require_code_owners): every changed file'
     await probot.receive(pullRequestEvent(world, repo, pr) as never);
     const run = ourRuns(world, repo)[0]!;
     expect(run.conclusion).toBe("failure");
-    expect(rowOf(run.output.summary, "reviews")).toMatch(/`src\/payments\/refunds.ts` \(owners: @acme\/payments\)/);
+    expect(rowOf(run.output.summary, "reviews")).toMatch(/`src\/payments\/refunds.ts` \(owners: @\u200Bacme\/payments\)/);
 
     pr.reviews.push(approval("rev-erin", pr.headSha, 45));
     await probot.receive(pullRequestReviewEvent(world, repo, pr, "rev-erin") as never);
