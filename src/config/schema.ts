@@ -97,8 +97,19 @@ const branchProtectionSchema = z
       .max(10)
       .default(2)
       .describe("Approvals the base branch's protection (classic or rulesets) must require."),
+    allowed_bypass: z
+      .array(z.string().trim().min(1).max(140))
+      .max(50)
+      .default([])
+      .describe(
+        "Who may bypass the branch's rules (break-glass): teams as org/team-slug, apps by slug, users by login, role:<repository role>, organization-admin, enterprise-owner, deploy-keys, repository-admins (a classic rule that does not include administrators). Any other bypass actor fails the control. Default: none.",
+      ),
+    unreadable_bypass: z
+      .enum(["fail", "note"])
+      .default("fail")
+      .describe("A bypass list GitHub does not show the app (a ruleset's bypass list is shown only to who may edit the ruleset): fail (default), or note it as unknown."),
   })
-  .describe("`branch-protection`: the PR's base branch requires reviewed PRs and blocks force pushes and deletion.");
+  .describe("`branch-protection`: the PR's base branch requires reviewed PRs, blocks force pushes and deletion, requires the `sdlc-guard` check of this app, and lets no one but the allowed actors bypass it.");
 
 const descriptionSchema = z
   .strictObject({

@@ -1,5 +1,6 @@
 import type { BranchProtectionConfig } from "../config/schema.js";
 import { inlineCode } from "../report/markdown.js";
+import { judgeBypass, judgeGuardRequired } from "./branch-bypass.js";
 import { cannotEvaluate, fail, pass, type ClassicProtection, type Finding, type PullRequestSnapshot, type RulesetRule } from "./types.js";
 
 export interface EffectiveProtection {
@@ -50,14 +51,16 @@ export function combineProtection(classic: ClassicProtection | null, rules: Rule
 export function evaluateBranchProtection(snapshot: PullRequestSnapshot, config: BranchProtectionConfig): Finding {
   if (!snapshot.classicProtection.ok) return cannotEvaluate("the base branch's classic protection", snapshot.classicProtection.error);
   if (!snapshot.rulesetRules.ok) return cannotEvaluate("the rulesets of the base branch", snapshot.rulesetRules.error);
-  return judgeBranchProtection("Base branch", snapshot.baseRefName, snapshot.classicProtection.value, snapshot.rulesetRules.value, config.min_approvals);
+  return judgeBranchProtection("Base branch", snapshot.baseRefName, snapshot.classicProtection.value, snapshot.rulesetRules.value, config);
 }
 
 /**
  * Whether `branchName` is protected as the policy wants (a PR with `minApprovals`, no force push, no deletion) by its
- * classic rule and rulesets; `what` names the branch in the reason ("Base branch", "Default branch").
+ * classic rule and rulesets, with `sdlc-guard` a required check of this app and no bypass but the allowed ones;
+ * `what` names the branch in the reason ("Base branch", "Default branch").
  */
-export function judgeBranchProtection(what: string, branchName: string, classic: ClassicProtection | null, rules: RulesetRule[], minApprovals: number): Finding {
+export function judgeBranchProtection(what: string, branchName: string, classic: ClassicProtection | null, rules: RulesetRule[], config: BranchProtectionConfig): Finding {
+  const minApprovals = config.min_approvals;
   const branch = inlineCode(branchName);
   const effective = combineProtection(classic, rules);
   if (effective.sources.length === 0) {
@@ -72,22 +75,20 @@ export function judgeBranchProtection(what: string, branchName: string, classic:
   }
   if (!effective.forcePushBlocked) gaps.push("allows force pushes");
   if (!effective.deletionBlocked) gaps.push("allows deletion");
-  const notes = strictnessNotes(effective);
+  const fixes = gaps.length ? [`Edit the protection of ${branch}: require a pull request with ${minApprovals} approvals, block force pushes and block deletion.`] : [];
+  const guard = judgeGuardRequired(classic, rules);
+  const bypass = judgeBypass(classic, rules, config);
+  const allGaps = [...(gaps.length ? [gaps.join(", ")] : []), ...guard.gaps, ...bypass.gaps];
+  fixes.push(...guard.fixes, ...bypass.fixes);
+  const notes = [...strictnessNotes(effective), ...guard.notes, ...bypass.notes];
   const by = `by ${effective.sources.join(" and ")}`;
-  if (gaps.length) {
-    return fail(
-      `${what} ${branch} is protected ${by} but ${gaps.join(", ")}.`,
-      `Edit the protection of ${branch}: require a pull request with ${minApprovals} approvals, block force pushes and block deletion.`,
-      notes,
-    );
-  }
+  if (allGaps.length) return fail(`${what} ${branch} is protected ${by} but ${allGaps.join("; ")}.`, fixes.join(" "), notes);
   return pass(`${what} ${branch} is protected ${by}: ${effective.requiredApprovals} approvals, force pushes and deletion blocked.`, notes);
 }
 
 function strictnessNotes(effective: EffectiveProtection): string[] {
   return [
     `stale reviews ${effective.dismissesStaleReviews ? "are" : "are not"} dismissed on push`,
-    `\`sdlc-guard\` ${effective.requiredChecks.includes("sdlc-guard") ? "is" : "is not"} a required status check`,
     ...(effective.adminsIncluded === undefined ? [] : [`administrators ${effective.adminsIncluded ? "are" : "are not"} included`]),
   ];
 }

@@ -1,5 +1,6 @@
 import type { PullRequestComment } from "./waivers.js";
 import type { Enforcement, SdlcGuardConfig } from "../config/schema.js";
+import type { ClassicBypass, GuardCheckSource, RulesetBypass } from "./branch-bypass.js";
 
 /** A piece of GitHub (or Jira) state that was read, or the reason it could not be. Controls fail closed on `ok: false`. */
 export type Fetched<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -37,6 +38,10 @@ export interface ClassicProtection {
   dismissesStaleReviews: boolean;
   isAdminEnforced: boolean;
   requiredStatusCheckContexts: string[];
+  /** Who may set each required `sdlc-guard` check (absent: not read). */
+  guardCheckSources?: GuardCheckSource[];
+  /** Bypass allowances (absent: not read). */
+  bypass?: ClassicBypass;
 }
 
 /** One active ruleset rule that applies to the base branch (repository or organisation ruleset). */
@@ -46,6 +51,10 @@ export interface RulesetRule {
   requiredApprovingReviewCount?: number;
   dismissesStaleReviews?: boolean;
   requiredStatusChecks?: string[];
+  /** Who may set each required `sdlc-guard` check of a `required_status_checks` rule (absent: not read). */
+  guardCheckSources?: GuardCheckSource[];
+  /** The bypass list of the rule's ruleset (absent: not read). */
+  bypass?: RulesetBypass;
 }
 
 export interface SecretScanningState {

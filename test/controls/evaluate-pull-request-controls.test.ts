@@ -43,6 +43,8 @@ function snapshot(overrides: Partial<PullRequestSnapshot> = {}): PullRequestSnap
       dismissesStaleReviews: true,
       isAdminEnforced: true,
       requiredStatusCheckContexts: ["sdlc-guard"],
+      guardCheckSources: ["this-app"],
+      bypass: { pullRequest: [], forcePush: [] },
     }),
     ...overrides,
   });
