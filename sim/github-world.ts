@@ -874,6 +874,9 @@ export class GitHubWorld {
         oid ? (this.knowsCommit(repo, oid) ? gitCommitNode(repo, oid) : null) : expression !== undefined ? objectAt(repo, expression, hooks) : null,
       defaultBranchRef: repo.empty ? null : refNode(repo, `refs/heads/${repo.defaultBranch}`),
       ref: ({ qualifiedName }: { qualifiedName: string }) => refNode(repo, qualifiedName),
+      // Tags only, newest first (the order they were added stands in for their commit date).
+      refs: (args: { refPrefix: string; first?: number; after?: string }) =>
+        args.refPrefix === "refs/tags/" ? connection([...repo.git.tags.keys()].reverse().map((name) => refNode(repo, `refs/tags/${name}`)))(args) : connection([])(args),
       branchProtectionRules: connection([...repo.classicRules.values()].map(classicRuleNode)),
       release: ({ tagName }: { tagName: string }) => {
         const release = repo.releases.find((r) => r.tagName === tagName);
