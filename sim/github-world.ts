@@ -103,6 +103,18 @@ export interface SimClassicRule {
   dismissesStaleReviews: boolean;
   isAdminEnforced: boolean;
   requiredChecks: string[];
+  /** The app each required check must come from (null: any source); default: `sdlc-guard` from the world's app, others any source. */
+  checkSources?: Record<string, number | null>;
+  /** Who may skip the pull request requirement, and who may force push. */
+  bypassPullRequest?: SimBypassActor[];
+  bypassForcePush?: SimBypassActor[];
+}
+/** A bypass actor of a classic rule (Team, App, User) or a ruleset (Team, App and the special actors). */
+export interface SimBypassActor {
+  type: "Team" | "App" | "User" | "OrganizationAdmin" | "EnterpriseOwner" | "DeployKey" | "RepositoryRole";
+  /** org/slug for a team, the slug of an app, a login, a repository role's name. */
+  name?: string;
+  mode?: "ALWAYS" | "PULL_REQUEST";
 }
 /** A rule as `GET /repos/{owner}/{repo}/rules/branches/{branch}` lists it. */
 export type SimBranchRule = Record<string, unknown> & { type: string };
@@ -136,6 +148,8 @@ export interface SimRepo {
   mergeQueues: Map<string, SimQueueEntry[]>;
   /** GraphQL answers `rules: null` for branches (as for a token that may not see them). */
   rulesHidden?: boolean;
+  /** Bypass lists by `ruleset_id` (default: none may bypass); null: hidden from the app, as GitHub does for who may not edit the ruleset. */
+  rulesetBypass?: Map<number, SimBypassActor[] | null>;
   /** The history: commits, branch heads and tags (the default branch starts with one commit). */
   git: { commits: Map<string, SimGitCommit>; branches: Map<string, string>; tags: Map<string, SimTag> };
   releases: SimRelease[];
@@ -207,6 +221,14 @@ export const rulesetRule = {
   }),
   nonFastForward: (source = "acme/payments"): SimBranchRule => ({ type: "non_fast_forward", ruleset_source_type: "Repository", ruleset_source: source, ruleset_id: 7 }),
   deletion: (source = "acme/payments"): SimBranchRule => ({ type: "deletion", ruleset_source_type: "Repository", ruleset_source: source, ruleset_id: 7 }),
+  /** `sdlc-guard` required, from the app `integrationId` (omitted: any source). */
+  requiredGuard: (integrationId: number | undefined, source = "acme/payments"): SimBranchRule => ({
+    type: "required_status_checks",
+    ruleset_source_type: "Repository",
+    ruleset_source: source,
+    ruleset_id: 7,
+    parameters: { strict_required_status_checks_policy: false, required_status_checks: [{ context: "sdlc-guard", ...(integrationId === undefined ? {} : { integration_id: integrationId }) }] },
+  }),
 };
 
 export const strictClassicRule = (pattern = "main", approvals = 2): SimClassicRule => ({
@@ -689,6 +711,28 @@ export class GitHubWorld {
       dismissesStaleReviews: rule.dismissesStaleReviews,
       isAdminEnforced: rule.isAdminEnforced,
       requiredStatusCheckContexts: rule.requiredChecks,
+      requiredStatusChecks: rule.requiredChecks.map((context) => {
+        const appId = rule.checkSources && context in rule.checkSources ? rule.checkSources[context] : context === "sdlc-guard" ? this.appId : null;
+        return { context, app: appId === null || appId === undefined ? null : { __typename: "App", databaseId: appId } };
+      }),
+      bypassPullRequestAllowances: connection((rule.bypassPullRequest ?? []).map((a) => ({ actor: bypassActorNode(a) }))),
+      bypassForcePushAllowances: connection((rule.bypassForcePush ?? []).map((a) => ({ actor: bypassActorNode(a) }))),
+    });
+    const bypassActorNode = (a: SimBypassActor) =>
+      a.type === "Team"
+        ? { __typename: "Team", combinedSlug: a.name, slug: a.name?.split("/")[1] }
+        : a.type === "App"
+          ? { __typename: "App", slug: a.name }
+          : a.type === "User"
+            ? { __typename: "User", login: a.name }
+            : null;
+    const rulesetBypassNode = (a: SimBypassActor) => ({
+      bypassMode: a.mode ?? "ALWAYS",
+      organizationAdmin: a.type === "OrganizationAdmin",
+      enterpriseOwner: a.type === "EnterpriseOwner",
+      deployKey: a.type === "DeployKey",
+      repositoryRoleName: a.type === "RepositoryRole" ? a.name : null,
+      actor: bypassActorNode(a),
     });
     // A branch or tag ref: protection and rules of a branch, the tag object of an annotated tag, compare with another ref.
     const refNode = (repo: SimRepo, qualifiedName: string) => {
@@ -701,7 +745,7 @@ export class GitHubWorld {
         name,
         prefix: isTag ? "refs/tags/" : "refs/heads/",
         branchProtectionRule: !isTag && repo.classicRules.has(name) ? classicRuleNode(repo.classicRules.get(name)!) : null,
-        rules: isTag || repo.rulesHidden ? null : connection((repo.branchRules.get(name) ?? []).map(ruleNode)),
+        rules: isTag || repo.rulesHidden ? null : connection((repo.branchRules.get(name) ?? []).map(ruleNode(repo))),
         target: tag?.annotated ? { __typename: "Tag", oid: tag.annotated.sha, target: gitCommitNode(repo, oid) } : gitCommitNode(repo, oid),
         compare: ({ headRef }: { headRef: string }) => {
           const head = this.resolve(repo, headRef);
@@ -716,7 +760,7 @@ export class GitHubWorld {
       };
     };
     // Rules as GraphQL lists them: REST's snake_case rule turned into RepositoryRule with typed parameters.
-    const ruleNode = (rule: SimBranchRule) => {
+    const ruleNode = (repo: SimRepo) => (rule: SimBranchRule) => {
       const parameters = (rule.parameters ?? {}) as Record<string, unknown>;
       const source = String(rule.ruleset_source ?? "");
       return {
@@ -729,10 +773,19 @@ export class GitHubWorld {
                 dismissStaleReviewsOnPush: parameters.dismiss_stale_reviews_on_push,
               }
             : rule.type === "required_status_checks"
-              ? { __typename: "RequiredStatusChecksParameters", requiredStatusChecks: parameters.required_status_checks }
+              ? {
+                  __typename: "RequiredStatusChecksParameters",
+                  requiredStatusChecks: (parameters.required_status_checks as { context: string; integration_id?: number }[]).map((c) => ({ context: c.context, integrationId: c.integration_id ?? null })),
+                }
               : null,
         repositoryRuleset: {
+          id: `RRS_${String(rule.ruleset_id ?? 0)}`,
+          name: `ruleset ${String(rule.ruleset_id ?? 0)}`,
           source: rule.ruleset_source_type === "Organization" ? { __typename: "Organization", login: source } : { __typename: "Repository", nameWithOwner: source },
+          bypassActors: (args: { first?: number }) => {
+            const actors = repo.rulesetBypass?.get(Number(rule.ruleset_id ?? 0));
+            return actors === null ? null : connection((actors ?? []).map(rulesetBypassNode))(args);
+          },
         },
       };
     };
@@ -758,7 +811,7 @@ export class GitHubWorld {
         author: actorNode(pr.author),
         baseRef: {
           branchProtectionRule: rule && classicRuleNode(rule),
-          rules: repo.rulesHidden ? null : connection((repo.branchRules.get(pr.baseRef) ?? []).map(ruleNode)),
+          rules: repo.rulesHidden ? null : connection((repo.branchRules.get(pr.baseRef) ?? []).map(ruleNode(repo))),
           // The repository's files are those of its default branch, which is the base of our PRs.
           target: {
             __typename: "Commit",
@@ -821,6 +874,9 @@ export class GitHubWorld {
         oid ? (this.knowsCommit(repo, oid) ? gitCommitNode(repo, oid) : null) : expression !== undefined ? objectAt(repo, expression, hooks) : null,
       defaultBranchRef: repo.empty ? null : refNode(repo, `refs/heads/${repo.defaultBranch}`),
       ref: ({ qualifiedName }: { qualifiedName: string }) => refNode(repo, qualifiedName),
+      // Tags only, newest first (the order they were added stands in for their commit date).
+      refs: (args: { refPrefix: string; first?: number; after?: string }) =>
+        args.refPrefix === "refs/tags/" ? connection([...repo.git.tags.keys()].reverse().map((name) => refNode(repo, `refs/tags/${name}`)))(args) : connection([])(args),
       branchProtectionRules: connection([...repo.classicRules.values()].map(classicRuleNode)),
       release: ({ tagName }: { tagName: string }) => {
         const release = repo.releases.find((r) => r.tagName === tagName);

@@ -158,7 +158,7 @@ export function buildOrg(world: GitHubWorld, options: BuildOrgOptions): BuiltOrg
       if (b.protection === "classic") repo.classicRules.set(repo.defaultBranch, strictClassicRule(repo.defaultBranch, 2));
       else {
         const source = b.protection === "org-ruleset" ? login : `${login}/${name}`;
-        const rules = [rulesetRule.pullRequest(2, source), rulesetRule.nonFastForward(source), rulesetRule.deletion(source)];
+        const rules = [rulesetRule.pullRequest(2, source), rulesetRule.nonFastForward(source), rulesetRule.deletion(source), rulesetRule.requiredGuard(world.appId, source)];
         repo.branchRules.set(repo.defaultBranch, b.protection === "org-ruleset" ? rules.map((r): SimBranchRule => ({ ...r, ruleset_source_type: "Organization" })) : rules);
       }
     }

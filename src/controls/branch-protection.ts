@@ -2,6 +2,7 @@ import { z } from "zod";
 import { enforcementSchema } from "../config/schema-parts.js";
 import { pullRequestControl } from "./control.js";
 import { inlineCode } from "../common/markdown.js";
+import { judgeBypass, judgeGuardRequired } from "./branch-bypass.js";
 import { cannotEvaluate, fail, pass, type Finding } from "./finding.js";
 import { type ClassicProtection, type PullRequestFacts, type RulesetRule } from "../facts/pull-request.js";
 
@@ -53,14 +54,16 @@ export function combineProtection(classic: ClassicProtection | null, rules: Rule
 export function evaluateBranchProtection(snapshot: PullRequestFacts, config: BranchProtectionSettings): Finding {
   if (!snapshot.classicProtection.ok) return cannotEvaluate("the base branch's classic protection", snapshot.classicProtection.error);
   if (!snapshot.rulesetRules.ok) return cannotEvaluate("the rulesets of the base branch", snapshot.rulesetRules.error);
-  return judgeBranchProtection("Base branch", snapshot.baseRefName, snapshot.classicProtection.value, snapshot.rulesetRules.value, config.min_approvals);
+  return judgeBranchProtection("Base branch", snapshot.baseRefName, snapshot.classicProtection.value, snapshot.rulesetRules.value, config);
 }
 
 /**
  * Whether `branchName` is protected as the policy wants (a PR with `minApprovals`, no force push, no deletion) by its
- * classic rule and rulesets; `what` names the branch in the reason ("Base branch", "Default branch").
+ * classic rule and rulesets, with `sdlc-guard` a required check of this app and no bypass but the allowed ones;
+ * `what` names the branch in the reason ("Base branch", "Default branch").
  */
-export function judgeBranchProtection(what: string, branchName: string, classic: ClassicProtection | null, rules: RulesetRule[], minApprovals: number): Finding {
+export function judgeBranchProtection(what: string, branchName: string, classic: ClassicProtection | null, rules: RulesetRule[], config: BranchProtectionSettings): Finding {
+  const minApprovals = config.min_approvals;
   const branch = inlineCode(branchName);
   const effective = combineProtection(classic, rules);
   if (effective.sources.length === 0) {
@@ -75,22 +78,20 @@ export function judgeBranchProtection(what: string, branchName: string, classic:
   }
   if (!effective.forcePushBlocked) gaps.push("allows force pushes");
   if (!effective.deletionBlocked) gaps.push("allows deletion");
-  const notes = strictnessNotes(effective);
+  const fixes = gaps.length ? [`Edit the protection of ${branch}: require a pull request with ${minApprovals} approvals, block force pushes and block deletion.`] : [];
+  const guard = judgeGuardRequired(classic, rules);
+  const bypass = judgeBypass(classic, rules, config);
+  const allGaps = [...(gaps.length ? [gaps.join(", ")] : []), ...guard.gaps, ...bypass.gaps];
+  fixes.push(...guard.fixes, ...bypass.fixes);
+  const notes = [...strictnessNotes(effective), ...guard.notes, ...bypass.notes];
   const by = `by ${effective.sources.join(" and ")}`;
-  if (gaps.length) {
-    return fail(
-      `${what} ${branch} is protected ${by} but ${gaps.join(", ")}.`,
-      `Edit the protection of ${branch}: require a pull request with ${minApprovals} approvals, block force pushes and block deletion.`,
-      notes,
-    );
-  }
+  if (allGaps.length) return fail(`${what} ${branch} is protected ${by} but ${allGaps.join("; ")}.`, fixes.join(" "), notes);
   return pass(`${what} ${branch} is protected ${by}: ${effective.requiredApprovals} approvals, force pushes and deletion blocked.`, notes);
 }
 
 function strictnessNotes(effective: EffectiveProtection): string[] {
   return [
     `stale reviews ${effective.dismissesStaleReviews ? "are" : "are not"} dismissed on push`,
-    `\`sdlc-guard\` ${effective.requiredChecks.includes("sdlc-guard") ? "is" : "is not"} a required status check`,
     ...(effective.adminsIncluded === undefined ? [] : [`administrators ${effective.adminsIncluded ? "are" : "are not"} included`]),
   ];
 }
@@ -105,8 +106,19 @@ const settings = z
       .max(10)
       .default(2)
       .describe("Approvals the base branch's protection (classic or rulesets) must require."),
+    allowed_bypass: z
+      .array(z.string().trim().min(1).max(140))
+      .max(50)
+      .default([])
+      .describe(
+        "Who may bypass the branch's rules (break-glass): teams as org/team-slug, apps by slug, users by login, role:<repository role>, organization-admin, enterprise-owner, deploy-keys, repository-admins (a classic rule that does not include administrators). Any other bypass actor fails the control. Default: none.",
+      ),
+    unreadable_bypass: z
+      .enum(["fail", "note"])
+      .default("fail")
+      .describe("A bypass list GitHub does not show the app (a ruleset's bypass list is shown only to who may edit the ruleset): fail (default), or note it as unknown."),
   })
-  .describe("`branch-protection`: the PR's base branch requires reviewed PRs and blocks force pushes and deletion.");
+  .describe("`branch-protection`: the PR's base branch requires reviewed PRs, blocks force pushes and deletion, requires the `sdlc-guard` check of this app, and lets no one but the allowed actors bypass it.");
 
 export type BranchProtectionSettings = z.output<typeof settings>;
 

@@ -133,7 +133,7 @@ function judgeDefaultBranch(repo: RepositoryFacts, config: SdlcGuardConfig): Sum
   if (!repo.protection.ok) return unknown("Branch protection", repo.protection.error);
   if (repo.defaultBranch === null) return notApplicable("empty repository (no default branch yet)");
   const { classic, rules } = repo.protection.value;
-  const finding = judgeBranchProtection("Default branch", repo.defaultBranch, classic, rules, config.controls["branch-protection"].min_approvals);
+  const finding = judgeBranchProtection("Default branch", repo.defaultBranch, classic, rules, config.controls["branch-protection"]);
   // The summary shows details as plain text: no code spans.
   const plain = (text: string) => text.replaceAll("`", "");
   return finding.outcome === "pass" ? pass(plain(finding.reason)) : fail(plain(finding.reason), plain(finding.fix));

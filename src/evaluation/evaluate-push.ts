@@ -1,5 +1,5 @@
 import { isOn } from "../controls/results.js";
-import { PUSH_CONTROLS } from "../controls/catalogue.js";
+import { PUSH_CONTROLS, RELEASE_CONTROLS, TAG_CONTROLS } from "../controls/catalogue.js";
 import { evaluatePushControls } from "../controls/evaluate-ref-controls.js";
 import { unavailable } from "../facts/fetched.js";
 import { type ControlResult } from "../controls/results.js";
@@ -11,6 +11,9 @@ import { withRepositoryLock, type EvaluationDeps } from "./evaluate-pull-request
 import { refAuditLine, reportRefConfigError, reportRefFindings, type RefReport } from "./report-ref-findings.js";
 import { loadConfigCached } from "./state-cache.js";
 import { audit } from "../audit/audit-log.js";
+import type { RecentTag } from "../controls/unannounced-tags.js";
+import { catchUpUnannouncedTags, UNANNOUNCED_ACTOR } from "./catch-up-tags.js";
+import { evaluateTag } from "./evaluate-tag.js";
 
 export interface PushTarget extends PushEvent {
   /** The repository's default branch as the payload names it: a push there is reported even when GitHub cannot be read. */
@@ -30,6 +33,10 @@ export interface PushOutcome {
   results?: ControlResult[];
   written?: RefReport;
   requests: number;
+  /** The repository's latest tags, read with the push when a tag control is on. */
+  recentTags?: RecentTag[];
+  /** Tags GitHub sent no event for, evaluated after the push. */
+  caughtUpTags?: string[];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -39,8 +46,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * `force-push` (no forced push, no deletion), for the default branch and protected branches only. Serialized per
  * repository with every other evaluation (the commit's check run and the violation issues are shared).
  */
-export function evaluatePush(deps: PushDeps, push: PushTarget): Promise<PushOutcome> {
-  return withRepositoryLock(deps.memory, push.owner, push.repo, () => evaluateNow(deps, push));
+export async function evaluatePush(deps: PushDeps, push: PushTarget): Promise<PushOutcome> {
+  const outcome = await withRepositoryLock(deps.memory, push.owner, push.repo, () => evaluateNow(deps, push));
+  const { owner, repo, htmlUrl } = push;
+  const caughtUpTags = await catchUpUnannouncedTags(deps, { owner, repo }, outcome.recentTags, undefined, (tag) =>
+    evaluateTag(deps, { owner, repo, tag, release: false, isNew: true, actor: UNANNOUNCED_ACTOR, htmlUrl, catchUp: false }),
+  );
+  return caughtUpTags.length ? { ...outcome, caughtUpTags } : outcome;
 }
 
 async function evaluateNow(deps: PushDeps, push: PushTarget): Promise<PushOutcome> {
@@ -54,7 +66,9 @@ async function evaluateNow(deps: PushDeps, push: PushTarget): Promise<PushOutcom
   }
   let read: PushRead | null;
   try {
-    read = await readPush(octokit, push, appId);
+    // The latest tags come with the same query, to catch up on tags GitHub sent no event for.
+    const withRecentTags = loaded.ok && [...TAG_CONTROLS, ...RELEASE_CONTROLS].some((control) => isOn(control.id, loaded.config));
+    read = await readPush(octokit, push, appId, withRecentTags);
   } catch (error) {
     const why = describeGitHubError(error);
     read = { snapshot: pushSnapshotOf(push, unavailable(why), unavailable(why)), reportOn: reportCommitOf(push), existingCheckRun: undefined };
@@ -106,5 +120,5 @@ async function evaluateNow(deps: PushDeps, push: PushTarget): Promise<PushOutcom
     { ...refAuditLine(findings, written, { branch, protected_by: protectedBy, before: push.before, after: push.after, forced: push.forced, deleted: push.deleted, commits }), github_requests: requests() },
     `sdlc-guard ${written.report.conclusion} for ${subject} in ${owner}/${repo}`,
   );
-  return { status: "reported", results, written, requests: requests() };
+  return { status: "reported", results, written, requests: requests(), recentTags: read.recentTags };
 }

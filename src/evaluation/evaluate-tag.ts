@@ -10,6 +10,8 @@ import { withRepositoryLock, type EvaluationDeps } from "./evaluate-pull-request
 import { refAuditLine, reportRefConfigError, reportRefFindings, type RefReport } from "./report-ref-findings.js";
 import { loadConfigCached } from "./state-cache.js";
 import { audit } from "../audit/audit-log.js";
+import type { RecentTag } from "../controls/unannounced-tags.js";
+import { catchUpUnannouncedTags, UNANNOUNCED_ACTOR } from "./catch-up-tags.js";
 
 export interface TagTarget {
   owner: string;
@@ -22,6 +24,8 @@ export interface TagTarget {
   /** Who created the tag or published the release. */
   actor: string;
   htmlUrl: string;
+  /** Also evaluate the recent tags GitHub sent no event for (default); off for those catch-up evaluations themselves. */
+  catchUp?: boolean;
 }
 
 export interface TagOutcome {
@@ -31,6 +35,10 @@ export interface TagOutcome {
   results?: ControlResult[];
   written?: RefReport;
   requests: number;
+  /** The repository's latest tags, read with the tag. */
+  recentTags?: RecentTag[];
+  /** Tags GitHub sent no event for, evaluated after this one. */
+  caughtUpTags?: string[];
 }
 
 
@@ -38,8 +46,14 @@ export interface TagOutcome {
  * Evaluates a tag (`release-tag`, `signed-release`) or a published release (also `release-notes`) from fresh state,
  * and reports it on the tag's commit. Serialized per repository with every other evaluation.
  */
-export function evaluateTag(deps: EvaluationDeps, target: TagTarget): Promise<TagOutcome> {
-  return withRepositoryLock(deps.memory, target.owner, target.repo, () => evaluateNow(deps, target));
+export async function evaluateTag(deps: EvaluationDeps, target: TagTarget): Promise<TagOutcome> {
+  const outcome = await withRepositoryLock(deps.memory, target.owner, target.repo, () => evaluateNow(deps, target));
+  if (target.catchUp === false) return outcome;
+  const { owner, repo, htmlUrl } = target;
+  const caughtUpTags = await catchUpUnannouncedTags(deps, { owner, repo }, outcome.recentTags, target.tag, (tag) =>
+    evaluateTag(deps, { owner, repo, tag, release: false, isNew: true, actor: UNANNOUNCED_ACTOR, htmlUrl, catchUp: false }),
+  );
+  return caughtUpTags.length ? { ...outcome, caughtUpTags } : outcome;
 }
 
 async function evaluateNow(deps: EvaluationDeps, target: TagTarget): Promise<TagOutcome> {
@@ -50,7 +64,8 @@ async function evaluateNow(deps: EvaluationDeps, target: TagTarget): Promise<Tag
   if (loaded.ok && [...TAG_CONTROLS, ...RELEASE_CONTROLS].every((control) => !isOn(control.id, loaded.config))) {
     return { status: "skipped", reason: "the tag controls are off", requests: requests() };
   }
-  const read = await readTag(octokit, { owner, repo, tag, withRelease: target.release }, appId);
+  const read = await readTag(octokit, { owner, repo, tag, withRelease: target.release, withRecentTags: target.catchUp !== false }, appId);
+  const recentTags = read.recentTags;
   if (target.release && read.releaseMissing) return { status: "skipped", reason: `no published release for ${tag}`, requests: requests() };
   const commitSha = read.snapshot.commitSha;
   // A tag deleted before this evaluation leaves no commit to report on (its creation is in the log).
@@ -62,7 +77,7 @@ async function evaluateNow(deps: EvaluationDeps, target: TagTarget): Promise<Tag
   // deleted and created again on another commit is a new tag, and is evaluated.
   const recentKey = `${repositoryKey(owner, repo)}:tag:${tag}`;
   if (target.isNew && memory.recentTags.get(recentKey) === commitSha) {
-    return { status: "skipped", reason: `tag ${tag} on ${commitSha.slice(0, 7)} was evaluated moments ago (create and push events of one tag)`, requests: requests() };
+    return { status: "skipped", reason: `tag ${tag} on ${commitSha.slice(0, 7)} was evaluated moments ago (create and push events of one tag)`, requests: requests(), recentTags };
   }
   // Remembered once reported: if the report fails, the tag's other event evaluates it again.
   const reported = () => {
@@ -74,7 +89,7 @@ async function evaluateNow(deps: EvaluationDeps, target: TagTarget): Promise<Tag
     const run = { owner, repo, sha: commitSha, subject, existing: read.existingCheckRun, externalId: `tag:${tag}`, evaluatedAt };
     const written = await reportRefConfigError(deps, run, loaded.error);
     reported();
-    return { status: "reported", commitSha, written, requests: requests() };
+    return { status: "reported", commitSha, written, requests: requests(), recentTags };
   }
 
   // The signature costs a REST read: only when `signed-release` looks at it.
@@ -104,5 +119,5 @@ async function evaluateNow(deps: EvaluationDeps, target: TagTarget): Promise<Tag
     { ...refAuditLine(findings, written, { tag, annotated: read.snapshot.annotated }), github_requests: requests() },
     `sdlc-guard ${written.report.conclusion} for ${subject} in ${owner}/${repo}`,
   );
-  return { status: "reported", commitSha, results, written, requests: requests() };
+  return { status: "reported", commitSha, results, written, requests: requests(), recentTags };
 }

@@ -41,6 +41,10 @@ export interface ClassicProtection {
   dismissesStaleReviews: boolean;
   isAdminEnforced: boolean;
   requiredStatusCheckContexts: string[];
+  /** Who may set each required `sdlc-guard` check (absent: not read). */
+  guardCheckSources?: GuardCheckSource[];
+  /** Bypass allowances (absent: not read). */
+  bypass?: ClassicBypass;
 }
 
 /** One active ruleset rule that applies to the base branch (repository or organisation ruleset). */
@@ -50,6 +54,10 @@ export interface RulesetRule {
   requiredApprovingReviewCount?: number;
   dismissesStaleReviews?: boolean;
   requiredStatusChecks?: string[];
+  /** Who may set each required `sdlc-guard` check of a `required_status_checks` rule (absent: not read). */
+  guardCheckSources?: GuardCheckSource[];
+  /** The bypass list of the rule's ruleset (absent: not read). */
+  bypass?: RulesetBypass;
 }
 
 export interface SecretScanningState {
@@ -134,3 +142,36 @@ export type OptionalPullRequestFact = "changedFiles" | "commits" | "headChecks" 
  * when it was not read for this evaluation (the control then fails closed).
  */
 export type PullRequestFacts<F extends OptionalPullRequestFact = never> = Omit<PullRequestSnapshot, OptionalPullRequestFact> & { [K in F]: PullRequestSnapshot[K] };
+
+/**
+ * Where a required `sdlc-guard` status check must come from: this app (pinned to its id), any source (anyone who can
+ * set a commit status named `sdlc-guard` satisfies it), another app, or an app this evaluation cannot identify (no
+ * APP_ID known, e.g. the CLI with a token).
+ */
+export type GuardCheckSource = "this-app" | "any-source" | "other-app" | "unknown-app";
+
+/**
+ * Who may bypass a branch's rules. `name` is what `allowed_bypass` matches: a team `org/slug`, an app's slug, a
+ * user's login, `role:<repository role>`, `organization-admin`, `enterprise-owner`, `deploy-keys`, `repository-admins`.
+ */
+export interface BypassActor {
+  name: string;
+  /** What lets it bypass: "ruleset `acme/payments`", "classic rule `main` (pull requests)"... */
+  via: string;
+}
+
+/** A ruleset's bypass list as GitHub shows it to the app: `null` when hidden (GitHub shows it only to who may edit the ruleset). */
+export interface RulesetBypass {
+  /** Stable id of the ruleset, so the list of a ruleset with several rules is counted once. */
+  rulesetId: string;
+  rulesetName: string;
+  actors: BypassActor[] | null;
+  /** Why `actors` is null. */
+  hiddenBecause?: string;
+}
+
+/** Classic allowances; `null` lists could not be read in full. */
+export interface ClassicBypass {
+  pullRequest: BypassActor[] | null;
+  forcePush: BypassActor[] | null;
+}

@@ -39,7 +39,7 @@ const POL_008: SdlcGuardConfig = {
     "reviewer-teams": { enforcement: "required", teams: [] },
     jira: { enforcement: "required", projects: [], search_in: ["title", "branch", "body"], verify: true, closed_statuses: [] },
     description: { enforcement: "advisory", sections: ["Description", "Testing", "Security considerations"] },
-    "branch-protection": { enforcement: "required", min_approvals: 2 },
+    "branch-protection": { enforcement: "required", min_approvals: 2, allowed_bypass: [], unreadable_bypass: "fail" },
     "secret-scanning": { enforcement: "required" },
     "required-checks": { enforcement: "required", checks: [], accepted_conclusions: ["success"] },
     "commit-messages": { enforcement: "off", min_length: 10, ignore_merge_commits: true },

@@ -5,7 +5,10 @@ import { type ClassicProtection, type PullRequestSnapshot, type RulesetRule } fr
 import { inlineCode } from "../../src/common/markdown.js";
 import { pullRequestSnapshot } from "../support/snapshot.js";
 
-/** Classic protection that satisfies POL-008 (2 approvals, no force push, no deletion) unless overridden. */
+/**
+ * Classic protection that satisfies POL-008 (2 approvals, no force push, no deletion) and cannot be walked around
+ * (`sdlc-guard` of this app required, administrators included, no bypass allowance) unless overridden.
+ */
 const classic = (overrides: Partial<ClassicProtection> = {}): ClassicProtection => ({
   pattern: "main",
   requiresApprovingReviews: true,
@@ -13,18 +16,30 @@ const classic = (overrides: Partial<ClassicProtection> = {}): ClassicProtection 
   allowsForcePushes: false,
   allowsDeletions: false,
   dismissesStaleReviews: false,
-  isAdminEnforced: false,
-  requiredStatusCheckContexts: [],
+  isAdminEnforced: true,
+  requiredStatusCheckContexts: ["sdlc-guard"],
+  guardCheckSources: ["this-app"],
+  bypass: { pullRequest: [], forcePush: [] },
   ...overrides,
 });
 
-const rule = (type: string, extra: Partial<RulesetRule> = {}, rulesetSource = "acme/payments"): RulesetRule => ({ type, rulesetSource, ...extra });
+/** A rule of a ruleset that no one may bypass (one ruleset per source). */
+const rule = (type: string, extra: Partial<RulesetRule> = {}, rulesetSource = "acme/payments"): RulesetRule => ({
+  type,
+  rulesetSource,
+  bypass: { rulesetId: rulesetSource, rulesetName: "main rules", actors: [] },
+  ...extra,
+});
 
-/** A ruleset that satisfies POL-008 on its own. */
+/** `sdlc-guard` required from this app. */
+const guardRule = (source = "acme/payments") => rule("required_status_checks", { requiredStatusChecks: ["sdlc-guard"], guardCheckSources: ["this-app"] }, source);
+
+/** A ruleset that satisfies POL-008 on its own, and requires `sdlc-guard` of this app. */
 const compliantRuleset = (source = "acme/payments"): RulesetRule[] => [
   rule("pull_request", { requiredApprovingReviewCount: 2, dismissesStaleReviews: false }, source),
   rule("non_fast_forward", {}, source),
   rule("deletion", {}, source),
+  guardRule(source),
 ];
 
 function snapshot(protection: {
@@ -42,17 +57,14 @@ function snapshot(protection: {
 const bpConfig = (settings: Record<string, unknown> = {}): BranchProtectionConfig =>
   configSchema.parse({ controls: { "branch-protection": settings } }).controls["branch-protection"];
 
-const DEFAULT_NOTES = [
-  "stale reviews are not dismissed on push",
-  "`sdlc-guard` is not a required status check",
-  "administrators are not included",
-];
-/** Without a classic rule there is nothing to say about administrators (ruleset bypass lists are not read). */
-const RULESET_NOTES = DEFAULT_NOTES.slice(0, 2);
+const GUARD_NOTES = ["`sdlc-guard` is a required status check, from this app only", "no one may bypass the rules"];
+const DEFAULT_NOTES = ["stale reviews are not dismissed on push", "administrators are included", ...GUARD_NOTES];
+/** Without a classic rule there is nothing to say about administrators (a ruleset names who may bypass it). */
+const RULESET_NOTES = ["stale reviews are not dismissed on push", ...GUARD_NOTES];
 
 describe("branch-protection: the base branch requires a PR with >= 2 approvals and blocks force pushes and deletion", () => {
   it("the default policy needs two approvals", () => {
-    expect(defaultConfig.controls["branch-protection"]).toEqual({ enforcement: "required", min_approvals: 2 });
+    expect(defaultConfig.controls["branch-protection"]).toEqual({ enforcement: "required", min_approvals: 2, allowed_bypass: [], unreadable_bypass: "fail" });
   });
 
   describe("the finding (evaluateBranchProtection)", () => {
@@ -135,6 +147,7 @@ describe("branch-protection: the base branch requires a PR with >= 2 approvals a
         rule("pull_request", { requiredApprovingReviewCount: 2 }, "acme"),
         rule("non_fast_forward", {}, "acme/payments"),
         rule("deletion", {}, "acme/payments"),
+        guardRule("acme"),
       ];
       const result = evaluateBranchProtection(snapshot({ rules: fetched(rules) }), bpConfig());
       expect(result.outcome).toBe("pass");
@@ -147,7 +160,7 @@ describe("branch-protection: the base branch requires a PR with >= 2 approvals a
       ["a ruleset without a deletion rule fails on deletion", ["pull_request", "non_fast_forward"], "allows deletion"],
       ["a ruleset with unrelated rules only is a protection with every gap", ["required_signatures", "required_linear_history"], "requires 0 approval(s), policy needs 2, allows force pushes, allows deletion"],
     ])("%s", (_name, types, gap) => {
-      const rules = types.map((type) => rule(type, type === "pull_request" ? { requiredApprovingReviewCount: 2 } : {}));
+      const rules = [...types.map((type) => rule(type, type === "pull_request" ? { requiredApprovingReviewCount: 2 } : {})), guardRule()];
       const result = evaluateBranchProtection(snapshot({ rules: fetched(rules) }), bpConfig());
       expect(result.outcome).toBe("fail");
       expect(result.reason).toBe(`Base branch \`main\` is protected by ruleset \`acme/payments\` but ${gap}.`);
@@ -183,15 +196,11 @@ describe("branch-protection: the base branch requires a PR with >= 2 approvals a
       expect(result.reason).toBe("Base branch `main` is protected by classic rule `main` and ruleset `acme/payments` but allows force pushes.");
     });
 
-    it("stricter settings are reported as notes: stale reviews dismissed, sdlc-guard required, administrators included", () => {
+    it("stricter settings are reported as notes: stale reviews dismissed, administrators included, sdlc-guard required", () => {
       const strict = classic({ dismissesStaleReviews: true, isAdminEnforced: true, requiredStatusCheckContexts: ["build", "sdlc-guard"] });
       const result = evaluateBranchProtection(snapshot({ classic: fetched(strict) }), bpConfig());
       expect(result.outcome).toBe("pass");
-      expect(result.notes).toEqual([
-        "stale reviews are dismissed on push",
-        "`sdlc-guard` is a required status check",
-        "administrators are included",
-      ]);
+      expect(result.notes).toEqual(["stale reviews are dismissed on push", "administrators are included", ...GUARD_NOTES]);
     });
 
     it("stricter settings from rulesets are reported as notes", () => {
@@ -199,16 +208,20 @@ describe("branch-protection: the base branch requires a PR with >= 2 approvals a
         rule("pull_request", { requiredApprovingReviewCount: 2, dismissesStaleReviews: true }),
         rule("non_fast_forward"),
         rule("deletion"),
-        rule("required_status_checks", { requiredStatusChecks: ["sdlc-guard"] }),
+        guardRule(),
       ];
       const result = evaluateBranchProtection(snapshot({ rules: fetched(rules) }), bpConfig());
       expect(result.outcome).toBe("pass");
-      expect(result.notes).toEqual(["stale reviews are dismissed on push", "`sdlc-guard` is a required status check"]);
+      expect(result.notes).toEqual(["stale reviews are dismissed on push", ...GUARD_NOTES]);
     });
 
-    it("a required check with another name does not count as sdlc-guard being required", () => {
-      const result = evaluateBranchProtection(snapshot({ classic: fetched(classic({ requiredStatusCheckContexts: ["sdlc-guard-legacy", "ci"] })) }), bpConfig());
-      expect(result.notes).toContain("`sdlc-guard` is not a required status check");
+    it("a required check with another name does not count as sdlc-guard being required: the control fails", () => {
+      const result = evaluateBranchProtection(
+        snapshot({ classic: fetched(classic({ requiredStatusCheckContexts: ["sdlc-guard-legacy", "ci"], guardCheckSources: [] })) }),
+        bpConfig(),
+      );
+      expect(result.outcome).toBe("fail");
+      expect(result.reason).toContain("does not require `sdlc-guard` as a status check");
     });
 
     it("notes are reported on failures too", () => {

@@ -36,6 +36,8 @@ function snapshot(overrides: Partial<PullRequestSnapshot> = {}): ReturnType<type
       dismissesStaleReviews: true,
       isAdminEnforced: true,
       requiredStatusCheckContexts: ["sdlc-guard"],
+      guardCheckSources: ["this-app"],
+      bypass: { pullRequest: [], forcePush: [] },
     }),
     ...overrides,
   });

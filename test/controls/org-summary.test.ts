@@ -5,7 +5,7 @@ import { fetched, unavailable } from "../../src/facts/fetched.js";
 
 const NOW = new Date("2026-11-23T06:00:00Z");
 
-const strictRule = { pattern: "main", requiresApprovingReviews: true, requiredApprovingReviewCount: 2, allowsForcePushes: false, allowsDeletions: false, dismissesStaleReviews: true, isAdminEnforced: true, requiredStatusCheckContexts: ["sdlc-guard"] };
+const strictRule = { pattern: "main", requiresApprovingReviews: true, requiredApprovingReviewCount: 2, allowsForcePushes: false, allowsDeletions: false, dismissesStaleReviews: true, isAdminEnforced: true, requiredStatusCheckContexts: ["sdlc-guard"], guardCheckSources: ["this-app" as const], bypass: { pullRequest: [], forcePush: [] } };
 
 function compliantRepo(name: string, overrides: Partial<RepositoryFacts> = {}): RepositoryFacts {
   return {

@@ -53,14 +53,20 @@ function expectFactsOf(facts: RepositoryFacts, built: BuiltRepository) {
   // Protection, each way it can be given.
   const protection = facts.protection.ok ? facts.protection.value : undefined;
   if (built.protection === "none") expect(protection).toEqual({ classic: null, rules: [] });
-  if (built.protection === "classic") expect(protection?.classic).toMatchObject({ pattern: "main", requiredApprovingReviewCount: failure === "one-approval" ? 1 : 2, allowsForcePushes: false });
-  if (built.protection === "repository-ruleset") expect(protection?.rules.map((r) => `${r.type} ${r.rulesetSource}`)).toEqual(["pull_request", "non_fast_forward", "deletion"].map((t) => `${t} Repository acme/${built.name}`));
+  if (built.protection === "classic") {
+    expect(protection?.classic).toMatchObject({ pattern: "main", requiredApprovingReviewCount: failure === "one-approval" ? 1 : 2, allowsForcePushes: false, guardCheckSources: ["this-app"], bypass: { pullRequest: [], forcePush: [] } });
+  }
+  if (built.protection === "repository-ruleset") {
+    expect(protection?.rules.map((r) => `${r.type} ${r.rulesetSource}`)).toEqual(["pull_request", "non_fast_forward", "deletion", "required_status_checks"].map((t) => `${t} Repository acme/${built.name}`));
+  }
   if (built.protection === "org-ruleset") {
     expect(protection?.classic).toBeNull();
-    expect(protection?.rules).toEqual([
-      { type: "pull_request", rulesetSource: "Organization acme", requiredApprovingReviewCount: 2, dismissesStaleReviews: true },
-      { type: "non_fast_forward", rulesetSource: "Organization acme" },
-      { type: "deletion", rulesetSource: "Organization acme" },
+    const bypass = { rulesetId: "RRS_7", rulesetName: "ruleset 7", actors: [] };
+    expect(protection?.rules).toMatchObject([
+      { type: "pull_request", rulesetSource: "Organization acme", requiredApprovingReviewCount: 2, dismissesStaleReviews: true, bypass },
+      { type: "non_fast_forward", rulesetSource: "Organization acme", bypass },
+      { type: "deletion", rulesetSource: "Organization acme", bypass },
+      { type: "required_status_checks", rulesetSource: "Organization acme", requiredStatusChecks: ["sdlc-guard"], guardCheckSources: ["this-app"], bypass },
     ]);
   }
   expect(facts.secretScanning).toEqual({ ok: true, value: { enabled: true, pushProtection: failure !== "no-push-protection" } });

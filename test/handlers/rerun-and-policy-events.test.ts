@@ -88,7 +88,7 @@ describe("changes to what every open PR is judged against", () => {
   ])("when %s, every open PR is re-evaluated (closed ones are not)", async (_name, makeEvent) => {
     const { world, repo, open } = withOpenPullRequests();
     repo.classicRules.clear();
-    repo.branchRules.set("main", [rulesetRule.pullRequest(2), rulesetRule.nonFastForward(), rulesetRule.deletion()]);
+    repo.branchRules.set("main", [rulesetRule.pullRequest(2), rulesetRule.nonFastForward(), rulesetRule.deletion(), rulesetRule.requiredGuard(world.appId)]);
     const probot = createTestApp(world);
     mockGitHub(world).expectToken().expect("GET", "/repos/acme/payments/pulls").expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { cached: true });
 

@@ -53,8 +53,9 @@ export function repositoriesQuery(appId: number | undefined): string {
 
 /** GraphQL points of one query about `repositories` repositories (GitHub: connections asked for / 100, at least 1). */
 export function repositoriesQueryCost(repositories: number, appId: number | undefined): number {
-  // The two nodes lists, then per repository: its branch's rules, and its merged PRs (with their commits, suites and runs).
-  return Math.max(1, Math.ceil((2 + repositories + mergedPullsCost(repositories, FIRST_PULLS_PAGE, appId)) / 100));
+  // The two nodes lists, then per repository: its branch's rules (each with its ruleset's bypass list: 100 more), the
+  // classic rule's two bypass allowance lists, and its merged PRs (with their commits, suites and runs).
+  return Math.max(1, Math.ceil((2 + repositories * (1 + 100 + 2) + mergedPullsCost(repositories, FIRST_PULLS_PAGE, appId)) / 100));
 }
 
 type GqlFolder = { entries?: { name: string; type: string }[] | null } | null;
@@ -136,7 +137,7 @@ export async function readRepositoryDetails(
     } else {
       defaultsRead = true;
       const { data, errors } = outcome;
-      batch.forEach((id, i) => details.set(id, repositoryDetails(data, errors, i, options.period)));
+      batch.forEach((id, i) => details.set(id, repositoryDetails(data, errors, i, options.period, options.appId)));
       if (withDefaults) defaults = orgDefaultsOf(data, errors);
     }
     options.onBatch?.(Math.min(ids.length, start + batch.length));
@@ -149,7 +150,7 @@ function unreadable(error: string): RepositoryDetails {
   return { defaultBranch: undefined, protection: failed, dependabotEnabled: failed, files: failed, workflows: failed, configText: failed, latestRelease: failed, mergedPullRequests: failed };
 }
 
-function repositoryDetails(data: GqlRepositoriesAnswer, allErrors: GqlFieldError[], index: number, period: Period): RepositoryDetails {
+function repositoryDetails(data: GqlRepositoriesAnswer, allErrors: GqlFieldError[], index: number, period: Period, appId: number | undefined): RepositoryDetails {
   const node = data.nodes?.[index];
   // Errors on this repository, by part (`all`: the repository itself, or a field not pinned to one part).
   const byPart = new Map<Part | "all", GqlFieldError[]>();
@@ -176,8 +177,8 @@ function repositoryDetails(data: GqlRepositoriesAnswer, allErrors: GqlFieldError
   const branchName = ref ? `the default branch ${ref.name}` : "";
   const protection = part("protection", () => {
     if (!ref) return fetched({ classic: null, rules: [] }); // an empty repository: nothing to protect yet
-    const rules = toRulesetRules(ref.rules, branchName);
-    return mapFetched(rules, (value) => ({ classic: toClassicProtection(ref.branchProtectionRule), rules: value }));
+    const rules = toRulesetRules(ref.rules, branchName, appId);
+    return mapFetched(rules, (value) => ({ classic: toClassicProtection(ref.branchProtectionRule, appId), rules: value }));
   });
   const firstPulls = part("mergedPullRequests", (): Fetched<ReturnType<typeof mergedPullsOf>> =>
     node.pullRequests ? fetched(mergedPullsOf(node.pullRequests, period)) : unavailable("GitHub did not return the merged pull requests"),

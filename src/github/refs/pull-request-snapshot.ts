@@ -3,6 +3,7 @@ import { type Actor, type ClassicProtection, type CodeOwnersFile, type HeadCheck
   type PullRequestFacts, type Review, type ReviewState, type RulesetRule } from "../../facts/pull-request.js";
 import { CHECK_NAME } from "../../common/product.js";
 import { type ExistingCheckRun } from "../writes/check-run.js";
+import { CLASSIC_BYPASS_FIELDS, guardCheckSources, RULESET_BYPASS_FIELDS, RULESET_CHECK_FIELDS, toClassicBypass, toRulesetBypass, type GqlClassicBypass, type GqlRulesetBypass } from "./branch-bypass-read.js";
 import { collectPages, nextPageQuery, pageOf, type GqlPage } from "../transport/graphql-pages.js";
 import type { PullRequestComment } from "../../facts/pull-request.js";
 import type { GitHubClient } from "../types.js";
@@ -56,6 +57,7 @@ export const CODEOWNERS_PATHS = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEO
 export const BRANCH_RULES_SELECTION = `branchProtectionRule {
           pattern requiresApprovingReviews requiredApprovingReviewCount allowsForcePushes allowsDeletions
           dismissesStaleReviews isAdminEnforced requiredStatusCheckContexts
+          ${CLASSIC_BYPASS_FIELDS}
         }
         rules(first: 100) {
           pageInfo { hasNextPage }
@@ -64,9 +66,12 @@ export const BRANCH_RULES_SELECTION = `branchProtectionRule {
             parameters {
               __typename
               ... on PullRequestParameters { requiredApprovingReviewCount dismissStaleReviewsOnPush }
-              ... on RequiredStatusChecksParameters { requiredStatusChecks { context } }
+              ... on RequiredStatusChecksParameters { requiredStatusChecks { ${RULESET_CHECK_FIELDS} } }
             }
-            repositoryRuleset { source { __typename ... on Repository { nameWithOwner } ... on Organization { login } ... on Enterprise { slug } } }
+            repositoryRuleset {
+              source { __typename ... on Repository { nameWithOwner } ... on Organization { login } ... on Enterprise { slug } }
+              ${RULESET_BYPASS_FIELDS}
+            }
           }
         }`;
 
@@ -141,14 +146,14 @@ type GqlCheck =
 type GqlBlobEntry = { object: { text?: string | null; isTruncated?: boolean } | null } | null;
 export interface GqlRule {
   type: string;
-  parameters: { __typename: string; requiredApprovingReviewCount?: number; dismissStaleReviewsOnPush?: boolean; requiredStatusChecks?: { context: string }[] } | null;
-  repositoryRuleset: { source: { __typename: string; nameWithOwner?: string; login?: string; slug?: string } } | null;
+  parameters: { __typename: string; requiredApprovingReviewCount?: number; dismissStaleReviewsOnPush?: boolean; requiredStatusChecks?: { context: string; integrationId?: number | null }[] } | null;
+  repositoryRuleset: ({ source: { __typename: string; nameWithOwner?: string; login?: string; slug?: string } } & GqlRulesetBypass) | null;
 }
 /** A classic branch protection rule as `BRANCH_RULES_SELECTION` reads it. */
-export type GqlClassicRule = Omit<ClassicProtection, "requiredApprovingReviewCount" | "requiredStatusCheckContexts"> & {
+export type GqlClassicRule = Omit<ClassicProtection, "requiredApprovingReviewCount" | "requiredStatusCheckContexts" | "guardCheckSources" | "bypass"> & {
   requiredApprovingReviewCount: number | null;
   requiredStatusCheckContexts: (string | null)[] | null;
-};
+} & GqlClassicBypass;
 /** What `BRANCH_RULES_SELECTION` reads on a branch ref. */
 export interface GqlBranchRules {
   branchProtectionRule: GqlClassicRule | null;
@@ -242,8 +247,8 @@ export async function readPullRequest(
     isDraft: pr.isDraft,
     author: toActor(pr.author),
     reviews: mapFetched(reviews, (nodes) => nodes.map(toReview)),
-    classicProtection: fetched(toClassicProtection(pr.baseRef?.branchProtectionRule ?? null)),
-    rulesetRules: pr.baseRef ? toRulesetRules(pr.baseRef.rules, "the base branch") : unavailable(`the base branch ${pr.baseRefName} no longer exists`),
+    classicProtection: fetched(toClassicProtection(pr.baseRef?.branchProtectionRule ?? null, appId)),
+    rulesetRules: pr.baseRef ? toRulesetRules(pr.baseRef.rules, "the base branch", appId) : unavailable(`the base branch ${pr.baseRefName} no longer exists`),
     changedFiles,
     commits,
     headChecks,
@@ -276,19 +281,24 @@ const toReview = (n: GqlReview): Review => ({
   authorCanPush: n.authorCanPushToRepository,
 });
 
-/** A branch's classic protection rule with GitHub's nulls made explicit (no approvals, no required checks). */
-export function toClassicProtection(rule: GqlClassicRule | null): ClassicProtection | null {
-  return (
-    rule && {
-      ...rule,
-      requiredApprovingReviewCount: rule.requiredApprovingReviewCount ?? 0,
-      requiredStatusCheckContexts: (rule.requiredStatusCheckContexts ?? []).filter((c): c is string => !!c),
-    }
-  );
+/** A branch's classic protection rule with GitHub's nulls made explicit (no approvals, no required checks); `appId`: ours. */
+export function toClassicProtection(rule: GqlClassicRule | null, appId: number | undefined): ClassicProtection | null {
+  if (!rule) return null;
+  const { requiredStatusChecks, bypassPullRequestAllowances, bypassForcePushAllowances, ...fields } = rule;
+  const contexts = (rule.requiredStatusCheckContexts ?? []).filter((c): c is string => !!c);
+  // `requiredStatusChecks` names the app each check must come from (null: any source).
+  const checks = requiredStatusChecks ?? contexts.map((context) => ({ context, app: null }));
+  return {
+    ...fields,
+    requiredApprovingReviewCount: rule.requiredApprovingReviewCount ?? 0,
+    requiredStatusCheckContexts: contexts,
+    guardCheckSources: guardCheckSources(checks.map((c) => ({ context: c.context, appId: c.app?.databaseId ?? null })), appId),
+    bypass: toClassicBypass({ pattern: rule.pattern, bypassPullRequestAllowances, bypassForcePushAllowances }),
+  };
 }
 
 /** Ruleset rules (repository and organisation) that apply to a branch (`branch`: "the base branch"...), in the shape the REST API names them. */
-export function toRulesetRules(rules: GqlBranchRules["rules"], branch: string): Fetched<RulesetRule[]> {
+export function toRulesetRules(rules: GqlBranchRules["rules"], branch: string, appId: number | undefined): Fetched<RulesetRule[]> {
   if (!rules) return unavailable(`GitHub did not return the rules of ${branch}`);
   if (rules.pageInfo.hasNextPage) return unavailable(`more than 100 ruleset rules apply to ${branch}`);
   return fetched(
@@ -296,13 +306,18 @@ export function toRulesetRules(rules: GqlBranchRules["rules"], branch: string): 
       if (!rule) return [];
       const source = rule.repositoryRuleset?.source;
       const parameters = rule.parameters;
+      const rulesetSource = `${source?.__typename ?? "Repository"} ${source?.nameWithOwner ?? source?.login ?? source?.slug ?? ""}`.trim();
+      const checks = parameters?.requiredStatusChecks;
+      const bypass = rule.repositoryRuleset ? toRulesetBypass(rule.repositoryRuleset, rulesetSource) : undefined;
       return [
         {
           type: rule.type.toLowerCase(),
-          rulesetSource: `${source?.__typename ?? "Repository"} ${source?.nameWithOwner ?? source?.login ?? source?.slug ?? ""}`.trim(),
+          rulesetSource,
           requiredApprovingReviewCount: parameters?.requiredApprovingReviewCount,
           dismissesStaleReviews: parameters?.dismissStaleReviewsOnPush,
-          requiredStatusChecks: parameters?.requiredStatusChecks?.map((c) => c.context),
+          requiredStatusChecks: checks?.map((c) => c.context),
+          ...(checks ? { guardCheckSources: guardCheckSources(checks.map((c) => ({ context: c.context, appId: c.integrationId ?? null })), appId) } : {}),
+          ...(bypass ? { bypass } : {}),
         },
       ];
     }),

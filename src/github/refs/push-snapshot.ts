@@ -4,6 +4,8 @@ import { matchesBranchPattern } from "./branch-pattern.js";
 import { describeGitHubError } from "../../common/describe-error.js";
 import { findOurRun, OUR_RUN_SELECTION, type GqlOurSuites, type OurRun } from "./pull-request-snapshot.js";
 import type { GitHubClient } from "../types.js";
+import { RECENT_TAGS_SELECTION, toRecentTags, type GqlRecentTags } from "./recent-tags.js";
+import type { RecentTag } from "../../controls/unannounced-tags.js";
 
 /** Commits whose pull requests one GraphQL query asks about (as aliases). */
 export const COMMITS_PER_QUERY = 50;
@@ -52,7 +54,7 @@ export function pushSnapshotOf(push: PushEvent, protection: Fetched<BranchProtec
  */
 export function pushQuery(commitCount: number): string {
   const { variables, aliases } = commitAliases(commitCount);
-  return `query SdlcGuardPush($owner: String!, $repo: String!, $ref: String!, $reportOn: GitObjectID!, $appId: Int!, $deleted: Boolean!${variables}) {
+  return `query SdlcGuardPush($owner: String!, $repo: String!, $ref: String!, $reportOn: GitObjectID!, $appId: Int!, $deleted: Boolean!, $withRecentTags: Boolean = false${variables}) {
   repository(owner: $owner, name: $repo) {
     defaultBranchRef { name }
     ref(qualifiedName: $ref) {
@@ -61,6 +63,7 @@ export function pushQuery(commitCount: number): string {
     }
     branchProtectionRules(first: 100) @include(if: $deleted) { pageInfo { hasNextPage } nodes { pattern } }
     reportOn: object(oid: $reportOn) { ... on Commit { ${OUR_RUN_SELECTION} } }
+    ${RECENT_TAGS_SELECTION}
     ${aliases}
   }
 }`;
@@ -86,6 +89,7 @@ interface GqlPush {
     } | null;
     branchProtectionRules?: { pageInfo: { hasNextPage: boolean }; nodes: ({ pattern: string } | null)[] };
     reportOn: { checkSuites?: GqlOurSuites } | null;
+    recentTags?: GqlRecentTags;
   } & Record<string, GqlCommitPulls | null | unknown>) | null;
 }
 
@@ -94,6 +98,8 @@ export interface PushRead {
   /** The commit findings are reported on: the pushed head, or the last commit of a deleted branch. */
   reportOn: string;
   existingCheckRun: OurRun | null | undefined;
+  /** The repository's latest tags, when asked: to catch up on tags GitHub sent no event for. */
+  recentTags?: RecentTag[];
 }
 
 /** The commit a push's findings belong to. */
@@ -104,10 +110,18 @@ export const reportCommitOf = (push: PushEvent): string => (push.deleted ? push.
  * and their pull requests are asked about in batches). Returns null when the branch is neither the default branch
  * nor protected: the push controls do not apply. Throws only when the first query fails.
  */
-export async function readPush(octokit: GitHubClient, push: PushEvent, appId: number | undefined): Promise<PushRead | null> {
+export async function readPush(octokit: GitHubClient, push: PushEvent, appId: number | undefined, withRecentTags = false): Promise<PushRead | null> {
   const { owner, repo, branch } = push;
   const listed = push.deleted ? [] : push.listedCommits.slice(0, COMMITS_PER_QUERY);
-  const variables: Record<string, unknown> = { owner, repo, ref: `refs/heads/${branch}`, reportOn: reportCommitOf(push), appId: appId ?? 0, deleted: push.deleted };
+  const variables: Record<string, unknown> = {
+    owner,
+    repo,
+    ref: `refs/heads/${branch}`,
+    reportOn: reportCommitOf(push),
+    appId: appId ?? 0,
+    deleted: push.deleted,
+    withRecentTags: withRecentTags && appId !== undefined,
+  };
   listed.forEach((sha, i) => (variables[`c${i}`] = sha));
   const data = await octokit.graphql<GqlPush>(pushQuery(listed.length), variables);
   const repository = data.repository;
@@ -120,7 +134,7 @@ export async function readPush(octokit: GitHubClient, push: PushEvent, appId: nu
   listed.forEach((sha, i) => known.set(sha, (repository[`c${i}`] as GqlCommitPulls | null) ?? null));
   const commits = push.deleted ? fetched<PushedCommit[]>([]) : await pushedCommits(octokit, push, repository.defaultBranchRef?.name, known);
   const existingCheckRun = appId ? findOurRun(repository.reportOn?.checkSuites) : undefined;
-  return { snapshot: pushSnapshotOf(push, protection, commits), reportOn: reportCommitOf(push), existingCheckRun };
+  return { snapshot: pushSnapshotOf(push, protection, commits), reportOn: reportCommitOf(push), existingCheckRun, recentTags: toRecentTags(repository.recentTags) };
 }
 
 /** Default branch, classic rule or ruleset: each that applies is named; none means the branch is not protected. */

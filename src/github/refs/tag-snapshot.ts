@@ -2,13 +2,15 @@ import type { ReleaseFacts, TagSignature, TagSnapshot } from "../../facts/refs.j
 import { fetched, unavailable, type Fetched } from "../../facts/fetched.js";
 import { describeGitHubError } from "../../common/describe-error.js";
 import { findOurRun, OUR_RUN_SELECTION, type GqlOurSuites, type OurRun } from "./pull-request-snapshot.js";
+import { RECENT_TAGS_SELECTION, toRecentTags, type GqlRecentTags } from "./recent-tags.js";
+import type { RecentTag } from "../../controls/unannounced-tags.js";
 import type { GitHubClient } from "../types.js";
 
 /**
  * The tag (peeled through an annotated tag object), whether its commit is on the default branch (GitHub's compare of
  * the default branch with the tag: BEHIND or IDENTICAL), the release of the tag when asked, and our run on the commit.
  */
-export const TAG_QUERY = `query SdlcGuardTag($owner: String!, $repo: String!, $ref: String!, $tag: String!, $appId: Int!, $withRelease: Boolean!) {
+export const TAG_QUERY = `query SdlcGuardTag($owner: String!, $repo: String!, $ref: String!, $tag: String!, $appId: Int!, $withRelease: Boolean!, $withRecentTags: Boolean = false) {
   repository(owner: $owner, name: $repo) {
     defaultBranchRef { name compare(headRef: $ref) { status } }
     ref(qualifiedName: $ref) {
@@ -19,6 +21,7 @@ export const TAG_QUERY = `query SdlcGuardTag($owner: String!, $repo: String!, $r
       }
     }
     release(tagName: $tag) @include(if: $withRelease) { tagName name description isDraft isPrerelease }
+    ${RECENT_TAGS_SELECTION}
   }
 }`;
 
@@ -28,6 +31,7 @@ interface GqlTag {
     defaultBranchRef: { name: string; compare: { status: "AHEAD" | "BEHIND" | "DIVERGED" | "IDENTICAL" } | null } | null;
     ref: { target: GqlTarget | null } | null;
     release?: { tagName: string; name: string | null; description: string | null; isDraft: boolean; isPrerelease: boolean } | null;
+    recentTags?: GqlRecentTags;
   } | null;
 }
 
@@ -38,15 +42,19 @@ export interface TagRead {
   tagObjectSha: string | null;
   /** Asked for a release that GitHub does not have (deleted since), or a draft: nothing to evaluate. */
   releaseMissing: boolean;
+  /** The repository's latest tags, when asked (`withRecentTags`): to catch up on tags GitHub sent no event for. */
+  recentTags?: RecentTag[];
 }
 
 /**
  * Reads a tag for the tag controls in one GraphQL query. An annotated tag's signature is left unread (GraphQL has
  * none): `readTagSignature` reads it when `signed-release` needs it.
  */
-export async function readTag(octokit: GitHubClient, target: { owner: string; repo: string; tag: string; withRelease: boolean }, appId: number | undefined): Promise<TagRead> {
+export async function readTag(octokit: GitHubClient, target: { owner: string; repo: string; tag: string; withRelease: boolean; withRecentTags?: boolean }, appId: number | undefined): Promise<TagRead> {
   const { owner, repo, tag, withRelease } = target;
-  const data = await octokit.graphql<GqlTag>(TAG_QUERY, { owner, repo, ref: `refs/tags/${tag}`, tag, appId: appId ?? 0, withRelease });
+  // Which tags were evaluated is told by our runs: without our app id they cannot be found.
+  const withRecentTags = (target.withRecentTags ?? false) && appId !== undefined;
+  const data = await octokit.graphql<GqlTag>(TAG_QUERY, { owner, repo, ref: `refs/tags/${tag}`, tag, appId: appId ?? 0, withRelease, withRecentTags });
   const repository = data.repository;
   if (!repository) throw new Error(`GitHub returned no repository ${owner}/${repo}`);
   const object = repository.ref?.target ?? null;
@@ -78,6 +86,7 @@ export async function readTag(octokit: GitHubClient, target: { owner: string; re
     existingCheckRun: appId && commit ? findOurRun(commit.checkSuites) : undefined,
     tagObjectSha: annotated ? object.oid : null,
     releaseMissing: withRelease && (!release || release.isDraft),
+    recentTags: toRecentTags(repository.recentTags),
   };
 }
 

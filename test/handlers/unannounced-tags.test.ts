@@ -1,0 +1,78 @@
+import { GitHubWorld, type SimRepo } from "../../sim/github-world.js";
+import { compliantPullRequest, compliantRepo } from "../../sim/scenarios.js";
+import { pushEvent, tagCreateEvent } from "../../sim/webhook-payloads.js";
+import { decodeResults } from "../../src/report/check-run-state.js";
+import { mockGitHub } from "../support/github-mock.js";
+import { createTestApp } from "../support/test-app.js";
+
+const CONFIG = ".github%2Fsdlc-guard.yml";
+
+const rowsOn = (repo: SimRepo, commitSha: string) =>
+  Object.fromEntries(decodeResults(repo.checkRuns.find((r) => r.headSha === commitSha && r.name === "sdlc-guard")?.output.summary).map((r) => [r.id, `${r.enforcement}:${r.outcome}:${r.source ?? ""}`]));
+
+/**
+ * acme/payments with `main` protected, a merged PR, and tag v1.0.0 on main already evaluated (its create event). Then
+ * four tags pushed at once (`git push --tags`): GitHub sends no push or create event for them.
+ */
+async function withFourUnannouncedTags() {
+  const world = new GitHubWorld();
+  const repo = compliantRepo(world);
+  const pr = compliantPullRequest(world, repo, 12);
+  repo.checkRuns.push({ id: 1, appId: world.appId, name: "sdlc-guard", headSha: pr.headSha, status: "completed", conclusion: "success", output: { title: "All required controls pass", summary: "" }, externalId: "pr-12" });
+  const probot = createTestApp(world);
+  const api = mockGitHub(world).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`).expect("POST", "/graphql").expect("POST", "/repos/acme/payments/check-runs");
+  repo.git.tags.set("v1.0.0", { commitSha: repo.git.branches.get("main")! });
+  await probot.receive(tagCreateEvent(world, repo, "v1.0.0") as never);
+
+  const batch: Record<string, string> = {};
+  for (const name of ["v1.1.0", "v1.2.0", "v1.3.0", "nightly-4"]) {
+    batch[name] = world.commit(repo, "main", `work for ${name}`);
+    repo.git.tags.set(name, { commitSha: batch[name]! });
+  }
+  return { world, repo, pr, probot, api, batch };
+}
+
+/** Each caught-up tag: the query of the tag, and its run; the one failing tag also opens the release-tag issue. */
+function expectCatchUp(api: ReturnType<typeof mockGitHub>, tags: number) {
+  api.expect("POST", "/graphql", tags).expect("POST", "/repos/acme/payments/check-runs", tags);
+  api.expect("GET", "/repos/acme/payments/issues").expect("POST", "/repos/acme/payments/issues");
+}
+
+describe("tags GitHub did not announce (more than three pushed at once) are still evaluated", () => {
+  it("the repository's next tag event evaluates them: each tag's commit gets its release-tag row, a bad one fails with an issue", async () => {
+    const { world, repo, probot, api, batch } = await withFourUnannouncedTags();
+    const later = world.commit(repo, "main", "work for v1.5.0");
+    repo.git.tags.set("v1.5.0", { commitSha: later });
+    api.expect("POST", "/graphql").expect("POST", "/repos/acme/payments/check-runs");
+    expectCatchUp(api, 4);
+
+    await probot.receive(tagCreateEvent(world, repo, "v1.5.0") as never);
+
+    expect(rowsOn(repo, later)["release-tag"]).toBe("required:pass:tag `v1.5.0`");
+    for (const name of ["v1.1.0", "v1.2.0", "v1.3.0"]) expect(rowsOn(repo, batch[name]!)["release-tag"]).toBe(`required:pass:tag \`${name}\``);
+    expect(rowsOn(repo, batch["nightly-4"]!)["release-tag"]).toBe("required:fail:tag `nightly-4`");
+    const [issue] = world.issues.list("acme", "payments");
+    expect(issue!.title).toBe("sdlc-guard: release tags outside the versioning policy");
+    const occurrences = [issue!.body, ...world.issues.comments("acme", "payments", issue!.number).map((c) => c.body)].join("\n");
+    expect(occurrences).toContain("**tag `nightly-4`**");
+    expect(occurrences).toContain("unknown (a push of more than three tags: GitHub sent no event)");
+    expect(world.violations).toEqual([]);
+  });
+
+  it("a push to main evaluates them too, in the push's own query (no extra request when every tag was evaluated)", async () => {
+    const { world, repo, pr, probot, api, batch } = await withFourUnannouncedTags();
+    api.expect("POST", "/graphql").expect("POST", "/repos/acme/payments/check-runs");
+    expectCatchUp(api, 4);
+
+    await probot.receive(pushEvent(world, repo, { merged: pr }) as never);
+
+    for (const name of ["v1.1.0", "v1.2.0", "v1.3.0", "nightly-4"]) expect(rowsOn(repo, batch[name]!)["release-tag"]).toMatch(/^required:(pass|fail):tag `/);
+
+    // Nothing left to catch up: the next push (a redelivery) costs its query and its run's update, as before.
+    const before = world.requests.length;
+    api.expect("POST", "/graphql").expect("PATCH", "/repos/acme/payments/check-runs/*");
+    await probot.receive(pushEvent(world, repo, { merged: pr }) as never);
+    expect(world.requests.slice(before).map((r) => `${r.method} ${r.path.replace(/\d+$/, "*")}`)).toEqual(["POST /graphql", "PATCH /repos/acme/payments/check-runs/*"]);
+    expect(world.violations).toEqual([]);
+  });
+});
