@@ -161,6 +161,13 @@ const reportSchema = z
   .enum(["check", "issue", "both"])
   .describe("check: the `sdlc-guard` check run on the affected commit; issue: one open `sdlc-guard` issue per control, each occurrence a comment; both.");
 
+const mergedUnverifiedSchema = z
+  .strictObject({
+    enforcement: enforcementSchema.default("required"),
+    report: reportSchema.default("both"),
+  })
+  .describe("`merged-unverified`: every merged PR was merged with a passing sdlc-guard result on its final head (or every failing required control waived); a commit pushed through a PR inherits its verdict.");
+
 const directPushSchema = z
   .strictObject({
     enforcement: enforcementSchema.default("required"),
@@ -237,6 +244,7 @@ export const controlsSchema = z
     "secret-scanning": secretScanningSchema.prefault({}),
     "required-checks": requiredChecksSchema.prefault({}),
     "commit-messages": commitMessagesSchema.prefault({}),
+    "merged-unverified": mergedUnverifiedSchema.prefault({}),
     "direct-push": directPushSchema.prefault({}),
     "force-push": forcePushSchema.prefault({}),
     "release-tag": releaseTagSchema.prefault({}),

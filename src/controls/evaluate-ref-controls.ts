@@ -2,6 +2,7 @@ import type { SdlcGuardConfig } from "../config/schema.js";
 import { evaluateDirectPush } from "./direct-push.js";
 import { controlRow as row } from "./evaluate-pull-request-controls.js";
 import { evaluateForcePush } from "./force-push.js";
+import { evaluatePushedMergeVerdicts } from "./merged-unverified.js";
 import type { PushSnapshot, TagSnapshot } from "./ref-types.js";
 import { evaluateReleaseNotes } from "./release-notes.js";
 import { evaluateReleaseTag } from "./release-tag.js";
@@ -11,6 +12,7 @@ import type { ControlResult } from "./types.js";
 /** The controls of a push to the default or a protected branch, in the order of the control catalogue. */
 export function evaluatePushControls(push: PushSnapshot, config: SdlcGuardConfig): ControlResult[] {
   return [
+    row("merged-unverified", config, () => evaluatePushedMergeVerdicts(push)),
     row("direct-push", config, () => evaluateDirectPush(push, config.controls["direct-push"])),
     row("force-push", config, () => evaluateForcePush(push)),
   ];

@@ -1,3 +1,4 @@
+import type { MergedPullVerdict, OurRunState } from "./pull-request-verdict.js";
 import type { Fetched } from "./types.js";
 
 /** How a branch is protected; an empty list means it is neither the default branch nor protected. */
@@ -11,6 +12,8 @@ export interface PushedCommit {
   sha: string;
   /** Pull requests merged into the pushed branch that contain this commit or whose merge commit it is. */
   mergedInto: number[];
+  /** Those pull requests with the verdict on their final heads (`merged-unverified`: the commit inherits it). */
+  pullRequests: MergedPullVerdict[];
 }
 
 /** A push to a branch, read fresh from GitHub (the payload only names the refs and SHAs). */
@@ -62,6 +65,8 @@ export interface TagSnapshot {
   onDefaultBranch: Fetched<boolean>;
   /** Set when a release is evaluated. */
   release?: ReleaseFacts;
+  /** The merged PRs GitHub associates with the tagged commit, with their verdicts: whether one vouches for the commit. */
+  mergedPullRequests: Fetched<MergedPullVerdict[]>;
 }
 
 /** What a deployment protection rule needs to decide: the ref deployed, and sdlc-guard's results on its commit. */
@@ -77,7 +82,7 @@ export interface DeploymentSnapshot {
   /** The commit of `refs/tags/<ref>`; null when no such tag exists. */
   tagCommit: Fetched<string | null>;
   /** Our `sdlc-guard` check run on the deployed commit; null when there is none. */
-  ourRun: Fetched<{ status: "completed" | "in_progress" | "queued"; conclusion: string | null; title: string | null } | null>;
-  /** Pull requests merged with this commit, with the conclusion of our check run on each one's head. */
-  mergedPullRequests: Fetched<{ number: number; baseRefName: string; headConclusion: string | null }[]>;
+  ourRun: Fetched<OurRunState | null>;
+  /** The merged PRs GitHub associates with this commit, with the verdict on each one's final head. */
+  mergedPullRequests: Fetched<MergedPullVerdict[]>;
 }

@@ -1,6 +1,7 @@
 import { SEMVER_TAG_PATTERN, type ReleaseTagConfig } from "../config/schema.js";
 import { inlineCode } from "../report/markdown.js";
 import type { TagSnapshot } from "./ref-types.js";
+import { vouchingOf, whyNotVouched } from "./pull-request-verdict.js";
 import { compileUserPattern } from "./user-pattern.js";
 import { cannotEvaluate, fail, pass, type Finding } from "./types.js";
 
@@ -53,6 +54,23 @@ export function evaluateReleaseTag(tag: TagSnapshot, config: ReleaseTagConfig): 
     }
   } else {
     onBranch = ` on commit \`${tag.commitSha.slice(0, 7)}\` (being on the default branch is not required: \`require_on_default_branch: false\`)`;
+  }
+
+  if (tag.commitSha !== null) {
+    // A release tag names code to ship: its commit must be vouched for by the PR that merged as it (see pull-request-verdict.ts).
+    const branchOfPulls = config.require_on_default_branch ? tag.defaultBranch : null;
+    if (!tag.mergedPullRequests.ok) {
+      if (problems.length === 0) return cannotEvaluate(`the pull requests merged as commit \`${tag.commitSha.slice(0, 7)}\``, tag.mergedPullRequests.error);
+      notes.push(`The pull requests merged as commit \`${tag.commitSha.slice(0, 7)}\` could not be read: ${tag.mergedPullRequests.error}`);
+    } else {
+      const vouching = vouchingOf(tag.commitSha, tag.mergedPullRequests.value, branchOfPulls);
+      if (vouching.kind !== "vouched") {
+        problems.push(`is not vouched for: ${whyNotVouched(tag.commitSha, vouching, branchOfPulls)}`);
+        fixes.push("Tag the merge (or squash) commit of a pull request that passed sdlc-guard; land unreviewed or failing changes through a compliant pull request first.");
+      } else {
+        onBranch += `, the merge of PR #${vouching.by.number}, which passed sdlc-guard`;
+      }
+    }
   }
 
   if (problems.length) return fail(`Tag ${name} ${problems.join(" and ")}.`, fixes.join(" "), notes.length ? notes : undefined);

@@ -124,7 +124,7 @@ export interface PullRequestSnapshot {
 /** Every control id, as the config schema names them (one list, in `src/config/schema.ts`). */
 export type ControlId = keyof SdlcGuardConfig["controls"];
 /** The controls of pushes, tags, releases and deployments; the rest are pull-request controls. */
-export type RefControlId = "direct-push" | "force-push" | "release-tag" | "signed-release" | "release-notes" | "deployment";
+export type RefControlId = "merged-unverified" | "direct-push" | "force-push" | "release-tag" | "signed-release" | "release-notes" | "deployment";
 export type PullRequestControlId = Exclude<ControlId, RefControlId>;
 
 /**

@@ -30,7 +30,7 @@ export interface PushOutcome {
   requests: number;
 }
 
-const PUSH_CONTROLS = ["direct-push", "force-push"] as const;
+const PUSH_CONTROLS = ["merged-unverified", "direct-push", "force-push"] as const;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -49,7 +49,7 @@ async function evaluateNow(deps: PushDeps, push: PushTarget): Promise<PushOutcom
 
   const loaded = await loadConfigCached(octokit, owner, repo, memory.cache);
   if (loaded.ok && PUSH_CONTROLS.every((id) => effectiveEnforcement(id, loaded.config).enforcement === "off")) {
-    return { status: "skipped", reason: "direct-push and force-push are off", requests: requests() };
+    return { status: "skipped", reason: "merged-unverified, direct-push and force-push are off", requests: requests() };
   }
   let read: PushRead | null;
   try {
@@ -77,7 +77,7 @@ async function evaluateNow(deps: PushDeps, push: PushTarget): Promise<PushOutcom
   const unmerged = snapshot.commits.ok ? snapshot.commits.value.filter((c) => !c.mergedInto.length) : [];
   if (unmerged.length && snapshot.commits.ok && deps.associationRetryMs) {
     await sleep(deps.associationRetryMs);
-    snapshot = { ...snapshot, commits: await recheckUnmerged(octokit, push, snapshot.commits.value) };
+    snapshot = { ...snapshot, commits: await recheckUnmerged(octokit, push, snapshot.commits.value, appId) };
   }
   const results = evaluatePushControls(snapshot, loaded.config);
   const protectedBy = snapshot.protection.ok ? snapshot.protection.value.sources.join(", ") : "protection unknown";
@@ -96,6 +96,8 @@ async function evaluateNow(deps: PushDeps, push: PushTarget): Promise<PushOutcom
     config: loaded.config,
     configSources: loaded.sources,
     evaluatedAt,
+    // The merge itself is recorded in the issue by its `pull_request` closed evaluation, with who merged and any bypass.
+    noIssueFor: ["merged-unverified" as const],
   };
   const written = await reportRefFindings(deps, findings);
   const commits = snapshot.commits.ok ? snapshot.commits.value.length : undefined;

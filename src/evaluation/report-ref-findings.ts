@@ -30,6 +30,8 @@ export interface RefFindings {
   config: SdlcGuardConfig;
   configSources: string[];
   evaluatedAt: string;
+  /** Controls whose issue occurrence another evaluation records (a push's `merged-unverified`: the merge-time one does). */
+  noIssueFor?: RefControlId[];
 }
 
 export interface RefReport {
@@ -41,6 +43,10 @@ export interface RefReport {
 
 /** The issue of each control: what the policy asks, and how to resolve the issue itself. */
 export const VIOLATION_ISSUES: Record<Exclude<RefControlId, "deployment">, { title: string; intro: string }> = {
+  "merged-unverified": {
+    title: "sdlc-guard: pull requests merged without a passing sdlc-guard result",
+    intro: "POL-008: changes are reviewed and approved by automated tooling before they merge. Each comment below is a pull request merged while sdlc-guard had not passed on its final head: who merged it, what was failing, and whether a required check was bypassed. Review each change (revert it, or land it again through a compliant PR), require the `sdlc-guard` check with administrators included, then close this issue.",
+  },
   "direct-push": {
     title: "sdlc-guard: direct pushes to protected branches",
     intro: "POL-008: direct commits to protected branches shall be prohibited. Each comment below is a push whose commits did not arrive through a merged pull request. Review each one (revert it, or land it again through a reviewed PR), keep branch protection on, then close this issue.",
@@ -86,7 +92,9 @@ export async function reportRefFindings(deps: EvaluationDeps, findings: RefFindi
   });
   const evaluated = results.filter((r) => r.enforcement !== "off");
   const toCheckRun = evaluated.some((r) => reportOf(config, r.id as RefControlId) !== "issue");
-  const toIssues = evaluated.filter((r) => reportOf(config, r.id as RefControlId) !== "check" && (r.outcome === "fail" || r.outcome === "error"));
+  const toIssues = evaluated.filter(
+    (r) => reportOf(config, r.id as RefControlId) !== "check" && (r.outcome === "fail" || r.outcome === "error") && !findings.noIssueFor?.includes(r.id as RefControlId),
+  );
   const out: RefReport = { report, issues: {} };
   if (deps.write === false) return out;
 
