@@ -37,10 +37,14 @@ export interface SimPullRequest {
   files: string[];
   /** The PR's commits, oldest first (default: one commit, the head). */
   commits: SimCommit[];
-  /** Set when merged (`GitHubWorld.mergePullRequest`): the commit it added to its base branch. */
+  /** Set when merged (`GitHubWorld.mergePullRequest`): the commit it added to its base branch (the last rebased one for a rebase). */
   mergeCommitSha?: string;
+  /** Set by a rebase merge: the rewritten commits it added to its base branch, oldest first (GitHub associates them with the PR). */
+  rebasedShas?: string[];
   /** When it merged: set by `mergePullRequest` (the simulator's clock) unless already set. */
   mergedAt?: string;
+  /** Who merged it: set by `mergePullRequest` (default `maintainer-mia`) unless already set. */
+  mergedBy?: SimActor;
   /** GraphQL times (defaults: createdAt the clock start, updatedAt mergedAt or createdAt). */
   createdAt?: string;
   updatedAt?: string;
@@ -324,15 +328,34 @@ export class GitHubWorld {
    * Merges a PR into its base branch as GitHub does: a merge commit (parents: base head, PR head) or a squash commit;
    * the PR becomes MERGED. Returns the push GitHub then announces.
    */
-  mergePullRequest(repo: SimRepo, pr: SimPullRequest, how: "merge" | "squash" = "merge"): { before: string; after: string; commits: string[] } {
+  mergePullRequest(repo: SimRepo, pr: SimPullRequest, how: "merge" | "squash" | "rebase" = "merge"): { before: string; after: string; commits: string[] } {
     const before = repo.git.branches.get(pr.baseRef) ?? repo.git.branches.get(repo.defaultBranch)!;
     for (const c of pr.commits) if (!repo.git.commits.has(c.sha)) repo.git.commits.set(c.sha, { sha: c.sha, message: c.message, parents: [before] });
-    const after = sha(`${repo.name}-merge-${pr.number}`);
-    const parents = how === "merge" ? [before, pr.headSha] : [before];
-    repo.git.commits.set(after, { sha: after, message: `Merge pull request #${pr.number} from ${pr.headRef}`, parents });
+    let after = sha(`${repo.name}-merge-${pr.number}`);
+    let added = [after];
+    if (how === "rebase") {
+      // As GitHub: each commit of the PR is rewritten onto the base; the last one is the PR's `mergeCommit`.
+      let parent = before;
+      added = pr.commits.map((c, i) => {
+        const rebased = sha(`${i}-rebased-${pr.number}-${repo.name}`);
+        repo.git.commits.set(rebased, { sha: rebased, message: c.message, parents: [parent] });
+        parent = rebased;
+        return rebased;
+      });
+      after = parent;
+      pr.rebasedShas = added;
+    } else {
+      const parents = how === "merge" ? [before, pr.headSha] : [before];
+      repo.git.commits.set(after, { sha: after, message: `Merge pull request #${pr.number} from ${pr.headRef}`, parents });
+    }
     repo.git.branches.set(pr.baseRef, after);
-    Object.assign(pr, { state: "MERGED", mergeCommitSha: after, mergedAt: pr.mergedAt ?? new Date(Date.UTC(2026, 10, 20, 9, 0, 0) + ++this.merges * 60_000).toISOString().replace(".000Z", "Z") });
-    return { before, after, commits: how === "merge" ? [...pr.commits.map((c) => c.sha), after] : [after] };
+    Object.assign(pr, {
+      state: "MERGED",
+      mergeCommitSha: after,
+      mergedBy: pr.mergedBy ?? { login: "maintainer-mia" },
+      mergedAt: pr.mergedAt ?? new Date(Date.UTC(2026, 10, 20, 9, 0, 0) + ++this.merges * 60_000).toISOString().replace(".000Z", "Z"),
+    });
+    return { before, after, commits: how === "merge" ? [...pr.commits.map((c) => c.sha), after] : added };
   }
 
   /** Commits reachable from `from` (inclusive), newest first. */
@@ -351,7 +374,7 @@ export class GitHubWorld {
   private knowsCommit(repo: SimRepo, oid: string): boolean {
     return (
       repo.git.commits.has(oid) ||
-      repo.pulls.some((p) => p.headSha === oid || p.mergeCommitSha === oid || p.commits.some((c) => c.sha === oid)) ||
+      repo.pulls.some((p) => p.headSha === oid || p.mergeCommitSha === oid || p.commits.some((c) => c.sha === oid) || !!p.rebasedShas?.includes(oid)) ||
       repo.checkRuns.some((r) => r.headSha === oid) ||
       repo.statuses.some((st) => st.sha === oid) ||
       [...repo.mergeQueues.values()].some((entries) => entries.some((e) => e.headCommitSha === oid))
@@ -682,13 +705,15 @@ export class GitHubWorld {
     const associatedPulls = (repo: SimRepo, commitSha: string) =>
       connection(
         repo.pulls
-          .filter((p) => p.headSha === commitSha || p.mergeCommitSha === commitSha || p.commits.some((c) => c.sha === commitSha))
+          .filter((p) => p.headSha === commitSha || p.mergeCommitSha === commitSha || p.commits.some((c) => c.sha === commitSha) || !!p.rebasedShas?.includes(commitSha))
           .map((p) => ({
             number: p.number,
             state: p.state,
             merged: p.state === "MERGED",
             baseRefName: p.baseRef,
             headRefOid: p.headSha,
+            mergeCommit: p.mergeCommitSha ? { oid: p.mergeCommitSha } : null,
+            mergedBy: p.state === "MERGED" && p.mergedBy ? actorNode(p.mergedBy) : null,
             commits: connection([{ commit: { __typename: "Commit", oid: p.headSha, checkSuites: (args: { first?: number; filterBy?: { appId?: number } }) => connection(suitesFor(repo, p.headSha, args.filterBy?.appId))(args) } }]),
           })),
       );
@@ -806,6 +831,7 @@ export class GitHubWorld {
         merged: pr.state === "MERGED",
         url: `https://github.com/${repo.owner}/${repo.name}/pull/${pr.number}`,
         mergeCommit: () => (pr.mergeCommitSha ? gitCommitNode(repo, pr.mergeCommitSha) : null),
+        mergedBy: pr.state === "MERGED" && pr.mergedBy ? actorNode(pr.mergedBy) : null,
         repository: () => repositoryNode(repo),
         ...prTimes(pr),
         author: actorNode(pr.author),

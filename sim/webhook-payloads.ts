@@ -54,6 +54,11 @@ function applyPullRequest(target: Payload, repo: SimRepo, pr: SimPullRequest): v
     head: { ...target.head, ref: pr.headRef, sha: pr.headSha },
     base: { ...target.base, ref: pr.baseRef, repo: { ...target.base.repo, id: repo.id, name: repo.name, full_name: `${repo.owner}/${repo.name}` } },
   });
+  // A merged PR, as GitHub announces it when closed by a merge.
+  if (pr.state === "MERGED") {
+    Object.assign(target, { merged: true, merged_at: pr.mergedAt ?? null, closed_at: pr.mergedAt ?? null, merge_commit_sha: pr.mergeCommitSha ?? null });
+    target.merged_by = { ...target.user, login: pr.mergedBy?.login ?? "maintainer-mia", type: pr.mergedBy?.bot ? "Bot" : "User" };
+  }
 }
 
 export function pullRequestEvent(world: GitHubWorld, repo: SimRepo, pr: SimPullRequest, action = "opened"): WebhookEvent {
@@ -63,6 +68,7 @@ export function pullRequestEvent(world: GitHubWorld, repo: SimRepo, pr: SimPullR
     if (action === "edited") payload.changes = { title: { from: "an earlier title" } };
   }
   payload.number = pr.number;
+  payload.repository.html_url = `https://github.com/${repo.owner}/${repo.name}`;
   applyPullRequest(payload.pull_request, repo, pr);
   return checked("pull_request", payload);
 }

@@ -4,6 +4,7 @@ import { configureAuditFile } from "./audit/audit-log.js";
 import { createEvaluationMemory } from "./evaluation/evaluate-pull-request.js";
 import type { AppOptions, HandlerDeps } from "./handlers/app-options.js";
 import { installationOctokit } from "./github/transport/installation-octokit.js";
+import { registerMergeEvents } from "./handlers/merge-events.js";
 import { registerMergeGroupEvents } from "./handlers/merge-group-events.js";
 import { registerPullRequestEvents } from "./handlers/pull-request-events.js";
 import { registerRefEvents } from "./handlers/ref-events.js";
@@ -39,6 +40,7 @@ export function createSdlcGuardApp(options: AppOptions, operations?: Operations)
     registerRepositoryPolicyEvents(app, deps);
     registerTeamEvents(app, deps);
     registerRefEvents(app, deps);
+    registerMergeEvents(app, deps);
     registerWaiverEvents(app, deps);
     const summary = registerSummaryEvents(app, deps);
     if (options.summarySchedule) {

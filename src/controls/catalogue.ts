@@ -7,6 +7,7 @@ import { descriptionControl } from "./description.js";
 import { directPushControl } from "./direct-push.js";
 import { forcePushControl } from "./force-push.js";
 import { jiraControl } from "./jira.js";
+import { mergedUnverifiedControl } from "./merged-unverified.js";
 import { releaseNotesControl } from "./release-notes.js";
 import { releaseTagControl } from "./release-tag.js";
 import { requiredChecksControl } from "./required-checks.js";
@@ -28,6 +29,7 @@ export const CATALOGUE = [
   secretScanningControl,
   requiredChecksControl,
   commitMessagesControl,
+  mergedUnverifiedControl,
   directPushControl,
   forcePushControl,
   releaseTagControl,

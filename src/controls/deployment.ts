@@ -4,6 +4,7 @@ import { deploymentControl as defineDeploymentControl, type DeploymentDecision }
 import { inlineCode } from "../common/markdown.js";
 import type { DeploymentSnapshot } from "../facts/refs.js";
 import { isReleaseTagName, SEMVER_TAG_PATTERN, type ReleaseTagSettings } from "./release-tag.js";
+import { vouchingOf, whyNotVouched } from "./pull-request-verdict.js";
 
 export type { DeploymentDecision };
 
@@ -19,7 +20,8 @@ const isSuccess = (conclusion: string | null): boolean => conclusion?.toLowerCas
 
 /**
  * `deployment` (POL-008 "deployments only from approved, tagged releases"), answered as a custom deployment
- * protection rule: approve only a release tag whose commit carries a successful `sdlc-guard` result. Fails closed:
+ * protection rule: approve only a release tag whose commit is vouched for (the merge, squash or last rebased commit
+ * of a PR merged into the default branch that passed on its final head) and whose own run, if any, passed. Fails closed:
  * anything that cannot be read rejects. Advisory enforcement approves, saying what would have been rejected.
  */
 export function decideDeployment(snapshot: DeploymentSnapshot, config: DeploymentPolicy): DeploymentDecision {
@@ -49,27 +51,25 @@ function decideOnPolicy(snapshot: DeploymentSnapshot, pattern: string): Deployme
   }
 
   if (!ourRun.ok) return rejected(`Could not tell whether sdlc-guard passed on ${commit} (tag ${ref}): ${ourRun.error}`);
+  // A passing run of the commit's own judges only its push or tag: the code is vouched for only by the PR that merged as it.
+  const vouching = mergedPullRequests.ok && snapshot.defaultBranch ? vouchingOf(snapshot.sha, mergedPullRequests.value, snapshot.defaultBranch) : null;
+  const notVouched = vouching && vouching.kind !== "vouched" ? whyNotVouched(snapshot.sha, vouching, snapshot.defaultBranch) : "";
   const run = ourRun.value;
-  if (run?.status === "completed") {
-    if (isSuccess(run.conclusion)) return approved(`Tag ${ref} (${commit}) carries a successful sdlc-guard result.`);
+  if (run?.status === "completed" && !isSuccess(run.conclusion)) {
     const title = run.title ? `: ${run.title.replace(/\.$/, "")}` : "";
     const concluded = run.conclusion ? `concluded ${inlineCode(run.conclusion)}` : "completed without a conclusion";
-    return rejected(`sdlc-guard ${concluded} on ${commit} (tag ${ref})${title}.`);
+    return rejected(`sdlc-guard ${concluded} on ${commit} (tag ${ref})${title}${notVouched ? `; ${notVouched}` : ""}.`);
   }
-
   // Our own run still evaluating this commit (e.g. its tag) may yet fail: nothing else outweighs it.
-  if (run) return rejected(`sdlc-guard has not finished on this commit (${commit}, tag ${ref}): deploy again once it has concluded.`);
-  // No run of our own on the commit: the merge commit of a PR into the default branch that passed sdlc-guard is compliant.
-  const compliant = mergedPullRequests.ok
-    ? mergedPullRequests.value.find((pr) => pr.baseRefName === snapshot.defaultBranch && isSuccess(pr.headConclusion))
-    : undefined;
-  if (compliant) return approved(`Tag ${ref} (${commit}) was merged through compliant PR #${compliant.number} (sdlc-guard passed on its head).`);
+  if (run && run.status !== "completed") return rejected(`sdlc-guard has not finished on this commit (${commit}, tag ${ref}): deploy again once it has concluded.`);
+
   if (!mergedPullRequests.ok) {
     return rejected(`Could not tell whether ${commit} (tag ${ref}) was merged through a compliant pull request: ${mergedPullRequests.error}`);
   }
-  const merged = mergedPullRequests.value.map((pr) => `#${pr.number} ${pr.headConclusion ?? "no result"}`);
-  const prs = merged.length ? `; merged pull request(s) without a successful result: ${merged.join(", ")}` : "";
-  return rejected(`No successful sdlc-guard result on commit ${commit} (tag ${ref})${prs}.`);
+  if (!vouching) return rejected(`Could not tell which branch is the default branch, so nothing vouches for ${commit} (tag ${ref}).`);
+  if (vouching.kind !== "vouched") return rejected(`Tag ${ref}: ${notVouched}.`);
+  const carries = run ? " carries a successful sdlc-guard result and" : "";
+  return approved(`Tag ${ref} (${commit})${carries} was merged through compliant PR #${vouching.by.number} (sdlc-guard passed on its final head ${short(vouching.by.headSha)}).`);
 }
 
 const settings = z

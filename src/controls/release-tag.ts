@@ -6,6 +6,7 @@ import { inlineCode } from "../common/markdown.js";
 import type { TagSnapshot } from "../facts/refs.js";
 import { compileUserPattern } from "../common/user-pattern.js";
 import { cannotEvaluate, fail, pass, type Finding } from "./finding.js";
+import { vouchingOf, whyNotVouched } from "./pull-request-verdict.js";
 
 /**
  * Whether a tag name is a release tag name. The pattern is searched for, not implicitly anchored: the default
@@ -56,6 +57,23 @@ export function evaluateReleaseTag(tag: TagSnapshot, config: ReleaseTagSettings)
     }
   } else {
     onBranch = ` on commit \`${tag.commitSha.slice(0, 7)}\` (being on the default branch is not required: \`require_on_default_branch: false\`)`;
+  }
+
+  if (tag.commitSha !== null) {
+    // A release tag names code to ship: its commit must be vouched for by the PR that merged as it (see pull-request-verdict.ts).
+    const branchOfPulls = config.require_on_default_branch ? tag.defaultBranch : null;
+    if (!tag.mergedPullRequests.ok) {
+      if (problems.length === 0) return cannotEvaluate(`the pull requests merged as commit \`${tag.commitSha.slice(0, 7)}\``, tag.mergedPullRequests.error);
+      notes.push(`The pull requests merged as commit \`${tag.commitSha.slice(0, 7)}\` could not be read: ${tag.mergedPullRequests.error}`);
+    } else {
+      const vouching = vouchingOf(tag.commitSha, tag.mergedPullRequests.value, branchOfPulls);
+      if (vouching.kind !== "vouched") {
+        problems.push(`is not vouched for: ${whyNotVouched(tag.commitSha, vouching, branchOfPulls)}`);
+        fixes.push("Tag the merge (or squash) commit of a pull request that passed sdlc-guard; land unreviewed or failing changes through a compliant pull request first.");
+      } else {
+        onBranch += `, the merge of PR #${vouching.by.number}, which passed sdlc-guard`;
+      }
+    }
   }
 
   if (problems.length) return fail(`Tag ${name} ${problems.join(" and ")}.`, fixes.join(" "), notes.length ? notes : undefined);

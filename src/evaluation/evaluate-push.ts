@@ -92,7 +92,7 @@ async function evaluateNow(deps: PushDeps, push: PushTarget): Promise<PushOutcom
   const unmerged = snapshot.commits.ok ? snapshot.commits.value.filter((c) => !c.mergedInto.length) : [];
   if (unmerged.length && snapshot.commits.ok && deps.associationRetryMs) {
     await sleep(deps.associationRetryMs);
-    snapshot = { ...snapshot, commits: await recheckUnmerged(octokit, push, snapshot.commits.value) };
+    snapshot = { ...snapshot, commits: await recheckUnmerged(octokit, push, snapshot.commits.value, appId) };
   }
   const results = evaluatePushControls(snapshot, loaded.config);
   const protectedBy = snapshot.protection.ok ? snapshot.protection.value.sources.join(", ") : "protection unknown";
@@ -111,6 +111,8 @@ async function evaluateNow(deps: PushDeps, push: PushTarget): Promise<PushOutcom
     config: loaded.config,
     configSources: loaded.sources,
     evaluatedAt,
+    // The merge itself is recorded in the issue by its `pull_request` closed evaluation, with who merged and any bypass.
+    noIssueFor: ["merged-unverified" as const],
   };
   const written = await reportRefFindings(deps, findings);
   const commits = snapshot.commits.ok ? snapshot.commits.value.length : undefined;

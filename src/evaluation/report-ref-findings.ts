@@ -32,6 +32,8 @@ export interface RefFindings {
   config: SdlcGuardConfig;
   configSources: string[];
   evaluatedAt: string;
+  /** Controls whose issue occurrence another evaluation records (a push's `merged-unverified`: the merge-time one does). */
+  noIssueFor?: RefControlId[];
 }
 
 export interface RefReport {
@@ -65,7 +67,9 @@ export async function reportRefFindings(deps: EvaluationDeps, findings: RefFindi
   });
   const evaluated = results.filter((r) => r.enforcement !== "off");
   const toCheckRun = evaluated.some((r) => reportOf(config, r.id as RefControlId) !== "issue");
-  const toIssues = evaluated.filter((r) => reportOf(config, r.id as RefControlId) !== "check" && (r.outcome === "fail" || r.outcome === "error"));
+  const toIssues = evaluated.filter(
+    (r) => reportOf(config, r.id as RefControlId) !== "check" && (r.outcome === "fail" || r.outcome === "error") && !findings.noIssueFor?.includes(r.id as RefControlId),
+  );
   const out: RefReport = { report, issues: {} };
   if (deps.write === false) return out;
 

@@ -1,4 +1,5 @@
 import type { Fetched } from "./fetched.js";
+import type { ClassicProtection, RulesetRule } from "./pull-request.js";
 
 /** How a branch is protected; an empty list means it is neither the default branch nor protected. */
 export interface BranchProtectionSources {
@@ -11,6 +12,8 @@ export interface PushedCommit {
   sha: string;
   /** Pull requests merged into the pushed branch that contain this commit or whose merge commit it is. */
   mergedInto: number[];
+  /** Those pull requests with the verdict on their final heads (`merged-unverified`: the commit inherits it). */
+  pullRequests: MergedPullVerdict[];
 }
 
 /** A push to a branch, read fresh from GitHub (the payload only names the refs and SHAs). */
@@ -62,6 +65,8 @@ export interface TagSnapshot {
   onDefaultBranch: Fetched<boolean>;
   /** Set when a release is evaluated. */
   release?: ReleaseFacts;
+  /** The merged PRs GitHub associates with the tagged commit, with their verdicts: whether one vouches for the commit. */
+  mergedPullRequests: Fetched<MergedPullVerdict[]>;
 }
 
 /** What a deployment protection rule needs to decide: the ref deployed, and sdlc-guard's results on its commit. */
@@ -77,7 +82,44 @@ export interface DeploymentSnapshot {
   /** The commit of `refs/tags/<ref>`; null when no such tag exists. */
   tagCommit: Fetched<string | null>;
   /** Our `sdlc-guard` check run on the deployed commit; null when there is none. */
-  ourRun: Fetched<{ status: "completed" | "in_progress" | "queued"; conclusion: string | null; title: string | null } | null>;
-  /** Pull requests merged with this commit, with the conclusion of our check run on each one's head. */
-  mergedPullRequests: Fetched<{ number: number; baseRefName: string; headConclusion: string | null }[]>;
+  ourRun: Fetched<OurRunState | null>;
+  /** The merged PRs GitHub associates with this commit, with the verdict on each one's final head. */
+  mergedPullRequests: Fetched<MergedPullVerdict[]>;
+}
+
+/** Our `sdlc-guard` check run on a commit, as read. */
+export interface OurRunState {
+  status: "completed" | "in_progress" | "queued";
+  conclusion: string | null;
+  title: string | null;
+}
+
+/** A merged pull request with the verdict sdlc-guard gave on its final head: what a commit it brought inherits. */
+export interface MergedPullVerdict {
+  number: number;
+  baseRefName: string;
+  /** The PR's final head commit (the one it was merged with). */
+  headSha: string;
+  /**
+   * The commit the merge put on the base branch: the merge commit, the squash commit, or for a rebase merge the last
+   * rebased commit (GitHub's `mergeCommit`); null when GitHub does not say.
+   */
+  mergeCommitSha: string | null;
+  /** Who merged it (null: GitHub does not say, e.g. a deleted account). */
+  mergedBy: string | null;
+  /** Our run on the final head; null when there is none; unreadable with the reason. */
+  headRun: Fetched<OurRunState | null>;
+}
+
+
+/** A merged PR read fresh at merge time: its verdict, and whether its base branch requires our check (a merge past it is a bypass). */
+export interface MergeSnapshot {
+  owner: string;
+  repo: string;
+  number: number;
+  /** null: GitHub says the PR is not merged. */
+  pull: Fetched<MergedPullVerdict | null>;
+  baseRefName: string;
+  /** The base branch's protection as it is now (null: the branch is gone). */
+  baseProtection: Fetched<{ classic: ClassicProtection | null; rules: RulesetRule[] } | null>;
 }

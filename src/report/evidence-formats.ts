@@ -19,7 +19,9 @@ import type { EvidenceExport } from "./evidence-types.js";
  *                        "conclusion",                             // our sdlc-guard run on headCommit: success, failure,
  *                                                                  // ..., pending, none (no run), unknown (see unreadable)
  *                        "controls": [{ "id", "enforcement", "outcome" }],        // outcome: pass fail error pending waived
- *                        "waivers": [{ "control", "by", "at", "justification", "url" }] }],
+ *                        "waivers": [{ "control", "by", "at", "justification", "url" }],
+ *                        "mergedBy",                               // null: GitHub does not say
+ *                        "mergeVerdict" }],                        // merged-unverified: verified, unverified, unknown
  *     "pushes": [{ "repository", "kind", "control", "at", "issueUrl", "summary" }],  // kind: direct | forced
  *     "releases": [{ "repository", "tag", "name", "publishedAt", "prerelease", "url" }],
  *     "unreadable": [{ "what", "why" }] }                          // what could not be read: the export is incomplete there
@@ -47,6 +49,8 @@ export function evidenceAsJson(evidence: EvidenceExport): string {
       conclusion: p.conclusion,
       controls: p.controls.map((c) => ({ id: c.id, enforcement: c.enforcement, outcome: c.outcome })),
       waivers: p.waivers.map((w) => ({ control: w.control, by: w.by, at: w.at, justification: w.justification, url: w.url })),
+      mergedBy: p.mergedBy,
+      mergeVerdict: p.mergeVerdict,
     })),
     pushes: evidence.pushes.map((p) => ({ repository: p.repository, kind: p.kind, control: p.control, at: p.at, issueUrl: p.issueUrl, summary: p.summary })),
     releases: evidence.releases.map((r) => ({ repository: r.repository, tag: r.tag, name: r.name, publishedAt: r.publishedAt, prerelease: r.prerelease, url: r.url })),
@@ -81,6 +85,8 @@ export const EVIDENCE_CSV_COLUMNS = [
   "url",
   "what",
   "why",
+  "merged_by",
+  "merge_verdict",
 ] as const;
 type Row = Partial<Record<(typeof EVIDENCE_CSV_COLUMNS)[number], string | number>>;
 
@@ -110,6 +116,8 @@ export function evidenceAsCsv(evidence: EvidenceExport): string {
       controls: p.controls.map((c) => `${c.id}=${c.outcome}`).join("; "),
       waivers: p.waivers.map((w) => `${w.control} by ${w.by} at ${w.at}: ${w.justification}`).join("; "),
       url: p.url,
+      merged_by: p.mergedBy ?? "",
+      merge_verdict: p.mergeVerdict,
     })),
     ...evidence.pushes.map((p): Row => ({
       record: p.kind === "direct" ? "direct_push" : "forced_push",

@@ -45,6 +45,13 @@ export interface EvidencePullRequest {
   /** Each control's result as the run recorded it, in catalogue order. */
   controls: { id: ControlId; enforcement: Enforcement; outcome: Outcome }[];
   waivers: EvidenceWaiver[];
+  /** Who merged it (null: GitHub does not say, e.g. a deleted account). */
+  mergedBy: string | null;
+  /**
+   * `merged-unverified`: `verified` when it merged with a successful run on its final head (waivers included),
+   * `unverified` when it merged past a failing, pending or missing one, `unknown` when the run could not be read.
+   */
+  mergeVerdict: "verified" | "unverified" | "unknown";
 }
 
 /** One push the app recorded in its `direct-push` / `force-push` violation issue. */

@@ -43,6 +43,7 @@ const POL_008: SdlcGuardConfig = {
     "secret-scanning": { enforcement: "required" },
     "required-checks": { enforcement: "required", checks: [], accepted_conclusions: ["success"] },
     "commit-messages": { enforcement: "off", min_length: 10, ignore_merge_commits: true },
+    "merged-unverified": { enforcement: "required", report: "both" },
     "direct-push": { enforcement: "required", report: "both", bypass_actors: [] },
     "force-push": { enforcement: "required", report: "both" },
     "release-tag": { enforcement: "required", report: "both", pattern: SEMVER_TAG_PATTERN, require_on_default_branch: true },

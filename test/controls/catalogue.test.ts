@@ -63,7 +63,7 @@ describe("the control catalogue", () => {
   it("the families partition the catalogue: pull request, push, tag, release and the deployment gate", () => {
     const families = [PULL_REQUEST_CONTROLS, PUSH_CONTROLS, TAG_CONTROLS, RELEASE_CONTROLS].flat().map((c) => c.id);
     expect([...families, "deployment"].sort()).toEqual([...CONTROL_IDS].sort());
-    expect(PUSH_CONTROLS.map((c) => c.id)).toEqual(["direct-push", "force-push"]);
+    expect(PUSH_CONTROLS.map((c) => c.id)).toEqual(["merged-unverified", "direct-push", "force-push"]);
     expect(TAG_CONTROLS.map((c) => c.id)).toEqual(["release-tag", "signed-release"]);
     expect(RELEASE_CONTROLS.map((c) => c.id)).toEqual(["release-notes"]);
   });
@@ -129,4 +129,4 @@ describe("facts: what a control declares is what the snapshot reads", () => {
 });
 
 /** Controls of the policy's catalogue that are documented there but not built yet (each has its issue). */
-const NOT_BUILT_YET = ["merged-unverified"];
+const NOT_BUILT_YET: string[] = [];

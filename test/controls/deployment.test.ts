@@ -2,24 +2,55 @@ import { configSchema, defaultConfig, type SdlcGuardConfig } from "../../src/con
 import { decideDeployment } from "../../src/controls/deployment.js";
 import type { DeploymentSnapshot } from "../../src/facts/refs.js";
 import { fetched, unavailable } from "../../src/facts/fetched.js";
-import { deploymentSnapshot, TAG_SHA } from "../support/ref-snapshots.js";
+import { deploymentSnapshot, mergedPull, TAG_SHA } from "../support/ref-snapshots.js";
 
 const OTHER_SHA = "4444444ddddddddddddddddddddddddddddddddd";
 const config = (controls: Record<string, unknown> = {}): SdlcGuardConfig => configSchema.parse({ controls });
 const run = (status: "completed" | "in_progress" | "queued", conclusion: string | null, title: string | null = null): DeploymentSnapshot["ourRun"] =>
   fetched({ status, conclusion, title });
+/** PRs merged as the deployed commit: [number, conclusion of our run on the final head (null: no run), base branch]. */
 const merged = (...prs: [number, string | null, string?][]): DeploymentSnapshot["mergedPullRequests"] =>
-  fetched(prs.map(([number, headConclusion, baseRefName = "main"]) => ({ number, baseRefName, headConclusion })));
+  fetched(prs.map(([number, conclusion, baseRefName = "main"]) => mergedPull(number, TAG_SHA, conclusion ? { status: "completed", conclusion, title: null } : null, { baseRefName })));
+const APPROVED = "Tag `v1.4.0` (`3333333`) carries a successful sdlc-guard result and was merged through compliant PR #12 (sdlc-guard passed on its final head `5555555`).";
 
 describe("deployment: deployments only from approved, tagged releases", () => {
   it("is required by default, for every environment whose protection rules include the app", () => {
     expect(defaultConfig.controls.deployment).toEqual({ enforcement: "required", environments: [] });
   });
 
-  it("deployment of v1.4.0 whose commit passed sdlc-guard is approved", () => {
-    expect(decideDeployment(deploymentSnapshot(), defaultConfig)).toEqual({
-      state: "approved",
-      reason: "Tag `v1.4.0` (`3333333`) carries a successful sdlc-guard result.",
+  it("deployment of v1.4.0 whose commit passed sdlc-guard and is the merge of a compliant PR is approved", () => {
+    expect(decideDeployment(deploymentSnapshot(), defaultConfig)).toEqual({ state: "approved", reason: APPROVED });
+  });
+
+  it("a successful run of the commit's own (its push or tag) does not vouch for it: a direct push is rejected", () => {
+    expect(decideDeployment(deploymentSnapshot({ mergedPullRequests: fetched([]) }), defaultConfig)).toEqual({
+      state: "rejected",
+      reason: "Tag `v1.4.0`: commit `3333333` did not come from a pull request merged into `main` (a direct push), so nothing vouches for it.",
+    });
+  });
+
+  it("the merge commit of a PR that failed is rejected, naming the PR, who merged it and what failed", () => {
+    const failed = fetched([mergedPull(1, TAG_SHA, { status: "completed", conclusion: "failure", title: "2 required control(s) failing: reviews, jira" })]);
+    expect(decideDeployment(deploymentSnapshot({ mergedPullRequests: failed }), defaultConfig)).toEqual({
+      state: "rejected",
+      reason:
+        "Tag `v1.4.0`: commit `3333333` is the merge of PR #1 (merged by @mia: sdlc-guard concluded `failure` on its head `5555555`: 2 required control(s) failing: reviews, jira), which did not pass sdlc-guard on its final head, so nothing vouches for it.",
+    });
+  });
+
+  it("an intermediate commit of a compliant PR (not what the merge produced) is rejected", () => {
+    const intermediate = fetched([mergedPull(12, OTHER_SHA)]);
+    expect(decideDeployment(deploymentSnapshot({ mergedPullRequests: intermediate }), defaultConfig)).toEqual({
+      state: "rejected",
+      reason: "Tag `v1.4.0`: commit `3333333` is an intermediate commit of PR #12, not the commit the merge produced: sdlc-guard never evaluated it as a result, so nothing vouches for it.",
+    });
+  });
+
+  it("a PR whose verdict on its final head could not be read does not vouch (fails closed)", () => {
+    const unread = fetched([mergedPull(12, TAG_SHA, null, { headRun: unavailable("more check suites on the commit than one query lists") })]);
+    expect(decideDeployment(deploymentSnapshot({ mergedPullRequests: unread }), defaultConfig)).toMatchObject({
+      state: "rejected",
+      reason: expect.stringContaining("the sdlc-guard result on its head `5555555` could not be read (more check suites on the commit than one query lists)"),
     });
   });
 
@@ -85,11 +116,15 @@ describe("deployment: deployments only from approved, tagged releases", () => {
       { ourRun: fetched(null), mergedPullRequests: unavailable("GitHub answered 502") },
       "Could not tell whether `3333333` (tag `v1.4.0`) was merged through a compliant pull request: GitHub answered 502",
     ],
-    ["no run and no merged PR", { ourRun: fetched(null) }, "No successful sdlc-guard result on commit `3333333` (tag `v1.4.0`)."],
+    [
+      "no run and no merged PR",
+      { ourRun: fetched(null), mergedPullRequests: fetched([]) },
+      "Tag `v1.4.0`: commit `3333333` did not come from a pull request merged into `main` (a direct push), so nothing vouches for it.",
+    ],
     [
       "no run and merged PRs that did not pass",
       { ourRun: fetched(null), mergedPullRequests: merged([12, "failure"], [13, null]) },
-      "No successful sdlc-guard result on commit `3333333` (tag `v1.4.0`); merged pull request(s) without a successful result: #12 failure, #13 no result.",
+      "Tag `v1.4.0`: commit `3333333` is the merge of PR #12 (merged by @mia: sdlc-guard concluded `failure` on its head `5555555`) and PR #13 (merged by @mia: sdlc-guard has no result on its head `5555555`), which did not pass sdlc-guard on its final head, so nothing vouches for it.",
     ],
   ])("fails closed: %s is rejected", (_name, overrides, reason) => {
     expect(decideDeployment(deploymentSnapshot(overrides), defaultConfig)).toEqual({ state: "rejected", reason });
@@ -99,7 +134,7 @@ describe("deployment: deployments only from approved, tagged releases", () => {
     const snapshot = deploymentSnapshot({ ourRun: fetched(null), mergedPullRequests: merged([11, "failure"], [12, "Success"]) });
     expect(decideDeployment(snapshot, defaultConfig)).toEqual({
       state: "approved",
-      reason: "Tag `v1.4.0` (`3333333`) was merged through compliant PR #12 (sdlc-guard passed on its head).",
+      reason: "Tag `v1.4.0` (`3333333`) was merged through compliant PR #12 (sdlc-guard passed on its final head `5555555`).",
     });
   });
 
@@ -154,10 +189,7 @@ describe("deployment: deployments only from approved, tagged releases", () => {
     });
 
     it("a compliant release is approved as usual", () => {
-      expect(decideDeployment(deploymentSnapshot(), advisory)).toEqual({
-        state: "approved",
-        reason: "Tag `v1.4.0` (`3333333`) carries a successful sdlc-guard result.",
-      });
+      expect(decideDeployment(deploymentSnapshot(), advisory)).toEqual({ state: "approved", reason: APPROVED });
     });
   });
 });

@@ -2,12 +2,12 @@ import { configSchema, defaultConfig, type DirectPushConfig } from "../../src/co
 import { evaluateDirectPush } from "../../src/controls/direct-push.js";
 import type { PushedCommit } from "../../src/facts/refs.js";
 import { fetched, unavailable } from "../../src/facts/fetched.js";
-import { AFTER_SHA, pushSnapshot } from "../support/ref-snapshots.js";
+import { AFTER_SHA, mergedPull, pushSnapshot } from "../support/ref-snapshots.js";
 
 const config = (directPush: Record<string, unknown> = {}): DirectPushConfig =>
   configSchema.parse({ controls: { "direct-push": directPush } }).controls["direct-push"];
 
-const commit = (sha: string, mergedInto: number[] = []): PushedCommit => ({ sha, mergedInto });
+const commit = (sha: string, mergedInto: number[] = []): PushedCommit => ({ sha, mergedInto, pullRequests: mergedInto.map((n) => mergedPull(n, sha)) });
 /** A 40-character SHA whose short form is `n` repeated seven times (n = 0..9) or `a`.. for 10 and up. */
 const sha = (n: number): string => n.toString(36).repeat(40);
 

@@ -10,32 +10,32 @@ const summary = (results: ControlResult[]): Record<string, string> =>
   Object.fromEntries(results.map((r) => [r.id, `${r.enforcement}:${r.outcome}`]));
 const release = { tagName: "v1.4.0", name: null, notes: "", isDraft: false, isPrerelease: false };
 
-describe("push controls: direct-push then force-push", () => {
-  it("a reviewed fast-forward push passes both", () => {
+describe("push controls: merged-unverified, direct-push then force-push", () => {
+  it("a reviewed fast-forward push passes all three", () => {
     const results = evaluatePushControls(pushSnapshot(), defaultConfig);
-    expect(summary(results)).toEqual({ "direct-push": "required:pass", "force-push": "required:pass" });
-    expect(results.map((r) => r.id)).toEqual(["direct-push", "force-push"]);
+    expect(summary(results)).toEqual({ "merged-unverified": "required:pass", "direct-push": "required:pass", "force-push": "required:pass" });
+    expect(results.map((r) => r.id)).toEqual(["merged-unverified", "direct-push", "force-push"]);
     expect(concludeControls(results)).toBe("success");
   });
 
   it("a forced push of a commit without a PR fails both, and the conclusion", () => {
-    const results = evaluatePushControls(pushSnapshot({ forced: true, commits: fetched([{ sha: "a".repeat(40), mergedInto: [] }]) }), defaultConfig);
-    expect(summary(results)).toEqual({ "direct-push": "required:fail", "force-push": "required:fail" });
-    expect(results[0]).toMatchObject({ reason: "1 of 1 commit(s) pushed to `main` by alice did not arrive through a merged pull request: `aaaaaaa`." });
+    const results = evaluatePushControls(pushSnapshot({ forced: true, commits: fetched([{ sha: "a".repeat(40), mergedInto: [], pullRequests: [] }]) }), defaultConfig);
+    expect(summary(results)).toEqual({ "merged-unverified": "required:pass", "direct-push": "required:fail", "force-push": "required:fail" });
+    expect(results[1]).toMatchObject({ reason: "1 of 1 commit(s) pushed to `main` by alice did not arrive through a merged pull request: `aaaaaaa`." });
     expect(concludeControls(results)).toBe("failure");
   });
 
   it("the direct-push configuration reaches the control", () => {
     const results = evaluatePushControls(
-      pushSnapshot({ pusher: "release-bot", commits: fetched([{ sha: "a".repeat(40), mergedInto: [] }]) }),
+      pushSnapshot({ pusher: "release-bot", commits: fetched([{ sha: "a".repeat(40), mergedInto: [], pullRequests: [] }]) }),
       config({ "direct-push": { bypass_actors: ["release-bot"] } }),
     );
-    expect(summary(results)).toEqual({ "direct-push": "required:pass", "force-push": "required:pass" });
+    expect(summary(results)).toEqual({ "merged-unverified": "required:pass", "direct-push": "required:pass", "force-push": "required:pass" });
   });
 
   it("an off control is listed with why, and not evaluated", () => {
     const results = evaluatePushControls(pushSnapshot({ forced: true }), config({ "force-push": { enforcement: "off" } }));
-    expect(results[1]).toEqual({ id: "force-push", enforcement: "off", outcome: "pass", reason: "Turned off in the configuration.", fix: "" });
+    expect(results[2]).toEqual({ id: "force-push", enforcement: "off", outcome: "pass", reason: "Turned off in the configuration.", fix: "" });
   });
 });
 

@@ -2,7 +2,7 @@ import { configSchema, defaultConfig, type ReleaseTagConfig } from "../../src/co
 import { SEMVER_TAG_PATTERN } from "../../src/controls/release-tag.js";
 import { evaluateReleaseTag, isReleaseTagName } from "../../src/controls/release-tag.js";
 import { fetched, unavailable } from "../../src/facts/fetched.js";
-import { tagSnapshot } from "../support/ref-snapshots.js";
+import { mergedPull, TAG_SHA, tagSnapshot } from "../support/ref-snapshots.js";
 
 const config = (releaseTag: Record<string, unknown> = {}): ReleaseTagConfig =>
   configSchema.parse({ controls: { "release-tag": releaseTag } }).controls["release-tag"];
@@ -51,7 +51,7 @@ describe("release-tag: release tags are semantic versions on a commit of the def
   it("a semantic-version tag on a commit of main passes", () => {
     expect(evaluateReleaseTag(tagSnapshot(), config())).toEqual({
       outcome: "pass",
-      reason: "Tag `v1.4.0` is a semantic version on commit `3333333` of the default branch `main`.",
+      reason: "Tag `v1.4.0` is a semantic version on commit `3333333` of the default branch `main`, the merge of PR #12, which passed sdlc-guard.",
       fix: "",
       notes: undefined,
     });
@@ -74,7 +74,7 @@ describe("release-tag: release tags are semantic versions on a commit of the def
       fix: "Name release tags to match `controls.release-tag.pattern`: create the right tag on the same commit and delete the wrong one.",
     });
     expect(evaluateReleaseTag(tagSnapshot({ name: "release-7" }), custom).reason).toBe(
-      "Tag `release-7` matches the configured pattern `^release-[0-9]+$` on commit `3333333` of the default branch `main`.",
+      "Tag `release-7` matches the configured pattern `^release-[0-9]+$` on commit `3333333` of the default branch `main`, the merge of PR #12, which passed sdlc-guard.",
     );
   });
 
@@ -88,7 +88,8 @@ describe("release-tag: release tags are semantic versions on a commit of the def
   });
 
   it("a wrong name and a commit outside the default branch are both reported in one reason", () => {
-    const result = evaluateReleaseTag(tagSnapshot({ name: "hotfix", defaultBranch: "trunk", onDefaultBranch: fetched(false) }), config());
+    const mergedIntoTrunk = fetched([mergedPull(12, TAG_SHA, undefined, { baseRefName: "trunk" })]);
+    const result = evaluateReleaseTag(tagSnapshot({ name: "hotfix", defaultBranch: "trunk", onDefaultBranch: fetched(false), mergedPullRequests: mergedIntoTrunk }), config());
     expect(result.outcome).toBe("fail");
     expect(result.reason).toBe(
       "Tag `hotfix` is not a semantic version like `v1.4.0` and points to commit `3333333`, which is not on the default branch `trunk`.",
@@ -126,7 +127,47 @@ describe("release-tag: release tags are semantic versions on a commit of the def
     const result = evaluateReleaseTag(tagSnapshot({ onDefaultBranch: unavailable("not read") }), config({ require_on_default_branch: false }));
     expect(result).toMatchObject({
       outcome: "pass",
-      reason: "Tag `v1.4.0` is a semantic version on commit `3333333` (being on the default branch is not required: `require_on_default_branch: false`).",
+      reason: "Tag `v1.4.0` is a semantic version on commit `3333333` (being on the default branch is not required: `require_on_default_branch: false`), the merge of PR #12, which passed sdlc-guard.",
+    });
+  });
+});
+
+describe("release-tag: the tagged commit is vouched for by the PR that merged as it", () => {
+  const FAILED = { status: "completed", conclusion: "failure", title: "2 required control(s) failing: reviews, jira" } as const;
+  it.each<[string, Parameters<typeof tagSnapshot>[0], string]>([
+    [
+      "the merge commit of a PR that failed",
+      { mergedPullRequests: fetched([mergedPull(1, TAG_SHA, FAILED)]) },
+      "Tag `v1.4.0` is not vouched for: commit `3333333` is the merge of PR #1 (merged by @mia: sdlc-guard concluded `failure` on its head `5555555`: 2 required control(s) failing: reviews, jira), which did not pass sdlc-guard on its final head, so nothing vouches for it.",
+    ],
+    [
+      "an intermediate commit of a compliant PR",
+      { mergedPullRequests: fetched([mergedPull(12, "6".repeat(40))]) },
+      "Tag `v1.4.0` is not vouched for: commit `3333333` is an intermediate commit of PR #12, not the commit the merge produced: sdlc-guard never evaluated it as a result, so nothing vouches for it.",
+    ],
+    [
+      "a commit pushed directly",
+      { mergedPullRequests: fetched([]) },
+      "Tag `v1.4.0` is not vouched for: commit `3333333` did not come from a pull request merged into `main` (a direct push), so nothing vouches for it.",
+    ],
+    [
+      "a compliant PR merged into another branch",
+      { mergedPullRequests: fetched([mergedPull(12, TAG_SHA, undefined, { baseRefName: "feature/x" })]) },
+      "Tag `v1.4.0` is not vouched for: commit `3333333` did not come from a pull request merged into `main` (a direct push), so nothing vouches for it.",
+    ],
+  ])("fails: %s", (_name, overrides, reason) => {
+    expect(evaluateReleaseTag(tagSnapshot(overrides), config())).toMatchObject({ outcome: "fail", reason });
+  });
+
+  it("a failed PR and a compliant PR merged as the same commit: the compliant one vouches", () => {
+    const both = fetched([mergedPull(1, TAG_SHA, FAILED), mergedPull(12, TAG_SHA)]);
+    expect(evaluateReleaseTag(tagSnapshot({ mergedPullRequests: both }), config()).outcome).toBe("pass");
+  });
+
+  it("unreadable pull requests fail closed with the reason", () => {
+    expect(evaluateReleaseTag(tagSnapshot({ mergedPullRequests: unavailable("GitHub answered 502") }), config())).toMatchObject({
+      outcome: "error",
+      reason: "Could not read the pull requests merged as commit `3333333`: GitHub answered 502",
     });
   });
 });

@@ -115,6 +115,7 @@ const validConfig = optionalRecord({
       accepted_conclusions: fc.array(fc.constantFrom("success", "neutral", "skipped"), { minLength: 1, maxLength: 3 }),
     }),
     "commit-messages": optionalRecord({ enforcement, min_length: fc.integer({ min: 1, max: 200 }), pattern: re2Pattern, ignore_merge_commits: fc.boolean() }),
+    "merged-unverified": optionalRecord({ enforcement, report }),
     "direct-push": optionalRecord({ enforcement, report, bypass_actors: fc.array(login, { maxLength: 5 }) }),
     "force-push": optionalRecord({ enforcement, report }),
     "release-tag": optionalRecord({ enforcement, report, pattern: re2Pattern, require_on_default_branch: fc.boolean() }),

@@ -66,9 +66,11 @@ describe("evidence: what shipped in a period, with its approvals, read in a few 
         { id: "secret-scanning", enforcement: "required", outcome: "pass" },
       ],
       waivers: [{ control: "description", ...DESCRIPTION_WAIVER }],
+      mergedBy: "maintainer-mia",
+      mergeVerdict: "verified",
     });
-    // A run without per-control rows: its conclusion stands, and the missing rows are said.
-    expect(ledger).toMatchObject({ conclusion: "failure", controls: [], waivers: [], jiraKeys: [], approvers: [] });
+    // A run without per-control rows: its conclusion stands, and the missing rows are said. Merged past a failure: unverified.
+    expect(ledger).toMatchObject({ conclusion: "failure", controls: [], waivers: [], jiraKeys: [], approvers: [], mergedBy: "maintainer-mia", mergeVerdict: "unverified" });
     expect(evidence.unreadable).toEqual([
       { what: "acme/ledger#3: the per-control results of the sdlc-guard check run", why: expect.stringContaining("its summary has no per-control results block") },
     ]);

@@ -33,7 +33,7 @@ describe("pushes to protected branches: direct-push and force-push", () => {
     const head = repo.git.branches.get("main")!;
     expect(runOn(repo, head)).toHaveLength(1);
     expect(runOn(repo, head)[0]!.conclusion).toBe("success");
-    expect(rowsOn(repo, head)).toEqual({ "direct-push": "required:pass", "force-push": "required:pass" });
+    expect(rowsOn(repo, head)).toEqual({ "merged-unverified": "required:pass", "direct-push": "required:pass", "force-push": "required:pass" });
     expect(w.issues.list("acme", "payments")).toEqual([]);
   });
 
@@ -165,7 +165,7 @@ describe("pushes to protected branches: direct-push and force-push", () => {
     await probot.receive(pushEvent(w, repo, { shas: [rewritten], before: sha("gone"), forced: true, sender: "release-bot[bot]" }) as never);
 
     expect(runOn(repo, rewritten)[0]!.conclusion).toBe("failure");
-    expect(rowsOn(repo, rewritten)).toEqual({ "direct-push": "required:pass", "force-push": "required:fail" });
+    expect(rowsOn(repo, rewritten)).toEqual({ "merged-unverified": "required:pass", "direct-push": "required:pass", "force-push": "required:fail" });
     expect(w.issues.list("acme", "payments").map((i) => i.title)).toEqual(["sdlc-guard: force pushes and deletions of protected branches"]);
   });
 
@@ -292,17 +292,18 @@ describe("pushes to protected branches: direct-push and force-push", () => {
     await probot.receive(pushEvent(w, repo, { shas: [direct] }) as never);
 
     expect(runOn(repo, direct)[0]!.conclusion).toBe("failure");
-    expect(rowsOn(repo, direct)).toEqual({ "direct-push": "required:error", "force-push": "required:pass" });
+    expect(rowsOn(repo, direct)).toEqual({ "merged-unverified": "required:error", "direct-push": "required:error", "force-push": "required:pass" });
     expect(runOn(repo, direct)[0]!.output.summary).toContain("GitHub answered HTTP 502");
     expect(text()).toContain('"action":"push.evaluated"');
   });
 });
 
 describe("tags and releases: release-tag, signed-release, release-notes", () => {
+  /** `name` on the squash commit of compliant PR #12 (the commit a release tag must name), or on a commit outside main. */
   function tagged(name: string, opts: { onMain?: boolean; signed?: boolean; annotated?: boolean } = {}) {
     const setup = world();
-    const { world: w, repo } = setup;
-    const commitSha = opts.onMain === false ? w.commit(repo, "feature/x", "unreleased work") : repo.git.branches.get("main")!;
+    const { world: w, repo, pr } = setup;
+    const commitSha = opts.onMain === false ? w.commit(repo, "feature/x", "unreleased work") : w.mergePullRequest(repo, pr, "squash").after;
     const annotated = opts.annotated ?? true;
     repo.git.tags.set(name, { commitSha, ...(annotated ? { annotated: { sha: sha(`tag-${name}`), verified: opts.signed ?? true, reason: opts.signed === false ? "unsigned" : "valid" } } : {}) });
     return { ...setup, commitSha };
@@ -421,7 +422,7 @@ describe("tags and releases: release-tag, signed-release, release-notes", () => 
     expect(rowsOn(repo, commitSha)).toEqual({ "release-tag": "required:pass", "signed-release": "advisory:pass", "release-notes": "advisory:fail" });
   });
 
-  it("a passing tag cannot hide a direct push of the same commit: the run keeps the push's failure", async () => {
+  it("a tag cannot hide a direct push of the same commit: the run keeps the push's failure (and nothing vouches for the tag)", async () => {
     const { world: w, repo } = world();
     const direct = w.commit(repo, "main", "hotfix");
     repo.git.tags.set("v1.4.1", { commitSha: direct, annotated: { sha: sha("tag-v1.4.1"), verified: true, reason: "valid" } });
@@ -434,14 +435,22 @@ describe("tags and releases: release-tag, signed-release, release-notes", () => 
       .expect("GET", "/repos/acme/payments/issues")
       .expect("POST", "/repos/acme/payments/issues")
       .expect("GET", "/repos/acme/payments/git/tags/*")
-      .expect("PATCH", "/repos/acme/payments/check-runs/*");
+      .expect("PATCH", "/repos/acme/payments/check-runs/*")
+      .expect("GET", "/repos/acme/payments/issues")
+      .expect("POST", "/repos/acme/payments/issues"); // release-tag: a directly pushed commit is vouched for by no PR
 
     await probot.receive(pushEvent(w, repo, { shas: [direct] }) as never);
     await probot.receive(tagCreateEvent(w, repo, "v1.4.1") as never);
 
     const [run] = runOn(repo, direct);
     expect(run!.conclusion).toBe("failure");
-    expect(rowsOn(repo, direct)).toEqual({ "direct-push": "required:fail", "force-push": "required:pass", "release-tag": "required:pass", "signed-release": "advisory:pass" });
+    expect(rowsOn(repo, direct)).toEqual({
+      "merged-unverified": "required:pass",
+      "direct-push": "required:fail",
+      "force-push": "required:pass",
+      "release-tag": "required:fail",
+      "signed-release": "advisory:pass",
+    });
   });
 });
 
@@ -522,9 +531,9 @@ describe("deployment gate: a custom deployment protection rule", () => {
 describe("what is not judged, and a broken policy", () => {
   const BROKEN = "controls:\n  direct-push:\n    enforcement: sometimes\n";
 
-  it("with direct-push and force-push off, a push costs only the (cached) config read", async () => {
+  it("with merged-unverified, direct-push and force-push off, a push costs only the (cached) config read", async () => {
     const { world: w, repo } = world();
-    repo.files.set(".github/sdlc-guard.yml", "controls:\n  direct-push: { enforcement: 'off' }\n  force-push: { enforcement: 'off' }\n");
+    repo.files.set(".github/sdlc-guard.yml", "controls:\n  merged-unverified: { enforcement: 'off' }\n  direct-push: { enforcement: 'off' }\n  force-push: { enforcement: 'off' }\n");
     const probot = createTestApp(w);
     mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`);
 
@@ -546,9 +555,9 @@ describe("what is not judged, and a broken policy", () => {
   });
 
   it("with signed-release off, an annotated tag's signature is not read", async () => {
-    const { world: w, repo } = world();
+    const { world: w, repo, pr } = world();
     repo.files.set(".github/sdlc-guard.yml", "controls:\n  signed-release: { enforcement: 'off' }\n");
-    const head = repo.git.branches.get("main")!;
+    const head = w.mergePullRequest(repo, pr, "squash").after;
     repo.git.tags.set("v1.0.0", { commitSha: head, annotated: { sha: sha("tag-v1.0.0"), verified: false, reason: "unsigned" } });
     const probot = createTestApp(w);
     mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`).expect("POST", "/graphql").expect("POST", "/repos/acme/payments/check-runs");

@@ -77,6 +77,8 @@ describe("changes to what every open PR is judged against", () => {
   /** The push GitHub sends when it merges a (compliant) PR into main, touching `modified`. */
   function mergePush(world: GitHubWorld, repo: SimRepo, opts: { modified?: string[]; forced?: boolean } = {}) {
     const merged = compliantPullRequest(world, repo, 99);
+    // Compliant: its own evaluation passed on its head before it merged (the merge commit inherits that verdict).
+    repo.checkRuns.push({ id: 99, appId: world.appId, name: "sdlc-guard", headSha: merged.headSha, status: "completed", conclusion: "success", output: { title: "All required controls pass", summary: "" }, externalId: null });
     return pushEvent(world, repo, { merged, ...opts });
   }
   const runsOnPullRequests = (repo: SimRepo) => repo.checkRuns.filter((r) => r.externalId?.startsWith("pr-"));
@@ -186,7 +188,7 @@ describe("changes to what every open PR is judged against", () => {
     await probot.receive(mergePush(world, repo, { modified: ["src/app.ts"] }) as never);
 
     expect(runsOnPullRequests(repo)).toEqual([]);
-    expect(repo.checkRuns.map((r) => [r.externalId, r.conclusion])).toEqual([["push:main", "success"]]);
+    expect(repo.checkRuns.filter((r) => r.externalId !== null).map((r) => [r.externalId, r.conclusion])).toEqual([["push:main", "success"]]);
   });
 
   it("a push to another (unprotected) branch re-evaluates no PR and writes nothing", async () => {

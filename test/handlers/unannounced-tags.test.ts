@@ -1,4 +1,4 @@
-import { GitHubWorld, type SimRepo } from "../../sim/github-world.js";
+import { GitHubWorld, type SimPullRequest, type SimRepo } from "../../sim/github-world.js";
 import { compliantPullRequest, compliantRepo } from "../../sim/scenarios.js";
 import { pushEvent, tagCreateEvent } from "../../sim/webhook-payloads.js";
 import { decodeResults } from "../../src/report/check-run-state.js";
@@ -18,18 +18,25 @@ async function withFourUnannouncedTags() {
   const world = new GitHubWorld();
   const repo = compliantRepo(world);
   const pr = compliantPullRequest(world, repo, 12);
-  repo.checkRuns.push({ id: 1, appId: world.appId, name: "sdlc-guard", headSha: pr.headSha, status: "completed", conclusion: "success", output: { title: "All required controls pass", summary: "" }, externalId: "pr-12" });
   const probot = createTestApp(world);
   const api = mockGitHub(world).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`).expect("POST", "/graphql").expect("POST", "/repos/acme/payments/check-runs");
-  repo.git.tags.set("v1.0.0", { commitSha: repo.git.branches.get("main")! });
+  // Release tags name commits a passing PR brought (merged-unverified: only those are vouched for).
+  repo.git.tags.set("v1.0.0", { commitSha: mergePassing(world, repo, pr) });
   await probot.receive(tagCreateEvent(world, repo, "v1.0.0") as never);
 
   const batch: Record<string, string> = {};
-  for (const name of ["v1.1.0", "v1.2.0", "v1.3.0", "nightly-4"]) {
-    batch[name] = world.commit(repo, "main", `work for ${name}`);
+  for (const [index, name] of ["v1.1.0", "v1.2.0", "v1.3.0", "nightly-4"].entries()) {
+    batch[name] = mergePassing(world, repo, compliantPullRequest(world, repo, 20 + index));
     repo.git.tags.set(name, { commitSha: batch[name]! });
   }
   return { world, repo, pr, probot, api, batch };
+}
+
+/** Squash-merges a PR whose final head has a successful sdlc-guard run: the squash commit is vouched for. */
+function mergePassing(world: GitHubWorld, repo: SimRepo, pr: SimPullRequest): string {
+  const id = 600 + pr.number;
+  repo.checkRuns.push({ id, appId: world.appId, name: "sdlc-guard", headSha: pr.headSha, status: "completed", conclusion: "success", output: { title: "All required controls pass", summary: "" }, externalId: `pr-${pr.number}` });
+  return world.mergePullRequest(repo, pr, "squash").after;
 }
 
 /** Each caught-up tag: the query of the tag, and its run; the one failing tag also opens the release-tag issue. */
@@ -41,7 +48,7 @@ function expectCatchUp(api: ReturnType<typeof mockGitHub>, tags: number) {
 describe("tags GitHub did not announce (more than three pushed at once) are still evaluated", () => {
   it("the repository's next tag event evaluates them: each tag's commit gets its release-tag row, a bad one fails with an issue", async () => {
     const { world, repo, probot, api, batch } = await withFourUnannouncedTags();
-    const later = world.commit(repo, "main", "work for v1.5.0");
+    const later = mergePassing(world, repo, compliantPullRequest(world, repo, 30));
     repo.git.tags.set("v1.5.0", { commitSha: later });
     api.expect("POST", "/graphql").expect("POST", "/repos/acme/payments/check-runs");
     expectCatchUp(api, 4);
@@ -60,7 +67,9 @@ describe("tags GitHub did not announce (more than three pushed at once) are stil
   });
 
   it("a push to main evaluates them too, in the push's own query (no extra request when every tag was evaluated)", async () => {
-    const { world, repo, pr, probot, api, batch } = await withFourUnannouncedTags();
+    const { world, repo, probot, api, batch } = await withFourUnannouncedTags();
+    const pr = compliantPullRequest(world, repo, 40);
+    mergePassing(world, repo, pr);
     api.expect("POST", "/graphql").expect("POST", "/repos/acme/payments/check-runs");
     expectCatchUp(api, 4);
 

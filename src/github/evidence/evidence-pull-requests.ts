@@ -29,6 +29,7 @@ const pullFields = (appId: number | undefined) => `... on PullRequest {
         repository { name }
         author { login }
         mergeCommit { oid }
+        mergedBy { login }
         reviews(first: ${APPROVALS_PER_PR}, states: [APPROVED]) { ${pageOf("submittedAt author { login } commit { oid }")} }
         commits(last: 1) { nodes { commit { oid ${ourRunWithSummary(appId)} } } }
       }`;
@@ -65,6 +66,7 @@ interface GqlEvidencePull {
   repository: { name: string };
   author: { login: string } | null;
   mergeCommit: { oid: string } | null;
+  mergedBy: { login: string } | null;
   reviews: GqlPage<{ submittedAt: string | null; author: { login: string } | null; commit: { oid: string } | null }> | null;
   commits: { nodes: ({ commit: { oid: string; checkSuites: GqlSuites } } | null)[] } | null;
 }
@@ -139,6 +141,7 @@ function toEvidencePull(pr: GqlEvidencePull, jira: JiraConfig): { pull: Evidence
       : "its summary has no per-control results block (a run written before results were kept, or not by sdlc-guard)";
     unreadable.push({ what: `the per-control results of the ${CHECK_NAME} check run`, why });
   }
+  const conclusion = run === undefined ? "unknown" : run === null ? "none" : run.status === "COMPLETED" ? (run.conclusion ?? "none").toLowerCase() : "pending";
   // Only the title, head branch and body are read to find keys.
   const keys = findJiraKeys({ title: pr.title, headRefName: pr.headRefName, body: pr.body } as PullRequestSnapshot, jira);
   return {
@@ -155,9 +158,11 @@ function toEvidencePull(pr: GqlEvidencePull, jira: JiraConfig): { pull: Evidence
       headCommit: head?.oid ?? pr.headRefOid,
       approvers: [...latest.values()],
       jiraKeys: keys.map((k) => k.key),
-      conclusion: run === undefined ? "unknown" : run === null ? "none" : run.status === "COMPLETED" ? (run.conclusion ?? "none").toLowerCase() : "pending",
+      conclusion,
       controls: results.map((r) => ({ id: r.id, enforcement: r.enforcement, outcome: r.outcome })),
       waivers: results.flatMap((r) => (r.outcome === "waived" && r.waiver ? [{ control: r.id, ...r.waiver }] : [])),
+      mergedBy: pr.mergedBy?.login ?? null,
+      mergeVerdict: conclusion === "success" ? "verified" : conclusion === "unknown" ? "unknown" : "unverified",
     },
     unreadable,
   };

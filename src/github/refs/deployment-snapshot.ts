@@ -1,6 +1,7 @@
 import type { DeploymentSnapshot } from "../../facts/refs.js";
 import { fetched, unavailable } from "../../facts/fetched.js";
 import { describeGitHubError } from "../../common/describe-error.js";
+import { MERGED_PULL_FIELDS, mergedPullsOf, ourRunState, type GqlMergedPull } from "./merged-pull-verdict.js";
 import { findOurRun, OUR_RUN_SELECTION, type GqlOurSuites } from "./pull-request-snapshot.js";
 import type { GitHubClient } from "../types.js";
 
@@ -13,7 +14,7 @@ export const DEPLOYMENT_QUERY = `query SdlcGuardDeployment($owner: String!, $rep
       ... on Commit {
         ${OUR_RUN_SELECTION}
         associatedPullRequests(first: 10) {
-          nodes { number merged baseRefName headRefOid commits(last: 1) { nodes { commit { oid ${OUR_RUN_SELECTION} } } } }
+          nodes { ${MERGED_PULL_FIELDS} }
         }
       }
     }
@@ -26,9 +27,7 @@ interface GqlDeployment {
     ref: { target: { __typename: string; oid: string; target?: { __typename: string; oid: string } } | null } | null;
     object: {
       checkSuites?: GqlOurSuites;
-      associatedPullRequests?: {
-        nodes: ({ number: number; merged: boolean; baseRefName: string; headRefOid: string; commits: { nodes: ({ commit: { oid: string; checkSuites: GqlOurSuites } } | null)[] } } | null)[];
-      } | null;
+      associatedPullRequests?: { nodes: (GqlMergedPull | null)[] } | null;
     } | null;
   } | null;
 }
@@ -58,22 +57,11 @@ export async function readDeployment(octokit: GitHubClient, request: DeploymentR
   const commit = target?.__typename === "Tag" ? target.target : target;
   const object = data.repository?.object ?? null;
   const run = object ? findOurRun(object.checkSuites) : null;
-  const pulls = object?.associatedPullRequests?.nodes ?? [];
   return {
     ...base,
     defaultBranch: data.repository?.defaultBranchRef?.name ?? null,
     tagCommit: fetched(commit?.__typename === "Commit" ? commit.oid : null),
-    ourRun:
-      run === undefined
-        ? unavailable("more check suites on the commit than one query lists")
-        : fetched(run && { status: run.completed ? "completed" : run.status === "QUEUED" ? "queued" : "in_progress", conclusion: run.conclusion?.toLowerCase() ?? null, title: run.title }),
-    mergedPullRequests: fetched(
-      pulls.flatMap((p) => {
-        if (!p?.merged) return [];
-        const head = p.commits.nodes[0]?.commit;
-        const headRun = head?.oid === p.headRefOid ? findOurRun(head.checkSuites) : null;
-        return [{ number: p.number, baseRefName: p.baseRefName, headConclusion: headRun?.completed ? (headRun.conclusion?.toLowerCase() ?? null) : null }];
-      }),
-    ),
+    ourRun: ourRunState(run),
+    mergedPullRequests: fetched(mergedPullsOf(object?.associatedPullRequests?.nodes)),
   };
 }

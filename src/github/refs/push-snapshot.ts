@@ -2,6 +2,7 @@ import type { BranchProtectionSources, PushedCommit, PushSnapshot } from "../../
 import { fetched, unavailable, type Fetched } from "../../facts/fetched.js";
 import { matchesBranchPattern } from "./branch-pattern.js";
 import { describeGitHubError } from "../../common/describe-error.js";
+import { MERGED_PULL_FIELDS, mergedPullsOf, type GqlMergedPull } from "./merged-pull-verdict.js";
 import { findOurRun, OUR_RUN_SELECTION, type GqlOurSuites, type OurRun } from "./pull-request-snapshot.js";
 import type { GitHubClient } from "../types.js";
 import { RECENT_TAGS_SELECTION, toRecentTags, type GqlRecentTags } from "./recent-tags.js";
@@ -31,7 +32,7 @@ export interface PushEvent {
   listedCommits: string[];
 }
 
-const PULLS_OF_COMMIT = `... on Commit { oid associatedPullRequests(first: 10) { nodes { number merged baseRefName } } }`;
+const PULLS_OF_COMMIT = `... on Commit { oid associatedPullRequests(first: 10) { nodes { ${MERGED_PULL_FIELDS} } } }`;
 
 /** `$c0…$cN` variables and `c0…cN` aliases asking for each commit's pull requests. */
 function commitAliases(count: number): { variables: string; aliases: string } {
@@ -72,14 +73,14 @@ export function pushQuery(commitCount: number): string {
 /** The pull requests of more commits (a push longer than the first query covered). */
 export function commitsQuery(commitCount: number): string {
   const { variables, aliases } = commitAliases(commitCount);
-  return `query SdlcGuardPushCommits($owner: String!, $repo: String!${variables}) {
+  return `query SdlcGuardPushCommits($owner: String!, $repo: String!, $appId: Int!${variables}) {
   repository(owner: $owner, name: $repo) {
     ${aliases}
   }
 }`;
 }
 
-interface GqlCommitPulls { oid: string; associatedPullRequests: { nodes: ({ number: number; merged: boolean; baseRefName: string } | null)[] } | null }
+interface GqlCommitPulls { oid: string; associatedPullRequests: { nodes: (GqlMergedPull | null)[] } | null }
 interface GqlPush {
   repository: ({
     defaultBranchRef: { name: string } | null;
@@ -132,7 +133,7 @@ export async function readPush(octokit: GitHubClient, push: PushEvent, appId: nu
 
   const known = new Map<string, GqlCommitPulls | null>();
   listed.forEach((sha, i) => known.set(sha, (repository[`c${i}`] as GqlCommitPulls | null) ?? null));
-  const commits = push.deleted ? fetched<PushedCommit[]>([]) : await pushedCommits(octokit, push, repository.defaultBranchRef?.name, known);
+  const commits = push.deleted ? fetched<PushedCommit[]>([]) : await pushedCommits(octokit, push, repository.defaultBranchRef?.name, known, appId);
   const existingCheckRun = appId ? findOurRun(repository.reportOn?.checkSuites) : undefined;
   return { snapshot: pushSnapshotOf(push, protection, commits), reportOn: reportCommitOf(push), existingCheckRun, recentTags: toRecentTags(repository.recentTags) };
 }
@@ -176,6 +177,7 @@ async function pushedCommits(
   push: PushEvent,
   defaultBranch: string | undefined,
   known: Map<string, GqlCommitPulls | null>,
+  appId: number | undefined,
 ): Promise<Fetched<PushedCommit[]>> {
   let shas = push.listedCommits;
   if (shas.length >= PAYLOAD_COMMIT_LIMIT) {
@@ -186,24 +188,30 @@ async function pushedCommits(
     if (!listed.ok) return listed;
     shas = listed.value;
   }
-  const asked = await askPullRequestsOf(octokit, push, shas.filter((sha) => !known.has(sha)), known);
+  const asked = await askPullRequestsOf(octokit, push, shas.filter((sha) => !known.has(sha)), known, appId);
   if (!asked.ok) return asked;
-  return fetched(shas.map((sha) => ({ sha, mergedInto: mergedInto(known.get(sha), push.branch) })));
+  return fetched(shas.map((sha) => pushedCommit(sha, known.get(sha), push.branch)));
 }
 
 /** Asks again about the commits that showed no merged PR: GitHub links a merge to its commits a moment after the push. */
-export async function recheckUnmerged(octokit: GitHubClient, push: PushEvent, commits: PushedCommit[]): Promise<Fetched<PushedCommit[]>> {
+export async function recheckUnmerged(octokit: GitHubClient, push: PushEvent, commits: PushedCommit[], appId: number | undefined): Promise<Fetched<PushedCommit[]>> {
   const known = new Map<string, GqlCommitPulls | null>();
-  const asked = await askPullRequestsOf(octokit, push, commits.filter((c) => !c.mergedInto.length).map((c) => c.sha), known);
+  const asked = await askPullRequestsOf(octokit, push, commits.filter((c) => !c.mergedInto.length).map((c) => c.sha), known, appId);
   if (!asked.ok) return asked;
-  return fetched(commits.map((c) => (known.has(c.sha) ? { sha: c.sha, mergedInto: mergedInto(known.get(c.sha), push.branch) } : c)));
+  return fetched(commits.map((c) => (known.has(c.sha) ? pushedCommit(c.sha, known.get(c.sha), push.branch) : c)));
 }
 
-async function askPullRequestsOf(octokit: GitHubClient, push: PushEvent, shas: string[], known: Map<string, GqlCommitPulls | null>): Promise<Fetched<true>> {
+async function askPullRequestsOf(
+  octokit: GitHubClient,
+  push: PushEvent,
+  shas: string[],
+  known: Map<string, GqlCommitPulls | null>,
+  appId: number | undefined,
+): Promise<Fetched<true>> {
   for (let i = 0; i < shas.length; i += COMMITS_PER_QUERY) {
     const batch = shas.slice(i, i + COMMITS_PER_QUERY);
     try {
-      const variables: Record<string, unknown> = { owner: push.owner, repo: push.repo };
+      const variables: Record<string, unknown> = { owner: push.owner, repo: push.repo, appId: appId ?? 0 };
       batch.forEach((sha, j) => (variables[`c${j}`] = sha));
       const data = await octokit.graphql<{ repository: Record<string, GqlCommitPulls | null> | null }>(commitsQuery(batch.length), variables);
       batch.forEach((sha, j) => known.set(sha, data.repository?.[`c${j}`] ?? null));
@@ -214,9 +222,10 @@ async function askPullRequestsOf(octokit: GitHubClient, push: PushEvent, shas: s
   return fetched(true);
 }
 
-function mergedInto(commit: GqlCommitPulls | null | undefined, branch: string): number[] {
-  const pulls = commit?.associatedPullRequests?.nodes ?? [];
-  return pulls.filter((p) => p?.merged && p.baseRefName === branch).map((p) => p!.number);
+/** A pushed commit with the PRs merged into the branch that brought it, and their verdicts. */
+function pushedCommit(sha: string, commit: GqlCommitPulls | null | undefined, branch: string): PushedCommit {
+  const pullRequests = mergedPullsOf(commit?.associatedPullRequests?.nodes).filter((p) => p.baseRefName === branch);
+  return { sha, mergedInto: pullRequests.map((p) => p.number), pullRequests };
 }
 
 async function listComparedCommits(octokit: GitHubClient, push: PushEvent, base: string): Promise<Fetched<string[]>> {

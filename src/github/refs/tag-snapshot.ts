@@ -1,10 +1,15 @@
 import type { ReleaseFacts, TagSignature, TagSnapshot } from "../../facts/refs.js";
 import { fetched, unavailable, type Fetched } from "../../facts/fetched.js";
 import { describeGitHubError } from "../../common/describe-error.js";
+import { MERGED_PULL_FIELDS, mergedPullsOf, type GqlMergedPull } from "./merged-pull-verdict.js";
 import { findOurRun, OUR_RUN_SELECTION, type GqlOurSuites, type OurRun } from "./pull-request-snapshot.js";
 import { RECENT_TAGS_SELECTION, toRecentTags, type GqlRecentTags } from "./recent-tags.js";
 import type { RecentTag } from "../../controls/unannounced-tags.js";
 import type { GitHubClient } from "../types.js";
+
+/** Our run on the tagged commit, and the merged PRs (with their verdicts) that may vouch for it. */
+const TAGGED_COMMIT_FIELDS = `${OUR_RUN_SELECTION}
+        associatedPullRequests(first: 10) { nodes { ${MERGED_PULL_FIELDS} } }`;
 
 /**
  * The tag (peeled through an annotated tag object), whether its commit is on the default branch (GitHub's compare of
@@ -16,8 +21,8 @@ export const TAG_QUERY = `query SdlcGuardTag($owner: String!, $repo: String!, $r
     ref(qualifiedName: $ref) {
       target {
         __typename oid
-        ... on Tag { target { __typename oid ... on Commit { ${OUR_RUN_SELECTION} } } }
-        ... on Commit { ${OUR_RUN_SELECTION} }
+        ... on Tag { target { __typename oid ... on Commit { ${TAGGED_COMMIT_FIELDS} } } }
+        ... on Commit { ${TAGGED_COMMIT_FIELDS} }
       }
     }
     release(tagName: $tag) @include(if: $withRelease) { tagName name description isDraft isPrerelease }
@@ -25,7 +30,7 @@ export const TAG_QUERY = `query SdlcGuardTag($owner: String!, $repo: String!, $r
   }
 }`;
 
-interface GqlTarget { __typename: string; oid: string; checkSuites?: GqlOurSuites; target?: GqlTarget }
+interface GqlTarget { __typename: string; oid: string; checkSuites?: GqlOurSuites; associatedPullRequests?: { nodes: (GqlMergedPull | null)[] } | null; target?: GqlTarget }
 interface GqlTag {
   repository: {
     defaultBranchRef: { name: string; compare: { status: "AHEAD" | "BEHIND" | "DIVERGED" | "IDENTICAL" } | null } | null;
@@ -79,6 +84,7 @@ export async function readTag(octokit: GitHubClient, target: { owner: string; re
     annotated,
     signature,
     onDefaultBranch,
+    mergedPullRequests: fetched(mergedPullsOf(commit?.associatedPullRequests?.nodes)),
     ...(release ? { release: toRelease(release) } : {}),
   };
   return {
