@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { userPatternError } from "../controls/user-pattern.js";
+import { floorSchemaOf } from "./policy-floor.js";
 
 /** How a control's outcome counts: `required` fails the check, `advisory` only warns, `off` skips it. */
 export const enforcementSchema = z
@@ -315,6 +316,9 @@ const summarySchema = z
   })
   .describe("The org-wide compliance summary issue: read from the organisation's `.github` repository config only.");
 
+/** The org's minimums (`floor:`), read only from the organisation's `.github` repository file. */
+export const floorSchema = floorSchemaOf(controlsSchema, exceptionsSchema);
+
 /** The `.github/sdlc-guard.yml` file. Defaults encode POL-008. */
 export const configSchema = z
   .strictObject({
@@ -325,6 +329,7 @@ export const configSchema = z
     controls: controlsSchema.prefault({}),
     exceptions: exceptionsSchema.prefault({}),
     summary: summarySchema.prefault({}),
+    floor: floorSchema.optional(),
   })
   .describe("sdlc-guard configuration (.github/sdlc-guard.yml on the default branch).");
 
@@ -344,6 +349,7 @@ export type DeploymentConfig = SdlcGuardConfig["controls"]["deployment"];
 export type SummaryConfig = SdlcGuardConfig["summary"];
 export type ExceptionsConfig = SdlcGuardConfig["exceptions"];
 export type ReportTo = z.output<typeof reportSchema>;
+export type FloorConfig = z.output<typeof floorSchema>;
 
 export const defaultConfig: SdlcGuardConfig = configSchema.parse({});
 

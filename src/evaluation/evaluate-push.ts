@@ -95,6 +95,7 @@ async function evaluateNow(deps: PushDeps, push: PushTarget): Promise<PushOutcom
     commitUrl: `${push.htmlUrl}/commit/${read.reportOn}`,
     config: loaded.config,
     configSources: loaded.sources,
+    floorHeld: loaded.floorHeld,
     evaluatedAt,
   };
   const written = await reportRefFindings(deps, findings);

@@ -1,3 +1,4 @@
+import type { FloorHold } from "../config/policy-floor.js";
 import { formatConfigError, type ConfigError } from "../config/config-error.js";
 import type { ReportTo, SdlcGuardConfig } from "../config/schema.js";
 import { concludeControls } from "../controls/evaluate-pull-request-controls.js";
@@ -29,6 +30,7 @@ export interface RefFindings {
   commitUrl: string;
   config: SdlcGuardConfig;
   configSources: string[];
+  floorHeld?: FloorHold[];
   evaluatedAt: string;
 }
 
@@ -82,6 +84,7 @@ export async function reportRefFindings(deps: EvaluationDeps, findings: RefFindi
     headSha: sha,
     isDraft: false,
     configSources: findings.configSources,
+    floorHeld: findings.floorHeld,
     evaluatedAt: findings.evaluatedAt,
   });
   const evaluated = results.filter((r) => r.enforcement !== "off");
