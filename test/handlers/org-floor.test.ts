@@ -1,6 +1,6 @@
 import { GitHubWorld } from "../../sim/github-world.js";
 import { approval, compliantPullRequest, compliantRepo } from "../../sim/scenarios.js";
-import { pullRequestEvent } from "../../sim/webhook-payloads.js";
+import { pullRequestEvent, pushEvent } from "../../sim/webhook-payloads.js";
 import { mockGitHub } from "../support/github-mock.js";
 import { createTestApp } from "../support/test-app.js";
 
@@ -14,12 +14,12 @@ controls:
   jira: { projects: [PAY] }
 `;
 
-function setup(repoFile: string | undefined) {
+function setup(repoFile: string | undefined, orgFile = ORG_FILE) {
   const world = new GitHubWorld();
   const repo = compliantRepo(world);
   if (repoFile === undefined) repo.files.delete(".github/sdlc-guard.yml");
   else repo.files.set(".github/sdlc-guard.yml", repoFile);
-  world.addRepo("acme", ".github").files.set(".github/sdlc-guard.yml", ORG_FILE);
+  world.addRepo("acme", ".github").files.set(".github/sdlc-guard.yml", orgFile);
   return { world, repo };
 }
 
@@ -95,5 +95,25 @@ describe("the org floor: no repository can lower it", () => {
     expect(run.conclusion).toBe("failure");
     expect(run.output.summary).toContain("| `acme/payments:.github/sdlc-guard.yml` | `floor` |");
     expect(run.output.summary).toContain("the floor is read only from acme/.github:.github/sdlc-guard.yml");
+  });
+
+  it("the floor holds push controls too: a direct push to main fails though the repository switched direct-push off", async () => {
+    const { world, repo } = setup("controls:\n  direct-push: { enforcement: off }\n", "floor:\n  controls:\n    direct-push: { enforcement: required }\n");
+    const direct = world.commit(repo, "main", "hotfix without review");
+    const probot = createTestApp(world);
+    mockGitHub(world)
+      .expectToken()
+      .expectConfigFiles("acme", "payments")
+      .expect("POST", "/graphql")
+      .expect("POST", "/repos/acme/payments/check-runs")
+      .expect("GET", "/repos/acme/payments/issues")
+      .expect("POST", "/repos/acme/payments/issues");
+
+    await probot.receive(pushEvent(world, repo, { shas: [direct], sender: "mallory" }) as never);
+
+    const run = repo.checkRuns.find((r) => r.headSha === direct)!;
+    expect(run.conclusion).toBe("failure");
+    expect(run.output.title).toBe("1 required control(s) failing: direct-push");
+    expect(run.output.summary).toContain("Held at the org floor: `controls.direct-push.enforcement` `off` → `required`.");
   });
 });
