@@ -3,9 +3,10 @@ import { describeGitHubError } from "../common/describe-error.js";
 import type { ConfigError } from "./config-error.js";
 import { mergeConfig } from "./merge-config.js";
 import { parseConfigFile, type RawConfig } from "./parse-config-file.js";
-import { configSchema, type SdlcGuardConfig } from "./schema.js";
+import { applyFloor, type FloorHold } from "./policy-floor.js";
+import { configSchema, floorSchema, type SdlcGuardConfig } from "./schema.js";
 
-const ORG_CONFIG_REPO = ".github";
+export const ORG_CONFIG_REPO = ".github";
 const MAX_EXTENDS_DEPTH = 5;
 
 export interface FileLocation {
@@ -18,7 +19,8 @@ export interface FileLocation {
 export type ReadDefaultBranchFile = (location: FileLocation) => Promise<string | null>;
 
 export type LoadedConfig =
-  | { ok: true; config: SdlcGuardConfig; sources: string[] }
+  /** `floorHeld`: keys the org's floor raised (from what to what); `config.floor` is the org's floor. */
+  | { ok: true; config: SdlcGuardConfig; sources: string[]; floorHeld?: FloorHold[] }
   | { ok: false; error: ConfigError };
 
 export function describeLocation({ owner, repo, path }: FileLocation): string {
@@ -26,22 +28,38 @@ export function describeLocation({ owner, repo, path }: FileLocation): string {
 }
 
 /**
- * Loads `.github/sdlc-guard.yml` as Probot's `context.config` does: the repository's default branch first,
- * else the org's `.github` repository, then `_extends` chains; no file at all means the POL-008 defaults.
+ * Loads `.github/sdlc-guard.yml`: the org's `.github` repository file is the policy every repository inherits, the
+ * repository's own file (default branch) is merged over it, each with its `_extends` chain; then the org file's
+ * `floor:` raises every key a repository set below it. No file at all means the POL-008 defaults.
  */
-export async function loadConfig(owner: string, repo: string, read: ReadDefaultBranchFile): Promise<LoadedConfig> {
+export async function loadConfig(owner: string, repo: string, readFile: ReadDefaultBranchFile): Promise<LoadedConfig> {
+  // A file named twice (a repository that `_extends: .github`, which it also inherits) is read once.
+  const reads = new Map<string, Promise<string | null>>();
+  const read: ReadDefaultBranchFile = (location) => {
+    const name = describeLocation(location);
+    if (!reads.has(name)) reads.set(name, readFile(location));
+    return reads.get(name)!;
+  };
   const own = { owner, repo, path: CONFIG_PATH };
-  const candidates = repo === ORG_CONFIG_REPO ? [own] : [own, { owner, repo: ORG_CONFIG_REPO, path: CONFIG_PATH }];
-  for (const location of candidates) {
-    const result = await loadWithExtends(location, read, []);
-    if (result === null) continue;
-    if (!result.ok) return result;
-    return { ok: true, config: configSchema.parse(result.raw), sources: result.sources };
-  }
-  return { ok: true, config: configSchema.parse({}), sources: [] };
+  const org = { owner, repo: ORG_CONFIG_REPO, path: CONFIG_PATH };
+  const isOrgRepo = repo === ORG_CONFIG_REPO;
+  const mine = await loadWithExtends(own, read, []);
+  if (mine && !mine.ok) return mine;
+  const inherited = isOrgRepo ? null : await loadWithExtends(org, read, []);
+  if (inherited && !inherited.ok) return inherited;
+  const orgChain = isOrgRepo ? mine : inherited;
+  const raw = mergeConfig(inherited?.raw ?? {}, mine?.raw ?? {});
+  const sources = [...(mine?.sources ?? []), ...(inherited?.sources ?? [])].filter((file, i, all) => all.indexOf(file) === i);
+  const floor = orgChain?.floor === undefined ? undefined : floorSchema.parse(orgChain.floor);
+  const { config, held } = applyFloor(configSchema.parse(raw), floor);
+  return { ok: true, config: { ...config, floor }, sources, ...(held.length ? { floorHeld: held } : {}) };
 }
 
-type Chain = { ok: true; raw: RawConfig; sources: string[] } | { ok: false; error: ConfigError };
+/** The org's own file: the only one whose `floor:` counts. */
+export const isOrgFile = (location: FileLocation): boolean =>
+  location.repo.toLowerCase() === ORG_CONFIG_REPO && location.path === CONFIG_PATH;
+
+type Chain = { ok: true; raw: RawConfig; sources: string[]; floor?: unknown } | { ok: false; error: ConfigError };
 
 async function loadWithExtends(location: FileLocation, read: ReadDefaultBranchFile, seen: string[]): Promise<Chain | null> {
   const file = describeLocation(location);
@@ -55,8 +73,13 @@ async function loadWithExtends(location: FileLocation, read: ReadDefaultBranchFi
   if (text === null) return null;
   const parsed = parseConfigFile(file, text);
   if (!parsed.ok) return parsed;
-  const { _extends: extendsValue, ...own } = parsed.raw;
-  if (typeof extendsValue !== "string") return { ok: true, raw: own, sources: [file] };
+  const { _extends: extendsValue, floor, ...own } = parsed.raw;
+  if (floor !== undefined && !isOrgFile(location)) {
+    const orgFile = describeLocation({ owner: location.owner, repo: ORG_CONFIG_REPO, path: CONFIG_PATH });
+    return { ok: false, error: { file, keyPath: "floor", expected: `no \`floor\` here: the floor is read only from ${orgFile}; a repository tightens its own policy under \`controls\`` } };
+  }
+  const orgFloor = floor === undefined ? {} : { floor };
+  if (typeof extendsValue !== "string") return { ok: true, raw: own, sources: [file], ...orgFloor };
 
   const target = parseExtends(extendsValue, location.owner);
   if (!target) {
@@ -71,7 +94,7 @@ async function loadWithExtends(location: FileLocation, read: ReadDefaultBranchFi
     return { ok: false, error: { file, keyPath: "_extends", expected: `an existing file, but ${targetName} was not found` } };
   }
   if (!base.ok) return base;
-  return { ok: true, raw: mergeConfig(base.raw, own), sources: [file, ...base.sources] };
+  return { ok: true, raw: mergeConfig(base.raw, own), sources: [file, ...base.sources], ...orgFloor };
 }
 
 function parseExtends(value: string, defaultOwner: string): FileLocation | null {

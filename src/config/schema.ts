@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { CONTROL_IDS, controlSettingsShape, type ControlId } from "../controls/catalogue.js";
 import { teamSchema } from "./schema-parts.js";
+import { floorSchemaOf } from "./policy-floor.js";
 
 
 /** Per-control settings, keyed by control id: each control's section comes from its descriptor (src/controls/catalogue.ts). */
@@ -75,6 +76,9 @@ const summarySchema = z
   })
   .describe("The org-wide compliance summary issue: read from the organisation's `.github` repository config only.");
 
+/** The org's minimums (`floor:`), read only from the organisation's `.github` repository file. */
+export const floorSchema = floorSchemaOf(controlsSchema, exceptionsSchema);
+
 /** The `.github/sdlc-guard.yml` file. Defaults encode POL-008. */
 export const configSchema = z
   .strictObject({
@@ -85,6 +89,7 @@ export const configSchema = z
     controls: controlsSchema.prefault({}),
     exceptions: exceptionsSchema.prefault({}),
     summary: summarySchema.prefault({}),
+    floor: floorSchema.optional(),
   })
   .describe("sdlc-guard configuration (.github/sdlc-guard.yml on the default branch).");
 
@@ -102,6 +107,7 @@ export type ReleaseTagConfig = SdlcGuardConfig["controls"]["release-tag"];
 export type DeploymentConfig = SdlcGuardConfig["controls"]["deployment"];
 export type SummaryConfig = SdlcGuardConfig["summary"];
 export type ExceptionsConfig = SdlcGuardConfig["exceptions"];
+export type FloorConfig = z.output<typeof floorSchema>;
 
 export const defaultConfig: SdlcGuardConfig = configSchema.parse({});
 

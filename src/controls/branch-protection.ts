@@ -126,6 +126,7 @@ export const branchProtectionControl = pullRequestControl({
   id: "branch-protection",
   family: "pull-request",
   settings,
+  floor: { min_approvals: "max", allowed_bypass: "within", unreadable_bypass: "fixed" },
   facts: {},
   triggers: ["pull_request", "branch_protection_rule", "repository_ruleset"],
   evaluate: ({ snapshot }, settings) => evaluateBranchProtection(snapshot, settings),

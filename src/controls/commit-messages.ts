@@ -100,6 +100,7 @@ export const commitMessagesControl = pullRequestControl({
   id: "commit-messages",
   family: "pull-request",
   settings,
+  floor: { min_length: "max", pattern: "fixed", ignore_merge_commits: "false" },
   facts: { commits: () => true },
   triggers: ["pull_request"],
   evaluate: ({ snapshot }, settings) => evaluateCommitMessages(snapshot, settings),

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { Enforcement } from "../config/schema-parts.js";
+import type { Enforcement, FloorRule } from "../config/schema-parts.js";
 import type { JiraLookups, KeyMatch } from "../facts/jira.js";
 import type { OptionalPullRequestFact, PullRequestFacts, TeamMembers } from "../facts/pull-request.js";
 import type { DeploymentSnapshot, PushSnapshot, TagSnapshot } from "../facts/refs.js";
@@ -30,6 +30,11 @@ interface ControlCommon<Id extends string, S extends SettingsSchema> {
    * to in app.yml and handled by a handler (a test checks both).
    */
   triggers: readonly string[];
+  /**
+   * How an organisation's `floor:` bounds each key of the settings (src/config/policy-floor.ts); `enforcement` is always
+   * at-least. A key not listed has no stricter value and cannot be in a floor.
+   */
+  floor?: { readonly [K in Exclude<keyof z.output<S>, "enforcement">]?: FloorRule };
   /** CONTROLS.md "off until configured": why the control is off although not turned off, or undefined when it is on. */
   offUntilConfigured?(settings: z.output<S>): string | undefined;
 }

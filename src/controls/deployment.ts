@@ -89,6 +89,7 @@ export const deploymentControl = defineDeploymentControl({
   id: "deployment",
   family: "deployment",
   settings,
+  floor: { environments: "all-or-union" },
   triggers: ["deployment_protection_rule"],
   decide: (deployment, settings, others: { "release-tag": ReleaseTagSettings }) => decideDeployment(deployment, { controls: { deployment: settings, "release-tag": others["release-tag"] } }),
 });

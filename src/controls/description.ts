@@ -186,6 +186,7 @@ export const descriptionControl = pullRequestControl({
   id: "description",
   family: "pull-request",
   settings,
+  floor: { sections: "union" },
   facts: {},
   triggers: ["pull_request"],
   evaluate: ({ snapshot }, settings) => evaluateDescription(snapshot, settings),

@@ -68,6 +68,7 @@ export const directPushControl = pushControl({
   id: "direct-push",
   family: "push",
   settings,
+  floor: { bypass_actors: "within" },
   triggers: ["push"],
   violationIssue: {
     title: "sdlc-guard: direct pushes to protected branches",

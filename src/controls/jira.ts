@@ -75,6 +75,7 @@ export const jiraControl = pullRequestControl({
   id: "jira",
   family: "pull-request",
   settings,
+  floor: { projects: "narrow", key_pattern: "fixed", search_in: "narrow", verify: "true", closed_statuses: "union" },
   facts: {},
   triggers: ["pull_request"],
   evaluate: ({ jiraKeys, jiraLookups }, settings) => evaluateJira(jiraKeys, settings, jiraLookups),

@@ -1,6 +1,8 @@
 import { formatConfigError } from "../config/config-error.js";
 import { CONFIG_PATH } from "../common/product.js";
-import { parseConfigFile } from "../config/parse-config-file.js";
+import { mergeConfig } from "../config/merge-config.js";
+import { parseConfigFile, type RawConfig } from "../config/parse-config-file.js";
+import { applyFloor, describeHold, type Floor, type FloorHold } from "../config/policy-floor.js";
 import { configSchema, type SdlcGuardConfig } from "../config/schema.js";
 import { judgeBranchProtection } from "./branch-protection.js";
 import {
@@ -109,24 +111,38 @@ export function judgeRepository(org: string, repo: RepositoryFacts, config: Sdlc
 function judgeRecordedPushes(repo: RepositoryFacts, orgConfig: SdlcGuardConfig, id: "direct-push" | "force-push", judge: (pushes: { direct: number; forced: number }) => SummaryCell): SummaryCell {
   const effective = effectiveConfigOf(repo, orgConfig);
   if (!effective.ok) return unknown("The repository's config", effective.error);
-  const { enforcement, report } = effective.value.controls[id];
-  if (enforcement === "off") return notApplicable(`${id} is off in this repository's config`);
+  const belowFloor = effective.value.held.find((hold) => hold.key === `controls.${id}.enforcement`);
+  const lowerItself = `Remove the override from the repository's ${CONFIG_PATH}: a repository may tighten the org policy, never lower it.`;
+  if (belowFloor) return fail(`this repository's config tries to go below the org floor: ${describeHold(belowFloor)} (held)`, lowerItself);
+  const { enforcement, report } = effective.value.config.controls[id];
+  if (enforcement === "off") {
+    const orgEnforcement = orgConfig.controls[id].enforcement;
+    if (orgEnforcement !== "off") return fail(`${id} is off in this repository's config, below the org policy (${orgEnforcement})`, lowerItself);
+    return notApplicable(`${id} is off in the org policy`);
+  }
   if (report === "check") {
     return { state: "unknown", detail: `${id} findings go to check runs only (report: check); the summary counts the app's violation issues`, fix: `Set controls.${id}.report to both (or issue) so that pushes are recorded as issues.` };
   }
   return whenRead(repo.pushes, "Recorded pushes", judge);
 }
 
-/** The repository's own config when it has one (without following `_extends`), else the organisation's. */
-function effectiveConfigOf(repo: RepositoryFacts, orgConfig: SdlcGuardConfig): Fetched<SdlcGuardConfig> {
+/**
+ * The repository's own config (without following `_extends`) merged over the organisation's, as the app loads it,
+ * with the org floor applied; `held`: what the repository's file set below the floor.
+ */
+function effectiveConfigOf(repo: RepositoryFacts, orgConfig: SdlcGuardConfig): Fetched<{ config: SdlcGuardConfig; held: FloorHold[] }> {
   if (!repo.configText.ok) return repo.configText;
-  if (repo.configText.value === null) return fetched(orgConfig);
+  if (repo.configText.value === null) return fetched({ config: orgConfig, held: [] });
   const file = `${repo.name}:${CONFIG_PATH}`;
   const parsed = parseConfigFile(file, repo.configText.value);
   if (!parsed.ok) return unavailable(`${file} cannot be used: ${formatConfigError(parsed.error)}`);
   if (parsed.raw._extends !== undefined) return unavailable(`${file} uses _extends, which the summary does not follow`);
-  const config = configSchema.safeParse(parsed.raw);
-  return config.success ? fetched(config.data) : unavailable(`${file} is not a valid sdlc-guard config`);
+  if (parsed.raw.floor !== undefined) return unavailable(`${file} sets a floor, which only the organisation's .github repository may`);
+  const { floor, ...inherited } = orgConfig;
+  const config = configSchema.safeParse(mergeConfig(inherited as unknown as RawConfig, parsed.raw));
+  if (!config.success) return unavailable(`${file} is not a valid sdlc-guard config`);
+  const floored = applyFloor(config.data, floor as Floor | undefined);
+  return fetched({ config: floored.config, held: floored.held });
 }
 
 function judgeDefaultBranch(repo: RepositoryFacts, config: SdlcGuardConfig): SummaryCell {

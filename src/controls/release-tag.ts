@@ -109,6 +109,7 @@ export const releaseTagControl = tagControl({
   id: "release-tag",
   family: "tag",
   settings,
+  floor: { pattern: "fixed", require_on_default_branch: "true" },
   triggers: ["push", "create", "release"],
   violationIssue: {
     title: "sdlc-guard: release tags outside the versioning policy",

@@ -147,6 +147,7 @@ export const requiredChecksControl = pullRequestControl({
   id: "required-checks",
   family: "pull-request",
   settings,
+  floor: { checks: "union", accepted_conclusions: "narrow" },
   facts: { headChecks: () => true },
   triggers: ["pull_request", "check_run", "check_suite", "status"],
   offUntilConfigured: (s) => (s.checks.length === 0 ? "No required checks configured (`controls.required-checks.checks`)." : undefined),

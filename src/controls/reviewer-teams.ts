@@ -85,6 +85,7 @@ export const reviewerTeamsControl = pullRequestControl({
   id: "reviewer-teams",
   family: "pull-request",
   settings,
+  floor: { teams: "union" },
   facts: {},
   triggers: ["pull_request", "pull_request_review", "membership", "team", "organization"],
   offUntilConfigured: (s) => (s.teams.length === 0 ? "No reviewer teams configured (`controls.reviewer-teams.teams`)." : undefined),

@@ -127,6 +127,7 @@ export const reviewsControl = pullRequestControl({
   id: "reviews",
   family: "pull-request",
   settings,
+  floor: { min_approvals: "max", count_stale_approvals: "false", require_code_owners: "true" },
   facts: { changedFiles: (s) => s.require_code_owners, codeOwners: (s) => s.require_code_owners },
   triggers: ["pull_request", "pull_request_review", "membership", "team", "organization"],
   evaluate: ({ snapshot, teams }, settings) => evaluateReviews(snapshot, settings, teams),

@@ -1,3 +1,4 @@
+import { describeHold } from "../config/policy-floor.js";
 import { formatConfigError } from "../config/config-error.js";
 import { decideDeployment, type DeploymentDecision } from "../controls/deployment.js";
 import { readDeployment, type DeploymentRequest } from "../github/refs/deployment-snapshot.js";
@@ -45,6 +46,7 @@ export async function evaluateDeployment(deps: EvaluationDeps, target: Deploymen
       decision = { state: "rejected", reason: `Could not load the sdlc-guard policy: ${formatConfigError(loaded.error)}` };
     } else {
       decision = decideDeployment(await readDeployment(octokit, target, appId), loaded.config);
+      if (loaded.floorHeld?.length) decision = { ...decision, reason: `${decision.reason} (Held at the org floor: ${loaded.floorHeld.map(describeHold).join(", ")}.)` };
     }
   } catch (error) {
     decision = { state: "rejected", reason: `Could not tell whether this deployment is allowed (${describeGitHubError(error)}), so it is rejected.` };

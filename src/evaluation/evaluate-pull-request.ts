@@ -205,7 +205,7 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
   } else {
     headSha = read.snapshot.headSha;
     existing = read.existingCheckRun;
-    const ctx = { subject: `PR #${number}`, headSha, isDraft: read.snapshot.isDraft, configSources: sourcesOf(loaded), evaluatedAt };
+    const ctx = { subject: `PR #${number}`, headSha, isDraft: read.snapshot.isDraft, configSources: sourcesOf(loaded), floorHeld: loaded.ok ? loaded.floorHeld : undefined, evaluatedAt };
     if (!loaded.ok) {
       log.warn({ owner, repo, number, config: formatConfigError(loaded.error) }, "configuration error");
       report = renderConfigError(loaded.error, ctx);

@@ -110,6 +110,7 @@ async function evaluateNow(deps: PushDeps, push: PushTarget): Promise<PushOutcom
     commitUrl: `${push.htmlUrl}/commit/${read.reportOn}`,
     config: loaded.config,
     configSources: loaded.sources,
+    floorHeld: loaded.floorHeld,
     evaluatedAt,
     // The merge itself is recorded in the issue by its `pull_request` closed evaluation, with who merged and any bypass.
     noIssueFor: ["merged-unverified" as const],

@@ -109,6 +109,7 @@ async function evaluateNow(deps: EvaluationDeps, target: TagTarget): Promise<Tag
     commitUrl: `${target.htmlUrl}/commit/${commitSha}`,
     config: loaded.config,
     configSources: loaded.sources,
+    floorHeld: loaded.floorHeld,
     evaluatedAt,
   };
   const written = await reportRefFindings(deps, findings);

@@ -1,3 +1,4 @@
+import type { FloorHold } from "../config/policy-floor.js";
 import { formatConfigError, type ConfigError } from "../config/config-error.js";
 import type { ReportTo } from "../config/schema-parts.js";
 import type { SdlcGuardConfig } from "../config/schema.js";
@@ -31,6 +32,7 @@ export interface RefFindings {
   commitUrl: string;
   config: SdlcGuardConfig;
   configSources: string[];
+  floorHeld?: FloorHold[];
   evaluatedAt: string;
   /** Controls whose issue occurrence another evaluation records (a push's `merged-unverified`: the merge-time one does). */
   noIssueFor?: RefControlId[];
@@ -63,6 +65,7 @@ export async function reportRefFindings(deps: EvaluationDeps, findings: RefFindi
     headSha: sha,
     isDraft: false,
     configSources: findings.configSources,
+    floorHeld: findings.floorHeld,
     evaluatedAt: findings.evaluatedAt,
   });
   const evaluated = results.filter((r) => r.enforcement !== "off");

@@ -1,4 +1,5 @@
 import type { ConfigError } from "../config/config-error.js";
+import type { FloorHold } from "../config/policy-floor.js";
 import type { Conclusion } from "../controls/results.js";
 import type { ControlResult } from "../controls/results.js";
 import { clampKeepingResults, decodeResults, encodeResults, mergeResults, withoutResults } from "./check-run-state.js";
@@ -21,6 +22,8 @@ export interface EvaluationContext {
   isDraft: boolean;
   /** The config files that were applied, most specific first; empty means the built-in POL-008 defaults. */
   configSources: string[];
+  /** Keys the org's floor held (a repository value below it), named on the policy line. */
+  floorHeld?: FloorHold[];
   evaluatedAt: string;
 }
 
@@ -56,7 +59,7 @@ export function renderControlResults(results: ControlResult[], conclusion: Concl
   );
   const notes = results.flatMap((r) => (r.notes ?? []).map((n) => `- \`${r.id}\`: ${n}`));
   const summary = [
-    `${header(ctx)} against ${policyName(ctx.configSources)}.`,
+    `${header(ctx)} against ${policyName(ctx.configSources)}.${heldByFloor(ctx.floorHeld)}`,
     "",
     "| Control | Result | Enforcement | Reason | How to fix |",
     "|---|---|---|---|---|",
@@ -142,4 +145,10 @@ function policyName(sources: string[]): string {
   return sources.length
     ? `the policy in ${sources.map(inlineCode).join(" ← ")}`
     : "the built-in POL-008 defaults (no `.github/sdlc-guard.yml`)";
+}
+
+/** " Held at the org floor: `key` `from` → `to`, …": never a silent change of what a repository asked for. */
+function heldByFloor(held: FloorHold[] | undefined): string {
+  if (!held?.length) return "";
+  return ` Held at the org floor: ${held.map(({ key, from, to }) => `${inlineCode(key)} ${inlineCode(from)} → ${inlineCode(to)}`).join(", ")}.`;
 }

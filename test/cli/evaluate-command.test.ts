@@ -45,7 +45,7 @@ function setup(prOverrides: Parameters<typeof compliantPullRequest>[3] = {}) {
 /** The reads of a first evaluation in a repository: `expectEvaluation` without the check-run write. */
 function expectDryRun(world: GitHubWorld) {
   return mockGitHub(world)
-    .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml")
+    .expectConfigFiles("acme", "payments")
     .expect("POST", "/graphql")
     .expect("GET", "/repos/acme/payments/secret-scanning/alerts", 2)
     .expect("GET", "/repos/acme/payments");
@@ -69,14 +69,14 @@ describe("sdlc-guard evaluate (dry run)", () => {
     expect(lines[2]).toBe("");
     expect(stdout).toContain("| `reviews` | ✅ pass |");
     expect(stdout).toContain("| Control | Result | Enforcement | Reason | How to fix |");
-    expect(stdout.trimEnd().split("\n").pop()).toBe("(dry run: nothing was written to GitHub; 5 GitHub requests)");
+    expect(stdout.trimEnd().split("\n").pop()).toBe("(dry run: nothing was written to GitHub; 6 GitHub requests)");
     expect(stderr).toBe("");
     // Nothing written: no check run created or updated, in the requests or in the world.
     expect(writes(world)).toEqual([]);
     expect(world.requests.some((r) => r.path.includes("check-runs"))).toBe(false);
     expect(repo.checkRuns).toEqual([]);
     // Every request carried the token (as `authorization: token …`), and the token is never printed.
-    expect(authorizations).toHaveLength(5);
+    expect(authorizations).toHaveLength(6);
     expect(authorizations.every((a) => a.endsWith(" token"))).toBe(true);
     expect(stdout + stderr).not.toContain(TOKEN);
   });
@@ -108,7 +108,7 @@ describe("sdlc-guard evaluate (dry run)", () => {
       headSha: pr.headSha,
       conclusion: "success",
       title: "All required controls pass",
-      githubRequests: 5,
+      githubRequests: 6, // the org policy file is read too (every repository inherits it)
       dryRun: true,
     });
     expect(result.summary).toContain("| `reviews` | ✅ pass |");
@@ -154,7 +154,7 @@ describe("sdlc-guard evaluate (dry run)", () => {
       const { code, stdout } = await cli(["evaluate", "acme/payments#1", "--json"], { APP_ID: String(world.appId), PRIVATE_KEY_PATH: join(dir, "key.pem") });
       expect(code).toBe(0);
       // The evaluation's requests include the installation token it had to create first (the lookup is not counted).
-      expect(JSON.parse(stdout)).toMatchObject({ conclusion: "success", githubRequests: 6 });
+      expect(JSON.parse(stdout)).toMatchObject({ conclusion: "success", githubRequests: 7 });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -258,7 +258,7 @@ describe("sdlc-guard evaluate (dry run)", () => {
     ["MERGED", "pull request is merged"],
   ] as const)("a %s PR: exit 2, nothing to evaluate", async (state, reason) => {
     const { world, repo } = setup({ state });
-    mockGitHub(world).expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml").expect("POST", "/graphql");
+    mockGitHub(world).expectConfigFiles("acme", "payments").expect("POST", "/graphql");
 
     const { code, stdout, stderr } = await cli(["evaluate", "acme/payments#1"], { GITHUB_TOKEN: TOKEN });
 
@@ -270,7 +270,7 @@ describe("sdlc-guard evaluate (dry run)", () => {
 
   it("a PR that does not exist: exit 2, not found", async () => {
     const { world } = setup();
-    mockGitHub(world).expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml").expect("POST", "/graphql");
+    mockGitHub(world).expectConfigFiles("acme", "payments").expect("POST", "/graphql");
 
     const { code, stderr } = await cli(["evaluate", "acme/payments#404"], { GITHUB_TOKEN: TOKEN });
 
@@ -281,7 +281,7 @@ describe("sdlc-guard evaluate (dry run)", () => {
   it("a GitHub 502: exit 2 with the HTTP status, no stack trace and no token", async () => {
     const { world, repo } = setup();
     world.failNext("POST", "/graphql", 502);
-    mockGitHub(world).expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml").expect("POST", "/graphql");
+    mockGitHub(world).expectConfigFiles("acme", "payments").expect("POST", "/graphql");
 
     const { code, stdout, stderr } = await cli(["evaluate", "acme/payments#1"], { GITHUB_TOKEN: TOKEN });
 

@@ -98,18 +98,18 @@ describe("loading .github/sdlc-guard.yml", () => {
       expect(github.calls).toEqual([ACME_PAYMENTS, ACME_ORG]);
     });
 
-    it("the repository file wins over the organisation file, which is not even read", async () => {
+    it("the repository file is merged over the organisation file, which every repository inherits", async () => {
       const github = fakeGitHub({
         [ACME_PAYMENTS]: "controls:\n  reviews:\n    min_approvals: 3\n",
-        [ACME_ORG]: "controls:\n  jira:\n    enforcement: off\n",
+        [ACME_ORG]: "controls:\n  jira:\n    enforcement: advisory\n",
       });
 
       const { config, sources } = configOf(await loadConfig("acme", "payments", github.read));
 
       expect(config.controls.reviews.min_approvals).toBe(3);
-      expect(config.controls.jira.enforcement).toBe("required");
-      expect(sources).toEqual([ACME_PAYMENTS]);
-      expect(github.calls).toEqual([ACME_PAYMENTS]);
+      expect(config.controls.jira.enforcement).toBe("advisory");
+      expect(sources).toEqual([ACME_PAYMENTS, ACME_ORG]);
+      expect(github.calls).toEqual([ACME_PAYMENTS, ACME_ORG]);
     });
 
     it("the organisation's .github repository itself is looked up once, not twice", async () => {
@@ -123,10 +123,11 @@ describe("loading .github/sdlc-guard.yml", () => {
     });
 
     it.each([["an empty file", ""], ["a comment-only file", "# sdlc-guard: POL-008 defaults\n\n  # nothing else\n"]])(
-      "%s applies the defaults and stops the org fallback",
+      "%s changes nothing: the organisation's policy still applies",
       async (_name, text) => {
-        const loaded = await loadConfig("acme", "payments", async (location) => (location.repo === "payments" ? text : "controls: { reviews: { min_approvals: 1 } }"));
-        expect(loaded).toEqual({ ok: true, config: defaultConfig, sources: ["acme/payments:.github/sdlc-guard.yml"] });
+        const loaded = await loadConfig("acme", "payments", async (location) => (location.repo === "payments" ? text : "controls: { reviews: { min_approvals: 3 } }"));
+        const expected = { ...defaultConfig, controls: { ...defaultConfig.controls, reviews: { ...defaultConfig.controls.reviews, min_approvals: 3 } } };
+        expect(loaded).toEqual({ ok: true, config: expected, sources: ["acme/payments:.github/sdlc-guard.yml", "acme/.github:.github/sdlc-guard.yml"] });
       },
     );
 
@@ -194,7 +195,7 @@ describe("loading .github/sdlc-guard.yml", () => {
       expect(config.controls.jira.closed_statuses).toEqual(["Cancelled"]);
       expect(config.controls.jira.search_in).toEqual(["title"]);
       expect(sources).toEqual([ACME_PAYMENTS, base]);
-      expect(github.calls).toEqual([ACME_PAYMENTS, base]);
+      expect(github.calls).toEqual([ACME_PAYMENTS, base, ACME_ORG]);
     });
 
     it("the organisation file may extend too, and a base's own `_extends` resolves against the base's owner", async () => {

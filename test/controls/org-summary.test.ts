@@ -80,10 +80,28 @@ describe("a repository's summary cells", () => {
     expect(all.activity.state).toBe("pass");
   });
 
+  it("a repository that switches a control off is a gap, never n/a; only the org policy switching it off makes it n/a", () => {
+    const repoOff = compliantRepo("r", { configText: fetched("controls:\n  direct-push: { enforcement: off }\n"), pushes: fetched({ direct: 0, forced: 0 }) });
+    const orgAdvisory = configSchema.parse({ controls: { "direct-push": { enforcement: "advisory" } } });
+    expect(cells(repoOff, orgAdvisory)["direct-push"]).toMatchObject({ state: "fail", detail: "direct-push is off in this repository's config, below the org policy (advisory)", fix: expect.stringContaining("never lower it") });
+    const orgOff = configSchema.parse({ controls: { "direct-push": { enforcement: "off" } } });
+    expect(cells(compliantRepo("r"), orgOff)["direct-push"]).toMatchObject({ state: "n/a", detail: "direct-push is off in the org policy" });
+  });
+
+  it("a repository whose file goes below the org floor is a gap that says what was held", () => {
+    const repoOff = compliantRepo("r", { configText: fetched("controls:\n  force-push: { enforcement: off }\n"), pushes: fetched({ direct: 0, forced: 0 }) });
+    const org = configSchema.parse({ floor: { controls: { "force-push": { enforcement: "required" } } } });
+    expect(cells(repoOff, org)["force-push"]).toMatchObject({ state: "fail", detail: "this repository's config tries to go below the org floor: controls.force-push.enforcement off → required (held)" });
+    // The repository's file is merged over the org's, as the app loads it: a key it does not set keeps the org's value.
+    const orgCheck = configSchema.parse({ controls: { "direct-push": { report: "check" } } });
+    const partial = compliantRepo("r", { configText: fetched("controls:\n  jira: { projects: [PAY] }\n"), pushes: fetched({ direct: 0, forced: 0 }) });
+    expect(cells(partial, orgCheck)["direct-push"].state).toBe("unknown");
+  });
+
   it("pushes count only where the repository's config records them as issues", () => {
     const withConfig = (text: string) => cells(compliantRepo("r", { configText: fetched(text), pushes: fetched({ direct: 0, forced: 0 }) }));
     expect(withConfig("controls:\n  direct-push:\n    report: check\n")["direct-push"]).toMatchObject({ state: "unknown", detail: expect.stringContaining("report: check") });
-    expect(withConfig("controls:\n  force-push:\n    enforcement: off\n")["force-push"]).toMatchObject({ state: "n/a", detail: "force-push is off in this repository's config" });
+    expect(withConfig("controls:\n  force-push:\n    enforcement: off\n")["force-push"]).toMatchObject({ state: "fail", detail: "force-push is off in this repository's config, below the org policy (required)" });
     expect(withConfig("_extends: acme/policies\n")["direct-push"]).toMatchObject({ state: "unknown", detail: expect.stringContaining("uses _extends, which the summary does not follow") });
     expect(withConfig("controls: [oops\n")["direct-push"].state).toBe("unknown");
     expect(withConfig("controls:\n  jira:\n    projects: [PAY]\n")["direct-push"].state).toBe("pass");

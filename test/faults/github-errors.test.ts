@@ -114,7 +114,7 @@ describe("GitHub answering too slowly", () => {
     const probot = createTestApp(world, { requestPolicy: { timeoutMs: 500, secondaryRateLimitRetries: 0, maxRetryAfterSeconds: 0 } });
     mockGitHub(world)
       .expectToken()
-      .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml")
+      .expectConfigFiles("acme", "payments")
       .expect("POST", "/graphql", 1, 2_000)
       .expect("GET", `/repos/acme/payments/commits/${pr.headSha}/check-runs`)
       .expect("POST", "/repos/acme/payments/check-runs")

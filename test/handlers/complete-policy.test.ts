@@ -233,7 +233,7 @@ describe("required-checks: named checks concluded successfully on the head commi
     const repo = repoWithConfig(world, CHECKS);
     const pr = compliantPullRequest(world, repo, 10);
     const probot = createTestApp(world);
-    mockGitHub(world).expectToken().expect("GET", `/repos/acme/payments/contents/${encodeURIComponent(CONFIG_PATH)}`);
+    mockGitHub(world).expectToken().expectConfigFiles("acme", "payments");
 
     await probot.receive(checkRunCompletedEvent(world, repo, pr, { name: "sdlc-guard", appId: world.appId }) as never);
     await probot.receive(checkSuiteCompletedEvent(world, repo, pr, world.appId) as never);
@@ -243,7 +243,7 @@ describe("required-checks: named checks concluded successfully on the head commi
     await probot.receive(checkRunCompletedEvent(world, repo, pr, { name: "docs" }) as never);
 
     // The config is read once (then cached); no PR is evaluated for a check the policy does not require.
-    expect(evaluationRequests(world)).toEqual([`GET /repos/acme/payments/contents/${encodeURIComponent(CONFIG_PATH)}`]);
+    expect(evaluationRequests(world).sort()).toEqual([`GET /repos/acme/.github/contents/${encodeURIComponent(CONFIG_PATH)}`, `GET /repos/acme/payments/contents/${encodeURIComponent(CONFIG_PATH)}`]);
     expect(ourRuns(world, repo)).toEqual([]);
   });
 
@@ -252,12 +252,12 @@ describe("required-checks: named checks concluded successfully on the head commi
     const repo = compliantRepo(world);
     const pr = compliantPullRequest(world, repo, 11);
     const probot = createTestApp(world);
-    mockGitHub(world).expectToken().expect("GET", `/repos/acme/payments/contents/${encodeURIComponent(CONFIG_PATH)}`);
+    mockGitHub(world).expectToken().expectConfigFiles("acme", "payments");
 
     await probot.receive(checkSuiteCompletedEvent(world, repo, pr) as never);
     await probot.receive(checkRunCompletedEvent(world, repo, pr, { name: "CodeQL" }) as never);
 
-    expect(evaluationRequests(world)).toHaveLength(1);
+    expect(evaluationRequests(world)).toHaveLength(2); // the repository's policy file and the org's
   });
 
   it("pending on a run that already completed fails instead (GitHub cannot reopen it), saying what it waits for", async () => {
@@ -342,6 +342,7 @@ describe("frugality: every control on, requests counted one by one", () => {
     expect(first.sort()).toEqual(
       [
         `GET /repos/acme/payments/contents/${encodeURIComponent(CONFIG_PATH)}`,
+        `GET /repos/acme/.github/contents/${encodeURIComponent(CONFIG_PATH)}`, // the org policy it inherits (and its floor)
         "POST /graphql", // the PR: reviews, protection, rules, files, commits, checks, CODEOWNERS
         "POST /graphql", // the members of the two teams
         "GET /repos/acme/payments/secret-scanning/alerts",
@@ -367,7 +368,16 @@ describe("frugality: every control on, requests counted one by one", () => {
     await probot.receive(pullRequestEvent(world, repo, pr, "edited") as never);
 
     const again = world.requests.slice(before).filter((r) => r.method === "GET");
-    expect(again.map((r) => r.status)).toEqual([304, 304, 304, 304]);
+    // The org has no policy file: GitHub's 404 carries no ETag, so that one re-read is not conditional.
+    expect(again.map((r) => `${r.path.split("?")[0]} ${r.status}`).sort()).toEqual(
+      [
+        "/repos/acme/.github/contents/.github%2Fsdlc-guard.yml 404",
+        "/repos/acme/payments 304",
+        "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml 304",
+        "/repos/acme/payments/secret-scanning/alerts 304",
+        "/repos/acme/payments/secret-scanning/alerts 304",
+      ].sort(),
+    );
     expect(ourRuns(world, repo)[0]!.conclusion).toBe("success");
     expect(rowOf(ourRuns(world, repo)[0]!.output.summary, "secret-scanning")).toContain("✅ pass");
   });

@@ -102,7 +102,7 @@ describe("configuration on the default branch", () => {
     const probot = createTestApp(world);
     mockGitHub(world)
       .expectToken()
-      .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml")
+      .expectConfigFiles("acme", "payments")
       .expect("POST", "/graphql")
       .expect("POST", "/repos/acme/payments/check-runs");
 
@@ -228,7 +228,7 @@ describe("fresh state, one check run", () => {
     const probot = createTestApp(world);
     mockGitHub(world)
       .expectToken()
-      .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml")
+      .expectConfigFiles("acme", "payments")
       .expect("POST", "/graphql");
 
     await probot.receive(event as never);

@@ -81,7 +81,7 @@ describe("fail closed: what cannot be read never passes", () => {
     const probot = createTestApp(world);
     mockGitHub(world)
       .expectToken()
-      .expect("GET", `/repos/acme/payments/contents/.github%2Fsdlc-guard.yml`)
+      .expectConfigFiles("acme", "payments")
       .expect("POST", "/graphql")
       .expect("GET", `/repos/acme/payments/commits/${pr.headSha}/check-runs`)
       .expect("PATCH", "/repos/acme/payments/check-runs/9001");
@@ -249,7 +249,7 @@ describe("fail closed: what cannot be read never passes", () => {
     const probot = createTestApp(world, { requestPolicy: { timeoutMs: 1_000, secondaryRateLimitRetries: 0, maxRetryAfterSeconds: 0 } });
     mockGitHub(world)
       .expectToken()
-      .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml")
+      .expectConfigFiles("acme", "payments")
       .expect("POST", "/graphql")
       .expect("GET", "/repos/acme/payments/secret-scanning/alerts", 2, 4_000)
       .expect("GET", "/repos/acme/payments")

@@ -26,7 +26,7 @@ describe("pushes to protected branches: direct-push and force-push", () => {
     const { world: w, repo, pr } = world();
     const probot = createTestApp(w);
     // Config, then one GraphQL query (protection, the pushed commits' PRs, our run), then the run on the new head.
-    mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`).expect("POST", "/graphql").expect("POST", "/repos/acme/payments/check-runs");
+    mockGitHub(w).expectToken().expectConfigFiles("acme", "payments").expect("POST", "/graphql").expect("POST", "/repos/acme/payments/check-runs");
 
     await probot.receive(pushEvent(w, repo, { merged: pr, modified: ["src/app.ts"] }) as never);
 
@@ -43,7 +43,7 @@ describe("pushes to protected branches: direct-push and force-push", () => {
     const probot = createTestApp(w);
     mockGitHub(w)
       .expectToken()
-      .expect("GET", `/repos/acme/payments/contents/${CONFIG}`)
+      .expectConfigFiles("acme", "payments")
       .expect("POST", "/graphql")
       .expect("POST", "/repos/acme/payments/check-runs")
       .expect("GET", "/repos/acme/payments/issues")
@@ -66,7 +66,7 @@ describe("pushes to protected branches: direct-push and force-push", () => {
     const probot = createTestApp(w, { cacheTtlMs: 60_000 });
     mockGitHub(w)
       .expectToken()
-      .expect("GET", `/repos/acme/payments/contents/${CONFIG}`)
+      .expectConfigFiles("acme", "payments")
       .expect("POST", "/graphql", 3)
       .expect("POST", "/repos/acme/payments/check-runs", 2)
       .expect("PATCH", "/repos/acme/payments/check-runs/*")
@@ -94,7 +94,7 @@ describe("pushes to protected branches: direct-push and force-push", () => {
     const probot = createTestApp(w, { cacheTtlMs: 60_000 });
     mockGitHub(w)
       .expectToken()
-      .expect("GET", `/repos/acme/payments/contents/${CONFIG}`)
+      .expectConfigFiles("acme", "payments")
       .expect("POST", "/graphql", 2)
       .expect("POST", "/repos/acme/payments/check-runs", 2)
       .expect("GET", "/repos/acme/payments/issues", 2)
@@ -124,7 +124,7 @@ describe("pushes to protected branches: direct-push and force-push", () => {
       return handle(method, url, body, headers);
     };
     const probot = createTestApp(w, { associationRetryMs: 1 });
-    mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`).expect("POST", "/graphql", 2).expect("POST", "/repos/acme/payments/check-runs");
+    mockGitHub(w).expectToken().expectConfigFiles("acme", "payments").expect("POST", "/graphql", 2).expect("POST", "/repos/acme/payments/check-runs");
 
     await probot.receive(push as never);
 
@@ -136,7 +136,7 @@ describe("pushes to protected branches: direct-push and force-push", () => {
     repo.files.set(".github/sdlc-guard.yml", "controls:\n  direct-push:\n    bypass_actors: ['release-bot[bot]']\n");
     const bump = w.commit(repo, "main", "chore: release 1.4.0");
     const probot = createTestApp(w);
-    mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`).expect("POST", "/graphql").expect("POST", "/repos/acme/payments/check-runs");
+    mockGitHub(w).expectToken().expectConfigFiles("acme", "payments").expect("POST", "/graphql").expect("POST", "/repos/acme/payments/check-runs");
 
     await probot.receive(pushEvent(w, repo, { shas: [bump], sender: "release-bot[bot]" }) as never);
 
@@ -156,7 +156,7 @@ describe("pushes to protected branches: direct-push and force-push", () => {
     mockGitHub(w)
       .expectToken()
       .expect("GET", "/repos/acme/payments/pulls") // a forced push to main may have rewritten the config: open PRs (none) re-evaluated
-      .expect("GET", `/repos/acme/payments/contents/${CONFIG}`)
+      .expectConfigFiles("acme", "payments")
       .expect("POST", "/graphql")
       .expect("POST", "/repos/acme/payments/check-runs")
       .expect("GET", "/repos/acme/payments/issues")
@@ -177,7 +177,7 @@ describe("pushes to protected branches: direct-push and force-push", () => {
     const probot = createTestApp(w);
     mockGitHub(w)
       .expectToken()
-      .expect("GET", `/repos/acme/payments/contents/${CONFIG}`)
+      .expectConfigFiles("acme", "payments")
       .expect("POST", "/graphql")
       .expect("GET", "/repos/acme/payments/rules/branches/release%2F1.x")
       .expect("POST", "/repos/acme/payments/check-runs")
@@ -194,7 +194,7 @@ describe("pushes to protected branches: direct-push and force-push", () => {
     const { world: w, repo } = world();
     const commit = w.commit(repo, "feature/x", "work in progress");
     const probot = createTestApp(w);
-    mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`).expect("POST", "/graphql");
+    mockGitHub(w).expectToken().expectConfigFiles("acme", "payments").expect("POST", "/graphql");
 
     await probot.receive(pushEvent(w, repo, { branch: "feature/x", shas: [commit], created: true }) as never);
 
@@ -207,7 +207,7 @@ describe("pushes to protected branches: direct-push and force-push", () => {
     w.failNext("POST", "/graphql", 502);
     const { log, text } = captureLog();
     const probot = createTestApp(w, { log });
-    mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`).expect("POST", "/graphql");
+    mockGitHub(w).expectToken().expectConfigFiles("acme", "payments").expect("POST", "/graphql");
 
     await probot.receive(pushEvent(w, repo, { branch: "feature/x", shas: [commit], created: true }) as never);
 
@@ -221,7 +221,7 @@ describe("pushes to protected branches: direct-push and force-push", () => {
     const direct = w.commit(repo, "feature/x", "work in progress");
     const { log, text } = captureLog();
     const probot = createTestApp(w, { log });
-    mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`).expect("POST", "/graphql", 2).expect("POST", "/repos/acme/payments/check-runs");
+    mockGitHub(w).expectToken().expectConfigFiles("acme", "payments").expect("POST", "/graphql", 2).expect("POST", "/repos/acme/payments/check-runs");
 
     await probot.receive(pushEvent(w, repo, { merged: pr }) as never);
     await probot.receive(pushEvent(w, repo, { branch: "feature/x", shas: [direct], created: true }) as never);
@@ -240,7 +240,7 @@ describe("pushes to protected branches: direct-push and force-push", () => {
     mockGitHub(w)
       .expectToken()
       .expect("GET", "/repos/acme/payments/pulls")
-      .expect("GET", `/repos/acme/payments/contents/${CONFIG}`)
+      .expectConfigFiles("acme", "payments")
       .expect("POST", "/graphql", 42) // the push with the first 50 listed commits, then 2,050 more in batches of 50
       .expect("GET", `/repos/acme/payments/compare/${before}...${shas[2099]}`, 21) // 100 commits a page
       .expect("POST", "/repos/acme/payments/check-runs")
@@ -261,7 +261,7 @@ describe("pushes to protected branches: direct-push and force-push", () => {
     mockGitHub(w)
       .expectToken()
       .expect("GET", "/repos/acme/payments/pulls")
-      .expect("GET", `/repos/acme/payments/contents/${CONFIG}`)
+      .expectConfigFiles("acme", "payments")
       .expect("POST", "/graphql")
       .expect("GET", `/repos/acme/payments/compare/${before}...${shas[5000]}`)
       .expect("POST", "/repos/acme/payments/check-runs")
@@ -282,7 +282,7 @@ describe("pushes to protected branches: direct-push and force-push", () => {
     const probot = createTestApp(w, { log });
     mockGitHub(w)
       .expectToken()
-      .expect("GET", `/repos/acme/payments/contents/${CONFIG}`)
+      .expectConfigFiles("acme", "payments")
       .expect("POST", "/graphql")
       .expect("GET", `/repos/acme/payments/commits/${direct}/check-runs`)
       .expect("POST", "/repos/acme/payments/check-runs")
@@ -310,7 +310,7 @@ describe("tags and releases: release-tag, signed-release, release-notes", () => 
   }
 
   const expectTag = (w: GitHubWorld, opts: { annotated?: boolean; issue?: boolean } = {}) => {
-    const api = mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`).expect("POST", "/graphql");
+    const api = mockGitHub(w).expectToken().expectConfigFiles("acme", "payments").expect("POST", "/graphql");
     if (opts.annotated ?? true) api.expect("GET", "/repos/acme/payments/git/tags/*");
     api.expect("POST", "/repos/acme/payments/check-runs");
     if (opts.issue) api.expect("GET", "/repos/acme/payments/issues").expect("POST", "/repos/acme/payments/issues");
@@ -382,7 +382,7 @@ describe("tags and releases: release-tag, signed-release, release-notes", () => 
   it("a tag whose report could not be written is evaluated again by its other event (create fails, push reports)", async () => {
     const { world: w, repo, commitSha } = tagged("v1.4.0");
     const probot = createTestApp(w);
-    const api = mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`).expect("POST", "/graphql").expect("GET", "/repos/acme/payments/git/tags/*");
+    const api = mockGitHub(w).expectToken().expectConfigFiles("acme", "payments").expect("POST", "/graphql").expect("GET", "/repos/acme/payments/git/tags/*");
     // The create fails; the app looks for a run the create may have made after all, finds none, creates again: fails.
     nock(GITHUB_API).post("/repos/acme/payments/check-runs").times(2).reply(502, { message: "Server Error" });
     api.expect("GET", "/repos/acme/payments/commits/*/check-runs");
@@ -429,7 +429,7 @@ describe("tags and releases: release-tag, signed-release, release-notes", () => 
     const probot = createTestApp(w, { cacheTtlMs: 60_000 });
     mockGitHub(w)
       .expectToken()
-      .expect("GET", `/repos/acme/payments/contents/${CONFIG}`)
+      .expectConfigFiles("acme", "payments")
       .expect("POST", "/graphql", 2)
       .expect("POST", "/repos/acme/payments/check-runs")
       .expect("GET", "/repos/acme/payments/issues")
@@ -457,7 +457,7 @@ describe("tags and releases: release-tag, signed-release, release-notes", () => 
 describe("deployment gate: a custom deployment protection rule", () => {
   /** Config, one GraphQL query, and the answer to the run that waits (42420001 unless the event names another). */
   const expectDeployment = (w: GitHubWorld) =>
-    mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`).expect("POST", "/graphql").expect("POST", "/repos/acme/payments/actions/runs/42420001/deployment_protection_rule");
+    mockGitHub(w).expectToken().expectConfigFiles("acme", "payments").expect("POST", "/graphql").expect("POST", "/repos/acme/payments/actions/runs/42420001/deployment_protection_rule");
 
   /** `main` after PR #12 was squash-merged, tagged v1.4.0. */
   function releasedMain() {
@@ -535,7 +535,7 @@ describe("what is not judged, and a broken policy", () => {
     const { world: w, repo } = world();
     repo.files.set(".github/sdlc-guard.yml", "controls:\n  merged-unverified: { enforcement: 'off' }\n  direct-push: { enforcement: 'off' }\n  force-push: { enforcement: 'off' }\n");
     const probot = createTestApp(w);
-    mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`);
+    mockGitHub(w).expectToken().expectConfigFiles("acme", "payments");
 
     await probot.receive(pushEvent(w, repo, { shas: [w.commit(repo, "main", "direct")] }) as never);
 
@@ -547,7 +547,7 @@ describe("what is not judged, and a broken policy", () => {
     repo.files.set(".github/sdlc-guard.yml", "controls:\n  release-tag: { enforcement: 'off' }\n  signed-release: { enforcement: 'off' }\n  release-notes: { enforcement: 'off' }\n");
     repo.git.tags.set("1.2", { commitSha: repo.git.branches.get("main")! });
     const probot = createTestApp(w);
-    mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`);
+    mockGitHub(w).expectToken().expectConfigFiles("acme", "payments");
 
     await probot.receive(tagCreateEvent(w, repo, "1.2") as never);
 
@@ -560,7 +560,7 @@ describe("what is not judged, and a broken policy", () => {
     const head = w.mergePullRequest(repo, pr, "squash").after;
     repo.git.tags.set("v1.0.0", { commitSha: head, annotated: { sha: sha("tag-v1.0.0"), verified: false, reason: "unsigned" } });
     const probot = createTestApp(w);
-    mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`).expect("POST", "/graphql").expect("POST", "/repos/acme/payments/check-runs");
+    mockGitHub(w).expectToken().expectConfigFiles("acme", "payments").expect("POST", "/graphql").expect("POST", "/repos/acme/payments/check-runs");
 
     await probot.receive(tagCreateEvent(w, repo, "v1.0.0") as never);
 
@@ -606,7 +606,7 @@ describe("what is not judged, and a broken policy", () => {
   it("a tag deleted before it is evaluated, and a release that is not published, leave nothing to report", async () => {
     const { world: w, repo } = world();
     const probot = createTestApp(w);
-    mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`).expect("POST", "/graphql", 2);
+    mockGitHub(w).expectToken().expectConfigFiles("acme", "payments").expect("POST", "/graphql", 2);
 
     await probot.receive(tagCreateEvent(w, repo, "v9.9.9") as never);
     await probot.receive(releaseEvent(w, repo, "v9.9.9", "edited") as never);

@@ -147,7 +147,7 @@ describe("changes to what every open PR is judged against", () => {
     mockGitHub(world)
       .expectToken()
       .expect("GET", "/repos/acme/payments/pulls")
-      .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml")
+      .expectConfigFiles("acme", "payments")
       .expect("POST", "/graphql")
       .expect("POST", "/repos/acme/payments/check-runs")
       .expectEvaluation("acme", "payments", { cached: "config" })
@@ -165,7 +165,7 @@ describe("changes to what every open PR is judged against", () => {
     mockGitHub(world)
       .expectToken()
       .expect("GET", "/repos/acme/payments/pulls")
-      .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml")
+      .expectConfigFiles("acme", "payments")
       .expect("POST", "/graphql")
       .expect("POST", "/repos/acme/payments/check-runs")
       .expectEvaluation("acme", "payments", { cached: "config" })
@@ -181,7 +181,7 @@ describe("changes to what every open PR is judged against", () => {
     const probot = createTestApp(world);
     mockGitHub(world)
       .expectToken()
-      .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml")
+      .expectConfigFiles("acme", "payments")
       .expect("POST", "/graphql")
       .expect("POST", "/repos/acme/payments/check-runs");
 
@@ -194,7 +194,7 @@ describe("changes to what every open PR is judged against", () => {
   it("a push to another (unprotected) branch re-evaluates no PR and writes nothing", async () => {
     const { world, repo } = withOpenPullRequests();
     const probot = createTestApp(world);
-    mockGitHub(world).expectToken().expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml").expect("POST", "/graphql");
+    mockGitHub(world).expectToken().expectConfigFiles("acme", "payments").expect("POST", "/graphql");
 
     await probot.receive(pushEvent(world, repo, { branch: "feature/x", modified: [".github/sdlc-guard.yml"] }) as never);
 
@@ -207,7 +207,7 @@ describe("changes to what every open PR is judged against", () => {
     mockGitHub(world)
       .expectToken()
       .expect("GET", "/repos/acme/payments/pulls")
-      .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml")
+      .expectConfigFiles("acme", "payments")
       .expect("POST", "/graphql")
       .expect("POST", "/repos/acme/payments/check-runs")
       .expect("GET", "/repos/acme/payments/issues") // the forced push is a force-push violation: its issue
@@ -239,8 +239,7 @@ describe("changes to what every open PR is judged against", () => {
       .expect("GET", "/repos/acme/.github/issues")
       .expect("POST", "/repos/acme/.github/issues")
       // The next evaluation reads the config again (both files); the secret-scanning state is still cached.
-      .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml")
-      .expect("GET", "/repos/acme/.github/contents/.github%2Fsdlc-guard.yml")
+      .expectConfigFiles("acme", "payments")
       .expect("POST", "/graphql")
       .expect("PATCH", "/repos/acme/payments/check-runs/*");
     await probot.receive(pullRequestEvent(world, repo, pr) as never);

@@ -17,7 +17,7 @@ const untilRequested = (world: { requests: unknown[] }) => eventually(() => worl
 function slowEvaluation(world: GitHubWorld, delayMs: number) {
   return mockGitHub(world)
     .expectToken()
-    .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml")
+    .expectConfigFiles("acme", "payments")
     .expect("POST", "/graphql", 1, delayMs)
     .expect("GET", "/repos/acme/payments/secret-scanning/alerts", 2)
     .expect("GET", "/repos/acme/payments")

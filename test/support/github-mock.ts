@@ -36,17 +36,21 @@ export function mockGitHub(world: GitHubWorld) {
         });
       return api;
     },
+    /** The policy files of a first load: the repository's, then the organisation's, which every repository inherits. */
+    expectConfigFiles(owner: string, repo: string) {
+      api.expect("GET", `/repos/${owner}/${repo}/contents/.github%2Fsdlc-guard.yml`);
+      if (repo !== ".github") api.expect("GET", `/repos/${owner}/.github/contents/.github%2Fsdlc-guard.yml`);
+      return api;
+    },
     /**
-     * The requests of one PR evaluation. First in a repository (nothing cached): config, the GraphQL snapshot,
+     * The requests of one PR evaluation. First in a repository (nothing cached): config (the repository's file and
+     * the org's, read whether or not the repository has one: `orgFallback` is kept for the callers), the GraphQL snapshot,
      * secret-scanning state (two alert lists, the repository's settings), the check-run write. `cached`: a later
      * evaluation in the same app, whose config and secret-scanning state are cached: GraphQL and the write only
      * (`"config"`: only the config is cached, e.g. after an evaluation that stopped before reading secret scanning).
      */
     expectEvaluation(owner: string, repo: string, opts: { orgFallback?: boolean; write?: "create" | "update"; cached?: boolean | "config" } = {}) {
-      if (!opts.cached) {
-        api.expect("GET", `/repos/${owner}/${repo}/contents/.github%2Fsdlc-guard.yml`);
-        if (opts.orgFallback) api.expect("GET", `/repos/${owner}/.github/contents/.github%2Fsdlc-guard.yml`);
-      }
+      if (!opts.cached) api.expectConfigFiles(owner, repo);
       api.expect("POST", "/graphql");
       if (opts.cached !== true) {
         api.expect("GET", `/repos/${owner}/${repo}/secret-scanning/alerts`, 2); // provider patterns, then generic ones
@@ -66,7 +70,7 @@ export function mockGitHub(world: GitHubWorld) {
     /** An evaluation whose PR cannot be read: config and the failed GraphQL query, then a failing run on the announced head. */
     expectUnreadablePullRequest(owner: string, repo: string, headSha: string) {
       return api
-        .expect("GET", `/repos/${owner}/${repo}/contents/.github%2Fsdlc-guard.yml`)
+        .expectConfigFiles(owner, repo)
         .expect("POST", "/graphql")
         .expect("GET", `/repos/${owner}/${repo}/commits/${headSha}/check-runs`)
         .expect("POST", `/repos/${owner}/${repo}/check-runs`);
