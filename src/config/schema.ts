@@ -26,8 +26,14 @@ const reviewsSchema = z
       .describe(
         "Every changed file's code owners (CODEOWNERS of the base branch: .github/, root or docs/) approved: for each file, one counted approval by one of its owners. A missing or unparsable CODEOWNERS file fails.",
       ),
+    independent_approvers: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Approvals count only from people independent of the change: not whoever authored, committed (GitHub's web-flow excepted) or co-authored (Co-authored-by trailers) a commit of the PR, nor whoever force-pushed its head. The PR author never counts.",
+      ),
   })
-  .describe("`reviews`: distinct human approvals, not the author, not bots, latest decisive review per reviewer.");
+  .describe("`reviews`: distinct human approvals, not the author nor anyone else who wrote the change, not bots, latest decisive review per reviewer.");
 
 /** User-supplied patterns compile with RE2 (linear time) or the config is rejected. */
 function isLinearTimePattern(pattern: string, ctx: z.RefinementCtx): void {

@@ -1,4 +1,5 @@
 import type { ReviewsConfig } from "../config/schema.js";
+import { changeAuthorsOf, changeAuthorsUnreadable, type ChangeAuthors } from "./change-authors.js";
 import { evaluateCodeOwners } from "./codeowners.js";
 import { cannotEvaluate, fail, pass, type Finding, type PullRequestSnapshot, type Review, type TeamMembers } from "./types.js";
 
@@ -10,6 +11,10 @@ export interface ReviewTally {
   staleApprovers: string[];
   /** Reviewers without write access: their reviews neither count nor block, as on GitHub. */
   withoutWriteAccess: string[];
+  /** Approvals that do not count because the reviewer wrote part of the change: "rev-bob co-authored `abc1234`". */
+  notIndependent: string[];
+  /** Co-authors that cannot be matched to an account, so an approval of theirs cannot be recognised. */
+  unmatchedCoAuthors: string[];
 }
 
 /** Each human reviewer's latest decisive review decides: approvals on the head commit count, a standing CHANGES_REQUESTED blocks. */
@@ -18,6 +23,7 @@ export function countQualifyingApprovals(
   prAuthor: string | null,
   headSha: string,
   countStale: boolean,
+  changeAuthors?: ChangeAuthors,
 ): ReviewTally {
   const latest = new Map<string, { login: string; review: Review }>();
   const withoutWriteAccess = new Set<string>();
@@ -31,10 +37,15 @@ export function countQualifyingApprovals(
     }
     latest.set(key, { login: review.author.login, review });
   }
-  const tally: ReviewTally = { approvers: [], blockers: [], staleApprovers: [], withoutWriteAccess: [...withoutWriteAccess] };
+  const tally: ReviewTally = { approvers: [], blockers: [], staleApprovers: [], withoutWriteAccess: [...withoutWriteAccess], notIndependent: [], unmatchedCoAuthors: changeAuthors?.unmatched ?? [] };
   for (const { login, review } of latest.values()) {
     if (review.state === "CHANGES_REQUESTED") tally.blockers.push(login);
     if (review.state !== "APPROVED") continue;
+    const wrote = changeAuthors?.byLogin.get(login.toLowerCase());
+    if (wrote) {
+      tally.notIndependent.push(`${login} ${wrote.join(", ")}`);
+      continue;
+    }
     if (countStale || review.commitSha === headSha) tally.approvers.push(login);
     else tally.staleApprovers.push(login);
   }
@@ -43,7 +54,13 @@ export function countQualifyingApprovals(
 
 /** The PR's reviews tallied as `reviews` counts them (also what `reviewer-teams` and code owners look at). */
 export function tallyPullRequestReviews(snapshot: PullRequestSnapshot, reviews: Review[], config: ReviewsConfig): ReviewTally {
-  return countQualifyingApprovals(reviews, snapshot.author?.login ?? null, snapshot.headSha, config.count_stale_approvals);
+  return countQualifyingApprovals(reviews, snapshot.author?.login ?? null, snapshot.headSha, config.count_stale_approvals, changeAuthorsFor(snapshot, config));
+}
+
+/** Who wrote the change, when approvers must be independent of it and it could be read (else `evaluateReviews` fails closed). */
+function changeAuthorsFor(snapshot: PullRequestSnapshot, config: ReviewsConfig): ChangeAuthors | undefined {
+  if (!config.independent_approvers || changeAuthorsUnreadable(snapshot.commits, snapshot.forcePushes) !== null) return undefined;
+  return changeAuthorsOf(snapshot.commits!.ok ? snapshot.commits!.value : [], snapshot.headSha, snapshot.forcePushes?.ok ? snapshot.forcePushes.value : []);
 }
 
 function bySubmission(a: Review, b: Review): number {
@@ -56,6 +73,8 @@ function bySubmission(a: Review, b: Review): number {
  */
 export function evaluateReviews(snapshot: PullRequestSnapshot, config: ReviewsConfig, teams: TeamMembers = new Map()): Finding {
   if (!snapshot.reviews.ok) return cannotEvaluate("the pull request's reviews", snapshot.reviews.error);
+  const unreadable = config.independent_approvers ? changeAuthorsUnreadable(snapshot.commits, snapshot.forcePushes) : null;
+  if (unreadable !== null) return cannotEvaluate("the pull request's commits (who wrote the change)", unreadable);
   const tally = tallyPullRequestReviews(snapshot, snapshot.reviews.value, config);
   const approvals = evaluateApprovals(snapshot, config, tally);
   if (!config.require_code_owners) return approvals;
@@ -70,27 +89,29 @@ export function evaluateReviews(snapshot: PullRequestSnapshot, config: ReviewsCo
 }
 
 function evaluateApprovals(snapshot: PullRequestSnapshot, config: ReviewsConfig, tally: ReviewTally): Finding {
-  const { approvers, blockers, staleApprovers, withoutWriteAccess } = tally;
+  const { approvers, blockers, staleApprovers, withoutWriteAccess, notIndependent, unmatchedCoAuthors } = tally;
+  const discounted = notIndependent.length ? ` Approvals that do not count, their reviewers are not independent of the change: ${notIndependent.join("; ")}.` : "";
   const counted = `${approvers.length} of ${config.min_approvals} required approvals on \`${snapshot.headSha.slice(0, 7)}\``;
   const approvedBy = approvers.length ? ` (${approvers.join(", ")})` : "";
   const noteList = [
     ...(staleApprovers.length ? [`Approvals on an older commit do not count: ${staleApprovers.join(", ")}.`] : []),
     ...(withoutWriteAccess.length ? [`Reviews by people without write access do not count: ${withoutWriteAccess.join(", ")}.`] : []),
+    ...(unmatchedCoAuthors.length ? [`Co-authors linked to no GitHub account (their approval could not be recognised): ${unmatchedCoAuthors.join(", ")}.`] : []),
   ];
   const notes = noteList.length ? noteList : undefined;
   if (blockers.length) {
     return fail(
-      `Changes requested by ${blockers.join(", ")}; ${counted}${approvedBy}.`,
+      `Changes requested by ${blockers.join(", ")}; ${counted}${approvedBy}.${discounted}`,
       "Address the requested changes and ask the reviewer to approve (or have the review dismissed).",
       notes,
     );
   }
   if (approvers.length < config.min_approvals) {
     return fail(
-      `${counted}${approvedBy}.`,
-      `Get ${config.min_approvals - approvers.length} more approval(s) from human reviewers other than the author on the latest commit.`,
+      `${counted}${approvedBy}.${discounted}`,
+      `Get ${config.min_approvals - approvers.length} more approval(s) from human reviewers other than the author or anyone else who wrote the change, on the latest commit.`,
       notes,
     );
   }
-  return pass(`${counted}${approvedBy}.`, notes);
+  return pass(`${counted}${approvedBy}.${discounted}`, notes);
 }

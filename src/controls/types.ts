@@ -1,3 +1,4 @@
+import type { CommitPerson, ForcePush } from "./change-authors.js";
 import type { PullRequestComment } from "./waivers.js";
 import type { Enforcement, SdlcGuardConfig } from "../config/schema.js";
 
@@ -65,6 +66,9 @@ export interface PullRequestCommit {
   message: string;
   /** Number of parents: more than one is a merge commit. */
   parents: number;
+  /** The git author first, then each co-author GitHub parsed from the trailers; null: more than GitHub listed. */
+  authors?: CommitPerson[] | null;
+  committer?: CommitPerson | null;
 }
 
 /**
@@ -119,6 +123,8 @@ export interface PullRequestSnapshot {
   codeOwners?: Fetched<CodeOwnersFile | null>;
   /** The latest comments (waiver commands) and how many the PR has, read when approvers are configured. */
   comments?: Fetched<{ comments: PullRequestComment[]; total: number }>;
+  /** Force pushes of the head branch, oldest first (the PR's timeline): who pushed the head, and since when it is the head. */
+  forcePushes?: Fetched<ForcePush[]>;
 }
 
 /** Every control id, as the config schema names them (one list, in `src/config/schema.ts`). */

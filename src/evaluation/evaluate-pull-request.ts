@@ -241,7 +241,10 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
 export function snapshotNeeds(config: SdlcGuardConfig): SnapshotNeeds {
   const on = (id: ControlId) => effectiveEnforcement(id, config).enforcement !== "off";
   const codeOwners = on("reviews") && config.controls.reviews.require_code_owners;
-  return { files: codeOwners, codeOwners, commits: on("commit-messages"), checks: on("required-checks"), comments: config.exceptions.approvers.length > 0 };
+  // Independent approvers: who wrote the change (every commit's people) and who force-pushed the head.
+  const independent = on("reviews") && config.controls.reviews.independent_approvers;
+  const comments = config.exceptions.approvers.length > 0;
+  return { files: codeOwners, codeOwners, commits: on("commit-messages") || independent, checks: on("required-checks"), comments, forcePushes: independent || comments };
 }
 
 /** The teams whose members the controls need: reviewer teams, and the code-owner teams of the changed files. */

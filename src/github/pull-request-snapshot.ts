@@ -16,6 +16,7 @@ import {
 import { CHECK_NAME, type ExistingCheckRun } from "./check-run.js";
 import { collectPages, nextPageQuery, pageOf, type GqlPage } from "./graphql-pages.js";
 import type { PullRequestComment } from "../controls/waivers.js";
+import type { CommitPerson, ForcePush } from "../controls/change-authors.js";
 import type { GitHubClient } from "./types.js";
 
 /** Pages read at most per list (100 items each): past that a control fails rather than decide on part of the list. */
@@ -23,7 +24,12 @@ const MAX_PAGES = { reviews: 30, files: 30, commits: 3, checks: 10 };
 
 const REVIEW_FIELDS = "state submittedAt authorCanPushToRepository author { __typename login } commit { oid }";
 const FILE_FIELDS = "path";
-const COMMIT_FIELDS = "commit { oid message parents { totalCount } }";
+/** Who wrote each commit: git author and `Co-authored-by:` co-authors (GitHub's `authors`), committer, each with the linked account. */
+const GIT_ACTOR = "name email user { login }";
+export const MAX_COMMIT_AUTHORS = 20;
+const COMMIT_FIELDS = `commit { oid message parents { totalCount } committer { ${GIT_ACTOR} } authors(first: ${MAX_COMMIT_AUTHORS}) { totalCount nodes { ${GIT_ACTOR} } } }`;
+/** The latest force push of the head branch: who pushed the head (if that push made it) and since when it is the head. */
+const FORCE_PUSH_FIELDS = "nodes { ... on HeadRefForcePushedEvent { createdAt actor { login } afterCommit { oid } } }";
 const CHECK_FIELDS =
   "__typename ... on CheckRun { name status conclusion startedAt checkSuite { app { slug } } } ... on StatusContext { context state createdAt }";
 /** The latest comments read for waivers: an older waiver beyond them does not count (fails closed), a revoke within does. */
@@ -87,7 +93,8 @@ export const BRANCH_RULES_SELECTION = `branchProtectionRule {
  * changed files, commits, the checks on the head and the base branch's CODEOWNERS.
  */
 export const PULL_REQUEST_QUERY = `query SdlcGuardPullRequest($owner: String!, $repo: String!, $number: Int!, $appId: Int!,
-  $withFiles: Boolean!, $withCommits: Boolean!, $withChecks: Boolean!, $withCodeOwners: Boolean!, $withComments: Boolean = false) {
+  $withFiles: Boolean!, $withCommits: Boolean!, $withChecks: Boolean!, $withCodeOwners: Boolean!, $withComments: Boolean = false,
+  $withForcePushes: Boolean = false) {
   repository(owner: $owner, name: $repo) {
     pullRequest(number: $number) {
       id number title body isDraft state headRefName headRefOid baseRefName changedFiles
@@ -106,6 +113,7 @@ export const PULL_REQUEST_QUERY = `query SdlcGuardPullRequest($owner: String!, $
       comments(last: ${COMMENTS_READ}) @include(if: $withComments) { totalCount nodes { ${COMMENT_FIELDS} } }
       files(first: 100) @include(if: $withFiles) { ${pageOf(FILE_FIELDS)} }
       allCommits: commits(first: 100) @include(if: $withCommits) { totalCount ${pageOf(COMMIT_FIELDS)} }
+      forcePushes: timelineItems(last: 1, itemTypes: [HEAD_REF_FORCE_PUSHED_EVENT]) @include(if: $withForcePushes) { ${FORCE_PUSH_FIELDS} }
       commits(last: 1) {
         nodes {
           commit {
@@ -133,6 +141,8 @@ export interface SnapshotNeeds {
   codeOwners: boolean;
   /** The PR's comments (waivers), when approvers are configured. */
   comments?: boolean;
+  /** The latest force push of the head branch (independent approvers, waivers bound to the head). */
+  forcePushes?: boolean;
 }
 
 export const NOTHING_EXTRA: SnapshotNeeds = { files: false, commits: false, checks: false, codeOwners: false, comments: false };
@@ -173,9 +183,18 @@ interface GqlPullRequest {
   baseRef: (GqlBranchRules & { target?: { inGithubDir?: GqlBlobEntry; atRoot?: GqlBlobEntry; inDocs?: GqlBlobEntry } | null }) | null;
   reviews: GqlPage<GqlReview>;
   files?: GqlPage<{ path: string }> | null;
-  allCommits?: GqlPage<{ commit: { oid: string; message: string; parents: { totalCount: number } } }> & { totalCount: number };
+  allCommits?: GqlPage<{ commit: GqlPullRequestCommit }> & { totalCount: number };
+  forcePushes?: { nodes: ({ createdAt?: string; actor?: { login: string } | null; afterCommit?: { oid: string } | null } | null)[] } | null;
   commits: { nodes: ({ commit: GqlHeadCommit } | null)[] };
   comments?: { totalCount: number; nodes: (GqlComment | null)[] } | null;
+}
+interface GqlGitActor { name: string | null; email: string | null; user: { login: string } | null }
+interface GqlPullRequestCommit {
+  oid: string;
+  message: string;
+  parents: { totalCount: number };
+  committer?: GqlGitActor | null;
+  authors?: { totalCount: number; nodes: (GqlGitActor | null)[] };
 }
 interface GqlComment { databaseId: number | null; url: string; body: string; createdAt: string; lastEditedAt: string | null; author: GqlActor | null }
 interface GqlHeadCommit {
@@ -226,6 +245,7 @@ export async function readPullRequest(
     withChecks: needs.checks,
     withCodeOwners: needs.codeOwners,
     withComments: needs.comments ?? false,
+    withForcePushes: needs.forcePushes ?? false,
   });
   const pr = data.repository?.pullRequest;
   if (!pr) return null;
@@ -257,6 +277,7 @@ export async function readPullRequest(
     headChecks,
     codeOwners: needs.codeOwners ? toCodeOwners(pr) : undefined,
     comments: needs.comments ? toComments(pr) : undefined,
+    forcePushes: needs.forcePushes ? toForcePushes(pr) : undefined,
   };
   const sharedHeadWith = (head?.associatedPullRequests?.nodes ?? [])
     .filter((other) => other && other.number !== pr.number && other.state === "OPEN" && other.headRefOid === pr.headRefOid)
@@ -332,7 +353,7 @@ async function readCommits(octokit: GitHubClient, pr: GqlPullRequest): Promise<F
   if (commits.ok && commits.value.length < pr.allCommits.totalCount) {
     return unavailable(`GitHub listed ${commits.value.length} of the ${pr.allCommits.totalCount} commits`);
   }
-  return mapFetched(commits, (nodes) => nodes.map(({ commit }) => ({ sha: commit.oid, message: commit.message, parents: commit.parents.totalCount })));
+  return mapFetched(commits, (nodes) => nodes.map(({ commit }) => ({ sha: commit.oid, message: commit.message, parents: commit.parents.totalCount, ...toCommitPeople(commit) })));
 }
 
 async function readHeadChecks(
@@ -386,4 +407,22 @@ function toCodeOwners(pr: GqlPullRequest): Fetched<CodeOwnersFile | null> {
     return fetched({ path, text: blob.text });
   }
   return fetched(null);
+}
+
+const toCommitPerson = (a: GqlGitActor): CommitPerson => ({ name: a.name, email: a.email, login: a.user?.login ?? null });
+
+/** The commit's author and co-authors (null when GitHub lists more than were read) and committer. */
+function toCommitPeople(commit: GqlPullRequestCommit): Pick<PullRequestCommit, "authors" | "committer"> {
+  const authors = commit.authors;
+  return {
+    authors: authors && authors.totalCount <= authors.nodes.length ? authors.nodes.filter((n): n is GqlGitActor => n !== null).map(toCommitPerson) : null,
+    committer: commit.committer ? toCommitPerson(commit.committer) : null,
+  };
+}
+
+function toForcePushes(pr: GqlPullRequest): Fetched<ForcePush[]> {
+  if (!pr.forcePushes) return unavailable("GitHub did not return the pull request's timeline");
+  return fetched(
+    pr.forcePushes.nodes.flatMap((n) => (n?.createdAt ? [{ at: n.createdAt, actor: n.actor?.login ?? null, afterSha: n.afterCommit?.oid ?? null }] : [])),
+  );
 }

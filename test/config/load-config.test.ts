@@ -40,7 +40,7 @@ function errorOf(result: LoadedConfig): ConfigError {
 /** POL-008 as the built-in defaults spell it out. */
 const POL_008: SdlcGuardConfig = {
   controls: {
-    reviews: { enforcement: "required", min_approvals: 2, count_stale_approvals: false, require_code_owners: false },
+    reviews: { enforcement: "required", min_approvals: 2, count_stale_approvals: false, require_code_owners: false, independent_approvers: true },
     "reviewer-teams": { enforcement: "required", teams: [] },
     jira: { enforcement: "required", projects: [], search_in: ["title", "branch", "body"], verify: true, closed_statuses: [] },
     description: { enforcement: "advisory", sections: ["Description", "Testing", "Security considerations"] },
@@ -169,7 +169,7 @@ describe("loading .github/sdlc-guard.yml", () => {
 
       const { config, sources } = configOf(await loadConfig("acme", "payments", github.read));
 
-      expect(config.controls.reviews).toEqual({ enforcement: "required", min_approvals: 3, count_stale_approvals: true, require_code_owners: false });
+      expect(config.controls.reviews).toEqual({ enforcement: "required", min_approvals: 3, count_stale_approvals: true, require_code_owners: false, independent_approvers: true });
       expect(config.controls.jira.projects).toEqual(["PAY"]);
       expect(sources).toEqual([ACME_PAYMENTS, repoFile("acme", "policies")]);
     });
@@ -211,7 +211,7 @@ describe("loading .github/sdlc-guard.yml", () => {
       const { config, sources } = configOf(await loadConfig("acme", "payments", github.read));
 
       expect(config.controls.jira.enforcement).toBe("advisory");
-      expect(config.controls.reviews).toEqual({ enforcement: "required", min_approvals: 3, count_stale_approvals: true, require_code_owners: false });
+      expect(config.controls.reviews).toEqual({ enforcement: "required", min_approvals: 3, count_stale_approvals: true, require_code_owners: false, independent_approvers: true });
       expect(sources).toEqual([ACME_ORG, repoFile("acme-security", "baseline"), repoFile("acme-security", "root")]);
     });
 

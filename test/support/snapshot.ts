@@ -19,6 +19,9 @@ export function pullRequestSnapshot(overrides: Partial<PullRequestSnapshot> = {}
     classicProtection: fetched(null),
     rulesetRules: fetched([]),
     secretScanning: fetched({ enabled: true, openAlerts: 0, moreAlerts: false, pushProtection: { status: "enabled" } }),
+    // Read by `reviews` (independent approvers): no commit by anyone, no force push.
+    commits: fetched([]),
+    forcePushes: fetched([]),
     ...overrides,
   };
 }
