@@ -121,7 +121,7 @@ export interface PullRequestSnapshot {
   commits?: Fetched<PullRequestCommit[]>;
   headChecks?: Fetched<HeadCheck[]>;
   codeOwners?: Fetched<CodeOwnersFile | null>;
-  /** The latest comments (waiver commands) and how many the PR has, read when approvers are configured. */
+  /** Every comment of the PR (waiver commands) and how many it has, read when approvers are configured. */
   comments?: Fetched<{ comments: PullRequestComment[]; total: number }>;
   /** Force pushes of the head branch, oldest first (the PR's timeline): who pushed the head, and since when it is the head. */
   forcePushes?: Fetched<ForcePush[]>;
@@ -156,7 +156,7 @@ export interface ControlResult extends Finding {
   /** What was evaluated, when the commit's check run also shows rows from other evaluations (e.g. "push to `main`"). */
   source?: string;
   /** Set when `outcome` is `waived`: the approver, when, why, and the comment that is the record. */
-  waiver?: { by: string; at: string; justification: string; url: string };
+  waiver?: { by: string; at: string; justification: string; url: string; expiresAt?: string };
 }
 
 export const pass = (reason: string, notes?: string[]): Finding => ({ outcome: "pass", reason, fix: "", notes });

@@ -20,7 +20,7 @@ import type { CommitPerson, ForcePush } from "../controls/change-authors.js";
 import type { GitHubClient } from "./types.js";
 
 /** Pages read at most per list (100 items each): past that a control fails rather than decide on part of the list. */
-const MAX_PAGES = { reviews: 30, files: 30, commits: 3, checks: 10 };
+const MAX_PAGES = { reviews: 30, files: 30, commits: 3, checks: 10, comments: 20 };
 
 const REVIEW_FIELDS = "state submittedAt authorCanPushToRepository author { __typename login } commit { oid }";
 const FILE_FIELDS = "path";
@@ -32,20 +32,18 @@ const COMMIT_FIELDS = `commit { oid message parents { totalCount } committer { $
 const FORCE_PUSH_FIELDS = "nodes { ... on HeadRefForcePushedEvent { createdAt actor { login } afterCommit { oid } } }";
 const CHECK_FIELDS =
   "__typename ... on CheckRun { name status conclusion startedAt checkSuite { app { slug } } } ... on StatusContext { context state createdAt }";
-/** The latest comments read for waivers: an older waiver beyond them does not count (fails closed), a revoke within does. */
-export const COMMENTS_READ = 100;
 const COMMENT_FIELDS = "databaseId url body createdAt lastEditedAt author { __typename login }";
 const CODEOWNERS_BLOB = "object { ... on Blob { text isTruncated } }";
 
 /** Our `sdlc-guard` run among a commit's check suites (those of our app), as every query of ours selects it. */
 export const OUR_RUN_SELECTION = `checkSuites(first: 10, filterBy: { appId: $appId }) {
               pageInfo { hasNextPage }
-              nodes { checkRuns(first: 1, filterBy: { checkName: "${CHECK_NAME}", appId: $appId }) { nodes { databaseId status conclusion title summary } } }
+              nodes { checkRuns(first: 1, filterBy: { checkName: "${CHECK_NAME}", appId: $appId }) { nodes { databaseId status conclusion title summary startedAt } } }
             }`;
 
 export type GqlOurSuites = {
   pageInfo: { hasNextPage: boolean };
-  nodes: ({ checkRuns: { nodes: ({ databaseId: number | null; status: string; conclusion: string | null; title: string | null; summary: string | null } | null)[] } | null } | null)[];
+  nodes: ({ checkRuns: { nodes: ({ databaseId: number | null; status: string; conclusion: string | null; title: string | null; summary: string | null; startedAt?: string | null } | null)[] } | null } | null)[];
 } | null;
 
 /** Our run on a commit: its id, state, and the summary that carries the rows of earlier evaluations. */
@@ -54,6 +52,8 @@ export interface OurRun extends ExistingCheckRun {
   conclusion: string | null;
   title: string | null;
   summary: string | null;
+  /** When GitHub created it (the app never sets `started_at`): since when the app has seen the commit. */
+  startedAt?: string | null;
 }
 
 /** Our run in the suites `OUR_RUN_SELECTION` read; `null` only when every one of our suites was seen without it, else `undefined`. */
@@ -61,7 +61,7 @@ export function findOurRun(suites: GqlOurSuites | undefined): OurRun | null | un
   if (!suites) return undefined;
   for (const suite of suites.nodes) {
     const run = suite?.checkRuns?.nodes[0];
-    if (run?.databaseId) return { id: run.databaseId, completed: run.status === "COMPLETED", status: run.status, conclusion: run.conclusion, title: run.title, summary: run.summary };
+    if (run?.databaseId) return { id: run.databaseId, completed: run.status === "COMPLETED", status: run.status, conclusion: run.conclusion, title: run.title, summary: run.summary, startedAt: run.startedAt ?? null };
   }
   return suites.pageInfo.hasNextPage ? undefined : null;
 }
@@ -110,7 +110,7 @@ export const PULL_REQUEST_QUERY = `query SdlcGuardPullRequest($owner: String!, $
         }
       }
       reviews(first: 100) { ${pageOf(REVIEW_FIELDS)} }
-      comments(last: ${COMMENTS_READ}) @include(if: $withComments) { totalCount nodes { ${COMMENT_FIELDS} } }
+      comments(first: 100) @include(if: $withComments) { totalCount ${pageOf(COMMENT_FIELDS)} }
       files(first: 100) @include(if: $withFiles) { ${pageOf(FILE_FIELDS)} }
       allCommits: commits(first: 100) @include(if: $withCommits) { totalCount ${pageOf(COMMIT_FIELDS)} }
       forcePushes: timelineItems(last: 1, itemTypes: [HEAD_REF_FORCE_PUSHED_EVENT]) @include(if: $withForcePushes) { ${FORCE_PUSH_FIELDS} }
@@ -131,6 +131,7 @@ export const PULL_REQUEST_QUERY = `query SdlcGuardPullRequest($owner: String!, $
 export const MORE_REVIEWS_QUERY = nextPageQuery("SdlcGuardMoreReviews", "PullRequest", "reviews", REVIEW_FIELDS);
 export const MORE_FILES_QUERY = nextPageQuery("SdlcGuardMoreFiles", "PullRequest", "files", FILE_FIELDS);
 export const MORE_COMMITS_QUERY = nextPageQuery("SdlcGuardMoreCommits", "PullRequest", "commits", COMMIT_FIELDS);
+export const MORE_COMMENTS_QUERY = nextPageQuery("SdlcGuardMoreComments", "PullRequest", "comments", COMMENT_FIELDS);
 export const MORE_CHECKS_QUERY = nextPageQuery("SdlcGuardMoreChecks", "StatusCheckRollup", "contexts", CHECK_FIELDS);
 
 /** Which optional parts of the PR the configured controls need (everything else is always read). */
@@ -186,7 +187,7 @@ interface GqlPullRequest {
   allCommits?: GqlPage<{ commit: GqlPullRequestCommit }> & { totalCount: number };
   forcePushes?: { nodes: ({ createdAt?: string; actor?: { login: string } | null; afterCommit?: { oid: string } | null } | null)[] } | null;
   commits: { nodes: ({ commit: GqlHeadCommit } | null)[] };
-  comments?: { totalCount: number; nodes: (GqlComment | null)[] } | null;
+  comments?: (GqlPage<GqlComment> & { totalCount: number }) | null;
 }
 interface GqlGitActor { name: string | null; email: string | null; user: { login: string } | null }
 interface GqlPullRequestCommit {
@@ -252,11 +253,12 @@ export async function readPullRequest(
   if (pr.state !== "OPEN") return { state: pr.state };
 
   const head = pr.commits.nodes[0]?.commit;
-  const [reviews, changedFiles, commits, headChecks] = await Promise.all([
+  const [reviews, changedFiles, commits, headChecks, comments] = await Promise.all([
     collectPages(octokit, pr.reviews, { query: MORE_REVIEWS_QUERY, id: pr.id, maxPages: MAX_PAGES.reviews, what: "reviews" }),
     needs.files ? readChangedFiles(octokit, pr) : undefined,
     needs.commits ? readCommits(octokit, pr) : undefined,
     needs.checks ? readHeadChecks(octokit, pr, head) : undefined,
+    needs.comments ? readComments(octokit, pr) : undefined,
   ]);
   const snapshot: PullRequestRead["snapshot"] = {
     owner,
@@ -276,7 +278,7 @@ export async function readPullRequest(
     commits,
     headChecks,
     codeOwners: needs.codeOwners ? toCodeOwners(pr) : undefined,
-    comments: needs.comments ? toComments(pr) : undefined,
+    comments,
     forcePushes: needs.forcePushes ? toForcePushes(pr) : undefined,
   };
   const sharedHeadWith = (head?.associatedPullRequests?.nodes ?? [])
@@ -286,15 +288,19 @@ export async function readPullRequest(
   return { snapshot, state: "OPEN", existingCheckRun, sharedHeadWith };
 }
 
-function toComments(pr: GqlPullRequest): Fetched<{ comments: PullRequestComment[]; total: number }> {
+/** Every comment of the PR (a waiver or a revoke may be anywhere in the conversation); past the page cap, none counts. */
+async function readComments(octokit: GitHubClient, pr: GqlPullRequest): Promise<Fetched<{ comments: PullRequestComment[]; total: number }>> {
   if (!pr.comments) return unavailable("GitHub returned no comments for the pull request");
-  const comments = pr.comments.nodes
-    .filter((n): n is GqlComment & { databaseId: number } => n !== null && n.databaseId !== null)
+  const read = await collectPages(octokit, pr.comments, { query: MORE_COMMENTS_QUERY, id: pr.id, maxPages: MAX_PAGES.comments, what: "comments" });
+  if (!read.ok) return read;
+  const total = pr.comments.totalCount;
+  const comments = read.value
+    .filter((n): n is GqlComment & { databaseId: number } => n.databaseId !== null)
     .map((n) => {
       const author = toActor(n.author);
       return { id: n.databaseId, url: n.url, body: n.body, createdAt: n.createdAt, edited: n.lastEditedAt !== null, author: author && { login: author.login, bot: author.isBot } };
     });
-  return fetched({ comments, total: pr.comments.totalCount });
+  return fetched({ comments, total });
 }
 
 const toReview = (n: GqlReview): Review => ({

@@ -55,7 +55,7 @@ const POL_008: SdlcGuardConfig = {
     "release-notes": { enforcement: "advisory", report: "check" },
     deployment: { enforcement: "required", environments: [] },
   },
-  exceptions: { approvers: [], min_justification_length: 20, non_waivable: ["secret-scanning"] },
+  exceptions: { approvers: [], min_justification_length: 20, non_waivable: ["secret-scanning"], expires_after_days: 14, max_expires_after_days: 30, keep_on_new_commits: [] },
   summary: { repository: ".github", schedule: "0 6 * * *", jitter_minutes: 30, period_days: 30, inactive_days: 180, merged_pass_rate: 100 },
 };
 
