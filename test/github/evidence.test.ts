@@ -8,7 +8,7 @@ import { mergedPullsSearchQuery } from "../../src/github/evidence-pull-requests.
 import { VIOLATION_ISSUES_QUERY } from "../../src/github/evidence-pushes.js";
 import { RELEASES_QUERY } from "../../src/github/evidence-releases.js";
 import { occurrenceMarker, VIOLATION_LABEL, violationMarker } from "../../src/github/violation-issue.js";
-import { decodeResults, encodeResults } from "../../src/report/check-run-state.js";
+import { decodeResults } from "../../src/report/check-run-state.js";
 import { evidenceAsCsv, evidenceAsJson } from "../../src/report/evidence-formats.js";
 import { checkRunSummary, DESCRIPTION_WAIVER, EVIDENCE_NOW, evidenceWorld, mergePullRequest } from "../support/evidence-world.js";
 import { routeToWorld } from "../support/route-to-world.js";
@@ -105,7 +105,7 @@ describe("evidence: what shipped in a period, with its approvals, read in a few 
 
   it("a waiver's end (its expiry) is listed in the JSON and CSV exports", async () => {
     const { world, collect } = setup();
-    const run = world.repo("acme", "payments")!.checkRuns.find((r) => r.output.summary?.includes(encodeResults([]).slice(0, 10)) && decodeResults(r.output.summary).some((row) => row.waiver))!;
+    const run = world.repo("acme", "payments")!.checkRuns.find((r) => decodeResults(r.output.summary).some((row) => row.waiver))!;
     const rows = decodeResults(run.output.summary).map((row) => (row.waiver ? { ...row, waiver: { ...row.waiver, expiresAt: "2026-11-19T10:30:00Z" } } : row));
     run.output.summary = checkRunSummary(rows);
 
