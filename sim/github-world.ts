@@ -48,6 +48,8 @@ export interface SimPullRequest {
   /** GraphQL times (defaults: createdAt the clock start, updatedAt mergedAt or createdAt). */
   createdAt?: string;
   updatedAt?: string;
+  /** Force pushes of the head branch, oldest first (the timeline's HEAD_REF_FORCE_PUSHED_EVENT items). */
+  forcePushes?: SimForcePush[];
 }
 /** A commit of the repository's history (branches and tags point into it). */
 export interface SimGitCommit {
@@ -84,6 +86,22 @@ export interface SimCommit {
   sha: string;
   message: string;
   parents?: number;
+  /** Git author and committer (default: the PR's author for both); `Co-authored-by:` trailers come from the message. */
+  author?: SimGitPerson;
+  committer?: SimGitPerson;
+}
+/** A git identity: GitHub links it to the account whose verified email it is (`GitHubWorld.userEmails`). */
+export interface SimGitPerson {
+  name: string;
+  email: string;
+  /** The account GitHub links the email to (default: the one `userEmails` names, if any). */
+  login?: string;
+}
+/** A force push of a PR's head branch, as the PR's timeline records it. */
+export interface SimForcePush {
+  at: string;
+  actor: string;
+  afterSha: string;
 }
 /** A commit status (`POST /repos/{owner}/{repo}/statuses/{sha}`) as another integration posts it. */
 export interface SimStatus {
@@ -254,6 +272,8 @@ export class GitHubWorld {
   readonly teams = new Map<string, string[]>();
   /** Issues and their comments, for every repository. */
   readonly issues = new SimIssueTracker();
+  /** Verified emails of accounts (lower-case email → login): GitHub links git identities and co-author trailers by them. */
+  readonly userEmails = new Map<string, string>();
   /** What the app answered to deployment protection rules. */
   readonly deploymentReviews: SimDeploymentReview[] = [];
   /** Primary rate limits (`core`, `graphql`, `search`): set `remaining`/`reset` to test exhaustion. */
@@ -571,6 +591,8 @@ export class GitHubWorld {
         conclusion: input.conclusion ?? null,
         output: { title: input.output?.title ?? null, summary: input.output?.summary ?? null },
         externalId: input.external_id ?? null,
+        // As GitHub: a run created without `started_at` started when it was created.
+        startedAt: this.issues.peekNow(),
       };
       repo.checkRuns.push(run);
       return json(201, this.checkRunJson(repo, run));
@@ -875,10 +897,27 @@ export class GitHubWorld {
         // A test that moves the head (a push) without listing the commit gets it appended, as a push would.
         commits: connection(
           (pr.commits.at(-1)?.sha === pr.headSha ? pr.commits : [...pr.commits, { sha: pr.headSha, message: `Update ${pr.headRef}` }]).map((commit) => ({
-            commit: commitNode(repo, commit),
+            commit: { ...commitNode(repo, commit), ...gitPeople(commit, pr) },
           })),
         ),
+        timelineItems: (args: { first?: number; after?: string; last?: number; itemTypes?: string[] }) =>
+          connection(
+            (args.itemTypes?.length && !args.itemTypes.includes("HEAD_REF_FORCE_PUSHED_EVENT") ? [] : (pr.forcePushes ?? [])).map((f) => ({
+              __typename: "HeadRefForcePushedEvent",
+              createdAt: f.at,
+              actor: { __typename: "User", login: f.actor },
+              afterCommit: { oid: f.afterSha },
+            })),
+          )(args),
       };
+    };
+    // As GitHub: the git author, then one author per `Co-authored-by:` trailer; each linked to the account of its email.
+    const gitActor = (person: SimGitPerson) => ({ name: person.name, email: person.email, user: (login => (login ? { login } : null))(person.login ?? this.userEmails.get(person.email.toLowerCase())) });
+    const gitPeople = (commit: SimCommit, pr: SimPullRequest) => {
+      const fallback: SimGitPerson = { name: pr.author.login, email: `${pr.author.login}@example.com`, login: pr.author.login };
+      const coAuthors = [...commit.message.matchAll(/^co-authored-by:\s*(.*?)\s*<([^>]+)>\s*$/gim)].map((m) => ({ name: m[1]!, email: m[2]! }));
+      const authors = [commit.author ?? fallback, ...coAuthors].map(gitActor);
+      return { committer: gitActor(commit.committer ?? commit.author ?? fallback), authors: connection(authors) };
     };
     const teamNode = (key: string) => {
       const members = this.teams.get(key);

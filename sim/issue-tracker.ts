@@ -381,6 +381,11 @@ export class SimIssueTracker {
     return store;
   }
 
+  /** The clock's time for the next write, without moving it (for other parts of the world that record a time). */
+  peekNow(): string {
+    return new Date(CLOCK_START + this.tick * 1000).toISOString().replace(".000Z", "Z");
+  }
+
   /** A deterministic clock: every write is one second after the previous one. */
   private now(): string {
     return new Date(CLOCK_START + this.tick++ * 1000).toISOString().replace(".000Z", "Z");

@@ -7,7 +7,14 @@ export type { FloorRule };
 const ENFORCEMENT_ORDER = ["off", "advisory", "required"] as const;
 
 /** The floor rule of each key of `exceptions` (each control declares its own in its descriptor). */
-const EXCEPTIONS_FLOOR: Record<string, FloorRule> = { approvers: "within", min_justification_length: "max", non_waivable: "union" };
+const EXCEPTIONS_FLOOR: Record<string, FloorRule> = {
+  approvers: "within",
+  min_justification_length: "max",
+  non_waivable: "union",
+  expires_after_days: "min",
+  max_expires_after_days: "min",
+  keep_on_new_commits: "within",
+};
 
 /** The rule of each key a floor may hold; keys not listed (e.g. `report`) have no stricter value and are refused. */
 const RULES: Record<string, Record<string, FloorRule>> = {
@@ -18,6 +25,7 @@ const RULES: Record<string, Record<string, FloorRule>> = {
 const RULE_TEXT: Record<FloorRule, string> = {
   "at-least": "a repository may raise it (off < advisory < required), never lower it",
   max: "a repository's lower value is held at the floor",
+  min: "a repository's higher value is held at the floor",
   true: "when true, a repository cannot set it to false",
   false: "when false, a repository cannot set it to true",
   union: "these entries are always in the list; a repository may add more",
@@ -114,6 +122,8 @@ export function raiseValue(rule: FloorRule, value: unknown, bound: unknown): unk
     }
     case "max":
       return typeof value === "number" && value >= (bound as number) ? value : bound;
+    case "min":
+      return typeof value === "number" && value <= (bound as number) ? value : bound;
     case "true":
       return bound === true ? true : value;
     case "false":

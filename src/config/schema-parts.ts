@@ -37,7 +37,7 @@ export type ReportTo = z.output<typeof reportSchema>;
 /**
  * How a floor value bounds the effective value of its key (the organisation's `floor:`; no repository may go below):
  * - `at-least`: enforcement, ordered off < advisory < required;
- * - `max`: a number: the larger wins;
+ * - `max`: a number: the larger wins; `min`: a number: the smaller wins (e.g. how long a waiver may last);
  * - `true` / `false`: the stricter boolean wins (e.g. `verify: true`, `count_stale_approvals: false`);
  * - `union`: a "must" list: the floor's entries are always in it (teams, checks, sections, non-waivable controls);
  * - `narrow`: a list of what is accepted: only the floor's entries may be in it; none left (or empty = anything) → the floor's;
@@ -45,4 +45,4 @@ export type ReportTo = z.output<typeof reportSchema>;
  * - `all-or-union`: a list where empty means "all" (environments gated): empty stays empty, otherwise the floor's are added;
  * - `fixed`: a pattern: no order between two patterns, so the floor's is the value.
  */
-export type FloorRule = "at-least" | "max" | "true" | "false" | "union" | "narrow" | "within" | "all-or-union" | "fixed";
+export type FloorRule = "at-least" | "max" | "min" | "true" | "false" | "union" | "narrow" | "within" | "all-or-union" | "fixed";

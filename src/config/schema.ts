@@ -27,6 +27,24 @@ const exceptionsSchema = z
       .array(controlIdSchema)
       .default(["secret-scanning"])
       .describe("Controls that can never be waived."),
+    expires_after_days: z
+      .number()
+      .int()
+      .min(1)
+      .max(365)
+      .default(14)
+      .describe("Days a waiver lasts unless its command asks for fewer or more (`--days=N`); it then ends by itself. Capped by `max_expires_after_days`."),
+    max_expires_after_days: z
+      .number()
+      .int()
+      .min(1)
+      .max(365)
+      .default(30)
+      .describe("The longest a waiver may last: a `--days=N` above it is refused."),
+    keep_on_new_commits: z
+      .array(controlIdSchema)
+      .default([])
+      .describe("Controls whose waivers survive new commits (until their expiry). Others end when the PR's head changes: the waiver covers the commit it was given on."),
   })
   .describe("Exceptions (POL-008): `/sdlc-guard waive <control-id> <justification>` by a member of an approver team who is not the PR author.");
 

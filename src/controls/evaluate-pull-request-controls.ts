@@ -14,6 +14,7 @@ const FACT_NAMES: Record<OptionalPullRequestFact, string> = {
   headChecks: "the checks on the head commit",
   codeOwners: "the CODEOWNERS file of the base branch",
   comments: "the pull request's comments",
+  forcePushes: "the force pushes of the pull request's head branch",
   secretScanning: "the secret-scanning alerts",
 };
 
@@ -25,12 +26,13 @@ function factsNeededBy(control: (typeof PULL_REQUEST_CONTROLS)[number], config: 
 }
 
 /**
- * The optional parts of the PR the snapshot reads: those the enabled controls declare, and the comments when approvers
- * are configured (waiver commands).
+ * The optional parts of the PR the snapshot reads: those the enabled controls declare, and the comments and force pushes
+ * when approvers are configured (waiver commands, and the head each waiver is bound to).
  */
 export function snapshotNeeds(config: SdlcGuardConfig): ReadonlySet<OptionalPullRequestFact> {
   const needs = new Set(PULL_REQUEST_CONTROLS.filter((control) => isOn(control.id, config)).flatMap((control) => factsNeededBy(control, config)));
-  if (config.exceptions.approvers.length > 0) needs.add("comments");
+  // Waiver commands; a waiver is bound to the head it was given on, which a force push can bring back.
+  if (config.exceptions.approvers.length > 0) for (const fact of ["comments", "forcePushes"] as const) needs.add(fact);
   return needs;
 }
 

@@ -10,7 +10,7 @@ export interface ControlResult extends Finding {
   /** What was evaluated, when the commit's check run also shows rows from other evaluations (e.g. "push to `main`"). */
   source?: string;
   /** Set when `outcome` is `waived`: the approver, when, why, and the comment that is the record. */
-  waiver?: { by: string; at: string; justification: string; url: string };
+  waiver?: { by: string; at: string; justification: string; url: string; expiresAt?: string };
 }
 
 /** A control's enforcement as it applies: as configured, except that a control "off until configured" is off until then. */

@@ -12,7 +12,7 @@ const list = (logins: string[]): string => logins.join(", ");
  * latest decisive review, on the head commit unless `count_stale_approvals`) from one of its members.
  */
 export function evaluateReviewerTeams(
-  snapshot: PullRequestFacts,
+  snapshot: PullRequestFacts<"commits" | "forcePushes">,
   reviews: ReviewsSettings,
   config: ReviewerTeamsSettings,
   teams: TeamMembers,
@@ -86,7 +86,8 @@ export const reviewerTeamsControl = pullRequestControl({
   family: "pull-request",
   settings,
   floor: { teams: "union" },
-  facts: {},
+  // It counts approvals as `reviews` does, independence included: who wrote the change.
+  facts: { commits: () => true, forcePushes: () => true },
   triggers: ["pull_request", "pull_request_review", "membership", "team", "organization"],
   offUntilConfigured: (s) => (s.teams.length === 0 ? "No reviewer teams configured (`controls.reviewer-teams.teams`)." : undefined),
   evaluate: ({ snapshot, teams }, settings, others: { reviews: ReviewsSettings }) => evaluateReviewerTeams(snapshot, others.reviews, settings, teams),

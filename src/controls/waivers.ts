@@ -2,8 +2,10 @@ import type { ExceptionsConfig } from "../config/schema.js";
 import { inlineCode } from "../common/markdown.js";
 import { plainText } from "../common/plain-text.js";
 import type { PullRequestComment, TeamMembers } from "../facts/pull-request.js";
+import type { Fetched } from "../facts/fetched.js";
 import type { ControlId } from "./catalogue.js";
 import type { ControlResult } from "./results.js";
+import { expiryOf, visibleLength } from "./waiver-terms.js";
 
 // POL-008: "Exceptions require CTO or Tech Lead approval with documented justification." A waiver is a PR comment
 // `/sdlc-guard waive <control-id> <justification>` by a member of an approver team who is not the PR's author; GitHub
@@ -14,7 +16,8 @@ import type { ControlResult } from "./results.js";
 // the time: post a new comment instead); a deleted comment no longer exists, so its waiver or revocation is gone.
 
 export type WaiverCommand =
-  | { kind: "waive"; control: string; justification: string }
+  /** `days`: `--days=N` asked for this waiver (else `exceptions.expires_after_days`). */
+  | { kind: "waive"; control: string; justification: string; days?: number }
   | { kind: "revoke"; control: string }
   /** `/sdlc-guard waive` or `revoke` without what the command needs. */
   | { kind: "malformed"; reason: string };
@@ -27,6 +30,15 @@ export interface Waiver {
   justification: string;
   /** The comment that is the record. */
   url: string;
+  /** When it ends by itself (its expiry). */
+  expiresAt?: string;
+}
+
+/** A waiver that was granted but no longer applies: the row says so, and that a new one must be asked for. */
+export interface EndedWaiver {
+  control: ControlId;
+  by: string;
+  why: string;
 }
 
 export interface WaiverContext {
@@ -36,6 +48,10 @@ export interface WaiverContext {
   approverTeams: TeamMembers;
   /** The controls this PR is evaluated against (waivable or not). */
   controls: readonly ControlId[];
+  /** The current head and since when it has been the head (waiver-terms.ts); a waiver posted before then ended. */
+  head?: { sha: string; since: Fetched<string> };
+  /** The evaluation's time: a waiver past its expiry ended. */
+  now?: string;
 }
 
 /** `/sdlc-guard waive|revoke` on the first non-empty line of the comment (text after it is part of the justification). */
@@ -49,7 +65,10 @@ export function parseWaiverCommand(body: string): WaiverCommand | null {
   const control = match[2]!.toLowerCase();
   if (!control) return { kind: "malformed", reason: `name the control: \`/sdlc-guard ${verb} <control-id>${verb === "waive" ? " <justification>" : ""}\`` };
   if (verb === "revoke") return { kind: "revoke", control };
-  return { kind: "waive", control, justification: match[3]!.trim().replace(/\s+/g, " ") };
+  const days = /^--days[= ]([0-9]{1,4})(?:\s+|$)/i.exec(match[3]!.trim());
+  if (/^--days\b/i.test(match[3]!.trim()) && !days) return { kind: "malformed", reason: "`--days` takes a whole number of days: `/sdlc-guard waive <control-id> --days=7 <justification>`" };
+  const justification = (days ? match[3]!.trim().slice(days[0].length) : match[3]!).trim().replace(/\s+/g, " ");
+  return { kind: "waive", control, justification, ...(days ? { days: Number(days[1]) } : {}) };
 }
 
 /** The approver teams as the replies name them (user text from the config: rendered inert). */
@@ -82,16 +101,22 @@ export function refusalOf(command: WaiverCommand, comment: PullRequestComment, c
     if (ctx.config.non_waivable.includes(command.control as ControlId)) return `${inlineCode(command.control)} cannot be waived (\`exceptions.non_waivable\`)`;
     if (login.toLowerCase() === ctx.prAuthor.toLowerCase()) return "the author of a pull request cannot waive its controls";
     if (!approver) return `only members of ${approverList(ctx)} can waive a control`;
-    // Characters as people count them (an emoji is one), not UTF-16 units.
-    if (Array.from(command.justification).length < ctx.config.min_justification_length) {
+    // Characters as people see them (an emoji is one; zero-width and other invisible characters are none).
+    if (visibleLength(command.justification) < ctx.config.min_justification_length) {
       return `a justification of at least ${ctx.config.min_justification_length} characters is needed: ${inlineCode(`/sdlc-guard waive ${command.control} <why this exception is acceptable>`)}`;
+    }
+    if (command.days !== undefined && (command.days < 1 || command.days > ctx.config.max_expires_after_days)) {
+      return `a waiver lasts 1 to ${ctx.config.max_expires_after_days} days (\`exceptions.max_expires_after_days\`), not ${command.days}`;
     }
   }
   return null;
 }
 
-/** The waivers in force after every comment, in order; and each command that did not count, with why. */
-export function activeWaivers(comments: readonly PullRequestComment[], ctx: WaiverContext): { waivers: Map<ControlId, Waiver>; refused: { comment: PullRequestComment; reason: string }[] } {
+/** The waivers in force after every comment, in order; each command that did not count, with why; and the waivers that ended. */
+export function activeWaivers(
+  comments: readonly PullRequestComment[],
+  ctx: WaiverContext,
+): { waivers: Map<ControlId, Waiver>; refused: { comment: PullRequestComment; reason: string }[]; ended: EndedWaiver[] } {
   const waivers = new Map<ControlId, Waiver>();
   const refused: { comment: PullRequestComment; reason: string }[] = [];
   for (const comment of [...comments].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id)) {
@@ -109,25 +134,62 @@ export function activeWaivers(comments: readonly PullRequestComment[], ctx: Waiv
       continue;
     }
     if (command.kind === "waive") {
-      waivers.set(command.control as ControlId, { control: command.control as ControlId, by: comment.author!.login, at: comment.createdAt, justification: command.justification, url: comment.url });
+      const days = command.days ?? Math.min(ctx.config.expires_after_days, ctx.config.max_expires_after_days);
+      waivers.set(command.control as ControlId, {
+        control: command.control as ControlId,
+        by: comment.author!.login,
+        at: comment.createdAt,
+        justification: command.justification,
+        url: comment.url,
+        expiresAt: expiryOf(comment.createdAt, days),
+      });
     } else if (command.kind === "revoke") {
       waivers.delete(command.control as ControlId);
     }
   }
-  return { waivers, refused };
+  return { waivers, refused, ended: endWaivers(waivers, ctx) };
 }
 
-/** A control that does not pass and has a waiver in force is `waived` (it counts as passed), with who, when and why. */
-export function applyWaivers(results: ControlResult[], waivers: ReadonlyMap<ControlId, Waiver>): ControlResult[] {
+/** Removes the waivers that no longer apply (a new head, past their expiry) and says why each ended. */
+function endWaivers(waivers: Map<ControlId, Waiver>, ctx: WaiverContext): EndedWaiver[] {
+  const ended: EndedWaiver[] = [];
+  for (const waiver of [...waivers.values()]) {
+    const why = whyEnded(waiver, ctx);
+    if (!why) continue;
+    waivers.delete(waiver.control);
+    ended.push({ control: waiver.control, by: waiver.by, why });
+  }
+  return ended;
+}
+
+function whyEnded(waiver: Waiver, ctx: WaiverContext): string | null {
+  const what = `waiver of \`${waiver.control}\` by @${waiver.by}`;
+  if (ctx.now && waiver.expiresAt && waiver.expiresAt <= ctx.now) return `${what} expired on ${waiver.expiresAt}; ask again`;
+  if (!ctx.head || ctx.config.keep_on_new_commits.includes(waiver.control)) return null;
+  const head = `\`${ctx.head.sha.slice(0, 7)}\``;
+  if (!ctx.head.since.ok) return `${what} ended: the head commit it was given on cannot be established (${ctx.head.since.error}); ask again`;
+  if (waiver.at < ctx.head.since.value) return `${what} ended by new commit ${head}; ask again`;
+  return null;
+}
+
+/**
+ * A control that does not pass and has a waiver in force is `waived` (it counts as passed), with who, when, why and
+ * until when. A waiver that ended is said in its control's row (in the reason when the control does not pass).
+ */
+export function applyWaivers(results: ControlResult[], waivers: ReadonlyMap<ControlId, Waiver>, ended: readonly EndedWaiver[] = []): ControlResult[] {
   return results.map((result) => {
     const waiver = waivers.get(result.id);
+    const endedHere = ended.filter((e) => e.control === result.id).map((e) => `${e.why[0]!.toUpperCase()}${e.why.slice(1)}.`);
+    if (endedHere.length && result.enforcement !== "off" && !waiver) {
+      return result.outcome === "pass" ? { ...result, notes: [...(result.notes ?? []), ...endedHere] } : { ...result, reason: `${result.reason} ${endedHere.join(" ")}` };
+    }
     if (!waiver || result.outcome === "pass" || result.enforcement === "off") return result;
     return {
       ...result,
       outcome: "waived",
-      reason: `Waived by @${waiver.by} on ${waiver.at.slice(0, 10)}: "${plainText(waiver.justification)}". Without the waiver: ${result.reason}`,
+      reason: `Waived by @${waiver.by} on ${waiver.at.slice(0, 10)}${waiver.expiresAt ? ` until ${waiver.expiresAt.slice(0, 10)}` : ""}: "${plainText(waiver.justification)}". Without the waiver: ${result.reason}`,
       fix: "",
-      waiver: { by: waiver.by, at: waiver.at, justification: waiver.justification, url: waiver.url },
+      waiver: { by: waiver.by, at: waiver.at, justification: waiver.justification, url: waiver.url, ...(waiver.expiresAt ? { expiresAt: waiver.expiresAt } : {}) },
     };
   });
 }

@@ -20,7 +20,8 @@ import { RateLimitBook, RESET_MARGIN_MS } from "../github/transport/rate-limits.
 import { NOTHING_EXTRA, readPullRequest, type OurRun } from "../github/refs/pull-request-snapshot.js";
 import { readSecretScanning } from "../github/refs/secret-scanning-state.js";
 import { readTeamMembers } from "../github/refs/team-members.js";
-import { activeWaivers, applyWaivers, parseWaiverCommand, type Waiver } from "../controls/waivers.js";
+import { activeWaivers, applyWaivers, parseWaiverCommand, type EndedWaiver, type Waiver } from "../controls/waivers.js";
+import { headSinceOf } from "../controls/waiver-terms.js";
 import { repositoryKey, type GitHubClient } from "../github/types.js";
 import type { JiraClient } from "../jira/jira-client.js";
 import { decodeResults, mergeResults } from "../report/check-run-state.js";
@@ -107,7 +108,7 @@ export interface EvaluationOutcome {
    * When approvers are configured and the PR's comments were read: the waivers in force, the waiver commands that did
    * not count (with why), and the ids of every waiver command read.
    */
-  waivers?: { active: Waiver[]; refused: { commentId: number; reason: string }[]; commands: number[] };
+  waivers?: { active: Waiver[]; refused: { commentId: number; reason: string }[]; commands: number[]; ended?: EndedWaiver[] };
   /** When approvers are configured but the PR's comments could not be read: why (no waiver counts then). */
   waiversUnread?: string;
   /** GitHub requests this evaluation made (logical requests; retries of one request count once). */
@@ -213,7 +214,7 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
       const secretScanning = needs.has("secretScanning") ? await readSecretScanning(octokit, owner, repo, memory.cache.secretScanning) : undefined;
       const snapshot = { ...read.snapshot, secretScanning };
       // Rows of this commit's other roles (e.g. it was also pushed straight to main) stay in its one check run.
-      const evaluated = await runControls(deps, snapshot, loaded.config);
+      const evaluated = await runControls(deps, snapshot, loaded.config, { run: existing, sharedHeadWith: read.sharedHeadWith, now: evaluatedAt });
       waivers = { waivers: evaluated.waivers, waiversUnread: evaluated.waiversUnread };
       results = mergeResults(evaluated.results, decodeResults(existing?.summary));
       report = renderControlResults(results, concludeControls(results), ctx);
@@ -246,7 +247,14 @@ function teamsNeeded(snapshot: PullRequestFacts<OptionalPullRequestFact>, config
   return teams;
 }
 
-async function runControls(deps: EvaluationDeps, snapshot: PullRequestFacts<OptionalPullRequestFact>, config: SdlcGuardConfig): Promise<{ results: ControlResult[] } & Pick<EvaluationOutcome, "waivers" | "waiversUnread">> {
+/** What binds a waiver to the head: our run on it (when GitHub created it), other PRs on the same head, the evaluation's time. */
+interface HeadFacts {
+  run: OurRun | null | undefined;
+  sharedHeadWith: number[];
+  now: string;
+}
+
+async function runControls(deps: EvaluationDeps, snapshot: PullRequestFacts<OptionalPullRequestFact>, config: SdlcGuardConfig, head: HeadFacts): Promise<{ results: ControlResult[] } & Pick<EvaluationOutcome, "waivers" | "waiversUnread">> {
   const jiraConfig = config.controls.jira;
   const jiraKeys: KeyMatch[] = jiraConfig.enforcement === "off" ? [] : findJiraKeys(snapshot, jiraConfig);
   // Waiver commands are validated against the approver teams, read only when there is a command to validate.
@@ -259,11 +267,12 @@ async function runControls(deps: EvaluationDeps, snapshot: PullRequestFacts<Opti
   const results = evaluatePullRequestControls({ snapshot, jiraKeys, jiraLookups, teams }, config);
   if (snapshot.comments && !snapshot.comments.ok) return { results, waiversUnread: snapshot.comments.error };
   if (!commands.length) return { results, ...(snapshot.comments ? { waivers: { active: [], refused: [], commands: [] } } : {}) };
-  const context = { prAuthor: snapshot.author?.login ?? "", config: config.exceptions, approverTeams: teams, controls: PULL_REQUEST_CONTROL_IDS };
-  const { waivers, refused } = activeWaivers(commands, context);
+  const since = headSinceOf(snapshot.headSha, head.run, snapshot.forcePushes, head.sharedHeadWith, head.now);
+  const context = { prAuthor: snapshot.author?.login ?? "", config: config.exceptions, approverTeams: teams, controls: PULL_REQUEST_CONTROL_IDS, head: { sha: snapshot.headSha, since }, now: head.now };
+  const { waivers, refused, ended } = activeWaivers(commands, context);
   return {
-    results: applyWaivers(results, waivers),
-    waivers: { active: [...waivers.values()], refused: refused.map(({ comment, reason }) => ({ commentId: comment.id, reason })), commands: commands.map((c) => c.id) },
+    results: applyWaivers(results, waivers, ended),
+    waivers: { active: [...waivers.values()], refused: refused.map(({ comment, reason }) => ({ commentId: comment.id, reason })), commands: commands.map((c) => c.id), ended },
   };
 }
 

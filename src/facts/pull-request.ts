@@ -77,6 +77,9 @@ export interface PullRequestCommit {
   message: string;
   /** Number of parents: more than one is a merge commit. */
   parents: number;
+  /** The git author first, then each co-author GitHub parsed from the trailers; null: more than GitHub listed. */
+  authors?: CommitPerson[] | null;
+  committer?: CommitPerson | null;
 }
 
 /**
@@ -128,14 +131,16 @@ export interface PullRequestSnapshot {
   commits?: Fetched<PullRequestCommit[]>;
   headChecks?: Fetched<HeadCheck[]>;
   codeOwners?: Fetched<CodeOwnersFile | null>;
-  /** The latest comments (waiver commands) and how many the PR has, read when approvers are configured. */
+  /** Every comment of the PR (waiver commands) and how many it has, read when approvers are configured. */
   comments?: Fetched<{ comments: PullRequestComment[]; total: number }>;
   /** Read (REST, cached per repository) only when `secret-scanning` is on. */
   secretScanning?: Fetched<SecretScanningState>;
+  /** Force pushes of the head branch, oldest first (the PR's timeline): who pushed the head, and since when it is the head. */
+  forcePushes?: Fetched<ForcePush[]>;
 }
 
 /** The parts of the snapshot read only when a control (or the waivers) needs them. */
-export type OptionalPullRequestFact = "changedFiles" | "commits" | "headChecks" | "codeOwners" | "comments" | "secretScanning";
+export type OptionalPullRequestFact = "changedFiles" | "commits" | "headChecks" | "codeOwners" | "comments" | "forcePushes" | "secretScanning";
 
 /**
  * The snapshot as a control that declared `facts` sees it: only those optional facts are in the type, each `undefined`
@@ -174,4 +179,19 @@ export interface RulesetBypass {
 export interface ClassicBypass {
   pullRequest: BypassActor[] | null;
   forcePush: BypassActor[] | null;
+}
+
+/** A git identity of a commit (author, committer, `Co-authored-by:` trailer) and the account GitHub links it to. */
+export interface CommitPerson {
+  name: string | null;
+  email: string | null;
+  /** The account whose verified email this is, as GitHub links it; null when it links none. */
+  login: string | null;
+}
+
+/** A force push of the PR's head branch (the PR's timeline): who, when, and the head it left. */
+export interface ForcePush {
+  at: string;
+  actor: string | null;
+  afterSha: string | null;
 }

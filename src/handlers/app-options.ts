@@ -25,7 +25,7 @@ export interface AppOptions {
   webUrl?: string;
   /** AUDIT_LOG_PATH: where every audit record is also appended, hash-chained (`sdlc-guard audit verify` checks it). */
   auditLogPath?: string;
-  /** The clock of the org summary (tests pin it; default: the system clock). */
+  /** The clock of the org summary and of evaluations (waiver expiry) (tests pin it; default: the system clock). */
   now?: () => Date;
   /** Collection settings of the org summary (batch size, rate budget); tests shorten them. */
   summaryCollect?: Pick<CollectOrgOptions, "reposPerQuery" | "budget">;

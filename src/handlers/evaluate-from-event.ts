@@ -36,8 +36,8 @@ export async function evaluationDepsOf(context: Context, options: HandlerDeps): 
 
 /** The same for an Octokit and logger that do not come from an event (e.g. the start-up sweep). */
 export function evaluationDepsFor(octokit: GitHubClient, log: Logger, options: HandlerDeps): PushDeps {
-  const { memory, appId, jira, requestPolicy, associationRetryMs } = options;
-  return { memory, octokit, log, appId, jira, requestPolicy, associationRetryMs };
+  const { memory, appId, jira, requestPolicy, associationRetryMs, now } = options;
+  return { memory, octokit, log, appId, jira, requestPolicy, associationRetryMs, now };
 }
 
 export function repoOf(context: Context): RepoRef {

@@ -97,9 +97,11 @@ export function registerWaiverEvents(app: Probot, options: HandlerDeps): void {
       await react("+1");
       await reply(active ? `${inlineCode(active.control)} is still waived by a later comment.` : `no waiver of ${inlineCode(control ?? "")} is in force on this pull request any more; the check was evaluated again.`);
     } else {
-      // A valid command superseded in the same evaluation (e.g. revoked by a later comment): say so, waive nothing.
+      // A valid command superseded in the same evaluation (revoked by a later comment, or already ended): say so, waive nothing.
+      const ended = outcome.waivers.ended?.find((e) => e.control === control);
+      if (ended) audit(log, "waiver.ended", { ...auditFields, reason: ended.why }, `${control} waiver ended`);
       await react("confused");
-      await reply(`${inlineCode(control ?? "")} is not waived: a later comment revoked it.`);
+      await reply(ended ? `${inlineCode(control ?? "")} is not waived: ${ended.why}.` : `${inlineCode(control ?? "")} is not waived: a later comment revoked it.`);
     }
   }
 }

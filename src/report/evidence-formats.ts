@@ -19,7 +19,7 @@ import type { EvidenceExport } from "./evidence-types.js";
  *                        "conclusion",                             // our sdlc-guard run on headCommit: success, failure,
  *                                                                  // ..., pending, none (no run), unknown (see unreadable)
  *                        "controls": [{ "id", "enforcement", "outcome" }],        // outcome: pass fail error pending waived
- *                        "waivers": [{ "control", "by", "at", "justification", "url" }],
+ *                        "waivers": [{ "control", "by", "at", "expiresAt"?, "justification", "url" }], // expiresAt: when it ends by itself
  *                        "mergedBy",                               // null: GitHub does not say
  *                        "mergeVerdict" }],                        // merged-unverified: verified, unverified, unknown
  *     "pushes": [{ "repository", "kind", "control", "at", "issueUrl", "summary" }],  // kind: direct | forced
@@ -48,7 +48,7 @@ export function evidenceAsJson(evidence: EvidenceExport): string {
       jiraKeys: p.jiraKeys,
       conclusion: p.conclusion,
       controls: p.controls.map((c) => ({ id: c.id, enforcement: c.enforcement, outcome: c.outcome })),
-      waivers: p.waivers.map((w) => ({ control: w.control, by: w.by, at: w.at, justification: w.justification, url: w.url })),
+      waivers: p.waivers.map((w) => ({ control: w.control, by: w.by, at: w.at, ...(w.expiresAt ? { expiresAt: w.expiresAt } : {}), justification: w.justification, url: w.url })),
       mergedBy: p.mergedBy,
       mergeVerdict: p.mergeVerdict,
     })),
@@ -95,7 +95,7 @@ const inert = (value: string | number | undefined): string | number => spreadshe
 /**
  * The export as CSV (RFC 4180, header row `EVIDENCE_CSV_COLUMNS`, `\n` line ends): one row per record, its kind in
  * `record` (`pull_request`, `direct_push`, `forced_push`, `release`, `unreadable`), in that order. Lists are joined by
- * `; `: approvers as `login (time, commit)`, controls as `id=outcome`, waivers as `control by login at time: why`,
+ * `; `: approvers as `login (time, commit)`, controls as `id=outcome`, waivers as `control by login at time until expiry: why`,
  * Jira keys as they are. `prerelease` is yes/no; `url` is the PR's, the violation issue's or the release's.
  */
 export function evidenceAsCsv(evidence: EvidenceExport): string {
@@ -114,7 +114,7 @@ export function evidenceAsCsv(evidence: EvidenceExport): string {
       jira_keys: p.jiraKeys.join("; "),
       conclusion: p.conclusion,
       controls: p.controls.map((c) => `${c.id}=${c.outcome}`).join("; "),
-      waivers: p.waivers.map((w) => `${w.control} by ${w.by} at ${w.at}: ${w.justification}`).join("; "),
+      waivers: p.waivers.map((w) => `${w.control} by ${w.by} at ${w.at}${w.expiresAt ? ` until ${w.expiresAt}` : ""}: ${w.justification}`).join("; "),
       url: p.url,
       merged_by: p.mergedBy ?? "",
       merge_verdict: p.mergeVerdict,

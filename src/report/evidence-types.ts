@@ -20,6 +20,8 @@ export interface EvidenceWaiver {
   at: string;
   justification: string;
   url: string;
+  /** When the waiver ended by itself (its expiry); absent for waivers recorded before waivers expired. */
+  expiresAt?: string;
 }
 
 export interface EvidencePullRequest {

@@ -35,7 +35,7 @@ function errorOf(result: LoadedConfig): ConfigError {
 /** POL-008 as the built-in defaults spell it out. */
 const POL_008: SdlcGuardConfig = {
   controls: {
-    reviews: { enforcement: "required", min_approvals: 2, count_stale_approvals: false, require_code_owners: false },
+    reviews: { enforcement: "required", min_approvals: 2, count_stale_approvals: false, require_code_owners: false, independent_approvers: true },
     "reviewer-teams": { enforcement: "required", teams: [] },
     jira: { enforcement: "required", projects: [], search_in: ["title", "branch", "body"], verify: true, closed_statuses: [] },
     description: { enforcement: "advisory", sections: ["Description", "Testing", "Security considerations"] },
@@ -51,7 +51,7 @@ const POL_008: SdlcGuardConfig = {
     "release-notes": { enforcement: "advisory", report: "check" },
     deployment: { enforcement: "required", environments: [] },
   },
-  exceptions: { approvers: [], min_justification_length: 20, non_waivable: ["secret-scanning"] },
+  exceptions: { approvers: [], min_justification_length: 20, non_waivable: ["secret-scanning"], expires_after_days: 14, max_expires_after_days: 30, keep_on_new_commits: [] },
   summary: { repository: ".github", schedule: "0 6 * * *", jitter_minutes: 30, period_days: 30, inactive_days: 180, merged_pass_rate: 100 },
 };
 
@@ -166,7 +166,7 @@ describe("loading .github/sdlc-guard.yml", () => {
 
       const { config, sources } = configOf(await loadConfig("acme", "payments", github.read));
 
-      expect(config.controls.reviews).toEqual({ enforcement: "required", min_approvals: 3, count_stale_approvals: true, require_code_owners: false });
+      expect(config.controls.reviews).toEqual({ enforcement: "required", min_approvals: 3, count_stale_approvals: true, require_code_owners: false, independent_approvers: true });
       expect(config.controls.jira.projects).toEqual(["PAY"]);
       expect(sources).toEqual([ACME_PAYMENTS, repoFile("acme", "policies")]);
     });
@@ -208,7 +208,7 @@ describe("loading .github/sdlc-guard.yml", () => {
       const { config, sources } = configOf(await loadConfig("acme", "payments", github.read));
 
       expect(config.controls.jira.enforcement).toBe("advisory");
-      expect(config.controls.reviews).toEqual({ enforcement: "required", min_approvals: 3, count_stale_approvals: true, require_code_owners: false });
+      expect(config.controls.reviews).toEqual({ enforcement: "required", min_approvals: 3, count_stale_approvals: true, require_code_owners: false, independent_approvers: true });
       expect(sources).toEqual([ACME_ORG, repoFile("acme-security", "baseline"), repoFile("acme-security", "root")]);
     });
 

@@ -17,7 +17,7 @@ function review(login: string, state: ReviewState, minute: number, commitSha: st
   };
 }
 
-const snapshot = (reviews: Review[], overrides: Partial<PullRequestSnapshot> = {}): PullRequestSnapshot =>
+const snapshot = (reviews: Review[], overrides: Partial<PullRequestSnapshot> = {}): ReturnType<typeof pullRequestSnapshot> =>
   pullRequestSnapshot({ author: { login: "alice", isBot: false }, reviews: fetched(reviews), ...overrides });
 
 const controls = (settings: Record<string, unknown>) => configSchema.parse({ controls: settings }).controls;

@@ -24,11 +24,11 @@ function snapshot(reviews: Review[], overrides: Partial<PullRequestSnapshot> = {
 const reviewsConfig = (settings: Record<string, unknown> = {}): ReviewsConfig =>
   configSchema.parse({ controls: { reviews: settings } }).controls.reviews;
 
-const tally = (t: Partial<ReviewTally>): ReviewTally => ({ approvers: [], blockers: [], staleApprovers: [], withoutWriteAccess: [], ...t });
+const tally = (t: Partial<ReviewTally>): ReviewTally => ({ approvers: [], blockers: [], staleApprovers: [], withoutWriteAccess: [], notIndependent: [], unmatchedCoAuthors: [], ...t });
 
 describe("reviews: >= 2 distinct human approvals on the head commit, not the author, not bots", () => {
   it("the default policy needs two approvals and does not count stale ones", () => {
-    expect(defaultConfig.controls.reviews).toEqual({ enforcement: "required", min_approvals: 2, count_stale_approvals: false, require_code_owners: false });
+    expect(defaultConfig.controls.reviews).toEqual({ enforcement: "required", min_approvals: 2, count_stale_approvals: false, require_code_owners: false, independent_approvers: true });
   });
 
   describe("which approvals qualify (countQualifyingApprovals, then evaluateReviews with the default 2 approvals)", () => {
@@ -237,7 +237,7 @@ describe("reviews: >= 2 distinct human approvals on the head commit, not the aut
         review("bob", "COMMENTED", 7),
       ];
       const expected = countQualifyingApprovals(inTimeOrder, "alice", HEAD, false);
-      expect(expected).toEqual({ approvers: ["carol", "erin"], blockers: ["bob"], staleApprovers: ["dave"], withoutWriteAccess: [] });
+      expect(expected).toEqual({ approvers: ["carol", "erin"], blockers: ["bob"], staleApprovers: ["dave"], withoutWriteAccess: [], notIndependent: [], unmatchedCoAuthors: [] });
       for (const shuffled of [[...inTimeOrder].reverse(), [inTimeOrder[3]!, inTimeOrder[6]!, inTimeOrder[0]!, inTimeOrder[5]!, inTimeOrder[1]!, inTimeOrder[4]!, inTimeOrder[2]!]]) {
         const result = countQualifyingApprovals(shuffled, "alice", HEAD, false);
         expect({ ...result, approvers: [...result.approvers].sort() }).toEqual(expected);
@@ -290,7 +290,7 @@ describe("reviews: >= 2 distinct human approvals on the head commit, not the aut
       const result = evaluateReviews(snapshot([review("bob", "APPROVED", 1), review("carol", "APPROVED", 2)]), reviewsConfig({ min_approvals: 3 }));
       expect(result.outcome).toBe("fail");
       expect(result.reason).toBe("2 of 3 required approvals on `c0ffee1` (bob, carol).");
-      expect(result.fix).toBe("Get 1 more approval(s) from human reviewers other than the author on the latest commit.");
+      expect(result.fix).toBe("Get 1 more approval(s) from human reviewers other than the author or anyone else who wrote the change, on the latest commit.");
     });
 
     it("a PR without reviews fails, asking for two approvals", () => {

@@ -9,7 +9,9 @@ import { VIOLATION_ISSUES_QUERY } from "../../src/github/evidence/evidence-pushe
 import { RELEASES_QUERY } from "../../src/github/evidence/evidence-releases.js";
 import { occurrenceMarker, violationMarker } from "../../src/github/writes/violation-issue.js";
 import { VIOLATION_LABEL } from "../../src/common/product.js";
-import { DESCRIPTION_WAIVER, EVIDENCE_NOW, evidenceWorld, mergePullRequest } from "../support/evidence-world.js";
+import { checkRunSummary, DESCRIPTION_WAIVER, EVIDENCE_NOW, evidenceWorld, mergePullRequest } from "../support/evidence-world.js";
+import { decodeResults } from "../../src/report/check-run-state.js";
+import { evidenceAsCsv, evidenceAsJson } from "../../src/report/evidence-formats.js";
 import { routeToWorld } from "../support/route-to-world.js";
 
 const octokitFor = () => new ProbotOctokit({ auth: { token: "ghs_test" }, retry: { enabled: false }, throttle: { enabled: false } });
@@ -102,6 +104,19 @@ describe("evidence: what shipped in a period, with its approvals, read in a few 
       },
     ]);
     expect(evidence.pullRequests[0]!.controls.find((c) => c.id === "description")).toEqual({ id: "description", enforcement: "required", outcome: "waived" });
+  });
+
+  it("a waiver's end (its expiry) is listed in the JSON and CSV exports", async () => {
+    const { world, collect } = setup();
+    const run = world.repo("acme", "payments")!.checkRuns.find((r) => decodeResults(r.output.summary).some((row) => row.waiver))!;
+    const rows = decodeResults(run.output.summary).map((row) => (row.waiver ? { ...row, waiver: { ...row.waiver, expiresAt: "2026-11-19T10:30:00Z" } } : row));
+    run.output.summary = checkRunSummary(rows);
+
+    const evidence = await collect();
+
+    expect(evidence.pullRequests[0]!.waivers).toEqual([{ control: "description", ...DESCRIPTION_WAIVER, expiresAt: "2026-11-19T10:30:00Z" }]);
+    expect(JSON.parse(evidenceAsJson(evidence)).pullRequests[0].waivers[0]).toMatchObject({ expiresAt: "2026-11-19T10:30:00Z" });
+    expect(evidenceAsCsv(evidence)).toContain("description by lead-erin at 2026-11-05T10:30:00Z until 2026-11-19T10:30:00Z: Hotfix for a customer incident");
   });
 
   it("a PR merged outside the period is not listed: since is included, until is not", async () => {

@@ -175,7 +175,7 @@ describe("rate budget of an org collection", () => {
     const error = await collect(options).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(RateLimitExhaustedError);
-    expect((error as Error).message).toMatch(/^GitHub's GraphQL rate limit: 18 points needed, 60 remaining; it resets at 2026-11-20T10:00:00.000Z \(estimated for the whole collection: in 60 min/);
+    expect((error as Error).message).toMatch(/^GitHub's GraphQL rate limit: 28 points needed, 60 remaining; it resets at 2026-11-20T10:00:00.000Z \(estimated for the whole collection: in 60 min/);
     expect(world.requests.map((r) => r.path).sort()).toEqual(["/orgs/acme", "/orgs/acme/repos", "/rate_limit"]);
     expect(issued).toHaveLength(3);
     expect(time.slept).toEqual([]);

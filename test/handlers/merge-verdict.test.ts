@@ -35,7 +35,7 @@ const merge = (w: GitHubWorld, repo: SimRepo, pr: SimPullRequest, how: "merge" |
 };
 /** Config, the one GraphQL query of the merged PR, then (for a finding) the issue lookup and its creation or comment. */
 const expectMerge = (w: GitHubWorld, finding?: "create" | "comment") => {
-  const api = mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`).expect("POST", "/graphql");
+  const api = mockGitHub(w).expectToken().expectConfigFiles("acme", "payments").expect("POST", "/graphql");
   if (finding) api.expect("GET", "/repos/acme/payments/issues");
   if (finding === "create") api.expect("POST", "/repos/acme/payments/issues");
   if (finding === "comment") api.expect("GET", "/repos/acme/payments/issues/*/comments").expect("POST", "/repos/acme/payments/issues/*/comments");
@@ -170,7 +170,7 @@ describe("merge-time verification: merged-unverified", () => {
     repo.files.set(".github/sdlc-guard.yml", "controls:\n  merged-unverified: { enforcement: 'off' }\n");
     merge(w, repo, bad);
     const probot = createTestApp(w);
-    mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`);
+    mockGitHub(w).expectToken().expectConfigFiles("acme", "payments");
 
     await probot.receive(pullRequestEvent(w, repo, bad, "closed") as never);
 
@@ -185,7 +185,7 @@ describe("commits inherit their PR's verdict: the push of a merge", () => {
     const probot = createTestApp(w);
     // Config, one GraphQL query (protection, the pushed commits' PRs with their verdicts, our run), the run on the new head.
     // The merge's issue occurrence is the merge-time evaluation's to write, with the bypass: no issue here.
-    mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`).expect("POST", "/graphql").expect("POST", "/repos/acme/payments/check-runs");
+    mockGitHub(w).expectToken().expectConfigFiles("acme", "payments").expect("POST", "/graphql").expect("POST", "/repos/acme/payments/check-runs");
 
     const push = pushEvent(w, repo, { merged: bad });
     if (how === "squash") {
@@ -211,7 +211,7 @@ describe("commits inherit their PR's verdict: tags and the deployment gate", () 
   async function deploy(w: GitHubWorld, repo: SimRepo, tag: string, commit: string) {
     repo.git.tags.set(tag, { commitSha: commit });
     const probot = createTestApp(w);
-    mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`).expect("POST", "/graphql").expect("POST", "/repos/acme/payments/actions/runs/42420001/deployment_protection_rule");
+    mockGitHub(w).expectToken().expectConfigFiles("acme", "payments").expect("POST", "/graphql").expect("POST", "/repos/acme/payments/actions/runs/42420001/deployment_protection_rule");
     await probot.receive(deploymentProtectionRuleEvent(w, repo, { ref: tag, sha: commit }) as never);
     return w.deploymentReviews.at(-1)!;
   }
@@ -222,7 +222,7 @@ describe("commits inherit their PR's verdict: tags and the deployment gate", () 
     const probot = createTestApp(w, { cacheTtlMs: 60_000 });
     mockGitHub(w)
       .expectToken()
-      .expect("GET", `/repos/acme/payments/contents/${CONFIG}`)
+      .expectConfigFiles("acme", "payments")
       .expect("POST", "/graphql", 2) // the push, then the tag
       .expect("POST", "/repos/acme/payments/check-runs") // the push's run on the merge commit
       .expect("PATCH", "/repos/acme/payments/check-runs/*") // the tag's rows join it

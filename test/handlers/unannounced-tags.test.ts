@@ -19,7 +19,7 @@ async function withFourUnannouncedTags() {
   const repo = compliantRepo(world);
   const pr = compliantPullRequest(world, repo, 12);
   const probot = createTestApp(world);
-  const api = mockGitHub(world).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`).expect("POST", "/graphql").expect("POST", "/repos/acme/payments/check-runs");
+  const api = mockGitHub(world).expectToken().expectConfigFiles("acme", "payments").expect("POST", "/graphql").expect("POST", "/repos/acme/payments/check-runs");
   // Release tags name commits a passing PR brought (merged-unverified: only those are vouched for).
   repo.git.tags.set("v1.0.0", { commitSha: mergePassing(world, repo, pr) });
   await probot.receive(tagCreateEvent(world, repo, "v1.0.0") as never);

@@ -21,10 +21,12 @@ export function pullRequestSnapshot(overrides: Partial<PullRequestSnapshot> = {}
     rulesetRules: fetched([]),
     secretScanning: fetched({ enabled: true, openAlerts: 0, moreAlerts: false, pushProtection: { status: "enabled" } }),
     changedFiles: undefined,
-    commits: undefined,
     headChecks: undefined,
     codeOwners: undefined,
     comments: undefined,
+    // Read by `reviews` (independent approvers): no commit by anyone, no force push.
+    commits: fetched([]),
+    forcePushes: fetched([]),
     ...overrides,
   };
 }

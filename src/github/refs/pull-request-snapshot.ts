@@ -5,31 +5,34 @@ import { CHECK_NAME } from "../../common/product.js";
 import { type ExistingCheckRun } from "../writes/check-run.js";
 import { CLASSIC_BYPASS_FIELDS, guardCheckSources, RULESET_BYPASS_FIELDS, RULESET_CHECK_FIELDS, toClassicBypass, toRulesetBypass, type GqlClassicBypass, type GqlRulesetBypass } from "./branch-bypass-read.js";
 import { collectPages, nextPageQuery, pageOf, type GqlPage } from "../transport/graphql-pages.js";
-import type { PullRequestComment } from "../../facts/pull-request.js";
+import type { CommitPerson, ForcePush, PullRequestComment } from "../../facts/pull-request.js";
 import type { GitHubClient } from "../types.js";
 
 /** Pages read at most per list (100 items each): past that a control fails rather than decide on part of the list. */
-const MAX_PAGES = { reviews: 30, files: 30, commits: 3, checks: 10 };
+const MAX_PAGES = { reviews: 30, files: 30, commits: 3, checks: 10, comments: 20 };
 
 const REVIEW_FIELDS = "state submittedAt authorCanPushToRepository author { __typename login } commit { oid }";
 const FILE_FIELDS = "path";
-const COMMIT_FIELDS = "commit { oid message parents { totalCount } }";
+/** Who wrote each commit: git author and `Co-authored-by:` co-authors (GitHub's `authors`), committer, each with the linked account. */
+const GIT_ACTOR = "name email user { login }";
+export const MAX_COMMIT_AUTHORS = 20;
+const COMMIT_FIELDS = `commit { oid message parents { totalCount } committer { ${GIT_ACTOR} } authors(first: ${MAX_COMMIT_AUTHORS}) { totalCount nodes { ${GIT_ACTOR} } } }`;
+/** The latest force push of the head branch: who pushed the head (if that push made it) and since when it is the head. */
+const FORCE_PUSH_FIELDS = "nodes { ... on HeadRefForcePushedEvent { createdAt actor { login } afterCommit { oid } } }";
 const CHECK_FIELDS =
   "__typename ... on CheckRun { name status conclusion startedAt checkSuite { app { slug } } } ... on StatusContext { context state createdAt }";
-/** The latest comments read for waivers: an older waiver beyond them does not count (fails closed), a revoke within does. */
-export const COMMENTS_READ = 100;
 const COMMENT_FIELDS = "databaseId url body createdAt lastEditedAt author { __typename login }";
 const CODEOWNERS_BLOB = "object { ... on Blob { text isTruncated } }";
 
 /** Our `sdlc-guard` run among a commit's check suites (those of our app), as every query of ours selects it. */
 export const OUR_RUN_SELECTION = `checkSuites(first: 10, filterBy: { appId: $appId }) {
               pageInfo { hasNextPage }
-              nodes { checkRuns(first: 1, filterBy: { checkName: "${CHECK_NAME}", appId: $appId }) { nodes { databaseId status conclusion title summary } } }
+              nodes { checkRuns(first: 1, filterBy: { checkName: "${CHECK_NAME}", appId: $appId }) { nodes { databaseId status conclusion title summary startedAt } } }
             }`;
 
 export type GqlOurSuites = {
   pageInfo: { hasNextPage: boolean };
-  nodes: ({ checkRuns: { nodes: ({ databaseId: number | null; status: string; conclusion: string | null; title: string | null; summary: string | null } | null)[] } | null } | null)[];
+  nodes: ({ checkRuns: { nodes: ({ databaseId: number | null; status: string; conclusion: string | null; title: string | null; summary: string | null; startedAt?: string | null } | null)[] } | null } | null)[];
 } | null;
 
 /** Our run on a commit: its id, state, and the summary that carries the rows of earlier evaluations. */
@@ -38,6 +41,8 @@ export interface OurRun extends ExistingCheckRun {
   conclusion: string | null;
   title: string | null;
   summary: string | null;
+  /** When GitHub created it (the app never sets `started_at`): since when the app has seen the commit. */
+  startedAt?: string | null;
 }
 
 /** Our run in the suites `OUR_RUN_SELECTION` read; `null` only when every one of our suites was seen without it, else `undefined`. */
@@ -45,7 +50,7 @@ export function findOurRun(suites: GqlOurSuites | undefined): OurRun | null | un
   if (!suites) return undefined;
   for (const suite of suites.nodes) {
     const run = suite?.checkRuns?.nodes[0];
-    if (run?.databaseId) return { id: run.databaseId, completed: run.status === "COMPLETED", status: run.status, conclusion: run.conclusion, title: run.title, summary: run.summary };
+    if (run?.databaseId) return { id: run.databaseId, completed: run.status === "COMPLETED", status: run.status, conclusion: run.conclusion, title: run.title, summary: run.summary, startedAt: run.startedAt ?? null };
   }
   return suites.pageInfo.hasNextPage ? undefined : null;
 }
@@ -81,7 +86,8 @@ export const BRANCH_RULES_SELECTION = `branchProtectionRule {
  * changed files, commits, the checks on the head and the base branch's CODEOWNERS.
  */
 export const PULL_REQUEST_QUERY = `query SdlcGuardPullRequest($owner: String!, $repo: String!, $number: Int!, $appId: Int!,
-  $withFiles: Boolean!, $withCommits: Boolean!, $withChecks: Boolean!, $withCodeOwners: Boolean!, $withComments: Boolean = false) {
+  $withFiles: Boolean!, $withCommits: Boolean!, $withChecks: Boolean!, $withCodeOwners: Boolean!, $withComments: Boolean = false,
+  $withForcePushes: Boolean = false) {
   repository(owner: $owner, name: $repo) {
     pullRequest(number: $number) {
       id number title body isDraft state headRefName headRefOid baseRefName changedFiles
@@ -97,9 +103,10 @@ export const PULL_REQUEST_QUERY = `query SdlcGuardPullRequest($owner: String!, $
         }
       }
       reviews(first: 100) { ${pageOf(REVIEW_FIELDS)} }
-      comments(last: ${COMMENTS_READ}) @include(if: $withComments) { totalCount nodes { ${COMMENT_FIELDS} } }
+      comments(first: 100) @include(if: $withComments) { totalCount ${pageOf(COMMENT_FIELDS)} }
       files(first: 100) @include(if: $withFiles) { ${pageOf(FILE_FIELDS)} }
       allCommits: commits(first: 100) @include(if: $withCommits) { totalCount ${pageOf(COMMIT_FIELDS)} }
+      forcePushes: timelineItems(last: 1, itemTypes: [HEAD_REF_FORCE_PUSHED_EVENT]) @include(if: $withForcePushes) { ${FORCE_PUSH_FIELDS} }
       commits(last: 1) {
         nodes {
           commit {
@@ -117,6 +124,7 @@ export const PULL_REQUEST_QUERY = `query SdlcGuardPullRequest($owner: String!, $
 export const MORE_REVIEWS_QUERY = nextPageQuery("SdlcGuardMoreReviews", "PullRequest", "reviews", REVIEW_FIELDS);
 export const MORE_FILES_QUERY = nextPageQuery("SdlcGuardMoreFiles", "PullRequest", "files", FILE_FIELDS);
 export const MORE_COMMITS_QUERY = nextPageQuery("SdlcGuardMoreCommits", "PullRequest", "commits", COMMIT_FIELDS);
+export const MORE_COMMENTS_QUERY = nextPageQuery("SdlcGuardMoreComments", "PullRequest", "comments", COMMENT_FIELDS);
 export const MORE_CHECKS_QUERY = nextPageQuery("SdlcGuardMoreChecks", "StatusCheckRollup", "contexts", CHECK_FIELDS);
 
 /** Which optional parts of the PR the configured controls need (everything else is always read). */
@@ -131,6 +139,7 @@ export const QUERY_FLAG_OF_FACT: Record<Exclude<OptionalPullRequestFact, "secret
   headChecks: "withChecks",
   codeOwners: "withCodeOwners",
   comments: "withComments",
+  forcePushes: "withForcePushes",
 };
 
 /** The variables of PULL_REQUEST_QUERY that select the optional facts `needs` names. */
@@ -174,9 +183,18 @@ interface GqlPullRequest {
   baseRef: (GqlBranchRules & { target?: { inGithubDir?: GqlBlobEntry; atRoot?: GqlBlobEntry; inDocs?: GqlBlobEntry } | null }) | null;
   reviews: GqlPage<GqlReview>;
   files?: GqlPage<{ path: string }> | null;
-  allCommits?: GqlPage<{ commit: { oid: string; message: string; parents: { totalCount: number } } }> & { totalCount: number };
+  allCommits?: GqlPage<{ commit: GqlPullRequestCommit }> & { totalCount: number };
+  forcePushes?: { nodes: ({ createdAt?: string; actor?: { login: string } | null; afterCommit?: { oid: string } | null } | null)[] } | null;
   commits: { nodes: ({ commit: GqlHeadCommit } | null)[] };
-  comments?: { totalCount: number; nodes: (GqlComment | null)[] } | null;
+  comments?: (GqlPage<GqlComment> & { totalCount: number }) | null;
+}
+interface GqlGitActor { name: string | null; email: string | null; user: { login: string } | null }
+interface GqlPullRequestCommit {
+  oid: string;
+  message: string;
+  parents: { totalCount: number };
+  committer?: GqlGitActor | null;
+  authors?: { totalCount: number; nodes: (GqlGitActor | null)[] };
 }
 interface GqlComment { databaseId: number | null; url: string; body: string; createdAt: string; lastEditedAt: string | null; author: GqlActor | null }
 interface GqlHeadCommit {
@@ -229,11 +247,12 @@ export async function readPullRequest(
   if (pr.state !== "OPEN") return { state: pr.state };
 
   const head = pr.commits.nodes[0]?.commit;
-  const [reviews, changedFiles, commits, headChecks] = await Promise.all([
+  const [reviews, changedFiles, commits, headChecks, comments] = await Promise.all([
     collectPages(octokit, pr.reviews, { query: MORE_REVIEWS_QUERY, id: pr.id, maxPages: MAX_PAGES.reviews, what: "reviews" }),
     needs.has("changedFiles") ? readChangedFiles(octokit, pr) : undefined,
     needs.has("commits") ? readCommits(octokit, pr) : undefined,
     needs.has("headChecks") ? readHeadChecks(octokit, pr, head) : undefined,
+    needs.has("comments") ? readComments(octokit, pr) : undefined,
   ]);
   const snapshot: PullRequestRead["snapshot"] = {
     owner,
@@ -253,7 +272,8 @@ export async function readPullRequest(
     commits,
     headChecks,
     codeOwners: needs.has("codeOwners") ? toCodeOwners(pr) : undefined,
-    comments: needs.has("comments") ? toComments(pr) : undefined,
+    comments,
+    forcePushes: needs.has("forcePushes") ? toForcePushes(pr) : undefined,
   };
   const sharedHeadWith = (head?.associatedPullRequests?.nodes ?? [])
     .filter((other) => other && other.number !== pr.number && other.state === "OPEN" && other.headRefOid === pr.headRefOid)
@@ -262,15 +282,19 @@ export async function readPullRequest(
   return { snapshot, state: "OPEN", existingCheckRun, sharedHeadWith };
 }
 
-function toComments(pr: GqlPullRequest): Fetched<{ comments: PullRequestComment[]; total: number }> {
+/** Every comment of the PR (a waiver or a revoke may be anywhere in the conversation); past the page cap, none counts. */
+async function readComments(octokit: GitHubClient, pr: GqlPullRequest): Promise<Fetched<{ comments: PullRequestComment[]; total: number }>> {
   if (!pr.comments) return unavailable("GitHub returned no comments for the pull request");
-  const comments = pr.comments.nodes
-    .filter((n): n is GqlComment & { databaseId: number } => n !== null && n.databaseId !== null)
+  const read = await collectPages(octokit, pr.comments, { query: MORE_COMMENTS_QUERY, id: pr.id, maxPages: MAX_PAGES.comments, what: "comments" });
+  if (!read.ok) return read;
+  const total = pr.comments.totalCount;
+  const comments = read.value
+    .filter((n): n is GqlComment & { databaseId: number } => n.databaseId !== null)
     .map((n) => {
       const author = toActor(n.author);
       return { id: n.databaseId, url: n.url, body: n.body, createdAt: n.createdAt, edited: n.lastEditedAt !== null, author: author && { login: author.login, bot: author.isBot } };
     });
-  return fetched({ comments, total: pr.comments.totalCount });
+  return fetched({ comments, total });
 }
 
 const toReview = (n: GqlReview): Review => ({
@@ -339,7 +363,7 @@ async function readCommits(octokit: GitHubClient, pr: GqlPullRequest): Promise<F
   if (commits.ok && commits.value.length < pr.allCommits.totalCount) {
     return unavailable(`GitHub listed ${commits.value.length} of the ${pr.allCommits.totalCount} commits`);
   }
-  return mapFetched(commits, (nodes) => nodes.map(({ commit }) => ({ sha: commit.oid, message: commit.message, parents: commit.parents.totalCount })));
+  return mapFetched(commits, (nodes) => nodes.map(({ commit }) => ({ sha: commit.oid, message: commit.message, parents: commit.parents.totalCount, ...toCommitPeople(commit) })));
 }
 
 async function readHeadChecks(
@@ -393,4 +417,22 @@ function toCodeOwners(pr: GqlPullRequest): Fetched<CodeOwnersFile | null> {
     return fetched({ path, text: blob.text });
   }
   return fetched(null);
+}
+
+const toCommitPerson = (a: GqlGitActor): CommitPerson => ({ name: a.name, email: a.email, login: a.user?.login ?? null });
+
+/** The commit's author and co-authors (null when GitHub lists more than were read) and committer. */
+function toCommitPeople(commit: GqlPullRequestCommit): Pick<PullRequestCommit, "authors" | "committer"> {
+  const authors = commit.authors;
+  return {
+    authors: authors && authors.totalCount <= authors.nodes.length ? authors.nodes.filter((n): n is GqlGitActor => n !== null).map(toCommitPerson) : null,
+    committer: commit.committer ? toCommitPerson(commit.committer) : null,
+  };
+}
+
+function toForcePushes(pr: GqlPullRequest): Fetched<ForcePush[]> {
+  if (!pr.forcePushes) return unavailable("GitHub did not return the pull request's timeline");
+  return fetched(
+    pr.forcePushes.nodes.flatMap((n) => (n?.createdAt ? [{ at: n.createdAt, actor: n.actor?.login ?? null, afterSha: n.afterCommit?.oid ?? null }] : [])),
+  );
 }
