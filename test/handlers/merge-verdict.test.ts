@@ -5,7 +5,6 @@ import { decodeResults } from "../../src/report/check-run-state.js";
 import { mockGitHub } from "../support/github-mock.js";
 import { captureLog, createTestApp } from "../support/test-app.js";
 
-const CONFIG = ".github%2Fsdlc-guard.yml";
 const FAILING_TITLE = "2 required control(s) failing: reviews, jira";
 const MERGED_UNVERIFIED_ISSUE = "sdlc-guard: pull requests merged without a passing sdlc-guard result";
 

@@ -5,7 +5,6 @@ import { decodeResults } from "../../src/report/check-run-state.js";
 import { mockGitHub } from "../support/github-mock.js";
 import { createTestApp } from "../support/test-app.js";
 
-const CONFIG = ".github%2Fsdlc-guard.yml";
 
 const rowsOn = (repo: SimRepo, commitSha: string) =>
   Object.fromEntries(decodeResults(repo.checkRuns.find((r) => r.headSha === commitSha && r.name === "sdlc-guard")?.output.summary).map((r) => [r.id, `${r.enforcement}:${r.outcome}:${r.source ?? ""}`]));
