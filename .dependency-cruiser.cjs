@@ -12,14 +12,16 @@ module.exports = {
   forbidden: [
     {
       name: "no-import-cycles",
-      comment: "A cycle between source files (type-only imports included) means two rooms depend on each other: move the shared piece down a layer.",
+      comment:
+        "A cycle between source files (type-only imports included) means two rooms depend on each other: move the shared piece down a layer.",
       severity: "error",
       from: { path: "^src/" },
       to: { circular: true },
     },
     {
       name: "pure-layers-stay-pure",
-      comment: "controls/, config/, report/, facts/ and common/ are pure: no GitHub or Jira gateway, no handler, no evaluation pipeline, no process-level module.",
+      comment:
+        "controls/, config/, report/, facts/ and common/ are pure: no GitHub or Jira gateway, no handler, no evaluation pipeline, no process-level module.",
       severity: "error",
       from: { path: pure },
       to: { path: "^src/(github|jira|handlers|evaluation|cli|operations|scale|audit|app\\.ts|index\\.ts)" },

@@ -21,7 +21,10 @@ const Octokit = ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { 
 const octokit = new Octokit({ auth: { token: "ghs_bench" }, baseUrl: args.baseUrl }) as GitHubClient;
 const log = pino({ level: "silent" }) as Logger;
 const start = performance.now();
-const run = await runOrgSummary({ octokit, log, appId: args.appId, now: () => new Date(args.now), webUrl: "http://127.0.0.1" }, args.org, { post: true, trigger: "bench" });
+const run = await runOrgSummary({ octokit, log, appId: args.appId, now: () => new Date(args.now), webUrl: "http://127.0.0.1" }, args.org, {
+  post: true,
+  trigger: "bench",
+});
 const seconds = (performance.now() - start) / 1000;
 const cpu = process.cpuUsage();
 process.stdout.write(

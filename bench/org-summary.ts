@@ -36,13 +36,27 @@ export async function measureOrgSummary(repositories: number, latencyMs: number)
   const before = world.requests.length;
   const simCpu = process.cpuUsage();
   try {
-    const child = await runNodeScript(root, resolve(root, "dist/bench/org-summary-child.js"), [JSON.stringify({ baseUrl: simulator.baseUrl, org: "acme", appId: world.appId, now: org.now })], {
-      NODE_OPTIONS: imageNodeOptions(root), // the heap the app's summary gets in the image
-    });
+    const child = await runNodeScript(
+      root,
+      resolve(root, "dist/bench/org-summary-child.js"),
+      [JSON.stringify({ baseUrl: simulator.baseUrl, org: "acme", appId: world.appId, now: org.now })],
+      {
+        NODE_OPTIONS: imageNodeOptions(root), // the heap the app's summary gets in the image
+      },
+    );
     const used = process.cpuUsage(simCpu);
     const line = child.stdout.trim().split("\n").pop() ?? "";
-    if (child.code !== 0 || !line.startsWith("{")) throw new Error(`${repositories} repositories: the summary process exited with ${child.code}`);
-    const run = JSON.parse(line) as { status: string; reason?: string; requests: number; seconds: number; comments: number; peakRssMb: number; cpuSeconds: number };
+    if (child.code !== 0 || !line.startsWith("{"))
+      throw new Error(`${repositories} repositories: the summary process exited with ${child.code}`);
+    const run = JSON.parse(line) as {
+      status: string;
+      reason?: string;
+      requests: number;
+      seconds: number;
+      comments: number;
+      peakRssMb: number;
+      cpuSeconds: number;
+    };
     if (run.status !== "ok") throw new Error(`${repositories} repositories: ${run.status}: ${run.reason}`);
     const seen = world.requests.slice(before);
     return {
@@ -64,7 +78,17 @@ export function printOrgSummaries(rows: SummaryMeasurement[], latencyMs: number,
   print(`org summary: one full refresh in its own process ↔ GitHub simulator over HTTP on 127.0.0.1, ${latencyMs} ms per request`);
   print(
     table(
-      ["repositories", "GitHub requests", "of which GraphQL or writes", "wall time s", "paced in the app ≥ s", "peak RSS MB", "summary CPU s", "sim CPU s", "overflow comments"],
+      [
+        "repositories",
+        "GitHub requests",
+        "of which GraphQL or writes",
+        "wall time s",
+        "paced in the app ≥ s",
+        "peak RSS MB",
+        "summary CPU s",
+        "sim CPU s",
+        "overflow comments",
+      ],
       rows.map((r) => [
         String(r.repositories),
         String(r.requests),

@@ -133,7 +133,18 @@ interface Row {
 const INSTALLATION = 77;
 
 /** One world, one simulator, one app process: the rows of one mode. */
-async function runMode(options: PrBenchOptions, mode: PhaseResult["mode"], rows: Row[]): Promise<{ phases: PhaseResult[]; first: PrBenchResult["firstEvaluation"]; startRss: number; hwm: number; warnings: string[]; violations: string[] }> {
+async function runMode(
+  options: PrBenchOptions,
+  mode: PhaseResult["mode"],
+  rows: Row[],
+): Promise<{
+  phases: PhaseResult[];
+  first: PrBenchResult["firstEvaluation"];
+  startRss: number;
+  hwm: number;
+  warnings: string[];
+  violations: string[];
+}> {
   const { latencyMs, log } = options;
   const world = new GitHubWorld();
   speedUpWorld(world);
@@ -142,9 +153,12 @@ async function runMode(options: PrBenchOptions, mode: PhaseResult["mode"], rows:
   // Each delivery in flight is on a different PR: at least twice as many PRs as the most in flight.
   const prsPerRepo = Math.max(options.prsPerRepo, Math.ceil((2 * Math.max(...rows.map((r) => r.inFlight))) / repoCount));
   // As shipped, Probot paces per installation: one per repository shows how that rate scales (the first stays 77).
-  for (let r = 0; r < repoCount; r++) targets.push(addRepository(world, `service-${r + 1}`, prsPerRepo, mode === "as shipped" ? INSTALLATION + r : INSTALLATION));
+  for (let r = 0; r < repoCount; r++)
+    targets.push(addRepository(world, `service-${r + 1}`, prsPerRepo, mode === "as shipped" ? INSTALLATION + r : INSTALLATION));
   const needsOneRepo = rows.some((r) => r.pool === "monorepo");
-  const monorepo = needsOneRepo ? addRepository(world, "monorepo", Math.max(...rows.filter((r) => r.pool === "monorepo").map((r) => r.inFlight)) + 20, INSTALLATION) : [];
+  const monorepo = needsOneRepo
+    ? addRepository(world, "monorepo", Math.max(...rows.filter((r) => r.pool === "monorepo").map((r) => r.inFlight)) + 20, INSTALLATION)
+    : [];
 
   // What the simulator sees, recorded as it applies each request (after its latency): per repository, the requests
   // since that repository's last check-run write (the app evaluates one PR of a repository at a time, so they are
@@ -182,12 +196,16 @@ async function runMode(options: PrBenchOptions, mode: PhaseResult["mode"], rows:
   if (process.env.BENCH_APP_NODE_ARGS) nodeArgs.push(...process.env.BENCH_APP_NODE_ARGS.split(" ").filter(Boolean));
   const app = await startAppProcess(
     root,
-    simulatedAppEnv(simulator, { appId: world.appId, secret }, {
-      PORT: String(port),
-      LOG_LEVEL: "warn",
-      SDLC_GUARD_SUMMARY_SCHEDULE: "off",
-      ...(throttling ? { BENCH_THROTTLING: throttling } : {}),
-    }),
+    simulatedAppEnv(
+      simulator,
+      { appId: world.appId, secret },
+      {
+        PORT: String(port),
+        LOG_LEVEL: "warn",
+        SDLC_GUARD_SUMMARY_SCHEDULE: "off",
+        ...(throttling ? { BENCH_THROTTLING: throttling } : {}),
+      },
+    ),
     nodeArgs,
   );
   const webhookUrl = `${app.url}/api/github/webhooks`;
@@ -222,12 +240,23 @@ async function runMode(options: PrBenchOptions, mode: PhaseResult["mode"], rows:
     for (const row of rows) {
       const pool = row.pool === "monorepo" ? monorepo : row.pool === "first" ? targets[0]! : interleave(targets);
       const repositories = new Set(pool.map((t) => t.repo.name)).size;
-      log(`  ${mode}: ${row.ratePerSecond ? `${row.ratePerSecond}/s offered` : `${row.inFlight} in flight`}, ${row.deliveries} deliveries, ${repositories} ${repositories === 1 ? "repository" : "repositories"}…`);
+      log(
+        `  ${mode}: ${row.ratePerSecond ? `${row.ratePerSecond}/s offered` : `${row.inFlight} in flight`}, ${row.deliveries} deliveries, ${repositories} ${repositories === 1 ? "repository" : "repositories"}…`,
+      );
       sinceLastWrite.clear();
       phases.push(await runPhase(world, app, webhookUrl, secret, pool, pendingBySha, row, mode, latencyMs));
     }
-    const tokenRequests = world.requests.filter((r) => r.path.startsWith("/app/installations/") && r.path.endsWith("/access_tokens")).length;
-    return { phases, first: { requests: firstRequests, detail: firstDetail ?? [], tokenRequests, startup }, startRss, hwm: statusMb(app.pid, "VmHWM"), warnings: app.logLines, violations: [...world.violations] };
+    const tokenRequests = world.requests.filter(
+      (r) => r.path.startsWith("/app/installations/") && r.path.endsWith("/access_tokens"),
+    ).length;
+    return {
+      phases,
+      first: { requests: firstRequests, detail: firstDetail ?? [], tokenRequests, startup },
+      startRss,
+      hwm: statusMb(app.pid, "VmHWM"),
+      warnings: app.logLines,
+      violations: [...world.violations],
+    };
   } finally {
     await app.stop();
     await simulator.close();
@@ -255,18 +284,33 @@ function addRepository(world: GitHubWorld, name: string, prs: number, installati
   const repo = compliantRepo(world, "acme", name);
   // Webhook payloads are built (and schema-checked) once per repository; each PR's copy gets its own fields.
   const first = compliantPullRequest(world, repo, 1);
-  const templates = { synchronize: pullRequestEvent(world, repo, first, "synchronize"), edited: pullRequestEvent(world, repo, first, "edited") };
+  const templates = {
+    synchronize: pullRequestEvent(world, repo, first, "synchronize"),
+    edited: pullRequestEvent(world, repo, first, "edited"),
+  };
   const targets: Target[] = [];
   for (let n = 1; n <= prs; n++) {
     const pr = n === 1 ? first : compliantPullRequest(world, repo, n);
     const forPr = (event: WebhookEvent): WebhookEvent => {
       const payload = structuredClone(event.payload);
       payload.number = pr.number;
-      Object.assign(payload.pull_request, { number: pr.number, title: pr.title, head: { ...payload.pull_request.head, ref: pr.headRef, sha: pr.headSha } });
+      Object.assign(payload.pull_request, {
+        number: pr.number,
+        title: pr.title,
+        head: { ...payload.pull_request.head, ref: pr.headRef, sha: pr.headSha },
+      });
       payload.installation = { ...payload.installation, id: installation };
       return { name: event.name, payload };
     };
-    targets.push({ repo, pr, synchronize: forPr(templates.synchronize), edited: forPr(templates.edited), installation, deliveries: 0, version: 0 });
+    targets.push({
+      repo,
+      pr,
+      synchronize: forPr(templates.synchronize),
+      edited: forPr(templates.edited),
+      installation,
+      deliveries: 0,
+      version: 0,
+    });
   }
   return targets;
 }
@@ -298,7 +342,12 @@ function nextEvent(target: Target): WebhookEvent {
 /** The webhook sender's HTTP client: GitHub's sender is not on this machine, so it should take as little CPU as it can. */
 const sender = keepAliveFetch();
 
-async function deliver(url: string, secret: string, target: Target, pendingBySha: Map<string, Pending>): Promise<{ ok: true; pending: Pending } | { ok: false; why: string }> {
+async function deliver(
+  url: string,
+  secret: string,
+  target: Target,
+  pendingBySha: Map<string, Pending>,
+): Promise<{ ok: true; pending: Pending } | { ok: false; why: string }> {
   const event = nextEvent(target);
   let resolveWritten!: () => void;
   const written = new Promise<void>((r) => (resolveWritten = r));
@@ -310,7 +359,9 @@ async function deliver(url: string, secret: string, target: Target, pendingBySha
     if (response.status === 202) await Promise.race([written, new Promise((r) => setTimeout(r, 120_000))]);
     else if (response.status !== 200) return { ok: false, why: `HTTP ${response.status} ${response.body.slice(0, 200)}` };
     if (pending.writtenAt === undefined) return { ok: false, why: "no check-run write" };
-    return pending.conclusion === "success" ? { ok: true, pending } : { ok: false, why: `the check run concluded ${pending.conclusion ?? "nothing"}, not success` };
+    return pending.conclusion === "success"
+      ? { ok: true, pending }
+      : { ok: false, why: `the check run concluded ${pending.conclusion ?? "nothing"}, not success` };
   } catch (error) {
     return { ok: false, why: (error as Error).message };
   } finally {
@@ -415,7 +466,8 @@ function repositoryOf(path: string, body: unknown): string | undefined {
     return `${owner}/${name}`.toLowerCase();
   }
   const variables = (body as { variables?: { owner?: unknown; repo?: unknown } } | undefined)?.variables;
-  if (path === "/graphql" && typeof variables?.owner === "string" && typeof variables.repo === "string") return `${variables.owner}/${variables.repo}`.toLowerCase();
+  if (path === "/graphql" && typeof variables?.owner === "string" && typeof variables.repo === "string")
+    return `${variables.owner}/${variables.repo}`.toLowerCase();
   return undefined;
 }
 
@@ -424,31 +476,49 @@ function checkRunWriteHead(world: GitHubWorld, method: string, path: string, bod
   const parts = path.split("/"); // ["", "repos", owner, name, "check-runs", id?]
   if (parts[4] !== "check-runs") return undefined;
   if (method === "POST" && parts.length === 5) return (body as { head_sha?: string }).head_sha;
-  if (method === "PATCH" && parts.length === 6) return world.repo(parts[2]!, parts[3]!)?.checkRuns.find((r) => r.id === Number(parts[5]))?.headSha;
+  if (method === "PATCH" && parts.length === 6)
+    return world.repo(parts[2]!, parts[3]!)?.checkRuns.find((r) => r.id === Number(parts[5]))?.headSha;
   return undefined;
 }
 
 const MODE_NAMES: Record<string, PhaseResult["mode"]> = { off: "throttling off", unpaced: "pacing off", shipped: "as shipped" };
 
 export async function runPrBench(options: PrBenchOptions): Promise<PrBenchResult> {
-  const result: PrBenchResult = { latencyMs: options.latencyMs, firstEvaluation: { requests: [], detail: [], tokenRequests: 0, startup: [] }, phases: [], lifetimePeakRssMb: 0, startRssMb: 0, appWarnings: [], simulatorViolations: [] };
+  const result: PrBenchResult = {
+    latencyMs: options.latencyMs,
+    firstEvaluation: { requests: [], detail: [], tokenRequests: 0, startup: [] },
+    phases: [],
+    lifetimePeakRssMb: 0,
+    startRssMb: 0,
+    appWarnings: [],
+    simulatorViolations: [],
+  };
   for (const mode of options.modes) {
     let rows: Row[];
     if (mode === "as shipped") {
       // Back to back, an evaluation waits for its query's slot (1 s after the previous query). Kept short.
-      rows = options.pacedInFlight.map((inFlight) => ({ inFlight, deliveries: Math.max(options.pacedDeliveries, inFlight), pool: "first" as const }));
+      rows = options.pacedInFlight.map((inFlight) => ({
+        inFlight,
+        deliveries: Math.max(options.pacedDeliveries, inFlight),
+        pool: "first" as const,
+      }));
       // Webhooks spread out in time: an evaluation's query and write find their queues idle.
       if (options.pacedGapMs > 0) rows.push({ inFlight: 1, deliveries: options.pacedDeliveries, pool: "first", gapMs: options.pacedGapMs });
       // Every repository in its own installation (as several organisations would be): the paced rate multiplies.
-      if (options.pacedInstallations > 1) rows.push({ inFlight: options.pacedInstallations, deliveries: 2 * options.pacedInstallations, pool: "all" });
+      if (options.pacedInstallations > 1)
+        rows.push({ inFlight: options.pacedInstallations, deliveries: 2 * options.pacedInstallations, pool: "all" });
     } else {
       // A sustained rate: at least ten deliveries per slot in flight, so that filling and draining the slots (and the
       // app's first, unoptimised calls) are a small part of the row.
       rows = options.inFlight.map((inFlight) => ({ inFlight, deliveries: Math.max(options.deliveries, 10 * inFlight) }));
       // The rate the goals ask for, offered open-loop (deliveries at a steady pace, not when the previous ones end): the
       // latency the app adds at that load, where closed-loop rows only show latency as in-flight ÷ throughput.
-      if (mode === "throttling off") rows.push(...options.offeredRates.map((rate) => ({ inFlight: 0, ratePerSecond: rate, deliveries: Math.max(options.deliveries, 5 * rate) })));
-      if (mode === "throttling off" && options.oneRepoRow && options.inFlight.length) rows.push({ inFlight: Math.max(...options.inFlight), deliveries: Math.min(options.deliveries, 200), pool: "monorepo" });
+      if (mode === "throttling off")
+        rows.push(
+          ...options.offeredRates.map((rate) => ({ inFlight: 0, ratePerSecond: rate, deliveries: Math.max(options.deliveries, 5 * rate) })),
+        );
+      if (mode === "throttling off" && options.oneRepoRow && options.inFlight.length)
+        rows.push({ inFlight: Math.max(...options.inFlight), deliveries: Math.min(options.deliveries, 200), pool: "monorepo" });
     }
     if (!rows.length || (mode === "as shipped" && options.pacedDeliveries === 0)) continue;
     const run = await runMode(options, mode, rows);
@@ -465,13 +535,37 @@ export async function runPrBench(options: PrBenchOptions): Promise<PrBenchResult
 }
 
 export function printPrBench(result: PrBenchResult, print: (line: string) => void = console.log): void {
-  print(`PR evaluations: the app (probot run, child process) ↔ GitHub simulator over HTTP on 127.0.0.1, ${result.latencyMs} ms per request`);
+  print(
+    `PR evaluations: the app (probot run, child process) ↔ GitHub simulator over HTTP on 127.0.0.1, ${result.latencyMs} ms per request`,
+  );
   print(
     table(
-      ["Octokit throttling", "in flight", "repos / installations", "deliveries", "evaluations/s", "p50 ms", "p95 ms", "p99 ms", "added p50 ms", "added p99 ms", "requests/eval", "on critical path", "peak RSS MB", "app CPU ms/eval", "sim CPU ms/eval", "sim loop p99 ms", "failed"],
+      [
+        "Octokit throttling",
+        "in flight",
+        "repos / installations",
+        "deliveries",
+        "evaluations/s",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "added p50 ms",
+        "added p99 ms",
+        "requests/eval",
+        "on critical path",
+        "peak RSS MB",
+        "app CPU ms/eval",
+        "sim CPU ms/eval",
+        "sim loop p99 ms",
+        "failed",
+      ],
       result.phases.map((p) => [
         p.mode,
-        p.ratePerSecond ? `${p.ratePerSecond}/s offered` : p.gapMs ? `${p.inFlight}, ${fixed(p.gapMs / 1000, 1)} s apart` : String(p.inFlight),
+        p.ratePerSecond
+          ? `${p.ratePerSecond}/s offered`
+          : p.gapMs
+            ? `${p.inFlight}, ${fixed(p.gapMs / 1000, 1)} s apart`
+            : String(p.inFlight),
         `${p.repositories} / ${p.installations}`,
         String(p.deliveries),
         fixed(p.perSecond, p.perSecond < 10 ? 2 : 0),
@@ -493,20 +587,43 @@ export function printPrBench(result: PrBenchResult, print: (line: string) => voi
   print(
     "added: webhook POST → check-run write applied by the simulator, minus the requests on the critical path × the latency " +
       "(the app's share, upper bound). sim CPU / sim loop: the benchmark's own process (simulator and webhook sender), " +
-      "its CPU per evaluation and its event-loop delay p99 (counted in \"added\").",
+      'its CPU per evaluation and its event-loop delay p99 (counted in "added").',
   );
   const first = result.firstEvaluation;
   const parts: string[] = [];
-  if (first.requests.length) parts.push(`GitHub requests of the first evaluation of a repository: ${[...new Set(first.requests)].join(" or ")} (${first.detail.join(", ")}); steady state: "requests/eval"`);
+  if (first.requests.length)
+    parts.push(
+      `GitHub requests of the first evaluation of a repository: ${[...new Set(first.requests)].join(" or ")} (${first.detail.join(", ")}); steady state: "requests/eval"`,
+    );
   if (first.startup.length) parts.push(`At start-up: ${first.startup.length} (${first.startup.join(", ")})`);
   parts.push(`Installation tokens: one per installation and hour (${first.tokenRequests} in the first run)`);
   parts.push(`App RSS once started: ${fixed(result.startRssMb)} MB, peak over its life (VmHWM): ${fixed(result.lifetimePeakRssMb)} MB`);
   print(`${parts.join(". ")}.`);
-  if (result.simulatorViolations.length) print(`simulator: ${result.simulatorViolations.length} requests GitHub would reject, e.g. ${result.simulatorViolations[0]}`);
-  if (result.appWarnings.length) print(`app log at warn or above: ${result.appWarnings.length} lines, e.g.\n  ${result.appWarnings.slice(0, 3).map((l) => l.slice(0, 300)).join("\n  ")}`);
+  if (result.simulatorViolations.length)
+    print(`simulator: ${result.simulatorViolations.length} requests GitHub would reject, e.g. ${result.simulatorViolations[0]}`);
+  if (result.appWarnings.length)
+    print(
+      `app log at warn or above: ${result.appWarnings.length} lines, e.g.\n  ${result.appWarnings
+        .slice(0, 3)
+        .map((l) => l.slice(0, 300))
+        .join("\n  ")}`,
+    );
 }
 
-export const PR_FLAGS = ["modes", "latency-ms", "deliveries", "in-flight", "offered-rates", "repos", "prs-per-repo", "paced-deliveries", "paced-in-flight", "paced-installations", "paced-gap-ms", "one-repo-row"];
+export const PR_FLAGS = [
+  "modes",
+  "latency-ms",
+  "deliveries",
+  "in-flight",
+  "offered-rates",
+  "repos",
+  "prs-per-repo",
+  "paced-deliveries",
+  "paced-in-flight",
+  "paced-installations",
+  "paced-gap-ms",
+  "one-repo-row",
+];
 
 export function prOptionsFrom(flags: Map<string, string>, log: (line: string) => void): PrBenchOptions {
   return {

@@ -2,9 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 
-
 // Helpers of the benchmarks: free ports, child processes, and what Linux says about a process's memory and CPU.
-
 
 /** A `/proc/<pid>/status` field in MB (VmRSS: resident now; VmHWM: the peak resident size since start). */
 export function statusMb(pid: number | "self", field: "VmRSS" | "VmHWM"): number {
@@ -120,7 +118,12 @@ export async function startAppProcess(cwd: string, env: Record<string, string>, 
 }
 
 /** Runs a Node script to its end and returns its standard output (standard error is passed through). */
-export async function runNodeScript(cwd: string, script: string, args: string[], env: Record<string, string> = {}): Promise<{ stdout: string; pid: number; code: number | null }> {
+export async function runNodeScript(
+  cwd: string,
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ stdout: string; pid: number; code: number | null }> {
   const child = spawn(process.execPath, [script, ...args], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
   let stdout = "";
   child.stdout!.on("data", (c: Buffer) => (stdout += c.toString("utf8")));

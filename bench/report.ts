@@ -46,6 +46,7 @@ export function listFlag(flags: Map<string, string>, name: string, fallback: num
   const raw = flags.get(name);
   if (raw === undefined) return fallback;
   const values = raw.split(",").filter(Boolean).map(Number);
-  if (values.some((v) => !Number.isInteger(v) || v < 0)) throw new Error(`--${name} must be a comma-separated list of integers, not "${raw}"`);
+  if (values.some((v) => !Number.isInteger(v) || v < 0))
+    throw new Error(`--${name} must be a comma-separated list of integers, not "${raw}"`);
   return values;
 }

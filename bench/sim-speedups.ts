@@ -58,7 +58,8 @@ export function speedUpWorld(world: GitHubWorld): void {
     return {
       ...root,
       node: fastNode,
-      nodes: ({ ids }: { ids: string[] }) => ids.map((id) => fastNode({ id }) ?? new Error(`Could not resolve to a node with the global id of '${id}'`)),
+      nodes: ({ ids }: { ids: string[] }) =>
+        ids.map((id) => fastNode({ id }) ?? new Error(`Could not resolve to a node with the global id of '${id}'`)),
     };
   };
 }

@@ -22,8 +22,9 @@ export interface DemoCase {
   summary: string | null;
 }
 
-
-export async function runDemo(print: (line: string) => void = console.log): Promise<{ cases: DemoCase[]; badSignatureStatus: number; githubRequestsAfterBadSignature: number }> {
+export async function runDemo(
+  print: (line: string) => void = console.log,
+): Promise<{ cases: DemoCase[]; badSignatureStatus: number; githubRequestsAfterBadSignature: number }> {
   const world = new GitHubWorld();
   const repo = compliantRepo(world);
   const cases: { name: string; expected: DemoCase["expected"]; pr: SimPullRequest }[] = [
@@ -32,7 +33,11 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
     {
       name: "no Jira key",
       expected: "failure",
-      pr: compliantPullRequest(world, repo, 3, { title: "Rotate card-token keys", headRef: "feature/rotate-keys", body: "## Description\nRotates keys.\n\n## Testing\nUnit tests.\n\n## Security considerations\nKeys never leave the vault." }),
+      pr: compliantPullRequest(world, repo, 3, {
+        title: "Rotate card-token keys",
+        headRef: "feature/rotate-keys",
+        body: "## Description\nRotates keys.\n\n## Testing\nUnit tests.\n\n## Security considerations\nKeys never leave the vault.",
+      }),
     },
     { name: "unprotected base branch", expected: "failure", pr: compliantPullRequest(world, repo, 4, { baseRef: "legacy" }) },
   ];
@@ -42,13 +47,17 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
   const simulator = await startSimulator(world);
   const secret = randomBytes(16).toString("hex");
   const port = await freePort();
-  const env = simulatedAppEnv(simulator, { appId: world.appId, secret }, {
-    PORT: String(port),
-    // Quiet by default; LOG_LEVEL=info shows everything (the forged delivery: one line, without its payload).
-    LOG_LEVEL: process.env.LOG_LEVEL ?? "fatal",
-    // GitHub links a merge to its commits a moment after the push; the simulator does it at once.
-    SDLC_GUARD_ASSOCIATION_RETRY_MS: "100",
-  });
+  const env = simulatedAppEnv(
+    simulator,
+    { appId: world.appId, secret },
+    {
+      PORT: String(port),
+      // Quiet by default; LOG_LEVEL=info shows everything (the forged delivery: one line, without its payload).
+      LOG_LEVEL: process.env.LOG_LEVEL ?? "fatal",
+      // GitHub links a merge to its commits a moment after the push; the simulator does it at once.
+      SDLC_GUARD_ASSOCIATION_RETRY_MS: "100",
+    },
+  );
   // The server verifies webhook bodies on the stream with WEBHOOK_SECRET from the process's environment (as `probot run` reads it).
   process.env.WEBHOOK_SECRET = secret;
   const server = await run(createSdlcGuardApp(appOptionsFromEnv(env)), { env });
@@ -57,7 +66,8 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
   // request pacing: wait, boundedly, for the commit's run to complete rather than reading it at once.
   const completedRun = async (headSha: string) => {
     const find = () => repo.checkRuns.find((r) => r.headSha === headSha && r.name === "sdlc-guard");
-    for (let waited = 0; waited < 30_000 && find()?.status !== "completed"; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let waited = 0; waited < 30_000 && find()?.status !== "completed"; waited += 100)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     return find();
   };
   print(`sdlc-guard listening on ${webhookUrl}; GitHub simulator at ${simulator.baseUrl}\n`);
@@ -67,8 +77,16 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
     for (const { name, expected, pr } of cases) {
       const delivery = await deliverWebhook(webhookUrl, pullRequestEvent(world, repo, pr, "opened"), secret);
       const run = await completedRun(pr.headSha);
-      results.push({ name, expected, conclusion: run?.conclusion ?? null, title: run?.output.title ?? null, summary: run?.output.summary ?? null });
-      print(`━━ PR #${pr.number} (${name}) → webhook HTTP ${delivery.status}; check run sdlc-guard: ${(run?.conclusion ?? "none").toUpperCase()} (expected ${expected})`);
+      results.push({
+        name,
+        expected,
+        conclusion: run?.conclusion ?? null,
+        title: run?.output.title ?? null,
+        summary: run?.output.summary ?? null,
+      });
+      print(
+        `━━ PR #${pr.number} (${name}) → webhook HTTP ${delivery.status}; check run sdlc-guard: ${(run?.conclusion ?? "none").toUpperCase()} (expected ${expected})`,
+      );
       print(`   ${run?.output.title ?? "(no check run)"}`);
       print(tableOf(run?.output.summary ?? ""));
       print("");
@@ -85,8 +103,16 @@ export async function runDemo(print: (line: string) => void = console.log): Prom
     for (const { name, sha, event } of refCases) {
       const delivery = await deliverWebhook(webhookUrl, event, secret);
       const run = await completedRun(sha);
-      results.push({ name, expected: "failure", conclusion: run?.conclusion ?? null, title: run?.output.title ?? null, summary: run?.output.summary ?? null });
-      print(`━━ ${name} (${sha.slice(0, 7)}) → webhook HTTP ${delivery.status}; check run sdlc-guard: ${(run?.conclusion ?? "none").toUpperCase()} (expected failure)`);
+      results.push({
+        name,
+        expected: "failure",
+        conclusion: run?.conclusion ?? null,
+        title: run?.output.title ?? null,
+        summary: run?.output.summary ?? null,
+      });
+      print(
+        `━━ ${name} (${sha.slice(0, 7)}) → webhook HTTP ${delivery.status}; check run sdlc-guard: ${(run?.conclusion ?? "none").toUpperCase()} (expected failure)`,
+      );
       print(`   ${run?.output.title ?? "(no check run)"}`);
       print(tableOf(run?.output.summary ?? ""));
       print("");
@@ -118,7 +144,11 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     .then(({ cases, badSignatureStatus, githubRequestsAfterBadSignature }) => {
       const wrong = cases.filter((c) => c.conclusion !== c.expected);
       const forgedOk = badSignatureStatus >= 400 && badSignatureStatus < 500 && githubRequestsAfterBadSignature === 0;
-      console.log(wrong.length === 0 && forgedOk ? "\nDemo OK: every check run has the expected conclusion." : `\nDemo FAILED: ${wrong.map((c) => c.name).join(", ")}`);
+      console.log(
+        wrong.length === 0 && forgedOk
+          ? "\nDemo OK: every check run has the expected conclusion."
+          : `\nDemo FAILED: ${wrong.map((c) => c.name).join(", ")}`,
+      );
       process.exit(wrong.length === 0 && forgedOk ? 0 : 1);
     })
     .catch((error: unknown) => {

@@ -241,15 +241,28 @@ export const rulesetRule = {
       required_review_thread_resolution: false,
     },
   }),
-  nonFastForward: (source = "acme/payments"): SimBranchRule => ({ type: "non_fast_forward", ruleset_source_type: "Repository", ruleset_source: source, ruleset_id: 7 }),
-  deletion: (source = "acme/payments"): SimBranchRule => ({ type: "deletion", ruleset_source_type: "Repository", ruleset_source: source, ruleset_id: 7 }),
+  nonFastForward: (source = "acme/payments"): SimBranchRule => ({
+    type: "non_fast_forward",
+    ruleset_source_type: "Repository",
+    ruleset_source: source,
+    ruleset_id: 7,
+  }),
+  deletion: (source = "acme/payments"): SimBranchRule => ({
+    type: "deletion",
+    ruleset_source_type: "Repository",
+    ruleset_source: source,
+    ruleset_id: 7,
+  }),
   /** `sdlc-guard` required, from the app `integrationId` (omitted: any source). */
   requiredGuard: (integrationId: number | undefined, source = "acme/payments"): SimBranchRule => ({
     type: "required_status_checks",
     ruleset_source_type: "Repository",
     ruleset_source: source,
     ruleset_id: 7,
-    parameters: { strict_required_status_checks_policy: false, required_status_checks: [{ context: "sdlc-guard", ...(integrationId === undefined ? {} : { integration_id: integrationId }) }] },
+    parameters: {
+      strict_required_status_checks_policy: false,
+      required_status_checks: [{ context: "sdlc-guard", ...(integrationId === undefined ? {} : { integration_id: integrationId }) }],
+    },
   }),
 };
 
@@ -337,7 +350,12 @@ export class GitHubWorld {
   }
 
   /** Commits straight onto a branch (creating it from the default branch if new); returns the new commit's SHA. */
-  commit(repo: SimRepo, branch: string, message: string, commitSha = createHash("sha1").update(`${repo.owner}/${repo.name}:${branch}:${repo.git.commits.size}:${message}`).digest("hex")): string {
+  commit(
+    repo: SimRepo,
+    branch: string,
+    message: string,
+    commitSha = createHash("sha1").update(`${repo.owner}/${repo.name}:${branch}:${repo.git.commits.size}:${message}`).digest("hex"),
+  ): string {
     const parent = repo.git.branches.get(branch) ?? repo.git.branches.get(repo.defaultBranch)!;
     repo.git.commits.set(commitSha, { sha: commitSha, message, parents: [parent] });
     repo.git.branches.set(branch, commitSha);
@@ -348,9 +366,14 @@ export class GitHubWorld {
    * Merges a PR into its base branch as GitHub does: a merge commit (parents: base head, PR head) or a squash commit;
    * the PR becomes MERGED. Returns the push GitHub then announces.
    */
-  mergePullRequest(repo: SimRepo, pr: SimPullRequest, how: "merge" | "squash" | "rebase" = "merge"): { before: string; after: string; commits: string[] } {
+  mergePullRequest(
+    repo: SimRepo,
+    pr: SimPullRequest,
+    how: "merge" | "squash" | "rebase" = "merge",
+  ): { before: string; after: string; commits: string[] } {
     const before = repo.git.branches.get(pr.baseRef) ?? repo.git.branches.get(repo.defaultBranch)!;
-    for (const c of pr.commits) if (!repo.git.commits.has(c.sha)) repo.git.commits.set(c.sha, { sha: c.sha, message: c.message, parents: [before] });
+    for (const c of pr.commits)
+      if (!repo.git.commits.has(c.sha)) repo.git.commits.set(c.sha, { sha: c.sha, message: c.message, parents: [before] });
     let after = sha(`${repo.name}-merge-${pr.number}`);
     let added = [after];
     if (how === "rebase") {
@@ -394,7 +417,9 @@ export class GitHubWorld {
   private knowsCommit(repo: SimRepo, oid: string): boolean {
     return (
       repo.git.commits.has(oid) ||
-      repo.pulls.some((p) => p.headSha === oid || p.mergeCommitSha === oid || p.commits.some((c) => c.sha === oid) || !!p.rebasedShas?.includes(oid)) ||
+      repo.pulls.some(
+        (p) => p.headSha === oid || p.mergeCommitSha === oid || p.commits.some((c) => c.sha === oid) || !!p.rebasedShas?.includes(oid),
+      ) ||
       repo.checkRuns.some((r) => r.headSha === oid) ||
       repo.statuses.some((st) => st.sha === oid) ||
       [...repo.mergeQueues.values()].some((entries) => entries.some((e) => e.headCommitSha === oid))
@@ -421,7 +446,9 @@ export class GitHubWorld {
       reviews: [],
       files: ["src/index.ts"],
       ...pr,
-      commits: pr.commits ?? [{ sha: pr.headSha ?? sha(`${repo.name}-${pr.number}-head`), message: `Change ${pr.number}: update the service` }],
+      commits: pr.commits ?? [
+        { sha: pr.headSha ?? sha(`${repo.name}-${pr.number}-head`), message: `Change ${pr.number}: update the service` },
+      ],
     };
     repo.pulls.push(full);
     return full;
@@ -471,7 +498,10 @@ export class GitHubWorld {
     }
     if (upper === "GET" && response.status === 200 && path !== "/graphql") {
       // As GitHub: every REST read has an ETag, and a read with a matching If-None-Match gets 304 and no body.
-      const etag = `W/"${createHash("sha256").update(JSON.stringify([response.body, response.headers.link ?? ""])).digest("hex").slice(0, 32)}"`;
+      const etag = `W/"${createHash("sha256")
+        .update(JSON.stringify([response.body, response.headers.link ?? ""]))
+        .digest("hex")
+        .slice(0, 32)}"`;
       if (headers["if-none-match"] === etag) {
         // As on GitHub, a 304 is free.
         if (resource) this.rateLimit.refund(resource);
@@ -487,15 +517,24 @@ export class GitHubWorld {
   }
 
   private answer(method: string, path: string, query: URLSearchParams, body: unknown): SimResponse {
-    const operation = path === "/graphql" ? /(?:query|mutation)\s+(\w+)/.exec((body as { query?: string } | undefined)?.query ?? "")?.[1] : undefined;
+    const operation =
+      path === "/graphql" ? /(?:query|mutation)\s+(\w+)/.exec((body as { query?: string } | undefined)?.query ?? "")?.[1] : undefined;
     const fault = this.faults.find(
-      (f) => f.remaining > 0 && f.method === method && (f.exact ? path === f.pathPrefix : path.startsWith(f.pathPrefix)) && (!f.operation || f.operation === operation),
+      (f) =>
+        f.remaining > 0 &&
+        f.method === method &&
+        (f.exact ? path === f.pathPrefix : path.startsWith(f.pathPrefix)) &&
+        (!f.operation || f.operation === operation),
     );
     if (fault && fault.skip > 0) fault.skip--;
     else if (fault) {
       fault.remaining--;
       if (fault.afterApplying) this.route(method, path, query, body);
-      return { status: fault.status, headers: fault.headers, body: { message: fault.message, documentation_url: "https://docs.github.com/rest" } };
+      return {
+        status: fault.status,
+        headers: fault.headers,
+        body: { message: fault.message, documentation_url: "https://docs.github.com/rest" },
+      };
     }
     return this.route(method, path, query, body);
   }
@@ -561,27 +600,63 @@ export class GitHubWorld {
       const text = repo.files.get(filePath);
       if (text === undefined) return notFound();
       const example = exampleResponse("GET", "/repos/{owner}/{repo}/contents/{path}", 200);
-      return json(200, { ...example, name: filePath.split("/").pop(), path: filePath, size: Buffer.byteLength(text), content: Buffer.from(text).toString("base64"), encoding: "base64" });
+      return json(200, {
+        ...example,
+        name: filePath.split("/").pop(),
+        path: filePath,
+        size: Buffer.byteLength(text),
+        content: Buffer.from(text).toString("base64"),
+        encoding: "base64",
+      });
     }
     if (method === "GET" && (m = rest.match(/^\/rules\/branches\/(.+)$/))) {
       return json(200, repo.branchRules.get(decodeURIComponent(m[1]!)) ?? []);
     }
     if (method === "GET" && rest === "/secret-scanning/alerts") {
-      if (!repo.secretScanning.enabled) return json(404, { message: "Secret scanning is disabled on this repository.", documentation_url: "https://docs.github.com/rest" });
-      const [template] = exampleResponse("GET", "/repos/{owner}/{repo}/secret-scanning/alerts", 200) as unknown as Record<string, unknown>[];
+      if (!repo.secretScanning.enabled)
+        return json(404, { message: "Secret scanning is disabled on this repository.", documentation_url: "https://docs.github.com/rest" });
+      const [template] = exampleResponse("GET", "/repos/{owner}/{repo}/secret-scanning/alerts", 200) as unknown as Record<
+        string,
+        unknown
+      >[];
       const perPage = Number(query.get("per_page") ?? 30);
       // Only open alerts are modelled; generic types are listed only when named in secret_type, as on GitHub.
-      const open = query.get("state") === "resolved" ? 0 : query.get("secret_type") ? repo.secretScanning.genericAlerts : repo.secretScanning.openAlerts;
-      const alerts = Array.from({ length: Math.min(perPage, open) }, (_, i) => ({ ...template, number: i + 1, state: "open", resolution: null }));
-      const link: Record<string, string> = open > perPage ? { link: `<https://api.github.com/repos/${repo.owner}/${repo.name}/secret-scanning/alerts?page=2>; rel="next"` } : {};
+      const open =
+        query.get("state") === "resolved"
+          ? 0
+          : query.get("secret_type")
+            ? repo.secretScanning.genericAlerts
+            : repo.secretScanning.openAlerts;
+      const alerts = Array.from({ length: Math.min(perPage, open) }, (_, i) => ({
+        ...template,
+        number: i + 1,
+        state: "open",
+        resolution: null,
+      }));
+      const link: Record<string, string> =
+        open > perPage
+          ? { link: `<https://api.github.com/repos/${repo.owner}/${repo.name}/secret-scanning/alerts?page=2>; rel="next"` }
+          : {};
       return { status: 200, headers: link, body: alerts };
     }
     if (method === "GET" && (m = rest.match(/^\/commits\/([^/]+)\/check-runs$/))) {
-      const runs = repo.checkRuns.filter((r) => r.headSha === m![1] && (!query.get("check_name") || r.name === query.get("check_name")) && (!query.get("app_id") || String(r.appId) === query.get("app_id")));
+      const runs = repo.checkRuns.filter(
+        (r) =>
+          r.headSha === m![1] &&
+          (!query.get("check_name") || r.name === query.get("check_name")) &&
+          (!query.get("app_id") || String(r.appId) === query.get("app_id")),
+      );
       return json(200, { total_count: runs.length, check_runs: runs.map((r) => this.checkRunJson(repo, r)) });
     }
     if (method === "POST" && rest === "/check-runs") {
-      const input = body as { name: string; head_sha: string; status?: SimCheckRun["status"]; conclusion?: string; output?: SimCheckRun["output"]; external_id?: string };
+      const input = body as {
+        name: string;
+        head_sha: string;
+        status?: SimCheckRun["status"];
+        conclusion?: string;
+        output?: SimCheckRun["output"];
+        external_id?: string;
+      };
       const run: SimCheckRun = {
         id: this.nextId++,
         appId: this.appId,
@@ -600,7 +675,12 @@ export class GitHubWorld {
     if (method === "PATCH" && (m = rest.match(/^\/check-runs\/(\d+)$/))) {
       const run = repo.checkRuns.find((r) => r.id === Number(m![1]));
       if (!run) return notFound();
-      const input = body as Partial<{ status: SimCheckRun["status"]; conclusion: string; output: SimCheckRun["output"]; external_id: string }>;
+      const input = body as Partial<{
+        status: SimCheckRun["status"];
+        conclusion: string;
+        output: SimCheckRun["output"];
+        external_id: string;
+      }>;
       if (input.conclusion) Object.assign(run, { status: "completed", conclusion: input.conclusion });
       // As on GitHub, moving a run back to in progress keeps its old conclusion (the app must not rely on it).
       else if (input.status) run.status = input.status;
@@ -620,20 +700,57 @@ export class GitHubWorld {
       const page = Number(query.get("page") ?? 1);
       const example = exampleResponse("GET", "/repos/{owner}/{repo}/compare/{basehead}", 200);
       const template = (example.commits as Record<string, unknown>[])[0]!;
-      const commits = ahead.slice((page - 1) * perPage, page * perPage).map((c) => ({ ...template, sha: c, node_id: `C_${c}`, parents: (repo.git.commits.get(c)?.parents ?? []).map((p) => ({ sha: p, url: "https://api.github.com", html_url: "https://github.com" })) }));
+      const commits = ahead.slice((page - 1) * perPage, page * perPage).map((c) => ({
+        ...template,
+        sha: c,
+        node_id: `C_${c}`,
+        parents: (repo.git.commits.get(c)?.parents ?? []).map((p) => ({
+          sha: p,
+          url: "https://api.github.com",
+          html_url: "https://github.com",
+        })),
+      }));
       const status = baseSha === headSha ? "identical" : ahead.length === 0 ? "behind" : behindBy === 0 ? "ahead" : "diverged";
-      return json(200, { ...example, status, ahead_by: ahead.length, behind_by: behindBy, total_commits: ahead.length, commits, files: [] });
+      return json(200, {
+        ...example,
+        status,
+        ahead_by: ahead.length,
+        behind_by: behindBy,
+        total_commits: ahead.length,
+        commits,
+        files: [],
+      });
     }
     if (method === "GET" && (m = rest.match(/^\/git\/tags\/([0-9a-f]{40})$/))) {
       const [name, tag] = [...repo.git.tags.entries()].find(([, t]) => t.annotated?.sha === m![1]) ?? [];
       if (!tag?.annotated) return notFound();
       const example = exampleResponse("GET", "/repos/{owner}/{repo}/git/tags/{tag_sha}", 200);
-      const verification = { ...(example.verification as object), verified: tag.annotated.verified, reason: tag.annotated.reason, ...(tag.annotated.reason === "unsigned" ? { signature: null, payload: null } : { signature: "-----BEGIN PGP SIGNATURE-----", payload: `object ${tag.commitSha}\ntype commit\ntag ${name}` }) };
-      return json(200, { ...example, sha: tag.annotated.sha, tag: name, object: { ...(example.object as object), sha: tag.commitSha, type: "commit" }, verification });
+      const verification = {
+        ...(example.verification as object),
+        verified: tag.annotated.verified,
+        reason: tag.annotated.reason,
+        ...(tag.annotated.reason === "unsigned"
+          ? { signature: null, payload: null }
+          : { signature: "-----BEGIN PGP SIGNATURE-----", payload: `object ${tag.commitSha}\ntype commit\ntag ${name}` }),
+      };
+      return json(200, {
+        ...example,
+        sha: tag.annotated.sha,
+        tag: name,
+        object: { ...(example.object as object), sha: tag.commitSha, type: "commit" },
+        verification,
+      });
     }
     if (method === "POST" && (m = rest.match(/^\/actions\/runs\/(\d+)\/deployment_protection_rule$/))) {
       const input = body as { environment_name: string; state?: string; comment?: string };
-      this.deploymentReviews.push({ owner: repo.owner, repo: repo.name, runId: Number(m[1]), environment: input.environment_name, state: input.state ?? "", comment: input.comment ?? "" });
+      this.deploymentReviews.push({
+        owner: repo.owner,
+        repo: repo.name,
+        runId: Number(m[1]),
+        environment: input.environment_name,
+        state: input.state ?? "",
+        comment: input.comment ?? "",
+      });
       return { status: 204, headers: {}, body: undefined };
     }
     if (method === "GET" && rest === "/pulls") {
@@ -642,7 +759,12 @@ export class GitHubWorld {
       const page = Number(query.get("page") ?? 1);
       const matching = repo.pulls.filter((p) => state === "all" || (state === "open") === (p.state === "OPEN"));
       const slice = matching.slice((page - 1) * perPage, page * perPage);
-      const next: Record<string, string> = page * perPage < matching.length ? { link: `<https://api.github.com/repos/${repo.owner}/${repo.name}/pulls?state=${state}&per_page=${perPage}&page=${page + 1}>; rel="next"` } : {};
+      const next: Record<string, string> =
+        page * perPage < matching.length
+          ? {
+              link: `<https://api.github.com/repos/${repo.owner}/${repo.name}/pulls?state=${state}&per_page=${perPage}&page=${page + 1}>; rel="next"`,
+            }
+          : {};
       return { status: 200, headers: next, body: slice.map((p) => this.pullJson(repo, p)) };
     }
     return notFound();
@@ -668,7 +790,13 @@ export class GitHubWorld {
   private pullJson(repo: SimRepo, pr: SimPullRequest): Record<string, unknown> {
     const [example] = exampleResponse("GET", "/repos/{owner}/{repo}/pulls", 200) as unknown as Record<string, Record<string, unknown>>[];
     const e = example!;
-    const ref = (name: string, shaValue: string) => ({ ...e.head, ref: name, sha: shaValue, label: `${repo.owner}:${name}`, repo: { ...(e.head!.repo as object), id: repo.id, name: repo.name, full_name: `${repo.owner}/${repo.name}` } });
+    const ref = (name: string, shaValue: string) => ({
+      ...e.head,
+      ref: name,
+      sha: shaValue,
+      label: `${repo.owner}:${name}`,
+      repo: { ...(e.head!.repo as object), id: repo.id, name: repo.name, full_name: `${repo.owner}/${repo.name}` },
+    });
     return {
       ...e,
       number: pr.number,
@@ -694,14 +822,28 @@ export class GitHubWorld {
     const suitesFor = (repo: SimRepo, headSha: string, appId?: number) => {
       const byApp = new Map<number, SimCheckRun[]>();
       for (const run of repo.checkRuns.filter((r) => r.headSha === headSha)) byApp.set(run.appId, [...(byApp.get(run.appId) ?? []), run]);
-      return [...byApp.entries()].filter(([app]) => !appId || app === appId).map(([, runs]) => ({
-        checkRuns: (args: { first?: number; filterBy?: { checkName?: string; appId?: number } }) =>
-          connection(
-            runs
-              .filter((r) => (!args.filterBy?.checkName || r.name === args.filterBy.checkName) && (!args.filterBy?.appId || r.appId === args.filterBy.appId))
-              .map((r) => ({ databaseId: r.id, name: r.name, status: r.status.toUpperCase(), conclusion: r.conclusion?.toUpperCase() ?? null, title: r.output.title, summary: r.output.summary, startedAt: r.startedAt ?? "2026-11-20T09:00:00Z" })),
-          )(args),
-      }));
+      return [...byApp.entries()]
+        .filter(([app]) => !appId || app === appId)
+        .map(([, runs]) => ({
+          checkRuns: (args: { first?: number; filterBy?: { checkName?: string; appId?: number } }) =>
+            connection(
+              runs
+                .filter(
+                  (r) =>
+                    (!args.filterBy?.checkName || r.name === args.filterBy.checkName) &&
+                    (!args.filterBy?.appId || r.appId === args.filterBy.appId),
+                )
+                .map((r) => ({
+                  databaseId: r.id,
+                  name: r.name,
+                  status: r.status.toUpperCase(),
+                  conclusion: r.conclusion?.toUpperCase() ?? null,
+                  title: r.output.title,
+                  summary: r.output.summary,
+                  startedAt: r.startedAt ?? "2026-11-20T09:00:00Z",
+                })),
+            )(args),
+        }));
     };
     const rollupFor = (repo: SimRepo, commitSha: string) => {
       const runs = repo.checkRuns.filter((r) => r.headSha === commitSha);
@@ -727,7 +869,13 @@ export class GitHubWorld {
     const associatedPulls = (repo: SimRepo, commitSha: string) =>
       connection(
         repo.pulls
-          .filter((p) => p.headSha === commitSha || p.mergeCommitSha === commitSha || p.commits.some((c) => c.sha === commitSha) || !!p.rebasedShas?.includes(commitSha))
+          .filter(
+            (p) =>
+              p.headSha === commitSha ||
+              p.mergeCommitSha === commitSha ||
+              p.commits.some((c) => c.sha === commitSha) ||
+              !!p.rebasedShas?.includes(commitSha),
+          )
           .map((p) => ({
             number: p.number,
             state: p.state,
@@ -736,7 +884,16 @@ export class GitHubWorld {
             headRefOid: p.headSha,
             mergeCommit: p.mergeCommitSha ? { oid: p.mergeCommitSha } : null,
             mergedBy: p.state === "MERGED" && p.mergedBy ? actorNode(p.mergedBy) : null,
-            commits: connection([{ commit: { __typename: "Commit", oid: p.headSha, checkSuites: (args: { first?: number; filterBy?: { appId?: number } }) => connection(suitesFor(repo, p.headSha, args.filterBy?.appId))(args) } }]),
+            commits: connection([
+              {
+                commit: {
+                  __typename: "Commit",
+                  oid: p.headSha,
+                  checkSuites: (args: { first?: number; filterBy?: { appId?: number } }) =>
+                    connection(suitesFor(repo, p.headSha, args.filterBy?.appId))(args),
+                },
+              },
+            ]),
           })),
       );
     const commitNode = (repo: SimRepo, commit: SimCommit) => ({
@@ -745,10 +902,16 @@ export class GitHubWorld {
       message: commit.message,
       parents: { totalCount: commit.parents ?? 1 },
       associatedPullRequests: associatedPulls(repo, commit.sha),
-      checkSuites: (args: { first?: number; filterBy?: { appId?: number } }) => connection(suitesFor(repo, commit.sha, args.filterBy?.appId))(args),
+      checkSuites: (args: { first?: number; filterBy?: { appId?: number } }) =>
+        connection(suitesFor(repo, commit.sha, args.filterBy?.appId))(args),
       statusCheckRollup: rollupFor(repo, commit.sha),
     });
-    const gitCommitNode = (repo: SimRepo, oid: string) => commitNode(repo, { sha: oid, message: repo.git.commits.get(oid)?.message ?? "", parents: repo.git.commits.get(oid)?.parents.length ?? 1 });
+    const gitCommitNode = (repo: SimRepo, oid: string) =>
+      commitNode(repo, {
+        sha: oid,
+        message: repo.git.commits.get(oid)?.message ?? "",
+        parents: repo.git.commits.get(oid)?.parents.length ?? 1,
+      });
     const classicRuleNode = (rule: SimClassicRule) => ({
       pattern: rule.pattern,
       requiresApprovingReviews: rule.requiredApprovals !== null,
@@ -759,7 +922,8 @@ export class GitHubWorld {
       isAdminEnforced: rule.isAdminEnforced,
       requiredStatusCheckContexts: rule.requiredChecks,
       requiredStatusChecks: rule.requiredChecks.map((context) => {
-        const appId = rule.checkSources && context in rule.checkSources ? rule.checkSources[context] : context === "sdlc-guard" ? this.appId : null;
+        const appId =
+          rule.checkSources && context in rule.checkSources ? rule.checkSources[context] : context === "sdlc-guard" ? this.appId : null;
         return { context, app: appId === null || appId === undefined ? null : { __typename: "App", databaseId: appId } };
       }),
       bypassPullRequestAllowances: connection((rule.bypassPullRequest ?? []).map((a) => ({ actor: bypassActorNode(a) }))),
@@ -822,13 +986,19 @@ export class GitHubWorld {
             : rule.type === "required_status_checks"
               ? {
                   __typename: "RequiredStatusChecksParameters",
-                  requiredStatusChecks: (parameters.required_status_checks as { context: string; integration_id?: number }[]).map((c) => ({ context: c.context, integrationId: c.integration_id ?? null })),
+                  requiredStatusChecks: (parameters.required_status_checks as { context: string; integration_id?: number }[]).map((c) => ({
+                    context: c.context,
+                    integrationId: c.integration_id ?? null,
+                  })),
                 }
               : null,
         repositoryRuleset: {
           id: `RRS_${String(rule.ruleset_id ?? 0)}`,
           name: `ruleset ${String(rule.ruleset_id ?? 0)}`,
-          source: rule.ruleset_source_type === "Organization" ? { __typename: "Organization", login: source } : { __typename: "Repository", nameWithOwner: source },
+          source:
+            rule.ruleset_source_type === "Organization"
+              ? { __typename: "Organization", login: source }
+              : { __typename: "Repository", nameWithOwner: source },
           bypassActors: (args: { first?: number }) => {
             const actors = repo.rulesetBypass?.get(Number(rule.ruleset_id ?? 0));
             return actors === null ? null : connection((actors ?? []).map(rulesetBypassNode))(args);
@@ -896,9 +1066,11 @@ export class GitHubWorld {
         ),
         // A test that moves the head (a push) without listing the commit gets it appended, as a push would.
         commits: connection(
-          (pr.commits.at(-1)?.sha === pr.headSha ? pr.commits : [...pr.commits, { sha: pr.headSha, message: `Update ${pr.headRef}` }]).map((commit) => ({
-            commit: { ...commitNode(repo, commit), ...gitPeople(commit, pr) },
-          })),
+          (pr.commits.at(-1)?.sha === pr.headSha ? pr.commits : [...pr.commits, { sha: pr.headSha, message: `Update ${pr.headRef}` }]).map(
+            (commit) => ({
+              commit: { ...commitNode(repo, commit), ...gitPeople(commit, pr) },
+            }),
+          ),
         ),
         timelineItems: (args: { first?: number; after?: string; last?: number; itemTypes?: string[] }) =>
           connection(
@@ -912,10 +1084,17 @@ export class GitHubWorld {
       };
     };
     // As GitHub: the git author, then one author per `Co-authored-by:` trailer; each linked to the account of its email.
-    const gitActor = (person: SimGitPerson) => ({ name: person.name, email: person.email, user: (login => (login ? { login } : null))(person.login ?? this.userEmails.get(person.email.toLowerCase())) });
+    const gitActor = (person: SimGitPerson) => ({
+      name: person.name,
+      email: person.email,
+      user: ((login) => (login ? { login } : null))(person.login ?? this.userEmails.get(person.email.toLowerCase())),
+    });
     const gitPeople = (commit: SimCommit, pr: SimPullRequest) => {
       const fallback: SimGitPerson = { name: pr.author.login, email: `${pr.author.login}@example.com`, login: pr.author.login };
-      const coAuthors = [...commit.message.matchAll(/^co-authored-by:\s*(.*?)\s*<([^>]+)>\s*$/gim)].map((m) => ({ name: m[1]!, email: m[2]! }));
+      const coAuthors = [...commit.message.matchAll(/^co-authored-by:\s*(.*?)\s*<([^>]+)>\s*$/gim)].map((m) => ({
+        name: m[1]!,
+        email: m[2]!,
+      }));
       const authors = [commit.author ?? fallback, ...coAuthors].map(gitActor);
       return { committer: gitActor(commit.committer ?? commit.author ?? fallback), authors: connection(authors) };
     };
@@ -936,16 +1115,32 @@ export class GitHubWorld {
       },
       // As GitHub: a commit the repository knows (history, PRs, merge groups, checks on it), else null; or a tree by expression.
       object: ({ oid, expression }: { oid?: string; expression?: string }) =>
-        oid ? (this.knowsCommit(repo, oid) ? gitCommitNode(repo, oid) : null) : expression !== undefined ? objectAt(repo, expression, hooks) : null,
+        oid
+          ? this.knowsCommit(repo, oid)
+            ? gitCommitNode(repo, oid)
+            : null
+          : expression !== undefined
+            ? objectAt(repo, expression, hooks)
+            : null,
       defaultBranchRef: repo.empty ? null : refNode(repo, `refs/heads/${repo.defaultBranch}`),
       ref: ({ qualifiedName }: { qualifiedName: string }) => refNode(repo, qualifiedName),
       // Tags only, newest first (the order they were added stands in for their commit date).
       refs: (args: { refPrefix: string; first?: number; after?: string }) =>
-        args.refPrefix === "refs/tags/" ? connection([...repo.git.tags.keys()].reverse().map((name) => refNode(repo, `refs/tags/${name}`)))(args) : connection([])(args),
+        args.refPrefix === "refs/tags/"
+          ? connection([...repo.git.tags.keys()].reverse().map((name) => refNode(repo, `refs/tags/${name}`)))(args)
+          : connection([])(args),
       branchProtectionRules: connection([...repo.classicRules.values()].map(classicRuleNode)),
       release: ({ tagName }: { tagName: string }) => {
         const release = repo.releases.find((r) => r.tagName === tagName);
-        return release && { tagName: release.tagName, name: release.name, description: release.body, isDraft: release.draft, isPrerelease: release.prerelease };
+        return (
+          release && {
+            tagName: release.tagName,
+            name: release.name,
+            description: release.body,
+            isDraft: release.draft,
+            isPrerelease: release.prerelease,
+          }
+        );
       },
       mergeQueue: ({ branch }: { branch?: string }) => {
         const entries = repo.mergeQueues.get(branch ?? repo.defaultBranch);
@@ -979,9 +1174,12 @@ export class GitHubWorld {
       },
       node,
       // As GitHub: an id that resolves to nothing is a null entry and a NOT_FOUND error.
-      nodes: ({ ids }: { ids: string[] }) => ids.map((id) => node({ id }) ?? new Error(`Could not resolve to a node with the global id of '${id}'`)),
+      nodes: ({ ids }: { ids: string[] }) =>
+        ids.map((id) => node({ id }) ?? new Error(`Could not resolve to a node with the global id of '${id}'`)),
       organization: ({ login }: { login: string }) => {
-        const known = this.repos.some((r) => r.owner.toLowerCase() === login.toLowerCase()) || [...this.teams.keys()].some((k) => k.startsWith(`${login.toLowerCase()}/`));
+        const known =
+          this.repos.some((r) => r.owner.toLowerCase() === login.toLowerCase()) ||
+          [...this.teams.keys()].some((k) => k.startsWith(`${login.toLowerCase()}/`));
         return known ? { team: ({ slug }: { slug: string }) => teamNode(`${login}/${slug}`.toLowerCase()) ?? null } : null;
       },
     };

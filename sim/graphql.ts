@@ -36,7 +36,11 @@ export function queryProblems(query: string): string[] {
 }
 
 /** Executes a query over a model object (fields may be functions of their arguments), as GitHub would answer it. */
-export function executeQuery(query: string, variables: Record<string, unknown>, root: object): { data?: unknown; errors?: { message: string; path?: (string | number)[]; type?: string }[] } {
+export function executeQuery(
+  query: string,
+  variables: Record<string, unknown>,
+  root: object,
+): { data?: unknown; errors?: { message: string; path?: (string | number)[]; type?: string }[] } {
   const { document, problems } = checkedQuery(query);
   if (problems.length || !document) return { errors: problems.map((message) => ({ message })) };
   // The world's resolvers are synchronous: execution completes at once (a promise would be a simulator bug).

@@ -43,7 +43,9 @@ export interface SimIssue {
   pullRequest?: boolean;
 }
 /** What a test may set when adding an issue directly (e.g. a human-authored one carrying a fake marker). */
-export type SimIssueInit = Partial<Omit<SimIssue, "number" | "comments">> & { comments?: (Partial<Omit<SimIssueComment, "id">> & { body: string })[] };
+export type SimIssueInit = Partial<Omit<SimIssue, "number" | "comments">> & {
+  comments?: (Partial<Omit<SimIssueComment, "id">> & { body: string })[];
+};
 
 /** Issues and comments written through the API are authored by the app. */
 export const APP_AUTHOR: SimIssueAuthor = { login: "sdlc-guard[bot]", type: "Bot" };
@@ -135,7 +137,19 @@ export class SimIssueTracker {
     const existing = store.issues.find((i) => i.number === number);
     if (existing) return existing;
     const now = this.now();
-    const thread: SimIssue = { number, title, body: "", labels: [], state: "open", author: HUMAN_AUTHOR, comments: [], createdAt: now, updatedAt: now, closedAt: null, pullRequest: true };
+    const thread: SimIssue = {
+      number,
+      title,
+      body: "",
+      labels: [],
+      state: "open",
+      author: HUMAN_AUTHOR,
+      comments: [],
+      createdAt: now,
+      updatedAt: now,
+      closedAt: null,
+      pullRequest: true,
+    };
     store.issues.push(thread);
     store.nextNumber = Math.max(store.nextNumber, number + 1);
     return thread;
@@ -143,7 +157,9 @@ export class SimIssueTracker {
 
   /** Edits a comment as its author would on GitHub (GitHub records the edit). */
   editComment(owner: string, repo: string, id: number, body: string): SimIssueComment {
-    const comment = this.repoIssues(owner, repo).issues.flatMap((i) => i.comments).find((c) => c.id === id);
+    const comment = this.repoIssues(owner, repo)
+      .issues.flatMap((i) => i.comments)
+      .find((c) => c.id === id);
     if (!comment) throw new Error(`no comment ${id} in ${owner}/${repo}`);
     comment.body = body;
     comment.updatedAt = comment.lastEditedAt = this.now();
@@ -181,7 +197,10 @@ export class SimIssueTracker {
         if (!issue || !comment) return notFound();
         comment.body = String((body as { body: string }).body);
         comment.updatedAt = comment.lastEditedAt = this.now();
-        return json(200, this.commentJson(store, issue, comment, exampleResponse("PATCH", "/repos/{owner}/{repo}/issues/comments/{comment_id}", 200)));
+        return json(
+          200,
+          this.commentJson(store, issue, comment, exampleResponse("PATCH", "/repos/{owner}/{repo}/issues/comments/{comment_id}", 200)),
+        );
       }
       if (method === "DELETE") {
         if (!issue || !comment) return notFound();
@@ -194,7 +213,9 @@ export class SimIssueTracker {
       const issue = store.issues.find((i) => i.number === Number(m![1]));
       if (method === "GET") {
         // The documented example of `issues/get` is an unresolved reference; `issues/update` answers the same `issue` schema.
-        return issue ? json(200, this.issueJson(store, issue, exampleResponse("PATCH", "/repos/{owner}/{repo}/issues/{issue_number}", 200))) : notFound();
+        return issue
+          ? json(200, this.issueJson(store, issue, exampleResponse("PATCH", "/repos/{owner}/{repo}/issues/{issue_number}", 200)))
+          : notFound();
       }
       if (method === "PATCH") return issue ? this.updateIssue(store, issue, body as IssueInput) : notFound();
       return undefined;
@@ -210,7 +231,10 @@ export class SimIssueTracker {
       if (method === "POST") {
         if (!issue) return notFound();
         const comment = this.addComment(store.owner, store.repo, issue.number, String((body as { body: string }).body), APP_AUTHOR);
-        return json(201, this.commentJson(store, issue, comment, exampleResponse("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments", 201)));
+        return json(
+          201,
+          this.commentJson(store, issue, comment, exampleResponse("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments", 201)),
+        );
       }
       return undefined;
     }
@@ -218,7 +242,13 @@ export class SimIssueTracker {
   }
 
   /** Reactions of a comment: the app adds one (201; 200 when it had already reacted so), or lists them. */
-  private reactionsRoute(store: RepoIssues, commentId: number, method: string, query: URLSearchParams, body: unknown): SimResponse | undefined {
+  private reactionsRoute(
+    store: RepoIssues,
+    commentId: number,
+    method: string,
+    query: URLSearchParams,
+    body: unknown,
+  ): SimResponse | undefined {
     const comment = store.issues.flatMap((i) => i.comments).find((c) => c.id === commentId);
     if (method === "GET") {
       if (!comment) return notFound();
@@ -226,7 +256,13 @@ export class SimIssueTracker {
       const content = query.get("content");
       const kept = new URLSearchParams(content ? { content } : {});
       const path = `/repos/${store.owner}/${store.repo}/issues/comments/${commentId}/reactions`;
-      return page((comment.reactions ?? []).filter((r) => !content || r.content === content), query, path, kept, (r) => reactionJson(r, template!));
+      return page(
+        (comment.reactions ?? []).filter((r) => !content || r.content === content),
+        query,
+        path,
+        kept,
+        (r) => reactionJson(r, template!),
+      );
     }
     if (method !== "POST") return undefined;
     if (!comment) return notFound();
@@ -248,7 +284,8 @@ export class SimIssueTracker {
     const creator = query.get("creator")?.toLowerCase();
     const sort = query.get("sort") ?? "created";
     const direction = query.get("direction") === "asc" ? 1 : -1;
-    const key = (i: SimIssue): [string | number, number] => (sort === "updated" ? [i.updatedAt, i.number] : sort === "comments" ? [i.comments.length, i.number] : [i.createdAt, i.number]);
+    const key = (i: SimIssue): [string | number, number] =>
+      sort === "updated" ? [i.updatedAt, i.number] : sort === "comments" ? [i.comments.length, i.number] : [i.createdAt, i.number];
     const matching = store.issues
       .filter((i) => !i.pullRequest)
       .filter((i) => state === "all" || i.state === state)
@@ -355,7 +392,16 @@ export class SimIssueTracker {
 
   private labelJson(store: RepoIssues, name: string, example: Json): Json {
     const label = this.label(store, name);
-    return { ...example, id: label.id, node_id: `LA_sim${label.id}`, url: `${apiBase(store)}/labels/${encodeURIComponent(label.name)}`, name: label.name, description: null, color: "ededed", default: false };
+    return {
+      ...example,
+      id: label.id,
+      node_id: `LA_sim${label.id}`,
+      url: `${apiBase(store)}/labels/${encodeURIComponent(label.name)}`,
+      name: label.name,
+      description: null,
+      color: "ededed",
+      default: false,
+    };
   }
 
   private label(store: RepoIssues, name: string): { id: number; name: string } {
@@ -419,7 +465,14 @@ function page<T>(items: T[], query: URLSearchParams, path: string, kept: URLSear
 }
 
 function reactionJson(reaction: SimReaction, example: Json): Json {
-  return { ...example, id: reaction.id, node_id: `REA_sim${reaction.id}`, content: reaction.content, created_at: reaction.createdAt, user: userJson(example.user as Json, reaction.author) };
+  return {
+    ...example,
+    id: reaction.id,
+    node_id: `REA_sim${reaction.id}`,
+    content: reaction.content,
+    created_at: reaction.createdAt,
+    user: userJson(example.user as Json, reaction.author),
+  };
 }
 
 function userJson(example: Json, author: SimIssueAuthor): Json {

@@ -128,7 +128,9 @@ export function responseProblems(method: string, path: string, status: number, b
 }
 
 /** A response described once for many operations (`$ref: #/components/responses/forbidden`), resolved. */
-function sharedResponse(response: Operation["responses"][string] | { $ref?: string } | undefined): Operation["responses"][string] | undefined {
+function sharedResponse(
+  response: Operation["responses"][string] | { $ref?: string } | undefined,
+): Operation["responses"][string] | undefined {
   const ref = (response as { $ref?: string } | undefined)?.$ref;
   if (!ref) return response as Operation["responses"][string] | undefined;
   const name = ref.replace("#/components/responses/", "");
@@ -200,7 +202,10 @@ export function upgradeWebhookExample(eventAndAction: string, payload: Record<st
     const field = error.keyword === "required" ? String(error.params.missingProperty) : error.instancePath.split("/").pop()!;
     if (!(field in FIELDS_ADDED_SINCE_EXAMPLES)) return;
     const parentPath = error.keyword === "required" ? error.instancePath : error.instancePath.split("/").slice(0, -1).join("/");
-    const parent = parentPath.split("/").slice(1).reduce<Record<string, unknown>>((o, k) => o[k] as Record<string, unknown>, payload);
+    const parent = parentPath
+      .split("/")
+      .slice(1)
+      .reduce<Record<string, unknown>>((o, k) => o[k] as Record<string, unknown>, payload);
     parent[field] = FIELDS_ADDED_SINCE_EXAMPLES[field];
   }
 }

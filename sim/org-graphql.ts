@@ -16,7 +16,14 @@ export interface GraphqlHooks {
 }
 
 type OrderArgs = { orderBy?: { field: string; direction: string } };
-type PullRequestArgs = { first?: number; after?: string; last?: number; states?: string[]; baseRefName?: string; headRefName?: string } & OrderArgs;
+type PullRequestArgs = {
+  first?: number;
+  after?: string;
+  last?: number;
+  states?: string[];
+  baseRefName?: string;
+  headRefName?: string;
+} & OrderArgs;
 
 /** The Repository fields added for the org summary. */
 export function repositoryFields(repo: SimRepo, hooks: GraphqlHooks): Node {
@@ -36,7 +43,16 @@ export function repositoryFields(repo: SimRepo, hooks: GraphqlHooks): Node {
     // As GitHub: the newest release that is neither a draft nor a prerelease.
     latestRelease: () => {
       const release = repo.releases.filter((r) => !r.draft && !r.prerelease).at(-1);
-      return release ? { tagName: release.tagName, name: release.name, description: release.body, isDraft: false, isPrerelease: false, publishedAt: release.publishedAt ?? "2026-11-20T09:00:00Z" } : null;
+      return release
+        ? {
+            tagName: release.tagName,
+            name: release.name,
+            description: release.body,
+            isDraft: false,
+            isPrerelease: false,
+            publishedAt: release.publishedAt ?? "2026-11-20T09:00:00Z",
+          }
+        : null;
     },
     // Drafts are listed too (to those who may see them), with no publication time.
     releases: (args: { first?: number; after?: string; last?: number } & OrderArgs) => {
@@ -50,9 +66,20 @@ export function repositoryFields(repo: SimRepo, hooks: GraphqlHooks): Node {
     pullRequests: (args: PullRequestArgs) => {
       const direction = args.orderBy?.direction === "DESC" ? -1 : 1;
       const key = (pr: SimPullRequest): string | number =>
-        args.orderBy?.field === "UPDATED_AT" ? prTimes(pr).updatedAt : args.orderBy?.field === "COMMENTS" ? 0 : args.orderBy ? prTimes(pr).createdAt : pr.number;
+        args.orderBy?.field === "UPDATED_AT"
+          ? prTimes(pr).updatedAt
+          : args.orderBy?.field === "COMMENTS"
+            ? 0
+            : args.orderBy
+              ? prTimes(pr).createdAt
+              : pr.number;
       const pulls = repo.pulls
-        .filter((pr) => (!args.states?.length || args.states.includes(pr.state)) && (!args.baseRefName || pr.baseRef === args.baseRefName) && (!args.headRefName || pr.headRef === args.headRefName))
+        .filter(
+          (pr) =>
+            (!args.states?.length || args.states.includes(pr.state)) &&
+            (!args.baseRefName || pr.baseRef === args.baseRefName) &&
+            (!args.headRefName || pr.headRef === args.headRefName),
+        )
         .sort((a, b) => direction * (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.number - b.number));
       return connection(pulls.map((pr) => hooks.prNode(repo, pr)))(args);
     },
@@ -81,7 +108,11 @@ function releaseNode(repo: SimRepo, release: SimRelease, index: number, createdA
 /** Created, updated and merged times of a PR as GraphQL reports them (defaults: the simulator's clock start). */
 export function prTimes(pr: SimPullRequest): { createdAt: string; updatedAt: string; mergedAt: string | null } {
   const createdAt = pr.createdAt ?? "2026-11-20T09:00:00Z";
-  return { createdAt, updatedAt: pr.updatedAt ?? pr.mergedAt ?? createdAt, mergedAt: pr.state === "MERGED" ? (pr.mergedAt ?? createdAt) : null };
+  return {
+    createdAt,
+    updatedAt: pr.updatedAt ?? pr.mergedAt ?? createdAt,
+    mergedAt: pr.state === "MERGED" ? (pr.mergedAt ?? createdAt) : null,
+  };
 }
 
 /**
@@ -120,19 +151,39 @@ function treeNode(repo: SimRepo, dir: string): Node {
         const path = `${prefix}${name}`;
         const object = type === "tree" ? treeNode(repo, path) : blobNode(repo.files.get(path)!);
         const dot = name.lastIndexOf(".");
-        return { name, type, path, mode: type === "tree" ? 0o40000 : 0o100644, oid: object.oid, extension: type === "blob" && dot > 0 ? name.slice(dot) : null, isGenerated: false, object };
+        return {
+          name,
+          type,
+          path,
+          mode: type === "tree" ? 0o40000 : 0o100644,
+          oid: object.oid,
+          extension: type === "blob" && dot > 0 ? name.slice(dot) : null,
+          isGenerated: false,
+          object,
+        };
       }),
   };
 }
 
 function blobNode(text: string): Node & { oid: string } {
   const oid = gitOid("blob", text);
-  return { __typename: "Blob", id: `BLOB_${oid}`, oid, abbreviatedOid: oid.slice(0, 7), text, byteSize: Buffer.byteLength(text), isTruncated: false, isBinary: false };
+  return {
+    __typename: "Blob",
+    id: `BLOB_${oid}`,
+    oid,
+    abbreviatedOid: oid.slice(0, 7),
+    text,
+    byteSize: Buffer.byteLength(text),
+    isTruncated: false,
+    isBinary: false,
+  };
 }
 
 /** Git's object id (`blob` ids are the real ones). */
 function gitOid(type: string, content: string): string {
-  return createHash("sha1").update(`${type} ${Buffer.byteLength(content)}\0${content}`).digest("hex");
+  return createHash("sha1")
+    .update(`${type} ${Buffer.byteLength(content)}\0${content}`)
+    .digest("hex");
 }
 
 /** Root fields: `search` (issues and pull requests, at most `world.searchResultLimit` listed), `rateLimit`. */
@@ -140,18 +191,40 @@ export function rootFields(world: GitHubWorld, hooks: GraphqlHooks): Node {
   return {
     search: (args: { query: string; type: string; first?: number; after?: string; last?: number }) => {
       const matches = args.type === "ISSUE" ? searchIssues(world, args.query) : [];
-      const page = connection(matches.slice(0, world.searchResultLimit).map((match) => ("issue" in match ? issueNode(match.repo, match.issue, hooks) : hooks.prNode(match.repo, match.pr))))(args);
-      return { ...page, issueCount: args.type === "ISSUE" ? matches.length : 0, repositoryCount: 0, userCount: 0, discussionCount: 0, wikiCount: 0, codeCount: 0 };
+      const page = connection(
+        matches
+          .slice(0, world.searchResultLimit)
+          .map((match) => ("issue" in match ? issueNode(match.repo, match.issue, hooks) : hooks.prNode(match.repo, match.pr))),
+      )(args);
+      return {
+        ...page,
+        issueCount: args.type === "ISSUE" ? matches.length : 0,
+        repositoryCount: 0,
+        userCount: 0,
+        discussionCount: 0,
+        wikiCount: 0,
+        codeCount: 0,
+      };
     },
     rateLimit: () => {
       const bucket = world.rateLimit.graphql;
-      return { limit: bucket.limit, remaining: bucket.remaining, used: world.rateLimit.used("graphql"), cost: 1, nodeCount: 0, resetAt: new Date(bucket.reset * 1000).toISOString().replace(".000Z", "Z") };
+      return {
+        limit: bucket.limit,
+        remaining: bucket.remaining,
+        used: world.rateLimit.used("graphql"),
+        cost: 1,
+        nodeCount: 0,
+        resetAt: new Date(bucket.reset * 1000).toISOString().replace(".000Z", "Z"),
+      };
     },
   };
 }
 
 /** A Bot's GraphQL login has no `[bot]` suffix (REST: `sdlc-guard[bot]`, GraphQL: `sdlc-guard`). */
-const actor = (author: SimIssueAuthor) => ({ __typename: author.type, login: author.type === "Bot" ? author.login.replace(/\[bot\]$/, "") : author.login });
+const actor = (author: SimIssueAuthor) => ({
+  __typename: author.type,
+  login: author.type === "Bot" ? author.login.replace(/\[bot\]$/, "") : author.login,
+});
 
 function issueNode(repo: SimRepo, issue: SimIssue, hooks: GraphqlHooks): Node {
   return {
@@ -168,7 +241,17 @@ function issueNode(repo: SimRepo, issue: SimIssue, hooks: GraphqlHooks): Node {
     author: actor(issue.author),
     repository: hooks.repositoryNode(repo),
     labels: connection(issue.labels.map((name) => ({ name }))),
-    comments: connection(issue.comments.map((c) => ({ __typename: "IssueComment", id: `IC_${c.id}`, databaseId: c.id, body: c.body, createdAt: c.createdAt, updatedAt: c.updatedAt, author: actor(c.author) }))),
+    comments: connection(
+      issue.comments.map((c) => ({
+        __typename: "IssueComment",
+        id: `IC_${c.id}`,
+        databaseId: c.id,
+        body: c.body,
+        createdAt: c.createdAt,
+        updatedAt: c.updatedAt,
+        author: actor(c.author),
+      })),
+    ),
   };
 }
 
@@ -200,13 +283,33 @@ interface Searchable {
 function searchable(match: SearchMatch): Searchable {
   if ("issue" in match) {
     const { repo, issue } = match;
-    return { repo, kind: "issue", state: issue.state, merged: false, labels: issue.labels, author: issue.author.login, createdAt: issue.createdAt, updatedAt: issue.updatedAt, closedAt: issue.closedAt, mergedAt: null };
+    return {
+      repo,
+      kind: "issue",
+      state: issue.state,
+      merged: false,
+      labels: issue.labels,
+      author: issue.author.login,
+      createdAt: issue.createdAt,
+      updatedAt: issue.updatedAt,
+      closedAt: issue.closedAt,
+      mergedAt: null,
+    };
   }
   const { repo, pr } = match;
   const times = prTimes(pr);
   // The simulator keeps no close time of an unmerged PR: its last update stands for it.
   const closedAt = pr.state === "OPEN" ? null : (times.mergedAt ?? times.updatedAt);
-  return { repo, kind: "pr", state: pr.state === "OPEN" ? "open" : "closed", merged: pr.state === "MERGED", labels: [], author: pr.author.login, closedAt, ...times };
+  return {
+    repo,
+    kind: "pr",
+    state: pr.state === "OPEN" ? "open" : "closed",
+    merged: pr.state === "MERGED",
+    labels: [],
+    author: pr.author.login,
+    closedAt,
+    ...times,
+  };
 }
 
 /**
@@ -231,7 +334,8 @@ export function searchIssues(world: GitHubWorld, query: string): SearchMatch[] {
     else if ((key === "is" || key === "type") && (lower === "pr" || lower === "pull-request")) test = (item) => item.kind === "pr";
     else if ((key === "is" || key === "type") && lower === "issue") test = (item) => item.kind === "issue";
     else if ((key === "is" || key === "state") && (lower === "open" || lower === "closed")) test = (item) => item.state === lower;
-    else if (key === "is" && (lower === "merged" || lower === "unmerged")) test = (item) => item.kind === "pr" && item.state === "closed" && item.merged === (lower === "merged");
+    else if (key === "is" && (lower === "merged" || lower === "unmerged"))
+      test = (item) => item.kind === "pr" && item.state === "closed" && item.merged === (lower === "merged");
     else if (key === "author") test = (item) => item.author.toLowerCase() === (lower.startsWith("app/") ? `${lower.slice(4)}[bot]` : lower);
     else if (key === "created" || key === "updated" || key === "closed" || key === "merged") {
       const inRange = dateRange(value);
@@ -239,7 +343,8 @@ export function searchIssues(world: GitHubWorld, query: string): SearchMatch[] {
       test = (item) => item[field] !== null && inRange(item[field]);
     } else if (key === "sort") {
       const [field, dir] = lower.split("-");
-      if (field === "created" || field === "updated") sort = { field: field === "created" ? "createdAt" : "updatedAt", direction: dir === "asc" ? 1 : -1 };
+      if (field === "created" || field === "updated")
+        sort = { field: field === "created" ? "createdAt" : "updatedAt", direction: dir === "asc" ? 1 : -1 };
     }
     if (test) filters.push(negated ? (item) => !test(item) : test);
   }
@@ -252,7 +357,11 @@ export function searchIssues(world: GitHubWorld, query: string): SearchMatch[] {
   return [...issues, ...pulls]
     .map((match) => ({ match, item: searchable(match) }))
     .filter(({ item }) => filters.every((f) => f(item)))
-    .sort((a, b) => sort.direction * (a.item[sort.field] < b.item[sort.field] ? -1 : a.item[sort.field] > b.item[sort.field] ? 1 : number(a.match) - number(b.match)))
+    .sort(
+      (a, b) =>
+        sort.direction *
+        (a.item[sort.field] < b.item[sort.field] ? -1 : a.item[sort.field] > b.item[sort.field] ? 1 : number(a.match) - number(b.match)),
+    )
     .map(({ match }) => match);
 }
 

@@ -104,9 +104,33 @@ export interface BuiltOrg {
   withFailure(kind: OrgFailure): BuiltRepository | undefined;
 }
 
-const NAMES = ["payments", "ledger", "checkout", "billing", "identity", "search", "catalog", "inventory", "shipping", "notifications", "reports", "gateway", "orders", "pricing", "analytics", "mobile", "web", "admin", "profile", "media"];
+const NAMES = [
+  "payments",
+  "ledger",
+  "checkout",
+  "billing",
+  "identity",
+  "search",
+  "catalog",
+  "inventory",
+  "shipping",
+  "notifications",
+  "reports",
+  "gateway",
+  "orders",
+  "pricing",
+  "analytics",
+  "mobile",
+  "web",
+  "admin",
+  "profile",
+  "media",
+];
 const DAY = 86_400_000;
-const VIOLATION_TITLES = { "direct-push": "sdlc-guard: direct pushes to protected branches", "force-push": "sdlc-guard: force pushes and deletions of protected branches" };
+const VIOLATION_TITLES = {
+  "direct-push": "sdlc-guard: direct pushes to protected branches",
+  "force-push": "sdlc-guard: force pushes and deletions of protected branches",
+};
 
 /** Builds the organisation into the world (see BuildOrgOptions); returns what it made. */
 export function buildOrg(world: GitHubWorld, options: BuildOrgOptions): BuiltOrg {
@@ -132,7 +156,10 @@ export function buildOrg(world: GitHubWorld, options: BuildOrgOptions): BuiltOrg
   let checkRunId = 800_000;
   const built: BuiltRepository[] = [];
   const make = (name: string, failure: OrgFailure | null, decoys: boolean): BuiltRepository => {
-    const repo = world.addRepo(login, name, { visibility: pick(["private", "private", "internal", "public"] as const), pushedAt: at(1 + Math.floor(random() * 14)) });
+    const repo = world.addRepo(login, name, {
+      visibility: pick(["private", "private", "internal", "public"] as const),
+      pushedAt: at(1 + Math.floor(random() * 14)),
+    });
     const b: BuiltRepository = {
       repo,
       name,
@@ -158,13 +185,33 @@ export function buildOrg(world: GitHubWorld, options: BuildOrgOptions): BuiltOrg
       if (b.protection === "classic") repo.classicRules.set(repo.defaultBranch, strictClassicRule(repo.defaultBranch, 2));
       else {
         const source = b.protection === "org-ruleset" ? login : `${login}/${name}`;
-        const rules = [rulesetRule.pullRequest(2, source), rulesetRule.nonFastForward(source), rulesetRule.deletion(source), rulesetRule.requiredGuard(world.appId, source)];
-        repo.branchRules.set(repo.defaultBranch, b.protection === "org-ruleset" ? rules.map((r): SimBranchRule => ({ ...r, ruleset_source_type: "Organization" })) : rules);
+        const rules = [
+          rulesetRule.pullRequest(2, source),
+          rulesetRule.nonFastForward(source),
+          rulesetRule.deletion(source),
+          rulesetRule.requiredGuard(world.appId, source),
+        ];
+        repo.branchRules.set(
+          repo.defaultBranch,
+          b.protection === "org-ruleset" ? rules.map((r): SimBranchRule => ({ ...r, ruleset_source_type: "Organization" })) : rules,
+        );
       }
     }
 
-    repo.secretScanning = { enabled: true, openAlerts: failure === "secret-alerts" ? 2 : 0, genericAlerts: failure === "secret-alerts" ? 1 : 0, pushProtection: failure !== "no-push-protection" };
-    repo.dependabot = { alertsEnabled: true, openAlerts: { critical: failure === "critical-dependabot" ? 1 : 0, high: failure === "critical-dependabot" ? 2 : 0, medium: Math.floor(random() * 3) } };
+    repo.secretScanning = {
+      enabled: true,
+      openAlerts: failure === "secret-alerts" ? 2 : 0,
+      genericAlerts: failure === "secret-alerts" ? 1 : 0,
+      pushProtection: failure !== "no-push-protection",
+    };
+    repo.dependabot = {
+      alertsEnabled: true,
+      openAlerts: {
+        critical: failure === "critical-dependabot" ? 1 : 0,
+        high: failure === "critical-dependabot" ? 2 : 0,
+        medium: Math.floor(random() * 3),
+      },
+    };
     repo.codeScanning = { openAlerts: Math.floor(random() * 3) };
 
     // Files where GitHub looks for them (root, .github/, docs/); SECURITY.md may come from the org's .github repository.
@@ -195,12 +242,30 @@ export function buildOrg(world: GitHubWorld, options: BuildOrgOptions): BuiltOrg
 
     const major = 1 + Math.floor(random() * 4);
     const idle = failure === "inactive" || failure === "archived" ? 400 : 0;
-    const tag = failure === "non-semver-release" ? "release-2026-11-02" : `${random() < 0.5 ? "v" : ""}${major}.${Math.floor(random() * 10)}.${Math.floor(random() * 10)}`;
-    repo.releases.push({ tagName: `v${major - 1}.9.0`, name: null, body: "Older release", draft: false, prerelease: false, publishedAt: at(idle + 90) });
+    const tag =
+      failure === "non-semver-release"
+        ? "release-2026-11-02"
+        : `${random() < 0.5 ? "v" : ""}${major}.${Math.floor(random() * 10)}.${Math.floor(random() * 10)}`;
+    repo.releases.push({
+      tagName: `v${major - 1}.9.0`,
+      name: null,
+      body: "Older release",
+      draft: false,
+      prerelease: false,
+      publishedAt: at(idle + 90),
+    });
     repo.releases.push({ tagName: tag, name: tag, body: "Release notes", draft: false, prerelease: false, publishedAt: at(idle + 5) });
     b.latestRelease = tag;
     // A later draft and prerelease GitHub does not report as the latest release.
-    if (random() < 0.4) repo.releases.push({ tagName: `v${major + 1}.0.0-rc.1`, name: null, body: "", draft: false, prerelease: true, publishedAt: at(idle + 2) });
+    if (random() < 0.4)
+      repo.releases.push({
+        tagName: `v${major + 1}.0.0-rc.1`,
+        name: null,
+        body: "",
+        draft: false,
+        prerelease: true,
+        publishedAt: at(idle + 2),
+      });
     if (random() < 0.4) repo.releases.push({ tagName: "next", name: null, body: "", draft: true, prerelease: false });
 
     // Merged PRs: in the period with the app's run on the head, and one before it that failed (must not count).
@@ -209,7 +274,16 @@ export function buildOrg(world: GitHubWorld, options: BuildOrgOptions): BuiltOrg
       pr.mergedAt = at(daysAgo);
       pr.updatedAt = pr.mergedAt;
       world.mergePullRequest(repo, pr, "squash");
-      repo.checkRuns.push({ id: checkRunId++, appId: world.appId, name: "sdlc-guard", headSha: pr.headSha, status: "completed", conclusion, output: { title: conclusion, summary: null }, externalId: `pr-${number}` });
+      repo.checkRuns.push({
+        id: checkRunId++,
+        appId: world.appId,
+        name: "sdlc-guard",
+        headSha: pr.headSha,
+        status: "completed",
+        conclusion,
+        output: { title: conclusion, summary: null },
+        externalId: `pr-${number}`,
+      });
       return { number, mergedAt: pr.mergedAt, conclusion: conclusion.toUpperCase() as "SUCCESS" | "FAILURE" };
     };
     const periodDays = options.periodDays ?? 30;
@@ -218,7 +292,8 @@ export function buildOrg(world: GitHubWorld, options: BuildOrgOptions): BuiltOrg
       merge(number++, periodDays + 15, "failure");
       const count = 1 + Math.floor(random() * 3);
       const days = Array.from({ length: count }, () => 1 + Math.floor(random() * (periodDays - 2))).sort((x, y) => y - x);
-      for (const [i, d] of days.entries()) b.mergedInPeriod.unshift(merge(number++, d, failure === "failing-merged-pr" && i === days.length - 1 ? "failure" : "success"));
+      for (const [i, d] of days.entries())
+        b.mergedInPeriod.unshift(merge(number++, d, failure === "failing-merged-pr" && i === days.length - 1 ? "failure" : "success"));
       world.addPullRequest(repo, { number, title: "Work in progress", createdAt: at(1) });
     }
 
@@ -230,7 +305,13 @@ export function buildOrg(world: GitHubWorld, options: BuildOrgOptions): BuiltOrg
       world.issues.close(login, name, old.number);
       const issue = world.issues.list(login, name).find((i) => i.number === old.number)!;
       Object.assign(issue, { updatedAt: at(periodDays + 10), closedAt: at(periodDays + 10) });
-      world.issues.add(login, name, { title: "Copied marker", body: `${violationMarker("force-push")}\n\n${occurrenceMarker("force-push:fake")}`, labels: [VIOLATION_LABEL], createdAt: at(3), updatedAt: at(3) });
+      world.issues.add(login, name, {
+        title: "Copied marker",
+        body: `${violationMarker("force-push")}\n\n${occurrenceMarker("force-push:fake")}`,
+        labels: [VIOLATION_LABEL],
+        createdAt: at(3),
+        updatedAt: at(3),
+      });
     }
 
     if (failure === "inactive") repo.pushedAt = at(400);
@@ -270,8 +351,15 @@ export function buildOrg(world: GitHubWorld, options: BuildOrgOptions): BuiltOrg
 }
 
 /** An open violation issue of the app with one occurrence per date (the first in the body, the others as comments). */
-function violationIssue(world: GitHubWorld, repo: SimRepo, control: "direct-push" | "force-push", daysAgo: number[], at: (d: number) => string) {
-  const occurrence = (d: number) => `Push of ${sha(`${repo.name}-${control}-${d}`).slice(0, 7)}\n\n${occurrenceMarker(`${control}:push:${sha(`${repo.name}-${control}-${d}`)}`)}`;
+function violationIssue(
+  world: GitHubWorld,
+  repo: SimRepo,
+  control: "direct-push" | "force-push",
+  daysAgo: number[],
+  at: (d: number) => string,
+) {
+  const occurrence = (d: number) =>
+    `Push of ${sha(`${repo.name}-${control}-${d}`).slice(0, 7)}\n\n${occurrenceMarker(`${control}:push:${sha(`${repo.name}-${control}-${d}`)}`)}`;
   const [first, ...later] = daysAgo;
   const issue = world.issues.add(repo.owner, repo.name, {
     title: VIOLATION_TITLES[control],

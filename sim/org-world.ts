@@ -53,9 +53,26 @@ type Json = Record<string, unknown>;
 const API = "https://api.github.com";
 const WEB = "https://github.com";
 /** The `permission` field is GitHub's legacy one (maintain reads as write, triage as read); `role_name` is exact. */
-const LEGACY_PERMISSION: Record<SimPermission, string> = { admin: "admin", maintain: "write", write: "write", triage: "read", read: "read", none: "none" };
+const LEGACY_PERMISSION: Record<SimPermission, string> = {
+  admin: "admin",
+  maintain: "write",
+  write: "write",
+  triage: "read",
+  read: "read",
+  none: "none",
+};
 /** Fields of `GET /orgs/{org}` only an owner sees. */
-const OWNER_ONLY = ["two_factor_requirement_enabled", "billing_email", "plan", "total_private_repos", "owned_private_repos", "private_gists", "disk_usage", "collaborators", "default_repository_permission"];
+const OWNER_ONLY = [
+  "two_factor_requirement_enabled",
+  "billing_email",
+  "plan",
+  "total_private_repos",
+  "owned_private_repos",
+  "private_gists",
+  "disk_usage",
+  "collaborators",
+  "default_repository_permission",
+];
 const SEVERITIES = ["critical", "high", "medium"] as const;
 
 export class OrgWorld {
@@ -76,7 +93,9 @@ export class OrgWorld {
 
   /** An organisation GitHub knows: created explicitly, or owning a repository. */
   known(login: string): SimOrganization | undefined {
-    return this.orgs.get(login.toLowerCase()) ?? (this.reposOf(login).length ? this.organization(this.reposOf(login)[0]!.owner) : undefined);
+    return (
+      this.orgs.get(login.toLowerCase()) ?? (this.reposOf(login).length ? this.organization(this.reposOf(login)[0]!.owner) : undefined)
+    );
   }
 
   /** The account the app is installed on: the first organisation created, else the owner of the first repository. */
@@ -92,7 +111,10 @@ export class OrgWorld {
   route(method: string, path: string, query: URLSearchParams): SimResponse | undefined {
     if (method !== "GET") return undefined;
     if (path === "/rate_limit") return json(200, this.world.rateLimit.overview(exampleResponse("GET", "/rate_limit", 200)));
-    if (path === "/app/installations") return json(200, [this.installationJson(this.installationAccount(), exampleResponse("GET", "/app/installations", 200) as unknown as Json[])]);
+    if (path === "/app/installations")
+      return json(200, [
+        this.installationJson(this.installationAccount(), exampleResponse("GET", "/app/installations", 200) as unknown as Json[]),
+      ]);
     let m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/collaborators\/([^/]+)\/permission$/);
     if (m) return this.permission(decodeURIComponent(m[1]!), decodeURIComponent(m[2]!), decodeURIComponent(m[3]!));
     m = path.match(/^\/orgs\/([^/]+)(\/.*)?$/);
@@ -109,23 +131,39 @@ export class OrgWorld {
     if (rest === "") return json(200, this.orgJson(org));
     if (rest === "/installation") return json(200, this.installationJson(org, exampleResponse("GET", "/orgs/{org}/installation", 200)));
     if ((m = rest.match(/^\/members\/([^/]+)$/))) {
-      return org.isMember(decodeURIComponent(m[1]!)) ? { status: 204, headers: {}, body: undefined } : json(404, { message: "User does not exist or is not a member of the organization", documentation_url: "https://docs.github.com/rest/orgs/members" });
+      return org.isMember(decodeURIComponent(m[1]!))
+        ? { status: 204, headers: {}, body: undefined }
+        : json(404, {
+            message: "User does not exist or is not a member of the organization",
+            documentation_url: "https://docs.github.com/rest/orgs/members",
+          });
     }
     if (rest === "/repos") return pageByNumber(this.sortRepos(repos, query), query, `${base}/repos`, (r) => this.minimalRepository(r));
-    if (rest === "/secret-scanning/alerts") return pageByNumber(this.secretAlerts(repos, query), query, `${base}/secret-scanning/alerts`, (a) => a);
-    if (rest === "/dependabot/alerts") return pageByCursor(this.dependabotAlerts(repos, query), query, `${base}/dependabot/alerts`, (a) => a);
-    if (rest === "/code-scanning/alerts") return pageByNumber(this.codeScanningAlerts(repos, query), query, `${base}/code-scanning/alerts`, (a) => a);
+    if (rest === "/secret-scanning/alerts")
+      return pageByNumber(this.secretAlerts(repos, query), query, `${base}/secret-scanning/alerts`, (a) => a);
+    if (rest === "/dependabot/alerts")
+      return pageByCursor(this.dependabotAlerts(repos, query), query, `${base}/dependabot/alerts`, (a) => a);
+    if (rest === "/code-scanning/alerts")
+      return pageByNumber(this.codeScanningAlerts(repos, query), query, `${base}/code-scanning/alerts`, (a) => a);
     if (rest === "/code-security/configurations") {
       const [template] = exampleResponse("GET", "/orgs/{org}/code-security/configurations", 200) as unknown as Json[];
-      return pageByCursor(org.codeSecurityConfigurations, query, `${base}/code-security/configurations`, (c) => this.configurationJson(org, c, template!));
+      return pageByCursor(org.codeSecurityConfigurations, query, `${base}/code-security/configurations`, (c) =>
+        this.configurationJson(org, c, template!),
+      );
     }
     if ((m = rest.match(/^\/code-security\/configurations\/(\d+)\/repositories$/))) {
       const configuration = org.codeSecurityConfigurations.find((c) => c.id === Number(m![1]));
       if (!configuration) return notFound();
       const statuses = (query.get("status") ?? "all").split(",").map((s) => s.trim());
       // Every attachment is modelled as `attached`.
-      const attached = statuses.includes("all") || statuses.includes("attached") ? repos.filter((r) => configuration.repos.some((n) => n.toLowerCase() === r.name.toLowerCase())) : [];
-      return pageByCursor(attached, query, `${base}/code-security/configurations/${configuration.id}/repositories`, (r) => ({ status: "attached", repository: this.simpleRepository(r) }));
+      const attached =
+        statuses.includes("all") || statuses.includes("attached")
+          ? repos.filter((r) => configuration.repos.some((n) => n.toLowerCase() === r.name.toLowerCase()))
+          : [];
+      return pageByCursor(attached, query, `${base}/code-security/configurations/${configuration.id}/repositories`, (r) => ({
+        status: "attached",
+        repository: this.simpleRepository(r),
+      }));
     }
     return undefined;
   }
@@ -197,7 +235,8 @@ export class OrgWorld {
     const sort = query.get("sort") ?? "created";
     // GitHub: ascending by default only for full_name.
     const direction = (query.get("direction") ?? (sort === "full_name" ? "asc" : "desc")) === "asc" ? 1 : -1;
-    const key = (r: SimRepo): string | number => (sort === "full_name" ? r.name.toLowerCase() : sort === "pushed" || sort === "updated" ? (r.pushedAt ?? "") : r.id);
+    const key = (r: SimRepo): string | number =>
+      sort === "full_name" ? r.name.toLowerCase() : sort === "pushed" || sort === "updated" ? (r.pushedAt ?? "") : r.id;
     return repos
       .filter((r) => type === "all" || type === "sources" || type === "member" || (type === "public") === (r.visibility === "public"))
       .sort((a, b) => direction * (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
@@ -260,7 +299,13 @@ export class OrgWorld {
             assigned_to: null,
             repository: this.simpleRepository(repo),
           };
-          for (const field of ["resolution_comment", "push_protection_bypass_request_reviewer_comment", "push_protection_bypass_request_comment", "push_protection_bypass_request_html_url"]) delete alert[field];
+          for (const field of [
+            "resolution_comment",
+            "push_protection_bypass_request_reviewer_comment",
+            "push_protection_bypass_request_comment",
+            "push_protection_bypass_request_html_url",
+          ])
+            delete alert[field];
           return alert;
         }),
       );
@@ -287,7 +332,12 @@ export class OrgWorld {
               url: `${API}/repos/${repo.owner}/${repo.name}/dependabot/alerts/${number}`,
               html_url: `${WEB}/${repo.owner}/${repo.name}/security/dependabot/${number}`,
               // The documented example's EPSS percentile is a string where the schema wants a number.
-              security_advisory: { ...advisory, severity, epss: { percentage: 0.00045, percentile: 0.16001 }, vulnerabilities: (advisory.vulnerabilities as Json[]).map((v) => ({ ...v, severity })) },
+              security_advisory: {
+                ...advisory,
+                severity,
+                epss: { percentage: 0.00045, percentile: 0.16001 },
+                vulnerabilities: (advisory.vulnerabilities as Json[]).map((v) => ({ ...v, severity })),
+              },
               security_vulnerability: { ...(template!.security_vulnerability as Json), severity },
               dismissed_at: null,
               dismissed_by: null,
@@ -338,7 +388,10 @@ export class OrgWorld {
 
 /** A documented repository example made into this repository (ids, names, owner and every URL). */
 function retarget(example: Json, repo: SimRepo): Json {
-  const text = JSON.stringify(example).replaceAll("octocat/Hello-World", `${repo.owner}/${repo.name}`).replaceAll("/users/octocat", `/users/${repo.owner}`).replaceAll("github.com/octocat", `github.com/${repo.owner}`);
+  const text = JSON.stringify(example)
+    .replaceAll("octocat/Hello-World", `${repo.owner}/${repo.name}`)
+    .replaceAll("/users/octocat", `/users/${repo.owner}`)
+    .replaceAll("github.com/octocat", `github.com/${repo.owner}`);
   const out = JSON.parse(text) as Json;
   return {
     ...out,
@@ -381,7 +434,10 @@ function pageByCursor<T>(items: T[], query: URLSearchParams, path: string, toJso
   const start = after ? Number(/^cursor:(\d+)$/.exec(Buffer.from(after, "base64url").toString())?.[1] ?? Number.NaN) : 0;
   if (Number.isNaN(start)) return json(400, { message: "Invalid cursor.", documentation_url: "https://docs.github.com/rest" });
   const end = start + perPage;
-  const headers = end < items.length ? nextLink(path, query, { per_page: String(perPage), after: Buffer.from(`cursor:${end}`).toString("base64url") }) : {};
+  const headers =
+    end < items.length
+      ? nextLink(path, query, { per_page: String(perPage), after: Buffer.from(`cursor:${end}`).toString("base64url") })
+      : {};
   return { status: 200, headers, body: items.slice(start, end).map(toJson) };
 }
 

@@ -26,7 +26,8 @@ export class SimRateLimits {
 
   /** Refills one bucket (or all of them) to its limit, with the default reset unless one is given. */
   reset(resource?: SimRateResource, resetAt = DEFAULT_RATE_RESET): void {
-    for (const name of resource ? [resource] : (["core", "graphql", "search"] as const)) Object.assign(this[name], { remaining: this[name].limit, reset: resetAt });
+    for (const name of resource ? [resource] : (["core", "graphql", "search"] as const))
+      Object.assign(this[name], { remaining: this[name].limit, reset: resetAt });
   }
 
   /**
@@ -34,7 +35,8 @@ export class SimRateLimits {
    * (`/app/...`, an org's installation) are not charged to the installation.
    */
   resourceFor(method: string, path: string): SimRateResource | undefined {
-    if (path === "/rate_limit" || path.startsWith("/app/") || path === "/app" || /^\/orgs\/[^/]+\/installation$/.test(path)) return undefined;
+    if (path === "/rate_limit" || path.startsWith("/app/") || path === "/app" || /^\/orgs\/[^/]+\/installation$/.test(path))
+      return undefined;
     if (method === "POST" && path === "/graphql") return "graphql";
     return path.startsWith("/search/") ? "search" : "core";
   }
@@ -67,16 +69,29 @@ export class SimRateLimits {
     const message = `API rate limit exceeded for installation ID ${this.installationId}.`;
     if (resource === "graphql") {
       // GraphQL answers HTTP 200 with a RATE_LIMITED error (what Octokit's throttling plugin looks for).
-      return { status: 200, headers: this.headers(resource), body: { errors: [{ type: "RATE_LIMITED", code: "graphql_rate_limit", message }] } };
+      return {
+        status: 200,
+        headers: this.headers(resource),
+        body: { errors: [{ type: "RATE_LIMITED", code: "graphql_rate_limit", message }] },
+      };
     }
     return { status: 403, headers: this.headers(resource), body: { message, documentation_url: DOCS } };
   }
 
   /** The `rate-limit-overview` body of `GET /rate_limit`, over GitHub's documented example (other resources as documented). */
   overview(example: Record<string, unknown>): Record<string, unknown> {
-    const entry = (resource: SimRateResource) => ({ limit: this[resource].limit, used: this.used(resource), remaining: this[resource].remaining, reset: this[resource].reset });
+    const entry = (resource: SimRateResource) => ({
+      limit: this[resource].limit,
+      used: this.used(resource),
+      remaining: this[resource].remaining,
+      reset: this[resource].reset,
+    });
     const resources = example.resources as Record<string, unknown>;
-    return { ...example, resources: { ...resources, core: entry("core"), graphql: entry("graphql"), search: entry("search") }, rate: entry("core") };
+    return {
+      ...example,
+      resources: { ...resources, core: entry("core"), graphql: entry("graphql"), search: entry("search") },
+      rate: entry("core"),
+    };
   }
 }
 

@@ -22,7 +22,12 @@ export const approval = (login: string, commitSha: string, minute = 10): SimRevi
 });
 
 /** A PR that satisfies every core control: Jira key in the title, two human approvals on the head commit. */
-export function compliantPullRequest(world: GitHubWorld, repo: SimRepo, number: number, overrides: Partial<SimPullRequest> = {}): SimPullRequest {
+export function compliantPullRequest(
+  world: GitHubWorld,
+  repo: SimRepo,
+  number: number,
+  overrides: Partial<SimPullRequest> = {},
+): SimPullRequest {
   const headSha = overrides.headSha ?? sha(`${repo.name}-pr-${number}`);
   return world.addPullRequest(repo, {
     number,

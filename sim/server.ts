@@ -17,20 +17,26 @@ export async function startSimulator(world: GitHubWorld, port = 0, latencyMs = 0
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => void delay(latencyMs).then(() => {
-      const url = (req.url ?? "/").replace(/^\/api\/v3(?=\/)/, "").replace(/^\/api\/graphql/, "/graphql");
-      const text = Buffer.concat(chunks).toString("utf8");
-      try {
-        const answer = world.handle(req.method ?? "GET", url, text ? JSON.parse(text) : undefined, req.headers);
-        // The world writes pagination links for api.github.com: here they point back at this server.
-        const headers = answer.headers.link ? { ...answer.headers, link: answer.headers.link.replaceAll("https://api.github.com", `http://${req.headers.host}/api/v3`) } : answer.headers;
-        res.writeHead(answer.status, { "content-type": "application/json; charset=utf-8", ...headers });
-        res.end(answer.body === undefined ? "" : JSON.stringify(answer.body));
-      } catch (error) {
-        res.writeHead(500, { "content-type": "application/json" });
-        res.end(JSON.stringify({ message: (error as Error).message }));
-      }
-    }));
+    req.on(
+      "end",
+      () =>
+        void delay(latencyMs).then(() => {
+          const url = (req.url ?? "/").replace(/^\/api\/v3(?=\/)/, "").replace(/^\/api\/graphql/, "/graphql");
+          const text = Buffer.concat(chunks).toString("utf8");
+          try {
+            const answer = world.handle(req.method ?? "GET", url, text ? JSON.parse(text) : undefined, req.headers);
+            // The world writes pagination links for api.github.com: here they point back at this server.
+            const headers = answer.headers.link
+              ? { ...answer.headers, link: answer.headers.link.replaceAll("https://api.github.com", `http://${req.headers.host}/api/v3`) }
+              : answer.headers;
+            res.writeHead(answer.status, { "content-type": "application/json; charset=utf-8", ...headers });
+            res.end(answer.body === undefined ? "" : JSON.stringify(answer.body));
+          } catch (error) {
+            res.writeHead(500, { "content-type": "application/json" });
+            res.end(JSON.stringify({ message: (error as Error).message }));
+          }
+        }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   const { port: actual } = server.address() as AddressInfo;

@@ -7,7 +7,10 @@ import { upgradeWebhookExample, webhookProblems } from "./openapi.js";
 // and are validated against the event's published schema before they are sent.
 const require = createRequire(import.meta.url);
 type Payload = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- webhook JSON, checked by schema
-interface ExampleSet { name: string; examples: Payload[] }
+interface ExampleSet {
+  name: string;
+  examples: Payload[];
+}
 const examples = require("@octokit/webhooks-examples/api.github.com/index.json") as ExampleSet[];
 
 export interface WebhookEvent {
@@ -52,11 +55,20 @@ function applyPullRequest(target: Payload, repo: SimRepo, pr: SimPullRequest): v
     state: pr.state === "OPEN" ? "open" : "closed",
     user: { ...target.user, login: pr.author.login, type: pr.author.bot ? "Bot" : "User" },
     head: { ...target.head, ref: pr.headRef, sha: pr.headSha },
-    base: { ...target.base, ref: pr.baseRef, repo: { ...target.base.repo, id: repo.id, name: repo.name, full_name: `${repo.owner}/${repo.name}` } },
+    base: {
+      ...target.base,
+      ref: pr.baseRef,
+      repo: { ...target.base.repo, id: repo.id, name: repo.name, full_name: `${repo.owner}/${repo.name}` },
+    },
   });
   // A merged PR, as GitHub announces it when closed by a merge.
   if (pr.state === "MERGED") {
-    Object.assign(target, { merged: true, merged_at: pr.mergedAt ?? null, closed_at: pr.mergedAt ?? null, merge_commit_sha: pr.mergeCommitSha ?? null });
+    Object.assign(target, {
+      merged: true,
+      merged_at: pr.mergedAt ?? null,
+      closed_at: pr.mergedAt ?? null,
+      merge_commit_sha: pr.mergeCommitSha ?? null,
+    });
     target.merged_by = { ...target.user, login: pr.mergedBy?.login ?? "maintainer-mia", type: pr.mergedBy?.bot ? "Bot" : "User" };
   }
 }
@@ -73,7 +85,13 @@ export function pullRequestEvent(world: GitHubWorld, repo: SimRepo, pr: SimPullR
   return checked("pull_request", payload);
 }
 
-export function pullRequestReviewEvent(world: GitHubWorld, repo: SimRepo, pr: SimPullRequest, reviewer: string, state = "approved"): WebhookEvent {
+export function pullRequestReviewEvent(
+  world: GitHubWorld,
+  repo: SimRepo,
+  pr: SimPullRequest,
+  reviewer: string,
+  state = "approved",
+): WebhookEvent {
   const payload = withRepository(world, repo, example("pull_request_review", "submitted"));
   applyPullRequest(payload.pull_request, repo, pr);
   payload.review = { ...payload.review, state, commit_id: pr.headSha, user: { ...payload.review.user, login: reviewer } };
@@ -92,14 +110,23 @@ function pullRequestLink(repo: SimRepo, pr: SimPullRequest): Payload {
   };
 }
 
-export function checkRunRerequestedEvent(world: GitHubWorld, repo: SimRepo, pr: SimPullRequest, opts: { linked?: boolean; name?: string } = {}): WebhookEvent {
+export function checkRunRerequestedEvent(
+  world: GitHubWorld,
+  repo: SimRepo,
+  pr: SimPullRequest,
+  opts: { linked?: boolean; name?: string } = {},
+): WebhookEvent {
   const payload = withRepository(world, repo, example("check_run", "rerequested"));
   const run = payload.check_run;
   run.name = opts.name ?? "sdlc-guard";
   run.head_sha = pr.headSha;
   // The example's app timestamps are not ISO 8601, which GitHub sends.
   run.app = { ...run.app, id: world.appId, created_at: "2018-04-25T20:42:10Z", updated_at: "2018-04-25T20:42:10Z" };
-  run.check_suite = { ...run.check_suite, head_sha: pr.headSha, app: { ...run.check_suite.app, id: world.appId, created_at: "2018-04-25T20:42:10Z", updated_at: "2018-04-25T20:42:10Z" } };
+  run.check_suite = {
+    ...run.check_suite,
+    head_sha: pr.headSha,
+    app: { ...run.check_suite.app, id: world.appId, created_at: "2018-04-25T20:42:10Z", updated_at: "2018-04-25T20:42:10Z" },
+  };
   run.pull_requests = opts.linked === false ? [] : [pullRequestLink(repo, pr)];
   return checked("check_run", payload);
 }
@@ -129,7 +156,18 @@ export function repositoryRulesetEvent(world: GitHubWorld, repo: SimRepo, action
     repository: base.repository,
     sender: base.sender,
     installation: base.installation,
-    repository_ruleset: { id: 7, name: "protect main", target: "branch", source_type: "Repository", source: `${repo.owner}/${repo.name}`, enforcement: "active", node_id: "RRS_lACkVXNlcgQB", _links: {}, created_at: "2026-11-01T10:00:00Z", updated_at: "2026-11-20T10:00:00Z" },
+    repository_ruleset: {
+      id: 7,
+      name: "protect main",
+      target: "branch",
+      source_type: "Repository",
+      source: `${repo.owner}/${repo.name}`,
+      enforcement: "active",
+      node_id: "RRS_lACkVXNlcgQB",
+      _links: {},
+      created_at: "2026-11-01T10:00:00Z",
+      updated_at: "2026-11-20T10:00:00Z",
+    },
   };
   if (orgLevel) {
     delete payload.repository;
@@ -197,7 +235,9 @@ export function pushEvent(world: GitHubWorld, repo: SimRepo, opts: PushOptions =
   if (opts.sender) payload.sender = { ...payload.sender, login: opts.sender };
   const template = payload.commits[0] ?? payload.head_commit;
   // Without named commits, the push adds new ones to the branch (GitHub knows every pushed commit).
-  let shas = opts.shas ?? (opts.merged || opts.deleted ? [] : Array.from({ length: opts.commits ?? 1 }, (_, i) => world.commit(repo, branch, `change ${i + 1}`)));
+  let shas =
+    opts.shas ??
+    (opts.merged || opts.deleted ? [] : Array.from({ length: opts.commits ?? 1 }, (_, i) => world.commit(repo, branch, `change ${i + 1}`)));
   // As GitHub: a new branch has an all-zero `before`; otherwise it is the parent of the first pushed commit.
   const parentOfFirst = repo.git.commits.get(shas[0] ?? "")?.parents[0];
   let before = opts.before ?? (opts.created ? ZERO : (parentOfFirst ?? repo.git.branches.get(branch) ?? ZERO));
@@ -208,13 +248,28 @@ export function pushEvent(world: GitHubWorld, repo: SimRepo, opts: PushOptions =
   payload.after = opts.deleted ? ZERO : (opts.after ?? shas[shas.length - 1]!);
   payload.base_ref = null;
   payload.compare = `https://github.com/${repo.owner}/${repo.name}/compare/${before.slice(0, 12)}...${payload.after.slice(0, 12)}`;
-  payload.commits = opts.deleted ? [] : shas.map((id, i) => ({ ...template, id, tree_id: id, distinct: true, added: [], removed: [], modified: i === 0 ? (opts.modified ?? []) : [] }));
+  payload.commits = opts.deleted
+    ? []
+    : shas.map((id, i) => ({
+        ...template,
+        id,
+        tree_id: id,
+        distinct: true,
+        added: [],
+        removed: [],
+        modified: i === 0 ? (opts.modified ?? []) : [],
+      }));
   payload.head_commit = opts.deleted ? null : payload.commits[payload.commits.length - 1];
   return checked("push", payload);
 }
 
 /** A tag pushed: the `push` event of refs/tags/<name> (GitHub also sends a `create` event). */
-export function tagPushEvent(world: GitHubWorld, repo: SimRepo, tag: string, opts: { sender?: string; deleted?: boolean } = {}): WebhookEvent {
+export function tagPushEvent(
+  world: GitHubWorld,
+  repo: SimRepo,
+  tag: string,
+  opts: { sender?: string; deleted?: boolean } = {},
+): WebhookEvent {
   const payload = withRepository(world, repo, example("push"));
   const target = repo.git.tags.get(tag);
   const tagObject = target?.annotated?.sha ?? target?.commitSha ?? sha(`deleted-tag-${tag}`);
@@ -228,7 +283,9 @@ export function tagPushEvent(world: GitHubWorld, repo: SimRepo, tag: string, opt
     forced: false,
     base_ref: null,
     commits: [],
-    head_commit: opts.deleted ? null : { ...payload.head_commit, id: target?.commitSha ?? tagObject, tree_id: target?.commitSha ?? tagObject },
+    head_commit: opts.deleted
+      ? null
+      : { ...payload.head_commit, id: target?.commitSha ?? tagObject, tree_id: target?.commitSha ?? tagObject },
   });
   payload.repository.html_url = `https://github.com/${repo.owner}/${repo.name}`;
   if (opts.sender) payload.sender = { ...payload.sender, login: opts.sender };
@@ -248,7 +305,15 @@ export function tagCreateEvent(world: GitHubWorld, repo: SimRepo, tag: string, s
 export function releaseEvent(world: GitHubWorld, repo: SimRepo, tag: string, action: "published" | "edited" = "published"): WebhookEvent {
   const payload = withRepository(world, repo, example("release", action));
   const release = repo.releases.find((r) => r.tagName === tag);
-  Object.assign(payload.release, { immutable: false, updated_at: payload.release.published_at, tag_name: tag, name: release?.name ?? null, body: release?.body ?? null, draft: release?.draft ?? false, prerelease: release?.prerelease ?? false });
+  Object.assign(payload.release, {
+    immutable: false,
+    updated_at: payload.release.published_at,
+    tag_name: tag,
+    name: release?.name ?? null,
+    body: release?.body ?? null,
+    draft: release?.draft ?? false,
+    prerelease: release?.prerelease ?? false,
+  });
   payload.repository.html_url = `https://github.com/${repo.owner}/${repo.name}`;
   return checked("release", payload);
 }
@@ -257,7 +322,11 @@ export function releaseEvent(world: GitHubWorld, repo: SimRepo, tag: string, act
  * GitHub's examples have no deployment_protection_rule payload: built from the `deployment` example's deployment,
  * repository and sender, and checked against the event's published schema.
  */
-export function deploymentProtectionRuleEvent(world: GitHubWorld, repo: SimRepo, opts: { ref: string; sha: string; environment?: string; runId?: number; callbackUrl?: string }): WebhookEvent {
+export function deploymentProtectionRuleEvent(
+  world: GitHubWorld,
+  repo: SimRepo,
+  opts: { ref: string; sha: string; environment?: string; runId?: number; callbackUrl?: string },
+): WebhookEvent {
   const base = withRepository(world, repo, example("deployment", "created"));
   const environment = opts.environment ?? "production";
   const runId = opts.runId ?? 4242_0001;
@@ -267,7 +336,8 @@ export function deploymentProtectionRuleEvent(world: GitHubWorld, repo: SimRepo,
     event: "push",
     sha: opts.sha,
     ref: opts.ref,
-    deployment_callback_url: opts.callbackUrl ?? `https://api.github.com/repos/${repo.owner}/${repo.name}/actions/runs/${runId}/deployment_protection_rule`,
+    deployment_callback_url:
+      opts.callbackUrl ?? `https://api.github.com/repos/${repo.owner}/${repo.name}/actions/runs/${runId}/deployment_protection_rule`,
     deployment: { ...base.deployment, sha: opts.sha, ref: opts.ref, environment, original_environment: environment },
     pull_requests: [],
     repository: base.repository,
@@ -313,11 +383,20 @@ export function statusEvent(world: GitHubWorld, repo: SimRepo, commitSha: string
 }
 
 /** GitHub asks for checks on a merge group (merge queue): its head commit is the queue entry's merge commit. */
-export function mergeGroupEvent(world: GitHubWorld, repo: SimRepo, group: { headSha: string; lastPullNumber: number; base?: string }): WebhookEvent {
+export function mergeGroupEvent(
+  world: GitHubWorld,
+  repo: SimRepo,
+  group: { headSha: string; lastPullNumber: number; base?: string },
+): WebhookEvent {
   const payload = withRepository(world, repo, example("merge_group", "checks_requested"));
   const base = group.base ?? repo.defaultBranch;
   // GitHub builds the group's commit on its temporary branch before it asks for checks.
-  if (!repo.git.commits.has(group.headSha)) repo.git.commits.set(group.headSha, { sha: group.headSha, message: `Merge group for #${group.lastPullNumber}`, parents: [repo.git.branches.get(base) ?? group.headSha] });
+  if (!repo.git.commits.has(group.headSha))
+    repo.git.commits.set(group.headSha, {
+      sha: group.headSha,
+      message: `Merge group for #${group.lastPullNumber}`,
+      parents: [repo.git.branches.get(base) ?? group.headSha],
+    });
   Object.assign(payload.merge_group, {
     head_sha: group.headSha,
     head_ref: `refs/heads/gh-readonly-queue/${base}/pr-${group.lastPullNumber}-${"1".repeat(40)}`,
@@ -328,7 +407,13 @@ export function mergeGroupEvent(world: GitHubWorld, repo: SimRepo, group: { head
 }
 
 /** A member added to or removed from a team of the organisation. */
-export function membershipEvent(world: GitHubWorld, org: string, teamSlug: string, login: string, action: "added" | "removed" = "added"): WebhookEvent {
+export function membershipEvent(
+  world: GitHubWorld,
+  org: string,
+  teamSlug: string,
+  login: string,
+  action: "added" | "removed" = "added",
+): WebhookEvent {
   const payload = example("membership", action);
   payload.organization = { ...payload.organization, login: org };
   payload.team = { ...payload.team, slug: teamSlug, name: teamSlug };
@@ -354,7 +439,12 @@ export function securityAndAnalysisEvent(world: GitHubWorld, repo: SimRepo): Web
 }
 
 /** A team created, edited or deleted in the organisation. */
-export function teamEvent(world: GitHubWorld, org: string, teamSlug: string, action: "created" | "edited" | "deleted" = "edited"): WebhookEvent {
+export function teamEvent(
+  world: GitHubWorld,
+  org: string,
+  teamSlug: string,
+  action: "created" | "edited" | "deleted" = "edited",
+): WebhookEvent {
   const payload = example("team", action);
   payload.organization = { ...payload.organization, login: org };
   payload.team = { ...payload.team, slug: teamSlug, name: teamSlug };
@@ -375,7 +465,17 @@ export function organizationMemberRemovedEvent(world: GitHubWorld, org: string, 
 /** The installation's account, as the org summary's triggers read it. */
 function withOrgInstallation(world: GitHubWorld, org: string, payload: Payload): Payload {
   // GitHub's example predates `app_slug`, which its schema now requires.
-  payload.installation = { ...payload.installation, id: world.installationId, app_id: world.appId, app_slug: "sdlc-guard", created_at: "2026-11-20T09:00:00Z", updated_at: "2026-11-20T09:00:00Z", suspended_by: null, suspended_at: null, account: { ...payload.installation.account, login: org, type: "Organization" } };
+  payload.installation = {
+    ...payload.installation,
+    id: world.installationId,
+    app_id: world.appId,
+    app_slug: "sdlc-guard",
+    created_at: "2026-11-20T09:00:00Z",
+    updated_at: "2026-11-20T09:00:00Z",
+    suspended_by: null,
+    suspended_at: null,
+    account: { ...payload.installation.account, login: org, type: "Organization" },
+  };
   return payload;
 }
 
@@ -399,8 +499,17 @@ export function installationRepositoriesAddedEvent(world: GitHubWorld, org: stri
 }
 
 /** A comment added to a simulated issue or PR thread (it exists in the world, as on GitHub), and the event announcing it. */
-export function issueCommentEvent(world: GitHubWorld, repo: SimRepo, issue: SimIssue, commenter: { login: string; bot?: boolean }, body: string): WebhookEvent {
-  const comment = world.issues.addComment(repo.owner, repo.name, issue.number, body, { login: commenter.login, type: commenter.bot ? "Bot" : "User" });
+export function issueCommentEvent(
+  world: GitHubWorld,
+  repo: SimRepo,
+  issue: SimIssue,
+  commenter: { login: string; bot?: boolean },
+  body: string,
+): WebhookEvent {
+  const comment = world.issues.addComment(repo.owner, repo.name, issue.number, body, {
+    login: commenter.login,
+    type: commenter.bot ? "Bot" : "User",
+  });
   return checked("issue_comment", issueCommentEventPayload(world, repo, issue, comment));
 }
 
@@ -410,7 +519,18 @@ function issueCommentEventPayload(world: GitHubWorld, repo: SimRepo, issue: SimI
   const commenter = { login: comment.author.login, bot: comment.author.type === "Bot" };
   const payload = withRepository(world, repo, example("issue_comment", "created"));
   payload.repository.owner = { ...payload.repository.owner, type: "Organization" };
-  const reactions = { url: `https://api.github.com/repos/${repo.owner}/${repo.name}/issues/comments/${commentId}/reactions`, total_count: 0, "+1": 0, "-1": 0, laugh: 0, hooray: 0, confused: 0, heart: 0, rocket: 0, eyes: 0 };
+  const reactions = {
+    url: `https://api.github.com/repos/${repo.owner}/${repo.name}/issues/comments/${commentId}/reactions`,
+    total_count: 0,
+    "+1": 0,
+    "-1": 0,
+    laugh: 0,
+    hooray: 0,
+    confused: 0,
+    heart: 0,
+    rocket: 0,
+    eyes: 0,
+  };
   payload.issue = {
     reactions: { ...reactions, url: `https://api.github.com/repos/${repo.owner}/${repo.name}/issues/${issue.number}/reactions` },
     ...payload.issue,
@@ -423,16 +543,36 @@ function issueCommentEventPayload(world: GitHubWorld, repo: SimRepo, issue: SimI
   };
   if (issue.pullRequest) {
     const api = `https://api.github.com/repos/${repo.owner}/${repo.name}`;
-    payload.issue.pull_request = { url: `${api}/pulls/${issue.number}`, html_url: `https://github.com/${repo.owner}/${repo.name}/pull/${issue.number}`, diff_url: `https://github.com/${repo.owner}/${repo.name}/pull/${issue.number}.diff`, patch_url: `https://github.com/${repo.owner}/${repo.name}/pull/${issue.number}.patch`, merged_at: null };
+    payload.issue.pull_request = {
+      url: `${api}/pulls/${issue.number}`,
+      html_url: `https://github.com/${repo.owner}/${repo.name}/pull/${issue.number}`,
+      diff_url: `https://github.com/${repo.owner}/${repo.name}/pull/${issue.number}.diff`,
+      patch_url: `https://github.com/${repo.owner}/${repo.name}/pull/${issue.number}.patch`,
+      merged_at: null,
+    };
   } else delete payload.issue.pull_request;
   // GitHub's example predates `performed_via_github_app` and `reactions`, which its schema now requires.
-  payload.comment = { performed_via_github_app: null, reactions, ...payload.comment, id: commentId, body, user: { ...payload.comment.user, login: commenter.login, type: commenter.bot ? "Bot" : "User" } };
+  payload.comment = {
+    performed_via_github_app: null,
+    reactions,
+    ...payload.comment,
+    id: commentId,
+    body,
+    user: { ...payload.comment.user, login: commenter.login, type: commenter.bot ? "Bot" : "User" },
+  };
   payload.sender = { ...payload.sender, login: commenter.login, type: commenter.bot ? "Bot" : "User" };
   return payload;
 }
 
 /** A comment edited (`edited`, with the old body in `changes`) or deleted, as GitHub announces it. */
-export function issueCommentChangedEvent(world: GitHubWorld, repo: SimRepo, issue: SimIssue, comment: SimIssueComment, action: "edited" | "deleted", previousBody?: string): WebhookEvent {
+export function issueCommentChangedEvent(
+  world: GitHubWorld,
+  repo: SimRepo,
+  issue: SimIssue,
+  comment: SimIssueComment,
+  action: "edited" | "deleted",
+  previousBody?: string,
+): WebhookEvent {
   const created = issueCommentEventPayload(world, repo, issue, comment);
   const payload: Payload = { ...created, action };
   if (action === "edited") payload.changes = { body: { from: previousBody ?? "" } };

@@ -29,7 +29,11 @@ export function createSdlcGuardApp(options: AppOptions, operations?: Operations)
     // With REDIS_URL, a cache entry dropped by a webhook on one replica is dropped on every replica (src/scale/shared-invalidation.ts).
     options.queue?.shareCaches(deps.memory.cache);
     // Every handler runs once per delivery id, however often GitHub (or a replica) delivers it (handlers/deliveries.ts).
-    const app = handleEachDeliveryOnce(options.queue ? options.queue.attach(server, ops) : server, deps.memory.shared, options.deliveryTtlMs);
+    const app = handleEachDeliveryOnce(
+      options.queue ? options.queue.attach(server, ops) : server,
+      deps.memory.shared,
+      options.deliveryTtlMs,
+    );
     // Each installation's writes, and its GraphQL queries, are paced in their own throttling queues (github/installation-octokit.ts).
     deps.installationOctokit = (installationId) => installationOctokit(app, installationId);
     if (options.auditLogPath) configureAuditFile(options.auditLogPath, app.log as unknown as Logger);
@@ -45,7 +49,9 @@ export function createSdlcGuardApp(options: AppOptions, operations?: Operations)
     const summary = registerSummaryEvents(app, deps);
     if (options.summarySchedule) {
       // Start-up must not wait for GitHub: a failure here is logged, and installation events schedule again.
-      void scheduleInstallations(app, summary).catch((error: unknown) => app.log.error({ err: error }, "could not schedule the org summaries"));
+      void scheduleInstallations(app, summary).catch((error: unknown) =>
+        app.log.error({ err: error }, "could not schedule the org summaries"),
+      );
     }
     const recovery = options.recoverInProgress;
     if (recovery) {

@@ -133,6 +133,9 @@ function reportFailure(current: AuditSink, log: Logger, error: unknown): void {
       `audit file refused, records go to the log only: ${reason}; move the file aside (keep it as evidence) and restart to begin a new one`,
     );
   } else {
-    log.error({ audit_file: current.file.path, reason, code }, `cannot write the audit file, records go to the log only until it can: ${reason}`);
+    log.error(
+      { audit_file: current.file.path, reason, code },
+      `cannot write the audit file, records go to the log only until it can: ${reason}`,
+    );
   }
 }

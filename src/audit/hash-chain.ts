@@ -118,11 +118,14 @@ export async function readChainHead(path: string): Promise<ChainHead> {
     const tail = Buffer.concat(chunks);
     const from = lineStart < 0 ? 0 : lineStart - position;
     if (tail[tail.length - 1] !== NEWLINE) {
-      throw new ChainRefusedError(`the last line of ${path} has no newline: it may be cut off (a crash or a full disk), so it is not continued`);
+      throw new ChainRefusedError(
+        `the last line of ${path} has no newline: it may be cut off (a crash or a full disk), so it is not continued`,
+      );
     }
     const last = tail.subarray(from, tail.length - 1);
     const parsed = parseLine(last);
-    if ("invalid" in parsed) throw new ChainRefusedError(`the last line of ${path} is not a chain record (${parsed.invalid}), so it is not continued`);
+    if ("invalid" in parsed)
+      throw new ChainRefusedError(`the last line of ${path} is not a chain record (${parsed.invalid}), so it is not continued`);
     return { seq: parsed.seq, hash: hashLine(last) };
   } finally {
     await handle.close();

@@ -23,7 +23,10 @@ export async function auditVerifyCommand(file: string, io: CliIo): Promise<numbe
     return EXIT.failure;
   }
   const { records, first, last } = report;
-  const range = first && last ? ` (first seq ${first.seq} at ${first.at ?? "?"}, last seq ${last.seq} at ${last.at ?? "?"}; last line sha256 ${last.hash})` : " (the file is empty)";
+  const range =
+    first && last
+      ? ` (first seq ${first.seq} at ${first.at ?? "?"}, last seq ${last.seq} at ${last.at ?? "?"}; last line sha256 ${last.hash})`
+      : " (the file is empty)";
   io.stdout.write(
     [
       `OK: ${records} record${records === 1 ? "" : "s"}, chain intact${range}`,

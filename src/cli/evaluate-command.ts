@@ -28,19 +28,35 @@ export function appIdFromEnv(env: NodeJS.ProcessEnv): number | undefined {
  * `sdlc-guard evaluate <pr>`: evaluates the PR exactly as the app would, from fresh GitHub state, and prints the
  * `sdlc-guard` check run it would post, without writing anything to GitHub. Returns the exit code (see {@link EXIT}).
  */
-export async function evaluateCommand(target: PullRequestTarget, options: EvaluateOptions, env: NodeJS.ProcessEnv, io: CliIo, deps: CliDeps = {}): Promise<number> {
+export async function evaluateCommand(
+  target: PullRequestTarget,
+  options: EvaluateOptions,
+  env: NodeJS.ProcessEnv,
+  io: CliIo,
+  deps: CliDeps = {},
+): Promise<number> {
   const ref = `${target.owner}/${target.repo}#${target.number}`;
   const log = cliLogger(env, io.stderr);
   const { octokit, auth } = await githubClientFromEnv(env, target, log, deps.Octokit);
   log.debug({ pull_request: ref, auth }, "evaluating (dry run)");
   const jira = jiraSettingsFromEnv(env);
-  const evaluation = { memory: createEvaluationMemory(), octokit, log, appId: appIdFromEnv(env), jira: jira && createJiraClient(jira), write: false, now: deps.now };
+  const evaluation = {
+    memory: createEvaluationMemory(),
+    octokit,
+    log,
+    appId: appIdFromEnv(env),
+    jira: jira && createJiraClient(jira),
+    write: false,
+    now: deps.now,
+  };
   const outcome = await evaluatePullRequest(evaluation, target).catch((error: unknown) => {
     throw new CliError(`cannot evaluate ${ref}: ${describeGitHubError(error)}`);
   });
 
   if (outcome.status === "skipped" || !outcome.report) {
-    io.stderr.write(`sdlc-guard: nothing to evaluate for ${ref}: ${outcome.reason ?? "no report"} (only open pull requests get a check run)\n`);
+    io.stderr.write(
+      `sdlc-guard: nothing to evaluate for ${ref}: ${outcome.reason ?? "no report"} (only open pull requests get a check run)\n`,
+    );
     return EXIT.error;
   }
   const { conclusion, output } = outcome.report;

@@ -31,7 +31,8 @@ export function parseEvidenceDate(value: string): Date {
   const time = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i.test(text);
   const date = new Date(day ? `${text}T00:00:00Z` : text);
   // Date would roll 2026-02-30 over to March: a day must read back as given.
-  if ((!day && !time) || Number.isNaN(date.getTime()) || (day && date.toISOString().slice(0, 10) !== text)) throw new Error(EVIDENCE_DATE_FORMS);
+  if ((!day && !time) || Number.isNaN(date.getTime()) || (day && date.toISOString().slice(0, 10) !== text))
+    throw new Error(EVIDENCE_DATE_FORMS);
   return date;
 }
 
@@ -46,7 +47,9 @@ export async function evidenceCommand(options: EvidenceOptions, env: NodeJS.Proc
   const now = deps.now?.() ?? new Date();
   const period = { since: options.since, until: options.until ?? now };
   if (period.since.getTime() >= period.until.getTime()) {
-    throw new CliError(`--since (${period.since.toISOString()}) must be before --until (${period.until.toISOString()}${options.until ? "" : ", now"})`);
+    throw new CliError(
+      `--since (${period.since.toISOString()}) must be before --until (${period.until.toISOString()}${options.until ? "" : ", now"})`,
+    );
   }
   const log = cliLogger(env, io.stderr);
   const { octokit } = await githubClientFromEnv(env, repo ? { owner: org, repo } : { owner: org }, log, deps.Octokit);
@@ -81,9 +84,12 @@ export async function evidenceCommand(options: EvidenceOptions, env: NodeJS.Proc
   }
   for (const { what, why } of evidence.unreadable) io.stderr.write(`sdlc-guard: not read: ${what}: ${why}\n`);
   const counts = `${evidence.pullRequests.length} merged pull requests, ${evidence.pushes.length} recorded pushes, ${evidence.releases.length} releases`;
-  const gaps = evidence.unreadable.length ? `${evidence.unreadable.length} parts could not be read (listed under unreadable)` : "everything was read";
+  const gaps = evidence.unreadable.length
+    ? `${evidence.unreadable.length} parts could not be read (listed under unreadable)`
+    : "everything was read";
   const where = options.out ? `; written to ${options.out}` : "";
-  io.stderr.write(`sdlc-guard: evidence of ${scope} from ${evidence.period.since} to ${evidence.period.until}: ${counts}; ${gaps}; ${evidence.requests} GitHub requests${where}\n`);
+  io.stderr.write(
+    `sdlc-guard: evidence of ${scope} from ${evidence.period.since} to ${evidence.period.until}: ${counts}; ${gaps}; ${evidence.requests} GitHub requests${where}\n`,
+  );
   return EXIT.success;
 }
-

@@ -30,7 +30,12 @@ export function githubBaseUrl(env: NodeJS.ProcessEnv): string {
  * `PRIVATE_KEY` / `PRIVATE_KEY_PATH`) authenticated as its installation on that repository (or, without `repo`, on the
  * organisation), found by `GET /repos/{owner}/{repo}/installation` (`GET /orgs/{org}/installation`).
  */
-export async function githubClientFromEnv(env: NodeJS.ProcessEnv, target: RepoRef | { owner: string; repo?: undefined }, log: Logger, Octokit: OctokitClass = ProbotOctokit): Promise<CliGitHub> {
+export async function githubClientFromEnv(
+  env: NodeJS.ProcessEnv,
+  target: RepoRef | { owner: string; repo?: undefined },
+  log: Logger,
+  Octokit: OctokitClass = ProbotOctokit,
+): Promise<CliGitHub> {
   const baseUrl = githubBaseUrl(env);
   const token = env.GITHUB_TOKEN?.trim();
   if (token) {
@@ -51,7 +56,9 @@ export async function githubClientFromEnv(env: NodeJS.ProcessEnv, target: RepoRe
   const { owner, repo } = target;
   let installationId: number;
   try {
-    installationId = (repo === undefined ? await app.rest.apps.getOrgInstallation({ org: owner }) : await app.rest.apps.getRepoInstallation({ owner, repo })).data.id;
+    installationId = (
+      repo === undefined ? await app.rest.apps.getOrgInstallation({ org: owner }) : await app.rest.apps.getRepoInstallation({ owner, repo })
+    ).data.id;
   } catch (error) {
     const status = (error as { status?: unknown }).status;
     const why =

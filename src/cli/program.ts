@@ -72,9 +72,11 @@ function createProgram(env: NodeJS.ProcessEnv, io: CliIo, deps: CliDeps, setExit
 
   program
     .command("summary")
-    .description("print the organisation's compliance summary (every repository of the installation); --post writes it to the summary issue")
+    .description(
+      "print the organisation's compliance summary (every repository of the installation); --post writes it to the summary issue",
+    )
     .requiredOption("--org <org>", "the GitHub organisation", parseOrgLogin)
-    .option("--post", "write the summary to the \"SDLC compliance summary\" issue (created once, then edited in place)")
+    .option("--post", 'write the summary to the "SDLC compliance summary" issue (created once, then edited in place)')
     .addOption(new Option("--format <format>", "what to print").choices(SUMMARY_FORMATS).default("markdown"))
     .addHelpText(
       "after",
@@ -94,7 +96,9 @@ function createProgram(env: NodeJS.ProcessEnv, io: CliIo, deps: CliDeps, setExit
     .command("audit")
     .description("the tamper-evident audit file (AUDIT_LOG_PATH)")
     .command("verify")
-    .description("check the hash chain of an audit file: every record there, unchanged, in order, none missing between the first and the last")
+    .description(
+      "check the hash chain of an audit file: every record there, unchanged, in order, none missing between the first and the last",
+    )
     .argument("<file>", "the audit file (hash-chained JSON lines)")
     .addHelpText(
       "after",
@@ -113,7 +117,9 @@ function createProgram(env: NodeJS.ProcessEnv, io: CliIo, deps: CliDeps, setExit
 
   program
     .command("evidence")
-    .description("export the auditor's evidence of a period: merged PRs with approvals, Jira keys and sdlc-guard results, recorded pushes, releases")
+    .description(
+      "export the auditor's evidence of a period: merged PRs with approvals, Jira keys and sdlc-guard results, recorded pushes, releases",
+    )
     .requiredOption("--org <org>", "the GitHub organisation", parseOrgLogin)
     .option("--repo <repo>", "only this repository of the organisation (its name)", (value: string) => {
       if (!/^[A-Za-z0-9._-]{1,100}$/.test(value)) throw new InvalidArgumentError("a repository name, e.g. payments");

@@ -49,10 +49,18 @@ export async function summaryCommand(options: SummaryOptions, env: NodeJS.Proces
     return EXIT.error;
   }
   const { summary, rendered } = run;
-  const text = options.format === "json" ? summaryAsJson(summary) : options.format === "csv" ? summaryAsCsv(summary) : [rendered.body, ...rendered.parts].join("\n\n");
+  const text =
+    options.format === "json"
+      ? summaryAsJson(summary)
+      : options.format === "csv"
+        ? summaryAsCsv(summary)
+        : [rendered.body, ...rendered.parts].join("\n\n");
   io.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
-  const where = run.published ? `posted to ${run.repository}#${run.published.issueNumber} (${run.published.outcome})` : `not posted (dry run; --post writes it to ${run.repository})`;
-  io.stderr.write(`sdlc-guard: ${summary.repositories.length} repositories, ${summary.compliantPercent}% fully compliant, ${run.requests} GitHub requests; ${where}\n`);
+  const where = run.published
+    ? `posted to ${run.repository}#${run.published.issueNumber} (${run.published.outcome})`
+    : `not posted (dry run; --post writes it to ${run.repository})`;
+  io.stderr.write(
+    `sdlc-guard: ${summary.repositories.length} repositories, ${summary.compliantPercent}% fully compliant, ${run.requests} GitHub requests; ${where}\n`,
+  );
   return EXIT.success;
 }
-

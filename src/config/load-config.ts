@@ -20,8 +20,7 @@ export type ReadDefaultBranchFile = (location: FileLocation) => Promise<string |
 
 export type LoadedConfig =
   /** `floorHeld`: keys the org's floor raised (from what to what); `config.floor` is the org's floor. */
-  | { ok: true; config: SdlcGuardConfig; sources: string[]; floorHeld?: FloorHold[] }
-  | { ok: false; error: ConfigError };
+  { ok: true; config: SdlcGuardConfig; sources: string[]; floorHeld?: FloorHold[] } | { ok: false; error: ConfigError };
 
 export function describeLocation({ owner, repo, path }: FileLocation): string {
   return `${owner}/${repo}:${path}`;
@@ -76,7 +75,14 @@ async function loadWithExtends(location: FileLocation, read: ReadDefaultBranchFi
   const { _extends: extendsValue, floor, ...own } = parsed.raw;
   if (floor !== undefined && !isOrgFile(location)) {
     const orgFile = describeLocation({ owner: location.owner, repo: ORG_CONFIG_REPO, path: CONFIG_PATH });
-    return { ok: false, error: { file, keyPath: "floor", expected: `no \`floor\` here: the floor is read only from ${orgFile}; a repository tightens its own policy under \`controls\`` } };
+    return {
+      ok: false,
+      error: {
+        file,
+        keyPath: "floor",
+        expected: `no \`floor\` here: the floor is read only from ${orgFile}; a repository tightens its own policy under \`controls\``,
+      },
+    };
   }
   const orgFloor = floor === undefined ? {} : { floor };
   if (typeof extendsValue !== "string") return { ok: true, raw: own, sources: [file], ...orgFloor };
@@ -87,7 +93,10 @@ async function loadWithExtends(location: FileLocation, read: ReadDefaultBranchFi
   }
   const targetName = describeLocation(target);
   if (seen.includes(targetName) || seen.length >= MAX_EXTENDS_DEPTH) {
-    return { ok: false, error: { file, keyPath: "_extends", expected: `an _extends chain without cycles, at most ${MAX_EXTENDS_DEPTH} deep` } };
+    return {
+      ok: false,
+      error: { file, keyPath: "_extends", expected: `an _extends chain without cycles, at most ${MAX_EXTENDS_DEPTH} deep` },
+    };
   }
   const base = await loadWithExtends(target, read, [...seen, file]);
   if (base === null) {

@@ -17,7 +17,10 @@ export function parseConfigFile(file: string, text: string): ParsedFile {
   } catch (error) {
     const mark = (error as YAMLException).mark;
     const at = mark ? ` (line ${mark.line + 1}, column ${mark.column + 1})` : "";
-    return { ok: false, error: { file, keyPath: "", expected: `valid YAML${at}; the parser said ${inlineCode((error as Error).message.split("\n")[0]!)}` } };
+    return {
+      ok: false,
+      error: { file, keyPath: "", expected: `valid YAML${at}; the parser said ${inlineCode((error as Error).message.split("\n")[0]!)}` },
+    };
   }
   if (loaded === null || loaded === undefined) return { ok: true, raw: {} };
   if (typeof loaded !== "object" || Array.isArray(loaded)) {

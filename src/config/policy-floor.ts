@@ -55,7 +55,12 @@ function floorSection(name: string, schema: z.ZodType): z.ZodType {
         const why = `\`${key}\` has no stricter value, so it cannot be in the floor: set it under \`${name === "exceptions" ? "exceptions" : `controls.${name}`}\` of the org file instead`;
         return [key, z.never({ error: why }).optional().describe(`Not allowed in the floor: ${why}.`)];
       }
-      return [key, bare(field).optional().describe(`Floor: ${RULE_TEXT[rule]}. ${field.description ?? ""}`.trim())];
+      return [
+        key,
+        bare(field)
+          .optional()
+          .describe(`Floor: ${RULE_TEXT[rule]}. ${field.description ?? ""}`.trim()),
+      ];
     }),
   );
   return z.strictObject(fields).optional().describe(`The floor of \`${name}\`: minimums no repository may lower.`);
@@ -63,7 +68,9 @@ function floorSection(name: string, schema: z.ZodType): z.ZodType {
 
 /** The `floor:` section of the organisation's file, built from the sections it bounds (so a new key is never forgotten). */
 export function floorSchemaOf(controls: z.ZodObject, exceptions: z.ZodType) {
-  const controlFloors = Object.fromEntries(Object.entries(controls.shape as Record<string, z.ZodType>).map(([id, schema]) => [id, floorSection(id, schema)]));
+  const controlFloors = Object.fromEntries(
+    Object.entries(controls.shape as Record<string, z.ZodType>).map(([id, schema]) => [id, floorSection(id, schema)]),
+  );
   return z
     .strictObject({
       controls: z.strictObject(controlFloors).optional().describe("Per-control minimums, keyed by control id (same keys as `controls`)."),
@@ -89,14 +96,19 @@ export type Floor = { controls?: Record<string, unknown>; exceptions?: unknown }
  * The config with every key the floor bounds raised to the floor, and which keys were held (from what to what).
  * Pure: `floor` is the parsed `floor:` section of the org file.
  */
-export function applyFloor<C extends { controls: object; exceptions: object }>(config: C, floor: Floor | undefined): { config: C; held: FloorHold[] } {
+export function applyFloor<C extends { controls: object; exceptions: object }>(
+  config: C,
+  floor: Floor | undefined,
+): { config: C; held: FloorHold[] } {
   if (!floor) return { config, held: [] };
   const held: FloorHold[] = [];
   const controls = { ...(config.controls as Record<string, Section>) };
   for (const [id, bounds] of Object.entries(floor.controls ?? {})) {
     if (bounds && controls[id]) controls[id] = raiseSection(`controls.${id}`, id, controls[id], bounds as Section, held);
   }
-  const exceptions = floor.exceptions ? raiseSection("exceptions", "exceptions", config.exceptions as Section, floor.exceptions as Section, held) : config.exceptions;
+  const exceptions = floor.exceptions
+    ? raiseSection("exceptions", "exceptions", config.exceptions as Section, floor.exceptions as Section, held)
+    : config.exceptions;
   return { config: { ...config, controls, exceptions }, held };
 }
 

@@ -16,7 +16,13 @@ export function isLinearTimePattern(pattern: string, ctx: z.RefinementCtx): void
   // RE2 quotes the pattern at the end of its message; the check run shows the key path, not the user's text.
   if (!error) return;
   // RE2 names the symptom ("invalid escape sequence"); say which construct from other engines it does not have.
-  const missing = /\(\?<[=!]/.test(pattern) ? "lookbehind" : /\(\?[=!]/.test(pattern) ? "lookahead" : /\\[1-9]|\\[kg][<{]|\\g-?[0-9]|\(\?P=/.test(pattern) ? "backreferences" : undefined;
+  const missing = /\(\?<[=!]/.test(pattern)
+    ? "lookbehind"
+    : /\(\?[=!]/.test(pattern)
+      ? "lookahead"
+      : /\\[1-9]|\\[kg][<{]|\\g-?[0-9]|\(\?P=/.test(pattern)
+        ? "backreferences"
+        : undefined;
   const hint = missing ? `; RE2 has no ${missing}: it matches in linear time` : "";
   ctx.addIssue({ code: "custom", message: `a valid RE2 regular expression (${error.replace(/: `[^]*$/, "")}${hint})` });
 }
@@ -30,7 +36,9 @@ export const teamSchema = z
 /** Where a push, tag or release finding is reported (CONTROLS.md: a check run on the commit, and one issue per control). */
 export const reportSchema = z
   .enum(["check", "issue", "both"])
-  .describe("check: the `sdlc-guard` check run on the affected commit; issue: one open `sdlc-guard` issue per control, each occurrence a comment; both.");
+  .describe(
+    "check: the `sdlc-guard` check run on the affected commit; issue: one open `sdlc-guard` issue per control, each occurrence a comment; both.",
+  );
 
 export type ReportTo = z.output<typeof reportSchema>;
 

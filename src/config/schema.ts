@@ -3,7 +3,6 @@ import { CONTROL_IDS, controlSettingsShape, type ControlId } from "../controls/c
 import { teamSchema } from "./schema-parts.js";
 import { floorSchemaOf } from "./policy-floor.js";
 
-
 /** Per-control settings, keyed by control id: each control's section comes from its descriptor (src/controls/catalogue.ts). */
 export const controlsSchema = z.strictObject(controlSettingsShape()).describe("Per-control settings, keyed by control id.");
 
@@ -15,7 +14,9 @@ const exceptionsSchema = z
       .array(teamSchema)
       .max(20)
       .default([])
-      .describe("Teams (org/team-slug) whose members may waive a control on a PR, e.g. [acme/cto, acme/tech-leads]. Empty: nothing can be waived."),
+      .describe(
+        "Teams (org/team-slug) whose members may waive a control on a PR, e.g. [acme/cto, acme/tech-leads]. Empty: nothing can be waived.",
+      ),
     min_justification_length: z
       .number()
       .int()
@@ -23,17 +24,16 @@ const exceptionsSchema = z
       .max(1000)
       .default(20)
       .describe("Characters the justification of `/sdlc-guard waive` needs at least."),
-    non_waivable: z
-      .array(controlIdSchema)
-      .default(["secret-scanning"])
-      .describe("Controls that can never be waived."),
+    non_waivable: z.array(controlIdSchema).default(["secret-scanning"]).describe("Controls that can never be waived."),
     expires_after_days: z
       .number()
       .int()
       .min(1)
       .max(365)
       .default(14)
-      .describe("Days a waiver lasts unless its command asks for fewer or more (`--days=N`); it then ends by itself. Capped by `max_expires_after_days`."),
+      .describe(
+        "Days a waiver lasts unless its command asks for fewer or more (`--days=N`); it then ends by itself. Capped by `max_expires_after_days`.",
+      ),
     max_expires_after_days: z
       .number()
       .int()
@@ -44,9 +44,13 @@ const exceptionsSchema = z
     keep_on_new_commits: z
       .array(controlIdSchema)
       .default([])
-      .describe("Controls whose waivers survive new commits (until their expiry). Others end when the PR's head changes: the waiver covers the commit it was given on."),
+      .describe(
+        "Controls whose waivers survive new commits (until their expiry). Others end when the PR's head changes: the waiver covers the commit it was given on.",
+      ),
   })
-  .describe("Exceptions (POL-008): `/sdlc-guard waive <control-id> <justification>` by a member of an approver team who is not the PR author.");
+  .describe(
+    "Exceptions (POL-008): `/sdlc-guard waive <control-id> <justification>` by a member of an approver team who is not the PR author.",
+  );
 
 /** A five-field cron expression croner accepts (minute hour day-of-month month day-of-week). */
 const cronSchema = z
@@ -60,7 +64,7 @@ const summarySchema = z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,100}$/, "a repository name of the organisation, e.g. .github")
       .default(".github")
-      .describe("Repository of the organisation that holds the \"SDLC compliance summary\" issue (the app must be installed on it)."),
+      .describe('Repository of the organisation that holds the "SDLC compliance summary" issue (the app must be installed on it).'),
     schedule: cronSchema
       .default("0 6 * * *")
       .describe("When the summary is refreshed (cron, UTC); each organisation is delayed by its own jitter within `jitter_minutes`."),
@@ -71,13 +75,7 @@ const summarySchema = z
       .max(720)
       .default(30)
       .describe("Spread of the per-organisation delay after `schedule`, so that many organisations do not refresh at once."),
-    period_days: z
-      .number()
-      .int()
-      .min(1)
-      .max(366)
-      .default(30)
-      .describe("The period (days up to now) of the push and merged-PR figures."),
+    period_days: z.number().int().min(1).max(366).default(30).describe("The period (days up to now) of the push and merged-PR figures."),
     inactive_days: z
       .number()
       .int()
@@ -100,10 +98,7 @@ export const floorSchema = floorSchemaOf(controlsSchema, exceptionsSchema);
 /** The `.github/sdlc-guard.yml` file. Defaults encode POL-008. */
 export const configSchema = z
   .strictObject({
-    _extends: z
-      .string()
-      .optional()
-      .describe("Inherit from another config: `repo`, `owner/repo` or `owner/repo:path/to/file.yml`."),
+    _extends: z.string().optional().describe("Inherit from another config: `repo`, `owner/repo` or `owner/repo:path/to/file.yml`."),
     controls: controlsSchema.prefault({}),
     exceptions: exceptionsSchema.prefault({}),
     summary: summarySchema.prefault({}),

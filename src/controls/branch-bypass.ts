@@ -19,7 +19,10 @@ export interface GuardJudgement {
 export function judgeGuardRequired(classic: ClassicProtection | null, rules: RulesetRule[]): GuardJudgement {
   const sources: GuardCheckSource[] = [];
   // A fact read without sources (older snapshots): the check is named but who may set it is unknown.
-  if (classic) sources.push(...(classic.guardCheckSources ?? (classic.requiredStatusCheckContexts.includes(GUARD_CHECK) ? ["unknown-app" as const] : [])));
+  if (classic)
+    sources.push(
+      ...(classic.guardCheckSources ?? (classic.requiredStatusCheckContexts.includes(GUARD_CHECK) ? ["unknown-app" as const] : [])),
+    );
   for (const rule of rules) {
     if (rule.type !== "required_status_checks") continue;
     sources.push(...(rule.guardCheckSources ?? (rule.requiredStatusChecks?.includes(GUARD_CHECK) ? ["unknown-app" as const] : [])));
@@ -27,7 +30,11 @@ export function judgeGuardRequired(classic: ClassicProtection | null, rules: Rul
   const pin = `pin it to the sdlc-guard app (ruleset: the app as the check's source; classic rule: the app as the expected source)`;
   if (sources.includes("this-app")) return { gaps: [], fixes: [], notes: ["`sdlc-guard` is a required status check, from this app only"] };
   if (sources.includes("unknown-app")) {
-    return { gaps: [], fixes: [], notes: ["`sdlc-guard` is a required status check; which app must set it was not verified (no app id known to this evaluation)"] };
+    return {
+      gaps: [],
+      fixes: [],
+      notes: ["`sdlc-guard` is a required status check; which app must set it was not verified (no app id known to this evaluation)"],
+    };
   }
   if (sources.includes("any-source")) {
     return {
@@ -37,7 +44,11 @@ export function judgeGuardRequired(classic: ClassicProtection | null, rules: Rul
     };
   }
   if (sources.includes("other-app")) {
-    return { gaps: ["requires `sdlc-guard` from another app, not this one"], fixes: [`In the required status checks of the branch, ${pin}.`], notes: [] };
+    return {
+      gaps: ["requires `sdlc-guard` from another app, not this one"],
+      fixes: [`In the required status checks of the branch, ${pin}.`],
+      notes: [],
+    };
   }
   return {
     gaps: ["does not require `sdlc-guard` as a status check (a failing check would not block the merge)"],
@@ -70,7 +81,10 @@ export function judgeBypass(classic: ClassicProtection | null, rules: RulesetRul
     if (seen.has(bypass.rulesetId)) continue;
     seen.add(bypass.rulesetId);
     if (bypass.actors) actors.push(...bypass.actors);
-    else unreadable.push(`the bypass list of ruleset ${inlineCode(bypass.rulesetName)} of ${inlineCode(rule.rulesetSource)} (${bypass.hiddenBecause ?? "GitHub did not show it"})`);
+    else
+      unreadable.push(
+        `the bypass list of ruleset ${inlineCode(bypass.rulesetName)} of ${inlineCode(rule.rulesetSource)} (${bypass.hiddenBecause ?? "GitHub did not show it"})`,
+      );
   }
   const allowed = new Set(policy.allowed_bypass.map((name) => name.toLowerCase()));
   const denied = actors.filter((a) => !allowed.has(a.name.toLowerCase()));

@@ -62,7 +62,13 @@ export function evaluateBranchProtection(snapshot: PullRequestFacts, config: Bra
  * classic rule and rulesets, with `sdlc-guard` a required check of this app and no bypass but the allowed ones;
  * `what` names the branch in the reason ("Base branch", "Default branch").
  */
-export function judgeBranchProtection(what: string, branchName: string, classic: ClassicProtection | null, rules: RulesetRule[], config: BranchProtectionSettings): Finding {
+export function judgeBranchProtection(
+  what: string,
+  branchName: string,
+  classic: ClassicProtection | null,
+  rules: RulesetRule[],
+  config: BranchProtectionSettings,
+): Finding {
   const minApprovals = config.min_approvals;
   const branch = inlineCode(branchName);
   const effective = combineProtection(classic, rules);
@@ -78,7 +84,9 @@ export function judgeBranchProtection(what: string, branchName: string, classic:
   }
   if (!effective.forcePushBlocked) gaps.push("allows force pushes");
   if (!effective.deletionBlocked) gaps.push("allows deletion");
-  const fixes = gaps.length ? [`Edit the protection of ${branch}: require a pull request with ${minApprovals} approvals, block force pushes and block deletion.`] : [];
+  const fixes = gaps.length
+    ? [`Edit the protection of ${branch}: require a pull request with ${minApprovals} approvals, block force pushes and block deletion.`]
+    : [];
   const guard = judgeGuardRequired(classic, rules);
   const bypass = judgeBypass(classic, rules, config);
   const allGaps = [...(gaps.length ? [gaps.join(", ")] : []), ...guard.gaps, ...bypass.gaps];
@@ -116,9 +124,13 @@ const settings = z
     unreadable_bypass: z
       .enum(["fail", "note"])
       .default("fail")
-      .describe("A bypass list GitHub does not show the app (a ruleset's bypass list is shown only to who may edit the ruleset): fail (default), or note it as unknown."),
+      .describe(
+        "A bypass list GitHub does not show the app (a ruleset's bypass list is shown only to who may edit the ruleset): fail (default), or note it as unknown.",
+      ),
   })
-  .describe("`branch-protection`: the PR's base branch requires reviewed PRs, blocks force pushes and deletion, requires the `sdlc-guard` check of this app, and lets no one but the allowed actors bypass it.");
+  .describe(
+    "`branch-protection`: the PR's base branch requires reviewed PRs, blocks force pushes and deletion, requires the `sdlc-guard` check of this app, and lets no one but the allowed actors bypass it.",
+  );
 
 export type BranchProtectionSettings = z.output<typeof settings>;
 

@@ -1,5 +1,14 @@
 import type { z } from "zod";
-import type { AnyControl, AnyPullRequestControl, DeploymentControl, PullRequestControl, PushControl, SettingsSchema, TagControl, ViolationIssue } from "./control.js";
+import type {
+  AnyControl,
+  AnyPullRequestControl,
+  DeploymentControl,
+  PullRequestControl,
+  PushControl,
+  SettingsSchema,
+  TagControl,
+  ViolationIssue,
+} from "./control.js";
 import { branchProtectionControl } from "./branch-protection.js";
 import { commitMessagesControl } from "./commit-messages.js";
 import { deploymentControl } from "./deployment.js";
@@ -52,7 +61,9 @@ export type ControlSettings = { [C in Catalogued as C["id"]]: z.output<C["settin
 export const CONTROL_IDS: readonly ControlId[] = CATALOGUE.map((control) => control.id);
 
 const catalogued: readonly AnyControl[] = CATALOGUE;
-export const PULL_REQUEST_CONTROLS = catalogued.filter((c): c is AnyPullRequestControl & { id: PullRequestControlId } => c.family === "pull-request");
+export const PULL_REQUEST_CONTROLS = catalogued.filter(
+  (c): c is AnyPullRequestControl & { id: PullRequestControlId } => c.family === "pull-request",
+);
 export const PULL_REQUEST_CONTROL_IDS: readonly PullRequestControlId[] = PULL_REQUEST_CONTROLS.map((control) => control.id);
 export const PUSH_CONTROLS = catalogued.filter((c): c is PushControl<RefControlId, SettingsSchema> => c.family === "push");
 /** The controls of a tag; a published release adds the `release` family. */
@@ -77,6 +88,11 @@ export function controlSettingsShape(): { [C in Catalogued as C["id"]]: z.ZodPre
 }
 
 /** Compile-time check: the settings each control also reads (`others`) are part of the `controls` section. */
-type OthersOf<C> = C extends PullRequestControl<string, SettingsSchema, never, infer O> ? O : C extends DeploymentControl<string, SettingsSchema, infer O> ? O : unknown;
+type OthersOf<C> =
+  C extends PullRequestControl<string, SettingsSchema, never, infer O>
+    ? O
+    : C extends DeploymentControl<string, SettingsSchema, infer O>
+      ? O
+      : unknown;
 type AllTrue<T extends Record<string, true>> = T;
 export type OthersAreSettings = AllTrue<{ [C in Catalogued as C["id"]]: ControlSettings extends OthersOf<C> ? true : false }>;

@@ -32,7 +32,11 @@ export interface ChangeAuthors {
  * Everyone who wrote the change: each commit's author and co-authors (GitHub's linked account, else the noreply form of
  * the trailer's email) and its committer (not `web-flow`), and whoever force-pushed the current head.
  */
-export function changeAuthorsOf(commits: readonly PullRequestCommit[], headSha: string, forcePushes: readonly ForcePush[] = []): ChangeAuthors {
+export function changeAuthorsOf(
+  commits: readonly PullRequestCommit[],
+  headSha: string,
+  forcePushes: readonly ForcePush[] = [],
+): ChangeAuthors {
   const byLogin = new Map<string, string[]>();
   const unmatched: string[] = [];
   const add = (login: string, what: string) => {
@@ -61,7 +65,10 @@ export function changeAuthorsOf(commits: readonly PullRequestCommit[], headSha: 
 }
 
 /** Why the people who wrote the change cannot be known, or null when they can (commits and force pushes read whole). */
-export function changeAuthorsUnreadable(commits: Fetched<PullRequestCommit[]> | undefined, forcePushes: Fetched<ForcePush[]> | undefined): string | null {
+export function changeAuthorsUnreadable(
+  commits: Fetched<PullRequestCommit[]> | undefined,
+  forcePushes: Fetched<ForcePush[]> | undefined,
+): string | null {
   if (!commits) return "not read";
   if (!commits.ok) return commits.error;
   const truncated = commits.value.find((c) => c.authors === undefined || c.authors === null);

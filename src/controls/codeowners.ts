@@ -314,7 +314,9 @@ export function evaluateCodeOwners(input: CodeOwnersInput): Finding {
   const where = inlineCode(file.path);
   const parsed = parseCodeOwners(file.text);
   if (parsed.errors.length) {
-    const listed = parsed.errors.map((e) => (e.line > 0 ? `${inlineCode(`${file.path}:${e.line}`)}: ${e.message}` : `${where}: ${e.message}`));
+    const listed = parsed.errors.map((e) =>
+      e.line > 0 ? `${inlineCode(`${file.path}:${e.line}`)}: ${e.message}` : `${where}: ${e.message}`,
+    );
     return fail(
       `${where} has ${plural(parsed.errors.length, "invalid line")}: ${listSome(listed, MAX_LISTED_ERRORS, "; ")}.`,
       `Correct or remove the invalid lines in ${where}: GitHub ignores invalid lines, so the app does not guess which owners were meant.`,
@@ -348,7 +350,11 @@ export function evaluateCodeOwners(input: CodeOwnersInput): Finding {
 
   const teamProblems = [...unreadable.keys()].sort().map((team) => {
     const members = input.teams.get(team);
-    return { team, error: members && !members.ok ? members.error : "its members were not read for this evaluation", files: unreadable.get(team) ?? [] };
+    return {
+      team,
+      error: members && !members.ok ? members.error : "its members were not read for this evaluation",
+      files: unreadable.get(team) ?? [],
+    };
   });
 
   if (unapproved.length) {
@@ -360,7 +366,9 @@ export function evaluateCodeOwners(input: CodeOwnersInput): Finding {
     const fixes = [
       ...(unapproved.some((u) => !u.emailOnly) ? ["Get an approval on the latest commit from one of the owners of each listed file."] : []),
       ...(unapproved.some((u) => u.emailOnly)
-        ? [`Name the owners of files owned only by e-mail addresses by @login or @org/team in ${where}: the app cannot match e-mail owners to GitHub accounts.`]
+        ? [
+            `Name the owners of files owned only by e-mail addresses by @login or @org/team in ${where}: the app cannot match e-mail owners to GitHub accounts.`,
+          ]
         : []),
     ];
     const notes = teamProblems.map(

@@ -48,7 +48,12 @@ export interface PullRequestEvidence<F extends OptionalPullRequestFact = Optiona
   jiraLookups: JiraLookups | undefined;
 }
 
-export interface PullRequestControl<Id extends string, S extends SettingsSchema, F extends OptionalPullRequestFact, O> extends ControlCommon<Id, S> {
+export interface PullRequestControl<
+  Id extends string,
+  S extends SettingsSchema,
+  F extends OptionalPullRequestFact,
+  O,
+> extends ControlCommon<Id, S> {
   family: "pull-request";
   /**
    * The optional facts of the pull request the control reads, each with when (given its settings) it needs it: the
@@ -90,7 +95,8 @@ export const pullRequestControl = <Id extends string, S extends SettingsSchema, 
 ) => control;
 export const pushControl = <Id extends string, S extends SettingsSchema>(control: PushControl<Id, S>) => control;
 export const tagControl = <Id extends string, S extends SettingsSchema>(control: TagControl<Id, S>) => control;
-export const deploymentControl = <Id extends string, S extends SettingsSchema, O = unknown>(control: DeploymentControl<Id, S, O>) => control;
+export const deploymentControl = <Id extends string, S extends SettingsSchema, O = unknown>(control: DeploymentControl<Id, S, O>) =>
+  control;
 
 /** Any pull-request descriptor: its facts are some of the optional facts. */
 export type AnyPullRequestControl = Omit<PullRequestControl<string, SettingsSchema, never, never>, "facts"> & {

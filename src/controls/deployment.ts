@@ -28,11 +28,14 @@ export function decideDeployment(snapshot: DeploymentSnapshot, config: Deploymen
   const control = config.controls.deployment;
   const environment = snapshot.environment.toLowerCase();
   if (control.environments.length > 0 && !control.environments.some((gated) => gated.toLowerCase() === environment)) {
-    return approved(`Environment ${inlineCode(snapshot.environment)} is not gated by the sdlc-guard configuration (\`controls.deployment.environments\`).`);
+    return approved(
+      `Environment ${inlineCode(snapshot.environment)} is not gated by the sdlc-guard configuration (\`controls.deployment.environments\`).`,
+    );
   }
   if (control.enforcement === "off") return approved("The `deployment` control is turned off in the configuration.");
   const decision = decideOnPolicy(snapshot, config.controls["release-tag"].pattern);
-  if (control.enforcement === "advisory" && decision.state === "rejected") return approved(`advisory: would be rejected: ${decision.reason}`);
+  if (control.enforcement === "advisory" && decision.state === "rejected")
+    return approved(`advisory: would be rejected: ${decision.reason}`);
   return decision;
 }
 
@@ -40,7 +43,10 @@ function decideOnPolicy(snapshot: DeploymentSnapshot, pattern: string): Deployme
   const ref = inlineCode(snapshot.ref);
   const commit = short(snapshot.sha);
   if (!isReleaseTagName(snapshot.ref, pattern)) {
-    const kind = pattern === SEMVER_TAG_PATTERN ? "is not a semantic-version tag" : "does not match the release-tag pattern (`controls.release-tag.pattern`)";
+    const kind =
+      pattern === SEMVER_TAG_PATTERN
+        ? "is not a semantic-version tag"
+        : "does not match the release-tag pattern (`controls.release-tag.pattern`)";
     return rejected(`Deployments only from approved, tagged releases: ${ref} ${kind}.`);
   }
   const { tagCommit, ourRun, mergedPullRequests } = snapshot;
@@ -52,7 +58,8 @@ function decideOnPolicy(snapshot: DeploymentSnapshot, pattern: string): Deployme
 
   if (!ourRun.ok) return rejected(`Could not tell whether sdlc-guard passed on ${commit} (tag ${ref}): ${ourRun.error}`);
   // A passing run of the commit's own judges only its push or tag: the code is vouched for only by the PR that merged as it.
-  const vouching = mergedPullRequests.ok && snapshot.defaultBranch ? vouchingOf(snapshot.sha, mergedPullRequests.value, snapshot.defaultBranch) : null;
+  const vouching =
+    mergedPullRequests.ok && snapshot.defaultBranch ? vouchingOf(snapshot.sha, mergedPullRequests.value, snapshot.defaultBranch) : null;
   const notVouched = vouching && vouching.kind !== "vouched" ? whyNotVouched(snapshot.sha, vouching, snapshot.defaultBranch) : "";
   const run = ourRun.value;
   if (run?.status === "completed" && !isSuccess(run.conclusion)) {
@@ -61,15 +68,20 @@ function decideOnPolicy(snapshot: DeploymentSnapshot, pattern: string): Deployme
     return rejected(`sdlc-guard ${concluded} on ${commit} (tag ${ref})${title}${notVouched ? `; ${notVouched}` : ""}.`);
   }
   // Our own run still evaluating this commit (e.g. its tag) may yet fail: nothing else outweighs it.
-  if (run && run.status !== "completed") return rejected(`sdlc-guard has not finished on this commit (${commit}, tag ${ref}): deploy again once it has concluded.`);
+  if (run && run.status !== "completed")
+    return rejected(`sdlc-guard has not finished on this commit (${commit}, tag ${ref}): deploy again once it has concluded.`);
 
   if (!mergedPullRequests.ok) {
-    return rejected(`Could not tell whether ${commit} (tag ${ref}) was merged through a compliant pull request: ${mergedPullRequests.error}`);
+    return rejected(
+      `Could not tell whether ${commit} (tag ${ref}) was merged through a compliant pull request: ${mergedPullRequests.error}`,
+    );
   }
   if (!vouching) return rejected(`Could not tell which branch is the default branch, so nothing vouches for ${commit} (tag ${ref}).`);
   if (vouching.kind !== "vouched") return rejected(`Tag ${ref}: ${notVouched}.`);
   const carries = run ? " carries a successful sdlc-guard result and" : "";
-  return approved(`Tag ${ref} (${commit})${carries} was merged through compliant PR #${vouching.by.number} (sdlc-guard passed on its final head ${short(vouching.by.headSha)}).`);
+  return approved(
+    `Tag ${ref} (${commit})${carries} was merged through compliant PR #${vouching.by.number} (sdlc-guard passed on its final head ${short(vouching.by.headSha)}).`,
+  );
 }
 
 const settings = z
@@ -91,5 +103,6 @@ export const deploymentControl = defineDeploymentControl({
   settings,
   floor: { environments: "all-or-union" },
   triggers: ["deployment_protection_rule"],
-  decide: (deployment, settings, others: { "release-tag": ReleaseTagSettings }) => decideDeployment(deployment, { controls: { deployment: settings, "release-tag": others["release-tag"] } }),
+  decide: (deployment, settings, others: { "release-tag": ReleaseTagSettings }) =>
+    decideDeployment(deployment, { controls: { deployment: settings, "release-tag": others["release-tag"] } }),
 });

@@ -25,7 +25,8 @@ type Block =
 /** Heading text as compared with the configured names: whitespace collapsed, trailing colon and bold markers dropped, lower case. */
 export function normalizeHeading(text: string): string {
   let t = dropColon(text.replace(/\s+/g, " ").trim());
-  if (t.length > 4 && ((t.startsWith("**") && t.endsWith("**")) || (t.startsWith("__") && t.endsWith("__")))) t = dropColon(t.slice(2, -2).trim());
+  if (t.length > 4 && ((t.startsWith("**") && t.endsWith("**")) || (t.startsWith("__") && t.endsWith("__"))))
+    t = dropColon(t.slice(2, -2).trim());
   return t.toLowerCase();
 }
 

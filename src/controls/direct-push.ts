@@ -22,7 +22,9 @@ const shortShas = (shas: string[]): string => listSome(shas.map((sha) => `\`${sh
 export function evaluateDirectPush(push: PushSnapshot, config: DirectPushSettings): Finding {
   const branch = inlineCode(push.branch);
   if (push.deleted) {
-    return pass(`Branch ${branch} was deleted: a deletion adds no commit (deleting a protected branch is the \`force-push\` control's concern).`);
+    return pass(
+      `Branch ${branch} was deleted: a deletion adds no commit (deleting a protected branch is the \`force-push\` control's concern).`,
+    );
   }
   if (!push.commits.ok) return cannotEvaluate(`the commits pushed to ${branch}`, push.commits.error);
   const commits = push.commits.value;
@@ -58,7 +60,9 @@ const settings = z
       .array(z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/, "a GitHub login, e.g. release-bot or release-bot[bot]"))
       .max(50)
       .default([])
-      .describe("Logins allowed to push commits straight to protected branches (e.g. a release bot): reported, but the control passes. Never covers force pushes."),
+      .describe(
+        "Logins allowed to push commits straight to protected branches (e.g. a release bot): reported, but the control passes. Never covers force pushes.",
+      ),
   })
   .describe("`direct-push`: every commit pushed to the default or a protected branch arrived through a pull request merged into it.");
 
@@ -72,7 +76,8 @@ export const directPushControl = pushControl({
   triggers: ["push"],
   violationIssue: {
     title: "sdlc-guard: direct pushes to protected branches",
-    intro: "POL-008: direct commits to protected branches shall be prohibited. Each comment below is a push whose commits did not arrive through a merged pull request. Review each one (revert it, or land it again through a reviewed PR), keep branch protection on, then close this issue.",
+    intro:
+      "POL-008: direct commits to protected branches shall be prohibited. Each comment below is a push whose commits did not arrive through a merged pull request. Review each one (revert it, or land it again through a reviewed PR), keep branch protection on, then close this issue.",
   },
   evaluate: (push, settings) => evaluateDirectPush(push, settings),
 });

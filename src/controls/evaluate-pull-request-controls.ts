@@ -30,7 +30,9 @@ function factsNeededBy(control: (typeof PULL_REQUEST_CONTROLS)[number], config: 
  * when approvers are configured (waiver commands, and the head each waiver is bound to).
  */
 export function snapshotNeeds(config: SdlcGuardConfig): ReadonlySet<OptionalPullRequestFact> {
-  const needs = new Set(PULL_REQUEST_CONTROLS.filter((control) => isOn(control.id, config)).flatMap((control) => factsNeededBy(control, config)));
+  const needs = new Set(
+    PULL_REQUEST_CONTROLS.filter((control) => isOn(control.id, config)).flatMap((control) => factsNeededBy(control, config)),
+  );
   // Waiver commands; a waiver is bound to the head it was given on, which a force push can bring back.
   if (config.exceptions.approvers.length > 0) for (const fact of ["comments", "forcePushes"] as const) needs.add(fact);
   return needs;

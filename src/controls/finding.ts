@@ -21,5 +21,5 @@ export const pending = (reason: string, fix: string, notes?: string[]): Finding 
 export const cannotEvaluate = (what: string, error: string): Finding => ({
   outcome: "error",
   reason: `Could not read ${what}: ${error}`,
-  fix: "Re-run the check once GitHub answers again (the \"Re-run\" button); the control fails until it can be evaluated.",
+  fix: 'Re-run the check once GitHub answers again (the "Re-run" button); the control fails until it can be evaluated.',
 });

@@ -43,7 +43,8 @@ export const forcePushControl = pushControl({
   triggers: ["push"],
   violationIssue: {
     title: "sdlc-guard: force pushes and deletions of protected branches",
-    intro: "POL-008: force-push and history rewriting are prohibited. Each comment below is a forced push to, or a deletion of, a protected branch. Check that no reviewed change was lost, block force pushes and deletions in the branch's protection, then close this issue.",
+    intro:
+      "POL-008: force-push and history rewriting are prohibited. Each comment below is a forced push to, or a deletion of, a protected branch. Check that no reviewed change was lost, block force pushes and deletions in the branch's protection, then close this issue.",
   },
   evaluate: (push) => evaluateForcePush(push),
 });

@@ -21,7 +21,6 @@ export function jiraKeyPattern(config: JiraKeySettings): RE2JS {
   return compileUserPattern(`\\b(?:${config.projects.map((p) => RE2JS.quote(p)).join("|")})-[1-9][0-9]{0,9}\\b`);
 }
 
-
 /** Whether keys of any project are accepted (no `projects`, no `key_pattern`): then text like SHA-256 looks like a key. */
 export const acceptsAnyProject = (config: JiraKeySettings): boolean => !config.key_pattern && config.projects.length === 0;
 

@@ -9,13 +9,22 @@ import { cannotEvaluate, fail, pass, type Finding } from "./finding.js";
 export function evaluateJira(keys: KeyMatch[], config: JiraSettings, lookups: JiraLookups | undefined): Finding {
   const searched = config.search_in.join(", ");
   if (keys.length === 0) {
-    const expected = config.key_pattern ? `matching ${inlineCode(config.key_pattern)}` : config.projects.length ? `of project ${config.projects.join("/")}` : "such as PAY-123";
-    return fail(`No Jira issue key ${expected} in the PR ${searched}.`, `Reference the Jira ticket (a key ${expected}) in the PR ${config.search_in.join(" or ")}.`);
+    const expected = config.key_pattern
+      ? `matching ${inlineCode(config.key_pattern)}`
+      : config.projects.length
+        ? `of project ${config.projects.join("/")}`
+        : "such as PAY-123";
+    return fail(
+      `No Jira issue key ${expected} in the PR ${searched}.`,
+      `Reference the Jira ticket (a key ${expected}) in the PR ${config.search_in.join(" or ")}.`,
+    );
   }
   const listed = keys.map((k) => `${inlineCode(k.key)} (${k.foundIn})`).join(", ");
   if (!lookups) {
     const unverified = acceptsAnyProject(config)
-      ? ["Any key of the form ABC-123 is accepted and not looked up in Jira: set `controls.jira.projects` (and JIRA_BASE_URL/JIRA_EMAIL/JIRA_API_TOKEN) so that text such as SHA-256 cannot pass for a ticket."]
+      ? [
+          "Any key of the form ABC-123 is accepted and not looked up in Jira: set `controls.jira.projects` (and JIRA_BASE_URL/JIRA_EMAIL/JIRA_API_TOKEN) so that text such as SHA-256 cannot pass for a ticket.",
+        ]
       : undefined;
     return pass(`Jira key ${listed}.`, unverified);
   }
@@ -58,10 +67,7 @@ const settings = z
       .min(1)
       .default(["title", "branch", "body"])
       .describe("Where to look for the key: PR title, head branch name, PR body."),
-    verify: z
-      .boolean()
-      .default(true)
-      .describe("When JIRA_BASE_URL/JIRA_EMAIL/JIRA_API_TOKEN are set, check that the key exists in Jira."),
+    verify: z.boolean().default(true).describe("When JIRA_BASE_URL/JIRA_EMAIL/JIRA_API_TOKEN are set, check that the key exists in Jira."),
     closed_statuses: z
       .array(z.string().min(1))
       .default([])

@@ -12,7 +12,6 @@ import { type Fetched } from "../facts/fetched.js";
 import { CHECK_NAME as OUR_CHECK } from "../common/product.js";
 const MAX_LISTED = 10;
 
-
 /** Whether the merge went past a required `sdlc-guard` check (true), or the branch did not require it (false). */
 export function mergeBypassedOurCheck(snapshot: MergeSnapshot): Fetched<boolean> {
   if (!snapshot.baseProtection.ok) return snapshot.baseProtection;
@@ -53,13 +52,18 @@ export function evaluatePushedMergeVerdicts(push: PushSnapshot): Finding {
   if (push.deleted) return pass(`Branch ${branch} was deleted: a deletion brings no pull request.`);
   if (!push.commits.ok) return cannotEvaluate(`the pull requests of the commits pushed to ${branch}`, push.commits.error);
   const throughPulls = push.commits.value.filter((c) => c.pullRequests.length > 0);
-  if (throughPulls.length === 0) return pass(`No commit pushed to ${branch} arrived through a merged pull request (commits pushed directly are \`direct-push\`'s concern).`);
+  if (throughPulls.length === 0)
+    return pass(
+      `No commit pushed to ${branch} arrived through a merged pull request (commits pushed directly are \`direct-push\`'s concern).`,
+    );
   const unverified = throughPulls.filter((c) => !c.pullRequests.some(passedOnHead));
   const pulls = new Map<number, MergedPullVerdict>();
   for (const commit of unverified) for (const pr of commit.pullRequests) pulls.set(pr.number, pr);
   if (unverified.length === 0) {
     const passed = [...new Set(throughPulls.flatMap((c) => c.pullRequests.filter(passedOnHead).map((pr) => `#${pr.number}`)))];
-    return pass(`The ${throughPulls.length} commit(s) pushed to ${branch} through pull requests inherit a passing verdict (${passed.slice(0, MAX_LISTED).join(", ")} passed sdlc-guard on their final heads).`);
+    return pass(
+      `The ${throughPulls.length} commit(s) pushed to ${branch} through pull requests inherit a passing verdict (${passed.slice(0, MAX_LISTED).join(", ")} passed sdlc-guard on their final heads).`,
+    );
   }
   const listed = [...pulls.values()].sort((a, b) => a.number - b.number);
   const more = listed.length > MAX_LISTED ? ` and ${listed.length - MAX_LISTED} more` : "";
@@ -74,7 +78,9 @@ const settings = z
     enforcement: enforcementSchema.default("required"),
     report: reportSchema.default("both"),
   })
-  .describe("`merged-unverified`: every merged PR was merged with a passing sdlc-guard result on its final head (or every failing required control waived); a commit pushed through a PR inherits its verdict.");
+  .describe(
+    "`merged-unverified`: every merged PR was merged with a passing sdlc-guard result on its final head (or every failing required control waived); a commit pushed through a PR inherits its verdict.",
+  );
 
 /** Evaluated on each merge (src/evaluation/evaluate-merge.ts) and, as a push row, on the commits a push brought. */
 export const mergedUnverifiedControl = pushControl({
@@ -84,7 +90,8 @@ export const mergedUnverifiedControl = pushControl({
   triggers: ["pull_request.closed", "push"],
   violationIssue: {
     title: "sdlc-guard: pull requests merged without a passing sdlc-guard result",
-    intro: "POL-008: changes are reviewed and approved by automated tooling before they merge. Each comment below is a pull request merged while sdlc-guard had not passed on its final head: who merged it, what was failing, and whether a required check was bypassed. Review each change (revert it, or land it again through a compliant PR), require the `sdlc-guard` check with administrators included, then close this issue.",
+    intro:
+      "POL-008: changes are reviewed and approved by automated tooling before they merge. Each comment below is a pull request merged while sdlc-guard had not passed on its final head: who merged it, what was failing, and whether a required check was bypassed. Review each change (revert it, or land it again through a compliant PR), require the `sdlc-guard` check with administrators included, then close this issue.",
   },
   evaluate: (push) => evaluatePushedMergeVerdicts(push),
 });

@@ -40,7 +40,12 @@ function whenRead<T>(fact: Fetched<T>, what: string, judge: (value: T) => Summar
 }
 
 /** One repository's cells: every summary control, judged from the facts the collector read. */
-export function judgeRepository(org: string, repo: RepositoryFacts, config: SdlcGuardConfig, now: Date): Record<SummaryControlId, SummaryCell> {
+export function judgeRepository(
+  org: string,
+  repo: RepositoryFacts,
+  config: SdlcGuardConfig,
+  now: Date,
+): Record<SummaryControlId, SummaryCell> {
   return {
     "branch-protection": judgeDefaultBranch(repo, config),
     "secret-scanning": whenRead(repo.secretScanning, "Secret-scanning settings", ({ enabled }) =>
@@ -48,24 +53,37 @@ export function judgeRepository(org: string, repo: RepositoryFacts, config: Sdlc
         ? whenRead(repo.openSecretAlerts, "Open secret-scanning alerts", (open) =>
             open === 0
               ? pass("enabled, no open alert")
-              : fail(`${open} open secret-scanning alert${open === 1 ? "" : "s"}`, "Revoke and rotate each exposed secret, then close its alert (Security → Secret scanning)."),
+              : fail(
+                  `${open} open secret-scanning alert${open === 1 ? "" : "s"}`,
+                  "Revoke and rotate each exposed secret, then close its alert (Security → Secret scanning).",
+                ),
           )
         : fail("secret scanning is disabled", "Enable secret scanning: Settings → Code security → Secret Protection."),
     ),
     "push-protection": whenRead(repo.secretScanning, "Secret-scanning settings", ({ enabled, pushProtection }) =>
-      enabled && pushProtection ? pass("enabled") : fail("push protection is disabled", "Enable push protection: Settings → Code security → Push protection."),
+      enabled && pushProtection
+        ? pass("enabled")
+        : fail("push protection is disabled", "Enable push protection: Settings → Code security → Push protection."),
     ),
     dependabot: whenRead(repo.dependabotEnabled, "Dependabot settings", (enabled) =>
       enabled
         ? whenRead(repo.dependabotAlerts, "Open Dependabot alerts", ({ critical, high }) =>
             critical + high === 0
               ? pass("enabled, no open critical or high alert")
-              : fail(`${critical} critical and ${high} high open Dependabot alert${critical + high === 1 ? "" : "s"}`, "Upgrade the vulnerable dependencies (merge Dependabot's PRs) or dismiss alerts that do not apply, with a reason."),
+              : fail(
+                  `${critical} critical and ${high} high open Dependabot alert${critical + high === 1 ? "" : "s"}`,
+                  "Upgrade the vulnerable dependencies (merge Dependabot's PRs) or dismiss alerts that do not apply, with a reason.",
+                ),
           )
         : fail("Dependabot alerts are disabled", "Enable Dependabot alerts: Settings → Code security → Dependabot alerts."),
     ),
     "code-scanning": whenRead(repo.codeScanning, "Code-scanning setup", (how) =>
-      how ? pass(how) : fail("code scanning is not configured", "Enable CodeQL default setup (Settings → Code security → Code scanning) or add a code-scanning workflow."),
+      how
+        ? pass(how)
+        : fail(
+            "code scanning is not configured",
+            "Enable CodeQL default setup (Settings → Code security → Code scanning) or add a code-scanning workflow.",
+          ),
     ),
     "repository-files": whenRead(repo.files, "Repository files", judgeFiles),
     "release-tag": whenRead(repo.latestRelease, "The latest release", (release) => {
@@ -78,12 +96,18 @@ export function judgeRepository(org: string, repo: RepositoryFacts, config: Sdlc
     "direct-push": judgeRecordedPushes(repo, config, "direct-push", ({ direct }) =>
       direct === 0
         ? pass("none recorded in the period")
-        : fail(`${direct} direct push${direct === 1 ? "" : "es"} recorded in the period`, "Review the open direct-push issue; require pull requests on protected branches and narrow who may bypass them."),
+        : fail(
+            `${direct} direct push${direct === 1 ? "" : "es"} recorded in the period`,
+            "Review the open direct-push issue; require pull requests on protected branches and narrow who may bypass them.",
+          ),
     ),
     "force-push": judgeRecordedPushes(repo, config, "force-push", ({ forced }) =>
       forced === 0
         ? pass("none recorded in the period")
-        : fail(`${forced} forced push${forced === 1 ? "" : "es"} recorded in the period`, "Review the open force-push issue; block force pushes in the branch's protection or ruleset."),
+        : fail(
+            `${forced} forced push${forced === 1 ? "" : "es"} recorded in the period`,
+            "Review the open force-push issue; block force pushes in the branch's protection or ruleset.",
+          ),
     ),
     "merged-prs": whenRead(repo.mergedPullRequests, "Merged pull requests", (pulls) => {
       if (pulls.length === 0) return notApplicable("no PR merged in the period");
@@ -98,7 +122,10 @@ export function judgeRepository(org: string, repo: RepositoryFacts, config: Sdlc
         .map((p) => `${org}/${repo.name}#${p.number} (${p.conclusion?.toLowerCase() ?? "no sdlc-guard result"})`)
         .join(", ");
       const more = failing.length > LISTED_PULL_REQUESTS ? ` and ${failing.length - LISTED_PULL_REQUESTS} more` : "";
-      return fail(`${figure} (policy: ${config.summary.merged_pass_rate}%); not passed: ${listed}${more}`, "Merge only when the sdlc-guard check is green: make it a required status check of the protected branch.");
+      return fail(
+        `${figure} (policy: ${config.summary.merged_pass_rate}%); not passed: ${listed}${more}`,
+        "Merge only when the sdlc-guard check is green: make it a required status check of the protected branch.",
+      );
     }),
     activity: judgeActivity(repo, config, now),
   };
@@ -108,7 +135,12 @@ export function judgeRepository(org: string, repo: RepositoryFacts, config: Sdlc
  * Pushes are counted from the app's violation issues, so "none recorded" means something only where the repository's
  * effective config has the control on and reporting to issues; elsewhere the cell is n/a (off) or unknown.
  */
-function judgeRecordedPushes(repo: RepositoryFacts, orgConfig: SdlcGuardConfig, id: "direct-push" | "force-push", judge: (pushes: { direct: number; forced: number }) => SummaryCell): SummaryCell {
+function judgeRecordedPushes(
+  repo: RepositoryFacts,
+  orgConfig: SdlcGuardConfig,
+  id: "direct-push" | "force-push",
+  judge: (pushes: { direct: number; forced: number }) => SummaryCell,
+): SummaryCell {
   const effective = effectiveConfigOf(repo, orgConfig);
   if (!effective.ok) return unknown("The repository's config", effective.error);
   const belowFloor = effective.value.held.find((hold) => hold.key === `controls.${id}.enforcement`);
@@ -117,11 +149,16 @@ function judgeRecordedPushes(repo: RepositoryFacts, orgConfig: SdlcGuardConfig, 
   const { enforcement, report } = effective.value.config.controls[id];
   if (enforcement === "off") {
     const orgEnforcement = orgConfig.controls[id].enforcement;
-    if (orgEnforcement !== "off") return fail(`${id} is off in this repository's config, below the org policy (${orgEnforcement})`, lowerItself);
+    if (orgEnforcement !== "off")
+      return fail(`${id} is off in this repository's config, below the org policy (${orgEnforcement})`, lowerItself);
     return notApplicable(`${id} is off in the org policy`);
   }
   if (report === "check") {
-    return { state: "unknown", detail: `${id} findings go to check runs only (report: check); the summary counts the app's violation issues`, fix: `Set controls.${id}.report to both (or issue) so that pushes are recorded as issues.` };
+    return {
+      state: "unknown",
+      detail: `${id} findings go to check runs only (report: check); the summary counts the app's violation issues`,
+      fix: `Set controls.${id}.report to both (or issue) so that pushes are recorded as issues.`,
+    };
   }
   return whenRead(repo.pushes, "Recorded pushes", judge);
 }
@@ -165,14 +202,21 @@ const FILE_NAMES: Record<keyof RepositoryFiles, string> = {
 function judgeFiles(files: RepositoryFiles): SummaryCell {
   const missing = (Object.keys(FILE_NAMES) as (keyof RepositoryFiles)[]).filter((key) => files[key] === null).map((key) => FILE_NAMES[key]);
   if (missing.length === 0) return pass("README, CONTRIBUTING, SECURITY.md and CODEOWNERS present");
-  return fail(`missing ${missing.join(", ")}`, "Add the missing files at the root, in .github/ or in docs/ (SECURITY.md and CONTRIBUTING may also come from the organisation's .github repository).");
+  return fail(
+    `missing ${missing.join(", ")}`,
+    "Add the missing files at the root, in .github/ or in docs/ (SECURITY.md and CONTRIBUTING may also come from the organisation's .github repository).",
+  );
 }
 
 function judgeActivity(repo: RepositoryFacts, config: SdlcGuardConfig, now: Date): SummaryCell {
   if (repo.pushedAt === null) return notApplicable("never pushed");
   const days = Math.floor((now.getTime() - Date.parse(repo.pushedAt)) / DAY_MS);
   const limit = config.summary.inactive_days;
-  if (days > limit) return fail(`no push for ${days} days (limit ${limit}) but not archived`, "Archive the repository (Settings → Danger zone → Archive) or resume its maintenance.");
+  if (days > limit)
+    return fail(
+      `no push for ${days} days (limit ${limit}) but not archived`,
+      "Archive the repository (Settings → Danger zone → Archive) or resume its maintenance.",
+    );
   return pass(days <= 0 ? "pushed today" : `last push ${days} day${days === 1 ? "" : "s"} ago`);
 }
 
@@ -180,7 +224,10 @@ function judgeTwoFactor(facts: OrgFacts): SummaryCell {
   return whenRead(facts.twoFactorRequired, "The two-factor requirement", (required) =>
     required
       ? pass("members must use two-factor authentication")
-      : fail("members can work without two-factor authentication", "Organisation settings → Authentication security → Require two-factor authentication."),
+      : fail(
+          "members can work without two-factor authentication",
+          "Organisation settings → Authentication security → Require two-factor authentication.",
+        ),
   );
 }
 
@@ -197,7 +244,14 @@ export function summarizeOrg(facts: OrgFacts, config: SdlcGuardConfig, history: 
     const cells = judgeRepository(facts.org, repo, config, now);
     const states = Object.values(cells).map((c) => c.state);
     const count = (state: CellState) => states.filter((s) => s === state).length;
-    return { name: repo.name, url: repo.url, cells, compliant: count("fail") + count("unknown") === 0, failing: count("fail"), unknown: count("unknown") };
+    return {
+      name: repo.name,
+      url: repo.url,
+      cells,
+      compliant: count("fail") + count("unknown") === 0,
+      failing: count("fail"),
+      unknown: count("unknown"),
+    };
   });
   repositories.sort((a, b) => b.failing - a.failing || b.unknown - a.unknown || a.name.localeCompare(b.name));
   const rates = SUMMARY_CONTROL_IDS.map((id): ControlRate => {

@@ -61,4 +61,3 @@ export function whyNotVouched(commitSha: string, vouching: Vouching, branch: str
       return `${commit} did not come from a pull request merged${where} (a direct push), so nothing vouches for it`;
   }
 }
-

@@ -33,7 +33,8 @@ export const releaseNotesControl = tagControl({
   triggers: ["release"],
   violationIssue: {
     title: "sdlc-guard: releases without notes",
-    intro: "ECO 3.2: document changes in release notes. Each comment below is a published release with empty notes. Edit the release to describe its changes, then close this issue.",
+    intro:
+      "ECO 3.2: document changes in release notes. Each comment below is a published release with empty notes. Edit the release to describe its changes, then close this issue.",
   },
   evaluate: (tag) => evaluateReleaseNotes(tag),
 });

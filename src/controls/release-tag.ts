@@ -30,7 +30,9 @@ export function evaluateReleaseTag(tag: TagSnapshot, config: ReleaseTagSettings)
 
   const nameMatches = isReleaseTagName(tag.name, config.pattern);
   if (!nameMatches) {
-    problems.push(semver ? "is not a semantic version like `v1.4.0`" : `does not match the configured pattern ${inlineCode(config.pattern)}`);
+    problems.push(
+      semver ? "is not a semantic version like `v1.4.0`" : `does not match the configured pattern ${inlineCode(config.pattern)}`,
+    );
     fixes.push(
       semver
         ? "Name release tags as semantic versions (`v1.4.0`, `2.0.0-rc.1`): create the right tag on the same commit and delete the wrong one."
@@ -47,7 +49,8 @@ export function evaluateReleaseTag(tag: TagSnapshot, config: ReleaseTagSettings)
     const commit = `\`${tag.commitSha.slice(0, 7)}\``;
     if (!tag.onDefaultBranch.ok) {
       // A definite problem outweighs an unknown one; alone, the unknown one cannot be decided (fail closed).
-      if (problems.length === 0) return cannotEvaluate(`whether commit ${commit} is on the default branch ${branch}`, tag.onDefaultBranch.error);
+      if (problems.length === 0)
+        return cannotEvaluate(`whether commit ${commit} is on the default branch ${branch}`, tag.onDefaultBranch.error);
       notes.push(`Whether commit ${commit} is on the default branch ${branch} could not be read: ${tag.onDefaultBranch.error}`);
     } else if (!tag.onDefaultBranch.value) {
       problems.push(`points to commit ${commit}, which is not on the default branch ${branch}`);
@@ -63,13 +66,16 @@ export function evaluateReleaseTag(tag: TagSnapshot, config: ReleaseTagSettings)
     // A release tag names code to ship: its commit must be vouched for by the PR that merged as it (see pull-request-verdict.ts).
     const branchOfPulls = config.require_on_default_branch ? tag.defaultBranch : null;
     if (!tag.mergedPullRequests.ok) {
-      if (problems.length === 0) return cannotEvaluate(`the pull requests merged as commit \`${tag.commitSha.slice(0, 7)}\``, tag.mergedPullRequests.error);
+      if (problems.length === 0)
+        return cannotEvaluate(`the pull requests merged as commit \`${tag.commitSha.slice(0, 7)}\``, tag.mergedPullRequests.error);
       notes.push(`The pull requests merged as commit \`${tag.commitSha.slice(0, 7)}\` could not be read: ${tag.mergedPullRequests.error}`);
     } else {
       const vouching = vouchingOf(tag.commitSha, tag.mergedPullRequests.value, branchOfPulls);
       if (vouching.kind !== "vouched") {
         problems.push(`is not vouched for: ${whyNotVouched(tag.commitSha, vouching, branchOfPulls)}`);
-        fixes.push("Tag the merge (or squash) commit of a pull request that passed sdlc-guard; land unreviewed or failing changes through a compliant pull request first.");
+        fixes.push(
+          "Tag the merge (or squash) commit of a pull request that passed sdlc-guard; land unreviewed or failing changes through a compliant pull request first.",
+        );
       } else {
         onBranch += `, the merge of PR #${vouching.by.number}, which passed sdlc-guard`;
       }
@@ -95,7 +101,9 @@ const settings = z
       .max(500)
       .superRefine(isLinearTimePattern)
       .default(SEMVER_TAG_PATTERN)
-      .describe("RE2 pattern a tag name must match. Default: a semantic version, `v` prefix optional, pre-release and build metadata allowed (v1.4.0, 2.0.0-rc.1)."),
+      .describe(
+        "RE2 pattern a tag name must match. Default: a semantic version, `v` prefix optional, pre-release and build metadata allowed (v1.4.0, 2.0.0-rc.1).",
+      ),
     require_on_default_branch: z
       .boolean()
       .default(true)
@@ -113,7 +121,8 @@ export const releaseTagControl = tagControl({
   triggers: ["push", "create", "release"],
   violationIssue: {
     title: "sdlc-guard: release tags outside the versioning policy",
-    intro: "POL-008: releases use semantic versioning and are tagged on the default branch. Each comment below is a tag or release that is not. Delete or replace the tag (e.g. `v1.4.0` on a commit of the default branch), then close this issue.",
+    intro:
+      "POL-008: releases use semantic versioning and are tagged on the default branch. Each comment below is a tag or release that is not. Delete or replace the tag (e.g. `v1.4.0` on a commit of the default branch), then close this issue.",
   },
   evaluate: (tag, settings) => evaluateReleaseTag(tag, settings),
 });

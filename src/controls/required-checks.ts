@@ -7,7 +7,6 @@ import { countsFor, requiredCheckSpecs } from "./required-check-spec.js";
 import { cannotEvaluate, fail, pass, pending, type Finding } from "./finding.js";
 import { type HeadCheck, type PullRequestFacts } from "../facts/pull-request.js";
 
-
 type Verdict = { state: "ok" | "failed"; conclusion: string } | { state: "in progress" | "not reported yet" };
 
 /** Worst first, to break ties between runs of one name started at the same time (fail closed). */
@@ -61,7 +60,9 @@ export function evaluateRequiredChecks(snapshot: PullRequestFacts<"headChecks">,
   const names = configured.filter((spec) => spec.name !== OWN_CHECK_NAME);
   const notes: string[] = [];
   if (names.length < configured.length) {
-    notes.push(`${inlineCode(OWN_CHECK_NAME)} is this check itself and is never waited on: remove it from \`controls.required-checks.checks\`.`);
+    notes.push(
+      `${inlineCode(OWN_CHECK_NAME)} is this check itself and is never waited on: remove it from \`controls.required-checks.checks\`.`,
+    );
   }
   if (configured.length === 0) return pass("No required checks configured.");
   if (names.length === 0) return pass("No required checks to wait for.", notes);
@@ -82,13 +83,17 @@ export function evaluateRequiredChecks(snapshot: PullRequestFacts<"headChecks">,
     // A pinned check names the reports of its name that it did not count, so an impostor is visible, not silent.
     const notCounted = ignored.length ? `; also reported by ${describeSources(ignored)}, which does not count` : "";
     const verdict = latestVerdict(name, counted, accepted);
-    if (verdict.state === "ok") passed.push(`${label} (${verdict.conclusion} from ${describeSources(latestPerSource(name, counted, accepted).keys())}${notCounted})`);
+    if (verdict.state === "ok")
+      passed.push(`${label} (${verdict.conclusion} from ${describeSources(latestPerSource(name, counted, accepted).keys())}${notCounted})`);
     else if (verdict.state === "failed") failed.push(`${label} (${verdict.conclusion}${notCounted})`);
     else if (verdict.state === "in progress") waiting.push(`${label} (in progress${notCounted})`);
     else {
       waiting.push(`${label} (not reported yet on ${sha}${notCounted})`);
       const similar = [...new Set(checks.map((c) => c.name))].filter((other) => other.toLowerCase() === name.toLowerCase());
-      if (similar.length) notes.push(`No check is named exactly ${inlineCode(name)}, but ${similar.map(inlineCode).join(", ")} reported: names match case-sensitively.`);
+      if (similar.length)
+        notes.push(
+          `No check is named exactly ${inlineCode(name)}, but ${similar.map(inlineCode).join(", ")} reported: names match case-sensitively.`,
+        );
     }
   }
   const noteList = notes.length ? notes : undefined;
@@ -125,21 +130,27 @@ const settings = z
               app: z
                 .string()
                 .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/)
-                .describe("Slug of the GitHub App that must post it (e.g. github-advanced-security; github-actions for workflows). A run of that name from any other app, or a commit status, does not count."),
+                .describe(
+                  "Slug of the GitHub App that must post it (e.g. github-advanced-security; github-actions for workflows). A run of that name from any other app, or a commit status, does not count.",
+                ),
             })
             .describe("A check run pinned to the app that must post it."),
         ]),
       )
       .max(50)
       .default([])
-      .describe("Check runs or commit-status contexts that must conclude successfully on the head commit: a name, or { name, app } to accept it only from that app. Empty: the control is off."),
+      .describe(
+        "Check runs or commit-status contexts that must conclude successfully on the head commit: a name, or { name, app } to accept it only from that app. Empty: the control is off.",
+      ),
     accepted_conclusions: z
       .array(z.enum(["success", "neutral", "skipped"]))
       .min(1)
       .default(["success"])
       .describe("Conclusions that count as passed. GitHub's branch protection also accepts neutral and skipped."),
   })
-  .describe("`required-checks`: named checks (SAST, SCA, tests...) concluded successfully on the head commit; pending keeps the control pending.");
+  .describe(
+    "`required-checks`: named checks (SAST, SCA, tests...) concluded successfully on the head commit; pending keeps the control pending.",
+  );
 
 export type RequiredChecksSettings = z.output<typeof settings>;
 

@@ -90,5 +90,6 @@ export const reviewerTeamsControl = pullRequestControl({
   facts: { commits: () => true, forcePushes: () => true },
   triggers: ["pull_request", "pull_request_review", "membership", "team", "organization"],
   offUntilConfigured: (s) => (s.teams.length === 0 ? "No reviewer teams configured (`controls.reviewer-teams.teams`)." : undefined),
-  evaluate: ({ snapshot, teams }, settings, others: { reviews: ReviewsSettings }) => evaluateReviewerTeams(snapshot, others.reviews, settings, teams),
+  evaluate: ({ snapshot, teams }, settings, others: { reviews: ReviewsSettings }) =>
+    evaluateReviewerTeams(snapshot, others.reviews, settings, teams),
 });

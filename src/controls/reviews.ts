@@ -40,7 +40,14 @@ export function countQualifyingApprovals(
     }
     latest.set(key, { login: review.author.login, review });
   }
-  const tally: ReviewTally = { approvers: [], blockers: [], staleApprovers: [], withoutWriteAccess: [...withoutWriteAccess], notIndependent: [], unmatchedCoAuthors: changeAuthors?.unmatched ?? [] };
+  const tally: ReviewTally = {
+    approvers: [],
+    blockers: [],
+    staleApprovers: [],
+    withoutWriteAccess: [...withoutWriteAccess],
+    notIndependent: [],
+    unmatchedCoAuthors: changeAuthors?.unmatched ?? [],
+  };
   for (const { login, review } of latest.values()) {
     if (review.state === "CHANGES_REQUESTED") tally.blockers.push(login);
     if (review.state !== "APPROVED") continue;
@@ -56,14 +63,28 @@ export function countQualifyingApprovals(
 }
 
 /** The PR's reviews tallied as `reviews` counts them (also what `reviewer-teams` and code owners look at). */
-export function tallyPullRequestReviews(snapshot: PullRequestFacts<"commits" | "forcePushes">, reviews: Review[], config: ReviewsSettings): ReviewTally {
-  return countQualifyingApprovals(reviews, snapshot.author?.login ?? null, snapshot.headSha, config.count_stale_approvals, changeAuthorsFor(snapshot, config));
+export function tallyPullRequestReviews(
+  snapshot: PullRequestFacts<"commits" | "forcePushes">,
+  reviews: Review[],
+  config: ReviewsSettings,
+): ReviewTally {
+  return countQualifyingApprovals(
+    reviews,
+    snapshot.author?.login ?? null,
+    snapshot.headSha,
+    config.count_stale_approvals,
+    changeAuthorsFor(snapshot, config),
+  );
 }
 
 /** Who wrote the change, when approvers must be independent of it and it could be read (else `evaluateReviews` fails closed). */
 function changeAuthorsFor(snapshot: PullRequestFacts<"commits" | "forcePushes">, config: ReviewsSettings): ChangeAuthors | undefined {
   if (!config.independent_approvers || changeAuthorsUnreadable(snapshot.commits, snapshot.forcePushes) !== null) return undefined;
-  return changeAuthorsOf(snapshot.commits!.ok ? snapshot.commits!.value : [], snapshot.headSha, snapshot.forcePushes?.ok ? snapshot.forcePushes.value : []);
+  return changeAuthorsOf(
+    snapshot.commits!.ok ? snapshot.commits!.value : [],
+    snapshot.headSha,
+    snapshot.forcePushes?.ok ? snapshot.forcePushes.value : [],
+  );
 }
 
 function bySubmission(a: Review, b: Review): number {
@@ -74,15 +95,25 @@ function bySubmission(a: Review, b: Review): number {
  * `reviews`: enough counted approvals, no standing change request and, with `require_code_owners`, every changed
  * file's code owners among the counted approvers. Both parts are reported; the worse one decides.
  */
-export function evaluateReviews(snapshot: PullRequestFacts<"changedFiles" | "codeOwners" | "commits" | "forcePushes">, config: ReviewsSettings, teams: TeamMembers = new Map()): Finding {
+export function evaluateReviews(
+  snapshot: PullRequestFacts<"changedFiles" | "codeOwners" | "commits" | "forcePushes">,
+  config: ReviewsSettings,
+  teams: TeamMembers = new Map(),
+): Finding {
   if (!snapshot.reviews.ok) return cannotEvaluate("the pull request's reviews", snapshot.reviews.error);
   const unreadable = config.independent_approvers ? changeAuthorsUnreadable(snapshot.commits, snapshot.forcePushes) : null;
   if (unreadable !== null) return cannotEvaluate("the pull request's commits (who wrote the change)", unreadable);
   const tally = tallyPullRequestReviews(snapshot, snapshot.reviews.value, config);
   const approvals = evaluateApprovals(snapshot, config, tally);
   if (!config.require_code_owners) return approvals;
-  const owners = evaluateCodeOwners({ codeOwners: snapshot.codeOwners, changedFiles: snapshot.changedFiles, approvers: tally.approvers, teams });
-  const worst = [approvals, owners].find((f) => f.outcome === "fail") ?? [approvals, owners].find((f) => f.outcome === "error") ?? approvals;
+  const owners = evaluateCodeOwners({
+    codeOwners: snapshot.codeOwners,
+    changedFiles: snapshot.changedFiles,
+    approvers: tally.approvers,
+    teams,
+  });
+  const worst =
+    [approvals, owners].find((f) => f.outcome === "fail") ?? [approvals, owners].find((f) => f.outcome === "error") ?? approvals;
   return {
     outcome: worst.outcome,
     reason: `${approvals.reason} Code owners: ${owners.reason}`,
@@ -93,13 +124,17 @@ export function evaluateReviews(snapshot: PullRequestFacts<"changedFiles" | "cod
 
 function evaluateApprovals(snapshot: PullRequestFacts<"commits" | "forcePushes">, config: ReviewsSettings, tally: ReviewTally): Finding {
   const { approvers, blockers, staleApprovers, withoutWriteAccess, notIndependent, unmatchedCoAuthors } = tally;
-  const discounted = notIndependent.length ? ` Approvals that do not count, their reviewers are not independent of the change: ${notIndependent.join("; ")}.` : "";
+  const discounted = notIndependent.length
+    ? ` Approvals that do not count, their reviewers are not independent of the change: ${notIndependent.join("; ")}.`
+    : "";
   const counted = `${approvers.length} of ${config.min_approvals} required approvals on \`${snapshot.headSha.slice(0, 7)}\``;
   const approvedBy = approvers.length ? ` (${approvers.join(", ")})` : "";
   const noteList = [
     ...(staleApprovers.length ? [`Approvals on an older commit do not count: ${staleApprovers.join(", ")}.`] : []),
     ...(withoutWriteAccess.length ? [`Reviews by people without write access do not count: ${withoutWriteAccess.join(", ")}.`] : []),
-    ...(unmatchedCoAuthors.length ? [`Co-authors linked to no GitHub account (their approval could not be recognised): ${unmatchedCoAuthors.join(", ")}.`] : []),
+    ...(unmatchedCoAuthors.length
+      ? [`Co-authors linked to no GitHub account (their approval could not be recognised): ${unmatchedCoAuthors.join(", ")}.`]
+      : []),
   ];
   const notes = noteList.length ? noteList : undefined;
   if (blockers.length) {
@@ -146,7 +181,9 @@ const settings = z
         "Approvals count only from people independent of the change: not whoever authored, committed (GitHub's web-flow excepted) or co-authored (Co-authored-by trailers) a commit of the PR, nor whoever force-pushed its head. The PR author never counts.",
       ),
   })
-  .describe("`reviews`: distinct human approvals, not the author nor anyone else who wrote the change, not bots, latest decisive review per reviewer.");
+  .describe(
+    "`reviews`: distinct human approvals, not the author nor anyone else who wrote the change, not bots, latest decisive review per reviewer.",
+  );
 
 export type ReviewsSettings = z.output<typeof settings>;
 

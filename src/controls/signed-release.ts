@@ -12,7 +12,10 @@ const SIGN_FIX =
 export function evaluateSignedRelease(tag: TagSnapshot): Finding {
   const name = inlineCode(tag.name);
   if (tag.commitSha === null) {
-    return fail(`Tag ${name} does not exist on GitHub, so there is no signature to verify.`, "Push the signed tag (`git push origin <tag>`).");
+    return fail(
+      `Tag ${name} does not exist on GitHub, so there is no signature to verify.`,
+      "Push the signed tag (`git push origin <tag>`).",
+    );
   }
   if (!tag.annotated) return fail(`Tag ${name} is a lightweight tag: a lightweight tag carries no signature.`, SIGN_FIX);
   if (!tag.signature.ok) return cannotEvaluate(`the signature verification of tag ${name}`, tag.signature.error);
@@ -37,7 +40,8 @@ export const signedReleaseControl = tagControl({
   triggers: ["push", "create", "release"],
   violationIssue: {
     title: "sdlc-guard: unsigned release tags",
-    intro: "ENT 2.3: releases are cryptographically signed. Each comment below is a release tag without a signature GitHub verifies. Sign release tags (`git tag -s`) with a key registered on GitHub, then close this issue.",
+    intro:
+      "ENT 2.3: releases are cryptographically signed. Each comment below is a release tag without a signature GitHub verifies. Sign release tags (`git tag -s`) with a key registered on GitHub, then close this issue.",
   },
   evaluate: (tag) => evaluateSignedRelease(tag),
 });

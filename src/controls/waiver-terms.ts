@@ -16,7 +16,10 @@ const SEGMENTER = new Intl.Segmenter("en", { granularity: "grapheme" });
 
 /** Characters a reader sees (graphemes): invisible characters do not count, a run of spaces counts as one. */
 export function visibleLength(text: string): number {
-  const visible = text.replace(INVISIBLE, "").replace(/[\s\p{Z}]+/gu, " ").trim();
+  const visible = text
+    .replace(INVISIBLE, "")
+    .replace(/[\s\p{Z}]+/gu, " ")
+    .trim();
   return [...SEGMENTER.segment(visible)].length;
 }
 
@@ -37,8 +40,10 @@ export function headSinceOf(
   if (run === null) return fetched(now);
   if (!run.startedAt) return unavailable(`GitHub did not say when sdlc-guard first evaluated the head commit ${head}`);
   // Another PR's evaluation may have created the run before this PR's head moved to the commit.
-  if (sharedHeadWith.length) return unavailable(`the head commit ${head} is also the head of ${sharedHeadWith.map((n) => `#${n}`).join(", ")}`);
-  if (!forcePushes?.ok) return unavailable(`the force pushes of the head branch could not be read${forcePushes ? `: ${forcePushes.error}` : ""}`);
+  if (sharedHeadWith.length)
+    return unavailable(`the head commit ${head} is also the head of ${sharedHeadWith.map((n) => `#${n}`).join(", ")}`);
+  if (!forcePushes?.ok)
+    return unavailable(`the force pushes of the head branch could not be read${forcePushes ? `: ${forcePushes.error}` : ""}`);
   const last = forcePushes.value.at(-1);
   if (!last || last.at <= run.startedAt) return fetched(run.startedAt);
   if (last.afterSha === headSha) return fetched(last.at);

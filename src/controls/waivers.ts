@@ -63,10 +63,18 @@ export function parseWaiverCommand(body: string): WaiverCommand | null {
   if (!match) return null;
   const verb = match[1]!.toLowerCase();
   const control = match[2]!.toLowerCase();
-  if (!control) return { kind: "malformed", reason: `name the control: \`/sdlc-guard ${verb} <control-id>${verb === "waive" ? " <justification>" : ""}\`` };
+  if (!control)
+    return {
+      kind: "malformed",
+      reason: `name the control: \`/sdlc-guard ${verb} <control-id>${verb === "waive" ? " <justification>" : ""}\``,
+    };
   if (verb === "revoke") return { kind: "revoke", control };
   const days = /^--days[= ]([0-9]{1,4})(?:\s+|$)/i.exec(match[3]!.trim());
-  if (/^--days\b/i.test(match[3]!.trim()) && !days) return { kind: "malformed", reason: "`--days` takes a whole number of days: `/sdlc-guard waive <control-id> --days=7 <justification>`" };
+  if (/^--days\b/i.test(match[3]!.trim()) && !days)
+    return {
+      kind: "malformed",
+      reason: "`--days` takes a whole number of days: `/sdlc-guard waive <control-id> --days=7 <justification>`",
+    };
   const justification = (days ? match[3]!.trim().slice(days[0].length) : match[3]!).trim().replace(/\s+/g, " ");
   return { kind: "waive", control, justification, ...(days ? { days: Number(days[1]) } : {}) };
 }
@@ -94,11 +102,14 @@ export function refusalOf(command: WaiverCommand, comment: PullRequestComment, c
   if (!ctx.controls.includes(command.control as ControlId)) {
     return `${inlineCode(command.control)} is not a control of this pull request (controls: ${ctx.controls.map(inlineCode).join(", ")})`;
   }
-  if (!ctx.config.approvers.length) return "no approver team is configured (`exceptions.approvers` in .github/sdlc-guard.yml), so nothing can be waived";
+  if (!ctx.config.approvers.length)
+    return "no approver team is configured (`exceptions.approvers` in .github/sdlc-guard.yml), so nothing can be waived";
   const approver = isApprover(login, ctx);
-  if (approver === undefined) return `the members of the approver teams (${approverList(ctx)}) could not be read, so the approval cannot be verified`;
+  if (approver === undefined)
+    return `the members of the approver teams (${approverList(ctx)}) could not be read, so the approval cannot be verified`;
   if (command.kind === "waive") {
-    if (ctx.config.non_waivable.includes(command.control as ControlId)) return `${inlineCode(command.control)} cannot be waived (\`exceptions.non_waivable\`)`;
+    if (ctx.config.non_waivable.includes(command.control as ControlId))
+      return `${inlineCode(command.control)} cannot be waived (\`exceptions.non_waivable\`)`;
     if (login.toLowerCase() === ctx.prAuthor.toLowerCase()) return "the author of a pull request cannot waive its controls";
     if (!approver) return `only members of ${approverList(ctx)} can waive a control`;
     // Characters as people see them (an emoji is one; zero-width and other invisible characters are none).
@@ -127,7 +138,8 @@ export function activeWaivers(
       const current = waivers.get(command.control as ControlId);
       const login = comment.author!.login.toLowerCase();
       // An approver, or whoever gave the waiver, may revoke it.
-      if (current && isApprover(login, ctx) !== true && current.by.toLowerCase() !== login) reason = `only members of ${approverList(ctx)} can revoke a waiver`;
+      if (current && isApprover(login, ctx) !== true && current.by.toLowerCase() !== login)
+        reason = `only members of ${approverList(ctx)} can revoke a waiver`;
     }
     if (reason) {
       refused.push({ comment, reason });
@@ -167,7 +179,8 @@ function whyEnded(waiver: Waiver, ctx: WaiverContext): string | null {
   if (ctx.now && waiver.expiresAt && waiver.expiresAt <= ctx.now) return `${what} expired on ${waiver.expiresAt}; ask again`;
   if (!ctx.head || ctx.config.keep_on_new_commits.includes(waiver.control)) return null;
   const head = `\`${ctx.head.sha.slice(0, 7)}\``;
-  if (!ctx.head.since.ok) return `${what} ended: the head commit it was given on cannot be established (${ctx.head.since.error}); ask again`;
+  if (!ctx.head.since.ok)
+    return `${what} ended: the head commit it was given on cannot be established (${ctx.head.since.error}); ask again`;
   if (waiver.at < ctx.head.since.value) return `${what} ended by new commit ${head}; ask again`;
   return null;
 }
@@ -176,12 +189,18 @@ function whyEnded(waiver: Waiver, ctx: WaiverContext): string | null {
  * A control that does not pass and has a waiver in force is `waived` (it counts as passed), with who, when, why and
  * until when. A waiver that ended is said in its control's row (in the reason when the control does not pass).
  */
-export function applyWaivers(results: ControlResult[], waivers: ReadonlyMap<ControlId, Waiver>, ended: readonly EndedWaiver[] = []): ControlResult[] {
+export function applyWaivers(
+  results: ControlResult[],
+  waivers: ReadonlyMap<ControlId, Waiver>,
+  ended: readonly EndedWaiver[] = [],
+): ControlResult[] {
   return results.map((result) => {
     const waiver = waivers.get(result.id);
     const endedHere = ended.filter((e) => e.control === result.id).map((e) => `${e.why[0]!.toUpperCase()}${e.why.slice(1)}.`);
     if (endedHere.length && result.enforcement !== "off" && !waiver) {
-      return result.outcome === "pass" ? { ...result, notes: [...(result.notes ?? []), ...endedHere] } : { ...result, reason: `${result.reason} ${endedHere.join(" ")}` };
+      return result.outcome === "pass"
+        ? { ...result, notes: [...(result.notes ?? []), ...endedHere] }
+        : { ...result, reason: `${result.reason} ${endedHere.join(" ")}` };
     }
     if (!waiver || result.outcome === "pass" || result.enforcement === "off") return result;
     return {
@@ -189,7 +208,13 @@ export function applyWaivers(results: ControlResult[], waivers: ReadonlyMap<Cont
       outcome: "waived",
       reason: `Waived by @${waiver.by} on ${waiver.at.slice(0, 10)}${waiver.expiresAt ? ` until ${waiver.expiresAt.slice(0, 10)}` : ""}: "${plainText(waiver.justification)}". Without the waiver: ${result.reason}`,
       fix: "",
-      waiver: { by: waiver.by, at: waiver.at, justification: waiver.justification, url: waiver.url, ...(waiver.expiresAt ? { expiresAt: waiver.expiresAt } : {}) },
+      waiver: {
+        by: waiver.by,
+        at: waiver.at,
+        justification: waiver.justification,
+        url: waiver.url,
+        ...(waiver.expiresAt ? { expiresAt: waiver.expiresAt } : {}),
+      },
     };
   });
 }

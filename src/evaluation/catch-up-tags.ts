@@ -24,7 +24,10 @@ export async function catchUpUnannouncedTags(
     try {
       await evaluate(tag);
     } catch (error) {
-      deps.log.error({ ...where, tag, err: error instanceof Error ? error.message : String(error) }, "could not evaluate a tag GitHub sent no event for; the next event retries");
+      deps.log.error(
+        { ...where, tag, err: error instanceof Error ? error.message : String(error) },
+        "could not evaluate a tag GitHub sent no event for; the next event retries",
+      );
     }
   }
   return tags;

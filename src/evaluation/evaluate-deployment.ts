@@ -46,10 +46,14 @@ export async function evaluateDeployment(deps: EvaluationDeps, target: Deploymen
       decision = { state: "rejected", reason: `Could not load the sdlc-guard policy: ${formatConfigError(loaded.error)}` };
     } else {
       decision = decideDeployment(await readDeployment(octokit, target, appId), loaded.config);
-      if (loaded.floorHeld?.length) decision = { ...decision, reason: `${decision.reason} (Held at the org floor: ${loaded.floorHeld.map(describeHold).join(", ")}.)` };
+      if (loaded.floorHeld?.length)
+        decision = { ...decision, reason: `${decision.reason} (Held at the org floor: ${loaded.floorHeld.map(describeHold).join(", ")}.)` };
     }
   } catch (error) {
-    decision = { state: "rejected", reason: `Could not tell whether this deployment is allowed (${describeGitHubError(error)}), so it is rejected.` };
+    decision = {
+      state: "rejected",
+      reason: `Could not tell whether this deployment is allowed (${describeGitHubError(error)}), so it is rejected.`,
+    };
   }
   const comment = `sdlc-guard ${decision.state}: ${decision.reason}`.slice(0, COMMENT_LIMIT);
   const auditFields = {
@@ -66,7 +70,14 @@ export async function evaluateDeployment(deps: EvaluationDeps, target: Deploymen
     audit(log, "deployment.dry_run", auditFields, `dry run: deployment to ${environment} would be ${decision.state}`);
     return decision;
   }
-  await octokit.rest.actions.reviewCustomGatesForRun({ owner, repo, run_id: target.runId, environment_name: environment, state: decision.state, comment });
+  await octokit.rest.actions.reviewCustomGatesForRun({
+    owner,
+    repo,
+    run_id: target.runId,
+    environment_name: environment,
+    state: decision.state,
+    comment,
+  });
   audit(log, "deployment.reviewed", auditFields, `deployment of ${target.ref} to ${environment} ${decision.state}`);
   return decision;
 }

@@ -36,7 +36,11 @@ export const MERGE_GROUP_QUERY = `query SdlcGuardMergeGroup($owner: String!, $re
 interface GqlEntry {
   position: number;
   headCommit: { oid: string } | null;
-  pullRequest: { number: number; headRefOid: string; commits: { nodes: ({ commit: { oid: string; checkSuites: GqlOurSuites } } | null)[] } } | null;
+  pullRequest: {
+    number: number;
+    headRefOid: string;
+    commits: { nodes: ({ commit: { oid: string; checkSuites: GqlOurSuites } } | null)[] };
+  } | null;
 }
 interface GqlMergeGroup {
   repository: {
@@ -87,12 +91,18 @@ export interface GroupMember {
  * entries up to and including the one whose merge commit is the group's head) has a successful `sdlc-guard` run on
  * its own head. A group that cannot be read, or that is no longer in the queue, fails: never a blanket success.
  */
-export function evaluateMergeGroup(deps: MergeGroupDeps, group: MergeGroup): Promise<{ report: CheckRunReport; members: GroupMember[]; checkRunId: number }> {
+export function evaluateMergeGroup(
+  deps: MergeGroupDeps,
+  group: MergeGroup,
+): Promise<{ report: CheckRunReport; members: GroupMember[]; checkRunId: number }> {
   // Serialized with the repository's PR evaluations: a redelivered event must not create a second run.
   return withRepositoryLock(deps.memory, group.owner, group.repo, () => evaluateNow(deps, group));
 }
 
-async function evaluateNow(deps: MergeGroupDeps, group: MergeGroup): Promise<{ report: CheckRunReport; members: GroupMember[]; checkRunId: number }> {
+async function evaluateNow(
+  deps: MergeGroupDeps,
+  group: MergeGroup,
+): Promise<{ report: CheckRunReport; members: GroupMember[]; checkRunId: number }> {
   const { octokit, log, appId, memory } = deps;
   const { evaluatedAt } = beginEvaluation(deps);
   const branch = group.baseRef.replace(/^refs\/heads\//, "");
@@ -100,7 +110,13 @@ async function evaluateNow(deps: MergeGroupDeps, group: MergeGroup): Promise<{ r
   let problem: string | undefined;
   let existing: ExistingCheckRun | null | undefined;
   try {
-    const data = await octokit.graphql<GqlMergeGroup>(MERGE_GROUP_QUERY, { owner: group.owner, repo: group.repo, branch, groupSha: group.headSha, appId: appId ?? 0 });
+    const data = await octokit.graphql<GqlMergeGroup>(MERGE_GROUP_QUERY, {
+      owner: group.owner,
+      repo: group.repo,
+      branch,
+      groupSha: group.headSha,
+      appId: appId ?? 0,
+    });
     existing = appId ? findOurRun(data.repository?.object?.checkSuites) : undefined;
     const entries = data.repository?.mergeQueue?.entries;
     if (!entries) problem = `GitHub returned no merge queue for ${inlineCode(branch)}`;
@@ -108,7 +124,10 @@ async function evaluateNow(deps: MergeGroupDeps, group: MergeGroup): Promise<{ r
       const all = entries.nodes.filter((e): e is GqlEntry => !!e).sort((a, b) => a.position - b.position);
       // The group's branch names its last PR; the entry's head commit is the fallback when the name is not GitHub's usual.
       const lastNumber = lastPullNumberOf(group.headRef);
-      const last = lastNumber !== undefined ? all.find((e) => e.pullRequest?.number === lastNumber) : all.find((e) => e.headCommit?.oid === group.headSha);
+      const last =
+        lastNumber !== undefined
+          ? all.find((e) => e.pullRequest?.number === lastNumber)
+          : all.find((e) => e.headCommit?.oid === group.headSha);
       if (!last) {
         problem = entries.pageInfo.hasNextPage
           ? `the merge queue of ${inlineCode(branch)} has more than ${MAX_QUEUE_ENTRIES} entries`
@@ -121,12 +140,27 @@ async function evaluateNow(deps: MergeGroupDeps, group: MergeGroup): Promise<{ r
     problem = `could not read the merge queue: ${describeGitHubError(error)}`;
   }
   const report = renderMergeGroup(group.headSha, members, problem, evaluatedAt);
-  const target = { owner: group.owner, repo: group.repo, headSha: group.headSha, existing, appId, externalId: "merge-group", completedAt: evaluatedAt };
+  const target = {
+    owner: group.owner,
+    repo: group.repo,
+    headSha: group.headSha,
+    existing,
+    appId,
+    externalId: "merge-group",
+    completedAt: evaluatedAt,
+  };
   const checkRunId = await ensureCheckRun(octokit, target, report, memory.checkRuns);
   audit(
     log,
     "merge_group.evaluated",
-    { repository: `${group.owner}/${group.repo}`, head_sha: group.headSha, conclusion: report.conclusion, pull_requests: members, problem, check_run_id: checkRunId },
+    {
+      repository: `${group.owner}/${group.repo}`,
+      head_sha: group.headSha,
+      conclusion: report.conclusion,
+      pull_requests: members,
+      problem,
+      check_run_id: checkRunId,
+    },
     `sdlc-guard ${report.conclusion} for merge group ${group.headSha.slice(0, 7)}`,
   );
   return { report, members, checkRunId };
@@ -148,7 +182,12 @@ const RESULT_TEXT: Record<GroupMember["result"], string> = {
   missing: "❌ no sdlc-guard result on its head",
 };
 
-export function renderMergeGroup(headSha: string, members: GroupMember[], problem: string | undefined, evaluatedAt: string): CheckRunReport {
+export function renderMergeGroup(
+  headSha: string,
+  members: GroupMember[],
+  problem: string | undefined,
+  evaluatedAt: string,
+): CheckRunReport {
   const failing = members.filter((m) => m.result !== "success");
   const conclusion = problem || failing.length || members.length === 0 ? "failure" : "success";
   const title = problem
@@ -162,7 +201,9 @@ export function renderMergeGroup(headSha: string, members: GroupMember[], proble
     "",
     ...(problem ? [`**Not verified:** ${problem}. The group fails rather than pass unchecked.`, ""] : []),
     ...(members.length ? ["| Pull request | Head | sdlc-guard |", "|---|---|---|", ...rows] : []),
-    ...(failing.length ? ["", "Fix each listed pull request (its own `sdlc-guard` check run says what fails), then add it to the queue again."] : []),
+    ...(failing.length
+      ? ["", "Fix each listed pull request (its own `sdlc-guard` check run says what fails), then add it to the queue again."]
+      : []),
   ].join("\n");
   return { conclusion, output: { title, summary: clampMarkdown(summary) } };
 }

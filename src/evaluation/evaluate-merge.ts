@@ -56,7 +56,8 @@ async function evaluateNow(deps: EvaluationDeps, target: MergeTarget): Promise<M
   }
   const read = await readMerge(octokit, target, appId);
   const { snapshot } = read;
-  if (snapshot.pull.ok && snapshot.pull.value === null) return { status: "skipped", reason: `PR #${number} is not merged`, requests: requests() };
+  if (snapshot.pull.ok && snapshot.pull.value === null)
+    return { status: "skipped", reason: `PR #${number} is not merged`, requests: requests() };
   const result = controlRow("merged-unverified", config, () => evaluateMergedPull(snapshot));
   const pr = snapshot.pull.ok ? snapshot.pull.value : null;
   const bypass = mergeBypassedOurCheck(snapshot);
@@ -66,7 +67,12 @@ async function evaluateNow(deps: EvaluationDeps, target: MergeTarget): Promise<M
   const report = config.controls["merged-unverified"].report;
   if (failing && report !== "check" && deps.write !== false) {
     const spec = { control: "merged-unverified", ...violationIssueOf("merged-unverified")! };
-    const markdown = occurrenceMarkdown(target, result, { pr, mergedAt: read.mergedAt, bypass: bypass.ok ? bypass.value : null, at: evaluatedAt });
+    const markdown = occurrenceMarkdown(target, result, {
+      pr,
+      mergedAt: read.mergedAt,
+      bypass: bypass.ok ? bypass.value : null,
+      at: evaluatedAt,
+    });
     issueNumber = (await reportViolation(octokit, { owner, repo }, spec, { key: mergeOccurrenceKey(number), markdown })).issueNumber;
   }
   audit(
@@ -99,7 +105,12 @@ function occurrenceMarkdown(
   facts: { pr: MergedPullVerdict | null; mergedAt: string | null; bypass: boolean | null; at: string },
 ): string {
   const { pr } = facts;
-  const verdict = result.outcome === "error" ? "could not be verified (fails closed)" : result.enforcement === "advisory" ? "advisory finding" : "violation";
+  const verdict =
+    result.outcome === "error"
+      ? "could not be verified (fails closed)"
+      : result.enforcement === "advisory"
+        ? "advisory finding"
+        : "violation";
   const commit = pr?.mergeCommitSha ? `[\`${pr.mergeCommitSha.slice(0, 12)}\`](${target.htmlUrl}/commit/${pr.mergeCommitSha})` : "unknown";
   return [
     `**[#${target.number}](${target.htmlUrl}/pull/${target.number}) merged without a passing sdlc-guard result** — ${verdict}`,

@@ -57,7 +57,10 @@ const RECENT_TAG_MS = 10 * 60 * 1000;
 /** GitHub's rate-limit windows last an hour: a deferred evaluation never waits longer. */
 const MAX_DEFER_MS = 61 * 60 * 1000;
 
-export const createEvaluationMemory = (cache: StateCacheOptions = {}, shared: SharedState = new InMemorySharedState()): EvaluationMemory => ({
+export const createEvaluationMemory = (
+  cache: StateCacheOptions = {},
+  shared: SharedState = new InMemorySharedState(),
+): EvaluationMemory => ({
   shared,
   checkRuns: new Map(),
   cache: createStateCache(cache),
@@ -72,7 +75,12 @@ export const createEvaluationMemory = (cache: StateCacheOptions = {}, shared: Sh
  * commit's one check run, and the violation issues, are shared by every evaluation of the repository (two PRs can
  * share a head commit).
  */
-export function withRepositoryLock<T>(memory: Pick<EvaluationMemory, "shared">, owner: string, repo: string, task: () => Promise<T>): Promise<T> {
+export function withRepositoryLock<T>(
+  memory: Pick<EvaluationMemory, "shared">,
+  owner: string,
+  repo: string,
+  task: () => Promise<T>,
+): Promise<T> {
   return memory.shared.withLock(`evaluate:${repositoryKey(owner, repo)}`, task);
 }
 
@@ -155,7 +163,8 @@ async function evaluateAndRetryAfterReset(deps: EvaluationDeps, target: PullRequ
   try {
     return await evaluateNow(deps, target);
   } finally {
-    if (counter.rateLimited > refusedBefore && counter.rateLimitedUntil !== undefined && deps.write !== false) retryAfterReset(deps, target, counter.rateLimitedUntil);
+    if (counter.rateLimited > refusedBefore && counter.rateLimitedUntil !== undefined && deps.write !== false)
+      retryAfterReset(deps, target, counter.rateLimitedUntil);
   }
 }
 
@@ -168,12 +177,18 @@ function retryAfterReset(deps: EvaluationDeps, target: PullRequestTarget, resetA
   const timer = setTimeout(() => {
     memory.deferred.delete(key);
     evaluatePullRequest(deps, target).catch((error: unknown) =>
-      log.error({ owner: target.owner, repo: target.repo, number: target.number, reason: describeGitHubError(error) }, "evaluation after the rate-limit reset could not be reported"),
+      log.error(
+        { owner: target.owner, repo: target.repo, number: target.number, reason: describeGitHubError(error) },
+        "evaluation after the rate-limit reset could not be reported",
+      ),
     );
   }, delayMs);
   timer.unref?.();
   memory.deferred.set(key, timer);
-  log.warn({ owner: target.owner, repo: target.repo, number: target.number, retry_at: new Date(Date.now() + delayMs).toISOString() }, "GitHub's rate limit is spent: the pull request is evaluated again after its reset");
+  log.warn(
+    { owner: target.owner, repo: target.repo, number: target.number, retry_at: new Date(Date.now() + delayMs).toISOString() },
+    "GitHub's rate limit is spent: the pull request is evaluated again after its reset",
+  );
 }
 
 async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Promise<EvaluationOutcome> {
@@ -198,23 +213,50 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
     if (!target.announcedHeadSha) throw read;
     headSha = target.announcedHeadSha;
     const why = read instanceof Error ? describeGitHubError(read) : "GitHub returned no such pull request";
-    results = PULL_REQUEST_CONTROL_IDS.map((id) => ({ id, enforcement: enforcementOf(loaded, id), ...cannotEvaluate("the pull request", why) }));
-    report = renderControlResults(results, "failure", { subject: `PR #${number}`, headSha, isDraft: false, configSources: sourcesOf(loaded), evaluatedAt });
+    results = PULL_REQUEST_CONTROL_IDS.map((id) => ({
+      id,
+      enforcement: enforcementOf(loaded, id),
+      ...cannotEvaluate("the pull request", why),
+    }));
+    report = renderControlResults(results, "failure", {
+      subject: `PR #${number}`,
+      headSha,
+      isDraft: false,
+      configSources: sourcesOf(loaded),
+      evaluatedAt,
+    });
   } else if (read === null || read.state !== "OPEN") {
     log.info({ owner, repo, number }, "pull request not found or not open; nothing to evaluate");
-    return { status: "skipped", reason: read ? `pull request is ${read.state.toLowerCase()}` : "pull request not found", requests: requests() };
+    return {
+      status: "skipped",
+      reason: read ? `pull request is ${read.state.toLowerCase()}` : "pull request not found",
+      requests: requests(),
+    };
   } else {
     headSha = read.snapshot.headSha;
     existing = read.existingCheckRun;
-    const ctx = { subject: `PR #${number}`, headSha, isDraft: read.snapshot.isDraft, configSources: sourcesOf(loaded), floorHeld: loaded.ok ? loaded.floorHeld : undefined, evaluatedAt };
+    const ctx = {
+      subject: `PR #${number}`,
+      headSha,
+      isDraft: read.snapshot.isDraft,
+      configSources: sourcesOf(loaded),
+      floorHeld: loaded.ok ? loaded.floorHeld : undefined,
+      evaluatedAt,
+    };
     if (!loaded.ok) {
       log.warn({ owner, repo, number, config: formatConfigError(loaded.error) }, "configuration error");
       report = renderConfigError(loaded.error, ctx);
     } else {
-      const secretScanning = needs.has("secretScanning") ? await readSecretScanning(octokit, owner, repo, memory.cache.secretScanning) : undefined;
+      const secretScanning = needs.has("secretScanning")
+        ? await readSecretScanning(octokit, owner, repo, memory.cache.secretScanning)
+        : undefined;
       const snapshot = { ...read.snapshot, secretScanning };
       // Rows of this commit's other roles (e.g. it was also pushed straight to main) stay in its one check run.
-      const evaluated = await runControls(deps, snapshot, loaded.config, { run: existing, sharedHeadWith: read.sharedHeadWith, now: evaluatedAt });
+      const evaluated = await runControls(deps, snapshot, loaded.config, {
+        run: existing,
+        sharedHeadWith: read.sharedHeadWith,
+        now: evaluatedAt,
+      });
       waivers = { waivers: evaluated.waivers, waiversUnread: evaluated.waiversUnread };
       results = mergeResults(evaluated.results, decodeResults(existing?.summary));
       report = renderControlResults(results, concludeControls(results), ctx);
@@ -230,12 +272,22 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
     controls: Object.fromEntries((results ?? []).map((r) => [r.id, `${r.enforcement}:${r.outcome}`])),
   };
   if (deps.write === false) {
-    audit(log, "pull_request.dry_run", { ...auditLine, github_requests: requests() }, `dry run: sdlc-guard ${report.conclusion} for ${owner}/${repo}#${number}`);
+    audit(
+      log,
+      "pull_request.dry_run",
+      { ...auditLine, github_requests: requests() },
+      `dry run: sdlc-guard ${report.conclusion} for ${owner}/${repo}#${number}`,
+    );
     return { status: "reported", headSha, report, results, ...waivers, requests: requests() };
   }
   const checkRun = { owner, repo, headSha, existing, appId, externalId: `pr-${number}`, completedAt: evaluatedAt };
   const checkRunId = await ensureCheckRun(octokit, checkRun, report, memory.checkRuns);
-  audit(log, "pull_request.evaluated", { ...auditLine, check_run_id: checkRunId, github_requests: requests() }, `sdlc-guard ${report.conclusion} for ${owner}/${repo}#${number}`);
+  audit(
+    log,
+    "pull_request.evaluated",
+    { ...auditLine, check_run_id: checkRunId, github_requests: requests() },
+    `sdlc-guard ${report.conclusion} for ${owner}/${repo}#${number}`,
+  );
   return { status: "reported", headSha, report, results, ...waivers, checkRunId, requests: requests() };
 }
 
@@ -254,7 +306,12 @@ interface HeadFacts {
   now: string;
 }
 
-async function runControls(deps: EvaluationDeps, snapshot: PullRequestFacts<OptionalPullRequestFact>, config: SdlcGuardConfig, head: HeadFacts): Promise<{ results: ControlResult[] } & Pick<EvaluationOutcome, "waivers" | "waiversUnread">> {
+async function runControls(
+  deps: EvaluationDeps,
+  snapshot: PullRequestFacts<OptionalPullRequestFact>,
+  config: SdlcGuardConfig,
+  head: HeadFacts,
+): Promise<{ results: ControlResult[] } & Pick<EvaluationOutcome, "waivers" | "waiversUnread">> {
   const jiraConfig = config.controls.jira;
   const jiraKeys: KeyMatch[] = jiraConfig.enforcement === "off" ? [] : findJiraKeys(snapshot, jiraConfig);
   // Waiver commands are validated against the approver teams, read only when there is a command to validate.
@@ -268,11 +325,23 @@ async function runControls(deps: EvaluationDeps, snapshot: PullRequestFacts<Opti
   if (snapshot.comments && !snapshot.comments.ok) return { results, waiversUnread: snapshot.comments.error };
   if (!commands.length) return { results, ...(snapshot.comments ? { waivers: { active: [], refused: [], commands: [] } } : {}) };
   const since = headSinceOf(snapshot.headSha, head.run, snapshot.forcePushes, head.sharedHeadWith, head.now);
-  const context = { prAuthor: snapshot.author?.login ?? "", config: config.exceptions, approverTeams: teams, controls: PULL_REQUEST_CONTROL_IDS, head: { sha: snapshot.headSha, since }, now: head.now };
+  const context = {
+    prAuthor: snapshot.author?.login ?? "",
+    config: config.exceptions,
+    approverTeams: teams,
+    controls: PULL_REQUEST_CONTROL_IDS,
+    head: { sha: snapshot.headSha, since },
+    now: head.now,
+  };
   const { waivers, refused, ended } = activeWaivers(commands, context);
   return {
     results: applyWaivers(results, waivers, ended),
-    waivers: { active: [...waivers.values()], refused: refused.map(({ comment, reason }) => ({ commentId: comment.id, reason })), commands: commands.map((c) => c.id), ended },
+    waivers: {
+      active: [...waivers.values()],
+      refused: refused.map(({ comment, reason }) => ({ commentId: comment.id, reason })),
+      commands: commands.map((c) => c.id),
+      ended,
+    },
   };
 }
 
@@ -283,4 +352,5 @@ async function lookUpJiraKeys(jira: JiraClient | undefined, verify: boolean, key
 }
 
 const sourcesOf = (loaded: LoadedConfig): string[] => (loaded.ok ? loaded.sources : []);
-const enforcementOf = (loaded: LoadedConfig, id: ControlId) => (loaded.ok ? effectiveEnforcement(id, loaded.config).enforcement : "required");
+const enforcementOf = (loaded: LoadedConfig, id: ControlId) =>
+  loaded.ok ? effectiveEnforcement(id, loaded.config).enforcement : "required";

@@ -71,7 +71,11 @@ async function evaluateNow(deps: PushDeps, push: PushTarget): Promise<PushOutcom
     read = await readPush(octokit, push, appId, withRecentTags);
   } catch (error) {
     const why = describeGitHubError(error);
-    read = { snapshot: pushSnapshotOf(push, unavailable(why), unavailable(why)), reportOn: reportCommitOf(push), existingCheckRun: undefined };
+    read = {
+      snapshot: pushSnapshotOf(push, unavailable(why), unavailable(why)),
+      reportOn: reportCommitOf(push),
+      existingCheckRun: undefined,
+    };
   }
   if (!read) return { status: "skipped", reason: `${branch} is neither the default branch nor protected`, requests: requests() };
   const { protection } = read.snapshot;
@@ -120,7 +124,18 @@ async function evaluateNow(deps: PushDeps, push: PushTarget): Promise<PushOutcom
   audit(
     log,
     "push.evaluated",
-    { ...refAuditLine(findings, written, { branch, protected_by: protectedBy, before: push.before, after: push.after, forced: push.forced, deleted: push.deleted, commits }), github_requests: requests() },
+    {
+      ...refAuditLine(findings, written, {
+        branch,
+        protected_by: protectedBy,
+        before: push.before,
+        after: push.after,
+        forced: push.forced,
+        deleted: push.deleted,
+        commits,
+      }),
+      github_requests: requests(),
+    },
     `sdlc-guard ${written.report.conclusion} for ${subject} in ${owner}/${repo}`,
   );
   return { status: "reported", results, written, requests: requests(), recentTags: read.recentTags };

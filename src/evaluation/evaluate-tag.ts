@@ -41,7 +41,6 @@ export interface TagOutcome {
   caughtUpTags?: string[];
 }
 
-
 /**
  * Evaluates a tag (`release-tag`, `signed-release`) or a published release (also `release-notes`) from fresh state,
  * and reports it on the tag's commit. Serialized per repository with every other evaluation.
@@ -77,7 +76,12 @@ async function evaluateNow(deps: EvaluationDeps, target: TagTarget): Promise<Tag
   // deleted and created again on another commit is a new tag, and is evaluated.
   const recentKey = `${repositoryKey(owner, repo)}:tag:${tag}`;
   if (target.isNew && memory.recentTags.get(recentKey) === commitSha) {
-    return { status: "skipped", reason: `tag ${tag} on ${commitSha.slice(0, 7)} was evaluated moments ago (create and push events of one tag)`, requests: requests(), recentTags };
+    return {
+      status: "skipped",
+      reason: `tag ${tag} on ${commitSha.slice(0, 7)} was evaluated moments ago (create and push events of one tag)`,
+      requests: requests(),
+      recentTags,
+    };
   }
   // Remembered once reported: if the report fails, the tag's other event evaluates it again.
   const reported = () => {

@@ -48,7 +48,11 @@ export type OrgSummaryRun =
  * `post`, writes it to the one summary issue. Nothing is written unless the whole summary was built: a rate limit
  * or a config error leaves the previous summary as it was.
  */
-export async function runOrgSummary(deps: OrgSummaryDeps, org: string, options: { post: boolean; trigger: string }): Promise<OrgSummaryRun> {
+export async function runOrgSummary(
+  deps: OrgSummaryDeps,
+  org: string,
+  options: { post: boolean; trigger: string },
+): Promise<OrgSummaryRun> {
   const { octokit, log } = deps;
   const counter = hardenRequests(octokit, deps.requestPolicy);
   const first = counter.count;
@@ -78,7 +82,12 @@ export async function runOrgSummary(deps: OrgSummaryDeps, org: string, options: 
     });
   } catch (error) {
     if (!(error instanceof RateLimitExhaustedError)) throw error;
-    audit(log, "summary.deferred", { org, trigger: options.trigger, reason: error.message, github_requests: requests() }, `org summary deferred: ${error.message}`);
+    audit(
+      log,
+      "summary.deferred",
+      { org, trigger: options.trigger, reason: error.message, github_requests: requests() },
+      `org summary deferred: ${error.message}`,
+    );
     return { status: "rate-limited", reason: error.message, requests: requests() };
   }
   // Read after the collection (which may have waited for the rate limit): the history and the issue to edit are
@@ -112,6 +121,11 @@ export async function runOrgSummary(deps: OrgSummaryDeps, org: string, options: 
     github_requests: requests(),
     duration_ms: Date.now() - startMs,
   };
-  audit(log, options.post ? "summary.published" : "summary.dry_run", line, `org summary for ${org}: ${summary.compliantPercent}% of ${summary.repositories.length} repositories compliant`);
+  audit(
+    log,
+    options.post ? "summary.published" : "summary.dry_run",
+    line,
+    `org summary for ${org}: ${summary.compliantPercent}% of ${summary.repositories.length} repositories compliant`,
+  );
   return { status: "ok", summary, rendered, config, repository, published, requests: requests() };
 }

@@ -71,13 +71,24 @@ export async function reportRefFindings(deps: EvaluationDeps, findings: RefFindi
   const evaluated = results.filter((r) => r.enforcement !== "off");
   const toCheckRun = evaluated.some((r) => reportOf(config, r.id as RefControlId) !== "issue");
   const toIssues = evaluated.filter(
-    (r) => reportOf(config, r.id as RefControlId) !== "check" && (r.outcome === "fail" || r.outcome === "error") && !findings.noIssueFor?.includes(r.id as RefControlId),
+    (r) =>
+      reportOf(config, r.id as RefControlId) !== "check" &&
+      (r.outcome === "fail" || r.outcome === "error") &&
+      !findings.noIssueFor?.includes(r.id as RefControlId),
   );
   const out: RefReport = { report, issues: {} };
   if (deps.write === false) return out;
 
   if (toCheckRun) {
-    const target = { owner, repo, headSha: sha, existing: findings.existing, appId, externalId: findings.externalId, completedAt: findings.evaluatedAt };
+    const target = {
+      owner,
+      repo,
+      headSha: sha,
+      existing: findings.existing,
+      appId,
+      externalId: findings.externalId,
+      completedAt: findings.evaluatedAt,
+    };
     out.checkRunId = await ensureCheckRun(octokit, target, report, memory.checkRuns);
   }
   for (const result of toIssues) {
@@ -85,14 +96,22 @@ export async function reportRefFindings(deps: EvaluationDeps, findings: RefFindi
     const issue = violationIssueOf(id);
     if (!issue) continue;
     const spec = { control: id, ...issue };
-    const written = await reportViolation(octokit, { owner, repo }, spec, { key: `${id}:${findings.occurrenceKey}`, markdown: occurrenceMarkdown(findings, result) });
+    const written = await reportViolation(octokit, { owner, repo }, spec, {
+      key: `${id}:${findings.occurrenceKey}`,
+      markdown: occurrenceMarkdown(findings, result),
+    });
     out.issues[id] = written.issueNumber;
   }
   return out;
 }
 
 function occurrenceMarkdown(findings: RefFindings, result: ControlResult): string {
-  const verdict = result.outcome === "error" ? "could not be verified (fails closed)" : result.enforcement === "advisory" ? "advisory finding" : "violation";
+  const verdict =
+    result.outcome === "error"
+      ? "could not be verified (fails closed)"
+      : result.enforcement === "advisory"
+        ? "advisory finding"
+        : "violation";
   return [
     `**${findings.subject}** — ${verdict}`,
     "",
@@ -109,14 +128,30 @@ function occurrenceMarkdown(findings: RefFindings, result: ControlResult): strin
 /** A config that cannot be used fails the commit's run with the file and key at fault; no control is evaluated. */
 export async function reportRefConfigError(
   deps: EvaluationDeps,
-  target: { owner: string; repo: string; sha: string; subject: string; existing: OurRun | null | undefined; externalId: string; evaluatedAt: string },
+  target: {
+    owner: string;
+    repo: string;
+    sha: string;
+    subject: string;
+    existing: OurRun | null | undefined;
+    externalId: string;
+    evaluatedAt: string;
+  },
   error: ConfigError,
 ): Promise<RefReport> {
   const { owner, repo, sha, subject, evaluatedAt } = target;
   deps.log.warn({ owner, repo, subject, config: formatConfigError(error) }, "configuration error");
   const report = renderConfigError(error, { subject, headSha: sha, isDraft: false, configSources: [], evaluatedAt });
   if (deps.write === false) return { report, issues: {} };
-  const run = { owner, repo, headSha: sha, existing: target.existing, appId: deps.appId, externalId: target.externalId, completedAt: evaluatedAt };
+  const run = {
+    owner,
+    repo,
+    headSha: sha,
+    existing: target.existing,
+    appId: deps.appId,
+    externalId: target.externalId,
+    completedAt: evaluatedAt,
+  };
   return { report, checkRunId: await ensureCheckRun(deps.octokit, run, report, deps.memory.checkRuns), issues: {} };
 }
 

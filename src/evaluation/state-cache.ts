@@ -43,7 +43,12 @@ const repoTag = (owner: string, repo: string): string => `repo:${repositoryKey(o
  * looked at (found or not: a config added later to the repository must drop an entry built from the org fallback).
  * A load that hit a GitHub error is not cached: the next evaluation tries again.
  */
-export async function loadConfigCached(octokit: GitHubClient, owner: string, repo: string, cache: StateCache | undefined): Promise<LoadedConfig> {
+export async function loadConfigCached(
+  octokit: GitHubClient,
+  owner: string,
+  repo: string,
+  cache: StateCache | undefined,
+): Promise<LoadedConfig> {
   const key = repositoryKey(owner, repo);
   const cached = cache?.config.get(key);
   if (cached) return cached;

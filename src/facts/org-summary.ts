@@ -150,16 +150,66 @@ export interface OrgSummary {
 
 /** What each summary control checks, its policy source and the ISO 27001:2022 / SOC 2 criteria it gives evidence for. */
 export const SUMMARY_CONTROL_INFO: Record<SummaryControlId | "two-factor", { title: string; policy: string; iso: string; soc2: string }> = {
-  "branch-protection": { title: "Default branch protected (PR with approvals, no force push, no deletion)", policy: "POL-008 repository and version control", iso: "A.8.4, A.8.9, A.8.32", soc2: "CC8.1" },
-  "secret-scanning": { title: "Secret scanning enabled, no open alerts", policy: "POL-008 secrets management, ENT 3.2", iso: "A.8.12, A.8.28", soc2: "CC6.1" },
-  "push-protection": { title: "Secret-scanning push protection enabled", policy: "POL-008 secrets management, ENT 3.2", iso: "A.8.12, A.8.28", soc2: "CC6.1" },
-  dependabot: { title: "Dependabot alerts enabled, no open critical or high alert", policy: "POL-008 third-party components, PRA 2.1", iso: "A.8.8, A.8.28", soc2: "CC7.1" },
-  "code-scanning": { title: "Code scanning configured", policy: "POL-008 automated tooling, ECO 3.1", iso: "A.8.28, A.8.29", soc2: "CC7.1, CC8.1" },
-  "repository-files": { title: "README, CONTRIBUTING (or coding standards), SECURITY.md and CODEOWNERS present", policy: "POL-008 documentation, ECO 6.2", iso: "A.5.37, A.8.25", soc2: "CC2.2" },
-  "release-tag": { title: "Latest release has a semantic-version tag", policy: "POL-008 semantic versioning", iso: "A.8.32", soc2: "CC8.1" },
-  "direct-push": { title: "No direct push to a protected branch in the period", policy: "POL-008 no direct commits", iso: "A.8.32", soc2: "CC8.1" },
-  "force-push": { title: "No forced push to a protected branch in the period", policy: "POL-008 no history rewriting", iso: "A.8.32", soc2: "CC8.1" },
-  "merged-prs": { title: "PRs merged in the period passed sdlc-guard (or were waived)", policy: "POL-008 review and approval", iso: "A.8.29, A.8.32", soc2: "CC8.1" },
+  "branch-protection": {
+    title: "Default branch protected (PR with approvals, no force push, no deletion)",
+    policy: "POL-008 repository and version control",
+    iso: "A.8.4, A.8.9, A.8.32",
+    soc2: "CC8.1",
+  },
+  "secret-scanning": {
+    title: "Secret scanning enabled, no open alerts",
+    policy: "POL-008 secrets management, ENT 3.2",
+    iso: "A.8.12, A.8.28",
+    soc2: "CC6.1",
+  },
+  "push-protection": {
+    title: "Secret-scanning push protection enabled",
+    policy: "POL-008 secrets management, ENT 3.2",
+    iso: "A.8.12, A.8.28",
+    soc2: "CC6.1",
+  },
+  dependabot: {
+    title: "Dependabot alerts enabled, no open critical or high alert",
+    policy: "POL-008 third-party components, PRA 2.1",
+    iso: "A.8.8, A.8.28",
+    soc2: "CC7.1",
+  },
+  "code-scanning": {
+    title: "Code scanning configured",
+    policy: "POL-008 automated tooling, ECO 3.1",
+    iso: "A.8.28, A.8.29",
+    soc2: "CC7.1, CC8.1",
+  },
+  "repository-files": {
+    title: "README, CONTRIBUTING (or coding standards), SECURITY.md and CODEOWNERS present",
+    policy: "POL-008 documentation, ECO 6.2",
+    iso: "A.5.37, A.8.25",
+    soc2: "CC2.2",
+  },
+  "release-tag": {
+    title: "Latest release has a semantic-version tag",
+    policy: "POL-008 semantic versioning",
+    iso: "A.8.32",
+    soc2: "CC8.1",
+  },
+  "direct-push": {
+    title: "No direct push to a protected branch in the period",
+    policy: "POL-008 no direct commits",
+    iso: "A.8.32",
+    soc2: "CC8.1",
+  },
+  "force-push": {
+    title: "No forced push to a protected branch in the period",
+    policy: "POL-008 no history rewriting",
+    iso: "A.8.32",
+    soc2: "CC8.1",
+  },
+  "merged-prs": {
+    title: "PRs merged in the period passed sdlc-guard (or were waived)",
+    policy: "POL-008 review and approval",
+    iso: "A.8.29, A.8.32",
+    soc2: "CC8.1",
+  },
   activity: { title: "Active, or archived when inactive", policy: "ENT asset management", iso: "A.5.9", soc2: "CC6.1" },
   "two-factor": { title: "Organisation requires two-factor authentication", policy: "ENT 3.1", iso: "A.5.17, A.8.5", soc2: "CC6.1" },
 };

@@ -140,13 +140,16 @@ export interface PullRequestSnapshot {
 }
 
 /** The parts of the snapshot read only when a control (or the waivers) needs them. */
-export type OptionalPullRequestFact = "changedFiles" | "commits" | "headChecks" | "codeOwners" | "comments" | "forcePushes" | "secretScanning";
+export type OptionalPullRequestFact =
+  "changedFiles" | "commits" | "headChecks" | "codeOwners" | "comments" | "forcePushes" | "secretScanning";
 
 /**
  * The snapshot as a control that declared `facts` sees it: only those optional facts are in the type, each `undefined`
  * when it was not read for this evaluation (the control then fails closed).
  */
-export type PullRequestFacts<F extends OptionalPullRequestFact = never> = Omit<PullRequestSnapshot, OptionalPullRequestFact> & { [K in F]: PullRequestSnapshot[K] };
+export type PullRequestFacts<F extends OptionalPullRequestFact = never> = Omit<PullRequestSnapshot, OptionalPullRequestFact> & {
+  [K in F]: PullRequestSnapshot[K];
+};
 
 /**
  * Where a required `sdlc-guard` status check must come from: this app (pinned to its id), any source (anyone who can

@@ -111,7 +111,6 @@ export interface MergedPullVerdict {
   headRun: Fetched<OurRunState | null>;
 }
 
-
 /** A merged PR read fresh at merge time: its verdict, and whether its base branch requires our check (a merge past it is a bypass). */
 export interface MergeSnapshot {
   owner: string;

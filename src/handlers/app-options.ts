@@ -71,7 +71,9 @@ export function appOptionsFromEnv(env: NodeJS.ProcessEnv): AppOptions {
   const rateLimitWait = seconds(env, "SDLC_GUARD_MAX_RATE_LIMIT_WAIT_SECONDS");
   return {
     summarySchedule: schedule === "on",
-    ...(recoverAfter === "off" ? {} : { recoverInProgress: { olderThanMs: (seconds(env, "SDLC_GUARD_RECOVER_IN_PROGRESS_AFTER_SECONDS") ?? 600) * 1000 } }),
+    ...(recoverAfter === "off"
+      ? {}
+      : { recoverInProgress: { olderThanMs: (seconds(env, "SDLC_GUARD_RECOVER_IN_PROGRESS_AFTER_SECONDS") ?? 600) * 1000 } }),
     ...(deliveryTtl !== undefined ? { deliveryTtlMs: deliveryTtl * 1000 } : {}),
     ...(rateLimitWait !== undefined ? { requestPolicy: { ...defaultRequestPolicy, maxRateLimitWaitSeconds: rateLimitWait } } : {}),
     ...(env.AUDIT_LOG_PATH?.trim() ? { auditLogPath: env.AUDIT_LOG_PATH.trim() } : {}),

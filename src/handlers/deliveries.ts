@@ -27,7 +27,10 @@ export function handleEachDeliveryOnce(app: Probot, shared: SharedState, ttlMs =
       if (!delivery) return handler(context);
       const claim = `${delivery}#${index}`;
       if (!(await shared.claimDelivery(claim, ttlMs))) {
-        (context.log as unknown as Logger).info({ delivery, event: context.name }, "delivery already handled: ignored (a redelivery keeps its id; use Re-run to evaluate again)");
+        (context.log as unknown as Logger).info(
+          { delivery, event: context.name },
+          "delivery already handled: ignored (a redelivery keeps its id; use Re-run to evaluate again)",
+        );
         return undefined;
       }
       try {

@@ -18,13 +18,21 @@ import type { HandlerDeps } from "./app-options.js";
  */
 export async function githubFor(context: Context, options: HandlerDeps): Promise<GitHubClient> {
   const installation = (context.payload as { installation?: { id?: number } }).installation?.id;
-  const octokit = installation !== undefined && options.installationOctokit ? await options.installationOctokit(installation) : (context.octokit as GitHubClient);
+  const octokit =
+    installation !== undefined && options.installationOctokit
+      ? await options.installationOctokit(installation)
+      : (context.octokit as GitHubClient);
   return hardenForInstallation(octokit, options, installation);
 }
 
 /** An installation's Octokit (from an event or `app.auth(id)`) hardened as {@link githubFor} hardens an event's. */
-export function hardenForInstallation(octokit: GitHubClient, options: Pick<HandlerDeps, "requestPolicy" | "memory">, installation: number | undefined): GitHubClient {
-  const rateLimits = installation === undefined ? undefined : { book: options.memory.rateLimits, installation: `installation:${installation}` };
+export function hardenForInstallation(
+  octokit: GitHubClient,
+  options: Pick<HandlerDeps, "requestPolicy" | "memory">,
+  installation: number | undefined,
+): GitHubClient {
+  const rateLimits =
+    installation === undefined ? undefined : { book: options.memory.rateLimits, installation: `installation:${installation}` };
   hardenRequests(octokit, options.requestPolicy, options.memory.cache.etags, rateLimits);
   return octokit;
 }
@@ -88,7 +96,10 @@ export async function reevaluateOpenPullRequests(context: Context, options: Hand
   const { owner, repo } = repoOf(context);
   const { pulls, more } = await listOpenPullRequests(context, options);
   if (more) {
-    context.log.warn({ owner, repo, why, limit: options.maxReevaluations }, "more open pull requests than SDLC_GUARD_MAX_REEVALUATIONS: the rest are re-evaluated on their next event");
+    context.log.warn(
+      { owner, repo, why, limit: options.maxReevaluations },
+      "more open pull requests than SDLC_GUARD_MAX_REEVALUATIONS: the rest are re-evaluated on their next event",
+    );
   }
   context.log.info({ owner, repo, why, reevaluating: pulls.length }, "re-evaluating open pull requests");
   const failed: number[] = [];
@@ -109,7 +120,12 @@ export interface PullRequestLink {
  * Evaluates the open PRs whose head is `headSha`: those the payload links (check runs and suites list same-repository
  * PRs), else found among the repository's open PRs (GitHub links no PR from a fork, and statuses link none).
  */
-export async function evaluatePullRequestsWithHead(context: Context, options: HandlerDeps, headSha: string, links: PullRequestLink[]): Promise<number[]> {
+export async function evaluatePullRequestsWithHead(
+  context: Context,
+  options: HandlerDeps,
+  headSha: string,
+  links: PullRequestLink[],
+): Promise<number[]> {
   const repositoryId = (context.payload as { repository: { id: number } }).repository.id;
   let numbers = links.filter((pr) => pr.base.repo.id === repositoryId).map((pr) => pr.number);
   if (numbers.length === 0) {

@@ -10,6 +10,12 @@ export function registerMergeEvents(app: Probot, options: HandlerDeps): void {
     // The payload only says which PR to look at: the verdict, the merger and the merge commit are read fresh.
     if (!pr.merged) return;
     const { owner, repo } = repoOf(context);
-    await evaluateMerge(await evaluationDepsOf(context, options), { owner, repo, number: pr.number, baseRefName: pr.base.ref, htmlUrl: context.payload.repository.html_url });
+    await evaluateMerge(await evaluationDepsOf(context, options), {
+      owner,
+      repo,
+      number: pr.number,
+      baseRefName: pr.base.ref,
+      htmlUrl: context.payload.repository.html_url,
+    });
   });
 }

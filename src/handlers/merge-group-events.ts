@@ -8,6 +8,12 @@ export function registerMergeGroupEvents(app: Probot, options: HandlerDeps): voi
   app.on("merge_group.checks_requested", async (context) => {
     const { owner, repo } = repoOf(context);
     const group = context.payload.merge_group;
-    await evaluateMergeGroup(await evaluationDepsOf(context, options), { owner, repo, headSha: group.head_sha, baseRef: group.base_ref, headRef: group.head_ref });
+    await evaluateMergeGroup(await evaluationDepsOf(context, options), {
+      owner,
+      repo,
+      headSha: group.head_sha,
+      baseRef: group.base_ref,
+      headRef: group.head_ref,
+    });
   });
 }

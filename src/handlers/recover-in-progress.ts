@@ -38,7 +38,18 @@ interface GqlPullRequest {
   state?: string;
   headRefOid?: string;
   repository?: { nameWithOwner: string };
-  commits?: { nodes: ({ commit: { oid: string; checkSuites: { nodes: ({ checkRuns: { nodes: ({ databaseId: number | null; status: string; startedAt: string | null } | null)[] } | null } | null)[] } | null } } | null)[] };
+  commits?: {
+    nodes: ({
+      commit: {
+        oid: string;
+        checkSuites: {
+          nodes: ({
+            checkRuns: { nodes: ({ databaseId: number | null; status: string; startedAt: string | null } | null)[] } | null;
+          } | null)[];
+        } | null;
+      };
+    } | null)[];
+  };
 }
 interface SearchPage {
   search: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: (GqlPullRequest | null)[] };
@@ -83,26 +94,38 @@ export async function recoverInProgressRuns(app: Probot, deps: HandlerDeps, opti
           report[(await recover(evaluation, run)) ? "reevaluated" : "failed"]++;
         } catch (error) {
           report.errors++;
-          log.error({ owner: run.owner, repo: run.repo, number: run.number, check_run_id: run.id, reason: describeGitHubError(error) }, "a check run left in progress could not be completed");
+          log.error(
+            { owner: run.owner, repo: run.repo, number: run.number, check_run_id: run.id, reason: describeGitHubError(error) },
+            "a check run left in progress could not be completed",
+          );
         }
       }
     } catch (error) {
       report.errors++;
-      log.error({ installation: installation.id, account: account.login, reason: describeGitHubError(error) }, "could not look for check runs left in progress");
+      log.error(
+        { installation: installation.id, account: account.login, reason: describeGitHubError(error) },
+        "could not look for check runs left in progress",
+      );
     }
   }
   log.info({ ...report }, "check runs left in progress: recovered");
   return report;
 }
 
-async function findStaleRuns(octokit: GitHubClient, appId: number, login: string, organization: boolean, options: RecoverInProgressOptions): Promise<StaleRun[]> {
+async function findStaleRuns(
+  octokit: GitHubClient,
+  appId: number,
+  login: string,
+  organization: boolean,
+  options: RecoverInProgressOptions,
+): Promise<StaleRun[]> {
   const scope = `${organization ? "org" : "user"}:${login}`;
   const since = new Date(Date.now() - (options.closedWithinMs ?? 7 * 24 * 3_600_000)).toISOString().slice(0, 19) + "Z";
   const runs: StaleRun[] = [];
   const startedBefore = Date.now() - options.olderThanMs;
   for (const search of [`is:pr is:open archived:false ${scope}`, `is:pr is:closed archived:false ${scope} updated:>=${since}`]) {
     let after: string | null = null;
-    for (let seen = 0; seen < (options.maxPullRequests ?? 1_000); ) {
+    for (let seen = 0; seen < (options.maxPullRequests ?? 1_000);) {
       const page: SearchPage = await octokit.graphql<SearchPage>(IN_PROGRESS_QUERY, { search, appId, after });
       for (const pr of page.search.nodes) {
         if (!pr?.repository || pr.number === undefined || !pr.headRefOid) continue;
@@ -113,7 +136,15 @@ async function findStaleRuns(octokit: GitHubClient, appId: number, login: string
             const run = suite?.checkRuns?.nodes[0];
             // Without a start time a run is taken as old: left alone, it could hang for ever.
             if (!run?.databaseId || run.status !== "IN_PROGRESS" || (run.startedAt && Date.parse(run.startedAt) > startedBefore)) continue;
-            runs.push({ owner, repo, number: pr.number, open: pr.state === "OPEN", headSha: pr.headRefOid, sha: node!.commit.oid, id: run.databaseId });
+            runs.push({
+              owner,
+              repo,
+              number: pr.number,
+              open: pr.state === "OPEN",
+              headSha: pr.headRefOid,
+              sha: node!.commit.oid,
+              id: run.databaseId,
+            });
           }
         }
       }
@@ -132,9 +163,10 @@ async function recover(deps: EvaluationDeps, run: StaleRun): Promise<boolean> {
     if (outcome.status === "reported" && outcome.checkRunId === run.id) return true;
     skipped = outcome.status === "skipped" ? outcome.reason : undefined;
   }
-  const why = !run.open || skipped
-    ? `pull request #${run.number} is ${skipped?.replace(/^pull request is /, "") ?? "closed"}, so it was not evaluated again`
-    : `commit \`${run.sha.slice(0, 7)}\` is no longer the head of pull request #${run.number} (its head is \`${run.headSha.slice(0, 7)}\`, which carries the current result)`;
+  const why =
+    !run.open || skipped
+      ? `pull request #${run.number} is ${skipped?.replace(/^pull request is /, "") ?? "closed"}, so it was not evaluated again`
+      : `commit \`${run.sha.slice(0, 7)}\` is no longer the head of pull request #${run.number} (its head is \`${run.headSha.slice(0, 7)}\`, which carries the current result)`;
   await withRepositoryLock(deps.memory, run.owner, run.repo, () =>
     deps.octokit.rest.checks.update({
       owner: run.owner,
@@ -149,6 +181,9 @@ async function recover(deps: EvaluationDeps, run: StaleRun): Promise<boolean> {
       },
     }),
   );
-  deps.log.warn({ owner: run.owner, repo: run.repo, number: run.number, check_run_id: run.id }, "a check run left in progress was failed with the reason");
+  deps.log.warn(
+    { owner: run.owner, repo: run.repo, number: run.number, check_run_id: run.id },
+    "a check run left in progress was failed with the reason",
+  );
   return false;
 }

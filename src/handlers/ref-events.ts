@@ -18,7 +18,15 @@ export function registerRefEvents(app: Probot, options: HandlerDeps): void {
     if (ref.startsWith("refs/tags/")) {
       if (deleted) return; // a deleted tag leaves nothing to check (releases are checked when published)
       const tag = ref.slice("refs/tags/".length);
-      await evaluateTag(await depsOf(context, options), { owner, repo, tag, release: false, isNew: created, actor, htmlUrl: repository.html_url });
+      await evaluateTag(await depsOf(context, options), {
+        owner,
+        repo,
+        tag,
+        release: false,
+        isNew: created,
+        actor,
+        htmlUrl: repository.html_url,
+      });
       return;
     }
     if (!ref.startsWith("refs/heads/")) return;
@@ -42,14 +50,30 @@ export function registerRefEvents(app: Probot, options: HandlerDeps): void {
     if (context.payload.ref_type !== "tag") return;
     const { owner, repo } = repoOf(context);
     const { ref, repository, sender } = context.payload;
-    await evaluateTag(await depsOf(context, options), { owner, repo, tag: ref, release: false, isNew: true, actor: sender.login, htmlUrl: repository.html_url });
+    await evaluateTag(await depsOf(context, options), {
+      owner,
+      repo,
+      tag: ref,
+      release: false,
+      isNew: true,
+      actor: sender.login,
+      htmlUrl: repository.html_url,
+    });
   });
 
   app.on(["release.published", "release.edited"], async (context) => {
     const { owner, repo } = repoOf(context);
     const { release, repository, sender } = context.payload;
     if (release.draft) return;
-    await evaluateTag(await depsOf(context, options), { owner, repo, tag: release.tag_name, release: true, isNew: false, actor: sender?.login ?? release.author?.login ?? "unknown", htmlUrl: repository.html_url });
+    await evaluateTag(await depsOf(context, options), {
+      owner,
+      repo,
+      tag: release.tag_name,
+      release: true,
+      isNew: false,
+      actor: sender?.login ?? release.author?.login ?? "unknown",
+      htmlUrl: repository.html_url,
+    });
   });
 
   app.on("deployment_protection_rule.requested", async (context) => {
@@ -59,7 +83,10 @@ export function registerRefEvents(app: Probot, options: HandlerDeps): void {
     const runId = payload.deployment_callback_url ? runIdOfCallback(payload.deployment_callback_url, owner, repo) : undefined;
     if (runId === undefined || !payload.environment || !payload.deployment) {
       // Without a callback for this repository there is nowhere to answer: the deployment waits, and is never approved.
-      log.error({ owner, repo, environment: payload.environment }, "deployment protection rule request without a usable callback URL; not answered");
+      log.error(
+        { owner, repo, environment: payload.environment },
+        "deployment protection rule request without a usable callback URL; not answered",
+      );
       return;
     }
     await evaluateDeployment(await depsOf(context, options), {

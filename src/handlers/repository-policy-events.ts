@@ -6,7 +6,6 @@ import { PAYLOAD_COMMIT_LIMIT } from "../github/refs/push-snapshot.js";
 import type { HandlerDeps } from "./app-options.js";
 import { reevaluateOpenPullRequests, repoOf } from "./evaluate-from-event.js";
 
-
 /**
  * Changes to what every open PR is judged against: protection, rulesets, secret-scanning alerts and settings, the
  * config file. Cached state they change is dropped first (protection and rulesets are read fresh in every query).
@@ -34,7 +33,9 @@ export function registerRepositoryPolicyEvents(app: Probot, options: HandlerDeps
     if (ref !== `refs/heads/${repository.default_branch}`) return;
     // A forced push can rewrite any file without listing it; the payload lists at most 2048 commits.
     const complete = !forced && commits.length < PAYLOAD_COMMIT_LIMIT;
-    const paths = complete ? [...new Set(commits.flatMap((c) => [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])]))] : undefined;
+    const paths = complete
+      ? [...new Set(commits.flatMap((c) => [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])]))]
+      : undefined;
     // Configs of any repository built from a file this push touched (its own, an org fallback, an _extends target).
     const { owner, repo } = repoOf(context);
     const dropped = invalidateConfigFiles(options.memory.cache, owner, repo, paths);

@@ -19,7 +19,13 @@ export function registerRequiredCheckEvents(app: Probot, options: HandlerDeps): 
   app.on("check_run.completed", async (context) => {
     const run = context.payload.check_run;
     if (isOurs(options, run.name, run.app?.id)) return;
-    await onCheckReported(context, options, { headSha: run.head_sha, name: run.name, kind: "check run", app: run.app?.slug ?? null, links: run.pull_requests });
+    await onCheckReported(context, options, {
+      headSha: run.head_sha,
+      name: run.name,
+      kind: "check run",
+      app: run.app?.slug ?? null,
+      links: run.pull_requests,
+    });
   });
   app.on("check_suite.completed", async (context) => {
     const suite = context.payload.check_suite;
@@ -52,8 +58,15 @@ async function onCheckReported(context: Context, options: HandlerDeps, check: Re
   if (!loaded.ok || effectiveEnforcement("required-checks", loaded.config).enforcement === "off") return;
   // Only a report that can count for a required check: its name, and for a pinned check its app.
   const reported = { kind: check.kind ?? "check run", app: check.app ?? null };
-  if (check.name !== undefined && !requiredCheckSpecs(loaded.config.controls["required-checks"]).some((spec) => spec.name === check.name && countsFor(spec, reported))) return;
+  if (
+    check.name !== undefined &&
+    !requiredCheckSpecs(loaded.config.controls["required-checks"]).some((spec) => spec.name === check.name && countsFor(spec, reported))
+  )
+    return;
   const log = context.log as unknown as Logger;
   const numbers = await evaluatePullRequestsWithHead(context, options, check.headSha, check.links);
-  log.info({ owner, repo, head_sha: check.headSha, check: check.name ?? "(suite)", pull_requests: numbers }, "required check reported: re-evaluated");
+  log.info(
+    { owner, repo, head_sha: check.headSha, check: check.name ?? "(suite)", pull_requests: numbers },
+    "required check reported: re-evaluated",
+  );
 }

@@ -24,7 +24,16 @@ export function registerRerunEvents(app: Probot, options: HandlerDeps): void {
       const { owner, repo } = repoOf(context);
       const log = context.log as unknown as Logger;
       const group = { owner, repo, headSha: run.head_sha, baseRef: queueBase, headRef: run.check_suite.head_branch ?? undefined };
-      await evaluateMergeGroup({ memory: options.memory, octokit: await githubFor(context, options), log, appId: options.appId, requestPolicy: options.requestPolicy }, group);
+      await evaluateMergeGroup(
+        {
+          memory: options.memory,
+          octokit: await githubFor(context, options),
+          log,
+          appId: options.appId,
+          requestPolicy: options.requestPolicy,
+        },
+        group,
+      );
       return;
     }
     await evaluatePullRequestsWithHead(context, options, run.head_sha, run.pull_requests);

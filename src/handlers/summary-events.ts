@@ -39,23 +39,42 @@ export function registerSummaryEvents(app: Probot, options: HandlerDeps): Summar
   const shared = options.sharedState;
   const refresh = (org: string, octokit: GitHubClient, log: Logger, trigger: string) =>
     refresher.request(org, () => {
-      const run = () => runOrgSummary({ octokit, log, appId: options.appId, now: options.now, requestPolicy: options.requestPolicy, webUrl: options.webUrl, collect: options.summaryCollect }, org, { post: true, trigger });
+      const run = () =>
+        runOrgSummary(
+          {
+            octokit,
+            log,
+            appId: options.appId,
+            now: options.now,
+            requestPolicy: options.requestPolicy,
+            webUrl: options.webUrl,
+            collect: options.summaryCollect,
+          },
+          org,
+          { post: true, trigger },
+        );
       // Across replicas too: two refreshes of one organisation never race to create its summary issue.
       return shared ? shared.withLock(`summary:${org.toLowerCase()}`, run) : run();
     });
-  const scheduler = new SummaryScheduler(async (org, installationId) => {
-    // Every replica has the schedule; the one holding the organisation's lease refreshes, the others pass.
-    if (shared && !(await shared.holdsLease(`summary-schedule:${org.toLowerCase()}`, SCHEDULE_LEASE_MS))) {
-      app.log.debug({ org }, "scheduled org summary left to the replica that holds its lease");
-      return undefined;
-    }
-    const octokit = (await app.auth(installationId)) as GitHubClient;
-    return refresh(org, octokit, app.log as unknown as Logger, "schedule");
-  }, app.log as unknown as Logger);
+  const scheduler = new SummaryScheduler(
+    async (org, installationId) => {
+      // Every replica has the schedule; the one holding the organisation's lease refreshes, the others pass.
+      if (shared && !(await shared.holdsLease(`summary-schedule:${org.toLowerCase()}`, SCHEDULE_LEASE_MS))) {
+        app.log.debug({ org }, "scheduled org summary left to the replica that holds its lease");
+        return undefined;
+      }
+      const octokit = (await app.auth(installationId)) as GitHubClient;
+      return refresh(org, octokit, app.log as unknown as Logger, "schedule");
+    },
+    app.log as unknown as Logger,
+  );
 
   const scheduleOrg = async (org: string, installationId: number, octokit: GitHubClient, log: Logger) => {
     if (!options.summarySchedule) return;
-    const loaded = await loadConfig(org, ".github", (location) => readDefaultBranchFile(octokit, location)).catch((error: unknown) => ({ ok: false as const, reason: describeGitHubError(error) }));
+    const loaded = await loadConfig(org, ".github", (location) => readDefaultBranchFile(octokit, location)).catch((error: unknown) => ({
+      ok: false as const,
+      reason: describeGitHubError(error),
+    }));
     // An unusable org config keeps the default schedule: the refresh itself then reports the config error.
     const summary = loaded.ok ? loaded.config.summary : { schedule: "0 6 * * *", jitter_minutes: 30 };
     scheduler.schedule(org, installationId, summary.schedule, summary.jitter_minutes);
@@ -84,7 +103,8 @@ export function registerSummaryEvents(app: Probot, options: HandlerDeps): Summar
     const { repository, ref, commits, installation } = context.payload;
     if (repository.name !== ".github" || ref !== `refs/heads/${repository.default_branch}` || !installation) return;
     const touched = commits.some((c) => [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])].includes(CONFIG_PATH));
-    if (touched && repository.owner?.type === "Organization") await scheduleOrg(repository.owner.login, installation.id, await githubFor(context, options), context.log as unknown as Logger);
+    if (touched && repository.owner?.type === "Organization")
+      await scheduleOrg(repository.owner.login, installation.id, await githubFor(context, options), context.log as unknown as Logger);
   });
   const lastAsked = new Map<string, number>();
   app.on("issue_comment.created", async (context) => handleRefreshCommand(context, options, refresh, lastAsked));
@@ -102,7 +122,9 @@ export async function scheduleInstallations(app: Probot, triggers: SummaryTrigge
     const account = installation.account as { login?: string; type?: string } | null;
     if (account?.type !== "Organization" || !account.login) continue;
     const octokit = (await app.auth(installation.id)) as GitHubClient;
-    const loaded = await loadConfig(account.login, ".github", (location) => readDefaultBranchFile(octokit, location)).catch(() => undefined);
+    const loaded = await loadConfig(account.login, ".github", (location) => readDefaultBranchFile(octokit, location)).catch(
+      () => undefined,
+    );
     const summary = loaded?.ok ? loaded.config.summary : { schedule: "0 6 * * *", jitter_minutes: 30 };
     if (triggers.scheduler.schedule(account.login, installation.id, summary.schedule, summary.jitter_minutes)) scheduled++;
   }
@@ -112,10 +134,16 @@ export async function scheduleInstallations(app: Probot, triggers: SummaryTrigge
 
 type Refresh = (org: string, octokit: GitHubClient, log: Logger, trigger: string) => Promise<OrgSummaryRun>;
 
-async function handleRefreshCommand(context: Context<"issue_comment.created">, options: HandlerDeps, refresh: Refresh, lastAsked: Map<string, number>): Promise<void> {
+async function handleRefreshCommand(
+  context: Context<"issue_comment.created">,
+  options: HandlerDeps,
+  refresh: Refresh,
+  lastAsked: Map<string, number>,
+): Promise<void> {
   const { issue, comment, repository } = context.payload;
   if (issue.pull_request || comment.user?.type === "Bot" || !isRefreshCommand(comment.body ?? "")) return;
-  const isSummaryIssue = issue.user?.type === "Bot" && (issue.body ?? "").startsWith(SUMMARY_MARKER) && issue.labels?.some((l) => l.name === SUMMARY_LABEL);
+  const isSummaryIssue =
+    issue.user?.type === "Bot" && (issue.body ?? "").startsWith(SUMMARY_MARKER) && issue.labels?.some((l) => l.name === SUMMARY_LABEL);
   if (!isSummaryIssue || repository.owner.type !== "Organization") return;
   const org = repository.owner.login;
   const login = comment.user!.login;
@@ -127,15 +155,23 @@ async function handleRefreshCommand(context: Context<"issue_comment.created">, o
   if (repository.name.toLowerCase() !== summaryRepository.toLowerCase()) return;
   const ours = await findSummaryIssues(octokit, { owner: org, repo: repository.name }, options.appId);
   if (!ours.some((i) => i.number === issue.number)) return;
-  const reply = (body: string) => octokit.rest.issues.createComment({ owner: org, repo: repository.name, issue_number: issue.number, body });
+  const reply = (body: string) =>
+    octokit.rest.issues.createComment({ owner: org, repo: repository.name, issue_number: issue.number, body });
 
   let allowed: boolean;
   try {
     allowed = await canRefresh(octokit, org, repository.name, login);
   } catch (error) {
     // Fail closed: without a verified answer nobody refreshes, and the person is told why.
-    audit(log, "summary.refresh_refused", { org, user: login, reason: describeGitHubError(error) }, "could not verify who asked for a refresh");
-    await reply(`@${login} I could not verify your access just now (${describeGitHubError(error)}), so the summary was not refreshed. Please try again in a few minutes.`);
+    audit(
+      log,
+      "summary.refresh_refused",
+      { org, user: login, reason: describeGitHubError(error) },
+      "could not verify who asked for a refresh",
+    );
+    await reply(
+      `@${login} I could not verify your access just now (${describeGitHubError(error)}), so the summary was not refreshed. Please try again in a few minutes.`,
+    );
     return;
   }
   if (!allowed) {
@@ -150,7 +186,9 @@ async function handleRefreshCommand(context: Context<"issue_comment.created">, o
   if (last !== undefined && now - last < REFRESH_COOLDOWN_MS) {
     const minutes = Math.ceil((REFRESH_COOLDOWN_MS - (now - last)) / 60_000);
     audit(log, "summary.refresh_refused", { org, user: login, reason: "cooldown" }, "refresh refused: asked for too recently");
-    await reply(`@${login} the summary was refreshed on request less than ${REFRESH_COOLDOWN_MS / 60_000} minutes ago; please ask again in ${minutes} minute${minutes === 1 ? "" : "s"}.`);
+    await reply(
+      `@${login} the summary was refreshed on request less than ${REFRESH_COOLDOWN_MS / 60_000} minutes ago; please ask again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+    );
     return;
   }
   lastAsked.set(org.toLowerCase(), now);

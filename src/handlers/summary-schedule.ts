@@ -36,7 +36,16 @@ export class SummaryScheduler {
     const entry: ScheduledOrg = { org, installationId, cron, jitterMs: jitterFor(org, jitterMinutes) };
     let job: Cron;
     try {
-      job = new Cron(cron, { timezone: "UTC", protect: true, unref: true, catch: (error) => this.log.error({ org, err: error }, "scheduled org summary failed") }, () => this.fire(org));
+      job = new Cron(
+        cron,
+        {
+          timezone: "UTC",
+          protect: true,
+          unref: true,
+          catch: (error) => this.log.error({ org, err: error }, "scheduled org summary failed"),
+        },
+        () => this.fire(org),
+      );
     } catch (error) {
       this.log.error({ org, cron, reason: (error as Error).message }, "org summary not scheduled: invalid `summary.schedule`");
       return undefined;
@@ -76,7 +85,9 @@ export class SummaryScheduler {
     current.timer = setTimeout(() => {
       current.timer = undefined;
       if (this.jobs.get(org.toLowerCase()) !== current) return;
-      this.refresh(current.entry.org, current.entry.installationId).catch((error: unknown) => this.log.error({ org, err: error }, "scheduled org summary failed"));
+      this.refresh(current.entry.org, current.entry.installationId).catch((error: unknown) =>
+        this.log.error({ org, err: error }, "scheduled org summary failed"),
+      );
     }, current.entry.jitterMs);
     current.timer.unref?.();
   }

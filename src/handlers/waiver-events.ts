@@ -20,7 +20,14 @@ export function registerWaiverEvents(app: Probot, options: HandlerDeps): void {
     if (!issue.pull_request || comment.user?.type === "Bot") return;
     const command = parseWaiverCommand(comment.body ?? "");
     if (!command) return;
-    await answerCommand(context, issue.number, comment.id, comment.user?.login ?? "someone", command.kind === "revoke" ? "revoke" : "waive", command.kind === "malformed" ? undefined : command.control);
+    await answerCommand(
+      context,
+      issue.number,
+      comment.id,
+      comment.user?.login ?? "someone",
+      command.kind === "revoke" ? "revoke" : "waive",
+      command.kind === "malformed" ? undefined : command.control,
+    );
   });
 
   app.on(["issue_comment.edited", "issue_comment.deleted"], async (context) => {
@@ -30,10 +37,22 @@ export function registerWaiverEvents(app: Probot, options: HandlerDeps): void {
     if (!parseWaiverCommand(comment.body ?? "") && !parseWaiverCommand(before)) return;
     const outcome = await evaluateForEvent(context, options, issue.number);
     const log = context.log as unknown as Logger;
-    audit(log, `waiver.comment_${action}`, { repository: `${repoOf(context).owner}/${repoOf(context).repo}`, pull_request: issue.number, user: comment.user?.login, conclusion: outcome.report?.conclusion }, `a waiver comment was ${action}: re-evaluated`);
+    audit(
+      log,
+      `waiver.comment_${action}`,
+      {
+        repository: `${repoOf(context).owner}/${repoOf(context).repo}`,
+        pull_request: issue.number,
+        user: comment.user?.login,
+        conclusion: outcome.report?.conclusion,
+      },
+      `a waiver comment was ${action}: re-evaluated`,
+    );
     if (action === "edited") {
       const { owner, repo } = repoOf(context);
-      await (await githubFor(context, options)).rest.issues.createComment({
+      await (
+        await githubFor(context, options)
+      ).rest.issues.createComment({
         owner,
         repo,
         issue_number: issue.number,
@@ -42,42 +61,80 @@ export function registerWaiverEvents(app: Probot, options: HandlerDeps): void {
     }
   });
 
-  async function answerCommand(context: Context<"issue_comment.created">, number: number, commentId: number, login: string, verb: "waive" | "revoke", control: string | undefined) {
+  async function answerCommand(
+    context: Context<"issue_comment.created">,
+    number: number,
+    commentId: number,
+    login: string,
+    verb: "waive" | "revoke",
+    control: string | undefined,
+  ) {
     const { owner, repo } = repoOf(context);
     const octokit = await githubFor(context, options);
     const log = context.log as unknown as Logger;
     const reply = (body: string) => octokit.rest.issues.createComment({ owner, repo, issue_number: number, body: `@${login} ${body}` });
-    const react = (content: "+1" | "confused") => octokit.rest.reactions.createForIssueComment({ owner, repo, comment_id: commentId, content });
+    const react = (content: "+1" | "confused") =>
+      octokit.rest.reactions.createForIssueComment({ owner, repo, comment_id: commentId, content });
 
     let outcome;
     try {
       outcome = await evaluateForEvent(context, options, number);
     } catch (error) {
-      await reply(`the pull request could not be evaluated (${describeGitHubError(error)}), so nothing was ${verb === "waive" ? "waived" : "revoked"}. Please try again later.`);
+      await reply(
+        `the pull request could not be evaluated (${describeGitHubError(error)}), so nothing was ${verb === "waive" ? "waived" : "revoked"}. Please try again later.`,
+      );
       return;
     }
-    const auditFields = { repository: `${owner}/${repo}`, pull_request: number, user: login, control, comment_id: commentId, conclusion: outcome.report?.conclusion };
+    const auditFields = {
+      repository: `${owner}/${repo}`,
+      pull_request: number,
+      user: login,
+      control,
+      comment_id: commentId,
+      conclusion: outcome.report?.conclusion,
+    };
     if (outcome.status !== "reported") {
       await react("confused");
       await reply(`nothing was ${verb === "waive" ? "waived" : "revoked"}: the pull request is not open.`);
       return;
     }
     if (outcome.waiversUnread) {
-      audit(log, "waiver.refused", { ...auditFields, reason: `the pull request's comments could not be read: ${outcome.waiversUnread}` }, "waiver not checked");
+      audit(
+        log,
+        "waiver.refused",
+        { ...auditFields, reason: `the pull request's comments could not be read: ${outcome.waiversUnread}` },
+        "waiver not checked",
+      );
       await react("confused");
-      await reply(`nothing was ${verb === "waive" ? "waived" : "revoked"}: the pull request's comments could not be read (${outcome.waiversUnread}), so no waiver counts for now. Please try again later.`);
+      await reply(
+        `nothing was ${verb === "waive" ? "waived" : "revoked"}: the pull request's comments could not be read (${outcome.waiversUnread}), so no waiver counts for now. Please try again later.`,
+      );
       return;
     }
     if (!outcome.waivers) {
-      audit(log, "waiver.refused", { ...auditFields, reason: "no approvers configured or the configuration is unusable" }, "waiver refused");
+      audit(
+        log,
+        "waiver.refused",
+        { ...auditFields, reason: "no approvers configured or the configuration is unusable" },
+        "waiver refused",
+      );
       await react("confused");
-      await reply("nothing was waived: no approver team is configured (`exceptions.approvers` in `.github/sdlc-guard.yml`), or the configuration cannot be used (see the check run).");
+      await reply(
+        "nothing was waived: no approver team is configured (`exceptions.approvers` in `.github/sdlc-guard.yml`), or the configuration cannot be used (see the check run).",
+      );
       return;
     }
     if (!outcome.waivers.commands.includes(commentId)) {
       // GitHub did not list the comment yet, or it was deleted meanwhile (no reaction then: it may be gone).
-      audit(log, "waiver.refused", { ...auditFields, reason: "the comment was not among the pull request's comments" }, "waiver not checked");
-      await reply(`nothing was ${verb === "waive" ? "waived" : "revoked"}: GitHub did not list this comment on the pull request yet; please post the command again in a minute.`);
+      audit(
+        log,
+        "waiver.refused",
+        { ...auditFields, reason: "the comment was not among the pull request's comments" },
+        "waiver not checked",
+      );
+      await reply(
+        `nothing was ${verb === "waive" ? "waived" : "revoked"}: GitHub did not list this comment on the pull request yet; please post the command again in a minute.`,
+      );
       return;
     }
     const refusal = outcome.waivers.refused.find((r) => r.commentId === commentId);
@@ -91,17 +148,27 @@ export function registerWaiverEvents(app: Probot, options: HandlerDeps): void {
     if (verb === "waive" && active) {
       audit(log, "waiver.applied", { ...auditFields, justification: active.justification }, `${control} waived by ${login}`);
       await react("+1");
-      await reply(`${inlineCode(active.control)} is waived on this pull request: "${plainText(active.justification)}". The \`sdlc-guard\` check shows it as waived and counts it as passed; ${inlineCode(`/sdlc-guard revoke ${active.control}`)} undoes it.`);
+      await reply(
+        `${inlineCode(active.control)} is waived on this pull request: "${plainText(active.justification)}". The \`sdlc-guard\` check shows it as waived and counts it as passed; ${inlineCode(`/sdlc-guard revoke ${active.control}`)} undoes it.`,
+      );
     } else if (verb === "revoke") {
       audit(log, "waiver.revoked", auditFields, `${control} waiver revoked by ${login}`);
       await react("+1");
-      await reply(active ? `${inlineCode(active.control)} is still waived by a later comment.` : `no waiver of ${inlineCode(control ?? "")} is in force on this pull request any more; the check was evaluated again.`);
+      await reply(
+        active
+          ? `${inlineCode(active.control)} is still waived by a later comment.`
+          : `no waiver of ${inlineCode(control ?? "")} is in force on this pull request any more; the check was evaluated again.`,
+      );
     } else {
       // A valid command superseded in the same evaluation (revoked by a later comment, or already ended): say so, waive nothing.
       const ended = outcome.waivers.ended?.find((e) => e.control === control);
       if (ended) audit(log, "waiver.ended", { ...auditFields, reason: ended.why }, `${control} waiver ended`);
       await react("confused");
-      await reply(ended ? `${inlineCode(control ?? "")} is not waived: ${ended.why}.` : `${inlineCode(control ?? "")} is not waived: a later comment revoked it.`);
+      await reply(
+        ended
+          ? `${inlineCode(control ?? "")} is not waived: ${ended.why}.`
+          : `${inlineCode(control ?? "")} is not waived: a later comment revoked it.`,
+      );
     }
   }
 }

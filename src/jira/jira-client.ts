@@ -1,7 +1,6 @@
 import type { JiraIssue } from "../facts/jira.js";
 import { fetched, unavailable, type Fetched } from "../facts/fetched.js";
 
-
 export interface JiraSettings {
   baseUrl: string;
   email: string;

@@ -41,10 +41,13 @@ export class InFlight {
         clearTimeout(timer);
         resolve(true);
       };
-      const timer = setTimeout(() => {
-        this.#idle = this.#idle.filter((w) => w !== waiter);
-        resolve(false);
-      }, Math.max(0, timeoutMs));
+      const timer = setTimeout(
+        () => {
+          this.#idle = this.#idle.filter((w) => w !== waiter);
+          resolve(false);
+        },
+        Math.max(0, timeoutMs),
+      );
       this.#idle.push(waiter);
     });
   }

@@ -76,7 +76,8 @@ export const EVALUATION_ACTIONS: Readonly<Record<string, string>> = {
 
 /** A label value from a record field: a short plain word, `other` for any other text, `missing` when (not a string). */
 const LABEL_VALUE = /^[A-Za-z0-9_.:-]{1,40}$/;
-const labelValue = (value: unknown, missing = "unknown"): string => (typeof value !== "string" ? missing : LABEL_VALUE.test(value) ? value : "other");
+const labelValue = (value: unknown, missing = "unknown"): string =>
+  typeof value !== "string" ? missing : LABEL_VALUE.test(value) ? value : "other";
 
 /** The kind of evaluation an audit record reports, or undefined when it reports none. */
 export function evaluationKind(record: Readonly<Record<string, unknown>>): string | undefined {

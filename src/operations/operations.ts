@@ -85,17 +85,21 @@ export class Operations {
       // Bodies are verified on the stream (signed-body.ts) with Probot's own secret; the server does not start without it.
       const secret = await confirmWebhookSecret(app.webhooks, [this.options.webhookSecret, process.env.WEBHOOK_SECRET]);
       const receiveTimeoutMs = this.options.webhookReceiveTimeoutMs ?? webhookReceiveTimeoutFromEnv(process.env);
-      const middleware = (req: IncomingMessage, res: ServerResponse, next?: () => void) => this.#serve(req, res, next, webhooks, webhookPath, { secret, receiveTimeoutMs });
+      const middleware = (req: IncomingMessage, res: ServerResponse, next?: () => void) =>
+        this.#serve(req, res, next, webhooks, webhookPath, { secret, receiveTimeoutMs });
       return middleware as WebhookMiddleware;
     };
 
     // Every delivery that reaches Probot's handlers (signature checked, JSON parsed, all handlers run), however the
     // middleware answered (it answers 202 after 9 s and the handling goes on).
     const webhooks = app.webhooks; // set once Probot is initialized, which it is when it loads an app
-    if (!webhooks) throw new Error("installOperations: the Probot instance is not initialized yet (load the app with probot.load or Probot's server)");
+    if (!webhooks)
+      throw new Error("installOperations: the Probot instance is not initialized yet (load the app with probot.load or Probot's server)");
     const verifyAndReceive = webhooks.verifyAndReceive;
     webhooks.verifyAndReceive = (event) =>
-      this.#arrived(event.id, () => this.inFlight.track({ what: "delivery", deliveryId: event.id, event: event.name }, () => verifyAndReceive(event)));
+      this.#arrived(event.id, () =>
+        this.inFlight.track({ what: "delivery", deliveryId: event.id, event: event.name }, () => verifyAndReceive(event)),
+      );
 
     if (this.#state === "starting") this.#state = "ready";
   }
@@ -172,12 +176,20 @@ export class Operations {
     }
     if (path === "/ready") {
       const readiness = this.readiness();
-      json(res, readiness.ready ? 200 : 503, readiness.ready ? { status: "ready", in_flight: this.inFlight.size } : { status: "not ready", reason: readiness.reason, in_flight: this.inFlight.size });
+      json(
+        res,
+        readiness.ready ? 200 : 503,
+        readiness.ready
+          ? { status: "ready", in_flight: this.inFlight.size }
+          : { status: "not ready", reason: readiness.reason, in_flight: this.inFlight.size },
+      );
       return true;
     }
     if (path === "/metrics") {
       if (!this.#metricsAllowed(req)) {
-        res.writeHead(401, { "content-type": "text/plain", "www-authenticate": "Bearer", "cache-control": "no-store" }).end("metrics need the bearer token (SDLC_GUARD_METRICS_TOKEN)\n");
+        res
+          .writeHead(401, { "content-type": "text/plain", "www-authenticate": "Bearer", "cache-control": "no-store" })
+          .end("metrics need the bearer token (SDLC_GUARD_METRICS_TOKEN)\n");
         return true;
       }
       const { contentType, body } = await renderMetrics();
@@ -221,7 +233,10 @@ export class Operations {
       this.#arrived(deliveryId, async () => {
         const limit = this.options.maxWebhookBytes ?? MAX_WEBHOOK_BYTES;
         if (!(await limitWebhookBody(req, res, limit))) {
-          this.log?.warn({ id: deliveryId, event, content_length: req.headers["content-length"] ?? null }, "webhook refused: body over the 25 MB limit (HTTP 413)");
+          this.log?.warn(
+            { id: deliveryId, event, content_length: req.headers["content-length"] ?? null },
+            "webhook refused: body over the 25 MB limit (HTTP 413)",
+          );
           return true;
         }
         // Not shaped like a delivery (no JSON content type, a header missing): Probot's middleware answers 415 / 400 unread.
@@ -298,7 +313,11 @@ const JSON_CONTENT_TYPE = /^\s*application\/json\s*(?:;|$)/; // the test @octoki
 /** What Probot's middleware checks before it reads a body: a JSON content type and GitHub's three webhook headers. */
 function looksLikeDelivery(req: IncomingMessage): boolean {
   const type = req.headers["content-type"];
-  return typeof type === "string" && JSON_CONTENT_TYPE.test(type) && ["x-github-event", "x-hub-signature-256", "x-github-delivery"].every((h) => req.headers[h] !== undefined);
+  return (
+    typeof type === "string" &&
+    JSON_CONTENT_TYPE.test(type) &&
+    ["x-github-event", "x-hub-signature-256", "x-github-delivery"].every((h) => req.headers[h] !== undefined)
+  );
 }
 
 /** Probot's access line (pino-http) logs through `res.log`, a child logger of its own: silent for this response only. */
@@ -314,5 +333,12 @@ function pathOf(url: string): string {
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = `${JSON.stringify(body)}\n`;
-  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", "content-length": Buffer.byteLength(text), ...headers }).end(text);
+  res
+    .writeHead(status, {
+      "content-type": "application/json",
+      "cache-control": "no-store",
+      "content-length": Buffer.byteLength(text),
+      ...headers,
+    })
+    .end(text);
 }

@@ -12,7 +12,8 @@ export function shutdownTimeoutFromEnv(env: NodeJS.ProcessEnv): number {
   const text = env[SHUTDOWN_TIMEOUT_ENV]?.trim();
   if (!text) return DEFAULT_SHUTDOWN_TIMEOUT_MS;
   const ms = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(ms)) throw new Error(`${SHUTDOWN_TIMEOUT_ENV} must be a whole number of milliseconds, not "${text.slice(0, 20)}"`);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(ms))
+    throw new Error(`${SHUTDOWN_TIMEOUT_ENV} must be a whole number of milliseconds, not "${text.slice(0, 20)}"`);
   return ms;
 }
 
@@ -41,10 +42,16 @@ export function createShutdown(options: ShutdownOptions): (signal: string) => Pr
   return (signal) => (running ??= shutDown(options, signal));
 }
 
-async function shutDown({ operations, timeoutMs, drain, flush, exit = (code) => process.exit(code), log = operations.log }: ShutdownOptions, signal: string): Promise<number> {
+async function shutDown(
+  { operations, timeoutMs, drain, flush, exit = (code) => process.exit(code), log = operations.log }: ShutdownOptions,
+  signal: string,
+): Promise<number> {
   const started = Date.now();
   const say = log ?? consoleLog;
-  say.info({ signal, in_flight: operations.inFlight.size, timeout_ms: timeoutMs }, `${signal}: shutting down; no new webhooks, waiting for those in flight`);
+  say.info(
+    { signal, in_flight: operations.inFlight.size, timeout_ms: timeoutMs },
+    `${signal}: shutting down; no new webhooks, waiting for those in flight`,
+  );
   operations.beginShutdown(`shutting down (${signal})`);
   const closed = operations.closeServers();
 
@@ -52,10 +59,19 @@ async function shutDown({ operations, timeoutMs, drain, flush, exit = (code) => 
   const drained = await operations.inFlight.whenIdle(timeoutMs);
   const left = () => Math.max(0, started + timeoutMs - Date.now());
   if (drained && drain) {
-    const done = await within(drain().then(() => "done" as const, (error: unknown) => error as Error), left());
+    const done = await within(
+      drain().then(
+        () => "done" as const,
+        (error: unknown) => error as Error,
+      ),
+      left(),
+    );
     if (done !== "done") {
       code = 1;
-      say.error({ reason: done === undefined ? `not done within ${timeoutMs} ms` : (done?.message ?? String(done)) }, "shutdown: the queue's running work did not finish");
+      say.error(
+        { reason: done === undefined ? `not done within ${timeoutMs} ms` : (done?.message ?? String(done)) },
+        "shutdown: the queue's running work did not finish",
+      );
     }
   }
   if (drained) {
@@ -65,19 +81,33 @@ async function shutDown({ operations, timeoutMs, drain, flush, exit = (code) => 
   } else {
     code = 1;
     const now = Date.now();
-    const stillRunning = operations.inFlight.list().map((w) => ({ what: w.what, id: w.deliveryId ?? null, event: w.event ?? null, running_ms: now - w.since }));
-    say.error({ still_running: stillRunning }, `shutdown: ${stillRunning.length} webhook task(s) still running after ${timeoutMs} ms; exiting without them`);
+    const stillRunning = operations.inFlight
+      .list()
+      .map((w) => ({ what: w.what, id: w.deliveryId ?? null, event: w.event ?? null, running_ms: now - w.since }));
+    say.error(
+      { still_running: stillRunning },
+      `shutdown: ${stillRunning.length} webhook task(s) still running after ${timeoutMs} ms; exiting without them`,
+    );
   }
 
   if (flush) {
-    const flushed = await within(flush().then(() => "done" as const, (error: unknown) => error as Error), FLUSH_TIMEOUT_MS);
+    const flushed = await within(
+      flush().then(
+        () => "done" as const,
+        (error: unknown) => error as Error,
+      ),
+      FLUSH_TIMEOUT_MS,
+    );
     if (flushed !== "done") {
       code = 1;
       const reason = flushed === undefined ? `not done within ${FLUSH_TIMEOUT_MS} ms` : (flushed?.message ?? String(flushed));
       say.error({ reason }, "shutdown: queued audit records may not all be in the audit file");
     }
   }
-  say[code === 0 ? "info" : "error"]({ exit_code: code, took_ms: Date.now() - started }, code === 0 ? "shutdown complete" : "shutdown incomplete");
+  say[code === 0 ? "info" : "error"](
+    { exit_code: code, took_ms: Date.now() - started },
+    code === 0 ? "shutdown complete" : "shutdown incomplete",
+  );
   await sleep(50); // the logger's stream writes its last lines
   exit(code);
   return code;

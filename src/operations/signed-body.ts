@@ -17,13 +17,12 @@ export function webhookReceiveTimeoutFromEnv(env: NodeJS.ProcessEnv): number {
   const text = env[RECEIVE_TIMEOUT_ENV]?.trim();
   if (!text) return DEFAULT_RECEIVE_TIMEOUT_MS;
   const ms = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(ms) || ms === 0) throw new Error(`${RECEIVE_TIMEOUT_ENV} must be a positive whole number of milliseconds, not "${text.slice(0, 20)}"`);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(ms) || ms === 0)
+    throw new Error(`${RECEIVE_TIMEOUT_ENV} must be a positive whole number of milliseconds, not "${text.slice(0, 20)}"`);
   return ms;
 }
 
-export type SignedBody =
-  | { verified: true; body: Buffer }
-  | { verified: false; status: 400 | 408 | 413; reason: string; bytes: number };
+export type SignedBody = { verified: true; body: Buffer } | { verified: false; status: 400 | 408 | 413; reason: string; bytes: number };
 
 export interface SignedBodyOptions {
   /** The webhook secret (the one Probot verifies with: see {@link confirmWebhookSecret}). */
@@ -46,7 +45,12 @@ const SIGNATURE = /^sha256=[0-9a-f]{64}$/;
 export function readSignedBody(req: IncomingMessage, { secret, limit, timeoutMs }: SignedBodyOptions): Promise<SignedBody> {
   const signature = req.headers["x-hub-signature-256"];
   if (typeof signature !== "string" || !SIGNATURE.test(signature)) {
-    return Promise.resolve({ verified: false, status: 400, reason: "no well-formed x-hub-signature-256 (sha256=<64 hex digits>)", bytes: 0 });
+    return Promise.resolve({
+      verified: false,
+      status: 400,
+      reason: "no well-formed x-hub-signature-256 (sha256=<64 hex digits>)",
+      bytes: 0,
+    });
   }
   return new Promise((resolve) => {
     const hmac = createHmac("sha256", secret);
@@ -76,7 +80,8 @@ export function readSignedBody(req: IncomingMessage, { secret, limit, timeoutMs 
     };
     const onEnd = () => {
       const expected = Buffer.from(`sha256=${hmac.digest("hex")}`);
-      if (!timingSafeEqual(expected, Buffer.from(signature))) return refuse(400, "signature does not match the body and the webhook secret");
+      if (!timingSafeEqual(expected, Buffer.from(signature)))
+        return refuse(400, "signature does not match the body and the webhook secret");
       settle({ verified: true, body: Buffer.concat(chunks, size) });
     };
     const onAborted = () => refuse(400, "the request body could not be read");

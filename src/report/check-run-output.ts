@@ -55,7 +55,8 @@ export function renderControlResults(results: ControlResult[], conclusion: Concl
         : `${draft}All required controls pass${waivedToo}${warned}`;
 
   const rows = results.map(
-    (r) => `| \`${r.id}\` | ${icon(r)} | ${r.enforcement} | ${tableCell(r.source ? `${r.source}: ${r.reason}` : r.reason)} | ${tableCell(r.fix || "—")} |`,
+    (r) =>
+      `| \`${r.id}\` | ${icon(r)} | ${r.enforcement} | ${tableCell(r.source ? `${r.source}: ${r.reason}` : r.reason)} | ${tableCell(r.fix || "—")} |`,
   );
   const notes = results.flatMap((r) => (r.notes ?? []).map((n) => `- \`${r.id}\`: ${n}`));
   const summary = [
@@ -85,7 +86,10 @@ export function withSharedHead(report: CheckRunReport, otherPullRequests: number
   ].join("\n");
   return {
     conclusion: "failure",
-    output: { title: `Shared head commit (also ${others}): ${report.output.title}`, summary: clampKeepingResults(`${notice}\n${report.output.summary}`) },
+    output: {
+      title: `Shared head commit (also ${others}): ${report.output.title}`,
+      summary: clampKeepingResults(`${notice}\n${report.output.summary}`),
+    },
   };
 }
 
@@ -106,7 +110,9 @@ export function keepOtherRows(report: CheckRunReport, previousSummary: string | 
     "",
     "| Control | Result | Enforcement | Reason |",
     "|---|---|---|---|",
-    ...carried.map((r) => `| \`${r.id}\` | ${icon(r)} | ${r.enforcement} | ${tableCell(r.source ? `${r.source}: ${r.reason}` : r.reason)} |`),
+    ...carried.map(
+      (r) => `| \`${r.id}\` | ${icon(r)} | ${r.enforcement} | ${tableCell(r.source ? `${r.source}: ${r.reason}` : r.reason)} |`,
+    ),
   ].join("\n");
   const rows = mergeResults(current, carried);
   const escalate = failing.length > 0 && report.conclusion !== "failure";

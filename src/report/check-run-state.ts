@@ -22,7 +22,9 @@ const storedRow = z.object({
   fix: z.string(),
   notes: z.array(z.string()).optional(),
   source: z.string().optional(),
-  waiver: z.object({ by: z.string(), at: z.string(), justification: z.string(), url: z.string(), expiresAt: z.string().optional() }).optional(),
+  waiver: z
+    .object({ by: z.string(), at: z.string(), justification: z.string(), url: z.string(), expiresAt: z.string().optional() })
+    .optional(),
 });
 const storedRows = z.object({ v: z.literal(1), rows: z.array(storedRow).max(CONTROL_ORDER.length) });
 

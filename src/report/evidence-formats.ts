@@ -48,12 +48,33 @@ export function evidenceAsJson(evidence: EvidenceExport): string {
       jiraKeys: p.jiraKeys,
       conclusion: p.conclusion,
       controls: p.controls.map((c) => ({ id: c.id, enforcement: c.enforcement, outcome: c.outcome })),
-      waivers: p.waivers.map((w) => ({ control: w.control, by: w.by, at: w.at, ...(w.expiresAt ? { expiresAt: w.expiresAt } : {}), justification: w.justification, url: w.url })),
+      waivers: p.waivers.map((w) => ({
+        control: w.control,
+        by: w.by,
+        at: w.at,
+        ...(w.expiresAt ? { expiresAt: w.expiresAt } : {}),
+        justification: w.justification,
+        url: w.url,
+      })),
       mergedBy: p.mergedBy,
       mergeVerdict: p.mergeVerdict,
     })),
-    pushes: evidence.pushes.map((p) => ({ repository: p.repository, kind: p.kind, control: p.control, at: p.at, issueUrl: p.issueUrl, summary: p.summary })),
-    releases: evidence.releases.map((r) => ({ repository: r.repository, tag: r.tag, name: r.name, publishedAt: r.publishedAt, prerelease: r.prerelease, url: r.url })),
+    pushes: evidence.pushes.map((p) => ({
+      repository: p.repository,
+      kind: p.kind,
+      control: p.control,
+      at: p.at,
+      issueUrl: p.issueUrl,
+      summary: p.summary,
+    })),
+    releases: evidence.releases.map((r) => ({
+      repository: r.repository,
+      tag: r.tag,
+      name: r.name,
+      publishedAt: r.publishedAt,
+      prerelease: r.prerelease,
+      url: r.url,
+    })),
     unreadable: evidence.unreadable.map((u) => ({ what: u.what, why: u.why })),
   };
   return `${JSON.stringify(json, null, 2)}\n`;
@@ -114,7 +135,9 @@ export function evidenceAsCsv(evidence: EvidenceExport): string {
       jira_keys: p.jiraKeys.join("; "),
       conclusion: p.conclusion,
       controls: p.controls.map((c) => `${c.id}=${c.outcome}`).join("; "),
-      waivers: p.waivers.map((w) => `${w.control} by ${w.by} at ${w.at}${w.expiresAt ? ` until ${w.expiresAt}` : ""}: ${w.justification}`).join("; "),
+      waivers: p.waivers
+        .map((w) => `${w.control} by ${w.by} at ${w.at}${w.expiresAt ? ` until ${w.expiresAt}` : ""}: ${w.justification}`)
+        .join("; "),
       url: p.url,
       merged_by: p.mergedBy ?? "",
       merge_verdict: p.mergeVerdict,

@@ -97,4 +97,3 @@ export interface EvidenceExport {
   /** GitHub requests the collection made (not part of the formats: it is reported on stderr). */
   requests: number;
 }
-

@@ -67,7 +67,13 @@ const inert = (text: string): string => spreadsheetSafe(text);
 const yesNo = (value: boolean) => (value ? "yes" : "no");
 
 /** CSV columns: repository, url, archived, compliant, then `<id>` and `<id> detail` for each summary control. */
-export const SUMMARY_CSV_COLUMNS = ["repository", "url", "archived", "compliant", ...SUMMARY_CONTROL_IDS.flatMap((id) => [id, `${id} detail`])];
+export const SUMMARY_CSV_COLUMNS = [
+  "repository",
+  "url",
+  "archived",
+  "compliant",
+  ...SUMMARY_CONTROL_IDS.flatMap((id) => [id, `${id} detail`]),
+];
 
 /**
  * The summary as CSV (RFC 4180, header row, `\n` line ends): one row per repository, active ones worst first, then the

@@ -40,7 +40,11 @@ const shorten = (text: string, max: number) => {
 };
 /** Text inside raw HTML (a `<summary>`): GitHub reads no Markdown there, and only `<` and `&` can start markup. */
 /** No notification from the summary: a zero-width space after `@` keeps `@team` in a tag or branch name from mentioning. */
-const htmlText = (text: string) => oneLine(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/@(?=[A-Za-z0-9])/g, "@\u200B");
+const htmlText = (text: string) =>
+  oneLine(text)
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/@(?=[A-Za-z0-9])/g, "@\u200B");
 /** Text shown as is in Markdown: no HTML, no emphasis, links or code spans (pipes are left to tableCell). */
 const plain = (text: string) => htmlText(text).replace(/[\\`*_[\]~]/g, "\\$&");
 const urlChar = (c: string) => (c === "(" ? "%28" : c === ")" ? "%29" : encodeURIComponent(c));
@@ -79,7 +83,10 @@ function headline(s: OrgSummary): string {
     failing ? `${plural(failing, "fails", "fail")} at least one control` : "",
     unchecked ? `${plural(unchecked, "has", "have")} controls that could not be checked (❔, counted as not compliant)` : "",
   ].filter(Boolean);
-  const twoFactorFix = s.twoFactor.state === "pass" || !s.twoFactor.fix ? [] : ["", `**Two-factor authentication:** ${plain(shorten(s.twoFactor.fix, MAX_TEXT))}`];
+  const twoFactorFix =
+    s.twoFactor.state === "pass" || !s.twoFactor.fix
+      ? []
+      : ["", `**Two-factor authentication:** ${plain(shorten(s.twoFactor.fix, MAX_TEXT))}`];
   return [
     `Compliance of the **${plain(s.org)}** repositories on ${time(s.generatedAt)}.`,
     "",
@@ -143,7 +150,9 @@ function trend(s: OrgSummary): string {
 
 function repositoryChange(previous: SummaryHistoryEntry, current: SummaryHistoryEntry): string {
   const d = current.repositories - previous.repositories;
-  return d === 0 ? `unchanged (${count(current.repositories)})` : `${d > 0 ? "+" : "-"}${count(Math.abs(d))} (${count(previous.repositories)} → ${count(current.repositories)})`;
+  return d === 0
+    ? `unchanged (${count(current.repositories)})`
+    : `${d > 0 ? "+" : "-"}${count(Math.abs(d))} (${count(previous.repositories)} → ${count(current.repositories)})`;
 }
 
 function controlChanges(previous: SummaryHistoryEntry, current: SummaryHistoryEntry): string {
@@ -164,12 +173,16 @@ const TABLE_HEADER = [
 function tableRow(r: RepositorySummary): string {
   const result = r.compliant
     ? "✅ compliant"
-    : [r.failing ? `❌ ${count(r.failing)} failing` : "", r.unknown ? `❔ ${count(r.unknown)} unknown` : ""].filter(Boolean).join(", ") || "❌ not compliant";
+    : [r.failing ? `❌ ${count(r.failing)} failing` : "", r.unknown ? `❔ ${count(r.unknown)} unknown` : ""].filter(Boolean).join(", ") ||
+      "❌ not compliant";
   return `| ${tableCell(link(r.name, r.url))} | ${result} | ${SUMMARY_CONTROL_IDS.map((id) => ICON[r.cells[id].state]).join(" | ")} |`;
 }
 
 function findings(r: RepositorySummary): string[] {
-  const ids = [...SUMMARY_CONTROL_IDS.filter((id) => r.cells[id].state === "fail"), ...SUMMARY_CONTROL_IDS.filter((id) => r.cells[id].state === "unknown")];
+  const ids = [
+    ...SUMMARY_CONTROL_IDS.filter((id) => r.cells[id].state === "fail"),
+    ...SUMMARY_CONTROL_IDS.filter((id) => r.cells[id].state === "unknown"),
+  ];
   return ids.map((id) => {
     const cell = r.cells[id];
     const fix = cell.fix ? `\n  How to fix: ${plain(shorten(cell.fix, MAX_TEXT))}` : "";
@@ -181,7 +194,9 @@ function findings(r: RepositorySummary): string[] {
 function detailsBlock(r: RepositorySummary, max: number): string | null {
   const items = findings(r);
   if (!items.length) return null;
-  const counts = [r.failing ? `${count(r.failing)} failing` : "", r.unknown ? `${count(r.unknown)} unknown` : ""].filter(Boolean).join(", ");
+  const counts = [r.failing ? `${count(r.failing)} failing` : "", r.unknown ? `${count(r.unknown)} unknown` : ""]
+    .filter(Boolean)
+    .join(", ");
   const open = `<details>\n<summary><b>${htmlText(shorten(r.name, MAX_NAME))}</b>: ${counts}</summary>\n\n`;
   const close = "\n\n</details>";
   const whole = open + items.join("\n") + close;
@@ -272,7 +287,8 @@ export function renderSummary(summary: OrgSummary, options: { limit?: number } =
   const limit = options.limit ?? SUMMARY_LIMIT;
   const history = encodeHistory([...summary.history, historyEntryOf(summary)]);
   const before = [SUMMARY_MARKER, headline(summary), passRateChart(summary), trend(summary), REPOSITORIES_HEADING].join("\n\n") + "\n\n";
-  const after = (archivedShown?: number) => "\n\n" + [legend(), controlTable(), archivedSection(summary, archivedShown), footer(summary), history].join("\n\n");
+  const after = (archivedShown?: number) =>
+    "\n\n" + [legend(), controlTable(), archivedSection(summary, archivedShown), footer(summary), history].join("\n\n");
 
   const partReserve = partPreamble(WIDEST, WIDEST, WIDEST, WIDEST, WIDEST).length + TABLE_HEADER.length;
   const blocks = summary.repositories.map((r) => {
@@ -293,7 +309,11 @@ export function renderSummary(summary: OrgSummary, options: { limit?: number } =
     partEnds.push(Math.max(start + 1, take(blocks, start, limit - partReserve + TABLE_HEADER.length)));
   }
   const comments = partEnds.length;
-  const table = noRepositories || [inBody ? chunk(blocks.slice(0, inBody)) : "", comments ? continuedNote(inBody, blocks.length, comments) : ""].filter(Boolean).join("\n\n");
+  const table =
+    noRepositories ||
+    [inBody ? chunk(blocks.slice(0, inBody)) : "", comments ? continuedNote(inBody, blocks.length, comments) : ""]
+      .filter(Boolean)
+      .join("\n\n");
   const body = before + table + tail;
   const parts = partEnds.map((end, i) => {
     const start = i === 0 ? inBody : partEnds[i - 1]!;

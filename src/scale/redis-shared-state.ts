@@ -25,7 +25,10 @@ export interface RedisSharedStateOptions {
 /** A lock that could not be taken in time: another replica holds it (or held it and Redis has not let go yet). */
 export class LockTimeoutError extends Error {
   override readonly name = "LockTimeoutError";
-  constructor(readonly key: string, readonly waitedMs: number) {
+  constructor(
+    readonly key: string,
+    readonly waitedMs: number,
+  ) {
     super(`lock "${key}" still held by another holder after ${waitedMs} ms`);
   }
 }
@@ -100,7 +103,9 @@ export class RedisSharedState implements SharedState {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.leases].map((name) => this.redis.eval(RELEASE, 1, `${this.prefix}lease:${name}`, this.replicaId).catch(() => 0)));
+    await Promise.all(
+      [...this.leases].map((name) => this.redis.eval(RELEASE, 1, `${this.prefix}lease:${name}`, this.replicaId).catch(() => 0)),
+    );
     this.leases.clear();
     if (this.options.ownsConnection) {
       if (this.redis.status === "ready") await this.redis.quit().catch(() => this.redis.disconnect());
@@ -118,7 +123,10 @@ export class RedisSharedState implements SharedState {
         (renewed) => {
           if (renewed === 0 && !lost) {
             lost = true;
-            this.log?.warn({ lock: key }, "a lock expired while its task ran (Redis unreachable or the process stalled): another holder may run at the same time");
+            this.log?.warn(
+              { lock: key },
+              "a lock expired while its task ran (Redis unreachable or the process stalled): another holder may run at the same time",
+            );
           }
         },
         (error: unknown) => this.log?.warn({ lock: key, err: error }, "could not renew a lock"),
@@ -130,7 +138,9 @@ export class RedisSharedState implements SharedState {
     } finally {
       clearInterval(renewal);
       // A failed release is not the task's failure: the lock expires by itself after lockTtlMs.
-      await this.redis.eval(RELEASE, 1, redisKey, token).catch((error: unknown) => this.log?.warn({ lock: key, err: error }, "could not release a lock"));
+      await this.redis
+        .eval(RELEASE, 1, redisKey, token)
+        .catch((error: unknown) => this.log?.warn({ lock: key, err: error }, "could not release a lock"));
     }
   }
 

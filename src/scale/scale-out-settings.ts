@@ -3,7 +3,6 @@ import { defaultReplicaId } from "./redis-shared-state.js";
 import type { ScaleOut } from "./scale-out.js";
 import type { ScaleOutSettings } from "./scale-types.js";
 
-
 // Multi-replica mode's settings, and the switch that starts it. Without REDIS_URL nothing here loads Redis or BullMQ:
 // the Redis side (./scale-out.js: ioredis, BullMQ) is imported only when it is used (it is most of the app's idle memory
 // otherwise spent on code it never runs).
@@ -11,9 +10,11 @@ import type { ScaleOutSettings } from "./scale-types.js";
 export function scaleOutSettingsFromEnv(env: NodeJS.ProcessEnv): ScaleOutSettings | undefined {
   const redisUrl = env.REDIS_URL?.trim();
   if (!redisUrl) return undefined;
-  if (!/^rediss?:\/\//.test(redisUrl)) throw new Error("REDIS_URL must be a redis:// or rediss:// URL (e.g. redis://:password@redis:6379/0)");
+  if (!/^rediss?:\/\//.test(redisUrl))
+    throw new Error("REDIS_URL must be a redis:// or rediss:// URL (e.g. redis://:password@redis:6379/0)");
   const prefix = (env.SDLC_GUARD_REDIS_PREFIX ?? "sdlc-guard").trim();
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(prefix)) throw new Error("SDLC_GUARD_REDIS_PREFIX may only hold letters, digits, '_', '.', '-' (at most 64)");
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(prefix))
+    throw new Error("SDLC_GUARD_REDIS_PREFIX may only hold letters, digits, '_', '.', '-' (at most 64)");
   return {
     redisUrl,
     prefix,

@@ -18,7 +18,11 @@ export interface ScaleOut {
    * Reports to the operations side: not ready while Redis is unreachable (`/ready`), and the queue's backlog
    * (`sdlc_guard_queue_depth`, waiting and retrying deliveries) every `everyMs`.
    */
-  monitor(operations: { addReadinessCheck(name: string, check: () => string | undefined): () => void }, setQueueDepth: (depth: number) => void, everyMs?: number): void;
+  monitor(
+    operations: { addReadinessCheck(name: string, check: () => string | undefined): () => void },
+    setQueueDepth: (depth: number) => void,
+    everyMs?: number,
+  ): void;
   close(): Promise<void>;
 }
 
@@ -29,8 +33,14 @@ export function startScaleOut(options: AppOptions, settings: ScaleOutSettings): 
   // the queue's connection waits for Redis instead, as BullMQ's workers require.
   const stateConnection = new Redis(settings.redisUrl, { connectionName: `${settings.prefix}-state`, maxRetriesPerRequest: 3 });
   const queueConnection = new Redis(settings.redisUrl, { connectionName: `${settings.prefix}-queue`, maxRetriesPerRequest: null });
-  for (const connection of [stateConnection, queueConnection]) connection.on("error", (error: Error) => log?.warn({ reason: error.message }, "Redis connection error"));
-  const sharedState = new RedisSharedState(stateConnection, { prefix: `${settings.prefix}:state:`, replicaId: settings.replicaId, lockTtlMs: settings.lockTtlMs, ownsConnection: true });
+  for (const connection of [stateConnection, queueConnection])
+    connection.on("error", (error: Error) => log?.warn({ reason: error.message }, "Redis connection error"));
+  const sharedState = new RedisSharedState(stateConnection, {
+    prefix: `${settings.prefix}:state:`,
+    replicaId: settings.replicaId,
+    lockTtlMs: settings.lockTtlMs,
+    ownsConnection: true,
+  });
   const invalidation = new SharedInvalidation(stateConnection, `${settings.prefix}:invalidate`, settings.replicaId);
   const queue = new WebhookQueue({
     connection: queueConnection,
@@ -47,13 +57,20 @@ export function startScaleOut(options: AppOptions, settings: ScaleOutSettings): 
       log = app.log as unknown as Logger;
       sharedState.log = log;
       invalidation.log = log;
-      log.info({ replica: settings.replicaId, prefix: settings.prefix, concurrency: settings.concurrency }, "multi-replica mode: webhooks are queued on Redis");
+      log.info(
+        { replica: settings.replicaId, prefix: settings.prefix, concurrency: settings.concurrency },
+        "multi-replica mode: webhooks are queued on Redis",
+      );
     },
   });
   let closing: Promise<void> | undefined;
   let stopMonitoring = () => {};
   const monitor: ScaleOut["monitor"] = (operations, setQueueDepth, everyMs = 5_000) => {
-    const removeCheck = operations.addReadinessCheck("redis", () => (queueConnection.status === "ready" && stateConnection.status === "ready" ? undefined : `Redis connection ${queueConnection.status === "ready" ? stateConnection.status : queueConnection.status}`));
+    const removeCheck = operations.addReadinessCheck("redis", () =>
+      queueConnection.status === "ready" && stateConnection.status === "ready"
+        ? undefined
+        : `Redis connection ${queueConnection.status === "ready" ? stateConnection.status : queueConnection.status}`,
+    );
     const timer = setInterval(() => {
       queue.depth().then(
         (depth) => setQueueDepth(depth.waiting + depth.delayed),
@@ -87,5 +104,13 @@ export function startScaleOut(options: AppOptions, settings: ScaleOutSettings): 
       invalidation.share("teams", cache.teams);
     },
   };
-  return { settings, sharedState, queue, invalidation, appOptions: { ...options, sharedState: queue.handlerState(sharedState), queue: queueMode }, monitor, close };
+  return {
+    settings,
+    sharedState,
+    queue,
+    invalidation,
+    appOptions: { ...options, sharedState: queue.handlerState(sharedState), queue: queueMode },
+    monitor,
+    close,
+  };
 }

@@ -40,7 +40,10 @@ export class SharedInvalidation {
     this.subscriber.on("error", () => undefined); // reported by the publisher's own listener
     this.subscriber.on("ready", () => {
       if (!this.connectedOnce) return void (this.connectedOnce = true);
-      this.log?.warn({ channel }, "reconnected to Redis: cache invalidations sent meanwhile by other replicas were missed (entries expire with the cache TTL)");
+      this.log?.warn(
+        { channel },
+        "reconnected to Redis: cache invalidations sent meanwhile by other replicas were missed (entries expire with the cache TTL)",
+      );
       void this.subscriber.subscribe(channel).catch(() => undefined); // a failure: the next reconnection tries again
     });
     this.subscriber.on("message", (channelName: string, text: string) => {
@@ -74,7 +77,11 @@ export class SharedInvalidation {
   }
 
   private publish(message: Message): void {
-    this.publisher.publish(this.channel, JSON.stringify(message)).catch((error: unknown) => this.log?.warn({ reason: (error as Error).message }, "could not share a cache invalidation with the other replicas"));
+    this.publisher
+      .publish(this.channel, JSON.stringify(message))
+      .catch((error: unknown) =>
+        this.log?.warn({ reason: (error as Error).message }, "could not share a cache invalidation with the other replicas"),
+      );
   }
 
   private apply(text: string): void {

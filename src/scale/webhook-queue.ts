@@ -111,7 +111,8 @@ export class WebhookQueue {
     this.handlers = handlers;
     app.onAny(async (context) => {
       const action = (context.payload as { action?: unknown }).action;
-      if (!this.anyEvent && !this.events.has(context.name) && !(typeof action === "string" && this.events.has(`${context.name}.${action}`))) return;
+      if (!this.anyEvent && !this.events.has(context.name) && !(typeof action === "string" && this.events.has(`${context.name}.${action}`)))
+        return;
       await this.enqueue({ id: context.id, name: context.name, payload: context.payload, receivedAt: Date.now() });
     });
     this.worker = new Worker<QueuedDelivery>(QUEUE_NAME, (job) => this.process(job), {
@@ -167,7 +168,12 @@ export class WebhookQueue {
   /** Jobs waiting, running, waiting for a retry, and failed for good (the `/metrics` queue depth). */
   async depth(): Promise<{ waiting: number; active: number; delayed: number; failed: number }> {
     const counts = await this.queue.getJobCounts("waiting", "active", "delayed", "prioritized", "failed");
-    return { waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0), active: counts.active ?? 0, delayed: counts.delayed ?? 0, failed: counts.failed ?? 0 };
+    return {
+      waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+      active: counts.active ?? 0,
+      delayed: counts.delayed ?? 0,
+      failed: counts.failed ?? 0,
+    };
   }
 
   /**

@@ -19,19 +19,34 @@ describe("the app's audit file (AUDIT_LOG_PATH)", () => {
     const world = new GitHubWorld();
     const repo = compliantRepo(world);
     const pr = compliantPullRequest(world, repo, 1);
-    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { cached: true, write: "update" });
+    mockGitHub(world)
+      .expectToken()
+      .expectEvaluation("acme", "payments")
+      .expectEvaluation("acme", "payments", { cached: true, write: "update" });
     const app = createTestApp(world, { auditLogPath: path });
     const event = pullRequestEvent(world, repo, pr, "opened");
     await app.receive({ id: "delivery-1", name: "pull_request", payload: event.payload } as Parameters<typeof app.receive>[0]);
-    await app.receive({ id: "delivery-2", name: "pull_request", payload: pullRequestEvent(world, repo, pr, "edited").payload } as Parameters<typeof app.receive>[0]);
+    await app.receive({
+      id: "delivery-2",
+      name: "pull_request",
+      payload: pullRequestEvent(world, repo, pr, "edited").payload,
+    } as Parameters<typeof app.receive>[0]);
     await flushAuditFile();
 
-    const records = readFileSync(path, "utf8").trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    const records = readFileSync(path, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(records.map((r) => [r.seq, r.action, r.delivery_id, r.pull_request, r.conclusion])).toEqual([
       [1, "pull_request.evaluated", "delivery-1", 1, "success"],
       [2, "pull_request.evaluated", "delivery-2", 1, "success"],
     ]);
-    expect(records[0]).toMatchObject({ audit: true, repository: "acme/payments", head_sha: pr.headSha, controls: { reviews: "required:pass", jira: "required:pass" } });
+    expect(records[0]).toMatchObject({
+      audit: true,
+      repository: "acme/payments",
+      head_sha: pr.headSha,
+      controls: { reviews: "required:pass", jira: "required:pass" },
+    });
     expect(await verifyAuditFile(path)).toMatchObject({ ok: true, records: 2 });
   });
 });

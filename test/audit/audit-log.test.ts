@@ -62,7 +62,12 @@ describe("audit()", () => {
     const first = deliveryLogger("d-1");
     const second = deliveryLogger("d-2");
     for (let n = 1; n <= 5; n++) audit(n % 2 ? first.log : second.log, "pull_request.evaluated", evaluated(n), `evaluated #${n}`);
-    audit(second.log, "deployment.reviewed", { repository: "acme/payments", environment: "production", decision: "approved" }, "deployment approved");
+    audit(
+      second.log,
+      "deployment.reviewed",
+      { repository: "acme/payments", environment: "production", decision: "approved" },
+      "deployment approved",
+    );
     await flushAuditFile();
 
     const records = await fileRecords(path);
@@ -74,10 +79,16 @@ describe("audit()", () => {
       [5, "pull_request.evaluated", "d-1", 5],
       [6, "deployment.reviewed", "d-2", undefined],
     ]);
-    for (const record of records) expect(record).toEqual(expect.objectContaining({ audit: true, action: expect.any(String), delivery_id: expect.any(String), msg: expect.any(String) }));
+    for (const record of records)
+      expect(record).toEqual(
+        expect.objectContaining({ audit: true, action: expect.any(String), delivery_id: expect.any(String), msg: expect.any(String) }),
+      );
     // The file holds the same record as the log line (plus the chain's seq, at and prev).
-    const without = (record: Record<string, unknown>, keys: string[]) => Object.fromEntries(Object.entries(record).filter(([key]) => !keys.includes(key)));
-    expect(without(records[0]!, ["seq", "at", "prev"])).toEqual(without(first.lines[0]!, ["level", "time", "pid", "hostname", "name", "id"]));
+    const without = (record: Record<string, unknown>, keys: string[]) =>
+      Object.fromEntries(Object.entries(record).filter(([key]) => !keys.includes(key)));
+    expect(without(records[0]!, ["seq", "at", "prev"])).toEqual(
+      without(first.lines[0]!, ["level", "time", "pid", "hostname", "name", "id"]),
+    );
     expect(await verifyAuditFile(path)).toMatchObject({ ok: true, records: 6 });
   });
 
@@ -180,7 +191,9 @@ describe("audit()", () => {
 
     configureAuditFile(path, log);
     await flushAuditFile();
-    expect(lines.filter((l) => l.level === 50)).toEqual([expect.objectContaining({ audit_file: path, msg: expect.stringContaining("audit file refused") })]);
+    expect(lines.filter((l) => l.level === 50)).toEqual([
+      expect.objectContaining({ audit_file: path, msg: expect.stringContaining("audit file refused") }),
+    ]);
     audit(log, "pull_request.evaluated", evaluated(2), "log only");
     audit(log, "pull_request.evaluated", evaluated(3), "log only");
     await flushAuditFile();

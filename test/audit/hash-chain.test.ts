@@ -17,7 +17,8 @@ const clock = () => new Date("2025-03-01T12:00:00.000Z");
 async function chainFile(count: number): Promise<string> {
   const path = join(dir, "audit.jsonl");
   const file = new HashChainFile(path, { now: clock });
-  for (let i = 1; i <= count; i++) void file.append({ audit: true, action: "pull_request.evaluated", pull_request: i, conclusion: i % 2 ? "failure" : "success" });
+  for (let i = 1; i <= count; i++)
+    void file.append({ audit: true, action: "pull_request.evaluated", pull_request: i, conclusion: i % 2 ? "failure" : "success" });
   await file.flush();
   return path;
 }
@@ -183,7 +184,9 @@ describe("verify names other kinds of tampering", () => {
 
   it("a record whose own prev was changed", async () => {
     const path = await chainFile(4);
-    await rewrite(path, (all) => all.map((line, i) => (i === 1 ? line.replace(/"prev":"[0-9a-f]{64}"/, `"prev":"${"a".repeat(64)}"`) : line)));
+    await rewrite(path, (all) =>
+      all.map((line, i) => (i === 1 ? line.replace(/"prev":"[0-9a-f]{64}"/, `"prev":"${"a".repeat(64)}"`) : line)),
+    );
     const problem = problemOf(await verifyAuditFile(path));
     expect(problem).toMatchObject({ kind: "altered", line: 2, seq: 2, intact: 1 });
     expect(problem.message).toContain("its prev no longer matches the record before it");

@@ -24,7 +24,8 @@ async function auditFile(count: number): Promise<string> {
   const path = join(dir, "audit.jsonl");
   let minute = 0;
   const file = new HashChainFile(path, { now: () => new Date(Date.UTC(2025, 2, 1, 12, minute++)) });
-  for (let n = 1; n <= count; n++) void file.append({ audit: true, action: "pull_request.evaluated", delivery_id: `d-${n}`, pull_request: n, conclusion: "failure" });
+  for (let n = 1; n <= count; n++)
+    void file.append({ audit: true, action: "pull_request.evaluated", delivery_id: `d-${n}`, pull_request: n, conclusion: "failure" });
   await file.flush();
   return path;
 }
@@ -72,7 +73,9 @@ describe("sdlc-guard audit verify", () => {
     await writeFile(path, `${await readFile(path, "utf8")}{"oops"\n`);
     const result = await cli(["audit", "verify", path]);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/^TAMPERED: line 4, seq 4: unparsable: line 4 \(where seq 4 was expected\) is not an audit record \(not JSON\)/);
+    expect(result.stdout).toMatch(
+      /^TAMPERED: line 4, seq 4: unparsable: line 4 \(where seq 4 was expected\) is not an audit record \(not JSON\)/,
+    );
     expect(result.stdout).toContain("3 records intact before it");
   });
 

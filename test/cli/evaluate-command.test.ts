@@ -51,7 +51,8 @@ function expectDryRun(world: GitHubWorld) {
     .expect("GET", "/repos/acme/payments");
 }
 
-const writes = (world: GitHubWorld) => world.requests.filter((r) => r.method !== "GET" && r.path !== "/graphql" && !r.path.startsWith("/app/"));
+const writes = (world: GitHubWorld) =>
+  world.requests.filter((r) => r.method !== "GET" && r.path !== "/graphql" && !r.path.startsWith("/app/"));
 
 describe("sdlc-guard evaluate (dry run)", () => {
   beforeAll(warmUpGitHubModel);
@@ -124,7 +125,11 @@ describe("sdlc-guard evaluate (dry run)", () => {
     expectDryRun(world);
     const key = testPrivateKey();
 
-    const { code, stdout, stderr } = await cli(["evaluate", "acme/payments#1"], { APP_ID: String(world.appId), PRIVATE_KEY: key.replace(/\n/g, "\\n"), LOG_LEVEL: "trace" });
+    const { code, stdout, stderr } = await cli(["evaluate", "acme/payments#1"], {
+      APP_ID: String(world.appId),
+      PRIVATE_KEY: key.replace(/\n/g, "\\n"),
+      LOG_LEVEL: "trace",
+    });
 
     expect(code).toBe(0);
     expect(stdout).toContain("sdlc-guard: success");
@@ -151,7 +156,10 @@ describe("sdlc-guard evaluate (dry run)", () => {
     const dir = mkdtempSync(join(tmpdir(), "sdlc-guard-cli-"));
     try {
       writeFileSync(join(dir, "key.pem"), testPrivateKey());
-      const { code, stdout } = await cli(["evaluate", "acme/payments#1", "--json"], { APP_ID: String(world.appId), PRIVATE_KEY_PATH: join(dir, "key.pem") });
+      const { code, stdout } = await cli(["evaluate", "acme/payments#1", "--json"], {
+        APP_ID: String(world.appId),
+        PRIVATE_KEY_PATH: join(dir, "key.pem"),
+      });
       expect(code).toBe(0);
       // The evaluation's requests include the installation token it had to create first (the lookup is not counted).
       expect(JSON.parse(stdout)).toMatchObject({ conclusion: "success", githubRequests: 7 });
@@ -164,11 +172,16 @@ describe("sdlc-guard evaluate (dry run)", () => {
     const world = new GitHubWorld();
     mockGitHub(world).expect("GET", "/repos/acme/elsewhere/installation");
 
-    const { code, stdout, stderr } = await cli(["evaluate", "acme/elsewhere#3"], { APP_ID: String(world.appId), PRIVATE_KEY: testPrivateKey() });
+    const { code, stdout, stderr } = await cli(["evaluate", "acme/elsewhere#3"], {
+      APP_ID: String(world.appId),
+      PRIVATE_KEY: testPrivateKey(),
+    });
 
     expect(code).toBe(2);
     expect(stdout).toBe("");
-    expect(stderr).toBe("sdlc-guard: cannot authenticate as the GitHub App: app 4242 is not installed on acme/elsewhere (or the repository does not exist)\n");
+    expect(stderr).toBe(
+      "sdlc-guard: cannot authenticate as the GitHub App: app 4242 is not installed on acme/elsewhere (or the repository does not exist)\n",
+    );
   });
 
   it("a private key that is not a usable key: exit 2 before any request, without the key", async () => {
@@ -177,7 +190,9 @@ describe("sdlc-guard evaluate (dry run)", () => {
 
     expect(code).toBe(2);
     expect(stdout).toBe("");
-    expect(stderr).toMatch(/^sdlc-guard: cannot authenticate as the GitHub App: could not sign a request with the private key, or reach GitHub \(.+\)\n$/);
+    expect(stderr).toMatch(
+      /^sdlc-guard: cannot authenticate as the GitHub App: could not sign a request with the private key, or reach GitHub \(.+\)\n$/,
+    );
     expect(stderr).not.toContain("Tm90QUtleQ");
   });
 
@@ -241,7 +256,10 @@ describe("sdlc-guard evaluate (dry run)", () => {
     [{ PRIVATE_KEY: "x" }, "PRIVATE_KEY/PRIVATE_KEY_PATH is set but APP_ID is not"],
     [{ APP_ID: "my-app", PRIVATE_KEY: "x" }, 'APP_ID must be the GitHub App\'s numeric id, not "my-app"'],
     [{ APP_ID: "4242", PRIVATE_KEY: "not a key" }, "PRIVATE_KEY is not a PEM private key"],
-    [{ APP_ID: "4242", PRIVATE_KEY_PATH: "/nonexistent/sdlc-guard.pem" }, "cannot read PRIVATE_KEY_PATH /nonexistent/sdlc-guard.pem: ENOENT"],
+    [
+      { APP_ID: "4242", PRIVATE_KEY_PATH: "/nonexistent/sdlc-guard.pem" },
+      "cannot read PRIVATE_KEY_PATH /nonexistent/sdlc-guard.pem: ENOENT",
+    ],
     [{ GITHUB_TOKEN: TOKEN, LOG_LEVEL: "loud" }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, not "loud"'],
     [{ GITHUB_TOKEN: TOKEN, GHE_HOST: "ghe.example.com", GHE_PROTOCOL: "ftp" }, 'GHE_PROTOCOL must be https or http, not "ftp"'],
   ] as [Record<string, string>, string][])("incomplete or invalid settings %p: exit 2 with what to fix", async (env, message) => {

@@ -35,8 +35,14 @@ describe("parsePullRequestRef", () => {
   });
 
   it("takes a GitHub Enterprise Server address only for the configured host", () => {
-    expect(parsePullRequestRef("https://ghe.example.com/acme/payments/pull/5", "ghe.example.com")).toEqual({ owner: "acme", repo: "payments", number: 5 });
-    expect(() => parsePullRequestRef("https://github.com/acme/payments/pull/5", "ghe.example.com")).toThrow("is on github.com, but this command talks to ghe.example.com");
+    expect(parsePullRequestRef("https://ghe.example.com/acme/payments/pull/5", "ghe.example.com")).toEqual({
+      owner: "acme",
+      repo: "payments",
+      number: 5,
+    });
+    expect(() => parsePullRequestRef("https://github.com/acme/payments/pull/5", "ghe.example.com")).toThrow(
+      "is on github.com, but this command talks to ghe.example.com",
+    );
   });
 });
 
@@ -45,6 +51,8 @@ describe("githubBaseUrl", () => {
     expect(githubBaseUrl({})).toBe("https://api.github.com");
     expect(githubBaseUrl({ GHE_HOST: "ghe.example.com" })).toBe("https://ghe.example.com/api/v3");
     expect(githubBaseUrl({ GHE_HOST: "127.0.0.1:8080", GHE_PROTOCOL: "http" })).toBe("http://127.0.0.1:8080/api/v3");
-    expect(() => githubBaseUrl({ GHE_HOST: "ghe.example.com", GHE_PROTOCOL: "gopher" })).toThrow('GHE_PROTOCOL must be https or http, not "gopher"');
+    expect(() => githubBaseUrl({ GHE_HOST: "ghe.example.com", GHE_PROTOCOL: "gopher" })).toThrow(
+      'GHE_PROTOCOL must be https or http, not "gopher"',
+    );
   });
 });

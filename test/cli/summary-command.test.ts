@@ -43,7 +43,9 @@ describe("sdlc-guard summary", () => {
     expect(result.stdout.startsWith(SUMMARY_MARKER)).toBe(true);
     // Every active repository, `.github` included.
     for (const built of org.repositories.filter((r) => !r.archived)) expect(result.stdout).toContain(built.name);
-    expect(result.stderr).toMatch(/^sdlc-guard: 9 repositories, [\d.]+% fully compliant, \d+ GitHub requests; not posted \(dry run; --post writes it to acme\/\.github\)\n$/);
+    expect(result.stderr).toMatch(
+      /^sdlc-guard: 9 repositories, [\d.]+% fully compliant, \d+ GitHub requests; not posted \(dry run; --post writes it to acme\/\.github\)\n$/,
+    );
     expect(world.requests.filter((r) => r.method !== "GET" && r.path !== "/graphql")).toEqual([]);
     expect(summaryIssues(world)).toHaveLength(0);
   });
@@ -76,10 +78,17 @@ describe("sdlc-guard summary", () => {
   it("as the GitHub App: authenticates as its installation on the organisation", async () => {
     const { world, deps } = setup();
     routeToWorld(world);
-    const result = await cli(["summary", "--org", "acme", "--format", "json"], { APP_ID: String(world.appId), PRIVATE_KEY: testPrivateKey() }, deps);
+    const result = await cli(
+      ["summary", "--org", "acme", "--format", "json"],
+      { APP_ID: String(world.appId), PRIVATE_KEY: testPrivateKey() },
+      deps,
+    );
 
     expect(result.code).toBe(0);
-    expect(world.requests.slice(0, 2).map((r) => `${r.method} ${r.path}`)).toEqual(["GET /orgs/acme/installation", `POST /app/installations/${world.installationId}/access_tokens`]);
+    expect(world.requests.slice(0, 2).map((r) => `${r.method} ${r.path}`)).toEqual([
+      "GET /orgs/acme/installation",
+      `POST /app/installations/${world.installationId}/access_tokens`,
+    ]);
   });
 
   it("shows a progress bar on a terminal, and only there", async () => {
@@ -87,9 +96,23 @@ describe("sdlc-guard summary", () => {
     routeToWorld(world);
     const written: string[] = [];
     // What cli-progress needs of a terminal stream.
-    const terminal = { isTTY: true, columns: 100, write: (text: string) => written.push(text), cursorTo: () => true, clearLine: () => true, moveCursor: () => true, on: () => terminal, removeListener: () => terminal };
+    const terminal = {
+      isTTY: true,
+      columns: 100,
+      write: (text: string) => written.push(text),
+      cursorTo: () => true,
+      clearLine: () => true,
+      moveCursor: () => true,
+      on: () => terminal,
+      removeListener: () => terminal,
+    };
     const out: string[] = [];
-    const code = await runCli(["/usr/bin/node", "sdlc-guard", "summary", "--org", "acme", "--format", "json"], { GITHUB_TOKEN: TOKEN }, { stdout: { write: (t: string) => out.push(t) }, stderr: terminal }, deps);
+    const code = await runCli(
+      ["/usr/bin/node", "sdlc-guard", "summary", "--org", "acme", "--format", "json"],
+      { GITHUB_TOKEN: TOKEN },
+      { stdout: { write: (t: string) => out.push(t) }, stderr: terminal },
+      deps,
+    );
 
     expect(code).toBe(0);
     expect(written.join("")).toMatch(/█+░* \d+\/\d+ [a-z]+/);
@@ -115,6 +138,8 @@ describe("sdlc-guard summary", () => {
 
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
-    expect(result.stderr).toMatch(/the summary of acme was not built: the organisation's config cannot be used: acme\/\.github:\.github\/sdlc-guard\.yml at `summary\.period_days`/);
+    expect(result.stderr).toMatch(
+      /the summary of acme was not built: the organisation's config cannot be used: acme\/\.github:\.github\/sdlc-guard\.yml at `summary\.period_days`/,
+    );
   });
 });

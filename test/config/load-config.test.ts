@@ -1,6 +1,12 @@
 import { formatConfigError, type ConfigError } from "../../src/config/config-error.js";
 import { CONFIG_PATH } from "../../src/common/product.js";
-import { describeLocation, type FileLocation, loadConfig, type LoadedConfig, type ReadDefaultBranchFile } from "../../src/config/load-config.js";
+import {
+  describeLocation,
+  type FileLocation,
+  loadConfig,
+  type LoadedConfig,
+  type ReadDefaultBranchFile,
+} from "../../src/config/load-config.js";
 import { defaultConfig, type SdlcGuardConfig } from "../../src/config/schema.js";
 import { SEMVER_TAG_PATTERN } from "../../src/controls/release-tag.js";
 
@@ -35,7 +41,13 @@ function errorOf(result: LoadedConfig): ConfigError {
 /** POL-008 as the built-in defaults spell it out. */
 const POL_008: SdlcGuardConfig = {
   controls: {
-    reviews: { enforcement: "required", min_approvals: 2, count_stale_approvals: false, require_code_owners: false, independent_approvers: true },
+    reviews: {
+      enforcement: "required",
+      min_approvals: 2,
+      count_stale_approvals: false,
+      require_code_owners: false,
+      independent_approvers: true,
+    },
     "reviewer-teams": { enforcement: "required", teams: [] },
     jira: { enforcement: "required", projects: [], search_in: ["title", "branch", "body"], verify: true, closed_statuses: [] },
     description: { enforcement: "advisory", sections: ["Description", "Testing", "Security considerations"] },
@@ -51,7 +63,14 @@ const POL_008: SdlcGuardConfig = {
     "release-notes": { enforcement: "advisory", report: "check" },
     deployment: { enforcement: "required", environments: [] },
   },
-  exceptions: { approvers: [], min_justification_length: 20, non_waivable: ["secret-scanning"], expires_after_days: 14, max_expires_after_days: 30, keep_on_new_commits: [] },
+  exceptions: {
+    approvers: [],
+    min_justification_length: 20,
+    non_waivable: ["secret-scanning"],
+    expires_after_days: 14,
+    max_expires_after_days: 30,
+    keep_on_new_commits: [],
+  },
   summary: { repository: ".github", schedule: "0 6 * * *", jitter_minutes: 30, period_days: 30, inactive_days: 180, merged_pass_rate: 100 },
 };
 
@@ -122,14 +141,23 @@ describe("loading .github/sdlc-guard.yml", () => {
       expect(github.calls).toEqual([ACME_ORG]);
     });
 
-    it.each([["an empty file", ""], ["a comment-only file", "# sdlc-guard: POL-008 defaults\n\n  # nothing else\n"]])(
-      "%s changes nothing: the organisation's policy still applies",
-      async (_name, text) => {
-        const loaded = await loadConfig("acme", "payments", async (location) => (location.repo === "payments" ? text : "controls: { reviews: { min_approvals: 3 } }"));
-        const expected = { ...defaultConfig, controls: { ...defaultConfig.controls, reviews: { ...defaultConfig.controls.reviews, min_approvals: 3 } } };
-        expect(loaded).toEqual({ ok: true, config: expected, sources: ["acme/payments:.github/sdlc-guard.yml", "acme/.github:.github/sdlc-guard.yml"] });
-      },
-    );
+    it.each([
+      ["an empty file", ""],
+      ["a comment-only file", "# sdlc-guard: POL-008 defaults\n\n  # nothing else\n"],
+    ])("%s changes nothing: the organisation's policy still applies", async (_name, text) => {
+      const loaded = await loadConfig("acme", "payments", async (location) =>
+        location.repo === "payments" ? text : "controls: { reviews: { min_approvals: 3 } }",
+      );
+      const expected = {
+        ...defaultConfig,
+        controls: { ...defaultConfig.controls, reviews: { ...defaultConfig.controls.reviews, min_approvals: 3 } },
+      };
+      expect(loaded).toEqual({
+        ok: true,
+        config: expected,
+        sources: ["acme/payments:.github/sdlc-guard.yml", "acme/.github:.github/sdlc-guard.yml"],
+      });
+    });
 
     it("a file holding an empty YAML document (`---`) applies the defaults", async () => {
       const github = fakeGitHub({ [ACME_PAYMENTS]: "---\n" });
@@ -166,7 +194,13 @@ describe("loading .github/sdlc-guard.yml", () => {
 
       const { config, sources } = configOf(await loadConfig("acme", "payments", github.read));
 
-      expect(config.controls.reviews).toEqual({ enforcement: "required", min_approvals: 3, count_stale_approvals: true, require_code_owners: false, independent_approvers: true });
+      expect(config.controls.reviews).toEqual({
+        enforcement: "required",
+        min_approvals: 3,
+        count_stale_approvals: true,
+        require_code_owners: false,
+        independent_approvers: true,
+      });
       expect(config.controls.jira.projects).toEqual(["PAY"]);
       expect(sources).toEqual([ACME_PAYMENTS, repoFile("acme", "policies")]);
     });
@@ -208,7 +242,13 @@ describe("loading .github/sdlc-guard.yml", () => {
       const { config, sources } = configOf(await loadConfig("acme", "payments", github.read));
 
       expect(config.controls.jira.enforcement).toBe("advisory");
-      expect(config.controls.reviews).toEqual({ enforcement: "required", min_approvals: 3, count_stale_approvals: true, require_code_owners: false, independent_approvers: true });
+      expect(config.controls.reviews).toEqual({
+        enforcement: "required",
+        min_approvals: 3,
+        count_stale_approvals: true,
+        require_code_owners: false,
+        independent_approvers: true,
+      });
       expect(sources).toEqual([ACME_ORG, repoFile("acme-security", "baseline"), repoFile("acme-security", "root")]);
     });
 
@@ -368,11 +408,21 @@ describe("loading .github/sdlc-guard.yml", () => {
 
     it.each([
       ["min_approvals below 1", "controls:\n  reviews:\n    min_approvals: 0\n", "controls.reviews.min_approvals", />=\s*1/],
-      ["min_approvals above 10", "controls:\n  branch-protection:\n    min_approvals: 11\n", "controls.branch-protection.min_approvals", /<=\s*10/],
+      [
+        "min_approvals above 10",
+        "controls:\n  branch-protection:\n    min_approvals: 11\n",
+        "controls.branch-protection.min_approvals",
+        /<=\s*10/,
+      ],
       ["a fractional min_approvals", "controls:\n  reviews:\n    min_approvals: 1.5\n", "controls.reviews.min_approvals", /int/],
       ["a quoted number", "controls:\n  reviews:\n    min_approvals: '2'\n", "controls.reviews.min_approvals", /number/],
       ["an unknown enforcement", "controls:\n  jira:\n    enforcement: maybe\n", "controls.jira.enforcement", /required.*advisory.*off/],
-      ["a lower-case Jira project", "controls:\n  jira:\n    projects: [PAY, ops]\n", "controls.jira.projects.1", /upper-case Jira project key/],
+      [
+        "a lower-case Jira project",
+        "controls:\n  jira:\n    projects: [PAY, ops]\n",
+        "controls.jira.projects.1",
+        /upper-case Jira project key/,
+      ],
       ["an empty search_in", "controls:\n  jira:\n    search_in: []\n", "controls.jira.search_in", /1/],
       ["an empty `controls:`", "controls:\n", "controls", /object/],
     ])("a value the schema refuses (%s) fails with its key path and what was expected", async (_case, text, keyPath, expected) => {
@@ -417,7 +467,7 @@ describe("loading .github/sdlc-guard.yml", () => {
     });
 
     it("a Jira key pattern RE2 cannot compile fails at `controls.jira.key_pattern`", async () => {
-      const github = fakeGitHub({ [ACME_PAYMENTS]: "controls:\n  jira:\n    key_pattern: \"(a\"\n" });
+      const github = fakeGitHub({ [ACME_PAYMENTS]: 'controls:\n  jira:\n    key_pattern: "(a"\n' });
 
       const error = errorOf(await loadConfig("acme", "payments", github.read));
 

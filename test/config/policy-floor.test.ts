@@ -26,7 +26,13 @@ describe("the floor's rule per kind of key", () => {
 describe("the floor in the schema", () => {
   it("a key with no stricter value cannot be in the floor, and the error says why", () => {
     const parsed = parseConfigFile("acme/.github:.github/sdlc-guard.yml", "floor:\n  controls:\n    direct-push: { report: check }\n");
-    expect(parsed).toMatchObject({ ok: false, error: { keyPath: "floor.controls.direct-push.report", expected: expect.stringContaining("has no stricter value, so it cannot be in the floor") } });
+    expect(parsed).toMatchObject({
+      ok: false,
+      error: {
+        keyPath: "floor.controls.direct-push.report",
+        expected: expect.stringContaining("has no stricter value, so it cannot be in the floor"),
+      },
+    });
   });
 
   it("an unknown key in the floor is an error, as anywhere else", () => {
@@ -36,22 +42,38 @@ describe("the floor in the schema", () => {
 });
 
 describe("loading with a floor", () => {
-  const files = (map: Record<string, string>): ReadDefaultBranchFile => async ({ owner, repo, path }) => map[`${owner}/${repo}:${path}`] ?? null;
+  const files =
+    (map: Record<string, string>): ReadDefaultBranchFile =>
+    async ({ owner, repo, path }) =>
+      map[`${owner}/${repo}:${path}`] ?? null;
 
   it("the floor is read from the org file only: a file the org file extends cannot set one", async () => {
-    const loaded = await loadConfig("acme", "payments", files({
-      "acme/.github:.github/sdlc-guard.yml": "_extends: policies\n",
-      "acme/policies:.github/sdlc-guard.yml": "floor:\n  controls:\n    reviews: { min_approvals: 1 }\n",
-    }));
+    const loaded = await loadConfig(
+      "acme",
+      "payments",
+      files({
+        "acme/.github:.github/sdlc-guard.yml": "_extends: policies\n",
+        "acme/policies:.github/sdlc-guard.yml": "floor:\n  controls:\n    reviews: { min_approvals: 1 }\n",
+      }),
+    );
     expect(loaded).toMatchObject({ ok: false, error: { file: "acme/policies:.github/sdlc-guard.yml", keyPath: "floor" } });
   });
 
   it("the org's own repository is held at its floor too, and exceptions have a floor", async () => {
-    const loaded = await loadConfig("acme", ".github", files({
-      "acme/.github:.github/sdlc-guard.yml": "floor:\n  exceptions: { non_waivable: [reviews], min_justification_length: 40 }\nexceptions:\n  approvers: [acme/cto]\n",
-    }));
+    const loaded = await loadConfig(
+      "acme",
+      ".github",
+      files({
+        "acme/.github:.github/sdlc-guard.yml":
+          "floor:\n  exceptions: { non_waivable: [reviews], min_justification_length: 40 }\nexceptions:\n  approvers: [acme/cto]\n",
+      }),
+    );
     if (!loaded.ok) throw new Error("expected a config");
-    expect(loaded.config.exceptions).toEqual({ approvers: ["acme/cto"], min_justification_length: 40, non_waivable: ["secret-scanning", "reviews"] });
+    expect(loaded.config.exceptions).toEqual({
+      approvers: ["acme/cto"],
+      min_justification_length: 40,
+      non_waivable: ["secret-scanning", "reviews"],
+    });
     expect(loaded.floorHeld?.map((h) => h.key)).toEqual(["exceptions.min_justification_length", "exceptions.non_waivable"]);
   });
 });

@@ -32,7 +32,8 @@ const rule = (type: string, extra: Partial<RulesetRule> = {}, rulesetSource = "a
 });
 
 /** `sdlc-guard` required from this app. */
-const guardRule = (source = "acme/payments") => rule("required_status_checks", { requiredStatusChecks: ["sdlc-guard"], guardCheckSources: ["this-app"] }, source);
+const guardRule = (source = "acme/payments") =>
+  rule("required_status_checks", { requiredStatusChecks: ["sdlc-guard"], guardCheckSources: ["this-app"] }, source);
 
 /** A ruleset that satisfies POL-008 on its own, and requires `sdlc-guard` of this app. */
 const compliantRuleset = (source = "acme/payments"): RulesetRule[] => [
@@ -64,7 +65,12 @@ const RULESET_NOTES = ["stale reviews are not dismissed on push", ...GUARD_NOTES
 
 describe("branch-protection: the base branch requires a PR with >= 2 approvals and blocks force pushes and deletion", () => {
   it("the default policy needs two approvals", () => {
-    expect(defaultConfig.controls["branch-protection"]).toEqual({ enforcement: "required", min_approvals: 2, allowed_bypass: [], unreadable_bypass: "fail" });
+    expect(defaultConfig.controls["branch-protection"]).toEqual({
+      enforcement: "required",
+      min_approvals: 2,
+      allowed_bypass: [],
+      unreadable_bypass: "fail",
+    });
   });
 
   describe("the finding (evaluateBranchProtection)", () => {
@@ -99,7 +105,11 @@ describe("branch-protection: the base branch requires a PR with >= 2 approvals a
       gap: string;
     }
     const gaps: GapCase[] = [
-      { name: "classic protection with 1 approval fails, naming the gap", protection: { requiredApprovingReviewCount: 1 }, gap: "requires 1 approval(s), policy needs 2" },
+      {
+        name: "classic protection with 1 approval fails, naming the gap",
+        protection: { requiredApprovingReviewCount: 1 },
+        gap: "requires 1 approval(s), policy needs 2",
+      },
       {
         name: "classic protection that does not require reviews counts as 0 approvals",
         protection: { requiresApprovingReviews: false, requiredApprovingReviewCount: 2 },
@@ -118,12 +128,17 @@ describe("branch-protection: the base branch requires a PR with >= 2 approvals a
       const result = evaluateBranchProtection(snapshot({ classic: fetched(classic(protection)) }), bpConfig());
       expect(result.outcome).toBe("fail");
       expect(result.reason).toBe(`Base branch \`main\` is protected by classic rule \`main\` but ${gap}.`);
-      expect(result.fix).toBe("Edit the protection of `main`: require a pull request with 2 approvals, block force pushes and block deletion.");
+      expect(result.fix).toBe(
+        "Edit the protection of `main`: require a pull request with 2 approvals, block force pushes and block deletion.",
+      );
       expect(result.notes).toEqual(DEFAULT_NOTES);
     });
 
     it("min_approvals is configurable: 1 approval passes when the policy needs 1", () => {
-      const result = evaluateBranchProtection(snapshot({ classic: fetched(classic({ requiredApprovingReviewCount: 1 })) }), bpConfig({ min_approvals: 1 }));
+      const result = evaluateBranchProtection(
+        snapshot({ classic: fetched(classic({ requiredApprovingReviewCount: 1 })) }),
+        bpConfig({ min_approvals: 1 }),
+      );
       expect(result.outcome).toBe("pass");
       expect(result.reason).toContain(": 1 approvals");
     });
@@ -138,7 +153,9 @@ describe("branch-protection: the base branch requires a PR with >= 2 approvals a
     it("rulesets satisfy branch protection", () => {
       const result = evaluateBranchProtection(snapshot({ classic: fetched(null), rules: fetched(compliantRuleset()) }), bpConfig());
       expect(result.outcome).toBe("pass");
-      expect(result.reason).toBe("Base branch `main` is protected by ruleset `acme/payments`: 2 approvals, force pushes and deletion blocked.");
+      expect(result.reason).toBe(
+        "Base branch `main` is protected by ruleset `acme/payments`: 2 approvals, force pushes and deletion blocked.",
+      );
       expect(result.notes).toEqual(RULESET_NOTES);
     });
 
@@ -155,10 +172,18 @@ describe("branch-protection: the base branch requires a PR with >= 2 approvals a
     });
 
     it.each([
-      ["a ruleset without a pull_request rule fails on approvals", ["non_fast_forward", "deletion"], "requires 0 approval(s), policy needs 2"],
+      [
+        "a ruleset without a pull_request rule fails on approvals",
+        ["non_fast_forward", "deletion"],
+        "requires 0 approval(s), policy needs 2",
+      ],
       ["a ruleset without non_fast_forward fails on force pushes", ["pull_request", "deletion"], "allows force pushes"],
       ["a ruleset without a deletion rule fails on deletion", ["pull_request", "non_fast_forward"], "allows deletion"],
-      ["a ruleset with unrelated rules only is a protection with every gap", ["required_signatures", "required_linear_history"], "requires 0 approval(s), policy needs 2, allows force pushes, allows deletion"],
+      [
+        "a ruleset with unrelated rules only is a protection with every gap",
+        ["required_signatures", "required_linear_history"],
+        "requires 0 approval(s), policy needs 2, allows force pushes, allows deletion",
+      ],
     ])("%s", (_name, types, gap) => {
       const rules = [...types.map((type) => rule(type, type === "pull_request" ? { requiredApprovingReviewCount: 2 } : {})), guardRule()];
       const result = evaluateBranchProtection(snapshot({ rules: fetched(rules) }), bpConfig());
@@ -191,9 +216,14 @@ describe("branch-protection: the base branch requires a PR with >= 2 approvals a
 
     it("combined protection still fails on what neither blocks", () => {
       const rules = [rule("pull_request", { requiredApprovingReviewCount: 2 }), rule("deletion")];
-      const result = evaluateBranchProtection(snapshot({ classic: fetched(classic({ allowsForcePushes: true })), rules: fetched(rules) }), bpConfig());
+      const result = evaluateBranchProtection(
+        snapshot({ classic: fetched(classic({ allowsForcePushes: true })), rules: fetched(rules) }),
+        bpConfig(),
+      );
       expect(result.outcome).toBe("fail");
-      expect(result.reason).toBe("Base branch `main` is protected by classic rule `main` and ruleset `acme/payments` but allows force pushes.");
+      expect(result.reason).toBe(
+        "Base branch `main` is protected by classic rule `main` and ruleset `acme/payments` but allows force pushes.",
+      );
     });
 
     it("stricter settings are reported as notes: stale reviews dismissed, administrators included, sdlc-guard required", () => {
@@ -249,7 +279,9 @@ describe("branch-protection: the base branch requires a PR with >= 2 approvals a
         bpConfig(),
       );
       expect(result.outcome).toBe("error");
-      expect(result.reason).toBe("Could not read the rulesets of the base branch: GitHub answered 403: Resource not accessible by integration");
+      expect(result.reason).toBe(
+        "Could not read the rulesets of the base branch: GitHub answered 403: Resource not accessible by integration",
+      );
       expect(result.fix).toMatch(/fails until it can be evaluated/);
     });
 
@@ -263,7 +295,10 @@ describe("branch-protection: the base branch requires a PR with >= 2 approvals a
       ])("a branch name with %s", (_what, branch, rendered) => {
         expect(inlineCode(branch)).toBe(rendered);
         const unprotected = evaluateBranchProtection(snapshot({ baseRefName: branch }), bpConfig());
-        const protectedOk = evaluateBranchProtection(snapshot({ baseRefName: branch, classic: fetched(classic({ pattern: branch })) }), bpConfig());
+        const protectedOk = evaluateBranchProtection(
+          snapshot({ baseRefName: branch, classic: fetched(classic({ pattern: branch })) }),
+          bpConfig(),
+        );
         const withGap = evaluateBranchProtection(
           snapshot({ baseRefName: branch, classic: fetched(classic({ pattern: branch, allowsDeletions: true })) }),
           bpConfig(),
@@ -271,7 +306,9 @@ describe("branch-protection: the base branch requires a PR with >= 2 approvals a
         expect([unprotected.outcome, protectedOk.outcome, withGap.outcome]).toEqual(["fail", "pass", "fail"]);
         expect(unprotected.reason).toBe(`Base branch ${rendered} is not protected (no branch protection rule, no ruleset).`);
         expect(unprotected.fix).toContain(`Protect ${rendered} with a ruleset`);
-        expect(protectedOk.reason).toBe(`Base branch ${rendered} is protected by classic rule ${rendered}: 2 approvals, force pushes and deletion blocked.`);
+        expect(protectedOk.reason).toBe(
+          `Base branch ${rendered} is protected by classic rule ${rendered}: 2 approvals, force pushes and deletion blocked.`,
+        );
         expect(withGap.reason).toBe(`Base branch ${rendered} is protected by classic rule ${rendered} but allows deletion.`);
         expect(withGap.fix).toContain(`Edit the protection of ${rendered}:`);
         for (const text of [unprotected.reason, unprotected.fix, protectedOk.reason, withGap.reason, withGap.fix]) {
@@ -305,7 +342,12 @@ describe("branch-protection: the base branch requires a PR with >= 2 approvals a
     });
 
     it("classic protection alone is read as it is", () => {
-      const c = classic({ requiredApprovingReviewCount: 3, dismissesStaleReviews: true, isAdminEnforced: true, requiredStatusCheckContexts: ["ci"] });
+      const c = classic({
+        requiredApprovingReviewCount: 3,
+        dismissesStaleReviews: true,
+        isAdminEnforced: true,
+        requiredStatusCheckContexts: ["ci"],
+      });
       expect(combineProtection(c, [])).toEqual({
         requiredApprovals: 3,
         forcePushBlocked: true,
@@ -318,22 +360,36 @@ describe("branch-protection: the base branch requires a PR with >= 2 approvals a
     });
 
     it("the highest approval count wins, from either side", () => {
-      expect(combineProtection(classic({ requiredApprovingReviewCount: 3 }), [rule("pull_request", { requiredApprovingReviewCount: 2 })]).requiredApprovals).toBe(3);
-      expect(combineProtection(classic({ requiredApprovingReviewCount: 1 }), [rule("pull_request", { requiredApprovingReviewCount: 4 })]).requiredApprovals).toBe(4);
       expect(
-        combineProtection(null, [rule("pull_request", { requiredApprovingReviewCount: 1 }, "acme"), rule("pull_request", { requiredApprovingReviewCount: 2 })])
+        combineProtection(classic({ requiredApprovingReviewCount: 3 }), [rule("pull_request", { requiredApprovingReviewCount: 2 })])
           .requiredApprovals,
+      ).toBe(3);
+      expect(
+        combineProtection(classic({ requiredApprovingReviewCount: 1 }), [rule("pull_request", { requiredApprovingReviewCount: 4 })])
+          .requiredApprovals,
+      ).toBe(4);
+      expect(
+        combineProtection(null, [
+          rule("pull_request", { requiredApprovingReviewCount: 1 }, "acme"),
+          rule("pull_request", { requiredApprovingReviewCount: 2 }),
+        ]).requiredApprovals,
       ).toBe(2);
     });
 
     it("force pushes and deletion are blocked when any source blocks them", () => {
       const open = classic({ allowsForcePushes: true, allowsDeletions: true });
       expect(combineProtection(open, [])).toMatchObject({ forcePushBlocked: false, deletionBlocked: false });
-      expect(combineProtection(open, [rule("non_fast_forward"), rule("deletion")])).toMatchObject({ forcePushBlocked: true, deletionBlocked: true });
+      expect(combineProtection(open, [rule("non_fast_forward"), rule("deletion")])).toMatchObject({
+        forcePushBlocked: true,
+        deletionBlocked: true,
+      });
     });
 
     it("stale-review dismissal is on when any source turns it on", () => {
-      expect(combineProtection(classic({ dismissesStaleReviews: true }), [rule("pull_request", { dismissesStaleReviews: false })]).dismissesStaleReviews).toBe(true);
+      expect(
+        combineProtection(classic({ dismissesStaleReviews: true }), [rule("pull_request", { dismissesStaleReviews: false })])
+          .dismissesStaleReviews,
+      ).toBe(true);
       expect(combineProtection(classic(), [rule("pull_request", { dismissesStaleReviews: true })]).dismissesStaleReviews).toBe(true);
       expect(combineProtection(classic(), [rule("pull_request")]).dismissesStaleReviews).toBe(false);
     });

@@ -53,10 +53,16 @@ describe("the control catalogue", () => {
     const defaults = configSchema.parse({}).controls as Record<string, { enforcement: string }>;
     for (const control of CATALOGUE) {
       expect(["required", "advisory", "off"]).toContain(defaults[control.id]!.enforcement);
-      const section = (configJsonSchema() as { properties: { controls: { properties: Record<string, { description?: string; properties: Record<string, { description?: string }> }> } } })
-        .properties.controls.properties[control.id]!;
+      const section = (
+        configJsonSchema() as {
+          properties: {
+            controls: { properties: Record<string, { description?: string; properties: Record<string, { description?: string }> }> };
+          };
+        }
+      ).properties.controls.properties[control.id]!;
       expect(section.description).toEqual(expect.stringContaining(`\`${control.id}\``));
-      for (const [key, field] of Object.entries(section.properties)) expect([control.id, key, field.description ?? ""]).toEqual([control.id, key, expect.any(String)]);
+      for (const [key, field] of Object.entries(section.properties))
+        expect([control.id, key, field.description ?? ""]).toEqual([control.id, key, expect.any(String)]);
     }
   });
 
@@ -70,7 +76,10 @@ describe("the control catalogue", () => {
 
   it("every push, tag and release control has its violation issue and a `report` setting", () => {
     for (const control of [...PUSH_CONTROLS, ...TAG_CONTROLS, ...RELEASE_CONTROLS]) {
-      expect(violationIssueOf(control.id)).toEqual({ title: expect.stringMatching(/^sdlc-guard: /), intro: expect.stringMatching(/^[A-Z]{3}[ -].{80,}/) });
+      expect(violationIssueOf(control.id)).toEqual({
+        title: expect.stringMatching(/^sdlc-guard: /),
+        intro: expect.stringMatching(/^[A-Z]{3}[ -].{80,}/),
+      });
       expect(configSchema.parse({}).controls[control.id]).toHaveProperty("report");
     }
     for (const control of PULL_REQUEST_CONTROLS) expect(violationIssueOf(control.id)).toBeUndefined();
@@ -79,7 +88,8 @@ describe("the control catalogue", () => {
   it("every trigger is an event app.yml subscribes to", () => {
     for (const control of CATALOGUE) {
       expect(control.triggers.length).toBeGreaterThan(0);
-      for (const trigger of control.triggers) expect([control.id, manifest.default_events]).toEqual([control.id, expect.arrayContaining([trigger.split(".")[0]])]);
+      for (const trigger of control.triggers)
+        expect([control.id, manifest.default_events]).toEqual([control.id, expect.arrayContaining([trigger.split(".")[0]])]);
     }
   });
 
@@ -119,7 +129,9 @@ describe("facts: what a control declares is what the snapshot reads", () => {
   it("a control that is off costs nothing: none of its facts are read", () => {
     const off = Object.fromEntries(CONTROL_IDS.map((id) => [id, { enforcement: "off" }]));
     expect([...snapshotNeeds(configSchema.parse({ controls: off }))]).toEqual([]);
-    expect([...snapshotNeeds(configSchema.parse({ controls: { ...off, "commit-messages": { enforcement: "advisory" } } }))]).toEqual(["commits"]);
+    expect([...snapshotNeeds(configSchema.parse({ controls: { ...off, "commit-messages": { enforcement: "advisory" } } }))]).toEqual([
+      "commits",
+    ]);
   });
 
   it("waiver commands are read (the comments) when approvers are configured, whatever the controls", () => {

@@ -59,7 +59,9 @@ describe("code owners: every changed file's owners approved", () => {
     });
 
     it("each changed file needs its own owners: one owner's approval does not cover another owner's file", () => {
-      const finding = evaluateCodeOwners(input({ changedFiles: fetched(["src/pay/api.ts", "src/app.ts", "docs/guide.txt"]), approvers: ["pat"] }));
+      const finding = evaluateCodeOwners(
+        input({ changedFiles: fetched(["src/pay/api.ts", "src/app.ts", "docs/guide.txt"]), approvers: ["pat"] }),
+      );
       expect(finding.outcome).toBe("fail");
       expect(finding.reason).toBe(
         "Per `.github/CODEOWNERS`, 2 of 3 changed files with owners lack an approval from one of their owners: `src/app.ts` (owners: @\u200Bacme/platform), `docs/guide.txt` (owners: @\u200Bcarol).",
@@ -68,7 +70,10 @@ describe("code owners: every changed file's owners approved", () => {
 
     it("counts files with and without owners when every owner approved", () => {
       const finding = evaluateCodeOwners(
-        input({ changedFiles: fetched(["src/pay/api.ts", "src/app.ts", "src/generated/a.ts", "src/generated/b.ts"]), approvers: ["pat", "plato"] }),
+        input({
+          changedFiles: fetched(["src/pay/api.ts", "src/app.ts", "src/generated/a.ts", "src/generated/b.ts"]),
+          approvers: ["pat", "plato"],
+        }),
       );
       expect(finding).toEqual({
         outcome: "pass",
@@ -97,7 +102,9 @@ describe("code owners: every changed file's owners approved", () => {
     it("a file that no pattern matches has no owner", () => {
       const parsed = parseCodeOwners("docs/ @carol");
       expect(ruleFor(parsed, "src/app.ts")).toBeNull();
-      const finding = evaluateCodeOwners(input({ codeOwners: fetched(codeOwnersFile("docs/ @carol")), changedFiles: fetched(["src/a.ts", "src/b.ts"]) }));
+      const finding = evaluateCodeOwners(
+        input({ codeOwners: fetched(codeOwnersFile("docs/ @carol")), changedFiles: fetched(["src/a.ts", "src/b.ts"]) }),
+      );
       expect(finding.outcome).toBe("pass");
       expect(finding.reason).toBe("None of the 2 changed files has an owner in `.github/CODEOWNERS`, so no code owner approval is needed.");
     });
@@ -132,7 +139,10 @@ describe("code owners: every changed file's owners approved", () => {
 
     it("an e-mail owner next to a login does not stop the login from approving", () => {
       const text = "*.md docs@acme.example @carol";
-      expect(evaluateCodeOwners(input({ codeOwners: fetched(codeOwnersFile(text)), changedFiles: fetched(["README.md"]), approvers: ["carol"] })).outcome).toBe("pass");
+      expect(
+        evaluateCodeOwners(input({ codeOwners: fetched(codeOwnersFile(text)), changedFiles: fetched(["README.md"]), approvers: ["carol"] }))
+          .outcome,
+      ).toBe("pass");
       const unapproved = evaluateCodeOwners(input({ codeOwners: fetched(codeOwnersFile(text)), changedFiles: fetched(["README.md"]) }));
       expect(unapproved.reason).toContain("`README.md` (owners: docs@\u200Bacme.example, @\u200Bcarol)");
       expect(unapproved.fix).toBe("Get an approval on the latest commit from one of the owners of each listed file.");
@@ -154,10 +164,26 @@ describe("code owners: every changed file's owners approved", () => {
     });
 
     it.each([
-      ["CODEOWNERS was not read", { codeOwners: undefined }, "Could not read the CODEOWNERS file of the base branch: it was not read for this evaluation"],
-      ["CODEOWNERS could not be read", { codeOwners: unavailable<CodeOwnersFile | null>("HTTP 502") }, "Could not read the CODEOWNERS file of the base branch: HTTP 502"],
-      ["the changed files were not read", { changedFiles: undefined }, "Could not read the pull request's changed files: they were not read for this evaluation"],
-      ["the changed files could not be read", { changedFiles: unavailable<string[]>("HTTP 500") }, "Could not read the pull request's changed files: HTTP 500"],
+      [
+        "CODEOWNERS was not read",
+        { codeOwners: undefined },
+        "Could not read the CODEOWNERS file of the base branch: it was not read for this evaluation",
+      ],
+      [
+        "CODEOWNERS could not be read",
+        { codeOwners: unavailable<CodeOwnersFile | null>("HTTP 502") },
+        "Could not read the CODEOWNERS file of the base branch: HTTP 502",
+      ],
+      [
+        "the changed files were not read",
+        { changedFiles: undefined },
+        "Could not read the pull request's changed files: they were not read for this evaluation",
+      ],
+      [
+        "the changed files could not be read",
+        { changedFiles: unavailable<string[]>("HTTP 500") },
+        "Could not read the pull request's changed files: HTTP 500",
+      ],
     ])("an error when %s", (_name, overrides: Partial<CodeOwnersInput>, reason) => {
       const finding = evaluateCodeOwners({ ...input({ approvers: ["pat"] }), ...overrides });
       expect(finding.outcome).toBe("error");
@@ -176,13 +202,17 @@ describe("code owners: every changed file's owners approved", () => {
     it("a team whose members were not read at all fails closed", () => {
       const finding = evaluateCodeOwners(input({ approvers: ["pat"], teams: new Map() }));
       expect(finding.outcome).toBe("error");
-      expect(finding.reason).toBe("Could not read the members of @\u200Bacme/payments, code owners of `src/pay/api.ts`: its members were not read for this evaluation");
+      expect(finding.reason).toBe(
+        "Could not read the members of @\u200Bacme/payments, code owners of `src/pay/api.ts`: its members were not read for this evaluation",
+      );
     });
 
     it("names every unreadable team with its own error", () => {
       const text = "src/ @acme/payments @acme/ledger";
       const teams = new Map([["acme/ledger", unavailable<ReadonlySet<string>>("HTTP 404")]]);
-      const finding = evaluateCodeOwners(input({ codeOwners: fetched(codeOwnersFile(text)), changedFiles: fetched(["src/a.ts", "src/b.ts"]), teams }));
+      const finding = evaluateCodeOwners(
+        input({ codeOwners: fetched(codeOwnersFile(text)), changedFiles: fetched(["src/a.ts", "src/b.ts"]), teams }),
+      );
       expect(finding.outcome).toBe("error");
       expect(finding.reason).toBe(
         "Could not read the members of @\u200Bacme/ledger, @\u200Bacme/payments, code owners of `src/a.ts`, `src/b.ts`: @\u200Bacme/ledger: HTTP 404; @\u200Bacme/payments: its members were not read for this evaluation",
@@ -191,7 +221,9 @@ describe("code owners: every changed file's owners approved", () => {
 
     it("an unreadable team does not matter when another owner of the file approved", () => {
       const text = "src/ @acme/payments @carol";
-      const finding = evaluateCodeOwners(input({ codeOwners: fetched(codeOwnersFile(text)), changedFiles: fetched(["src/a.ts"]), approvers: ["carol"], teams: new Map() }));
+      const finding = evaluateCodeOwners(
+        input({ codeOwners: fetched(codeOwnersFile(text)), changedFiles: fetched(["src/a.ts"]), approvers: ["carol"], teams: new Map() }),
+      );
       expect(finding.outcome).toBe("pass");
     });
 
@@ -389,7 +421,13 @@ describe("code owners: every changed file's owners approved", () => {
     });
 
     it("rules built by hand are matched too", () => {
-      const parsed = { rules: [{ line: 1, pattern: "src/", owners: ["carol"] }, { line: 2, pattern: "[bad]", owners: ["dave"] }], errors: [] };
+      const parsed = {
+        rules: [
+          { line: 1, pattern: "src/", owners: ["carol"] },
+          { line: 2, pattern: "[bad]", owners: ["dave"] },
+        ],
+        errors: [],
+      };
       expect(ruleFor(parsed, "src/a.ts")?.owners).toEqual(["carol"]);
       expect(ruleFor(parsed, "src/a.ts")?.owners).toEqual(["carol"]); // second lookup uses the cached compilation
     });

@@ -16,7 +16,8 @@ function commit(message: string, parents = 1): PullRequestCommit {
   return { sha: `c${String(counter).padStart(6, "0")}${"f".repeat(33)}`, message, parents };
 }
 
-const snapshot = (commits: PullRequestCommit[]): ReturnType<typeof pullRequestSnapshot> => pullRequestSnapshot({ commits: fetched(commits) });
+const snapshot = (commits: PullRequestCommit[]): ReturnType<typeof pullRequestSnapshot> =>
+  pullRequestSnapshot({ commits: fetched(commits) });
 const evaluate = (commits: PullRequestCommit[], settings: Record<string, unknown> = {}) =>
   evaluateCommitMessages(snapshot(commits), commitMessagesConfig(settings));
 const short = (c: PullRequestCommit): string => `\`${c.sha.slice(0, 7)}\``;
@@ -43,7 +44,9 @@ describe("commit-messages: every commit of the PR has a meaningful message", () 
     const wip = commit("wip");
     const result = evaluate([commit("Add the refund endpoint"), wip]);
     expect(result.outcome).toBe("fail");
-    expect(result.reason).toBe(`1 of 2 commit(s) have a subject line that is not at least 10 characters: ${short(wip)} \`wip\` (too short: 3 < 10 characters).`);
+    expect(result.reason).toBe(
+      `1 of 2 commit(s) have a subject line that is not at least 10 characters: ${short(wip)} \`wip\` (too short: 3 < 10 characters).`,
+    );
     expect(result.fix).toBe(
       "Reword those commits (`git rebase -i`, then `git push --force-with-lease`) so that each subject line is at least 10 characters.",
     );
@@ -126,13 +129,17 @@ describe("commit-messages: every commit of the PR has a meaningful message", () 
       const merge = commit("Merge", 2);
       const result = evaluate([commit("Add the refund endpoint"), merge], { ignore_merge_commits: false });
       expect(result.outcome).toBe("fail");
-      expect(result.reason).toBe(`1 of 2 commit(s) have a subject line that is not at least 10 characters: ${short(merge)} \`Merge\` (too short: 5 < 10 characters).`);
+      expect(result.reason).toBe(
+        `1 of 2 commit(s) have a subject line that is not at least 10 characters: ${short(merge)} \`Merge\` (too short: 5 < 10 characters).`,
+      );
     });
 
     it("skipped merge commits are counted in a failure too", () => {
       const result = evaluate([commit("wip"), commit("Merge", 2)]);
       expect(result.outcome).toBe("fail");
-      expect(result.reason).toBe("1 of 1 commit(s) have a subject line that is not at least 10 characters (1 merge commit(s) skipped): `c000001` `wip` (too short: 3 < 10 characters).");
+      expect(result.reason).toBe(
+        "1 of 1 commit(s) have a subject line that is not at least 10 characters (1 merge commit(s) skipped): `c000001` `wip` (too short: 3 < 10 characters).",
+      );
     });
 
     it("a PR with only merge commits has nothing to check and passes, saying so", () => {
@@ -171,7 +178,11 @@ describe("commit-messages: every commit of the PR has a meaningful message", () 
   describe("fails closed when the commits cannot be read", () => {
     it.each([
       ["commits not read", undefined, "Could not read the pull request's commits: they were not read for this evaluation"],
-      ["GitHub error", unavailable<PullRequestCommit[]>("GitHub answered 502"), "Could not read the pull request's commits: GitHub answered 502"],
+      [
+        "GitHub error",
+        unavailable<PullRequestCommit[]>("GitHub answered 502"),
+        "Could not read the pull request's commits: GitHub answered 502",
+      ],
       ["no commits returned", fetched<PullRequestCommit[]>([]), "Could not read the pull request's commits: GitHub returned no commits"],
     ])("%s: error", (_name, commits, reason) => {
       const result = evaluateCommitMessages(pullRequestSnapshot({ commits }), commitMessagesConfig());

@@ -6,12 +6,20 @@ import { deploymentSnapshot, mergedPull, TAG_SHA } from "../support/ref-snapshot
 
 const OTHER_SHA = "4444444ddddddddddddddddddddddddddddddddd";
 const config = (controls: Record<string, unknown> = {}): SdlcGuardConfig => configSchema.parse({ controls });
-const run = (status: "completed" | "in_progress" | "queued", conclusion: string | null, title: string | null = null): DeploymentSnapshot["ourRun"] =>
-  fetched({ status, conclusion, title });
+const run = (
+  status: "completed" | "in_progress" | "queued",
+  conclusion: string | null,
+  title: string | null = null,
+): DeploymentSnapshot["ourRun"] => fetched({ status, conclusion, title });
 /** PRs merged as the deployed commit: [number, conclusion of our run on the final head (null: no run), base branch]. */
 const merged = (...prs: [number, string | null, string?][]): DeploymentSnapshot["mergedPullRequests"] =>
-  fetched(prs.map(([number, conclusion, baseRefName = "main"]) => mergedPull(number, TAG_SHA, conclusion ? { status: "completed", conclusion, title: null } : null, { baseRefName })));
-const APPROVED = "Tag `v1.4.0` (`3333333`) carries a successful sdlc-guard result and was merged through compliant PR #12 (sdlc-guard passed on its final head `5555555`).";
+  fetched(
+    prs.map(([number, conclusion, baseRefName = "main"]) =>
+      mergedPull(number, TAG_SHA, conclusion ? { status: "completed", conclusion, title: null } : null, { baseRefName }),
+    ),
+  );
+const APPROVED =
+  "Tag `v1.4.0` (`3333333`) carries a successful sdlc-guard result and was merged through compliant PR #12 (sdlc-guard passed on its final head `5555555`).";
 
 describe("deployment: deployments only from approved, tagged releases", () => {
   it("is required by default, for every environment whose protection rules include the app", () => {
@@ -25,12 +33,15 @@ describe("deployment: deployments only from approved, tagged releases", () => {
   it("a successful run of the commit's own (its push or tag) does not vouch for it: a direct push is rejected", () => {
     expect(decideDeployment(deploymentSnapshot({ mergedPullRequests: fetched([]) }), defaultConfig)).toEqual({
       state: "rejected",
-      reason: "Tag `v1.4.0`: commit `3333333` did not come from a pull request merged into `main` (a direct push), so nothing vouches for it.",
+      reason:
+        "Tag `v1.4.0`: commit `3333333` did not come from a pull request merged into `main` (a direct push), so nothing vouches for it.",
     });
   });
 
   it("the merge commit of a PR that failed is rejected, naming the PR, who merged it and what failed", () => {
-    const failed = fetched([mergedPull(1, TAG_SHA, { status: "completed", conclusion: "failure", title: "2 required control(s) failing: reviews, jira" })]);
+    const failed = fetched([
+      mergedPull(1, TAG_SHA, { status: "completed", conclusion: "failure", title: "2 required control(s) failing: reviews, jira" }),
+    ]);
     expect(decideDeployment(deploymentSnapshot({ mergedPullRequests: failed }), defaultConfig)).toEqual({
       state: "rejected",
       reason:
@@ -42,15 +53,20 @@ describe("deployment: deployments only from approved, tagged releases", () => {
     const intermediate = fetched([mergedPull(12, OTHER_SHA)]);
     expect(decideDeployment(deploymentSnapshot({ mergedPullRequests: intermediate }), defaultConfig)).toEqual({
       state: "rejected",
-      reason: "Tag `v1.4.0`: commit `3333333` is an intermediate commit of PR #12, not the commit the merge produced: sdlc-guard never evaluated it as a result, so nothing vouches for it.",
+      reason:
+        "Tag `v1.4.0`: commit `3333333` is an intermediate commit of PR #12, not the commit the merge produced: sdlc-guard never evaluated it as a result, so nothing vouches for it.",
     });
   });
 
   it("a PR whose verdict on its final head could not be read does not vouch (fails closed)", () => {
-    const unread = fetched([mergedPull(12, TAG_SHA, null, { headRun: unavailable("more check suites on the commit than one query lists") })]);
+    const unread = fetched([
+      mergedPull(12, TAG_SHA, null, { headRun: unavailable("more check suites on the commit than one query lists") }),
+    ]);
     expect(decideDeployment(deploymentSnapshot({ mergedPullRequests: unread }), defaultConfig)).toMatchObject({
       state: "rejected",
-      reason: expect.stringContaining("the sdlc-guard result on its head `5555555` could not be read (more check suites on the commit than one query lists)"),
+      reason: expect.stringContaining(
+        "the sdlc-guard result on its head `5555555` could not be read (more check suites on the commit than one query lists)",
+      ),
     });
   });
 
@@ -76,14 +92,23 @@ describe("deployment: deployments only from approved, tagged releases", () => {
     const custom = config({ "release-tag": { pattern: "^release-[0-9]+$" } });
     expect(decideDeployment(deploymentSnapshot(), custom)).toEqual({
       state: "rejected",
-      reason: "Deployments only from approved, tagged releases: `v1.4.0` does not match the release-tag pattern (`controls.release-tag.pattern`).",
+      reason:
+        "Deployments only from approved, tagged releases: `v1.4.0` does not match the release-tag pattern (`controls.release-tag.pattern`).",
     });
     expect(decideDeployment(deploymentSnapshot({ ref: "release-7" }), custom).state).toBe("approved");
   });
 
   it.each<[string, Partial<DeploymentSnapshot>, string]>([
-    ["no tag by that name (a branch named like a version)", { tagCommit: fetched(null) }, "Deployments only from approved, tagged releases: there is no tag named `v1.4.0`."],
-    ["the tag on another commit", { tagCommit: fetched(OTHER_SHA) }, "Tag `v1.4.0` points to `4444444`, not to the deployed commit `3333333`."],
+    [
+      "no tag by that name (a branch named like a version)",
+      { tagCommit: fetched(null) },
+      "Deployments only from approved, tagged releases: there is no tag named `v1.4.0`.",
+    ],
+    [
+      "the tag on another commit",
+      { tagCommit: fetched(OTHER_SHA) },
+      "Tag `v1.4.0` points to `4444444`, not to the deployed commit `3333333`.",
+    ],
     [
       "the tag could not be read",
       { tagCommit: unavailable("GitHub answered 502") },
@@ -99,8 +124,16 @@ describe("deployment: deployments only from approved, tagged releases", () => {
       { ourRun: run("completed", "failure", "2 required controls fail.") },
       "sdlc-guard concluded `failure` on `3333333` (tag `v1.4.0`): 2 required controls fail.",
     ],
-    ["sdlc-guard failed, without a title", { ourRun: run("completed", "action_required") }, "sdlc-guard concluded `action_required` on `3333333` (tag `v1.4.0`)."],
-    ["a completed run without a conclusion", { ourRun: run("completed", null) }, "sdlc-guard completed without a conclusion on `3333333` (tag `v1.4.0`)."],
+    [
+      "sdlc-guard failed, without a title",
+      { ourRun: run("completed", "action_required") },
+      "sdlc-guard concluded `action_required` on `3333333` (tag `v1.4.0`).",
+    ],
+    [
+      "a completed run without a conclusion",
+      { ourRun: run("completed", null) },
+      "sdlc-guard completed without a conclusion on `3333333` (tag `v1.4.0`).",
+    ],
     [
       "sdlc-guard still running",
       { ourRun: run("in_progress", null) },

@@ -5,7 +5,8 @@ import { pullRequestSnapshot } from "../support/snapshot.js";
 const descriptionConfig = (settings: Record<string, unknown> = {}): DescriptionConfig =>
   configSchema.parse({ controls: { description: settings } }).controls.description;
 
-const evaluate = (body: string, settings: Record<string, unknown> = {}) => evaluateDescription(pullRequestSnapshot({ body }), descriptionConfig(settings));
+const evaluate = (body: string, settings: Record<string, unknown> = {}) =>
+  evaluateDescription(pullRequestSnapshot({ body }), descriptionConfig(settings));
 
 /** The PR template a team would commit: every section holds only an HTML-comment placeholder. */
 const TEMPLATE = [
@@ -35,7 +36,10 @@ const FILLED = [
 
 describe("description: the PR body documents the change, how it was tested and its security considerations", () => {
   it("is advisory by default and asks for Description, Testing and Security considerations", () => {
-    expect(defaultConfig.controls.description).toEqual({ enforcement: "advisory", sections: ["Description", "Testing", "Security considerations"] });
+    expect(defaultConfig.controls.description).toEqual({
+      enforcement: "advisory",
+      sections: ["Description", "Testing", "Security considerations"],
+    });
   });
 
   it("a body with every section filled in passes, listing the sections", () => {
@@ -95,7 +99,10 @@ describe("description: the PR body documents the change, how it was tested and i
       ["setext headings (=== and ---)", "Description\n===========\na\n\nTesting\n-------\nb\n\nSecurity considerations\n---\nc"],
       ["a line that is only bold text, as PR templates write them", "**Description**\na\n**Testing:**\nb\n__Security considerations__:\nc"],
       ["a bold ATX heading", "## **Description**\na\n## **Testing:**\nb\n## Security considerations\nc"],
-      ["a bold label with the text on the same line", "**Description:** adds refunds\n**Testing**: unit tests\n**Security considerations:** none"],
+      [
+        "a bold label with the text on the same line",
+        "**Description:** adds refunds\n**Testing**: unit tests\n**Security considerations:** none",
+      ],
       ["Windows line endings", "## Description\r\na\r\n## Testing\r\nb\r\n## Security considerations\r\nc\r\n"],
       ["a multi-line setext heading reads as one heading", "## Description\na\n\nSecurity\nconsiderations\n---\nc\n## Testing\nb"],
     ])("%s", (_name, body) => {

@@ -7,7 +7,11 @@ import { AFTER_SHA, mergedPull, pushSnapshot } from "../support/ref-snapshots.js
 const config = (directPush: Record<string, unknown> = {}): DirectPushConfig =>
   configSchema.parse({ controls: { "direct-push": directPush } }).controls["direct-push"];
 
-const commit = (sha: string, mergedInto: number[] = []): PushedCommit => ({ sha, mergedInto, pullRequests: mergedInto.map((n) => mergedPull(n, sha)) });
+const commit = (sha: string, mergedInto: number[] = []): PushedCommit => ({
+  sha,
+  mergedInto,
+  pullRequests: mergedInto.map((n) => mergedPull(n, sha)),
+});
 /** A 40-character SHA whose short form is `n` repeated seven times (n = 0..9) or `a`.. for 10 and up. */
 const sha = (n: number): string => n.toString(36).repeat(40);
 
@@ -79,7 +83,10 @@ describe("direct-push: every commit pushed to a protected branch arrived through
   });
 
   it("someone who is not a bypass actor is not allowed because others are", () => {
-    const result = evaluateDirectPush(pushSnapshot({ pusher: "release-bot", commits: fetched([commit(AFTER_SHA)]) }), config({ bypass_actors: ["release-bot[bot]"] }));
+    const result = evaluateDirectPush(
+      pushSnapshot({ pusher: "release-bot", commits: fetched([commit(AFTER_SHA)]) }),
+      config({ bypass_actors: ["release-bot[bot]"] }),
+    );
     expect(result.outcome).toBe("fail");
   });
 

@@ -43,8 +43,17 @@ function snapshot(overrides: Partial<PullRequestSnapshot> = {}): ReturnType<type
   });
 }
 
-function evidence(overrides: Partial<PullRequestSnapshot> = {}, jira: Partial<Omit<PullRequestEvidence, "snapshot">> = {}): PullRequestEvidence {
-  return { snapshot: snapshot(overrides), jiraKeys: [{ key: "PAY-123", foundIn: "title" }], jiraLookups: undefined, teams: new Map(), ...jira };
+function evidence(
+  overrides: Partial<PullRequestSnapshot> = {},
+  jira: Partial<Omit<PullRequestEvidence, "snapshot">> = {},
+): PullRequestEvidence {
+  return {
+    snapshot: snapshot(overrides),
+    jiraKeys: [{ key: "PAY-123", foundIn: "title" }],
+    jiraLookups: undefined,
+    teams: new Map(),
+    ...jira,
+  };
 }
 
 const config = (controls: Record<string, unknown> = {}): SdlcGuardConfig => configSchema.parse({ controls });
@@ -52,27 +61,57 @@ const config = (controls: Record<string, unknown> = {}): SdlcGuardConfig => conf
 const summary = (results: ControlResult[]): Record<string, string> =>
   Object.fromEntries(results.map((r) => [r.id, `${r.enforcement}:${r.outcome}`]));
 
-const result = (id: ControlId, enforcement: Enforcement, outcome: Outcome): ControlResult => ({ id, enforcement, outcome, reason: "r", fix: "" });
+const result = (id: ControlId, enforcement: Enforcement, outcome: Outcome): ControlResult => ({
+  id,
+  enforcement,
+  outcome,
+  reason: "r",
+  fix: "",
+});
 
 describe("pull-request controls: one sdlc-guard conclusion", () => {
   it("results are in the order of the control catalogue", () => {
-    const catalogue = ["reviews", "reviewer-teams", "jira", "description", "branch-protection", "secret-scanning", "required-checks", "commit-messages"];
+    const catalogue = [
+      "reviews",
+      "reviewer-teams",
+      "jira",
+      "description",
+      "branch-protection",
+      "secret-scanning",
+      "required-checks",
+      "commit-messages",
+    ];
     expect(PULL_REQUEST_CONTROL_IDS).toEqual(catalogue);
     expect(evaluatePullRequestControls(evidence(), defaultConfig).map((r) => r.id)).toEqual(catalogue);
   });
 
   it("reviewer-teams and required-checks are off until their lists are configured; commit-messages is off by default", () => {
     const results = evaluatePullRequestControls(evidence(), defaultConfig);
-    expect(results.find((r) => r.id === "reviewer-teams")).toMatchObject({ enforcement: "off", reason: "No reviewer teams configured (`controls.reviewer-teams.teams`)." });
-    expect(results.find((r) => r.id === "required-checks")).toMatchObject({ enforcement: "off", reason: "No required checks configured (`controls.required-checks.checks`)." });
-    expect(results.find((r) => r.id === "commit-messages")).toMatchObject({ enforcement: "off", reason: "Turned off in the configuration." });
-    const configured = evaluatePullRequestControls(evidence({ headChecks: fetched([]) }), config({ "required-checks": { checks: ["CodeQL"] } }));
+    expect(results.find((r) => r.id === "reviewer-teams")).toMatchObject({
+      enforcement: "off",
+      reason: "No reviewer teams configured (`controls.reviewer-teams.teams`).",
+    });
+    expect(results.find((r) => r.id === "required-checks")).toMatchObject({
+      enforcement: "off",
+      reason: "No required checks configured (`controls.required-checks.checks`).",
+    });
+    expect(results.find((r) => r.id === "commit-messages")).toMatchObject({
+      enforcement: "off",
+      reason: "Turned off in the configuration.",
+    });
+    const configured = evaluatePullRequestControls(
+      evidence({ headChecks: fetched([]) }),
+      config({ "required-checks": { checks: ["CodeQL"] } }),
+    );
     expect(configured.find((r) => r.id === "required-checks")).toMatchObject({ enforcement: "required", outcome: "pending" });
     expect(concludeControls(configured)).toBe("pending");
   });
 
   it("a failing required control outweighs a pending one", () => {
-    const results = evaluatePullRequestControls(evidence({ headChecks: fetched([]) }, { jiraKeys: [] }), config({ "required-checks": { checks: ["CodeQL"] } }));
+    const results = evaluatePullRequestControls(
+      evidence({ headChecks: fetched([]) }, { jiraKeys: [] }),
+      config({ "required-checks": { checks: ["CodeQL"] } }),
+    );
     expect(summary(results)).toMatchObject({ jira: "required:fail", "required-checks": "required:pending" });
     expect(concludeControls(results)).toBe("failure");
   });
@@ -101,7 +140,13 @@ describe("pull-request controls: one sdlc-guard conclusion", () => {
     );
     expect(results).toHaveLength(8);
     for (const id of ["reviews", "secret-scanning"] as const) {
-      expect(results.find((r) => r.id === id)).toEqual({ id, enforcement: "off", outcome: "pass", reason: "Turned off in the configuration.", fix: "" });
+      expect(results.find((r) => r.id === id)).toEqual({
+        id,
+        enforcement: "off",
+        outcome: "pass",
+        reason: "Turned off in the configuration.",
+        fix: "",
+      });
     }
     expect(concludeControls(results)).toBe("success");
   });

@@ -13,15 +13,28 @@ const release = { tagName: "v1.4.0", name: null, notes: "", isDraft: false, isPr
 describe("push controls: merged-unverified, direct-push then force-push", () => {
   it("a reviewed fast-forward push passes all three", () => {
     const results = evaluatePushControls(pushSnapshot(), defaultConfig);
-    expect(summary(results)).toEqual({ "merged-unverified": "required:pass", "direct-push": "required:pass", "force-push": "required:pass" });
+    expect(summary(results)).toEqual({
+      "merged-unverified": "required:pass",
+      "direct-push": "required:pass",
+      "force-push": "required:pass",
+    });
     expect(results.map((r) => r.id)).toEqual(["merged-unverified", "direct-push", "force-push"]);
     expect(concludeControls(results)).toBe("success");
   });
 
   it("a forced push of a commit without a PR fails both, and the conclusion", () => {
-    const results = evaluatePushControls(pushSnapshot({ forced: true, commits: fetched([{ sha: "a".repeat(40), mergedInto: [], pullRequests: [] }]) }), defaultConfig);
-    expect(summary(results)).toEqual({ "merged-unverified": "required:pass", "direct-push": "required:fail", "force-push": "required:fail" });
-    expect(results[1]).toMatchObject({ reason: "1 of 1 commit(s) pushed to `main` by alice did not arrive through a merged pull request: `aaaaaaa`." });
+    const results = evaluatePushControls(
+      pushSnapshot({ forced: true, commits: fetched([{ sha: "a".repeat(40), mergedInto: [], pullRequests: [] }]) }),
+      defaultConfig,
+    );
+    expect(summary(results)).toEqual({
+      "merged-unverified": "required:pass",
+      "direct-push": "required:fail",
+      "force-push": "required:fail",
+    });
+    expect(results[1]).toMatchObject({
+      reason: "1 of 1 commit(s) pushed to `main` by alice did not arrive through a merged pull request: `aaaaaaa`.",
+    });
     expect(concludeControls(results)).toBe("failure");
   });
 
@@ -30,30 +43,52 @@ describe("push controls: merged-unverified, direct-push then force-push", () => 
       pushSnapshot({ pusher: "release-bot", commits: fetched([{ sha: "a".repeat(40), mergedInto: [], pullRequests: [] }]) }),
       config({ "direct-push": { bypass_actors: ["release-bot"] } }),
     );
-    expect(summary(results)).toEqual({ "merged-unverified": "required:pass", "direct-push": "required:pass", "force-push": "required:pass" });
+    expect(summary(results)).toEqual({
+      "merged-unverified": "required:pass",
+      "direct-push": "required:pass",
+      "force-push": "required:pass",
+    });
   });
 
   it("an off control is listed with why, and not evaluated", () => {
     const results = evaluatePushControls(pushSnapshot({ forced: true }), config({ "force-push": { enforcement: "off" } }));
-    expect(results[2]).toEqual({ id: "force-push", enforcement: "off", outcome: "pass", reason: "Turned off in the configuration.", fix: "" });
+    expect(results[2]).toEqual({
+      id: "force-push",
+      enforcement: "off",
+      outcome: "pass",
+      reason: "Turned off in the configuration.",
+      fix: "",
+    });
   });
 });
 
 describe("tag controls: release-tag, signed-release, and release-notes for a release", () => {
   it("a tag that is not a release has no release-notes row", () => {
-    expect(summary(evaluateTagControls(tagSnapshot(), defaultConfig))).toEqual({ "release-tag": "required:pass", "signed-release": "advisory:pass" });
+    expect(summary(evaluateTagControls(tagSnapshot(), defaultConfig))).toEqual({
+      "release-tag": "required:pass",
+      "signed-release": "advisory:pass",
+    });
   });
 
   it("a release gets all three, in catalogue order; advisory findings do not fail the conclusion", () => {
     const results = evaluateTagControls(tagSnapshot({ annotated: false, signature: fetched(null), release }), defaultConfig);
     expect(results.map((r) => r.id)).toEqual(["release-tag", "signed-release", "release-notes"]);
-    expect(summary(results)).toEqual({ "release-tag": "required:pass", "signed-release": "advisory:fail", "release-notes": "advisory:fail" });
+    expect(summary(results)).toEqual({
+      "release-tag": "required:pass",
+      "signed-release": "advisory:fail",
+      "release-notes": "advisory:fail",
+    });
     expect(concludeControls(results)).toBe("success");
   });
 
   it("a release tag that is not semver fails the conclusion", () => {
     const results = evaluateTagControls(tagSnapshot({ name: "1.2" }), defaultConfig);
-    expect(results[0]).toMatchObject({ id: "release-tag", enforcement: "required", outcome: "fail", reason: "Tag `1.2` is not a semantic version like `v1.4.0`." });
+    expect(results[0]).toMatchObject({
+      id: "release-tag",
+      enforcement: "required",
+      outcome: "fail",
+      reason: "Tag `1.2` is not a semantic version like `v1.4.0`.",
+    });
     expect(concludeControls(results)).toBe("failure");
   });
 
@@ -68,6 +103,12 @@ describe("tag controls: release-tag, signed-release, and release-notes for a rel
 
   it("off controls are listed with why", () => {
     const results = evaluateTagControls(tagSnapshot({ release }), config({ "release-notes": { enforcement: "off" } }));
-    expect(results[2]).toEqual({ id: "release-notes", enforcement: "off", outcome: "pass", reason: "Turned off in the configuration.", fix: "" });
+    expect(results[2]).toEqual({
+      id: "release-notes",
+      enforcement: "off",
+      outcome: "pass",
+      reason: "Turned off in the configuration.",
+      fix: "",
+    });
   });
 });

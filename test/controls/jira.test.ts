@@ -13,7 +13,8 @@ function snapshot(pr: { title?: string; headRefName?: string; body?: string }): 
   return pullRequestSnapshot(pr);
 }
 
-const jiraConfig = (settings: Record<string, unknown> = {}): JiraConfig => configSchema.parse({ controls: { jira: settings } }).controls.jira;
+const jiraConfig = (settings: Record<string, unknown> = {}): JiraConfig =>
+  configSchema.parse({ controls: { jira: settings } }).controls.jira;
 
 const keysOf = (matches: KeyMatch[]): string[] => matches.map((m) => m.key);
 
@@ -40,8 +41,16 @@ describe("jira: the PR references a Jira issue key in its title, head branch or 
     }
     const cases: Case[] = [
       { name: "a key in the title is found", pr: { title: "PAY-123: add refunds" }, expected: [{ key: "PAY-123", foundIn: "title" }] },
-      { name: "a key in brackets in the title is found", pr: { title: "[PAY-123] add refunds" }, expected: [{ key: "PAY-123", foundIn: "title" }] },
-      { name: "a key in the head branch is found", pr: { headRefName: "PAY-77-refunds" }, expected: [{ key: "PAY-77", foundIn: "branch" }] },
+      {
+        name: "a key in brackets in the title is found",
+        pr: { title: "[PAY-123] add refunds" },
+        expected: [{ key: "PAY-123", foundIn: "title" }],
+      },
+      {
+        name: "a key in the head branch is found",
+        pr: { headRefName: "PAY-77-refunds" },
+        expected: [{ key: "PAY-77", foundIn: "branch" }],
+      },
       {
         name: "without projects, a lower-case branch is not read as a key (octocat-patch-1, node-20)",
         pr: { headRefName: "octocat-patch-1-node-20" },
@@ -53,8 +62,16 @@ describe("jira: the PR references a Jira issue key in its title, head branch or 
         config: { projects: ["PAY"] },
         expected: [{ key: "PAY-12", foundIn: "branch" }],
       },
-      { name: "a key in the body is found", pr: { body: "Implements OPS-9.\n\nSee the design doc." }, expected: [{ key: "OPS-9", foundIn: "body" }] },
-      { name: "a project key with digits and underscores is found", pr: { title: "P2_CORE-4 tidy" }, expected: [{ key: "P2_CORE-4", foundIn: "title" }] },
+      {
+        name: "a key in the body is found",
+        pr: { body: "Implements OPS-9.\n\nSee the design doc." },
+        expected: [{ key: "OPS-9", foundIn: "body" }],
+      },
+      {
+        name: "a project key with digits and underscores is found",
+        pr: { title: "P2_CORE-4 tidy" },
+        expected: [{ key: "P2_CORE-4", foundIn: "title" }],
+      },
       {
         name: "keys are listed title first, then branch, then body, each key once",
         pr: { title: "PAY-1 refunds", headRefName: "pay-1/pay-2", body: "Follows PAY-2 and OPS-3; also PAY-1." },
@@ -65,11 +82,24 @@ describe("jira: the PR references a Jira issue key in its title, head branch or 
           { key: "OPS-3", foundIn: "body" },
         ],
       },
-      { name: "no key anywhere finds nothing", pr: { title: "Add refunds", headRefName: "feature/refunds", body: "No ticket." }, expected: [] },
-      { name: "a lower-case key in the title is not a key (only the branch is read upper-cased)", pr: { title: "pay-12 refunds" }, expected: [] },
+      {
+        name: "no key anywhere finds nothing",
+        pr: { title: "Add refunds", headRefName: "feature/refunds", body: "No ticket." },
+        expected: [],
+      },
+      {
+        name: "a lower-case key in the title is not a key (only the branch is read upper-cased)",
+        pr: { title: "pay-12 refunds" },
+        expected: [],
+      },
       { name: "an issue number starting with 0 is not a key", pr: { title: "PAY-0 and PAY-012" }, expected: [] },
       { name: "a one-letter project is not a key by default", pr: { title: "A-1 refunds" }, expected: [] },
-      { name: "a key glued to other letters or digits is not a key", pr: { title: "XPAY-12x and PAY-12abc" }, config: { projects: ["PAY"] }, expected: [] },
+      {
+        name: "a key glued to other letters or digits is not a key",
+        pr: { title: "XPAY-12x and PAY-12abc" },
+        config: { projects: ["PAY"] },
+        expected: [],
+      },
       {
         name: "search_in: [title] ignores keys in the branch and body",
         pr: { title: "Add refunds", headRefName: "PAY-1-refunds", body: "PAY-2" },
@@ -175,7 +205,9 @@ describe("jira: the PR references a Jira issue key in its title, head branch or 
     });
 
     it("a key next to a placeholder comment still counts", () => {
-      expect(findJiraKeys(snapshot({ body: "<!-- e.g. PAY-123 -->\nPAY-7" }), jiraConfig({ projects: ["PAY"] }))).toEqual([{ key: "PAY-7", foundIn: "body" }]);
+      expect(findJiraKeys(snapshot({ body: "<!-- e.g. PAY-123 -->\nPAY-7" }), jiraConfig({ projects: ["PAY"] }))).toEqual([
+        { key: "PAY-7", foundIn: "body" },
+      ]);
     });
 
     it(`at most MAX_KEYS (${MAX_KEYS}) distinct keys are kept, so a PR cannot flood Jira`, () => {
@@ -220,7 +252,7 @@ describe("jira: the PR references a Jira issue key in its title, head branch or 
       expect(userPatternError("(a+)+$")).toBeNull();
     });
 
-    it("an invalid pattern \"(a\" gives RE2's syntax error", () => {
+    it('an invalid pattern "(a" gives RE2\'s syntax error', () => {
       const error = userPatternError("(a");
       expect(error).toMatch(/missing closing \)/);
       expect(() => compileUserPattern("(a")).toThrow(/missing closing \)/);
@@ -270,7 +302,14 @@ describe("jira: the PR references a Jira issue key in its title, head branch or 
     });
 
     it("a key passes without a Jira lookup when none is configured, naming the key and where it was found", () => {
-      const result = evaluateJira([{ key: "PAY-12", foundIn: "branch" }, { key: "OPS-3", foundIn: "body" }], jiraConfig({ projects: ["PAY", "OPS"] }), undefined);
+      const result = evaluateJira(
+        [
+          { key: "PAY-12", foundIn: "branch" },
+          { key: "OPS-3", foundIn: "body" },
+        ],
+        jiraConfig({ projects: ["PAY", "OPS"] }),
+        undefined,
+      );
       expect(result).toEqual({ outcome: "pass", reason: "Jira key `PAY-12` (branch), `OPS-3` (body).", fix: "", notes: undefined });
     });
 
@@ -301,7 +340,11 @@ describe("jira: the PR references a Jira issue key in its title, head branch or 
       });
 
       it.each(["Done", "DONE", "done"])("a key in a closed status fails, whatever the case (%s)", (status) => {
-        const result = evaluateJira(found("PAY-1"), jiraConfig({ closed_statuses: ["Done", "Closed"] }), lookups({ "PAY-1": issue("PAY-1", status) }));
+        const result = evaluateJira(
+          found("PAY-1"),
+          jiraConfig({ closed_statuses: ["Done", "Closed"] }),
+          lookups({ "PAY-1": issue("PAY-1", status) }),
+        );
         expect(result.outcome).toBe("fail");
         expect(result.reason).toBe(`\`PAY-1\` is \`${status}\`.`);
         expect(result.fix).toMatch(/existing, open Jira ticket/);
@@ -312,7 +355,11 @@ describe("jira: the PR references a Jira issue key in its title, head branch or 
       });
 
       it("a closed status configured in any case matches", () => {
-        const result = evaluateJira(found("PAY-1"), jiraConfig({ closed_statuses: ["CLOSED"] }), lookups({ "PAY-1": issue("PAY-1", "Closed") }));
+        const result = evaluateJira(
+          found("PAY-1"),
+          jiraConfig({ closed_statuses: ["CLOSED"] }),
+          lookups({ "PAY-1": issue("PAY-1", "Closed") }),
+        );
         expect(result.outcome).toBe("fail");
       });
 

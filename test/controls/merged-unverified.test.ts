@@ -46,7 +46,12 @@ describe("merged-unverified at merge time: a PR merges only with a passing sdlc-
     ],
     [
       "the check required by a ruleset",
-      { baseProtection: fetched({ classic: null, rules: [{ type: "required_status_checks", rulesetSource: "Organization acme", requiredStatusChecks: ["sdlc-guard"] }] }) },
+      {
+        baseProtection: fetched({
+          classic: null,
+          rules: [{ type: "required_status_checks", rulesetSource: "Organization acme", requiredStatusChecks: ["sdlc-guard"] }],
+        }),
+      },
       "PR #1 was merged into `main` by @mia although sdlc-guard concluded `failure` on its head `5555555`: 2 required control(s) failing: reviews, jira; `main` requires the `sdlc-guard` check, so the merge bypassed it (an administrator or a bypass actor).",
     ],
     [
@@ -96,7 +101,9 @@ describe("merged-unverified on a push: each commit inherits the verdict of the P
   });
 
   it("a commit that a failed PR and a passing PR both contain is vouched for by the passing one", () => {
-    const commits = fetched([{ sha: AFTER_SHA, mergedInto: [1, 12], pullRequests: [mergedPull(1, null, FAILED), mergedPull(12, AFTER_SHA)] }]);
+    const commits = fetched([
+      { sha: AFTER_SHA, mergedInto: [1, 12], pullRequests: [mergedPull(1, null, FAILED), mergedPull(12, AFTER_SHA)] },
+    ]);
     expect(evaluatePushedMergeVerdicts(pushSnapshot({ commits })).outcome).toBe("pass");
   });
 

@@ -5,7 +5,18 @@ import { fetched, unavailable } from "../../src/facts/fetched.js";
 
 const NOW = new Date("2026-11-23T06:00:00Z");
 
-const strictRule = { pattern: "main", requiresApprovingReviews: true, requiredApprovingReviewCount: 2, allowsForcePushes: false, allowsDeletions: false, dismissesStaleReviews: true, isAdminEnforced: true, requiredStatusCheckContexts: ["sdlc-guard"], guardCheckSources: ["this-app" as const], bypass: { pullRequest: [], forcePush: [] } };
+const strictRule = {
+  pattern: "main",
+  requiresApprovingReviews: true,
+  requiredApprovingReviewCount: 2,
+  allowsForcePushes: false,
+  allowsDeletions: false,
+  dismissesStaleReviews: true,
+  isAdminEnforced: true,
+  requiredStatusCheckContexts: ["sdlc-guard"],
+  guardCheckSources: ["this-app" as const],
+  bypass: { pullRequest: [], forcePush: [] },
+};
 
 function compliantRepo(name: string, overrides: Partial<RepositoryFacts> = {}): RepositoryFacts {
   return {
@@ -21,7 +32,12 @@ function compliantRepo(name: string, overrides: Partial<RepositoryFacts> = {}): 
     dependabotEnabled: fetched(true),
     dependabotAlerts: fetched({ critical: 0, high: 0 }),
     codeScanning: fetched("default setup (configuration GitHub recommended)"),
-    files: fetched({ readme: "README.md", contributing: "CONTRIBUTING.md", securityPolicy: "acme/.github: SECURITY.md", codeowners: ".github/CODEOWNERS" }),
+    files: fetched({
+      readme: "README.md",
+      contributing: "CONTRIBUTING.md",
+      securityPolicy: "acme/.github: SECURITY.md",
+      codeowners: ".github/CODEOWNERS",
+    }),
     latestRelease: fetched({ tagName: "v1.4.0", publishedAt: "2026-11-01T10:00:00Z" }),
     pushes: fetched({ direct: 0, forced: 0 }),
     configText: fetched(null),
@@ -41,18 +57,40 @@ describe("a repository's summary cells", () => {
 
   it.each([
     ["branch-protection", { protection: fetched({ classic: null, rules: [] }) }, "is not protected"],
-    ["branch-protection", { protection: fetched({ classic: { ...strictRule, requiredApprovingReviewCount: 1 }, rules: [] }) }, "requires 1 approval(s), policy needs 2"],
+    [
+      "branch-protection",
+      { protection: fetched({ classic: { ...strictRule, requiredApprovingReviewCount: 1 }, rules: [] }) },
+      "requires 1 approval(s), policy needs 2",
+    ],
     ["secret-scanning", { secretScanning: fetched({ enabled: false, pushProtection: false }) }, "secret scanning is disabled"],
     ["secret-scanning", { openSecretAlerts: fetched(3) }, "3 open secret-scanning alerts"],
     ["push-protection", { secretScanning: fetched({ enabled: true, pushProtection: false }) }, "push protection is disabled"],
     ["dependabot", { dependabotEnabled: fetched(false) }, "Dependabot alerts are disabled"],
     ["dependabot", { dependabotAlerts: fetched({ critical: 1, high: 2 }) }, "1 critical and 2 high open Dependabot alerts"],
     ["code-scanning", { codeScanning: fetched(null) }, "code scanning is not configured"],
-    ["repository-files", { files: fetched({ readme: "README.md", contributing: null, securityPolicy: null, codeowners: "CODEOWNERS" }) }, "missing CONTRIBUTING (or coding standards), SECURITY.md"],
-    ["release-tag", { latestRelease: fetched({ tagName: "release-2026-11", publishedAt: null }) }, 'latest release "release-2026-11" is not a semantic version'],
+    [
+      "repository-files",
+      { files: fetched({ readme: "README.md", contributing: null, securityPolicy: null, codeowners: "CODEOWNERS" }) },
+      "missing CONTRIBUTING (or coding standards), SECURITY.md",
+    ],
+    [
+      "release-tag",
+      { latestRelease: fetched({ tagName: "release-2026-11", publishedAt: null }) },
+      'latest release "release-2026-11" is not a semantic version',
+    ],
     ["direct-push", { pushes: fetched({ direct: 2, forced: 0 }) }, "2 direct pushes recorded in the period"],
     ["force-push", { pushes: fetched({ direct: 0, forced: 1 }) }, "1 forced push recorded in the period"],
-    ["merged-prs", { mergedPullRequests: fetched([{ number: 4, mergedAt: "2026-11-02T00:00:00Z", conclusion: "FAILURE" }, { number: 5, mergedAt: "2026-11-03T00:00:00Z", conclusion: null }, { number: 6, mergedAt: "2026-11-04T00:00:00Z", conclusion: "SUCCESS" }]) }, "1 of 3 merged PRs passed sdlc-guard (policy: 100%); not passed: acme/r#4 (failure), acme/r#5 (no sdlc-guard result)"],
+    [
+      "merged-prs",
+      {
+        mergedPullRequests: fetched([
+          { number: 4, mergedAt: "2026-11-02T00:00:00Z", conclusion: "FAILURE" },
+          { number: 5, mergedAt: "2026-11-03T00:00:00Z", conclusion: null },
+          { number: 6, mergedAt: "2026-11-04T00:00:00Z", conclusion: "SUCCESS" },
+        ]),
+      },
+      "1 of 3 merged PRs passed sdlc-guard (policy: 100%); not passed: acme/r#4 (failure), acme/r#5 (no sdlc-guard result)",
+    ],
     ["activity", { pushedAt: "2025-06-01T00:00:00Z" }, "no push for 540 days (limit 180) but not archived"],
   ] as const)("%s fails: %s", (id, overrides, detail) => {
     const cell = cells(compliantRepo("r", overrides as Partial<RepositoryFacts>))[id];
@@ -73,36 +111,78 @@ describe("a repository's summary cells", () => {
         mergedPullRequests: unavailable("timed out"),
       }),
     );
-    for (const id of ["branch-protection", "secret-scanning", "push-protection", "dependabot", "code-scanning", "repository-files", "release-tag", "direct-push", "force-push", "merged-prs"] as const) {
+    for (const id of [
+      "branch-protection",
+      "secret-scanning",
+      "push-protection",
+      "dependabot",
+      "code-scanning",
+      "repository-files",
+      "release-tag",
+      "direct-push",
+      "force-push",
+      "merged-prs",
+    ] as const) {
       expect(all[id].state).toBe("unknown");
     }
-    expect(all["branch-protection"].detail).toBe("Branch protection could not be read: GitHub answered 403: Resource not accessible by integration");
+    expect(all["branch-protection"].detail).toBe(
+      "Branch protection could not be read: GitHub answered 403: Resource not accessible by integration",
+    );
     expect(all.activity.state).toBe("pass");
   });
 
   it("a repository that switches a control off is a gap, never n/a; only the org policy switching it off makes it n/a", () => {
-    const repoOff = compliantRepo("r", { configText: fetched("controls:\n  direct-push: { enforcement: off }\n"), pushes: fetched({ direct: 0, forced: 0 }) });
+    const repoOff = compliantRepo("r", {
+      configText: fetched("controls:\n  direct-push: { enforcement: off }\n"),
+      pushes: fetched({ direct: 0, forced: 0 }),
+    });
     const orgAdvisory = configSchema.parse({ controls: { "direct-push": { enforcement: "advisory" } } });
-    expect(cells(repoOff, orgAdvisory)["direct-push"]).toMatchObject({ state: "fail", detail: "direct-push is off in this repository's config, below the org policy (advisory)", fix: expect.stringContaining("never lower it") });
+    expect(cells(repoOff, orgAdvisory)["direct-push"]).toMatchObject({
+      state: "fail",
+      detail: "direct-push is off in this repository's config, below the org policy (advisory)",
+      fix: expect.stringContaining("never lower it"),
+    });
     const orgOff = configSchema.parse({ controls: { "direct-push": { enforcement: "off" } } });
-    expect(cells(compliantRepo("r"), orgOff)["direct-push"]).toMatchObject({ state: "n/a", detail: "direct-push is off in the org policy" });
+    expect(cells(compliantRepo("r"), orgOff)["direct-push"]).toMatchObject({
+      state: "n/a",
+      detail: "direct-push is off in the org policy",
+    });
   });
 
   it("a repository whose file goes below the org floor is a gap that says what was held", () => {
-    const repoOff = compliantRepo("r", { configText: fetched("controls:\n  force-push: { enforcement: off }\n"), pushes: fetched({ direct: 0, forced: 0 }) });
+    const repoOff = compliantRepo("r", {
+      configText: fetched("controls:\n  force-push: { enforcement: off }\n"),
+      pushes: fetched({ direct: 0, forced: 0 }),
+    });
     const org = configSchema.parse({ floor: { controls: { "force-push": { enforcement: "required" } } } });
-    expect(cells(repoOff, org)["force-push"]).toMatchObject({ state: "fail", detail: "this repository's config tries to go below the org floor: controls.force-push.enforcement off → required (held)" });
+    expect(cells(repoOff, org)["force-push"]).toMatchObject({
+      state: "fail",
+      detail: "this repository's config tries to go below the org floor: controls.force-push.enforcement off → required (held)",
+    });
     // The repository's file is merged over the org's, as the app loads it: a key it does not set keeps the org's value.
     const orgCheck = configSchema.parse({ controls: { "direct-push": { report: "check" } } });
-    const partial = compliantRepo("r", { configText: fetched("controls:\n  jira: { projects: [PAY] }\n"), pushes: fetched({ direct: 0, forced: 0 }) });
+    const partial = compliantRepo("r", {
+      configText: fetched("controls:\n  jira: { projects: [PAY] }\n"),
+      pushes: fetched({ direct: 0, forced: 0 }),
+    });
     expect(cells(partial, orgCheck)["direct-push"].state).toBe("unknown");
   });
 
   it("pushes count only where the repository's config records them as issues", () => {
-    const withConfig = (text: string) => cells(compliantRepo("r", { configText: fetched(text), pushes: fetched({ direct: 0, forced: 0 }) }));
-    expect(withConfig("controls:\n  direct-push:\n    report: check\n")["direct-push"]).toMatchObject({ state: "unknown", detail: expect.stringContaining("report: check") });
-    expect(withConfig("controls:\n  force-push:\n    enforcement: off\n")["force-push"]).toMatchObject({ state: "fail", detail: "force-push is off in this repository's config, below the org policy (required)" });
-    expect(withConfig("_extends: acme/policies\n")["direct-push"]).toMatchObject({ state: "unknown", detail: expect.stringContaining("uses _extends, which the summary does not follow") });
+    const withConfig = (text: string) =>
+      cells(compliantRepo("r", { configText: fetched(text), pushes: fetched({ direct: 0, forced: 0 }) }));
+    expect(withConfig("controls:\n  direct-push:\n    report: check\n")["direct-push"]).toMatchObject({
+      state: "unknown",
+      detail: expect.stringContaining("report: check"),
+    });
+    expect(withConfig("controls:\n  force-push:\n    enforcement: off\n")["force-push"]).toMatchObject({
+      state: "fail",
+      detail: "force-push is off in this repository's config, below the org policy (required)",
+    });
+    expect(withConfig("_extends: acme/policies\n")["direct-push"]).toMatchObject({
+      state: "unknown",
+      detail: expect.stringContaining("uses _extends, which the summary does not follow"),
+    });
     expect(withConfig("controls: [oops\n")["direct-push"].state).toBe("unknown");
     expect(withConfig("controls:\n  jira:\n    projects: [PAY]\n")["direct-push"].state).toBe("pass");
     expect(cells(compliantRepo("r", { configText: unavailable("timed out") }))["direct-push"].state).toBe("unknown");
@@ -112,8 +192,15 @@ describe("a repository's summary cells", () => {
   });
 
   it("nothing to judge is n/a: no release, no merged PR, an empty repository, never pushed", () => {
-    const all = cells(compliantRepo("r", { latestRelease: fetched(null), mergedPullRequests: fetched([]), defaultBranch: null, pushedAt: null }));
-    expect([all["release-tag"].state, all["merged-prs"].state, all["branch-protection"].state, all.activity.state]).toEqual(["n/a", "n/a", "n/a", "n/a"]);
+    const all = cells(
+      compliantRepo("r", { latestRelease: fetched(null), mergedPullRequests: fetched([]), defaultBranch: null, pushedAt: null }),
+    );
+    expect([all["release-tag"].state, all["merged-prs"].state, all["branch-protection"].state, all.activity.state]).toEqual([
+      "n/a",
+      "n/a",
+      "n/a",
+      "n/a",
+    ]);
   });
 
   it("settings change the verdicts: approvals, release pattern, merged pass rate, inactivity", () => {
@@ -123,7 +210,10 @@ describe("a repository's summary cells", () => {
     });
     const repo = compliantRepo("r", {
       latestRelease: fetched({ tagName: "release-2026-11", publishedAt: null }),
-      mergedPullRequests: fetched([{ number: 1, mergedAt: "2026-11-02T00:00:00Z", conclusion: "FAILURE" }, { number: 2, mergedAt: "2026-11-02T00:00:00Z", conclusion: "SUCCESS" }]),
+      mergedPullRequests: fetched([
+        { number: 1, mergedAt: "2026-11-02T00:00:00Z", conclusion: "FAILURE" },
+        { number: 2, mergedAt: "2026-11-02T00:00:00Z", conclusion: "SUCCESS" },
+      ]),
     });
     const all = cells(repo, config);
     expect(all["branch-protection"]).toMatchObject({ state: "fail", detail: expect.stringContaining("policy needs 3") });
@@ -134,7 +224,9 @@ describe("a repository's summary cells", () => {
 
   it("names at most five failing merged PRs and counts the rest", () => {
     const pulls = Array.from({ length: 8 }, (_, i) => ({ number: i + 1, mergedAt: "2026-11-02T00:00:00Z", conclusion: "FAILURE" }));
-    expect(cells(compliantRepo("r", { mergedPullRequests: fetched(pulls) }))["merged-prs"].detail).toMatch(/acme\/r#5 \(failure\) and 3 more$/);
+    expect(cells(compliantRepo("r", { mergedPullRequests: fetched(pulls) }))["merged-prs"].detail).toMatch(
+      /acme\/r#5 \(failure\) and 3 more$/,
+    );
   });
 });
 
@@ -178,7 +270,10 @@ describe("the organisation's summary", () => {
 
   it("the two-factor requirement fails when off and is unknown when GitHub hides it", () => {
     expect(summarizeOrg(facts([], fetched(false)), defaultConfig, [], 0).twoFactor.state).toBe("fail");
-    expect(summarizeOrg(facts([], unavailable("shown only to owners")), defaultConfig, [], 0).twoFactor).toMatchObject({ state: "unknown", detail: expect.stringContaining("shown only to owners") });
+    expect(summarizeOrg(facts([], unavailable("shown only to owners")), defaultConfig, [], 0).twoFactor).toMatchObject({
+      state: "unknown",
+      detail: expect.stringContaining("shown only to owners"),
+    });
   });
 
   it("an organisation without active repositories has no rate and 0% compliant", () => {

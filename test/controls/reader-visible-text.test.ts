@@ -26,7 +26,9 @@ describe("readerVisibleText: the text a reader of the rendered Markdown sees", (
   });
 
   it("keepCode keeps code (the description control counts a code block as text) but still hides comments", () => {
-    expect(readerVisibleText("a <!-- x --> `<!-- y -->`\n```\n<!-- z -->\n```", { keepCode: true })).toBe("a  `<!-- y -->`\n```\n<!-- z -->\n```");
+    expect(readerVisibleText("a <!-- x --> `<!-- y -->`\n```\n<!-- z -->\n```", { keepCode: true })).toBe(
+      "a  `<!-- y -->`\n```\n<!-- z -->\n```",
+    );
   });
 
   it("inlineOnly reads a title: no fences or indented code, comments and code spans still hidden", () => {

@@ -27,8 +27,16 @@ describe("release-notes: a published release has non-empty notes", () => {
     ["whitespace only", " \n\t \n"],
   ])("a release without notes is an advisory finding (%s)", (_name, notes) => {
     const tag = tagSnapshot({ release: release(notes) });
-    expect(evaluateReleaseNotes(tag)).toEqual({ outcome: "fail", reason: "Release `v1.4.0` has no release notes.", fix: NOTES_FIX, notes: undefined });
-    expect(evaluateTagControls(tag, defaultConfig).find((r) => r.id === "release-notes")).toMatchObject({ enforcement: "advisory", outcome: "fail" });
+    expect(evaluateReleaseNotes(tag)).toEqual({
+      outcome: "fail",
+      reason: "Release `v1.4.0` has no release notes.",
+      fix: NOTES_FIX,
+      notes: undefined,
+    });
+    expect(evaluateTagControls(tag, defaultConfig).find((r) => r.id === "release-notes")).toMatchObject({
+      enforcement: "advisory",
+      outcome: "fail",
+    });
   });
 
   it("a tag that is not a release expects no notes", () => {

@@ -18,12 +18,19 @@ describe("release-tag: release tags are semantic versions on a commit of the def
   });
 
   describe("the default pattern is Semantic Versioning 2.0.0 with an optional lower-case v", () => {
-    it.each(["v1.2.3", "1.2.3", "v2.0.0-rc.1", "1.0.0+build.5", "1.0.0-alpha.beta", "v0.0.0", "v10.20.30", "1.0.0-0A.is.legal", "1.0.0-alpha+001"])(
-      "%s is a semantic version",
-      (name) => {
-        expect(isReleaseTagName(name, SEMVER_TAG_PATTERN)).toBe(true);
-      },
-    );
+    it.each([
+      "v1.2.3",
+      "1.2.3",
+      "v2.0.0-rc.1",
+      "1.0.0+build.5",
+      "1.0.0-alpha.beta",
+      "v0.0.0",
+      "v10.20.30",
+      "1.0.0-0A.is.legal",
+      "1.0.0-alpha+001",
+    ])("%s is a semantic version", (name) => {
+      expect(isReleaseTagName(name, SEMVER_TAG_PATTERN)).toBe(true);
+    });
 
     it.each([
       ["1.2", "two parts"],
@@ -51,7 +58,8 @@ describe("release-tag: release tags are semantic versions on a commit of the def
   it("a semantic-version tag on a commit of main passes", () => {
     expect(evaluateReleaseTag(tagSnapshot(), config())).toEqual({
       outcome: "pass",
-      reason: "Tag `v1.4.0` is a semantic version on commit `3333333` of the default branch `main`, the merge of PR #12, which passed sdlc-guard.",
+      reason:
+        "Tag `v1.4.0` is a semantic version on commit `3333333` of the default branch `main`, the merge of PR #12, which passed sdlc-guard.",
       fix: "",
       notes: undefined,
     });
@@ -89,7 +97,10 @@ describe("release-tag: release tags are semantic versions on a commit of the def
 
   it("a wrong name and a commit outside the default branch are both reported in one reason", () => {
     const mergedIntoTrunk = fetched([mergedPull(12, TAG_SHA, undefined, { baseRefName: "trunk" })]);
-    const result = evaluateReleaseTag(tagSnapshot({ name: "hotfix", defaultBranch: "trunk", onDefaultBranch: fetched(false), mergedPullRequests: mergedIntoTrunk }), config());
+    const result = evaluateReleaseTag(
+      tagSnapshot({ name: "hotfix", defaultBranch: "trunk", onDefaultBranch: fetched(false), mergedPullRequests: mergedIntoTrunk }),
+      config(),
+    );
     expect(result.outcome).toBe("fail");
     expect(result.reason).toBe(
       "Tag `hotfix` is not a semantic version like `v1.4.0` and points to commit `3333333`, which is not on the default branch `trunk`.",
@@ -124,10 +135,14 @@ describe("release-tag: release tags are semantic versions on a commit of the def
   });
 
   it("with require_on_default_branch off, the branch is not looked at", () => {
-    const result = evaluateReleaseTag(tagSnapshot({ onDefaultBranch: unavailable("not read") }), config({ require_on_default_branch: false }));
+    const result = evaluateReleaseTag(
+      tagSnapshot({ onDefaultBranch: unavailable("not read") }),
+      config({ require_on_default_branch: false }),
+    );
     expect(result).toMatchObject({
       outcome: "pass",
-      reason: "Tag `v1.4.0` is a semantic version on commit `3333333` (being on the default branch is not required: `require_on_default_branch: false`), the merge of PR #12, which passed sdlc-guard.",
+      reason:
+        "Tag `v1.4.0` is a semantic version on commit `3333333` (being on the default branch is not required: `require_on_default_branch: false`), the merge of PR #12, which passed sdlc-guard.",
     });
   });
 });

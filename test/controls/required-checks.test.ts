@@ -20,10 +20,12 @@ function run(name: string, conclusion: string | null, minute = 0, extra: Partial
   };
 }
 
-const status = (name: string, state: string | null, minute = 0): HeadCheck => run(name, state, minute, { kind: "commit status", app: null });
+const status = (name: string, state: string | null, minute = 0): HeadCheck =>
+  run(name, state, minute, { kind: "commit status", app: null });
 
 const snapshot = (checks: HeadCheck[]): ReturnType<typeof pullRequestSnapshot> => pullRequestSnapshot({ headChecks: fetched(checks) });
-const evaluate = (checks: HeadCheck[], settings: Record<string, unknown>) => evaluateRequiredChecks(snapshot(checks), requiredChecksConfig(settings));
+const evaluate = (checks: HeadCheck[], settings: Record<string, unknown>) =>
+  evaluateRequiredChecks(snapshot(checks), requiredChecksConfig(settings));
 const SAST_SCA = { checks: ["SAST", "SCA"] };
 const WAIT_FIX =
   "Nothing to do yet: the control is re-evaluated automatically when they complete. If a check never reports, make sure it runs on pull requests and that its name matches exactly.";
@@ -45,7 +47,8 @@ describe("required-checks: named checks concluded successfully on the head commi
   it("every required check succeeded: passes, listing them with their conclusions and the source each was accepted from", () => {
     expect(evaluate([run("SAST", "success"), run("SCA", "success"), run("lint", "failure")], SAST_SCA)).toEqual({
       outcome: "pass",
-      reason: "All 2 required check(s) succeeded on `c0ffee1`: `SAST` (success from app `github-actions`), `SCA` (success from app `github-actions`).",
+      reason:
+        "All 2 required check(s) succeeded on `c0ffee1`: `SAST` (success from app `github-actions`), `SCA` (success from app `github-actions`).",
       fix: "",
       notes: undefined,
     });
@@ -54,7 +57,9 @@ describe("required-checks: named checks concluded successfully on the head commi
   it("a commit status counts like a check run", () => {
     const result = evaluate([status("ci/sast", "success"), run("SCA", "success")], { checks: ["ci/sast", "SCA"] });
     expect(result.outcome).toBe("pass");
-    expect(result.reason).toBe("All 2 required check(s) succeeded on `c0ffee1`: `ci/sast` (success from a commit status), `SCA` (success from app `github-actions`).");
+    expect(result.reason).toBe(
+      "All 2 required check(s) succeeded on `c0ffee1`: `ci/sast` (success from a commit status), `SCA` (success from app `github-actions`).",
+    );
   });
 
   it("a failed commit status fails like a check run", () => {
@@ -79,7 +84,9 @@ describe("required-checks: named checks concluded successfully on the head commi
     const result = evaluate([run("SAST", "failure"), run("SCA", null)], SAST_SCA);
     expect(result.outcome).toBe("fail");
     expect(result.reason).toBe("Required check(s) did not succeed on `c0ffee1`: `SAST` (failure). Still waiting for: `SCA` (in progress).");
-    expect(result.fix).toBe("Fix what the failing check(s) report and push, or re-run them if the failure was spurious (accepted conclusions: success).");
+    expect(result.fix).toBe(
+      "Fix what the failing check(s) report and push, or re-run them if the failure was spurious (accepted conclusions: success).",
+    );
   });
 
   it.each(["failure", "cancelled", "timed_out", "action_required", "stale", "startup_failure", "neutral", "skipped"])(
@@ -92,7 +99,10 @@ describe("required-checks: named checks concluded successfully on the head commi
   );
 
   it.each(["neutral", "skipped"])("a %s conclusion passes when accepted_conclusions lists it", (conclusion) => {
-    const result = evaluate([run("SAST", conclusion), run("SCA", "success")], { ...SAST_SCA, accepted_conclusions: ["success", "neutral", "skipped"] });
+    const result = evaluate([run("SAST", conclusion), run("SCA", "success")], {
+      ...SAST_SCA,
+      accepted_conclusions: ["success", "neutral", "skipped"],
+    });
     expect(result.outcome).toBe("pass");
     expect(result.reason).toContain(`\`SAST\` (${conclusion} from app \`github-actions\`)`);
   });
@@ -124,7 +134,10 @@ describe("required-checks: named checks concluded successfully on the head commi
 
     it("a run without a start time (queued) counts as the newest: an earlier success does not pass while it waits", () => {
       const undated = { ...run("SAST", "failure"), startedAt: null };
-      for (const checks of [[undated, run("SAST", "success", 1)], [run("SAST", "success", 1), undated]]) {
+      for (const checks of [
+        [undated, run("SAST", "success", 1)],
+        [run("SAST", "success", 1), undated],
+      ]) {
         expect(evaluate(checks, { checks: ["SAST"] }).outcome).toBe("fail");
       }
     });
@@ -148,7 +161,9 @@ describe("required-checks: named checks concluded successfully on the head commi
     it("a success posted later under the same name by another source (a commit status) cannot hide a tool's failure", () => {
       expect(evaluate([run("SAST", "failure", 1), status("SAST", "success", 2)], { checks: ["SAST"] }).outcome).toBe("fail");
       expect(evaluate([status("SAST", "failure", 1), run("SAST", "success", 2)], { checks: ["SAST"] }).outcome).toBe("fail");
-      expect(evaluate([status("SAST", "failure", 1), status("SAST", "success", 2), run("SAST", "success", 2)], { checks: ["SAST"] }).outcome).toBe("pass");
+      expect(
+        evaluate([status("SAST", "failure", 1), status("SAST", "success", 2), run("SAST", "success", 2)], { checks: ["SAST"] }).outcome,
+      ).toBe("pass");
     });
   });
 
@@ -178,7 +193,9 @@ describe("required-checks: named checks concluded successfully on the head commi
     it("a success from the pinned app passes, and the row names that app", () => {
       const result = evaluate([ghas("success")], CODEQL);
       expect(result.outcome).toBe("pass");
-      expect(result.reason).toBe("All 1 required check(s) succeeded on `c0ffee1`: `CodeQL` from app `github-advanced-security` (success from app `github-advanced-security`).");
+      expect(result.reason).toBe(
+        "All 1 required check(s) succeeded on `c0ffee1`: `CodeQL` from app `github-advanced-security` (success from app `github-advanced-security`).",
+      );
     });
 
     it.each([
@@ -188,13 +205,17 @@ describe("required-checks: named checks concluded successfully on the head commi
     ])("%s does not satisfy it, and the row says who reported it and that it does not count", (_name, impostor, source) => {
       const result = evaluate([impostor], CODEQL);
       expect(result.outcome).toBe("pending");
-      expect(result.reason).toBe(`Waiting for: \`CodeQL\` from app \`github-advanced-security\` (not reported yet on \`c0ffee1\`; also reported by ${source}, which does not count).`);
+      expect(result.reason).toBe(
+        `Waiting for: \`CodeQL\` from app \`github-advanced-security\` (not reported yet on \`c0ffee1\`; also reported by ${source}, which does not count).`,
+      );
     });
 
     it("a workflow's success cannot hide the pinned app's failure, nor can it pass alongside it", () => {
       const result = evaluate([ghas("failure", 1), run("CodeQL", "success", 2)], CODEQL);
       expect(result.outcome).toBe("fail");
-      expect(result.reason).toContain("`CodeQL` from app `github-advanced-security` (failure; also reported by app `github-actions`, which does not count)");
+      expect(result.reason).toContain(
+        "`CodeQL` from app `github-advanced-security` (failure; also reported by app `github-actions`, which does not count)",
+      );
     });
 
     it("a pinned app's success passes even while a workflow of that name fails (only the pinned app counts)", () => {
@@ -214,7 +235,9 @@ describe("required-checks: named checks concluded successfully on the head commi
 
     it("a plain name still accepts any source, and the passing row names each one", () => {
       const result = evaluate([ghas("success"), status("CodeQL", "success")], { checks: ["CodeQL"] });
-      expect(result.reason).toBe("All 1 required check(s) succeeded on `c0ffee1`: `CodeQL` (success from app `github-advanced-security` and a commit status).");
+      expect(result.reason).toBe(
+        "All 1 required check(s) succeeded on `c0ffee1`: `CodeQL` (success from app `github-advanced-security` and a commit status).",
+      );
     });
 
     it("an entry with an app that is not a slug, or an unknown key, is a config error", () => {
@@ -248,7 +271,11 @@ describe("required-checks: named checks concluded successfully on the head commi
   describe("fails closed when the checks cannot be read", () => {
     it.each([
       ["checks not read", undefined, "Could not read the checks on the head commit: they were not read for this evaluation"],
-      ["GitHub error", unavailable<HeadCheck[]>("GitHub answered 502"), "Could not read the checks on the head commit: GitHub answered 502"],
+      [
+        "GitHub error",
+        unavailable<HeadCheck[]>("GitHub answered 502"),
+        "Could not read the checks on the head commit: GitHub answered 502",
+      ],
     ])("%s: error", (_name, headChecks, reason) => {
       const result = evaluateRequiredChecks(pullRequestSnapshot({ headChecks }), requiredChecksConfig(SAST_SCA));
       expect(result.outcome).toBe("error");

@@ -33,7 +33,11 @@ const members = (extra: [string, Fetched<ReadonlySet<string>>][] = []): TeamMemb
   ]);
 
 const BOTH = ["acme/senior-engineers", "acme/cto"];
-const evaluate = (reviews: Review[], teams: string[] = BOTH, settings: { reviews?: Record<string, unknown>; members?: TeamMembers; pr?: Partial<PullRequestSnapshot> } = {}) =>
+const evaluate = (
+  reviews: Review[],
+  teams: string[] = BOTH,
+  settings: { reviews?: Record<string, unknown>; members?: TeamMembers; pr?: Partial<PullRequestSnapshot> } = {},
+) =>
   evaluateReviewerTeams(snapshot(reviews, settings.pr), reviewsConfig(settings.reviews), teamsConfig(teams), settings.members ?? members());
 
 describe("reviewer-teams: a counted approval from a member of each configured team", () => {
@@ -64,7 +68,9 @@ describe("reviewer-teams: a counted approval from a member of each configured te
   it("an approval by someone outside senior-engineers does not satisfy reviewer-teams", () => {
     const result = evaluate([review("erin", "APPROVED", 1), review("dave", "APPROVED", 2)]);
     expect(result.outcome).toBe("fail");
-    expect(result.reason).toBe("No counted approval from a member of acme/senior-engineers (approvers: erin, dave). acme/cto: approved by dave.");
+    expect(result.reason).toBe(
+      "No counted approval from a member of acme/senior-engineers (approvers: erin, dave). acme/cto: approved by dave.",
+    );
     expect(result.fix).toBe("Ask a member of acme/senior-engineers to review and approve the latest commit.");
   });
 
@@ -84,7 +90,9 @@ describe("reviewer-teams: a counted approval from a member of each configured te
     });
 
     it("a CTO approval on an older commit counts when count_stale_approvals is true", () => {
-      const result = evaluate([review("bob", "APPROVED", 1), review("dave", "APPROVED", 2, OLDER)], BOTH, { reviews: { count_stale_approvals: true } });
+      const result = evaluate([review("bob", "APPROVED", 1), review("dave", "APPROVED", 2, OLDER)], BOTH, {
+        reviews: { count_stale_approvals: true },
+      });
       expect(result.outcome).toBe("pass");
       expect(result.reason).toBe("acme/senior-engineers: approved by bob; acme/cto: approved by dave.");
     });
@@ -167,7 +175,9 @@ describe("reviewer-teams: a counted approval from a member of each configured te
     it("several unreadable teams are each named with their error", () => {
       const result = evaluate([], ["acme/security", "acme/cto"], { members: members([["acme/cto", unavailable("HTTP 403")]]) });
       expect(result.outcome).toBe("error");
-      expect(result.reason).toBe("Could not read the members of acme/security, acme/cto: acme/security: not read for this evaluation; acme/cto: HTTP 403");
+      expect(result.reason).toBe(
+        "Could not read the members of acme/security, acme/cto: acme/security: not read for this evaluation; acme/cto: HTTP 403",
+      );
     });
 
     it("a readable team that is not satisfied fails, and the unreadable one is noted", () => {

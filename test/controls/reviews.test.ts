@@ -18,17 +18,38 @@ function review(author: Actor | string | null, state: ReviewState, minute: numbe
 }
 
 function snapshot(reviews: Review[], overrides: Partial<PullRequestSnapshot> = {}): ReturnType<typeof pullRequestSnapshot> {
-  return pullRequestSnapshot({ number: 42, title: "PAY-123: refunds", headRefName: "feature/pay-123-refunds", author: human("alice"), reviews: fetched(reviews), ...overrides });
+  return pullRequestSnapshot({
+    number: 42,
+    title: "PAY-123: refunds",
+    headRefName: "feature/pay-123-refunds",
+    author: human("alice"),
+    reviews: fetched(reviews),
+    ...overrides,
+  });
 }
 
 const reviewsConfig = (settings: Record<string, unknown> = {}): ReviewsConfig =>
   configSchema.parse({ controls: { reviews: settings } }).controls.reviews;
 
-const tally = (t: Partial<ReviewTally>): ReviewTally => ({ approvers: [], blockers: [], staleApprovers: [], withoutWriteAccess: [], notIndependent: [], unmatchedCoAuthors: [], ...t });
+const tally = (t: Partial<ReviewTally>): ReviewTally => ({
+  approvers: [],
+  blockers: [],
+  staleApprovers: [],
+  withoutWriteAccess: [],
+  notIndependent: [],
+  unmatchedCoAuthors: [],
+  ...t,
+});
 
 describe("reviews: >= 2 distinct human approvals on the head commit, not the author, not bots", () => {
   it("the default policy needs two approvals and does not count stale ones", () => {
-    expect(defaultConfig.controls.reviews).toEqual({ enforcement: "required", min_approvals: 2, count_stale_approvals: false, require_code_owners: false, independent_approvers: true });
+    expect(defaultConfig.controls.reviews).toEqual({
+      enforcement: "required",
+      min_approvals: 2,
+      count_stale_approvals: false,
+      require_code_owners: false,
+      independent_approvers: true,
+    });
   });
 
   describe("which approvals qualify (countQualifyingApprovals, then evaluateReviews with the default 2 approvals)", () => {
@@ -169,7 +190,11 @@ describe("reviews: >= 2 distinct human approvals on the head commit, not the aut
       },
       {
         name: "changes requested by someone without write access do not block",
-        reviews: [review("bob", "APPROVED", 1), review("carol", "APPROVED", 2), { ...review("drive-by", "CHANGES_REQUESTED", 3), authorCanPush: false }],
+        reviews: [
+          review("bob", "APPROVED", 1),
+          review("carol", "APPROVED", 2),
+          { ...review("drive-by", "CHANGES_REQUESTED", 3), authorCanPush: false },
+        ],
         expected: { approvers: ["bob", "carol"], withoutWriteAccess: ["drive-by"] },
         outcome: "pass",
       },
@@ -220,7 +245,9 @@ describe("reviews: >= 2 distinct human approvals on the head commit, not the aut
 
     it.each(cases)("$name", ({ reviews, countStale = false, prAuthor = "alice", expected, outcome }) => {
       const result = countQualifyingApprovals(reviews, prAuthor, HEAD, countStale);
-      expect({ ...result, approvers: [...result.approvers].sort() }).toEqual(tally({ ...expected, approvers: [...(expected.approvers ?? [])].sort() }));
+      expect({ ...result, approvers: [...result.approvers].sort() }).toEqual(
+        tally({ ...expected, approvers: [...(expected.approvers ?? [])].sort() }),
+      );
 
       const pr = snapshot(reviews, { author: prAuthor === null ? null : human(prAuthor) });
       expect(evaluateReviews(pr, reviewsConfig({ count_stale_approvals: countStale })).outcome).toBe(outcome);
@@ -237,8 +264,18 @@ describe("reviews: >= 2 distinct human approvals on the head commit, not the aut
         review("bob", "COMMENTED", 7),
       ];
       const expected = countQualifyingApprovals(inTimeOrder, "alice", HEAD, false);
-      expect(expected).toEqual({ approvers: ["carol", "erin"], blockers: ["bob"], staleApprovers: ["dave"], withoutWriteAccess: [], notIndependent: [], unmatchedCoAuthors: [] });
-      for (const shuffled of [[...inTimeOrder].reverse(), [inTimeOrder[3]!, inTimeOrder[6]!, inTimeOrder[0]!, inTimeOrder[5]!, inTimeOrder[1]!, inTimeOrder[4]!, inTimeOrder[2]!]]) {
+      expect(expected).toEqual({
+        approvers: ["carol", "erin"],
+        blockers: ["bob"],
+        staleApprovers: ["dave"],
+        withoutWriteAccess: [],
+        notIndependent: [],
+        unmatchedCoAuthors: [],
+      });
+      for (const shuffled of [
+        [...inTimeOrder].reverse(),
+        [inTimeOrder[3]!, inTimeOrder[6]!, inTimeOrder[0]!, inTimeOrder[5]!, inTimeOrder[1]!, inTimeOrder[4]!, inTimeOrder[2]!],
+      ]) {
         const result = countQualifyingApprovals(shuffled, "alice", HEAD, false);
         expect({ ...result, approvers: [...result.approvers].sort() }).toEqual(expected);
       }
@@ -247,7 +284,11 @@ describe("reviews: >= 2 distinct human approvals on the head commit, not the aut
     it("a review without a submission time is read as the earliest, whatever its position", () => {
       const undated: Review = { author: human("bob"), state: "APPROVED", commitSha: HEAD, submittedAt: null, authorCanPush: true };
       const later = review("bob", "CHANGES_REQUESTED", 5);
-      for (const reviews of [[undated, later], [later, undated], [later, undated, { ...undated, author: human("carol") }]]) {
+      for (const reviews of [
+        [undated, later],
+        [later, undated],
+        [later, undated, { ...undated, author: human("carol") }],
+      ]) {
         const result = countQualifyingApprovals(reviews, "alice", HEAD, false);
         expect(result.blockers).toEqual(["bob"]);
         expect(result.approvers).not.toContain("bob");
@@ -287,10 +328,15 @@ describe("reviews: >= 2 distinct human approvals on the head commit, not the aut
     });
 
     it("min_approvals 3 fails with two approvals, asking for one more", () => {
-      const result = evaluateReviews(snapshot([review("bob", "APPROVED", 1), review("carol", "APPROVED", 2)]), reviewsConfig({ min_approvals: 3 }));
+      const result = evaluateReviews(
+        snapshot([review("bob", "APPROVED", 1), review("carol", "APPROVED", 2)]),
+        reviewsConfig({ min_approvals: 3 }),
+      );
       expect(result.outcome).toBe("fail");
       expect(result.reason).toBe("2 of 3 required approvals on `c0ffee1` (bob, carol).");
-      expect(result.fix).toBe("Get 1 more approval(s) from human reviewers other than the author or anyone else who wrote the change, on the latest commit.");
+      expect(result.fix).toBe(
+        "Get 1 more approval(s) from human reviewers other than the author or anyone else who wrote the change, on the latest commit.",
+      );
     });
 
     it("a PR without reviews fails, asking for two approvals", () => {

@@ -29,7 +29,10 @@ describe("signed-release: the release tag is an annotated tag whose signature Gi
       fix: SIGN_FIX,
       notes: undefined,
     });
-    expect(evaluateTagControls(tag, defaultConfig).find((r) => r.id === "signed-release")).toMatchObject({ enforcement: "advisory", outcome: "fail" });
+    expect(evaluateTagControls(tag, defaultConfig).find((r) => r.id === "signed-release")).toMatchObject({
+      enforcement: "advisory",
+      outcome: "fail",
+    });
   });
 
   it.each(["unknown_key", "bad_email", "expired_key"])("a signature GitHub cannot verify (%s) fails, quoting GitHub's reason", (reason) => {

@@ -19,12 +19,48 @@ describe("waiver terms", () => {
 
   it.each([
     ["no run on the head yet: the head is new now", null, fetched([]), [], fetched(NOW)],
-    ["GitHub could not say whether there is a run", undefined, fetched([]), [], unavailable("GitHub did not say whether sdlc-guard has evaluated the head commit `abc1234` before")],
-    ["our run, no force push since: since the run was created", { startedAt: "2026-11-20T09:00:00Z" }, fetched([{ at: "2026-11-20T08:00:00Z", actor: "a", afterSha: "x" }]), [], fetched("2026-11-20T09:00:00Z")],
-    ["a later force push to the head: since that push", { startedAt: "2026-11-20T09:00:00Z" }, fetched([{ at: "2026-11-20T10:00:00Z", actor: "a", afterSha: HEAD }]), [], fetched("2026-11-20T10:00:00Z")],
-    ["a later force push elsewhere, head back by a plain push: unknown", { startedAt: "2026-11-20T09:00:00Z" }, fetched([{ at: "2026-11-20T10:00:00Z", actor: "a", afterSha: "x" }]), [], unavailable("the head branch was force-pushed after sdlc-guard first saw `abc1234`, which is the head again")],
-    ["the head is shared with another PR: unknown", { startedAt: "2026-11-20T09:00:00Z" }, fetched([]), [8], unavailable("the head commit `abc1234` is also the head of #8")],
-    ["the timeline could not be read: unknown", { startedAt: "2026-11-20T09:00:00Z" }, unavailable("HTTP 502"), [], unavailable("the force pushes of the head branch could not be read: HTTP 502")],
+    [
+      "GitHub could not say whether there is a run",
+      undefined,
+      fetched([]),
+      [],
+      unavailable("GitHub did not say whether sdlc-guard has evaluated the head commit `abc1234` before"),
+    ],
+    [
+      "our run, no force push since: since the run was created",
+      { startedAt: "2026-11-20T09:00:00Z" },
+      fetched([{ at: "2026-11-20T08:00:00Z", actor: "a", afterSha: "x" }]),
+      [],
+      fetched("2026-11-20T09:00:00Z"),
+    ],
+    [
+      "a later force push to the head: since that push",
+      { startedAt: "2026-11-20T09:00:00Z" },
+      fetched([{ at: "2026-11-20T10:00:00Z", actor: "a", afterSha: HEAD }]),
+      [],
+      fetched("2026-11-20T10:00:00Z"),
+    ],
+    [
+      "a later force push elsewhere, head back by a plain push: unknown",
+      { startedAt: "2026-11-20T09:00:00Z" },
+      fetched([{ at: "2026-11-20T10:00:00Z", actor: "a", afterSha: "x" }]),
+      [],
+      unavailable("the head branch was force-pushed after sdlc-guard first saw `abc1234`, which is the head again"),
+    ],
+    [
+      "the head is shared with another PR: unknown",
+      { startedAt: "2026-11-20T09:00:00Z" },
+      fetched([]),
+      [8],
+      unavailable("the head commit `abc1234` is also the head of #8"),
+    ],
+    [
+      "the timeline could not be read: unknown",
+      { startedAt: "2026-11-20T09:00:00Z" },
+      unavailable("HTTP 502"),
+      [],
+      unavailable("the force pushes of the head branch could not be read: HTTP 502"),
+    ],
   ] as const)("%s", (_case, run, forcePushes, shared, expected) => {
     expect(headSinceOf(HEAD, run, forcePushes as never, shared, NOW)).toEqual(expected);
   });

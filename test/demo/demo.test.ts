@@ -16,7 +16,9 @@ describe("npm run demo", () => {
     expect(cases[4]!.title).toBe("1 required control(s) failing: direct-push");
     // The tag's commit is the directly pushed one: its run keeps the push's row and adds the tag's.
     expect(cases[5]!.title).toBe("2 required control(s) failing: direct-push, release-tag; advisory: signed-release");
-    expect(lines.join("\n")).toContain('violation issues in acme/payments: #1 "sdlc-guard: direct pushes to protected branches", #2 "sdlc-guard: release tags outside the versioning policy"');
+    expect(lines.join("\n")).toContain(
+      'violation issues in acme/payments: #1 "sdlc-guard: direct pushes to protected branches", #2 "sdlc-guard: release tags outside the versioning policy"',
+    );
     expect(cases[1]!.title).toBe("1 required control(s) failing: reviews");
     expect(cases[2]!.title).toBe("1 required control(s) failing: jira");
     expect(cases[3]!.title).toBe("1 required control(s) failing: branch-protection");

@@ -1,4 +1,10 @@
-import { loadConfigCached, createStateCache, invalidateConfigFiles, invalidateSecretScanning, invalidateTeams } from "../../src/evaluation/state-cache.js";
+import {
+  loadConfigCached,
+  createStateCache,
+  invalidateConfigFiles,
+  invalidateSecretScanning,
+  invalidateTeams,
+} from "../../src/evaluation/state-cache.js";
 import { TtlCache } from "../../src/common/ttl-cache.js";
 import { EtagStore } from "../../src/github/transport/conditional-requests.js";
 
@@ -107,7 +113,9 @@ describe("cached configuration", () => {
 
   it("a load that hit a GitHub error is not cached", async () => {
     const cache = createStateCache();
-    const octokit = { rest: { repos: { getContent: async () => Promise.reject(Object.assign(new Error("boom"), { status: 502 })) } } } as never;
+    const octokit = {
+      rest: { repos: { getContent: async () => Promise.reject(Object.assign(new Error("boom"), { status: 502 })) } },
+    } as never;
     const loaded = await loadConfigCached(octokit, "acme", "payments", cache);
     expect(loaded.ok).toBe(false);
     expect(cache.config.size).toBe(0);

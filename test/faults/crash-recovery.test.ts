@@ -13,8 +13,24 @@ import { deliver, requestsTo } from "./fault-kit.js";
 // app finds such runs and completes them by evaluating their PR again, or fails them with the reason.
 
 /** Our `sdlc-guard` run as a process that died after creating it left it. */
-function leftInProgress(world: GitHubWorld, repo: SimRepo, headSha: string, number: number, startedAt = "2026-11-20T09:00:00Z"): SimCheckRun {
-  const run: SimCheckRun = { id: 9000 + repo.checkRuns.length, appId: world.appId, name: "sdlc-guard", headSha, status: "in_progress", conclusion: null, output: { title: "Evaluating", summary: null }, externalId: `pr-${number}`, startedAt };
+function leftInProgress(
+  world: GitHubWorld,
+  repo: SimRepo,
+  headSha: string,
+  number: number,
+  startedAt = "2026-11-20T09:00:00Z",
+): SimCheckRun {
+  const run: SimCheckRun = {
+    id: 9000 + repo.checkRuns.length,
+    appId: world.appId,
+    name: "sdlc-guard",
+    headSha,
+    status: "in_progress",
+    conclusion: null,
+    output: { title: "Evaluating", summary: null },
+    externalId: `pr-${number}`,
+    startedAt,
+  };
   repo.checkRuns.push(run);
   return run;
 }
@@ -50,7 +66,10 @@ describe("a check run left in progress", () => {
     // #6: left in progress on a commit that is no longer its head.
     const moved = compliantPullRequest(world, repo, 6);
     const oldCommit = "0".repeat(39) + "6";
-    moved.commits = [{ sha: oldCommit, message: "PAY-106: first try" }, { sha: moved.headSha, message: "PAY-106: rotate keys" }];
+    moved.commits = [
+      { sha: oldCommit, message: "PAY-106: first try" },
+      { sha: moved.headSha, message: "PAY-106: rotate keys" },
+    ];
     const superseded = leftInProgress(world, repo, oldCommit, 6);
     // #7: closed since: nothing to evaluate.
     const closed = compliantPullRequest(world, repo, 7, { updatedAt: new Date().toISOString() });
@@ -60,7 +79,16 @@ describe("a check run left in progress", () => {
     const young = compliantPullRequest(world, repo, 8);
     const recent = leftInProgress(world, repo, young.headSha, 8, new Date().toISOString());
     const other = compliantPullRequest(world, repo, 9);
-    repo.checkRuns.push({ id: 9100, appId: 999, name: "sdlc-guard", headSha: other.headSha, status: "in_progress", conclusion: null, output: { title: "impostor", summary: null }, externalId: null });
+    repo.checkRuns.push({
+      id: 9100,
+      appId: 999,
+      name: "sdlc-guard",
+      headSha: other.headSha,
+      status: "in_progress",
+      conclusion: null,
+      output: { title: "impostor", summary: null },
+      externalId: null,
+    });
     const log = routeToWorld(world, ["GET", "POST", "PATCH"]);
 
     const { sweep } = appWithSweep(world);

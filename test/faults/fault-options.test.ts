@@ -12,13 +12,25 @@ describe("fault-handling options from the environment", () => {
   });
 
   it("each can be set; the sweep can be switched off", () => {
-    const options = appOptionsFromEnv({ ...env, SDLC_GUARD_RECOVER_IN_PROGRESS_AFTER_SECONDS: "120", SDLC_GUARD_MAX_RATE_LIMIT_WAIT_SECONDS: "0", SDLC_GUARD_DELIVERY_TTL_SECONDS: "86400" });
-    expect(options).toMatchObject({ recoverInProgress: { olderThanMs: 120_000 }, requestPolicy: { maxRateLimitWaitSeconds: 0, timeoutMs: 30_000 }, deliveryTtlMs: 86_400_000 });
+    const options = appOptionsFromEnv({
+      ...env,
+      SDLC_GUARD_RECOVER_IN_PROGRESS_AFTER_SECONDS: "120",
+      SDLC_GUARD_MAX_RATE_LIMIT_WAIT_SECONDS: "0",
+      SDLC_GUARD_DELIVERY_TTL_SECONDS: "86400",
+    });
+    expect(options).toMatchObject({
+      recoverInProgress: { olderThanMs: 120_000 },
+      requestPolicy: { maxRateLimitWaitSeconds: 0, timeoutMs: 30_000 },
+      deliveryTtlMs: 86_400_000,
+    });
     expect(appOptionsFromEnv({ ...env, SDLC_GUARD_RECOVER_IN_PROGRESS_AFTER_SECONDS: "off" }).recoverInProgress).toBeUndefined();
   });
 
-  it.each(["SDLC_GUARD_RECOVER_IN_PROGRESS_AFTER_SECONDS", "SDLC_GUARD_MAX_RATE_LIMIT_WAIT_SECONDS", "SDLC_GUARD_DELIVERY_TTL_SECONDS"])("%s must be a whole number of seconds", (name) => {
-    expect(() => appOptionsFromEnv({ ...env, [name]: "soon" })).toThrow(`${name} must be a whole number of seconds, not "soon"`);
-    expect(() => appOptionsFromEnv({ ...env, [name]: "-1" })).toThrow(/whole number of seconds/);
-  });
+  it.each(["SDLC_GUARD_RECOVER_IN_PROGRESS_AFTER_SECONDS", "SDLC_GUARD_MAX_RATE_LIMIT_WAIT_SECONDS", "SDLC_GUARD_DELIVERY_TTL_SECONDS"])(
+    "%s must be a whole number of seconds",
+    (name) => {
+      expect(() => appOptionsFromEnv({ ...env, [name]: "soon" })).toThrow(`${name} must be a whole number of seconds, not "soon"`);
+      expect(() => appOptionsFromEnv({ ...env, [name]: "-1" })).toThrow(/whole number of seconds/);
+    },
+  );
 });

@@ -126,7 +126,9 @@ describe("GitHub answering too slowly", () => {
     const run = repo.checkRuns[0]!;
     expect(run.conclusion).toBe("failure");
     for (const id of ["reviews", "branch-protection", "secret-scanning"]) {
-      expect(rowOf(run.output.summary, id)).toContain("Could not read the pull request: GitHub did not answer in time (no answer within 500 ms)");
+      expect(rowOf(run.output.summary, id)).toContain(
+        "Could not read the pull request: GitHub did not answer in time (no answer within 500 ms)",
+      );
     }
 
     await deliver(probot, pullRequestEvent(world, repo, pr, "edited"), "slow-2");

@@ -62,7 +62,9 @@ describe("GitHub's primary rate limit spent", () => {
     const run = repo.checkRuns[0]!;
     expect(run).toMatchObject({ headSha: pr.headSha, conclusion: "failure" });
     for (const id of ["reviews", "branch-protection", "jira", "secret-scanning"]) {
-      expect(rowOf(run.output.summary, id)).toContain(`Could not read the pull request: GitHub's rate limit is exhausted until ${hhmm(reset)} UTC (GraphQL API)`);
+      expect(rowOf(run.output.summary, id)).toContain(
+        `Could not read the pull request: GitHub's rate limit is exhausted until ${hhmm(reset)} UTC (GraphQL API)`,
+      );
     }
 
     // More events for the installation: still served (the REST limit is fine), still failing closed, and not one
@@ -84,7 +86,10 @@ describe("GitHub's primary rate limit spent", () => {
       privateKey: testPrivateKey(),
       secret: WEBHOOK_SECRET,
       log: pino({ level: "silent" }) as Logger,
-      Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: true, retryAfterBaseValue: 1 } })),
+      Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+        ...options,
+        retry: { enabled: true, retryAfterBaseValue: 1 },
+      })),
     });
     probot.load(createSdlcGuardApp({ appId: world.appId, jira: undefined, maxReevaluations: 10 }));
 
@@ -101,7 +106,9 @@ describe("GitHub's primary rate limit spent", () => {
     const refill = refillAt(world, "core", reset);
     routeToWorld(world, ["GET", "POST"]);
     // A deadline of 0: nothing is waited for inside the webhook.
-    const probot = createTestApp(world, { requestPolicy: { timeoutMs: 10_000, secondaryRateLimitRetries: 2, maxRetryAfterSeconds: 60, maxRateLimitWaitSeconds: 0 } });
+    const probot = createTestApp(world, {
+      requestPolicy: { timeoutMs: 10_000, secondaryRateLimitRetries: 2, maxRetryAfterSeconds: 60, maxRateLimitWaitSeconds: 0 },
+    });
 
     await expect(deliver(probot, pullRequestEvent(world, repo, pr), "rest-spent-1")).rejects.toThrow(/rate limit is exhausted until/);
     expect(repo.checkRuns).toEqual([]);
@@ -121,9 +128,20 @@ describe("the rate-limit book", () => {
 
   it("keeps each installation's limits apart: one installation's spent limit never stops another", async () => {
     let now = 1_000_000;
-    const book = new RateLimitBook(() => now, async (ms) => void (now += ms));
-    book.observe("installation:1", headers({ "x-ratelimit-remaining": "0", "x-ratelimit-reset": "4000", "x-ratelimit-resource": "core" }), "core");
-    book.observe("installation:2", headers({ "x-ratelimit-remaining": "10", "x-ratelimit-reset": "4000", "x-ratelimit-resource": "core" }), "core");
+    const book = new RateLimitBook(
+      () => now,
+      async (ms) => void (now += ms),
+    );
+    book.observe(
+      "installation:1",
+      headers({ "x-ratelimit-remaining": "0", "x-ratelimit-reset": "4000", "x-ratelimit-resource": "core" }),
+      "core",
+    );
+    book.observe(
+      "installation:2",
+      headers({ "x-ratelimit-remaining": "10", "x-ratelimit-reset": "4000", "x-ratelimit-resource": "core" }),
+      "core",
+    );
 
     expect(book.spentUntil("installation:1", "core")).toBe(4_000_000);
     expect(book.spentUntil("installation:1", "graphql")).toBeUndefined();
@@ -155,6 +173,8 @@ describe("the rate-limit book", () => {
     expect(resourceOfUrl("https://ghe.example/api/graphql")).toBe("graphql");
     expect(resourceOfUrl("/search/issues?q=x")).toBe("search");
     expect(resourceOfUrl("/repos/{owner}/{repo}/pulls")).toBe("core");
-    expect(describeGitHubError(new PrimaryRateLimitError("core", Date.UTC(2026, 10, 23, 15, 42, 7)))).toBe("GitHub's rate limit is exhausted until 15:42 UTC (REST API)");
+    expect(describeGitHubError(new PrimaryRateLimitError("core", Date.UTC(2026, 10, 23, 15, 42, 7)))).toBe(
+      "GitHub's rate limit is exhausted until 15:42 UTC (REST API)",
+    );
   });
 });

@@ -54,7 +54,10 @@ describe("evaluations take their lock through SharedState", () => {
     const probot = createTestApp(world, { sharedState });
     const direct = world.commit(repo, "main", "hotfix straight to main");
 
-    await Promise.all([deliver(probot, pullRequestEvent(world, repo, pr), "lock-1"), deliver(probot, pushEvent(world, repo, { shas: [direct] }), "lock-2")]);
+    await Promise.all([
+      deliver(probot, pullRequestEvent(world, repo, pr), "lock-1"),
+      deliver(probot, pushEvent(world, repo, { shas: [direct] }), "lock-2"),
+    ]);
 
     expect(new Set(sharedState.locks)).toEqual(new Set(["evaluate:acme/payments"]));
     expect(sharedState.locks).toHaveLength(2);
@@ -72,7 +75,10 @@ describe("evaluations take their lock through SharedState", () => {
     const probot = createTestApp(world, { sharedState });
 
     await Promise.all(
-      Array.from({ length: 4 }, (_, i) => [deliver(probot, pullRequestEvent(world, repo, first, "edited"), `shared-a${i}`), deliver(probot, pullRequestEvent(world, repo, second, "edited"), `shared-b${i}`)]).flat(),
+      Array.from({ length: 4 }, (_, i) => [
+        deliver(probot, pullRequestEvent(world, repo, first, "edited"), `shared-a${i}`),
+        deliver(probot, pullRequestEvent(world, repo, second, "edited"), `shared-b${i}`),
+      ]).flat(),
     );
 
     expect(new Set(sharedState.locks)).toEqual(new Set(["evaluate:acme/payments"])); // one key for both PRs: the repository's
@@ -107,7 +113,11 @@ describe("the in-memory shared state (one process, the default)", () => {
       return name;
     };
 
-    const done = await Promise.all([state.withLock("evaluate:acme/a", task("a1", 20)), state.withLock("evaluate:acme/a", task("a2", 1)), state.withLock("evaluate:acme/b", task("b1", 1))]);
+    const done = await Promise.all([
+      state.withLock("evaluate:acme/a", task("a1", 20)),
+      state.withLock("evaluate:acme/a", task("a2", 1)),
+      state.withLock("evaluate:acme/b", task("b1", 1)),
+    ]);
 
     expect(done).toEqual(["a1", "a2", "b1"]);
     expect(order.indexOf("a2 starts")).toBeGreaterThan(order.indexOf("a1 ends"));

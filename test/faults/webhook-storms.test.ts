@@ -22,7 +22,10 @@ describe("the same delivery again and again", () => {
     const { world, repo, pr } = setup();
     const probot = createTestApp(world);
     // Strict mocks: one evaluation for the storm, then one (cached state) for the new delivery. Any other request fails.
-    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { cached: true, write: "update" });
+    mockGitHub(world)
+      .expectToken()
+      .expectEvaluation("acme", "payments")
+      .expectEvaluation("acme", "payments", { cached: true, write: "update" });
     const event = pullRequestEvent(world, repo, pr, "synchronize");
 
     await Promise.all(Array.from({ length: 100 }, () => deliver(probot, event, "72d3162e-cc78-11e3-81ab-4c9367dc0958")));
@@ -39,7 +42,10 @@ describe("the same delivery again and again", () => {
   it("a redelivery (same id) after the delivery TTL is handled again; within it, it is ignored", async () => {
     const { world, repo, pr } = setup();
     const probot = createTestApp(world, { deliveryTtlMs: 1_000 });
-    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { cached: true, write: "update" });
+    mockGitHub(world)
+      .expectToken()
+      .expectEvaluation("acme", "payments")
+      .expectEvaluation("acme", "payments", { cached: true, write: "update" });
     const event = pullRequestEvent(world, repo, pr);
 
     await deliver(probot, event, "redeliver-1");
@@ -91,7 +97,10 @@ describe("a storm of events for one pull request", () => {
     routeToWorld(world, ["GET", "POST", "PATCH"]);
     const probot = createTestApp(world);
     const actions = ["opened", "edited", "synchronize", "ready_for_review", "reopened"] as const;
-    const storm = (from: number) => Array.from({ length: 25 }, (_, i) => deliver(probot, pullRequestEvent(world, repo, pr, actions[i % actions.length]), `storm-${from + i}`));
+    const storm = (from: number) =>
+      Array.from({ length: 25 }, (_, i) =>
+        deliver(probot, pullRequestEvent(world, repo, pr, actions[i % actions.length]), `storm-${from + i}`),
+      );
 
     const first = storm(0);
     await new Promise((resolve) => setTimeout(resolve, 5)); // evaluations are under way...
@@ -115,12 +124,20 @@ describe("a storm of events for one pull request", () => {
   it("a storm across ten PRs of one repository: one check run per PR, each right", async () => {
     const world = new GitHubWorld();
     const repo = compliantRepo(world);
-    const pulls = Array.from({ length: 10 }, (_, i) => compliantPullRequest(world, repo, 20 + i, { headSha: `${String(i).padStart(2, "0")}${"e".repeat(38)}` }));
+    const pulls = Array.from({ length: 10 }, (_, i) =>
+      compliantPullRequest(world, repo, 20 + i, { headSha: `${String(i).padStart(2, "0")}${"e".repeat(38)}` }),
+    );
     pulls[3]!.reviews = []; // this one has no approval at all
     routeToWorld(world, ["GET", "POST"]);
     const probot = createTestApp(world);
 
-    await Promise.all(pulls.flatMap((pr, p) => Array.from({ length: 5 }, (_, i) => deliver(probot, pullRequestEvent(world, repo, pr, i % 2 ? "edited" : "synchronize"), `many-${p}-${i}`))));
+    await Promise.all(
+      pulls.flatMap((pr, p) =>
+        Array.from({ length: 5 }, (_, i) =>
+          deliver(probot, pullRequestEvent(world, repo, pr, i % 2 ? "edited" : "synchronize"), `many-${p}-${i}`),
+        ),
+      ),
+    );
 
     expect(repo.checkRuns).toHaveLength(10);
     for (const [p, pr] of pulls.entries()) {

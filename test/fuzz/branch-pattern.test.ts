@@ -19,7 +19,7 @@ function tokenize(pattern: string): Token[] {
   const p = Array.from(pattern);
   const tokens: Token[] = [];
   let segmentStart = true;
-  for (let i = 0; i < p.length; ) {
+  for (let i = 0; i < p.length;) {
     if (segmentStart && p[i] === "*" && p[i + 1] === "*" && p[i + 2] === "/") {
       tokens.push({ kind: "segments" });
       i += 3;
@@ -112,22 +112,32 @@ const smallPattern = fc.array(patternToken, { maxLength: 8 }).map((t) => t.join(
 const smallBranch = fc.string({ unit: branchChar, maxLength: 10 });
 
 /** A branch the pattern should match: each token replaced by something it matches (so "true" answers are common). */
-const matchingPair = fc.array(fc.tuple(fc.constantFrom("a", "b", "*", "?", "/", "**/", "[ab]", "[!a]", "[a-c]"), fc.string({ unit: fc.constantFrom("a", "b", "c"), maxLength: 3 }), fc.nat(2)), { maxLength: 6 }).map((parts) => {
-  let pattern = "";
-  let branch = "";
-  for (const [token, filler, segments] of parts) {
-    const segmentStart = pattern === "" || pattern.endsWith("/");
-    pattern += token;
-    if (token === "*") branch += filler;
-    else if (token === "**/" && !segmentStart) branch += `${filler}/`; // `**` is `*` here, then the `/`
-    else if (token === "?" || token === "[a-c]") branch += "c";
-    else if (token === "[ab]") branch += "b";
-    else if (token === "[!a]") branch += "b";
-    else if (token === "**/") branch += "x/".repeat(segments);
-    else branch += token;
-  }
-  return { pattern, branch };
-});
+const matchingPair = fc
+  .array(
+    fc.tuple(
+      fc.constantFrom("a", "b", "*", "?", "/", "**/", "[ab]", "[!a]", "[a-c]"),
+      fc.string({ unit: fc.constantFrom("a", "b", "c"), maxLength: 3 }),
+      fc.nat(2),
+    ),
+    { maxLength: 6 },
+  )
+  .map((parts) => {
+    let pattern = "";
+    let branch = "";
+    for (const [token, filler, segments] of parts) {
+      const segmentStart = pattern === "" || pattern.endsWith("/");
+      pattern += token;
+      if (token === "*") branch += filler;
+      else if (token === "**/" && !segmentStart)
+        branch += `${filler}/`; // `**` is `*` here, then the `/`
+      else if (token === "?" || token === "[a-c]") branch += "c";
+      else if (token === "[ab]") branch += "b";
+      else if (token === "[!a]") branch += "b";
+      else if (token === "**/") branch += "x/".repeat(segments);
+      else branch += token;
+    }
+    return { pattern, branch };
+  });
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -179,11 +189,16 @@ describe("fuzz: branch-protection patterns (fnmatch, FNM_PATHNAME)", () => {
     const longUnit = fc.constantFrom("a", "a/", "ab/", "aaaa/", "😀", "a-", "/", "aaaaaaaaaa/");
     const heavyToken = fc.constantFrom("*", "*", "**/", "a", "?", "/", "*a", "a*", "[a-z]", "**", "b");
     fc.assert(
-      fc.property(fc.array(heavyToken, { minLength: 1, maxLength: 40 }), longUnit, fc.constantFrom("", "b", "/b", "!"), (tokens, unit, tail) => {
-        const pattern = tokens.join("");
-        const branch = unit.repeat(Math.ceil(30_000 / unit.length)) + tail;
-        expect(typeof matchesBranchPattern(pattern, branch)).toBe("boolean");
-      }),
+      fc.property(
+        fc.array(heavyToken, { minLength: 1, maxLength: 40 }),
+        longUnit,
+        fc.constantFrom("", "b", "/b", "!"),
+        (tokens, unit, tail) => {
+          const pattern = tokens.join("");
+          const branch = unit.repeat(Math.ceil(30_000 / unit.length)) + tail;
+          expect(typeof matchesBranchPattern(pattern, branch)).toBe("boolean");
+        },
+      ),
       { numRuns: 200 },
     );
   }, 60_000);

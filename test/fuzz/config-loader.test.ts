@@ -6,7 +6,13 @@ import fc from "fast-check";
 import { dump as dumpYaml, load as loadYaml } from "js-yaml";
 import { formatConfigError, type ConfigError } from "../../src/config/config-error.js";
 import { CONFIG_PATH } from "../../src/common/product.js";
-import { describeLocation, loadConfig, type FileLocation, type LoadedConfig, type ReadDefaultBranchFile } from "../../src/config/load-config.js";
+import {
+  describeLocation,
+  loadConfig,
+  type FileLocation,
+  type LoadedConfig,
+  type ReadDefaultBranchFile,
+} from "../../src/config/load-config.js";
 import { parseConfigFile, type ParsedFile } from "../../src/config/parse-config-file.js";
 import { configSchema, controlsSchema } from "../../src/config/schema.js";
 import { userPatternError } from "../../src/common/user-pattern.js";
@@ -33,7 +39,8 @@ function expectClearError(error: ConfigError, file: string): void {
 }
 
 /** The message echoes a bounded part of the input (the BUG property below states it for every input). */
-const expectBoundedEcho = (error: ConfigError, file: string) => expect(formatConfigError(error).length).toBeLessThanOrEqual(file.length + MAX_ECHO);
+const expectBoundedEcho = (error: ConfigError, file: string) =>
+  expect(formatConfigError(error).length).toBeLessThanOrEqual(file.length + MAX_ECHO);
 
 /** The value at a dotted key path of a document (path segments of arrays are indices). */
 function at(document: unknown, keyPath: string): unknown {
@@ -74,11 +81,32 @@ const team = fc
 const text = (maxLength: number) => fc.string({ unit: "grapheme", minLength: 1, maxLength });
 const trimmedText = (maxLength: number) => text(maxLength).filter((s) => s.trim().length > 0);
 const cronField = fc.constantFrom("*", "0", "6", "*/5", "1-5", "MON", "1,15");
-const cron = fc.tuple(cronField, cronField, cronField, cronField, cronField, fc.constantFrom(" ", "  ", "\t")).map(([a, b, c, d, e, sep]) => [a, b, c, d, e].join(sep));
+const cron = fc
+  .tuple(cronField, cronField, cronField, cronField, cronField, fc.constantFrom(" ", "  ", "\t"))
+  .map(([a, b, c, d, e, sep]) => [a, b, c, d, e].join(sep));
 
 /** Patterns RE2 accepts, built from atoms that are always valid on their own. */
 const re2Atom = fc.oneof(
-  fc.constantFrom("a", "b", "PAY", ".", "\\d", "\\w", "\\s", "[A-Z]", "[^/]", "\\b", "^", "$", "\\.", "\\(", "(?i)", "\\pL", "[0-9]{1,10}", "(?:x|y)"),
+  fc.constantFrom(
+    "a",
+    "b",
+    "PAY",
+    ".",
+    "\\d",
+    "\\w",
+    "\\s",
+    "[A-Z]",
+    "[^/]",
+    "\\b",
+    "^",
+    "$",
+    "\\.",
+    "\\(",
+    "(?i)",
+    "\\pL",
+    "[0-9]{1,10}",
+    "(?:x|y)",
+  ),
   fc.stringMatching(/^[A-Za-z0-9_ -]{1,6}$/),
 );
 const quantifier = fc.constantFrom("", "", "", "*", "+", "?", "{2}", "{1,5}", "*?", "+?");
@@ -89,14 +117,23 @@ const re2Pattern = fc
 
 /** Any input at all, some of it pattern-shaped: what an admin could type into a `pattern:` key. */
 const regexChars = fc.constantFrom(..."ab01().[]{}*+?|^$\\-,:=!<>PkdwsbBQEpLx_ /".split(""));
-const anyPattern = fc.oneof(fc.string({ unit: regexChars, minLength: 1, maxLength: 60 }), fc.string({ unit: "binary", minLength: 1, maxLength: 60 }), re2Pattern);
+const anyPattern = fc.oneof(
+  fc.string({ unit: regexChars, minLength: 1, maxLength: 60 }),
+  fc.string({ unit: "binary", minLength: 1, maxLength: 60 }),
+  re2Pattern,
+);
 
 const optionalRecord = <T extends Record<string, fc.Arbitrary<unknown>>>(model: T) => fc.record(model, { requiredKeys: [] });
 
 /** A configuration the schema accepts, every key optional (the input side of the schema). */
 const validConfig = optionalRecord({
   controls: optionalRecord({
-    reviews: optionalRecord({ enforcement, min_approvals: fc.integer({ min: 1, max: 10 }), count_stale_approvals: fc.boolean(), require_code_owners: fc.boolean() }),
+    reviews: optionalRecord({
+      enforcement,
+      min_approvals: fc.integer({ min: 1, max: 10 }),
+      count_stale_approvals: fc.boolean(),
+      require_code_owners: fc.boolean(),
+    }),
     "reviewer-teams": optionalRecord({ enforcement, teams: fc.array(team, { maxLength: 20 }) }),
     jira: optionalRecord({
       enforcement,
@@ -114,7 +151,12 @@ const validConfig = optionalRecord({
       checks: fc.array(text(60), { maxLength: 6 }),
       accepted_conclusions: fc.array(fc.constantFrom("success", "neutral", "skipped"), { minLength: 1, maxLength: 3 }),
     }),
-    "commit-messages": optionalRecord({ enforcement, min_length: fc.integer({ min: 1, max: 200 }), pattern: re2Pattern, ignore_merge_commits: fc.boolean() }),
+    "commit-messages": optionalRecord({
+      enforcement,
+      min_length: fc.integer({ min: 1, max: 200 }),
+      pattern: re2Pattern,
+      ignore_merge_commits: fc.boolean(),
+    }),
     "merged-unverified": optionalRecord({ enforcement, report }),
     "direct-push": optionalRecord({ enforcement, report, bypass_actors: fc.array(login, { maxLength: 5 }) }),
     "force-push": optionalRecord({ enforcement, report }),
@@ -145,7 +187,10 @@ const wrongValue = fc.oneof(
 );
 
 /** Mutates a document: a random key path gets a wrong value or an unknown key (as users do, by mistake). */
-function mutate(document: Record<string, unknown>, choices: { path: number; kind: number; key: string; value: unknown }[]): Record<string, unknown> {
+function mutate(
+  document: Record<string, unknown>,
+  choices: { path: number; kind: number; key: string; value: unknown }[],
+): Record<string, unknown> {
   const copy = structuredClone(document);
   for (const choice of choices) {
     const mappings: Record<string, unknown>[] = [];
@@ -169,17 +214,110 @@ function mutate(document: Record<string, unknown>, choices: { path: number; kind
 const mutation = fc.record({
   path: fc.nat(),
   kind: fc.nat(),
-  key: fc.oneof(fc.constantFrom(...CONTROL_IDS, "controls", "exceptions", "summary", "enforcement", "min_approval", "Pattern", "__proto__", "constructor", "toString", "<<"), fc.string({ maxLength: 12 })),
+  key: fc.oneof(
+    fc.constantFrom(
+      ...CONTROL_IDS,
+      "controls",
+      "exceptions",
+      "summary",
+      "enforcement",
+      "min_approval",
+      "Pattern",
+      "__proto__",
+      "constructor",
+      "toString",
+      "<<",
+    ),
+    fc.string({ maxLength: 12 }),
+  ),
   value: wrongValue,
 });
-const validIshConfig = fc.tuple(validConfig, fc.array(mutation, { minLength: 1, maxLength: 3 })).map(([config, choices]) => mutate(config, choices));
+const validIshConfig = fc
+  .tuple(validConfig, fc.array(mutation, { minLength: 1, maxLength: 3 }))
+  .map(([config, choices]) => mutate(config, choices));
 
 /** YAML-shaped text: keys of the schema, indentation, flow collections, anchors, tags, quotes, comments. */
 const yamlToken = fc.oneof(
-  { weight: 4, arbitrary: fc.constantFrom(...CONTROL_IDS, "controls", "exceptions", "summary", "_extends", "enforcement", "pattern", "key_pattern", "min_approvals", "approvers") },
-  { weight: 6, arbitrary: fc.constantFrom(":", ": ", "\n", "\n  ", "\n    ", "- ", "\n- ", " ", "\t", "#", "[", "]", "{", "}", ",", "'", '"', "|", ">", "? ") },
-  { weight: 2, arbitrary: fc.constantFrom("&a ", "*a", "&b ", "*b", "<<: *a", "!!str ", "!!int ", "!!map ", "!!binary ", "!custom ", "%YAML 1.2\n---\n", "---\n", "...\n", "\ufeff", "\r\n") },
-  { weight: 3, arbitrary: fc.constantFrom("required", "off", "2", "-1", "1e3", "0x1F", ".inf", "null", "~", "true", "yes", "(a+)+$", "(?=x)", "PAY-1", "acme/leads") },
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom(
+      ...CONTROL_IDS,
+      "controls",
+      "exceptions",
+      "summary",
+      "_extends",
+      "enforcement",
+      "pattern",
+      "key_pattern",
+      "min_approvals",
+      "approvers",
+    ),
+  },
+  {
+    weight: 6,
+    arbitrary: fc.constantFrom(
+      ":",
+      ": ",
+      "\n",
+      "\n  ",
+      "\n    ",
+      "- ",
+      "\n- ",
+      " ",
+      "\t",
+      "#",
+      "[",
+      "]",
+      "{",
+      "}",
+      ",",
+      "'",
+      '"',
+      "|",
+      ">",
+      "? ",
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      "&a ",
+      "*a",
+      "&b ",
+      "*b",
+      "<<: *a",
+      "!!str ",
+      "!!int ",
+      "!!map ",
+      "!!binary ",
+      "!custom ",
+      "%YAML 1.2\n---\n",
+      "---\n",
+      "...\n",
+      "\ufeff",
+      "\r\n",
+    ),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      "required",
+      "off",
+      "2",
+      "-1",
+      "1e3",
+      "0x1F",
+      ".inf",
+      "null",
+      "~",
+      "true",
+      "yes",
+      "(a+)+$",
+      "(?=x)",
+      "PAY-1",
+      "acme/leads",
+    ),
+  },
   { weight: 2, arbitrary: fc.string({ maxLength: 8 }) },
 );
 const yamlish = fc.array(yamlToken, { maxLength: 40 }).map((tokens) => tokens.join(""));
@@ -189,10 +327,17 @@ const yamlish = fc.array(yamlToken, { maxLength: 40 }).map((tokens) => tokens.jo
 describe("fuzz: the config loader never crashes and explains every refusal", () => {
   it("arbitrary text: a config or a clear error", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: "binary", maxLength: 400 }), fc.string({ unit: "grapheme", maxLength: 400 }), fc.string({ maxLength: 400 })), (input) => {
-        const result = parseChecked(input);
-        if (!result.ok) expectBoundedEcho(result.error, FILE);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: "binary", maxLength: 400 }),
+          fc.string({ unit: "grapheme", maxLength: 400 }),
+          fc.string({ maxLength: 400 }),
+        ),
+        (input) => {
+          const result = parseChecked(input);
+          if (!result.ok) expectBoundedEcho(result.error, FILE);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -208,7 +353,11 @@ describe("fuzz: the config loader never crashes and explains every refusal", () 
   });
 
   it("arbitrary values and objects, as YAML and as JSON: a config or a clear error that points into the document", () => {
-    const document = fc.oneof(fc.anything({ maxDepth: 4 }), fc.object({ maxDepth: 3 }), fc.dictionary(fc.constantFrom("controls", "exceptions", "summary", "_extends", "x"), fc.anything({ maxDepth: 3 })));
+    const document = fc.oneof(
+      fc.anything({ maxDepth: 4 }),
+      fc.object({ maxDepth: 3 }),
+      fc.dictionary(fc.constantFrom("controls", "exceptions", "summary", "_extends", "x"), fc.anything({ maxDepth: 3 })),
+    );
     fc.assert(
       fc.property(document, fc.boolean(), (value, asJson) => {
         const input = asJson ? (JSON.stringify(value) ?? "") : dumpYaml(value, { skipInvalid: true });
@@ -289,7 +438,11 @@ describe("fuzz: the config loader never crashes and explains every refusal", () 
     const where = fc.constantFrom<string[]>([], ["controls"], ["controls", "reviews"], ["exceptions"], ["summary"]);
     // fast-check keeps generated arrays and strings small unless told: the count and length are drawn explicitly.
     const unknownKeys = fc
-      .tuple(fc.integer({ min: 1, max: 2000 }), fc.integer({ min: 1, max: 300 }), fc.string({ unit: "grapheme", minLength: 1, maxLength: 1 }))
+      .tuple(
+        fc.integer({ min: 1, max: 2000 }),
+        fc.integer({ min: 1, max: 300 }),
+        fc.string({ unit: "grapheme", minLength: 1, maxLength: 1 }),
+      )
       .map(([count, length, char]) => Array.from({ length: count }, (_, i) => `k${i}${char.repeat(length)}`));
     fc.assert(
       fc.property(where, unknownKeys, (path, keys) => {
@@ -320,7 +473,10 @@ function extendsSpellings(target: FileLocation, from: FileLocation): string[] {
   return spellings;
 }
 
-type FileContent = { kind: "missing" } | { kind: "throws"; message: string } | { kind: "text"; extendsTo: number | null; spelling: number; junk: string | null; own: string };
+type FileContent =
+  | { kind: "missing" }
+  | { kind: "throws"; message: string }
+  | { kind: "text"; extendsTo: number | null; spelling: number; junk: string | null; own: string };
 
 const fileContent: fc.Arbitrary<FileContent> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: "missing" as const }) },
@@ -332,8 +488,31 @@ const fileContent: fc.Arbitrary<FileContent> = fc.oneof(
       extendsTo: fc.option(fc.nat(LOCATIONS.length - 1), { freq: 5 }),
       spelling: fc.nat(3),
       // A target that is not a repository at all, or a file that is not a valid config.
-      junk: fc.option(fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom("../../etc/passwd", "a/b/c", "acme/base:x.json", "acme/base:", ":x.yml", "", " ", "acme/base:../up.yml", "[1, 2]")), { freq: 4 }),
-      own: fc.constantFrom("", "controls:\n  reviews:\n    min_approvals: 3\n", "controls:\n  jira:\n    projects: [PAY]\n", "exceptions: {min_justification_length: 5}\n", "controls: [\n", "reviews: {}\n"),
+      junk: fc.option(
+        fc.oneof(
+          fc.string({ maxLength: 30 }),
+          fc.constantFrom(
+            "../../etc/passwd",
+            "a/b/c",
+            "acme/base:x.json",
+            "acme/base:",
+            ":x.yml",
+            "",
+            " ",
+            "acme/base:../up.yml",
+            "[1, 2]",
+          ),
+        ),
+        { freq: 4 },
+      ),
+      own: fc.constantFrom(
+        "",
+        "controls:\n  reviews:\n    min_approvals: 3\n",
+        "controls:\n  jira:\n    projects: [PAY]\n",
+        "exceptions: {min_justification_length: 5}\n",
+        "controls: [\n",
+        "reviews: {}\n",
+      ),
     }),
   },
 );
@@ -389,13 +568,17 @@ function expectWellFormed(result: LoadedConfig): void {
 describe("fuzz: `_extends` chains always end", () => {
   it("random files extending random targets (cycles, missing files, unreadable files, junk targets): a config or a clear error, in a bounded number of reads", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fileContent, { minLength: 1, maxLength: LOCATIONS.length }), fc.constantFrom(...REPOS), async (contents, repo) => {
-        const { read, calls } = worldOf(contents);
-        const result = await within(1000, loadConfig("acme", repo, read));
-        expectWellFormed(result);
-        // The repository's own file and the org's: each a chain of at most 6 files (5 `_extends`).
-        expect(calls.length).toBeLessThanOrEqual(12);
-      }),
+      fc.asyncProperty(
+        fc.array(fileContent, { minLength: 1, maxLength: LOCATIONS.length }),
+        fc.constantFrom(...REPOS),
+        async (contents, repo) => {
+          const { read, calls } = worldOf(contents);
+          const result = await within(1000, loadConfig("acme", repo, read));
+          expectWellFormed(result);
+          // The repository's own file and the org's: each a chain of at most 6 files (5 `_extends`).
+          expect(calls.length).toBeLessThanOrEqual(12);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -408,11 +591,18 @@ describe("fuzz: `_extends` chains always end", () => {
   // page gives a 10,000-character error). Unskip once the message goes through describeGitHubError (one line, ≤ 200
   // characters of detail), as the other GitHub errors of the app do.
   it("a file GitHub cannot serve gives a one-line, bounded error, whatever GitHub's answer looked like", async () => {
-    const page = fc.tuple(fc.string({ unit: "grapheme", maxLength: 200 }), fc.integer({ min: 1, max: 10_000 })).map(([line, times]) => `<!DOCTYPE html>\n<html>\n${`${line}\n`.repeat(times)}</html>`);
-    const thrown = fc.tuple(fc.oneof(page, fc.string({ maxLength: 300 })), fc.constantFrom(undefined, 403, 500, 502, 503)).map(([message, status]) => Object.assign(new Error(message), status ? { status, name: "HttpError" } : {}));
+    const page = fc
+      .tuple(fc.string({ unit: "grapheme", maxLength: 200 }), fc.integer({ min: 1, max: 10_000 }))
+      .map(([line, times]) => `<!DOCTYPE html>\n<html>\n${`${line}\n`.repeat(times)}</html>`);
+    const thrown = fc
+      .tuple(fc.oneof(page, fc.string({ maxLength: 300 })), fc.constantFrom(undefined, 403, 500, 502, 503))
+      .map(([message, status]) => Object.assign(new Error(message), status ? { status, name: "HttpError" } : {}));
     await fc.assert(
       fc.asyncProperty(thrown, async (error) => {
-        const result = await within(1000, loadConfig("acme", "payments", async () => Promise.reject(error)));
+        const result = await within(
+          1000,
+          loadConfig("acme", "payments", async () => Promise.reject(error)),
+        );
         expect(result.ok).toBe(false);
         if (!result.ok) {
           expectClearError(result.error, FILE);
@@ -425,29 +615,37 @@ describe("fuzz: `_extends` chains always end", () => {
 
   it("a chain of n distinct files loads when it has at most 5 `_extends`, and a cycle of any length is refused", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.shuffledSubarray(LOCATIONS, { minLength: 1, maxLength: 9 }), fc.boolean(), fc.nat(3), async (picked, cycle, spelling) => {
-        const chain = [{ owner: "acme", repo: "payments", path: CONFIG_PATH }, ...picked.filter((l) => describeLocation(l) !== FILE)];
-        const texts = new Map<string, string>();
-        chain.forEach((location, i) => {
-          const next = i + 1 < chain.length ? chain[i + 1]! : cycle ? chain[0]! : null;
-          const spellings = next ? extendsSpellings(next, location) : [];
-          const ext = next ? `_extends: ${JSON.stringify(spellings[spelling % spellings.length])}\n` : "";
-          texts.set(describeLocation(location), `${ext}controls:\n  reviews:\n    min_approvals: ${1 + (i % 10)}\n`);
-        });
-        const result = await within(1000, loadConfig("acme", "payments", async (location) => texts.get(describeLocation(location)) ?? null));
-        expectWellFormed(result);
-        if (!cycle && chain.length <= 6) {
-          expect(result).toMatchObject({ ok: true, sources: chain.map(describeLocation) });
-          // The file that extends wins over the file it extends.
-          if (result.ok) expect(result.config.controls.reviews.min_approvals).toBe(1);
-        } else {
-          expect(result.ok).toBe(false);
-          if (!result.ok) {
-            expect(result.error.keyPath).toBe("_extends");
-            expect(result.error.expected).toBe("an _extends chain without cycles, at most 5 deep");
+      fc.asyncProperty(
+        fc.shuffledSubarray(LOCATIONS, { minLength: 1, maxLength: 9 }),
+        fc.boolean(),
+        fc.nat(3),
+        async (picked, cycle, spelling) => {
+          const chain = [{ owner: "acme", repo: "payments", path: CONFIG_PATH }, ...picked.filter((l) => describeLocation(l) !== FILE)];
+          const texts = new Map<string, string>();
+          chain.forEach((location, i) => {
+            const next = i + 1 < chain.length ? chain[i + 1]! : cycle ? chain[0]! : null;
+            const spellings = next ? extendsSpellings(next, location) : [];
+            const ext = next ? `_extends: ${JSON.stringify(spellings[spelling % spellings.length])}\n` : "";
+            texts.set(describeLocation(location), `${ext}controls:\n  reviews:\n    min_approvals: ${1 + (i % 10)}\n`);
+          });
+          const result = await within(
+            1000,
+            loadConfig("acme", "payments", async (location) => texts.get(describeLocation(location)) ?? null),
+          );
+          expectWellFormed(result);
+          if (!cycle && chain.length <= 6) {
+            expect(result).toMatchObject({ ok: true, sources: chain.map(describeLocation) });
+            // The file that extends wins over the file it extends.
+            if (result.ok) expect(result.config.controls.reviews.min_approvals).toBe(1);
+          } else {
+            expect(result.ok).toBe(false);
+            if (!result.ok) {
+              expect(result.error.keyPath).toBe("_extends");
+              expect(result.error.expected).toBe("an _extends chain without cycles, at most 5 deep");
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 500 },
     );
   });

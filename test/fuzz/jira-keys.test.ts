@@ -37,11 +37,37 @@ function expectKeysFrom(keys: KeyMatch[], pr: { title: string; headRefName: stri
 
 const project = fc.stringMatching(/^[A-Z][A-Z0-9_]{0,6}$/);
 const keyLike = fc.oneof(
-  fc.constantFrom("PAY-1", "PAY-123", "pay-12", "OPS-0", "OPS-01", "ABC-1234567890", "ABC-12345678901", "A-1", "SHA-256", "UTF-8", "[PAY-7]", "PAY-7:", "(OPS-9)", "XPAY-3", "_PAY-4", "éPAY-5", "PAY_X-6", "PAY--7", "PAY-７"),
+  fc.constantFrom(
+    "PAY-1",
+    "PAY-123",
+    "pay-12",
+    "OPS-0",
+    "OPS-01",
+    "ABC-1234567890",
+    "ABC-12345678901",
+    "A-1",
+    "SHA-256",
+    "UTF-8",
+    "[PAY-7]",
+    "PAY-7:",
+    "(OPS-9)",
+    "XPAY-3",
+    "_PAY-4",
+    "éPAY-5",
+    "PAY_X-6",
+    "PAY--7",
+    "PAY-７",
+  ),
   fc.tuple(project, fc.integer({ min: 0, max: 99_999 })).map(([p, n]) => `${p}-${n}`),
 );
-const filler = fc.oneof(fc.constantFrom(" ", "\n", "/", "-", "_", ":", "feature/", "fix ", "é", "😀", "\r\n", "\t", "#"), fc.string({ unit: "grapheme", maxLength: 8 }));
-const prText = fc.oneof(fc.array(fc.oneof(keyLike, filler), { maxLength: 16 }).map((t) => t.join("")), fc.string({ unit: "binary", maxLength: 200 }));
+const filler = fc.oneof(
+  fc.constantFrom(" ", "\n", "/", "-", "_", ":", "feature/", "fix ", "é", "😀", "\r\n", "\t", "#"),
+  fc.string({ unit: "grapheme", maxLength: 8 }),
+);
+const prText = fc.oneof(
+  fc.array(fc.oneof(keyLike, filler), { maxLength: 16 }).map((t) => t.join("")),
+  fc.string({ unit: "binary", maxLength: 200 }),
+);
 const pullRequest = fc.record({ title: prText, headRefName: prText, body: prText });
 const searchIn = fc.subarray(["title", "branch", "body"] as const, { minLength: 1 });
 
@@ -78,18 +104,37 @@ describe("fuzz: Jira keys in PR titles, branches and bodies", () => {
 
   it("a key standing on its own in the title is found (unless MAX_KEYS keys come before it)", () => {
     fc.assert(
-      fc.property(prText, fc.array(project, { minLength: 1, maxLength: 4 }), fc.nat(3), fc.integer({ min: 1, max: 999_999 }), prText, (before, projects, which, number, after) => {
-        const key = `${projects[which % projects.length]}-${number}`;
-        const pr = { title: `${before} ${key} ${after}`, headRefName: "main", body: "" };
-        const keys = findJiraKeys(pullRequestSnapshot(pr), jiraConfig({ projects }));
-        expect(keys.length === MAX_KEYS || keys.some((k) => k.key === key && k.foundIn === "title")).toBe(true);
-      }),
+      fc.property(
+        prText,
+        fc.array(project, { minLength: 1, maxLength: 4 }),
+        fc.nat(3),
+        fc.integer({ min: 1, max: 999_999 }),
+        prText,
+        (before, projects, which, number, after) => {
+          const key = `${projects[which % projects.length]}-${number}`;
+          const pr = { title: `${before} ${key} ${after}`, headRefName: "main", body: "" };
+          const keys = findJiraKeys(pullRequestSnapshot(pr), jiraConfig({ projects }));
+          expect(keys.length === MAX_KEYS || keys.some((k) => k.key === key && k.foundIn === "title")).toBe(true);
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   it("with a custom key_pattern: never throws, and every key is a non-empty piece of a searched text", () => {
-    const keyPattern = fc.constantFrom("[A-Z]+-\\d+", "\\b(?:PAY|OPS)-[0-9]+\\b", "x*", "(?i)pay-\\d*", "^", "\\b", "[^ ]+", "(?:)", "PAY-[1-9][0-9]{0,4}|OPS-\\d{1,3}", "(?m)^.*$", ".");
+    const keyPattern = fc.constantFrom(
+      "[A-Z]+-\\d+",
+      "\\b(?:PAY|OPS)-[0-9]+\\b",
+      "x*",
+      "(?i)pay-\\d*",
+      "^",
+      "\\b",
+      "[^ ]+",
+      "(?:)",
+      "PAY-[1-9][0-9]{0,4}|OPS-\\d{1,3}",
+      "(?m)^.*$",
+      ".",
+    );
     fc.assert(
       fc.property(pullRequest, keyPattern, searchIn, (pr, key_pattern, search_in) => {
         const config = jiraConfig({ key_pattern, search_in, projects: ["IGNORED"] });
@@ -106,7 +151,11 @@ describe("fuzz: Jira keys in PR titles, branches and bodies", () => {
       fc.property(unit, fc.constantFrom<string[]>([], ["PAY", "OPS"]), (u, projects) => {
         const body = u.repeat(Math.ceil(65_536 / u.length)).slice(0, 65_536);
         const config = jiraConfig({ projects, search_in: ["body"] });
-        expectKeysFrom(findJiraKeys(pullRequestSnapshot({ title: "", headRefName: "", body }), config), { title: "", headRefName: "", body }, config);
+        expectKeysFrom(
+          findJiraKeys(pullRequestSnapshot({ title: "", headRefName: "", body }), config),
+          { title: "", headRefName: "", body },
+          config,
+        );
       }),
       { numRuns: 40 },
     );

@@ -55,9 +55,18 @@ function startsWithCommand(body: string): boolean {
 const whitespace = fc.constantFrom(" ", "\t", "\n", "\r\n", "  ", "\u00a0", "\u2003", "\u3000", "\ufeff", "\v", "\f");
 const blanks = fc.array(whitespace, { maxLength: 4 }).map((parts) => parts.join(""));
 const spaceOrTabs = fc.array(fc.constantFrom(" ", "\t"), { minLength: 1, maxLength: 3 }).map((parts) => parts.join(""));
-const randomCase = (word: string) => fc.array(fc.boolean(), { minLength: word.length, maxLength: word.length }).map((upper) => [...word].map((c, i) => (upper[i] ? c.toUpperCase() : c)).join(""));
-const word = fc.oneof(fc.stringMatching(/^[A-Za-z0-9.,:;!?'()#-]{1,12}$/), fc.string({ unit: "grapheme", minLength: 1, maxLength: 6 }).map((s) => [...s].filter((c) => !isWhitespace(c)).join("") || "x"));
-const controlName = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...CONTROL_IDS) }, { weight: 1, arbitrary: fc.constantFrom("JIRA", "Reviews", "jira,", "nope", "secret_scanning", "-jira", "/jira") });
+const randomCase = (word: string) =>
+  fc
+    .array(fc.boolean(), { minLength: word.length, maxLength: word.length })
+    .map((upper) => [...word].map((c, i) => (upper[i] ? c.toUpperCase() : c)).join(""));
+const word = fc.oneof(
+  fc.stringMatching(/^[A-Za-z0-9.,:;!?'()#-]{1,12}$/),
+  fc.string({ unit: "grapheme", minLength: 1, maxLength: 6 }).map((s) => [...s].filter((c) => !isWhitespace(c)).join("") || "x"),
+);
+const controlName = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...CONTROL_IDS) },
+  { weight: 1, arbitrary: fc.constantFrom("JIRA", "Reviews", "jira,", "nope", "secret_scanning", "-jira", "/jira") },
+);
 
 /** A command as people write it: blank lines before, any case, spaces or tabs between words, more lines after. */
 const commandBody = fc
@@ -74,12 +83,37 @@ const commandBody = fc
   })
   .map(({ before, indent, prefix, verb, gap1, control, gap2, words, separators }) => {
     const justification = words.map((w, i) => (i ? separators[i]! : "") + w).join("");
-    return { body: `${before}${indent}${prefix}${gap1}${verb}${gap2}${control}${gap1}${justification}`, verb: verb.toLowerCase(), control: control.toLowerCase(), words };
+    return {
+      body: `${before}${indent}${prefix}${gap1}${verb}${gap2}${control}${gap1}${justification}`,
+      verb: verb.toLowerCase(),
+      control: control.toLowerCase(),
+      words,
+    };
   });
 
 /** Comments that look like commands without being one, and comments that are not commands at all. */
 const bodyToken = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom("/sdlc-guard", "/SDLC-GUARD", "sdlc-guard", "/sdlc-guard:", "/sdlc-guardwaive", "waive", "revoke", "refresh", "jira", "reviews", "please", "> ", "```", "`", "-", "\\") },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      "/sdlc-guard",
+      "/SDLC-GUARD",
+      "sdlc-guard",
+      "/sdlc-guard:",
+      "/sdlc-guardwaive",
+      "waive",
+      "revoke",
+      "refresh",
+      "jira",
+      "reviews",
+      "please",
+      "> ",
+      "```",
+      "`",
+      "-",
+      "\\",
+    ),
+  },
   { weight: 3, arbitrary: whitespace },
   { weight: 2, arbitrary: fc.string({ unit: "grapheme", maxLength: 10 }) },
 );
@@ -133,10 +167,15 @@ describe("fuzz: parseWaiverCommand", () => {
   it("finishes on long comments of white space and near-commands (GitHub allows 65,536 characters)", () => {
     const filler = fc.constantFrom(" ", "\t", "\n", " \n", "\t\n ", "/sdlc-guard ", "waive ", "\u00a0");
     fc.assert(
-      fc.property(fc.constantFrom("", "/sdlc-guard waive jira ", "/sdlc-guard\t", "\n/sdlc-guard revoke "), filler, fc.constantFrom("", "x", "\n"), (head, unit, tail) => {
-        const body = head + unit.repeat(Math.floor(65_000 / unit.length)) + tail;
-        expectWellFormed(parseWaiverCommand(body));
-      }),
+      fc.property(
+        fc.constantFrom("", "/sdlc-guard waive jira ", "/sdlc-guard\t", "\n/sdlc-guard revoke "),
+        filler,
+        fc.constantFrom("", "x", "\n"),
+        (head, unit, tail) => {
+          const body = head + unit.repeat(Math.floor(65_000 / unit.length)) + tail;
+          expectWellFormed(parseWaiverCommand(body));
+        },
+      ),
       { numRuns: 60 },
     );
   }, 60_000);
@@ -147,7 +186,11 @@ describe("fuzz: parseWaiverCommand", () => {
 
 const LOGINS = ["lead-lina", "Lead-Lou", "cto-carl", "dev-alice", "dev-dave", "release-bot", "renovate[bot]"];
 const TEAMS = ["acme/tech-leads", "acme/cto", "acme/devs"];
-const MEMBERS: Record<string, string[]> = { "acme/tech-leads": ["lead-lina", "lead-lou"], "acme/cto": ["cto-carl", "lead-lina"], "acme/devs": ["dev-alice", "dev-dave", "lead-lou"] };
+const MEMBERS: Record<string, string[]> = {
+  "acme/tech-leads": ["lead-lina", "lead-lou"],
+  "acme/cto": ["cto-carl", "lead-lina"],
+  "acme/devs": ["dev-alice", "dev-dave", "lead-lou"],
+};
 
 const waiverContext = fc
   .record({
@@ -159,8 +202,15 @@ const waiverContext = fc
     controls: fc.subarray(CONTROL_IDS, { minLength: 1 }),
   })
   .map(({ prAuthor, approvers, minJustification, nonWaivable, unreadable, controls }): WaiverContext => {
-    const config = configSchema.parse({ exceptions: { approvers, min_justification_length: minJustification, non_waivable: nonWaivable } }).exceptions;
-    const approverTeams: TeamMembers = new Map(TEAMS.map((team) => [team, unreadable.includes(team) ? unavailable<ReadonlySet<string>>("HTTP 502") : fetched<ReadonlySet<string>>(new Set(MEMBERS[team]))]));
+    const config = configSchema.parse({
+      exceptions: { approvers, min_justification_length: minJustification, non_waivable: nonWaivable },
+    }).exceptions;
+    const approverTeams: TeamMembers = new Map(
+      TEAMS.map((team) => [
+        team,
+        unreadable.includes(team) ? unavailable<ReadonlySet<string>>("HTTP 502") : fetched<ReadonlySet<string>>(new Set(MEMBERS[team])),
+      ]),
+    );
     return { prAuthor, config, approverTeams, controls };
   });
 
@@ -170,7 +220,12 @@ const justification = fc.oneof(
   fc.string({ unit: "grapheme", maxLength: 40 }),
 );
 const commentBody = fc.oneof(
-  { weight: 5, arbitrary: fc.tuple(fc.constantFrom("waive", "revoke", "WAIVE"), controlName, justification).map(([verb, control, why]) => `/sdlc-guard ${verb} ${control} ${why}`) },
+  {
+    weight: 5,
+    arbitrary: fc
+      .tuple(fc.constantFrom("waive", "revoke", "WAIVE"), controlName, justification)
+      .map(([verb, control, why]) => `/sdlc-guard ${verb} ${control} ${why}`),
+  },
   { weight: 1, arbitrary: anyBody },
 );
 const MINUTES = ["10:00", "10:01", "10:02", "10:03"];
@@ -185,16 +240,14 @@ const comments = fc
     { maxLength: 12 },
   )
   .map((drafts) =>
-    drafts.map(
-      (d, i): PullRequestComment => ({
-        id: 1000 + i,
-        url: `https://github.com/acme/payments/pull/7#issuecomment-${1000 + i}`,
-        author: d.author && { login: d.author.login, bot: d.author.bot || d.author.login.endsWith("[bot]") },
-        body: d.body,
-        createdAt: `2026-11-20T${d.minute}:00Z`,
-        edited: d.edited,
-      }),
-    ),
+    drafts.map((d, i): PullRequestComment => ({
+      id: 1000 + i,
+      url: `https://github.com/acme/payments/pull/7#issuecomment-${1000 + i}`,
+      author: d.author && { login: d.author.login, bot: d.author.bot || d.author.login.endsWith("[bot]") },
+      body: d.body,
+      createdAt: `2026-11-20T${d.minute}:00Z`,
+      edited: d.edited,
+    })),
   );
 
 const isReadableApprover = (login: string, ctx: WaiverContext) =>
@@ -257,7 +310,9 @@ describe("fuzz: activeWaivers", () => {
   it("the order GitHub lists the comments in does not matter: they are taken in the order they were written", () => {
     fc.assert(
       fc.property(
-        comments.chain((list) => fc.tuple(fc.constant(list), fc.shuffledSubarray(list, { minLength: list.length, maxLength: list.length }))),
+        comments.chain((list) =>
+          fc.tuple(fc.constant(list), fc.shuffledSubarray(list, { minLength: list.length, maxLength: list.length })),
+        ),
         waiverContext,
         ([list, shuffled], ctx) => {
           const a = activeWaivers(list, ctx);
@@ -281,9 +336,22 @@ describe("fuzz: activeWaivers", () => {
     fc.assert(
       fc.property(astral, fc.integer({ min: 1, max: 40 }), (why, min) => {
         const config = configSchema.parse({ exceptions: { approvers: ["acme/tech-leads"], min_justification_length: min } }).exceptions;
-        const ctx: WaiverContext = { prAuthor: "dev-alice", config, approverTeams: new Map([["acme/tech-leads", fetched(new Set(["lead-lina"]))]]), controls: ["jira"] };
-        const comment: PullRequestComment = { id: 1, url: "https://github.com/acme/payments/pull/7#issuecomment-1", author: { login: "lead-lina", bot: false }, body: `/sdlc-guard waive jira ${why}`, createdAt: "2026-11-20T10:00:00Z", edited: false };
-        for (const waiver of activeWaivers([comment], ctx).waivers.values()) expect(Array.from(waiver.justification).length).toBeGreaterThanOrEqual(min);
+        const ctx: WaiverContext = {
+          prAuthor: "dev-alice",
+          config,
+          approverTeams: new Map([["acme/tech-leads", fetched(new Set(["lead-lina"]))]]),
+          controls: ["jira"],
+        };
+        const comment: PullRequestComment = {
+          id: 1,
+          url: "https://github.com/acme/payments/pull/7#issuecomment-1",
+          author: { login: "lead-lina", bot: false },
+          body: `/sdlc-guard waive jira ${why}`,
+          createdAt: "2026-11-20T10:00:00Z",
+          edited: false,
+        };
+        for (const waiver of activeWaivers([comment], ctx).waivers.values())
+          expect(Array.from(waiver.justification).length).toBeGreaterThanOrEqual(min);
       }),
       { numRuns: 500 },
     );
@@ -314,20 +382,46 @@ function isRefreshLine(line: string): boolean {
 const asksForRefresh = (body: string) => markdownLines(body).some(isRefreshLine);
 
 const refreshToken = fc.oneof(
-  { weight: 4, arbitrary: fc.constantFrom("/sdlc-guard", "/SDLC-Guard", "refresh", "REFRESH", "refreshed", "/sdlc-guard refresh", "/sdlc-guardrefresh", "sdlc-guard refresh", "please", "`", "> ", "x", "!") },
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom(
+      "/sdlc-guard",
+      "/SDLC-Guard",
+      "refresh",
+      "REFRESH",
+      "refreshed",
+      "/sdlc-guard refresh",
+      "/sdlc-guardrefresh",
+      "sdlc-guard refresh",
+      "please",
+      "`",
+      "> ",
+      "x",
+      "!",
+    ),
+  },
   { weight: 4, arbitrary: fc.constantFrom(" ", "\t", "  ", "\u00a0", "\v", "\f", "\u3000") },
   { weight: 3, arbitrary: fc.constantFrom("\n", "\r\n", "\r") },
   { weight: 1, arbitrary: fc.string({ maxLength: 6 }) },
 );
 const refreshBody = fc.oneof(
   fc.array(refreshToken, { maxLength: 14 }).map((t) => t.join("")),
-  fc.tuple(fc.array(refreshToken, { maxLength: 5 }), fc.constantFrom("\n", "\r\n", "\r"), spaceOrTabs, fc.constantFrom("/sdlc-guard", "/SDLC-GUARD"), spaceOrTabs, fc.constantFrom("refresh", "Refresh"), fc.constantFrom("", " ", "\t", "!", " now")).map(
-    ([before, eol, s1, cmd, s2, verb, after]) => `${before.join("")}${eol}${s1}${cmd}${s2}${verb}${after}`,
-  ),
+  fc
+    .tuple(
+      fc.array(refreshToken, { maxLength: 5 }),
+      fc.constantFrom("\n", "\r\n", "\r"),
+      spaceOrTabs,
+      fc.constantFrom("/sdlc-guard", "/SDLC-GUARD"),
+      spaceOrTabs,
+      fc.constantFrom("refresh", "Refresh"),
+      fc.constantFrom("", " ", "\t", "!", " now"),
+    )
+    .map(([before, eol, s1, cmd, s2, verb, after]) => `${before.join("")}${eol}${s1}${cmd}${s2}${verb}${after}`),
 );
 
 let delivery = 0;
-const send = (app: Probot, event: WebhookEvent) => app.receive({ id: `fuzz-refresh-${++delivery}`, name: event.name, payload: event.payload } as Parameters<Probot["receive"]>[0]);
+const send = (app: Probot, event: WebhookEvent) =>
+  app.receive({ id: `fuzz-refresh-${++delivery}`, name: event.name, payload: event.payload } as Parameters<Probot["receive"]>[0]);
 
 async function summaryWorld() {
   const world = new GitHubWorld();
@@ -384,10 +478,15 @@ describe("fuzz: `/sdlc-guard refresh` counts only alone on a line", () => {
     const ctx = await summaryWorld();
     expect(await tookForRefresh(ctx, "/sdlc-guard refresh")).toBe(true);
     await fc.assert(
-      fc.asyncProperty(refreshBody, fc.constantFrom("\u2028", "\u2029"), fc.constantFrom("now please", "x", "/sdlc-guard refresh"), async (body, separator, rest) => {
-        const withSeparator = `${body}${separator}${rest}`;
-        expect(await tookForRefresh(ctx, withSeparator)).toBe(asksForRefresh(withSeparator));
-      }),
+      fc.asyncProperty(
+        refreshBody,
+        fc.constantFrom("\u2028", "\u2029"),
+        fc.constantFrom("now please", "x", "/sdlc-guard refresh"),
+        async (body, separator, rest) => {
+          const withSeparator = `${body}${separator}${rest}`;
+          expect(await tookForRefresh(ctx, withSeparator)).toBe(asksForRefresh(withSeparator));
+        },
+      ),
       { numRuns: 100 },
     );
   });

@@ -39,8 +39,10 @@ const RE2_REASONS = [
 ];
 
 const jiraConfig = (key_pattern: string): JiraConfig => configSchema.parse({ controls: { jira: { key_pattern } } }).controls.jira;
-const commitConfig = (pattern: string): CommitMessagesConfig => configSchema.parse({ controls: { "commit-messages": { enforcement: "required", pattern } } }).controls["commit-messages"];
-const releaseTagConfig = (pattern: string): ReleaseTagConfig => configSchema.parse({ controls: { "release-tag": { pattern } } }).controls["release-tag"];
+const commitConfig = (pattern: string): CommitMessagesConfig =>
+  configSchema.parse({ controls: { "commit-messages": { enforcement: "required", pattern } } }).controls["commit-messages"];
+const releaseTagConfig = (pattern: string): ReleaseTagConfig =>
+  configSchema.parse({ controls: { "release-tag": { pattern } } }).controls["release-tag"];
 
 /** RE2's messages: "error parsing regexp: <reason>" and, for most reasons, ": `<the offending part>`". */
 function expectRE2Message(message: string): void {
@@ -67,7 +69,27 @@ const anyPattern = fc.oneof(
 
 /** Patterns RE2 accepts, built from atoms that are always valid on their own. */
 const re2Atom = fc.oneof(
-  fc.constantFrom("a", "b", "PAY", ".", "\\d", "\\w", "\\s", "[A-Z]", "[^/]", "\\b", "^", "$", "\\.", "\\(", "(?i)", "\\pL", "[0-9]{1,10}", "(?:x|y)", "(?P<n>z)"),
+  fc.constantFrom(
+    "a",
+    "b",
+    "PAY",
+    ".",
+    "\\d",
+    "\\w",
+    "\\s",
+    "[A-Z]",
+    "[^/]",
+    "\\b",
+    "^",
+    "$",
+    "\\.",
+    "\\(",
+    "(?i)",
+    "\\pL",
+    "[0-9]{1,10}",
+    "(?:x|y)",
+    "(?P<n>z)",
+  ),
   fc.stringMatching(/^[A-Za-z0-9_ -]{1,6}$/),
 );
 const quantifier = fc.constantFrom("", "", "", "*", "+", "?", "{2}", "{1,5}", "*?", "+?");
@@ -111,19 +133,25 @@ describe("fuzz: user-supplied patterns compile with RE2 or are refused with RE2'
   it("constructs RE2 does not have are refused wherever they stand in an otherwise valid pattern, at the key that holds them", () => {
     const keys = fc.constantFrom(["jira", "key_pattern"], ["commit-messages", "pattern"], ["release-tag", "pattern"]);
     fc.assert(
-      fc.property(fc.option(re2Pattern, { nil: "" }), notRe2, fc.option(re2Pattern, { nil: "" }), keys, (before, construct, after, [control, key]) => {
-        const pattern = `${before}${construct}${after}`;
-        expect(userPatternError(pattern)).not.toBeNull();
-        const result = parseConfigFile(FILE, dumpYaml({ controls: { [control]: { [key]: pattern } } }));
-        expect(result.ok).toBe(false);
-        if (result.ok) return;
-        expect(result.error.keyPath).toBe(`controls.${control}.${key}`);
-        const message = formatConfigError(result.error);
-        expect(message).toMatch(/: a valid RE2 regular expression \(error parsing regexp: [^`]+\)$/);
-        // The only code span is the key path: RE2's quote of the pattern is left out.
-        expect(message.split("`")).toHaveLength(3);
-        expect(message).not.toContain(pattern);
-      }),
+      fc.property(
+        fc.option(re2Pattern, { nil: "" }),
+        notRe2,
+        fc.option(re2Pattern, { nil: "" }),
+        keys,
+        (before, construct, after, [control, key]) => {
+          const pattern = `${before}${construct}${after}`;
+          expect(userPatternError(pattern)).not.toBeNull();
+          const result = parseConfigFile(FILE, dumpYaml({ controls: { [control]: { [key]: pattern } } }));
+          expect(result.ok).toBe(false);
+          if (result.ok) return;
+          expect(result.error.keyPath).toBe(`controls.${control}.${key}`);
+          const message = formatConfigError(result.error);
+          expect(message).toMatch(/: a valid RE2 regular expression \(error parsing regexp: [^`]+\)$/);
+          // The only code span is the key path: RE2's quote of the pattern is left out.
+          expect(message.split("`")).toHaveLength(3);
+          expect(message).not.toContain(pattern);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -136,49 +164,75 @@ describe("fuzz: user-supplied patterns compile with RE2 or are refused with RE2'
   // has no lookbehind / backreferences (e.g. a hint appended for `(?<=`, `(?<!`, `\1`-`\9`, `\k`, `(?P=`).
   it("a backreference or a lookbehind is refused with a message that says so", () => {
     fc.assert(
-      fc.property(fc.option(re2Pattern, { nil: "" }), fc.constantFrom(...NOT_RE2.backreference, ...NOT_RE2.lookbehind), (before, construct) => {
-        const result = parseConfigFile(FILE, dumpYaml({ controls: { jira: { key_pattern: `${before}${construct}` } } }));
-        expect(result.ok).toBe(false);
-        if (!result.ok) expect(result.error.expected).toMatch(/backreference|lookbehind|lookaround|not supported by RE2/i);
-      }),
+      fc.property(
+        fc.option(re2Pattern, { nil: "" }),
+        fc.constantFrom(...NOT_RE2.backreference, ...NOT_RE2.lookbehind),
+        (before, construct) => {
+          const result = parseConfigFile(FILE, dumpYaml({ controls: { jira: { key_pattern: `${before}${construct}` } } }));
+          expect(result.ok).toBe(false);
+          if (!result.ok) expect(result.error.expected).toMatch(/backreference|lookbehind|lookaround|not supported by RE2/i);
+        },
+      ),
       { numRuns: 200 },
     );
   });
 
   it("valid patterns in use (Jira keys, commit subjects, tag names) never throw on any text", () => {
     fc.assert(
-      fc.property(fc.oneof(re2Pattern, anyPattern.filter((p) => userPatternError(p) === null)), fc.string({ unit: "grapheme", maxLength: 200 }), fc.string({ unit: "binary", maxLength: 200 }), (pattern, title, body) => {
-        const keys = findJiraKeys(pullRequestSnapshot({ title, body, headRefName: title }), jiraConfig(pattern));
-        expect(keys.length).toBeLessThanOrEqual(MAX_KEYS);
-        for (const { key } of keys) expect(key.length).toBeGreaterThan(0);
-        const commits = fetched([{ sha: "a".repeat(40), message: `${title}\n\n${body}`, parents: 1 }]);
-        expectFinding(evaluateCommitMessages(pullRequestSnapshot({ commits }), commitConfig(pattern)));
-        expect(typeof isReleaseTagName(title, pattern)).toBe("boolean");
-        expectFinding(evaluateReleaseTag(tagSnapshot({ name: title }), releaseTagConfig(pattern)));
-      }),
+      fc.property(
+        fc.oneof(
+          re2Pattern,
+          anyPattern.filter((p) => userPatternError(p) === null),
+        ),
+        fc.string({ unit: "grapheme", maxLength: 200 }),
+        fc.string({ unit: "binary", maxLength: 200 }),
+        (pattern, title, body) => {
+          const keys = findJiraKeys(pullRequestSnapshot({ title, body, headRefName: title }), jiraConfig(pattern));
+          expect(keys.length).toBeLessThanOrEqual(MAX_KEYS);
+          for (const { key } of keys) expect(key.length).toBeGreaterThan(0);
+          const commits = fetched([{ sha: "a".repeat(40), message: `${title}\n\n${body}`, parents: 1 }]);
+          expectFinding(evaluateCommitMessages(pullRequestSnapshot({ commits }), commitConfig(pattern)));
+          expect(typeof isReleaseTagName(title, pattern)).toBe("boolean");
+          expectFinding(evaluateReleaseTag(tagSnapshot({ name: title }), releaseTagConfig(pattern)));
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   it("a pattern that slipped past the schema (a hand-built config) makes commit-messages fail with a reason, not throw", () => {
     fc.assert(
-      fc.property(anyPattern.filter((p) => userPatternError(p) !== null), (pattern) => {
-        const config = { ...configSchema.parse({}).controls["commit-messages"], enforcement: "required" as const, pattern };
-        const commits = fetched([{ sha: "b".repeat(40), message: "feat: a long enough subject", parents: 1 }]);
-        const finding = evaluateCommitMessages(pullRequestSnapshot({ commits }), config);
-        expect(finding.outcome).toBe("fail");
-        expect(finding.reason).toContain("is not a valid RE2 regular expression");
-      }),
+      fc.property(
+        anyPattern.filter((p) => userPatternError(p) !== null),
+        (pattern) => {
+          const config = { ...configSchema.parse({}).controls["commit-messages"], enforcement: "required" as const, pattern };
+          const commits = fetched([{ sha: "b".repeat(40), message: "feat: a long enough subject", parents: 1 }]);
+          const finding = evaluateCommitMessages(pullRequestSnapshot({ commits }), config);
+          expect(finding.outcome).toBe("fail");
+          expect(finding.reason).toContain("is not a valid RE2 regular expression");
+        },
+      ),
       { numRuns: 300 },
     );
   });
 });
 
-
 // ---------------------------------------------------------------------------------------------------------------
 // Linear time
 
-const CATASTROPHIC = ["(a+)+$", "(a|a)*b", "(.*a){20}", "^(\\w+\\s?)*$", "(x+x+)+y", "(a|aa)+$", "^(a?){25}a{25}$", "(\\d+)*\\.", "^(([a-z])+.)+[A-Z]([a-z])+$", "(\\w|\\d)+z", "^(a|a?)+$"];
+const CATASTROPHIC = [
+  "(a+)+$",
+  "(a|a)*b",
+  "(.*a){20}",
+  "^(\\w+\\s?)*$",
+  "(x+x+)+y",
+  "(a|aa)+$",
+  "^(a?){25}a{25}$",
+  "(\\d+)*\\.",
+  "^(([a-z])+.)+[A-Z]([a-z])+$",
+  "(\\w|\\d)+z",
+  "^(a|a?)+$",
+];
 /** Inputs that make a backtracking engine explore every way of splitting them. */
 const ADVERSARIAL: Record<string, (n: number) => string> = {
   "a…a!": (n) => `${"a".repeat(n - 1)}!`,
@@ -203,12 +257,21 @@ describe("fuzz: patterns that backtrack catastrophically elsewhere run in linear
 
   it("the same patterns, as configured, through the code that uses them: Jira keys in a 30,000-character body, commit subjects, tag names", () => {
     fc.assert(
-      fc.property(fc.constantFrom(...CATASTROPHIC), fc.constantFrom(...Object.keys(ADVERSARIAL)), fc.constantFrom("jira", "commit-messages", "release-tag"), (pattern, shape, use) => {
-        const text = ADVERSARIAL[shape]!(30_000);
-        if (use === "jira") findJiraKeys(pullRequestSnapshot({ title: "t", headRefName: "b", body: text }), jiraConfig(pattern));
-        else if (use === "commit-messages") evaluateCommitMessages(pullRequestSnapshot({ commits: fetched([{ sha: "c".repeat(40), message: text, parents: 1 }]) }), commitConfig(pattern));
-        else evaluateReleaseTag(tagSnapshot({ name: text }), releaseTagConfig(pattern));
-      }),
+      fc.property(
+        fc.constantFrom(...CATASTROPHIC),
+        fc.constantFrom(...Object.keys(ADVERSARIAL)),
+        fc.constantFrom("jira", "commit-messages", "release-tag"),
+        (pattern, shape, use) => {
+          const text = ADVERSARIAL[shape]!(30_000);
+          if (use === "jira") findJiraKeys(pullRequestSnapshot({ title: "t", headRefName: "b", body: text }), jiraConfig(pattern));
+          else if (use === "commit-messages")
+            evaluateCommitMessages(
+              pullRequestSnapshot({ commits: fetched([{ sha: "c".repeat(40), message: text, parents: 1 }]) }),
+              commitConfig(pattern),
+            );
+          else evaluateReleaseTag(tagSnapshot({ name: text }), releaseTagConfig(pattern));
+        },
+      ),
       { numRuns: 60 },
     );
   }, 60_000);

@@ -15,19 +15,39 @@ describe("secondary rate limits", () => {
 
 describe("describing a failed GitHub request without secrets", () => {
   it.each([
-    ["an HTTP error", Object.assign(new Error("Server Error - https://docs.github.com"), { status: 502 }), "GitHub answered HTTP 502 (Server Error)"],
+    [
+      "an HTTP error",
+      Object.assign(new Error("Server Error - https://docs.github.com"), { status: 502 }),
+      "GitHub answered HTTP 502 (Server Error)",
+    ],
     ["a deadline", new RequestTimeoutError(1500), "GitHub did not answer in time (no answer within 1500 ms)"],
-    ["a GraphQL error", Object.assign(new Error("x"), { name: "GraphqlResponseError", errors: [{ message: "Could not resolve to a Repository" }] }), "GitHub GraphQL error: Could not resolve to a Repository"],
+    [
+      "a GraphQL error",
+      Object.assign(new Error("x"), { name: "GraphqlResponseError", errors: [{ message: "Could not resolve to a Repository" }] }),
+      "GitHub GraphQL error: Could not resolve to a Repository",
+    ],
     ["anything else", new Error("socket hang up"), "GitHub request failed (socket hang up)"],
   ])("%s", (_name, error, description) => {
     expect(describeGitHubError(error)).toBe(description);
   });
 
   it.each([
-    ["an HTTP error", Object.assign(new Error("Not Found - https://docs.github.com"), { status: 404 }), "GitHub answered HTTP 404 (Not Found)"],
+    [
+      "an HTTP error",
+      Object.assign(new Error("Not Found - https://docs.github.com"), { status: 404 }),
+      "GitHub answered HTTP 404 (Not Found)",
+    ],
     ["a deadline", new RequestTimeoutError(1500), "GitHub did not answer in time (no answer within 1500 ms)"],
-    ["a spent rate limit", Object.assign(new Error("GitHub's rate limit is exhausted until 15:42 UTC (REST API)"), { name: "PrimaryRateLimitError" }), "GitHub's rate limit is exhausted until 15:42 UTC (REST API)"],
-    ["not from GitHub", new Error("Cannot read properties of undefined (reading 'name')"), "Cannot read properties of undefined (reading 'name')"],
+    [
+      "a spent rate limit",
+      Object.assign(new Error("GitHub's rate limit is exhausted until 15:42 UTC (REST API)"), { name: "PrimaryRateLimitError" }),
+      "GitHub's rate limit is exhausted until 15:42 UTC (REST API)",
+    ],
+    [
+      "not from GitHub",
+      new Error("Cannot read properties of undefined (reading 'name')"),
+      "Cannot read properties of undefined (reading 'name')",
+    ],
     ["not even an Error", "disk full", "disk full"],
   ])("a failure of a command: %s, in its own words", (_name, error, description) => {
     expect(describeFailure(error)).toBe(description);

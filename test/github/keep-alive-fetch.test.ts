@@ -23,7 +23,13 @@ async function server(answer: (seen: Seen, response: http.ServerResponse) => voi
     const chunks: Buffer[] = [];
     request.on("data", (c: Buffer) => chunks.push(c));
     request.on("end", () => {
-      const one = { method: request.method!, url: request.url!, headers: request.headers, body: Buffer.concat(chunks).toString("utf8"), socket: request.socket };
+      const one = {
+        method: request.method!,
+        url: request.url!,
+        headers: request.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+        socket: request.socket,
+      };
       seen.push(one);
       sockets.add(request.socket);
       answer(one, response);
@@ -50,7 +56,11 @@ beforeAll(() => nock.restore());
 
 /** An Octokit as the tests build it (retries and throttling off) for a local server, with `request` defaults. */
 const octokitAt = (origin: string, request: Record<string, unknown> = {}) =>
-  new (ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }))({ auth: { token: "t" }, baseUrl: origin, request }) as unknown as GitHubClient;
+  new (ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }))({
+    auth: { token: "t" },
+    baseUrl: origin,
+    request,
+  }) as unknown as GitHubClient;
 
 const agents = () => ({ http: new http.Agent({ keepAlive: true }), https: undefined as never });
 const servers: { close(): Promise<void> }[] = [];
@@ -65,7 +75,9 @@ async function started(answer: Parameters<typeof server>[0]) {
 
 describe("keepAliveFetch: what Octokit asks of fetch", () => {
   it("sends the method, headers and body, and answers status, headers and body as fetch does", async () => {
-    const github = await started((_seen, response) => json(response, 201, { id: 7 }, { etag: '"abc"', "x-ratelimit-remaining": "4999", "set-cookie": ["a=1", "b=2"] }));
+    const github = await started((_seen, response) =>
+      json(response, 201, { id: 7 }, { etag: '"abc"', "x-ratelimit-remaining": "4999", "set-cookie": ["a=1", "b=2"] }),
+    );
     const fetch = keepAliveFetch(agents());
     const body = JSON.stringify({ name: "sdlc-guard", head_sha: "a".repeat(40) });
     const response = await fetch(`${github.origin}/repos/o/r/check-runs`, {
@@ -75,13 +87,20 @@ describe("keepAliveFetch: what Octokit asks of fetch", () => {
     });
 
     expect(github.seen[0]).toMatchObject({ method: "POST", url: "/repos/o/r/check-runs", body });
-    expect(github.seen[0]!.headers).toMatchObject({ authorization: "token t", "content-length": String(body.length), "accept-encoding": "gzip, deflate, br" });
+    expect(github.seen[0]!.headers).toMatchObject({
+      authorization: "token t",
+      "content-length": String(body.length),
+      "accept-encoding": "gzip, deflate, br",
+    });
     expect(response.status).toBe(201);
     expect(response.ok).toBe(true);
     expect(response.redirected).toBe(false);
     expect(response.url).toBe(`${github.origin}/repos/o/r/check-runs`);
     expect(response.headers.get("etag")).toBe('"abc"');
-    expect(Object.fromEntries(response.headers)).toMatchObject({ "x-ratelimit-remaining": "4999", "content-type": "application/json; charset=utf-8" });
+    expect(Object.fromEntries(response.headers)).toMatchObject({
+      "x-ratelimit-remaining": "4999",
+      "content-type": "application/json; charset=utf-8",
+    });
     expect(response.headers.getSetCookie()).toEqual(["a=1", "b=2"]);
     const copy = response.clone();
     expect(await response.json()).toEqual({ id: 7 });
@@ -121,17 +140,30 @@ describe("keepAliveFetch: answers it does not take whole", () => {
   it("refuses an answer larger than 32 MiB, as received or once decompressed (a compression bomb)", async () => {
     const bomb = gzipSync(Buffer.alloc(40 * 1024 * 1024)); // about 40 KB on the wire
     const github = await started((seen, response) => {
-      if (seen.url === "/bomb") return (response.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" }), response.end(bomb));
+      if (seen.url === "/bomb")
+        return (response.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" }), response.end(bomb));
       response.writeHead(200, { "content-type": "application/octet-stream" });
       response.end(Buffer.alloc(33 * 1024 * 1024));
     });
     const fetch = keepAliveFetch(agents());
-    await expect(fetch(`${github.origin}/bomb`, {})).rejects.toMatchObject({ name: "TypeError", message: "fetch failed", cause: { code: "ERR_BUFFER_TOO_LARGE" } });
-    await expect(fetch(`${github.origin}/big`, {})).rejects.toMatchObject({ name: "TypeError", cause: { message: "GitHub's answer is larger than 33554432 bytes" } });
+    await expect(fetch(`${github.origin}/bomb`, {})).rejects.toMatchObject({
+      name: "TypeError",
+      message: "fetch failed",
+      cause: { code: "ERR_BUFFER_TOO_LARGE" },
+    });
+    await expect(fetch(`${github.origin}/big`, {})).rejects.toMatchObject({
+      name: "TypeError",
+      cause: { message: "GitHub's answer is larger than 33554432 bytes" },
+    });
   });
 
   it("drops a UTF-8 byte-order mark from text, as fetch does", async () => {
-    const github = await started((_seen, response) => (response.writeHead(200, { "content-type": "application/json" }), response.end(Buffer.from('\ufeff{"bom":true}'))));
+    const github = await started(
+      (_seen, response) => (
+        response.writeHead(200, { "content-type": "application/json" }),
+        response.end(Buffer.from('\ufeff{"bom":true}'))
+      ),
+    );
     expect(await (await keepAliveFetch(agents())(`${github.origin}/x`, {})).json()).toEqual({ bom: true });
     const asData = await keepAliveFetch(agents(), { bodyIsData: true })(`${github.origin}/x`, {});
     expect(asData.body).toEqual({ bom: true });
@@ -182,7 +214,10 @@ describe("keepAliveFetch: redirects as the fetch standard has them", () => {
     expect((await fetch(`${github.origin}/x`, { redirect: "manual" })).status).toBe(302);
     await expect(fetch(`${github.origin}/x`, { redirect: "error" })).rejects.toThrow("fetch failed");
     const before = github.seen.length;
-    await expect(fetch(`${github.origin}/x`, {})).rejects.toMatchObject({ name: "TypeError", cause: { message: "redirect count exceeded" } });
+    await expect(fetch(`${github.origin}/x`, {})).rejects.toMatchObject({
+      name: "TypeError",
+      cause: { message: "redirect count exceeded" },
+    });
     expect(github.seen.length - before).toBe(21);
   });
 });
@@ -193,7 +228,11 @@ describe("keepAliveFetch: failures", () => {
     const origin = github.origin;
     await github.close();
     servers.length = 0;
-    await expect(keepAliveFetch(agents())(`${origin}/x`, {})).rejects.toMatchObject({ name: "TypeError", message: "fetch failed", cause: { code: "ECONNREFUSED" } });
+    await expect(keepAliveFetch(agents())(`${origin}/x`, {})).rejects.toMatchObject({
+      name: "TypeError",
+      message: "fetch failed",
+      cause: { code: "ECONNREFUSED" },
+    });
   });
 
   it("rejects with the signal's reason when it aborts, before sending or while waiting for the answer", async () => {
@@ -221,7 +260,10 @@ describe("keepAliveFetch: failures", () => {
   });
 
   it("refuses a protocol other than http and https", async () => {
-    await expect(keepAliveFetch(agents())("ftp://example.invalid/x", {})).rejects.toMatchObject({ name: "TypeError", message: "fetch failed" });
+    await expect(keepAliveFetch(agents())("ftp://example.invalid/x", {})).rejects.toMatchObject({
+      name: "TypeError",
+      message: "fetch failed",
+    });
   });
 });
 
@@ -236,7 +278,10 @@ describe("keepAliveFetch under Octokit", () => {
     const client = octokit(github.origin);
     const { data } = await client.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { owner: "o", repo: "r", pull_number: 1 });
     expect(data).toMatchObject({ number: 1, head: { sha: "b".repeat(40) } });
-    await expect(client.request("GET /repos/{owner}/{repo}", { owner: "o", repo: "gone" })).rejects.toMatchObject({ status: 404, message: "Not Found - https://docs.github.com/rest" });
+    await expect(client.request("GET /repos/{owner}/{repo}", { owner: "o", repo: "gone" })).rejects.toMatchObject({
+      status: 404,
+      message: "Not Found - https://docs.github.com/rest",
+    });
     expect(github.seen.map((s) => s.headers.authorization)).toEqual(["token t", "token t"]);
   });
 
@@ -247,19 +292,21 @@ describe("keepAliveFetch under Octokit", () => {
 });
 
 describe("hardened Octokits", () => {
-
   it("ask GitHub over keep-alive connections unless the Octokit brings its own fetch", async () => {
     const github = await started((_seen, response) => json(response, 200, { ok: true }));
     const hardened = octokitAt(github.origin);
     hardenRequests(hardened);
     const viaNodeHttp = jest.spyOn(http, "request");
-    for (let i = 0; i < 4; i++) expect((await hardened.request("GET /repos/{owner}/{repo}", { owner: "o", repo: `r${i}` })).data).toEqual({ ok: true });
+    for (let i = 0; i < 4; i++)
+      expect((await hardened.request("GET /repos/{owner}/{repo}", { owner: "o", repo: `r${i}` })).data).toEqual({ ok: true });
     expect(viaNodeHttp).toHaveBeenCalledTimes(4);
     expect(github.sockets.size).toBe(1);
     viaNodeHttp.mockRestore();
     // Parsed by that fetch with JSON.parse, not by Octokit's json-with-bigint: a number is a number (a BigInt would
     // break comparisons with ids and JSON.stringify of what the app stores).
-    const big = await started((_seen, response) => (response.writeHead(200, { "content-type": "application/json" }), response.end('{"id":12345678901234567890}')));
+    const big = await started(
+      (_seen, response) => (response.writeHead(200, { "content-type": "application/json" }), response.end('{"id":12345678901234567890}')),
+    );
     const answer = await octokitAt(big.origin).request("GET /x");
     const hardenedBig = octokitAt(big.origin);
     hardenRequests(hardenedBig);
@@ -268,7 +315,9 @@ describe("hardened Octokits", () => {
 
     const own = await started((_seen, response) => json(response, 200, { ok: true }));
     const calls: string[] = [];
-    const withOwnFetch = octokitAt(own.origin, { fetch: (url: string, init: RequestInit) => (calls.push(url), globalThis.fetch(url, init)) });
+    const withOwnFetch = octokitAt(own.origin, {
+      fetch: (url: string, init: RequestInit) => (calls.push(url), globalThis.fetch(url, init)),
+    });
     hardenRequests(withOwnFetch);
     await withOwnFetch.request("GET /repos/{owner}/{repo}", { owner: "o", repo: "r" });
     expect(calls).toEqual([`${own.origin}/repos/o/r`]);
@@ -276,10 +325,16 @@ describe("hardened Octokits", () => {
 });
 
 describe("keepAliveFetch with bodyIsData: the answer's body is what Octokit makes of it", () => {
-  const octokit = (origin: string) => octokitAt(origin, { fetch: keepAliveFetch(agents(), { bodyIsData: true }), parseSuccessResponseBody: false });
+  const octokit = (origin: string) =>
+    octokitAt(origin, { fetch: keepAliveFetch(agents(), { bodyIsData: true }), parseSuccessResponseBody: false });
 
   it.each([
-    ["JSON", "application/json; charset=utf-8", Buffer.from('{"id":12,"name":"r","nested":{"list":[1,"2",null]}}'), { id: 12, name: "r", nested: { list: [1, "2", null] } }],
+    [
+      "JSON",
+      "application/json; charset=utf-8",
+      Buffer.from('{"id":12,"name":"r","nested":{"list":[1,"2",null]}}'),
+      { id: 12, name: "r", nested: { list: [1, "2", null] } },
+    ],
     ["SCIM JSON", "application/scim+json", Buffer.from('{"schemas":[]}'), { schemas: [] }],
     ["JSON that does not parse (as text, as Octokit does)", "application/json", Buffer.from("{oops"), "{oops"],
     ["text", "text/plain", Buffer.from("# a README"), "# a README"],
@@ -291,12 +346,20 @@ describe("keepAliveFetch with bodyIsData: the answer's body is what Octokit make
 
   it("also when the request goes to the global fetch (a body it does not send itself)", async () => {
     const github = await started((seen, response) => json(response, 200, { got: seen.body }));
-    const response = await keepAliveFetch(agents(), { bodyIsData: true })(`${github.origin}/x`, { method: "POST", body: new TextEncoder().encode("hi").buffer as ArrayBuffer });
+    const response = await keepAliveFetch(agents(), { bodyIsData: true })(`${github.origin}/x`, {
+      method: "POST",
+      body: new TextEncoder().encode("hi").buffer as ArrayBuffer,
+    });
     expect(response.body).toEqual({ got: "hi" });
   });
 
   it("bytes, as an ArrayBuffer", async () => {
-    const github = await started((_seen, response) => (response.writeHead(200, { "content-type": "application/octet-stream; charset=utf-8" }), response.end(Buffer.from([1, 2, 3]))));
+    const github = await started(
+      (_seen, response) => (
+        response.writeHead(200, { "content-type": "application/octet-stream; charset=utf-8" }),
+        response.end(Buffer.from([1, 2, 3]))
+      ),
+    );
     const { data } = await octokit(github.origin).request("GET /x");
     expect(data).toBeInstanceOf(ArrayBuffer);
     expect([...new Uint8Array(data as ArrayBuffer)]).toEqual([1, 2, 3]);
@@ -304,7 +367,10 @@ describe("keepAliveFetch with bodyIsData: the answer's body is what Octokit make
 
   it("an error answer is still Octokit's to read", async () => {
     const github = await started((_seen, response) => json(response, 422, { message: "Validation Failed", errors: [{ code: "invalid" }] }));
-    await expect(octokit(github.origin).request("POST /x", { data: 1 })).rejects.toMatchObject({ status: 422, response: { data: { message: "Validation Failed" } } });
+    await expect(octokit(github.origin).request("POST /x", { data: 1 })).rejects.toMatchObject({
+      status: 422,
+      response: { data: { message: "Validation Failed" } },
+    });
   });
 
   it("a hardened Octokit whose caller asked for the body as a stream still gets a stream", async () => {

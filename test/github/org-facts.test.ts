@@ -23,7 +23,14 @@ function setup(repositories: number, build: Partial<Parameters<typeof buildOrg>[
   org.dotGithub.repo.visibility = "public";
   const log = routeToWorld(world);
   const collect = (extra: Partial<CollectOrgOptions> = {}) =>
-    collectOrgFacts(octokitFor(), { org: "acme", appId: world.appId, now: new Date(org.now), periodDays: 30, webUrl: "https://github.com", ...extra });
+    collectOrgFacts(octokitFor(), {
+      org: "acme",
+      appId: world.appId,
+      now: new Date(org.now),
+      periodDays: 30,
+      webUrl: "https://github.com",
+      ...extra,
+    });
   return { world, org, log, collect };
 }
 
@@ -41,7 +48,16 @@ function mergedPullRequest(world: GitHubWorld, repo: SimRepo, number: number, me
   pr.updatedAt = mergedAt;
   world.mergePullRequest(repo, pr, "squash");
   if (conclusion) {
-    repo.checkRuns.push({ id: 700_000 + repo.id * 1000 + number, appId: world.appId, name: "sdlc-guard", headSha: pr.headSha, status: "completed", conclusion, output: { title: conclusion, summary: null }, externalId: null });
+    repo.checkRuns.push({
+      id: 700_000 + repo.id * 1000 + number,
+      appId: world.appId,
+      name: "sdlc-guard",
+      headSha: pr.headSha,
+      status: "completed",
+      conclusion,
+      output: { title: conclusion, summary: null },
+      externalId: null,
+    });
   }
   return pr;
 }
@@ -54,10 +70,18 @@ function expectFactsOf(facts: RepositoryFacts, built: BuiltRepository) {
   const protection = facts.protection.ok ? facts.protection.value : undefined;
   if (built.protection === "none") expect(protection).toEqual({ classic: null, rules: [] });
   if (built.protection === "classic") {
-    expect(protection?.classic).toMatchObject({ pattern: "main", requiredApprovingReviewCount: failure === "one-approval" ? 1 : 2, allowsForcePushes: false, guardCheckSources: ["this-app"], bypass: { pullRequest: [], forcePush: [] } });
+    expect(protection?.classic).toMatchObject({
+      pattern: "main",
+      requiredApprovingReviewCount: failure === "one-approval" ? 1 : 2,
+      allowsForcePushes: false,
+      guardCheckSources: ["this-app"],
+      bypass: { pullRequest: [], forcePush: [] },
+    });
   }
   if (built.protection === "repository-ruleset") {
-    expect(protection?.rules.map((r) => `${r.type} ${r.rulesetSource}`)).toEqual(["pull_request", "non_fast_forward", "deletion", "required_status_checks"].map((t) => `${t} Repository acme/${built.name}`));
+    expect(protection?.rules.map((r) => `${r.type} ${r.rulesetSource}`)).toEqual(
+      ["pull_request", "non_fast_forward", "deletion", "required_status_checks"].map((t) => `${t} Repository acme/${built.name}`),
+    );
   }
   if (built.protection === "org-ruleset") {
     expect(protection?.classic).toBeNull();
@@ -66,14 +90,25 @@ function expectFactsOf(facts: RepositoryFacts, built: BuiltRepository) {
       { type: "pull_request", rulesetSource: "Organization acme", requiredApprovingReviewCount: 2, dismissesStaleReviews: true, bypass },
       { type: "non_fast_forward", rulesetSource: "Organization acme", bypass },
       { type: "deletion", rulesetSource: "Organization acme", bypass },
-      { type: "required_status_checks", rulesetSource: "Organization acme", requiredStatusChecks: ["sdlc-guard"], guardCheckSources: ["this-app"], bypass },
+      {
+        type: "required_status_checks",
+        rulesetSource: "Organization acme",
+        requiredStatusChecks: ["sdlc-guard"],
+        guardCheckSources: ["this-app"],
+        bypass,
+      },
     ]);
   }
   expect(facts.secretScanning).toEqual({ ok: true, value: { enabled: true, pushProtection: failure !== "no-push-protection" } });
   expect(facts.openSecretAlerts).toEqual({ ok: true, value: failure === "secret-alerts" ? 3 : 0 }); // provider and generic patterns
   expect(facts.dependabotEnabled).toEqual({ ok: true, value: true });
-  expect(facts.dependabotAlerts).toEqual({ ok: true, value: failure === "critical-dependabot" ? { critical: 1, high: 2 } : { critical: 0, high: 0 } });
-  const codeScanning = { "default-setup": "default setup (configuration GitHub recommended)", workflow: "workflow codeql.yml", none: null }[built.codeScanning];
+  expect(facts.dependabotAlerts).toEqual({
+    ok: true,
+    value: failure === "critical-dependabot" ? { critical: 1, high: 2 } : { critical: 0, high: 0 },
+  });
+  const codeScanning = { "default-setup": "default setup (configuration GitHub recommended)", workflow: "workflow codeql.yml", none: null }[
+    built.codeScanning
+  ];
   expect(facts.codeScanning).toEqual({ ok: true, value: codeScanning });
   // Files where they were placed; an org default names the `.github` repository.
   const { securityPolicy, ...others } = built.files;
@@ -83,7 +118,9 @@ function expectFactsOf(facts: RepositoryFacts, built: BuiltRepository) {
   else expect(security).toBe(securityPolicy);
   expect(facts.latestRelease).toMatchObject({ ok: true, value: { tagName: built.latestRelease } });
   expect(facts.pushes).toEqual({ ok: true, value: built.pushes });
-  const merged = facts.mergedPullRequests.ok ? [...facts.mergedPullRequests.value].sort((a, b) => b.number - a.number) : facts.mergedPullRequests;
+  const merged = facts.mergedPullRequests.ok
+    ? [...facts.mergedPullRequests.value].sort((a, b) => b.number - a.number)
+    : facts.mergedPullRequests;
   expect(merged).toEqual(built.mergedInPeriod);
 }
 
@@ -102,7 +139,9 @@ describe("org facts: everything the summary needs, in a few organisation-wide re
     // Cases the scenario does not build.
     const empty = world.addRepo("acme", "sandbox", { empty: true });
     empty.releases = [];
-    const bare = world.addRepo("acme", "prototype", { secretScanning: { enabled: false, openAlerts: 0, genericAlerts: 0, pushProtection: false } });
+    const bare = world.addRepo("acme", "prototype", {
+      secretScanning: { enabled: false, openAlerts: 0, genericAlerts: 0, pushProtection: false },
+    });
     bare.dependabot = { alertsEnabled: false, openAlerts: { critical: 0, high: 0, medium: 0 } };
     bare.codeScanning = { openAlerts: 2 };
     bare.files.set("Readme.rst", "Prototype\n");
@@ -114,17 +153,35 @@ describe("org facts: everything the summary needs, in a few organisation-wide re
 
     const facts = await collect({ onProgress: ({ phase }) => progress.push(phase) });
 
-    expect(facts).toMatchObject({ org: "acme", webUrl: "https://github.com", collectedAt: "2026-11-20T09:00:00.000Z", twoFactorRequired: { ok: true, value: true } });
+    expect(facts).toMatchObject({
+      org: "acme",
+      webUrl: "https://github.com",
+      collectedAt: "2026-11-20T09:00:00.000Z",
+      twoFactorRequired: { ok: true, value: true },
+    });
     expect(facts.period).toEqual({ since: "2026-10-21T09:00:00.000Z", until: "2026-11-20T09:00:00.000Z" });
     expect(facts.repositories).toHaveLength(34);
     for (const built of org.repositories.filter((b) => !b.archived)) expectFactsOf(repoIn(facts, built.name), built);
 
     const archived = repoIn(facts, org.withFailure("archived")!.name);
-    expect(archived).toMatchObject({ archived: true, protection: { ok: false, error: "archived" }, pushes: { ok: false, error: "archived" }, mergedPullRequests: { ok: false, error: "archived" } });
-    expect(repoIn(facts, "sandbox")).toMatchObject({ defaultBranch: null, protection: { ok: true, value: { classic: null, rules: [] } }, latestRelease: { ok: true, value: null }, mergedPullRequests: { ok: true, value: [] } });
+    expect(archived).toMatchObject({
+      archived: true,
+      protection: { ok: false, error: "archived" },
+      pushes: { ok: false, error: "archived" },
+      mergedPullRequests: { ok: false, error: "archived" },
+    });
+    expect(repoIn(facts, "sandbox")).toMatchObject({
+      defaultBranch: null,
+      protection: { ok: true, value: { classic: null, rules: [] } },
+      latestRelease: { ok: true, value: null },
+      mergedPullRequests: { ok: true, value: [] },
+    });
     // The org's defaults (SECURITY and CONTRIBUTING, never README or CODEOWNERS) count for a repository without its own.
     const defaultFile = expect.stringMatching(/^acme\/\.github: (\.github\/|docs\/)?(SECURITY|CONTRIBUTING)\.md$/);
-    expect(repoIn(facts, "sandbox").files).toEqual({ ok: true, value: { readme: null, contributing: defaultFile, securityPolicy: defaultFile, codeowners: null } });
+    expect(repoIn(facts, "sandbox").files).toEqual({
+      ok: true,
+      value: { readme: null, contributing: defaultFile, securityPolicy: defaultFile, codeowners: null },
+    });
     expect(repoIn(facts, "prototype")).toMatchObject({
       secretScanning: { ok: true, value: { enabled: false, pushProtection: false } },
       openSecretAlerts: { ok: true, value: 0 },
@@ -134,7 +191,10 @@ describe("org facts: everything the summary needs, in a few organisation-wide re
       latestRelease: { ok: true, value: null },
       mergedPullRequests: { ok: true, value: [{ number: 1, mergedAt: ago(org, 2), conclusion: null }] },
     });
-    expect(repoIn(facts, hidden.name).secretScanning).toEqual({ ok: false, error: expect.stringContaining("grant the app Administration (read)") });
+    expect(repoIn(facts, hidden.name).secretScanning).toEqual({
+      ok: false,
+      error: expect.stringContaining("grant the app Administration (read)"),
+    });
     expect(new Set(progress)).toEqual(new Set(["repositories", "alerts", "repository details", "pushes"]));
   });
 
@@ -193,27 +253,43 @@ describe("org facts: everything the summary needs, in a few organisation-wide re
     const [first, second] = [facts.repositories.slice(0, 3), facts.repositories.slice(3)];
     for (const repo of first) expect(repo.protection).toEqual({ ok: false, error: "GitHub answered HTTP 502 (simulated HTTP 502)" });
     for (const repo of first) expect(repo.openSecretAlerts.ok).toBe(true);
-    for (const repo of second) expectFactsOf(repo, org.repositories.find((b) => b.name === repo.name)!);
+    for (const repo of second)
+      expectFactsOf(
+        repo,
+        org.repositories.find((b) => b.name === repo.name)!,
+      );
   });
 
   it("an org list answering 403 or 404 makes only its fact unknown; code scanning proven by another source stays known", async () => {
     const { world, org, collect } = setup(30);
-    world.failNext("GET", "/orgs/acme/code-security/configurations", 403, { message: "Resource not accessible by integration", exact: true });
+    world.failNext("GET", "/orgs/acme/code-security/configurations", 403, {
+      message: "Resource not accessible by integration",
+      exact: true,
+    });
     world.failNext("GET", "/orgs/acme/secret-scanning/alerts", 404, { times: 2 }); // secret scanning off for the organisation
     world.failNext("GET", "/orgs/acme/code-scanning/alerts", 404);
 
     const facts = await collect();
 
     for (const repo of facts.repositories.filter((r) => !r.archived)) {
-      expect(repo.openSecretAlerts).toEqual({ ok: false, error: expect.stringMatching(/^the organisation's secret-scanning alerts: GitHub answered HTTP 404 .*Secret scanning alerts \(read\)/) });
+      expect(repo.openSecretAlerts).toEqual({
+        ok: false,
+        error: expect.stringMatching(
+          /^the organisation's secret-scanning alerts: GitHub answered HTTP 404 .*Secret scanning alerts \(read\)/,
+        ),
+      });
       expect(repo.secretScanning.ok).toBe(true);
       expect(repo.dependabotAlerts.ok).toBe(true);
     }
-    const codeScanningOf = (kind: BuiltRepository["codeScanning"]) => org.repositories.filter((b) => !b.archived && b.codeScanning === kind).map((b) => repoIn(facts, b.name).codeScanning);
+    const codeScanningOf = (kind: BuiltRepository["codeScanning"]) =>
+      org.repositories.filter((b) => !b.archived && b.codeScanning === kind).map((b) => repoIn(facts, b.name).codeScanning);
     // A CodeQL workflow proves it whatever the lists say; default setup alone cannot be seen without the configurations.
     for (const fact of codeScanningOf("workflow")) expect(fact).toEqual({ ok: true, value: "workflow codeql.yml" });
     for (const fact of [...codeScanningOf("default-setup"), ...codeScanningOf("none")]) {
-      expect(fact).toEqual({ ok: false, error: expect.stringContaining("code security configurations: GitHub answered HTTP 403 (Resource not accessible by integration)") });
+      expect(fact).toEqual({
+        ok: false,
+        error: expect.stringContaining("code security configurations: GitHub answered HTTP 403 (Resource not accessible by integration)"),
+      });
       expect(fact.ok || fact.error).toContain("code-scanning alerts: GitHub answered HTTP 404");
     }
   });
@@ -223,7 +299,13 @@ describe("org facts: everything the summary needs, in a few organisation-wide re
     const repo = org.repositories.find((b) => !b.failure && !b.archived && b.name !== ".github")!;
     // A later occurrence by a person does not count; one by the app in the period does.
     const [issue] = world.issues.list("acme", org.withFailure("direct-push")!.name);
-    issue!.comments.push({ id: 99_001, body: `again\n\n${occurrenceMarker("direct-push:push:fake")}`, author: { login: "octo-human", type: "User" }, createdAt: ago(org, 1), updatedAt: ago(org, 1) });
+    issue!.comments.push({
+      id: 99_001,
+      body: `again\n\n${occurrenceMarker("direct-push:push:fake")}`,
+      author: { login: "octo-human", type: "User" },
+      createdAt: ago(org, 1),
+      updatedAt: ago(org, 1),
+    });
     world.issues.add("acme", repo.name, {
       title: "sdlc-guard: force pushes",
       body: `Policy.\n\n${violationMarker("force-push")}\n\n${occurrenceMarker("force-push:push:old")}`,
@@ -249,7 +331,10 @@ describe("org facts: everything the summary needs, in a few organisation-wide re
     const facts = await collect();
 
     for (const repo of facts.repositories) {
-      expect(repo.pushes).toEqual({ ok: false, error: "the search for sdlc-guard violation issues: GitHub answered HTTP 502 (simulated HTTP 502)" });
+      expect(repo.pushes).toEqual({
+        ok: false,
+        error: "the search for sdlc-guard violation issues: GitHub answered HTTP 502 (simulated HTTP 502)",
+      });
       expect(repo.protection.ok).toBe(true);
     }
   });
@@ -272,7 +357,10 @@ describe("org facts: everything the summary needs, in a few organisation-wide re
 
     const facts = await collect();
 
-    expect(facts.twoFactorRequired).toEqual({ ok: false, error: "GitHub shows this setting only to organisation owners: grant the app Organization administration (read)" });
+    expect(facts.twoFactorRequired).toEqual({
+      ok: false,
+      error: "GitHub shows this setting only to organisation owners: grant the app Organization administration (read)",
+    });
   });
 
   it("without our app id, a merged PR's run is any check run named sdlc-guard", async () => {
@@ -300,7 +388,9 @@ describe("org facts: everything the summary needs, in a few organisation-wide re
     for (const built of org.repositories.filter((b) => !b.archived)) expectFactsOf(repoIn(facts, built.name), built);
     const byPhase = new Map<string, number>();
     for (const request of log) byPhase.set(request, (byPhase.get(request) ?? 0) + 1);
-    console.log(`org of 250 repositories: ${facts.requests} requests\n${[...byPhase].map(([what, n]) => `  ${String(n).padStart(3)}  ${what}`).join("\n")}`);
+    console.log(
+      `org of 250 repositories: ${facts.requests} requests\n${[...byPhase].map(([what, n]) => `  ${String(n).padStart(3)}  ${what}`).join("\n")}`,
+    );
     expect(facts.requests).toBe(log.length);
     expect(facts.requests).toBeLessThanOrEqual(40);
   });

@@ -91,7 +91,9 @@ describe("rate budget: a long read never starves the webhook evaluations", () =>
 
     expect(() => near.ensureCanMeet({ core: 4000, graphql: 50 + 4950 })).not.toThrow();
     expect(() => far.ensureCanMeet({ graphql: 50 })).not.toThrow();
-    expect(() => far.ensureCanMeet({ graphql: 51 })).toThrow("estimated for the whole collection: in 60 min, later than the 15 min the collection may wait");
+    expect(() => far.ensureCanMeet({ graphql: 51 })).toThrow(
+      "estimated for the whole collection: in 60 min, later than the 15 min the collection may wait",
+    );
     expect(() => small.ensureCanMeet({ graphql: 5001 })).toThrow("more than this window and the next leave beside the reserve of 50");
     for (const budget of [near, far, small]) budget.stop();
   });
@@ -151,7 +153,14 @@ describe("rate budget of an org collection", () => {
     const issued: string[] = [];
     octokit.hook.before("request", (options) => void issued.push(`${options.method} ${String(options.url)}`));
     const collect = (budget: RateBudgetOptions) =>
-      collectOrgFacts(octokit, { org: "acme", appId: world.appId, now: new Date(org.now), periodDays: 30, webUrl: "https://github.com", budget });
+      collectOrgFacts(octokit, {
+        org: "acme",
+        appId: world.appId,
+        now: new Date(org.now),
+        periodDays: 30,
+        webUrl: "https://github.com",
+        budget,
+      });
     return { world, issued, collect };
   }
 
@@ -175,7 +184,9 @@ describe("rate budget of an org collection", () => {
     const error = await collect(options).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(RateLimitExhaustedError);
-    expect((error as Error).message).toMatch(/^GitHub's GraphQL rate limit: 28 points needed, 60 remaining; it resets at 2026-11-20T10:00:00.000Z \(estimated for the whole collection: in 60 min/);
+    expect((error as Error).message).toMatch(
+      /^GitHub's GraphQL rate limit: 28 points needed, 60 remaining; it resets at 2026-11-20T10:00:00.000Z \(estimated for the whole collection: in 60 min/,
+    );
     expect(world.requests.map((r) => r.path).sort()).toEqual(["/orgs/acme", "/orgs/acme/repos", "/rate_limit"]);
     expect(issued).toHaveLength(3);
     expect(time.slept).toEqual([]);

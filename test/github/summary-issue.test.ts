@@ -15,7 +15,11 @@ function setup(methods: ("GET" | "POST" | "PATCH" | "DELETE")[]) {
   const world = new GitHubWorld();
   world.addRepo("acme", ".github");
   routeToWorld(world, methods);
-  const octokit = new ProbotOctokit({ auth: { token: "ghs_test" }, retry: { enabled: false }, throttle: { enabled: false } }) as GitHubClient;
+  const octokit = new ProbotOctokit({
+    auth: { token: "ghs_test" },
+    retry: { enabled: false },
+    throttle: { enabled: false },
+  }) as GitHubClient;
   const open = () => world.issues.list("acme", ".github").filter((i) => i.state === "open" && i.title === SUMMARY_TITLE);
   return { world, octokit, open };
 }
@@ -52,11 +56,25 @@ describe("the summary issue on GitHub", () => {
 
   it("duplicates left by a race are closed: the oldest issue is kept and edited", async () => {
     const { world, octokit, open } = setup(["GET", "PATCH"]);
-    const old = world.issues.add("acme", ".github", { title: SUMMARY_TITLE, body: `${SUMMARY_MARKER}\nold`, labels: [SUMMARY_LABEL], author: APP_AUTHOR });
-    const dup = world.issues.add("acme", ".github", { title: SUMMARY_TITLE, body: `${SUMMARY_MARKER}\ndup`, labels: [SUMMARY_LABEL], author: APP_AUTHOR });
+    const old = world.issues.add("acme", ".github", {
+      title: SUMMARY_TITLE,
+      body: `${SUMMARY_MARKER}\nold`,
+      labels: [SUMMARY_LABEL],
+      author: APP_AUTHOR,
+    });
+    const dup = world.issues.add("acme", ".github", {
+      title: SUMMARY_TITLE,
+      body: `${SUMMARY_MARKER}\ndup`,
+      labels: [SUMMARY_LABEL],
+      author: APP_AUTHOR,
+    });
     const rendered = renderSummary(exampleSummary());
 
-    expect(await publishSummary(octokit, target, rendered)).toMatchObject({ issueNumber: old.number, outcome: "updated", duplicatesClosed: [dup.number] });
+    expect(await publishSummary(octokit, target, rendered)).toMatchObject({
+      issueNumber: old.number,
+      outcome: "updated",
+      duplicatesClosed: [dup.number],
+    });
     expect(open().map((i) => i.number)).toEqual([old.number]);
     expect(old.body).toBe(rendered.body);
     expect(dup.state).toBe("closed");
@@ -64,7 +82,12 @@ describe("the summary issue on GitHub", () => {
 
   it("when another process created the issue while this one was creating its own, the newer one is closed", async () => {
     const { world, octokit, open } = setup(["GET", "POST", "PATCH"]);
-    const theirs = world.issues.add("acme", ".github", { title: SUMMARY_TITLE, body: `${SUMMARY_MARKER}\ntheirs`, labels: [SUMMARY_LABEL], author: APP_AUTHOR });
+    const theirs = world.issues.add("acme", ".github", {
+      title: SUMMARY_TITLE,
+      body: `${SUMMARY_MARKER}\ntheirs`,
+      labels: [SUMMARY_LABEL],
+      author: APP_AUTHOR,
+    });
     // This process looked before the other's issue existed.
     const rendered = renderSummary(exampleSummary());
     const result = await publishSummary(octokit, target, rendered, { found: [] });
@@ -79,7 +102,12 @@ describe("the summary issue on GitHub", () => {
   it("another bot's issue or comment carrying the markers is never adopted, edited or deleted", async () => {
     const { world, octokit, open } = setup(["GET", "POST", "PATCH", "DELETE"]);
     const otherBot = { login: "github-actions[bot]", type: "Bot" as const };
-    const foreign = world.issues.add("acme", ".github", { title: SUMMARY_TITLE, body: `${SUMMARY_MARKER}\nby another bot`, labels: [SUMMARY_LABEL], author: otherBot });
+    const foreign = world.issues.add("acme", ".github", {
+      title: SUMMARY_TITLE,
+      body: `${SUMMARY_MARKER}\nby another bot`,
+      labels: [SUMMARY_LABEL],
+      author: otherBot,
+    });
     const big = renderSummary(largeSummary(1500));
     const result = await publishSummary(octokit, target, big, { appId: world.appId });
     const ours = open().find((i) => i.number === result.issueNumber)!;

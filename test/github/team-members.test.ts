@@ -16,7 +16,10 @@ function scripted(...answers: (Answer | Error)[]) {
   };
   return { octokit: octokit as never, queries };
 }
-const page = (logins: string[], next?: string) => ({ pageInfo: { hasNextPage: !!next, endCursor: next ?? null }, nodes: logins.map((login) => ({ login })) });
+const page = (logins: string[], next?: string) => ({
+  pageInfo: { hasNextPage: !!next, endCursor: next ?? null },
+  nodes: logins.map((login) => ({ login })),
+});
 
 describe("team membership for reviewer-teams and code owners", () => {
   it("reads several teams in one query, follows member pages, lower-cases logins and caches the result", async () => {
@@ -30,7 +33,9 @@ describe("team membership for reviewer-teams and code owners", () => {
     expect(teams.get("acme/cto")).toEqual({ ok: true, value: new Set(["carol"]) });
     expect(teams.get("acme/senior-engineers")).toEqual({ ok: true, value: new Set(["dave", "erin"]) });
     expect(queries[0]!.variables).toEqual({ org0: "acme", slug0: "cto", org1: "acme", slug1: "senior-engineers" });
-    expect(await readTeamMembers(octokit, ["acme/cto"], cache.teams)).toEqual(new Map([["acme/cto", { ok: true, value: new Set(["carol"]) }]]));
+    expect(await readTeamMembers(octokit, ["acme/cto"], cache.teams)).toEqual(
+      new Map([["acme/cto", { ok: true, value: new Set(["carol"]) }]]),
+    );
     expect(queries).toHaveLength(2);
   });
 

@@ -14,7 +14,11 @@ const DIRECT_PUSH: ViolationIssueSpec = {
   title: "sdlc-guard: direct pushes to protected branches",
   intro: "Commits were pushed to `main` without a pull request. Protect the branch and revert or review the commits.",
 };
-const FORCE_PUSH: ViolationIssueSpec = { control: "force-push", title: "sdlc-guard: force pushes", intro: "History of `main` was rewritten." };
+const FORCE_PUSH: ViolationIssueSpec = {
+  control: "force-push",
+  title: "sdlc-guard: force pushes",
+  intro: "History of `main` was rewritten.",
+};
 const push = (sha: string) => ({ key: `push:${sha}`, markdown: `Push of \`${sha}\` to \`main\` by @octo-dev without a pull request.` });
 
 function setup() {
@@ -35,7 +39,9 @@ describe("violation issues: one open issue per repository and control", () => {
 
     expect(result).toEqual({ issueNumber: 1, outcome: "created" });
     expect(requests()).toEqual([`GET ${ISSUES}`, `POST ${ISSUES}`]);
-    expect(issues()).toEqual([expect.objectContaining({ number: 1, title: DIRECT_PUSH.title, labels: [VIOLATION_LABEL], state: "open", author: APP_AUTHOR })]);
+    expect(issues()).toEqual([
+      expect.objectContaining({ number: 1, title: DIRECT_PUSH.title, labels: [VIOLATION_LABEL], state: "open", author: APP_AUTHOR }),
+    ]);
     const body = issues()[0]!.body;
     expect(body).toBe(
       `${DIRECT_PUSH.intro}\n\n<!-- sdlc-guard-violation: direct-push -->\n\n### First occurrence\n\n${push("aaa111").markdown}\n\n<!-- sdlc-guard-occurrence: push:aaa111 -->`,
@@ -73,7 +79,10 @@ describe("violation issues: one open issue per repository and control", () => {
     ]);
     expect(issues().map((i) => i.title)).toEqual([DIRECT_PUSH.title, FORCE_PUSH.title]);
     const recorded = [issues()[0]!.body, ...world.issues.comments("acme", "payments", 1).map((c) => c.body)].join("\n");
-    expect(recorded.match(/<!-- sdlc-guard-occurrence: [^ ]+ -->/g)).toEqual([occurrenceMarker("push:aaa111"), occurrenceMarker("push:bbb222")]);
+    expect(recorded.match(/<!-- sdlc-guard-occurrence: [^ ]+ -->/g)).toEqual([
+      occurrenceMarker("push:aaa111"),
+      occurrenceMarker("push:bbb222"),
+    ]);
     expect(world.issues.comments("acme", "payments", 2)).toEqual([]);
   });
 
@@ -95,7 +104,11 @@ describe("violation issues: one open issue per repository and control", () => {
 
   it("an issue a human wrote with the marker is not used", async () => {
     const { world, octokit, issues, github } = setup();
-    world.issues.add("acme", "payments", { title: "gotcha", body: `I own this now ${violationMarker("direct-push")}`, labels: [VIOLATION_LABEL] });
+    world.issues.add("acme", "payments", {
+      title: "gotcha",
+      body: `I own this now ${violationMarker("direct-push")}`,
+      labels: [VIOLATION_LABEL],
+    });
     github.expect("GET", ISSUES).expect("POST", ISSUES);
 
     expect(await reportViolation(octokit, REPO, DIRECT_PUSH, push("aaa111"))).toEqual({ issueNumber: 2, outcome: "created" });
@@ -153,7 +166,11 @@ describe("violation issues: one open issue per repository and control", () => {
     world.handle = (method, url, body, headers) => {
       const answer = handle(method, url, body, headers);
       if (method === "POST" && answer.status === 502) {
-        handle("POST", ISSUES, { title: DIRECT_PUSH.title, body: `${violationMarker("direct-push")}\n${occurrenceMarker("push:other")}`, labels: [VIOLATION_LABEL] });
+        handle("POST", ISSUES, {
+          title: DIRECT_PUSH.title,
+          body: `${violationMarker("direct-push")}\n${occurrenceMarker("push:other")}`,
+          labels: [VIOLATION_LABEL],
+        });
       }
       return answer;
     };
@@ -175,10 +192,25 @@ describe("violation issues: one open issue per repository and control", () => {
   it("many open issues: the marker is found on a later page", async () => {
     const { world, octokit, issues, requests, github } = setup();
     for (let i = 0; i < 150; i++) {
-      world.issues.add("acme", "payments", { title: `release ${i}`, body: violationMarker(`release-notes-${i}`), labels: [VIOLATION_LABEL], author: APP_AUTHOR });
+      world.issues.add("acme", "payments", {
+        title: `release ${i}`,
+        body: violationMarker(`release-notes-${i}`),
+        labels: [VIOLATION_LABEL],
+        author: APP_AUTHOR,
+      });
     }
-    world.issues.add("acme", "payments", { title: "direct", body: `${violationMarker("direct-push")}\n${occurrenceMarker("push:aaa111")}`, labels: [VIOLATION_LABEL], author: APP_AUTHOR });
-    world.issues.add("acme", "payments", { title: "newer duplicate", body: violationMarker("direct-push"), labels: [VIOLATION_LABEL], author: APP_AUTHOR });
+    world.issues.add("acme", "payments", {
+      title: "direct",
+      body: `${violationMarker("direct-push")}\n${occurrenceMarker("push:aaa111")}`,
+      labels: [VIOLATION_LABEL],
+      author: APP_AUTHOR,
+    });
+    world.issues.add("acme", "payments", {
+      title: "newer duplicate",
+      body: violationMarker("direct-push"),
+      labels: [VIOLATION_LABEL],
+      author: APP_AUTHOR,
+    });
     github.expect("GET", ISSUES, 2).expect("GET", COMMENTS).expect("POST", COMMENTS);
 
     expect(await reportViolation(octokit, REPO, DIRECT_PUSH, push("bbb222"))).toEqual({ issueNumber: 151, outcome: "appended" });
@@ -189,7 +221,12 @@ describe("violation issues: one open issue per repository and control", () => {
 
   it("an occurrence recorded in a comment on a later comment page is found", async () => {
     const { world, octokit, github } = setup();
-    world.issues.add("acme", "payments", { title: "direct", body: violationMarker("direct-push"), labels: [VIOLATION_LABEL], author: APP_AUTHOR });
+    world.issues.add("acme", "payments", {
+      title: "direct",
+      body: violationMarker("direct-push"),
+      labels: [VIOLATION_LABEL],
+      author: APP_AUTHOR,
+    });
     for (let i = 0; i < 120; i++) world.issues.addComment("acme", "payments", 1, `noise ${i}`);
     world.issues.addComment("acme", "payments", 1, `x\n\n${occurrenceMarker("push:bbb222")}`, APP_AUTHOR);
     github.expect("GET", ISSUES).expect("GET", COMMENTS, 2);
@@ -205,7 +242,10 @@ describe("violation issues: one open issue per repository and control", () => {
     expect(occurrenceMarker("release:v1.2.3@abc/def-1_x")).toBe("<!-- sdlc-guard-occurrence: release:v1.2.3@abc/def-1_x -->");
 
     await reportViolation(octokit, REPO, DIRECT_PUSH, { key, markdown: "tag" });
-    expect(await reportViolation(octokit, REPO, DIRECT_PUSH, { key, markdown: "tag" })).toEqual({ issueNumber: 1, outcome: "already-recorded" });
+    expect(await reportViolation(octokit, REPO, DIRECT_PUSH, { key, markdown: "tag" })).toEqual({
+      issueNumber: 1,
+      outcome: "already-recorded",
+    });
     expect(world.issues.list("acme", "payments")[0]!.body.match(/-->/g)).toHaveLength(2);
   });
 });

@@ -21,7 +21,12 @@ async function branchProtectionRow(world: GitHubWorld, repo: SimRepo) {
 function rulesetRepo(world: GitHubWorld, config = PAYMENTS_CONFIG): SimRepo {
   const repo = compliantRepo(world);
   repo.classicRules.clear();
-  repo.branchRules.set("main", [rulesetRule.pullRequest(2), rulesetRule.nonFastForward(), rulesetRule.deletion(), rulesetRule.requiredGuard(world.appId)]);
+  repo.branchRules.set("main", [
+    rulesetRule.pullRequest(2),
+    rulesetRule.nonFastForward(),
+    rulesetRule.deletion(),
+    rulesetRule.requiredGuard(world.appId),
+  ]);
   repo.files.set(".github/sdlc-guard.yml", config);
   return repo;
 }
@@ -58,7 +63,12 @@ describe("branch-protection: the guard cannot be walked around", () => {
     it("sdlc-guard required from another app does not count", async () => {
       const world = new GitHubWorld();
       const repo = rulesetRepo(world);
-      repo.branchRules.set("main", [rulesetRule.pullRequest(2), rulesetRule.nonFastForward(), rulesetRule.deletion(), rulesetRule.requiredGuard(world.appId + 1)]);
+      repo.branchRules.set("main", [
+        rulesetRule.pullRequest(2),
+        rulesetRule.nonFastForward(),
+        rulesetRule.deletion(),
+        rulesetRule.requiredGuard(world.appId + 1),
+      ]);
 
       const { row } = await branchProtectionRow(world, repo);
 
@@ -74,7 +84,9 @@ describe("branch-protection: the guard cannot be walked around", () => {
 
       expect(conclusion).toBe("success");
       expect(row.outcome).toBe("pass");
-      expect(row.notes).toEqual(expect.arrayContaining(["`sdlc-guard` is a required status check, from this app only", "no one may bypass the rules"]));
+      expect(row.notes).toEqual(
+        expect.arrayContaining(["`sdlc-guard` is a required status check, from this app only", "no one may bypass the rules"]),
+      );
       expect(requests).toBe(1);
     });
   });
@@ -96,13 +108,23 @@ describe("branch-protection: the guard cannot be walked around", () => {
     it("the break-glass team listed in allowed_bypass may bypass: the control passes and names it", async () => {
       const world = new GitHubWorld();
       const repo = rulesetRepo(world, withBranchProtection("    allowed_bypass: [acme/break-glass, deploy-app]\n"));
-      repo.rulesetBypass = new Map([[7, [{ type: "Team", name: "acme/break-glass" }, { type: "App", name: "deploy-app", mode: "PULL_REQUEST" }]]]);
+      repo.rulesetBypass = new Map([
+        [
+          7,
+          [
+            { type: "Team", name: "acme/break-glass" },
+            { type: "App", name: "deploy-app", mode: "PULL_REQUEST" },
+          ],
+        ],
+      ]);
 
       const { row } = await branchProtectionRow(world, repo);
 
       expect(row.outcome).toBe("pass");
       expect(row.notes!.join("\n")).toContain("may be bypassed by `acme/break-glass` via ruleset");
-      expect(row.notes!.join("\n")).toContain("`deploy-app` via ruleset `ruleset 7` of `Repository acme/payments`, through pull requests (allowed by `allowed_bypass`)");
+      expect(row.notes!.join("\n")).toContain(
+        "`deploy-app` via ruleset `ruleset 7` of `Repository acme/payments`, through pull requests (allowed by `allowed_bypass`)",
+      );
     });
 
     it("a bypass list GitHub hides from the app fails closed, saying it could not be read", async () => {
@@ -143,7 +165,11 @@ describe("branch-protection: the guard cannot be walked around", () => {
       const world = new GitHubWorld();
       const repo = compliantRepo(world);
       repo.files.set(".github/sdlc-guard.yml", withBranchProtection("    allowed_bypass: [release-bot]\n"));
-      repo.classicRules.set("main", { ...strictClassicRule("main", 2), bypassPullRequest: [{ type: "User", name: "dev-alice" }], bypassForcePush: [{ type: "App", name: "release-bot" }] });
+      repo.classicRules.set("main", {
+        ...strictClassicRule("main", 2),
+        bypassPullRequest: [{ type: "User", name: "dev-alice" }],
+        bypassForcePush: [{ type: "App", name: "release-bot" }],
+      });
 
       const { row } = await branchProtectionRow(world, repo);
 

@@ -18,7 +18,10 @@ import { createTestApp } from "../support/test-app.js";
 const CONFIG_PATH = ".github/sdlc-guard.yml";
 const rowOf = (summary: string | null, id: string) => summary?.split("\n").find((l) => l.startsWith(`| \`${id}\` |`)) ?? "";
 const evaluationRequests = (world: GitHubWorld, since = 0) =>
-  world.requests.slice(since).filter((r) => !r.path.startsWith("/app/")).map((r) => `${r.method} ${r.path}`);
+  world.requests
+    .slice(since)
+    .filter((r) => !r.path.startsWith("/app/"))
+    .map((r) => `${r.method} ${r.path}`);
 
 function repoWithConfig(world: GitHubWorld, config: string): SimRepo {
   const repo = compliantRepo(world);
@@ -28,7 +31,14 @@ function repoWithConfig(world: GitHubWorld, config: string): SimRepo {
 
 let nextRunId = 50_000;
 /** Another tool's check run (e.g. CodeQL) on a commit. */
-function toolRun(repo: SimRepo, headSha: string, name: string, status: SimCheckRun["status"], conclusion: string | null = null, minute = 0): SimCheckRun {
+function toolRun(
+  repo: SimRepo,
+  headSha: string,
+  name: string,
+  status: SimCheckRun["status"],
+  conclusion: string | null = null,
+  minute = 0,
+): SimCheckRun {
   const run: SimCheckRun = {
     id: nextRunId++,
     appId: 29310,
@@ -56,7 +66,11 @@ describe("reviewer-teams: at least one counted approval from a member of each co
     const repo = repoWithConfig(world, TEAMS);
     const pr = compliantPullRequest(world, repo, 1); // approved by rev-bob and rev-carol (the CTO)
     const probot = createTestApp(world);
-    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expect("POST", "/graphql").expectEvaluation("acme", "payments", { cached: true, write: "update" });
+    mockGitHub(world)
+      .expectToken()
+      .expectEvaluation("acme", "payments")
+      .expect("POST", "/graphql")
+      .expectEvaluation("acme", "payments", { cached: true, write: "update" });
 
     await probot.receive(pullRequestEvent(world, repo, pr) as never);
     const [run] = ourRuns(world, repo);
@@ -86,7 +100,11 @@ describe("reviewer-teams: at least one counted approval from a member of each co
     const pr = compliantPullRequest(world, repo, 2);
     const probot = createTestApp(world);
     // teams read at the first evaluation, and again after the event
-    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expect("POST", "/graphql", 2).expectEvaluation("acme", "payments", { cached: true, write: "update" });
+    mockGitHub(world)
+      .expectToken()
+      .expectEvaluation("acme", "payments")
+      .expect("POST", "/graphql", 2)
+      .expectEvaluation("acme", "payments", { cached: true, write: "update" });
 
     await probot.receive(pullRequestEvent(world, repo, pr) as never);
     expect(ourRuns(world, repo)[0]!.conclusion).toBe("success");
@@ -129,7 +147,11 @@ describe("CODEOWNERS (controls.reviews.require_code_owners): every changed file'
     const repo = ownedRepo(world);
     const pr = compliantPullRequest(world, repo, 4, { files: ["README.md", "src/payments/refunds.ts"] });
     const probot = createTestApp(world);
-    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expect("POST", "/graphql").expectEvaluation("acme", "payments", { cached: true, write: "update" });
+    mockGitHub(world)
+      .expectToken()
+      .expectEvaluation("acme", "payments")
+      .expect("POST", "/graphql")
+      .expectEvaluation("acme", "payments", { cached: true, write: "update" });
 
     await probot.receive(pullRequestEvent(world, repo, pr) as never);
     const run = ourRuns(world, repo)[0]!;
@@ -180,7 +202,10 @@ describe("required-checks: named checks concluded successfully on the head commi
     const codeql = toolRun(repo, pr.headSha, "CodeQL", "in_progress");
     repo.statuses.push({ sha: pr.headSha, context: "ci/test", state: "SUCCESS", createdAt: "2026-11-20T09:00:00Z" });
     const probot = createTestApp(world);
-    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { cached: true, write: "update" });
+    mockGitHub(world)
+      .expectToken()
+      .expectEvaluation("acme", "payments")
+      .expectEvaluation("acme", "payments", { cached: true, write: "update" });
 
     await probot.receive(pullRequestEvent(world, repo, pr) as never);
     const run = ourRuns(world, repo)[0]!;
@@ -218,7 +243,11 @@ describe("required-checks: named checks concluded successfully on the head commi
     const pr = compliantPullRequest(world, repo, 9);
     toolRun(repo, pr.headSha, "CodeQL", "completed", "success");
     const probot = createTestApp(world);
-    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expect("GET", "/repos/acme/payments/pulls").expectEvaluation("acme", "payments", { cached: true, write: "update" });
+    mockGitHub(world)
+      .expectToken()
+      .expectEvaluation("acme", "payments")
+      .expect("GET", "/repos/acme/payments/pulls")
+      .expectEvaluation("acme", "payments", { cached: true, write: "update" });
 
     await probot.receive(pullRequestEvent(world, repo, pr) as never);
     expect(ourRuns(world, repo)[0]!.status).toBe("in_progress");
@@ -243,7 +272,10 @@ describe("required-checks: named checks concluded successfully on the head commi
     await probot.receive(checkRunCompletedEvent(world, repo, pr, { name: "docs" }) as never);
 
     // The config is read once (then cached); no PR is evaluated for a check the policy does not require.
-    expect(evaluationRequests(world).sort()).toEqual([`GET /repos/acme/.github/contents/${encodeURIComponent(CONFIG_PATH)}`, `GET /repos/acme/payments/contents/${encodeURIComponent(CONFIG_PATH)}`]);
+    expect(evaluationRequests(world).sort()).toEqual([
+      `GET /repos/acme/.github/contents/${encodeURIComponent(CONFIG_PATH)}`,
+      `GET /repos/acme/payments/contents/${encodeURIComponent(CONFIG_PATH)}`,
+    ]);
     expect(ourRuns(world, repo)).toEqual([]);
   });
 
@@ -267,7 +299,10 @@ describe("required-checks: named checks concluded successfully on the head commi
     toolRun(repo, pr.headSha, "CodeQL", "completed", "success", 0);
     repo.statuses.push({ sha: pr.headSha, context: "ci/test", state: "SUCCESS", createdAt: "2026-11-20T09:00:00Z" });
     const probot = createTestApp(world);
-    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { cached: true, write: "update" });
+    mockGitHub(world)
+      .expectToken()
+      .expectEvaluation("acme", "payments")
+      .expectEvaluation("acme", "payments", { cached: true, write: "update" });
     await probot.receive(pullRequestEvent(world, repo, pr) as never);
     expect(ourRuns(world, repo)[0]!.conclusion).toBe("success");
 
@@ -330,7 +365,11 @@ describe("frugality: every control on, requests counted one by one", () => {
     const pr = compliantPullRequest(world, repo, 15);
     toolRun(repo, pr.headSha, "CodeQL", "completed", "success");
     const probot = createTestApp(world);
-    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expect("POST", "/graphql").expectEvaluation("acme", "payments", { cached: true, write: "update" });
+    mockGitHub(world)
+      .expectToken()
+      .expectEvaluation("acme", "payments")
+      .expect("POST", "/graphql")
+      .expectEvaluation("acme", "payments", { cached: true, write: "update" });
 
     await probot.receive(pullRequestEvent(world, repo, pr) as never);
     const first = evaluationRequests(world);
@@ -388,9 +427,21 @@ describe("merge queue: a merge group passes only if every PR in it passed sdlc-g
     const repo = compliantRepo(world);
     const pulls: SimPullRequest[] = results.map((_, i) => compliantPullRequest(world, repo, 20 + i));
     pulls.forEach((pr, i) => {
-      repo.checkRuns.push({ id: 60_000 + i, appId: world.appId, name: "sdlc-guard", headSha: pr.headSha, status: "completed", conclusion: results[i]!, output: { title: null, summary: null }, externalId: `pr-${pr.number}` });
+      repo.checkRuns.push({
+        id: 60_000 + i,
+        appId: world.appId,
+        name: "sdlc-guard",
+        headSha: pr.headSha,
+        status: "completed",
+        conclusion: results[i]!,
+        output: { title: null, summary: null },
+        externalId: `pr-${pr.number}`,
+      });
     });
-    repo.mergeQueues.set("main", pulls.map((pr, i) => ({ pullNumber: pr.number, headCommitSha: sha(`group-${i}`), position: i + 1 })));
+    repo.mergeQueues.set(
+      "main",
+      pulls.map((pr, i) => ({ pullNumber: pr.number, headCommitSha: sha(`group-${i}`), position: i + 1 })),
+    );
     return { repo, pulls };
   }
 
@@ -399,7 +450,9 @@ describe("merge queue: a merge group passes only if every PR in it passed sdlc-g
     const { repo, pulls } = queued(world, ["success", "failure"]);
     mockGitHub(world).expectToken().expect("POST", "/graphql").expect("POST", "/repos/acme/payments/check-runs");
 
-    await createTestApp(world).receive(mergeGroupEvent(world, repo, { headSha: sha("group-1"), lastPullNumber: pulls[1]!.number }) as never);
+    await createTestApp(world).receive(
+      mergeGroupEvent(world, repo, { headSha: sha("group-1"), lastPullNumber: pulls[1]!.number }) as never,
+    );
 
     const run = repo.checkRuns.find((r) => r.headSha === sha("group-1"))!;
     expect(run).toMatchObject({ name: "sdlc-guard", conclusion: "failure" });
@@ -411,7 +464,9 @@ describe("merge queue: a merge group passes only if every PR in it passed sdlc-g
     const { repo, pulls } = queued(world, ["success", "success", "failure"]);
     mockGitHub(world).expectToken().expect("POST", "/graphql").expect("POST", "/repos/acme/payments/check-runs");
 
-    await createTestApp(world).receive(mergeGroupEvent(world, repo, { headSha: sha("group-1"), lastPullNumber: pulls[1]!.number }) as never);
+    await createTestApp(world).receive(
+      mergeGroupEvent(world, repo, { headSha: sha("group-1"), lastPullNumber: pulls[1]!.number }) as never,
+    );
 
     const run = repo.checkRuns.find((r) => r.headSha === sha("group-1"))!;
     expect(run.conclusion).toBe("success");
@@ -445,7 +500,11 @@ describe("merge queue: a merge group passes only if every PR in it passed sdlc-g
     const world = new GitHubWorld();
     const { repo, pulls } = queued(world, ["failure"]);
     const probot = createTestApp(world);
-    mockGitHub(world).expectToken().expect("POST", "/graphql", 2).expect("POST", "/repos/acme/payments/check-runs").expect("PATCH", "/repos/acme/payments/check-runs/*");
+    mockGitHub(world)
+      .expectToken()
+      .expect("POST", "/graphql", 2)
+      .expect("POST", "/repos/acme/payments/check-runs")
+      .expect("PATCH", "/repos/acme/payments/check-runs/*");
     await probot.receive(mergeGroupEvent(world, repo, { headSha: sha("group-0"), lastPullNumber: pulls[0]!.number }) as never);
     const run = repo.checkRuns.find((r) => r.headSha === sha("group-0"))!;
     expect(run.conclusion).toBe("failure");

@@ -97,7 +97,9 @@ describe("configuration on the default branch", () => {
   });
 
   it("an off control is listed as off and not evaluated (nothing is read for it); an advisory failure only warns", async () => {
-    const { world, repo, pr } = setup("controls:\n  secret-scanning:\n    enforcement: off\n  jira:\n    enforcement: advisory\n    projects: [OPS]\n");
+    const { world, repo, pr } = setup(
+      "controls:\n  secret-scanning:\n    enforcement: off\n  jira:\n    enforcement: advisory\n    projects: [OPS]\n",
+    );
     repo.secretScanning.enabled = false;
     const probot = createTestApp(world);
     mockGitHub(world)
@@ -139,7 +141,10 @@ describe("fresh state, one check run", () => {
     const probot = createTestApp(world);
     mockGitHub(world).expectToken().expectEvaluation("acme", "payments");
 
-    await Promise.all([probot.receive(pullRequestEvent(world, repo, pr, "opened") as never), probot.receive(pullRequestEvent(world, repo, pr, "edited") as never)]);
+    await Promise.all([
+      probot.receive(pullRequestEvent(world, repo, pr, "opened") as never),
+      probot.receive(pullRequestEvent(world, repo, pr, "edited") as never),
+    ]);
 
     expect(repo.checkRuns).toHaveLength(1);
   });
@@ -148,7 +153,11 @@ describe("fresh state, one check run", () => {
     const world = new GitHubWorld();
     const repo = compliantRepo(world);
     const pr = compliantPullRequest(world, repo, 6);
-    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expectToken().expectEvaluation("acme", "payments", { write: "update" });
+    mockGitHub(world)
+      .expectToken()
+      .expectEvaluation("acme", "payments")
+      .expectToken()
+      .expectEvaluation("acme", "payments", { write: "update" });
 
     await createTestApp(world).receive(pullRequestEvent(world, repo, pr) as never);
     await createTestApp(world).receive(pullRequestEvent(world, repo, pr, "synchronize") as never);
@@ -160,7 +169,16 @@ describe("fresh state, one check run", () => {
     const world = new GitHubWorld();
     const repo = compliantRepo(world);
     const pr = compliantPullRequest(world, repo, 7);
-    repo.checkRuns.push({ id: 5, appId: 999, name: "sdlc-guard", headSha: pr.headSha, status: "completed", conclusion: "success", output: { title: "impostor", summary: "" }, externalId: null });
+    repo.checkRuns.push({
+      id: 5,
+      appId: 999,
+      name: "sdlc-guard",
+      headSha: pr.headSha,
+      status: "completed",
+      conclusion: "success",
+      output: { title: "impostor", summary: "" },
+      externalId: null,
+    });
     const probot = createTestApp(world);
     mockGitHub(world).expectToken().expectEvaluation("acme", "payments");
 
@@ -191,9 +209,22 @@ describe("fresh state, one check run", () => {
     const repo = compliantRepo(world);
     const pr = compliantPullRequest(world, repo, 9);
     for (let app = 1; app <= 12; app++) {
-      repo.checkRuns.push({ id: 100 + app, appId: app, name: `ci-${app}`, headSha: pr.headSha, status: "completed", conclusion: "success", output: { title: "ok", summary: "" }, externalId: null });
+      repo.checkRuns.push({
+        id: 100 + app,
+        appId: app,
+        name: `ci-${app}`,
+        headSha: pr.headSha,
+        status: "completed",
+        conclusion: "success",
+        output: { title: "ok", summary: "" },
+        externalId: null,
+      });
     }
-    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expectToken().expectEvaluation("acme", "payments", { write: "update" });
+    mockGitHub(world)
+      .expectToken()
+      .expectEvaluation("acme", "payments")
+      .expectToken()
+      .expectEvaluation("acme", "payments", { write: "update" });
 
     await createTestApp(world).receive(pullRequestEvent(world, repo, pr) as never);
     // a fresh app instance (a restart) has no memory of the run: it must find it on GitHub among 13 suites
@@ -209,9 +240,7 @@ describe("fresh state, one check run", () => {
     const event = pullRequestEvent(world, repo, pr);
     repo.pulls.splice(0); // e.g. the app's access to it was just revoked
     const probot = createTestApp(world);
-    mockGitHub(world)
-      .expectToken()
-      .expectUnreadablePullRequest("acme", "payments", pr.headSha);
+    mockGitHub(world).expectToken().expectUnreadablePullRequest("acme", "payments", pr.headSha);
 
     await probot.receive(event as never);
 
@@ -226,10 +255,7 @@ describe("fresh state, one check run", () => {
     const event = pullRequestEvent(world, repo, pr, "edited");
     pr.state = "CLOSED";
     const probot = createTestApp(world);
-    mockGitHub(world)
-      .expectToken()
-      .expectConfigFiles("acme", "payments")
-      .expect("POST", "/graphql");
+    mockGitHub(world).expectToken().expectConfigFiles("acme", "payments").expect("POST", "/graphql");
 
     await probot.receive(event as never);
 

@@ -21,8 +21,19 @@ describe("fail closed: what cannot be read never passes", () => {
   it("the 150th review is read", async () => {
     const { world, repo, pr } = setup();
     pr.reviews = [approval("rev-bob", pr.headSha, 1), approval("rev-carol", pr.headSha, 2)];
-    for (let i = 3; i < 150; i++) pr.reviews.push({ author: { login: `commenter-${i}` }, state: "COMMENTED", commitSha: pr.headSha, submittedAt: `2026-11-20T11:${String(i % 60).padStart(2, "0")}:${String(Math.floor(i / 60)).padStart(2, "0")}Z` });
-    pr.reviews.push({ author: { login: "rev-zed" }, state: "CHANGES_REQUESTED", commitSha: pr.headSha, submittedAt: "2026-11-20T12:00:00Z" });
+    for (let i = 3; i < 150; i++)
+      pr.reviews.push({
+        author: { login: `commenter-${i}` },
+        state: "COMMENTED",
+        commitSha: pr.headSha,
+        submittedAt: `2026-11-20T11:${String(i % 60).padStart(2, "0")}:${String(Math.floor(i / 60)).padStart(2, "0")}Z`,
+      });
+    pr.reviews.push({
+      author: { login: "rev-zed" },
+      state: "CHANGES_REQUESTED",
+      commitSha: pr.headSha,
+      submittedAt: "2026-11-20T12:00:00Z",
+    });
     expect(pr.reviews).toHaveLength(150);
     const probot = createTestApp(world);
     mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expect("POST", "/graphql");
@@ -53,9 +64,7 @@ describe("fail closed: what cannot be read never passes", () => {
     const { world, repo, pr } = setup();
     world.failNext("POST", "/graphql", 502);
     const probot = createTestApp(world);
-    mockGitHub(world)
-      .expectToken()
-      .expectUnreadablePullRequest("acme", "payments", pr.headSha);
+    mockGitHub(world).expectToken().expectUnreadablePullRequest("acme", "payments", pr.headSha);
 
     await probot.receive(pullRequestEvent(world, repo, pr) as never);
 
@@ -69,14 +78,36 @@ describe("fail closed: what cannot be read never passes", () => {
   it("a 502 on the pull request, over a run that recorded a direct push of its head: the push's rows stay and keep it failing", async () => {
     const { world, repo, pr } = setup();
     // The head commit was also pushed straight to main: a push evaluation stored its rows on the commit's one run.
-    const pushed = renderControlResults([{ id: "direct-push", enforcement: "required", outcome: "fail", reason: "pushed to `main` without a pull request", fix: "open a pull request", source: "push to `main`" }], "failure", {
-      subject: "push to `main`",
+    const pushed = renderControlResults(
+      [
+        {
+          id: "direct-push",
+          enforcement: "required",
+          outcome: "fail",
+          reason: "pushed to `main` without a pull request",
+          fix: "open a pull request",
+          source: "push to `main`",
+        },
+      ],
+      "failure",
+      {
+        subject: "push to `main`",
+        headSha: pr.headSha,
+        isDraft: false,
+        configSources: [],
+        evaluatedAt: "2026-11-20T09:00:00Z",
+      },
+    );
+    repo.checkRuns.push({
+      id: 9001,
+      appId: world.appId,
+      name: "sdlc-guard",
       headSha: pr.headSha,
-      isDraft: false,
-      configSources: [],
-      evaluatedAt: "2026-11-20T09:00:00Z",
+      status: "completed",
+      conclusion: "failure",
+      output: { title: pushed.output.title, summary: pushed.output.summary },
+      externalId: "push:main",
     });
-    repo.checkRuns.push({ id: 9001, appId: world.appId, name: "sdlc-guard", headSha: pr.headSha, status: "completed", conclusion: "failure", output: { title: pushed.output.title, summary: pushed.output.summary }, externalId: "push:main" });
     world.failNext("POST", "/graphql", 502);
     const probot = createTestApp(world);
     mockGitHub(world)
@@ -92,7 +123,10 @@ describe("fail closed: what cannot be read never passes", () => {
     const run = repo.checkRuns[0]!;
     expect(run.conclusion).toBe("failure");
     expect(rowOf(run.output.summary, "reviews")).toContain("Could not read the pull request: GitHub answered HTTP 502");
-    expect(decodeResults(run.output.summary).find((r) => r.id === "direct-push")).toMatchObject({ outcome: "fail", source: "push to `main`" });
+    expect(decodeResults(run.output.summary).find((r) => r.id === "direct-push")).toMatchObject({
+      outcome: "fail",
+      source: "push to `main`",
+    });
     expect(run.output.summary).toContain("**Also recorded on this commit**");
   });
 
@@ -144,7 +178,10 @@ describe("fail closed: what cannot be read never passes", () => {
     // Another app instance (nothing cached) that cannot read the setting: still a pass, with the reason.
     const probot = createTestApp(world);
     world.failNext("GET", "/repos/acme/payments", 502, { exact: true });
-    mockGitHub(world).expectToken().expectEvaluation("acme", "payments", { write: "update" }).expectEvaluation("acme", "payments", { write: "update", cached: "config" });
+    mockGitHub(world)
+      .expectToken()
+      .expectEvaluation("acme", "payments", { write: "update" })
+      .expectEvaluation("acme", "payments", { write: "update", cached: "config" });
     await probot.receive(pullRequestEvent(world, repo, pr, "edited") as never);
 
     expect(repo.checkRuns[0]!.conclusion).toBe("success");
@@ -221,7 +258,11 @@ describe("fail closed: what cannot be read never passes", () => {
   it("a transient 502 on updating the check run is retried", async () => {
     const { world, repo, pr } = setup();
     const probot = createTestApp(world, { retry: true });
-    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { write: "update", cached: true }).expect("PATCH", "/repos/acme/payments/check-runs/*");
+    mockGitHub(world)
+      .expectToken()
+      .expectEvaluation("acme", "payments")
+      .expectEvaluation("acme", "payments", { write: "update", cached: true })
+      .expect("PATCH", "/repos/acme/payments/check-runs/*");
     await probot.receive(pullRequestEvent(world, repo, pr) as never);
     world.failNext("PATCH", "/repos/acme/payments/check-runs", 502);
 

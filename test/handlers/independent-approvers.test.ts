@@ -22,7 +22,11 @@ async function evaluate(commits: (head: string) => SimCommit[], overrides: Parti
   const pr = compliantPullRequest(world, repo, 5, { headSha, commits: commits(headSha), ...overrides });
   const app: Probot = createTestApp(world);
   const log = routeToWorld(world, ["GET", "POST"]);
-  await app.receive({ id: `independent-${++delivery}`, name: "pull_request", payload: pullRequestEvent(world, repo, pr, "opened").payload } as Parameters<Probot["receive"]>[0]);
+  await app.receive({
+    id: `independent-${++delivery}`,
+    name: "pull_request",
+    payload: pullRequestEvent(world, repo, pr, "opened").payload,
+  } as Parameters<Probot["receive"]>[0]);
   const run = repo.checkRuns.find((r) => r.headSha === headSha && r.name === "sdlc-guard")!;
   expect(world.violations).toEqual([]);
   return { run, row: decodeResults(run.output.summary).find((r) => r.id === "reviews")!, log, headSha };
@@ -37,7 +41,9 @@ describe("reviews: approvers are independent of the change", () => {
     expect(run.conclusion).toBe("failure");
     expect(row.outcome).toBe("fail");
     expect(row.reason).toContain(`1 of 2 required approvals on \`${headSha.slice(0, 7)}\` (rev-carol)`);
-    expect(row.reason).toContain(`Approvals that do not count, their reviewers are not independent of the change: rev-bob co-authored \`${headSha.slice(0, 7)}\`.`);
+    expect(row.reason).toContain(
+      `Approvals that do not count, their reviewers are not independent of the change: rev-bob co-authored \`${headSha.slice(0, 7)}\`.`,
+    );
   });
 
   it("someone who pushed a commit to another person's PR cannot approve it", async () => {
@@ -51,7 +57,9 @@ describe("reviews: approvers are independent of the change", () => {
   });
 
   it("the committer of a commit cannot approve it either", async () => {
-    const { row } = await evaluate((head) => [{ sha: head, message: "PAY-105: rotate keys", author: person("dev-alice"), committer: person("rev-bob") }]);
+    const { row } = await evaluate((head) => [
+      { sha: head, message: "PAY-105: rotate keys", author: person("dev-alice"), committer: person("rev-bob") },
+    ]);
 
     expect(row.outcome).toBe("fail");
     expect(row.reason).toContain("rev-bob committed `");
@@ -59,7 +67,12 @@ describe("reviews: approvers are independent of the change", () => {
 
   it("GitHub's web-flow committer (web edits, merges) is not a person: the approvals count", async () => {
     const { run, row } = await evaluate((head) => [
-      { sha: head, message: "PAY-105: rotate keys", author: person("dev-alice"), committer: { name: "GitHub", email: "noreply@github.com", login: "web-flow" } },
+      {
+        sha: head,
+        message: "PAY-105: rotate keys",
+        author: person("dev-alice"),
+        committer: { name: "GitHub", email: "noreply@github.com", login: "web-flow" },
+      },
     ]);
 
     expect(row.outcome).toBe("pass");
@@ -68,7 +81,11 @@ describe("reviews: approvers are independent of the change", () => {
 
   it("a co-author is matched by GitHub's noreply address when the email is linked to no account", async () => {
     const { row } = await evaluate((head) => [
-      { sha: head, message: "PAY-105: rotate keys\n\nCo-authored-by: Carol <4711+rev-carol@users.noreply.github.com>", author: person("dev-alice") },
+      {
+        sha: head,
+        message: "PAY-105: rotate keys\n\nCo-authored-by: Carol <4711+rev-carol@users.noreply.github.com>",
+        author: person("dev-alice"),
+      },
     ]);
 
     expect(row.outcome).toBe("fail");

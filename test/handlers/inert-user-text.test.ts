@@ -11,18 +11,32 @@ import { createTestApp } from "../support/test-app.js";
 /** The evaluations' clock: the simulator's comments are written from 09:00 on 2026-11-20 (waivers expire after 14 days). */
 const NOW = "2026-11-20T12:00:00Z";
 let delivery = 0;
-const send = (app: Probot, event: WebhookEvent) => app.receive({ id: `inert-${++delivery}`, name: event.name, payload: event.payload } as Parameters<Probot["receive"]>[0]);
+const send = (app: Probot, event: WebhookEvent) =>
+  app.receive({ id: `inert-${++delivery}`, name: event.name, payload: event.payload } as Parameters<Probot["receive"]>[0]);
 
 /** acme/payments with a PR failing only `jira`, and tech leads who may waive. */
 function setup() {
   const world = new GitHubWorld();
   const repo: SimRepo = compliantRepo(world);
-  repo.files.set(".github/sdlc-guard.yml", `${PAYMENTS_CONFIG}exceptions:\n  approvers: [acme/tech-leads]\n  min_justification_length: 20\n`);
+  repo.files.set(
+    ".github/sdlc-guard.yml",
+    `${PAYMENTS_CONFIG}exceptions:\n  approvers: [acme/tech-leads]\n  min_justification_length: 20\n`,
+  );
   world.teams.set("acme/tech-leads", ["lead-lina"]);
   const pr = compliantPullRequest(world, repo, 51, { title: "Rotate card-token keys", headRef: "hotfix/rotate" });
   const thread: SimIssue = world.issues.pullRequestThread("acme", "payments", pr.number, pr.title);
   // The app evaluated the PR when it was opened, before any comment: a waiver binds to the head that run was made on.
-  repo.checkRuns.push({ id: 9001, appId: world.appId, name: "sdlc-guard", headSha: pr.headSha, status: "completed", conclusion: "failure", output: { title: "1 required control(s) failing: jira", summary: null }, externalId: `pr-${pr.number}`, startedAt: "2026-11-20T09:00:00Z" });
+  repo.checkRuns.push({
+    id: 9001,
+    appId: world.appId,
+    name: "sdlc-guard",
+    headSha: pr.headSha,
+    status: "completed",
+    conclusion: "failure",
+    output: { title: "1 required control(s) failing: jira", summary: null },
+    externalId: `pr-${pr.number}`,
+    startedAt: "2026-11-20T09:00:00Z",
+  });
   const app = createTestApp(world, { now: () => new Date(NOW) });
   routeToWorld(world, ["GET", "POST", "PATCH"]);
   const comment = (login: string, body: string) => send(app, issueCommentEvent(world, repo, thread, { login }, body));
@@ -40,7 +54,9 @@ describe("user text the app writes mentions, links and references nothing", () =
     await comment("lead-lina", `/sdlc-guard waive jira ${HOSTILE}`);
 
     expect(run().conclusion).toBe("success");
-    const row = withoutResults(run().output.summary!).split("\n").find((l) => l.startsWith("| `jira` |"))!;
+    const row = withoutResults(run().output.summary!)
+      .split("\n")
+      .find((l) => l.startsWith("| `jira` |"))!;
     expect(row).toContain("🟡 waived");
     expect(liveMarkup(row.replace("Waived by @lead-lina", "Waived by lead-lina"))).toEqual([]);
     expect(row).toContain("@\u200Bacme/everyone #\u200B1 \\</details\\> https:\u200B//evil.example");
@@ -55,7 +71,9 @@ describe("user text the app writes mentions, links and references nothing", () =
     const { comment, reply } = setup();
     await comment("lead-lina", "/sdlc-guard waive jira`@acme/everyone` because the release cannot wait any longer");
 
-    expect(reply()).toBe("nothing was waived: `` jira`@acme/everyone` `` is not a control of this pull request (controls: `reviews`, `reviewer-teams`, `jira`, `description`, `branch-protection`, `secret-scanning`, `required-checks`, `commit-messages`).");
+    expect(reply()).toBe(
+      "nothing was waived: `` jira`@acme/everyone` `` is not a control of this pull request (controls: `reviews`, `reviewer-teams`, `jira`, `description`, `branch-protection`, `secret-scanning`, `required-checks`, `commit-messages`).",
+    );
     expect(liveMarkup(reply())).toEqual([]);
   });
 });

@@ -52,7 +52,10 @@ it("each installation's writes, and its GraphQL queries, are paced in queues of 
   (ledgerEvent.payload as { installation: { id: number } }).installation.id = 78; // another org, another installation
 
   writeKeys.length = 0;
-  await Promise.all([probot.receive(pullRequestEvent(world, payments, paymentsPr, "opened") as never), probot.receive(ledgerEvent as never)]);
+  await Promise.all([
+    probot.receive(pullRequestEvent(world, payments, paymentsPr, "opened") as never),
+    probot.receive(ledgerEvent as never),
+  ]);
 
   expect(payments.checkRuns).toMatchObject([{ headSha: paymentsPr.headSha, conclusion: "success" }]);
   expect(ledger.checkRuns).toMatchObject([{ headSha: ledgerPr.headSha, conclusion: "success" }]);
@@ -72,11 +75,16 @@ it("an installation's queries' Octokit is made on its first query and kept for t
     secret: "s",
     log: pino({ level: "silent" }) as Logger,
     Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false } })).plugin(
-      (_octokit: unknown, options: Record<string, unknown>) => void made.push((options as { throttle?: { id?: string } }).throttle?.id ?? "no-id"),
+      (_octokit: unknown, options: Record<string, unknown>) =>
+        void made.push((options as { throttle?: { id?: string } }).throttle?.id ?? "no-id"),
     ),
   });
   probot.load(createSdlcGuardApp({ appId: world.appId, jira: undefined, maxReevaluations: 100 }));
-  mockGitHub(world).expectToken(77).expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { cached: true }).expectEvaluation("acme", "payments", { cached: true });
+  mockGitHub(world)
+    .expectToken(77)
+    .expectEvaluation("acme", "payments")
+    .expectEvaluation("acme", "payments", { cached: true })
+    .expectEvaluation("acme", "payments", { cached: true });
 
   for (const pr of prs) await probot.receive(pullRequestEvent(world, repo, pr, "opened") as never);
 
@@ -89,7 +97,11 @@ it("an installation's queries' Octokit is made on its first query and kept for t
 it.each([
   ["a query", true, { method: "POST", url: "/graphql", query: "query Q { viewer { login } }" }],
   ["an anonymous query", true, { method: "POST", url: "/graphql", query: "{ viewer { login } }" }],
-  ["a query on GitHub Enterprise Server", true, { method: "POST", url: "https://ghe.example.com/api/graphql", query: "query { viewer { login } }" }],
+  [
+    "a query on GitHub Enterprise Server",
+    true,
+    { method: "POST", url: "https://ghe.example.com/api/graphql", query: "query { viewer { login } }" },
+  ],
   ["a mutation", false, { method: "POST", url: "/graphql", query: "mutation M { addComment(input: {}) { clientMutationId } }" }],
   ["a mutation after a comment", false, { method: "POST", url: "/graphql", query: "# why\n  mutation { x }" }],
   ["a REST write", false, { method: "POST", url: "/repos/{owner}/{repo}/check-runs" }],

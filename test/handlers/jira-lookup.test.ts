@@ -23,7 +23,9 @@ async function evaluateWithJira(reply: (scope: nock.Interceptor) => nock.Scope, 
 
 describe("jira with a Jira lookup configured", () => {
   it("a key that exists in Jira passes", async () => {
-    const { conclusion, jiraRow } = await evaluateWithJira((i) => i.reply(200, { key: "PAY-112", fields: { status: { name: "In Progress" } } }));
+    const { conclusion, jiraRow } = await evaluateWithJira((i) =>
+      i.reply(200, { key: "PAY-112", fields: { status: { name: "In Progress" } } }),
+    );
     expect(conclusion).toBe("success");
     expect(jiraRow).toContain("Jira issue `PAY-112` exists (status: `In Progress`)");
   });
@@ -36,7 +38,10 @@ describe("jira with a Jira lookup configured", () => {
 
   it("a key in a closed status fails when closed statuses are configured", async () => {
     const config = "controls:\n  jira:\n    projects: [PAY]\n    closed_statuses: [Done]\n";
-    const { conclusion, jiraRow } = await evaluateWithJira((i) => i.reply(200, { key: "PAY-112", fields: { status: { name: "done" } } }), config);
+    const { conclusion, jiraRow } = await evaluateWithJira(
+      (i) => i.reply(200, { key: "PAY-112", fields: { status: { name: "done" } } }),
+      config,
+    );
     expect(conclusion).toBe("failure");
     expect(jiraRow).toContain("`PAY-112` is `done`");
   });

@@ -17,17 +17,33 @@ function world() {
   const repo = compliantRepo(w);
   const good = compliantPullRequest(w, repo, 12);
   ourRun(w, repo, good.headSha, "success", "All required controls pass");
-  const bad = w.addPullRequest(repo, { number: 1, title: "quick fix", headSha: sha("dan-quick-fix"), author: { login: "dev-dan" }, reviews: [] });
+  const bad = w.addPullRequest(repo, {
+    number: 1,
+    title: "quick fix",
+    headSha: sha("dan-quick-fix"),
+    author: { login: "dev-dan" },
+    reviews: [],
+  });
   ourRun(w, repo, bad.headSha, "failure", FAILING_TITLE);
   return { world: w, repo, good, bad };
 }
 
 function ourRun(w: GitHubWorld, repo: SimRepo, headSha: string, conclusion: string, title: string) {
-  repo.checkRuns.push({ id: repo.checkRuns.length + 1, appId: w.appId, name: "sdlc-guard", headSha, status: "completed", conclusion, output: { title, summary: "" }, externalId: null });
+  repo.checkRuns.push({
+    id: repo.checkRuns.length + 1,
+    appId: w.appId,
+    name: "sdlc-guard",
+    headSha,
+    status: "completed",
+    conclusion,
+    output: { title, summary: "" },
+    externalId: null,
+  });
 }
 
 const runOn = (repo: SimRepo, commitSha: string) => repo.checkRuns.filter((r) => r.headSha === commitSha && r.name === "sdlc-guard");
-const rowsOn = (repo: SimRepo, commitSha: string) => Object.fromEntries(decodeResults(runOn(repo, commitSha)[0]?.output.summary).map((r) => [r.id, `${r.enforcement}:${r.outcome}`]));
+const rowsOn = (repo: SimRepo, commitSha: string) =>
+  Object.fromEntries(decodeResults(runOn(repo, commitSha)[0]?.output.summary).map((r) => [r.id, `${r.enforcement}:${r.outcome}`]));
 const merge = (w: GitHubWorld, repo: SimRepo, pr: SimPullRequest, how: "merge" | "squash" | "rebase" = "merge", by = "admin-ann") => {
   pr.mergedBy = { login: by };
   return w.mergePullRequest(repo, pr, how);
@@ -37,7 +53,8 @@ const expectMerge = (w: GitHubWorld, finding?: "create" | "comment") => {
   const api = mockGitHub(w).expectToken().expectConfigFiles("acme", "payments").expect("POST", "/graphql");
   if (finding) api.expect("GET", "/repos/acme/payments/issues");
   if (finding === "create") api.expect("POST", "/repos/acme/payments/issues");
-  if (finding === "comment") api.expect("GET", "/repos/acme/payments/issues/*/comments").expect("POST", "/repos/acme/payments/issues/*/comments");
+  if (finding === "comment")
+    api.expect("GET", "/repos/acme/payments/issues/*/comments").expect("POST", "/repos/acme/payments/issues/*/comments");
   return api;
 };
 
@@ -84,7 +101,11 @@ describe("merge-time verification: merged-unverified", () => {
     merge(w, repo, other, "merge", "admin-bo");
     const probot = createTestApp(w, { cacheTtlMs: 60_000 });
     // The redelivery finds its occurrence in the issue's body; the second merge looks through the comments, then adds one.
-    expectMerge(w, "create").expect("POST", "/graphql", 2).expect("GET", "/repos/acme/payments/issues", 2).expect("GET", "/repos/acme/payments/issues/*/comments").expect("POST", "/repos/acme/payments/issues/*/comments");
+    expectMerge(w, "create")
+      .expect("POST", "/graphql", 2)
+      .expect("GET", "/repos/acme/payments/issues", 2)
+      .expect("GET", "/repos/acme/payments/issues/*/comments")
+      .expect("POST", "/repos/acme/payments/issues/*/comments");
 
     await probot.receive(pullRequestEvent(w, repo, bad, "closed") as never);
     await probot.receive(pullRequestEvent(w, repo, bad, "closed") as never);
@@ -178,31 +199,47 @@ describe("merge-time verification: merged-unverified", () => {
 });
 
 describe("commits inherit their PR's verdict: the push of a merge", () => {
-  it.each(["merge", "squash"] as const)("the %s commit of a PR that failed fails its push run, naming the PR, who merged it and what failed", async (how) => {
-    const { world: w, repo, bad } = world();
-    bad.mergedBy = { login: "admin-ann" };
-    const probot = createTestApp(w);
-    // Config, one GraphQL query (protection, the pushed commits' PRs with their verdicts, our run), the run on the new head.
-    // The merge's issue occurrence is the merge-time evaluation's to write, with the bypass: no issue here.
-    mockGitHub(w).expectToken().expectConfigFiles("acme", "payments").expect("POST", "/graphql").expect("POST", "/repos/acme/payments/check-runs");
+  it.each(["merge", "squash"] as const)(
+    "the %s commit of a PR that failed fails its push run, naming the PR, who merged it and what failed",
+    async (how) => {
+      const { world: w, repo, bad } = world();
+      bad.mergedBy = { login: "admin-ann" };
+      const probot = createTestApp(w);
+      // Config, one GraphQL query (protection, the pushed commits' PRs with their verdicts, our run), the run on the new head.
+      // The merge's issue occurrence is the merge-time evaluation's to write, with the bypass: no issue here.
+      mockGitHub(w)
+        .expectToken()
+        .expectConfigFiles("acme", "payments")
+        .expect("POST", "/graphql")
+        .expect("POST", "/repos/acme/payments/check-runs");
 
-    const push = pushEvent(w, repo, { merged: bad });
-    if (how === "squash") {
-      // Re-merge as a squash: the PR's head is not on main, only the squash commit is.
-      repo.git.branches.set("main", push.payload.before as string);
-      const squashed = w.mergePullRequest(repo, bad, "squash");
-      Object.assign(push.payload, { after: squashed.after, commits: [{ ...push.payload.commits[0], id: squashed.after, tree_id: squashed.after }] });
-      push.payload.head_commit = push.payload.commits[0];
-    }
-    await probot.receive(push as never);
+      const push = pushEvent(w, repo, { merged: bad });
+      if (how === "squash") {
+        // Re-merge as a squash: the PR's head is not on main, only the squash commit is.
+        repo.git.branches.set("main", push.payload.before as string);
+        const squashed = w.mergePullRequest(repo, bad, "squash");
+        Object.assign(push.payload, {
+          after: squashed.after,
+          commits: [{ ...push.payload.commits[0], id: squashed.after, tree_id: squashed.after }],
+        });
+        push.payload.head_commit = push.payload.commits[0];
+      }
+      await probot.receive(push as never);
 
-    const head = repo.git.branches.get("main")!;
-    const [run] = runOn(repo, head);
-    expect(run!.conclusion).toBe("failure");
-    expect(rowsOn(repo, head)).toEqual({ "merged-unverified": "required:fail", "direct-push": "required:pass", "force-push": "required:pass" });
-    expect(run!.output.summary).toContain(`PR #1 (merged by @admin-ann: sdlc-guard concluded \`failure\` on its head \`${bad.headSha.slice(0, 7)}\`: ${FAILING_TITLE})`);
-    expect(w.issues.list("acme", "payments")).toEqual([]);
-  });
+      const head = repo.git.branches.get("main")!;
+      const [run] = runOn(repo, head);
+      expect(run!.conclusion).toBe("failure");
+      expect(rowsOn(repo, head)).toEqual({
+        "merged-unverified": "required:fail",
+        "direct-push": "required:pass",
+        "force-push": "required:pass",
+      });
+      expect(run!.output.summary).toContain(
+        `PR #1 (merged by @admin-ann: sdlc-guard concluded \`failure\` on its head \`${bad.headSha.slice(0, 7)}\`: ${FAILING_TITLE})`,
+      );
+      expect(w.issues.list("acme", "payments")).toEqual([]);
+    },
+  );
 });
 
 describe("commits inherit their PR's verdict: tags and the deployment gate", () => {
@@ -210,7 +247,11 @@ describe("commits inherit their PR's verdict: tags and the deployment gate", () 
   async function deploy(w: GitHubWorld, repo: SimRepo, tag: string, commit: string) {
     repo.git.tags.set(tag, { commitSha: commit });
     const probot = createTestApp(w);
-    mockGitHub(w).expectToken().expectConfigFiles("acme", "payments").expect("POST", "/graphql").expect("POST", "/repos/acme/payments/actions/runs/42420001/deployment_protection_rule");
+    mockGitHub(w)
+      .expectToken()
+      .expectConfigFiles("acme", "payments")
+      .expect("POST", "/graphql")
+      .expect("POST", "/repos/acme/payments/actions/runs/42420001/deployment_protection_rule");
     await probot.receive(deploymentProtectionRuleEvent(w, repo, { ref: tag, sha: commit }) as never);
     return w.deploymentReviews.at(-1)!;
   }
@@ -252,17 +293,22 @@ describe("commits inherit their PR's verdict: tags and the deployment gate", () 
     expect(review).toMatchObject({ state: "approved", comment: expect.stringContaining("compliant PR #12") });
   });
 
-  it.each(["merge", "squash"] as const)("a failed PR's %s commit, tagged, is rejected naming the PR, even with a successful run of its own", async (how) => {
-    const { world: w, repo, bad } = world();
-    const { after } = merge(w, repo, bad, how);
-    // What main's push evaluation used to write on it: "arrived through a merged PR".
-    ourRun(w, repo, after, "success", "All required controls pass");
+  it.each(["merge", "squash"] as const)(
+    "a failed PR's %s commit, tagged, is rejected naming the PR, even with a successful run of its own",
+    async (how) => {
+      const { world: w, repo, bad } = world();
+      const { after } = merge(w, repo, bad, how);
+      // What main's push evaluation used to write on it: "arrived through a merged PR".
+      ourRun(w, repo, after, "success", "All required controls pass");
 
-    const review = await deploy(w, repo, "v1.0.0", after);
+      const review = await deploy(w, repo, "v1.0.0", after);
 
-    expect(review.state).toBe("rejected");
-    expect(review.comment).toContain(`is the merge of PR #1 (merged by @admin-ann: sdlc-guard concluded \`failure\` on its head \`${bad.headSha.slice(0, 7)}\``);
-  });
+      expect(review.state).toBe("rejected");
+      expect(review.comment).toContain(
+        `is the merge of PR #1 (merged by @admin-ann: sdlc-guard concluded \`failure\` on its head \`${bad.headSha.slice(0, 7)}\``,
+      );
+    },
+  );
 
   it("an intermediate commit of a compliant PR, tagged, is rejected: only the commit the merge produced is vouched for", async () => {
     const { world: w, repo, good } = world();
@@ -275,7 +321,9 @@ describe("commits inherit their PR's verdict: tags and the deployment gate", () 
     const review = await deploy(w, repo, "v1.4.1", first);
 
     expect(review.state).toBe("rejected");
-    expect(review.comment).toContain(`commit \`${first.slice(0, 7)}\` is an intermediate commit of PR #12, not the commit the merge produced`);
+    expect(review.comment).toContain(
+      `commit \`${first.slice(0, 7)}\` is an intermediate commit of PR #12, not the commit the merge produced`,
+    );
   });
 
   it("a rebase merge: the last rebased commit (GitHub's merge commit of the PR) is approved, an earlier one rejected", async () => {
@@ -283,8 +331,14 @@ describe("commits inherit their PR's verdict: tags and the deployment gate", () 
     good.commits.unshift({ sha: sha("first-step-12"), message: "PAY-112: first step" });
     const { commits } = merge(w, repo, good, "rebase");
 
-    expect(await deploy(w, repo, "v1.4.0", commits[1]!)).toMatchObject({ state: "approved", comment: expect.stringContaining("compliant PR #12") });
-    expect(await deploy(w, repo, "v1.4.1", commits[0]!)).toMatchObject({ state: "rejected", comment: expect.stringContaining("intermediate commit of PR #12") });
+    expect(await deploy(w, repo, "v1.4.0", commits[1]!)).toMatchObject({
+      state: "approved",
+      comment: expect.stringContaining("compliant PR #12"),
+    });
+    expect(await deploy(w, repo, "v1.4.1", commits[0]!)).toMatchObject({
+      state: "rejected",
+      comment: expect.stringContaining("intermediate commit of PR #12"),
+    });
   });
 
   it("a direct push, tagged, is rejected even with a successful run of its own", async () => {
@@ -294,6 +348,9 @@ describe("commits inherit their PR's verdict: tags and the deployment gate", () 
 
     const review = await deploy(w, repo, "v1.4.2", direct);
 
-    expect(review).toMatchObject({ state: "rejected", comment: expect.stringContaining("did not come from a pull request merged into `main` (a direct push)") });
+    expect(review).toMatchObject({
+      state: "rejected",
+      comment: expect.stringContaining("did not come from a pull request merged into `main` (a direct push)"),
+    });
   });
 });

@@ -35,7 +35,9 @@ describe("the org floor: no repository can lower it", () => {
     const run = repo.checkRuns[0]!;
     expect(run.conclusion).toBe("failure");
     expect(run.output.title).toBe("2 required control(s) failing: reviews, jira");
-    expect(run.output.summary).toContain("Held at the org floor: `controls.reviews.enforcement` `off` → `required`, `controls.jira.enforcement` `off` → `required`.");
+    expect(run.output.summary).toContain(
+      "Held at the org floor: `controls.reviews.enforcement` `off` → `required`, `controls.jira.enforcement` `off` → `required`.",
+    );
     expect(run.output.summary).toContain("0 of 3 required approvals");
   });
 
@@ -51,7 +53,9 @@ describe("the org floor: no repository can lower it", () => {
     const run = repo.checkRuns[0]!;
     expect(run.conclusion).toBe("failure");
     expect(run.output.summary).toContain("| `reviews` | ❌ fail | required | 1 of 2 required approvals");
-    expect(run.output.summary).toContain("`controls.reviews.enforcement` `advisory` → `required`, `controls.reviews.min_approvals` `1` → `2`");
+    expect(run.output.summary).toContain(
+      "`controls.reviews.enforcement` `advisory` → `required`, `controls.reviews.min_approvals` `1` → `2`",
+    );
   });
 
   it("an empty repository file no longer discards the org policy: the org's 3 approvals and PAY project apply", async () => {
@@ -98,7 +102,10 @@ describe("the org floor: no repository can lower it", () => {
   });
 
   it("the floor holds push controls too: a direct push to main fails though the repository switched direct-push off", async () => {
-    const { world, repo } = setup("controls:\n  direct-push: { enforcement: off }\n", "floor:\n  controls:\n    direct-push: { enforcement: required }\n");
+    const { world, repo } = setup(
+      "controls:\n  direct-push: { enforcement: off }\n",
+      "floor:\n  controls:\n    direct-push: { enforcement: required }\n",
+    );
     const direct = world.commit(repo, "main", "hotfix without review");
     const probot = createTestApp(world);
     mockGitHub(world)

@@ -11,8 +11,16 @@ describe("pull request events", () => {
     const pr = compliantPullRequest(world, repo, 1);
     const second = compliantPullRequest(world, repo, 4);
     const probot = createTestApp(world);
-    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { cached: true }).expectEvaluation("acme", "payments", { cached: true, write: "update" });
-    const requestsSince = (start: number) => world.requests.slice(start).filter((r) => !r.path.startsWith("/app/")).map((r) => `${r.method} ${r.path}`);
+    mockGitHub(world)
+      .expectToken()
+      .expectEvaluation("acme", "payments")
+      .expectEvaluation("acme", "payments", { cached: true })
+      .expectEvaluation("acme", "payments", { cached: true, write: "update" });
+    const requestsSince = (start: number) =>
+      world.requests
+        .slice(start)
+        .filter((r) => !r.path.startsWith("/app/"))
+        .map((r) => `${r.method} ${r.path}`);
 
     await probot.receive(pullRequestEvent(world, repo, pr, "opened") as never);
     const first = requestsSince(0);
@@ -53,7 +61,10 @@ describe("pull request events", () => {
     const repo = compliantRepo(world);
     const pr = compliantPullRequest(world, repo, 2);
     const probot = createTestApp(world);
-    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { write: "update", cached: true });
+    mockGitHub(world)
+      .expectToken()
+      .expectEvaluation("acme", "payments")
+      .expectEvaluation("acme", "payments", { write: "update", cached: true });
     const event = pullRequestEvent(world, repo, pr, "opened");
 
     await probot.receive(event as never);
@@ -67,7 +78,10 @@ describe("pull request events", () => {
     const repo = compliantRepo(world);
     const pr = compliantPullRequest(world, repo, 3, { reviews: [] });
     const probot = createTestApp(world);
-    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { write: "update", cached: true });
+    mockGitHub(world)
+      .expectToken()
+      .expectEvaluation("acme", "payments")
+      .expectEvaluation("acme", "payments", { write: "update", cached: true });
 
     await probot.receive(pullRequestEvent(world, repo, pr) as never);
     expect(repo.checkRuns[0]!.conclusion).toBe("failure");

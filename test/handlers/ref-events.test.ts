@@ -14,26 +14,44 @@ function world() {
   const w = new GitHubWorld();
   const repo = compliantRepo(w);
   const pr = compliantPullRequest(w, repo, 12);
-  repo.checkRuns.push({ id: 1, appId: w.appId, name: "sdlc-guard", headSha: pr.headSha, status: "completed", conclusion: "success", output: { title: "All required controls pass", summary: "" }, externalId: "pr-12" });
+  repo.checkRuns.push({
+    id: 1,
+    appId: w.appId,
+    name: "sdlc-guard",
+    headSha: pr.headSha,
+    status: "completed",
+    conclusion: "success",
+    output: { title: "All required controls pass", summary: "" },
+    externalId: "pr-12",
+  });
   return { world: w, repo, pr };
 }
 
 const runOn = (repo: SimRepo, commitSha: string) => repo.checkRuns.filter((r) => r.headSha === commitSha && r.name === "sdlc-guard");
-const rowsOn = (repo: SimRepo, commitSha: string) => Object.fromEntries(decodeResults(runOn(repo, commitSha)[0]?.output.summary).map((r) => [r.id, `${r.enforcement}:${r.outcome}`]));
+const rowsOn = (repo: SimRepo, commitSha: string) =>
+  Object.fromEntries(decodeResults(runOn(repo, commitSha)[0]?.output.summary).map((r) => [r.id, `${r.enforcement}:${r.outcome}`]));
 
 describe("pushes to protected branches: direct-push and force-push", () => {
   it("a commit merged through a PR is fine: the merge commit gets a passing run and no issue is opened", async () => {
     const { world: w, repo, pr } = world();
     const probot = createTestApp(w);
     // Config, then one GraphQL query (protection, the pushed commits' PRs, our run), then the run on the new head.
-    mockGitHub(w).expectToken().expectConfigFiles("acme", "payments").expect("POST", "/graphql").expect("POST", "/repos/acme/payments/check-runs");
+    mockGitHub(w)
+      .expectToken()
+      .expectConfigFiles("acme", "payments")
+      .expect("POST", "/graphql")
+      .expect("POST", "/repos/acme/payments/check-runs");
 
     await probot.receive(pushEvent(w, repo, { merged: pr, modified: ["src/app.ts"] }) as never);
 
     const head = repo.git.branches.get("main")!;
     expect(runOn(repo, head)).toHaveLength(1);
     expect(runOn(repo, head)[0]!.conclusion).toBe("success");
-    expect(rowsOn(repo, head)).toEqual({ "merged-unverified": "required:pass", "direct-push": "required:pass", "force-push": "required:pass" });
+    expect(rowsOn(repo, head)).toEqual({
+      "merged-unverified": "required:pass",
+      "direct-push": "required:pass",
+      "force-push": "required:pass",
+    });
     expect(w.issues.list("acme", "payments")).toEqual([]);
   });
 
@@ -124,7 +142,11 @@ describe("pushes to protected branches: direct-push and force-push", () => {
       return handle(method, url, body, headers);
     };
     const probot = createTestApp(w, { associationRetryMs: 1 });
-    mockGitHub(w).expectToken().expectConfigFiles("acme", "payments").expect("POST", "/graphql", 2).expect("POST", "/repos/acme/payments/check-runs");
+    mockGitHub(w)
+      .expectToken()
+      .expectConfigFiles("acme", "payments")
+      .expect("POST", "/graphql", 2)
+      .expect("POST", "/repos/acme/payments/check-runs");
 
     await probot.receive(push as never);
 
@@ -136,7 +158,11 @@ describe("pushes to protected branches: direct-push and force-push", () => {
     repo.files.set(".github/sdlc-guard.yml", "controls:\n  direct-push:\n    bypass_actors: ['release-bot[bot]']\n");
     const bump = w.commit(repo, "main", "chore: release 1.4.0");
     const probot = createTestApp(w);
-    mockGitHub(w).expectToken().expectConfigFiles("acme", "payments").expect("POST", "/graphql").expect("POST", "/repos/acme/payments/check-runs");
+    mockGitHub(w)
+      .expectToken()
+      .expectConfigFiles("acme", "payments")
+      .expect("POST", "/graphql")
+      .expect("POST", "/repos/acme/payments/check-runs");
 
     await probot.receive(pushEvent(w, repo, { shas: [bump], sender: "release-bot[bot]" }) as never);
 
@@ -165,7 +191,11 @@ describe("pushes to protected branches: direct-push and force-push", () => {
     await probot.receive(pushEvent(w, repo, { shas: [rewritten], before: sha("gone"), forced: true, sender: "release-bot[bot]" }) as never);
 
     expect(runOn(repo, rewritten)[0]!.conclusion).toBe("failure");
-    expect(rowsOn(repo, rewritten)).toEqual({ "merged-unverified": "required:pass", "direct-push": "required:pass", "force-push": "required:fail" });
+    expect(rowsOn(repo, rewritten)).toEqual({
+      "merged-unverified": "required:pass",
+      "direct-push": "required:pass",
+      "force-push": "required:fail",
+    });
     expect(w.issues.list("acme", "payments").map((i) => i.title)).toEqual(["sdlc-guard: force pushes and deletions of protected branches"]);
   });
 
@@ -221,7 +251,11 @@ describe("pushes to protected branches: direct-push and force-push", () => {
     const direct = w.commit(repo, "feature/x", "work in progress");
     const { log, text } = captureLog();
     const probot = createTestApp(w, { log });
-    mockGitHub(w).expectToken().expectConfigFiles("acme", "payments").expect("POST", "/graphql", 2).expect("POST", "/repos/acme/payments/check-runs");
+    mockGitHub(w)
+      .expectToken()
+      .expectConfigFiles("acme", "payments")
+      .expect("POST", "/graphql", 2)
+      .expect("POST", "/repos/acme/payments/check-runs");
 
     await probot.receive(pushEvent(w, repo, { merged: pr }) as never);
     await probot.receive(pushEvent(w, repo, { branch: "feature/x", shas: [direct], created: true }) as never);
@@ -292,7 +326,11 @@ describe("pushes to protected branches: direct-push and force-push", () => {
     await probot.receive(pushEvent(w, repo, { shas: [direct] }) as never);
 
     expect(runOn(repo, direct)[0]!.conclusion).toBe("failure");
-    expect(rowsOn(repo, direct)).toEqual({ "merged-unverified": "required:error", "direct-push": "required:error", "force-push": "required:pass" });
+    expect(rowsOn(repo, direct)).toEqual({
+      "merged-unverified": "required:error",
+      "direct-push": "required:error",
+      "force-push": "required:pass",
+    });
     expect(runOn(repo, direct)[0]!.output.summary).toContain("GitHub answered HTTP 502");
     expect(text()).toContain('"action":"push.evaluated"');
   });
@@ -305,7 +343,12 @@ describe("tags and releases: release-tag, signed-release, release-notes", () => 
     const { world: w, repo, pr } = setup;
     const commitSha = opts.onMain === false ? w.commit(repo, "feature/x", "unreleased work") : w.mergePullRequest(repo, pr, "squash").after;
     const annotated = opts.annotated ?? true;
-    repo.git.tags.set(name, { commitSha, ...(annotated ? { annotated: { sha: sha(`tag-${name}`), verified: opts.signed ?? true, reason: opts.signed === false ? "unsigned" : "valid" } } : {}) });
+    repo.git.tags.set(name, {
+      commitSha,
+      ...(annotated
+        ? { annotated: { sha: sha(`tag-${name}`), verified: opts.signed ?? true, reason: opts.signed === false ? "unsigned" : "valid" } }
+        : {}),
+    });
     return { ...setup, commitSha };
   }
 
@@ -382,7 +425,11 @@ describe("tags and releases: release-tag, signed-release, release-notes", () => 
   it("a tag whose report could not be written is evaluated again by its other event (create fails, push reports)", async () => {
     const { world: w, repo, commitSha } = tagged("v1.4.0");
     const probot = createTestApp(w);
-    const api = mockGitHub(w).expectToken().expectConfigFiles("acme", "payments").expect("POST", "/graphql").expect("GET", "/repos/acme/payments/git/tags/*");
+    const api = mockGitHub(w)
+      .expectToken()
+      .expectConfigFiles("acme", "payments")
+      .expect("POST", "/graphql")
+      .expect("GET", "/repos/acme/payments/git/tags/*");
     // The create fails; the app looks for a run the create may have made after all, finds none, creates again: fails.
     nock(GITHUB_API).post("/repos/acme/payments/check-runs").times(2).reply(502, { message: "Server Error" });
     api.expect("GET", "/repos/acme/payments/commits/*/check-runs");
@@ -399,7 +446,11 @@ describe("tags and releases: release-tag, signed-release, release-notes", () => 
   it("a tag deleted and created again on another commit moments later is evaluated again", async () => {
     const { world: w, repo, commitSha } = tagged("v2.0.0");
     const probot = createTestApp(w);
-    expectTag(w).expect("POST", "/graphql").expect("POST", "/repos/acme/payments/check-runs").expect("GET", "/repos/acme/payments/issues").expect("POST", "/repos/acme/payments/issues");
+    expectTag(w)
+      .expect("POST", "/graphql")
+      .expect("POST", "/repos/acme/payments/check-runs")
+      .expect("GET", "/repos/acme/payments/issues")
+      .expect("POST", "/repos/acme/payments/issues");
     await probot.receive(tagCreateEvent(w, repo, "v2.0.0") as never);
 
     const elsewhere = w.commit(repo, "feature/x", "unreviewed");
@@ -419,7 +470,11 @@ describe("tags and releases: release-tag, signed-release, release-notes", () => 
     await probot.receive(releaseEvent(w, repo, "v1.4.0") as never);
 
     expect(runOn(repo, commitSha)[0]!.conclusion).toBe("success");
-    expect(rowsOn(repo, commitSha)).toEqual({ "release-tag": "required:pass", "signed-release": "advisory:pass", "release-notes": "advisory:fail" });
+    expect(rowsOn(repo, commitSha)).toEqual({
+      "release-tag": "required:pass",
+      "signed-release": "advisory:pass",
+      "release-notes": "advisory:fail",
+    });
   });
 
   it("a tag cannot hide a direct push of the same commit: the run keeps the push's failure (and nothing vouches for the tag)", async () => {
@@ -457,7 +512,11 @@ describe("tags and releases: release-tag, signed-release, release-notes", () => 
 describe("deployment gate: a custom deployment protection rule", () => {
   /** Config, one GraphQL query, and the answer to the run that waits (42420001 unless the event names another). */
   const expectDeployment = (w: GitHubWorld) =>
-    mockGitHub(w).expectToken().expectConfigFiles("acme", "payments").expect("POST", "/graphql").expect("POST", "/repos/acme/payments/actions/runs/42420001/deployment_protection_rule");
+    mockGitHub(w)
+      .expectToken()
+      .expectConfigFiles("acme", "payments")
+      .expect("POST", "/graphql")
+      .expect("POST", "/repos/acme/payments/actions/runs/42420001/deployment_protection_rule");
 
   /** `main` after PR #12 was squash-merged, tagged v1.4.0. */
   function releasedMain() {
@@ -470,14 +529,28 @@ describe("deployment gate: a custom deployment protection rule", () => {
 
   it("deployment of v1.4.0 whose commit passed sdlc-guard is approved", async () => {
     const { world: w, repo, head } = releasedMain();
-    repo.checkRuns.push({ id: 2, appId: w.appId, name: "sdlc-guard", headSha: head, status: "completed", conclusion: "success", output: { title: "All required controls pass", summary: "" }, externalId: "push:main" });
+    repo.checkRuns.push({
+      id: 2,
+      appId: w.appId,
+      name: "sdlc-guard",
+      headSha: head,
+      status: "completed",
+      conclusion: "success",
+      output: { title: "All required controls pass", summary: "" },
+      externalId: "push:main",
+    });
     const probot = createTestApp(w);
     expectDeployment(w);
 
     await probot.receive(deploymentProtectionRuleEvent(w, repo, { ref: "v1.4.0", sha: head }) as never);
 
     expect(w.deploymentReviews).toEqual([
-      expect.objectContaining({ runId: 42420001, environment: "production", state: "approved", comment: expect.stringContaining("carries a successful sdlc-guard result") }),
+      expect.objectContaining({
+        runId: 42420001,
+        environment: "production",
+        state: "approved",
+        comment: expect.stringContaining("carries a successful sdlc-guard result"),
+      }),
     ]);
   });
 
@@ -499,7 +572,10 @@ describe("deployment gate: a custom deployment protection rule", () => {
 
     await probot.receive(deploymentProtectionRuleEvent(w, repo, { ref: "main", sha: head }) as never);
 
-    expect(w.deploymentReviews[0]).toMatchObject({ state: "rejected", comment: "sdlc-guard rejected: Deployments only from approved, tagged releases: `main` is not a semantic-version tag." });
+    expect(w.deploymentReviews[0]).toMatchObject({
+      state: "rejected",
+      comment: "sdlc-guard rejected: Deployments only from approved, tagged releases: `main` is not a semantic-version tag.",
+    });
   });
 
   it("when GitHub cannot be read the deployment is rejected (fail closed), saying why", async () => {
@@ -521,7 +597,13 @@ describe("deployment gate: a custom deployment protection rule", () => {
     const probot = createTestApp(w, { log });
     mockGitHub(w);
 
-    await probot.receive(deploymentProtectionRuleEvent(w, repo, { ref: "v1.4.0", sha: sha("x"), callbackUrl: "https://api.github.com/repos/evil/elsewhere/actions/runs/1/deployment_protection_rule" }) as never);
+    await probot.receive(
+      deploymentProtectionRuleEvent(w, repo, {
+        ref: "v1.4.0",
+        sha: sha("x"),
+        callbackUrl: "https://api.github.com/repos/evil/elsewhere/actions/runs/1/deployment_protection_rule",
+      }) as never,
+    );
 
     expect(w.requests).toEqual([]);
     expect(text()).toContain("without a usable callback URL");
@@ -533,7 +615,10 @@ describe("what is not judged, and a broken policy", () => {
 
   it("with merged-unverified, direct-push and force-push off, a push costs only the (cached) config read", async () => {
     const { world: w, repo } = world();
-    repo.files.set(".github/sdlc-guard.yml", "controls:\n  merged-unverified: { enforcement: 'off' }\n  direct-push: { enforcement: 'off' }\n  force-push: { enforcement: 'off' }\n");
+    repo.files.set(
+      ".github/sdlc-guard.yml",
+      "controls:\n  merged-unverified: { enforcement: 'off' }\n  direct-push: { enforcement: 'off' }\n  force-push: { enforcement: 'off' }\n",
+    );
     const probot = createTestApp(w);
     mockGitHub(w).expectToken().expectConfigFiles("acme", "payments");
 
@@ -544,7 +629,10 @@ describe("what is not judged, and a broken policy", () => {
 
   it("with the tag controls off, a tag costs only the config read", async () => {
     const { world: w, repo } = world();
-    repo.files.set(".github/sdlc-guard.yml", "controls:\n  release-tag: { enforcement: 'off' }\n  signed-release: { enforcement: 'off' }\n  release-notes: { enforcement: 'off' }\n");
+    repo.files.set(
+      ".github/sdlc-guard.yml",
+      "controls:\n  release-tag: { enforcement: 'off' }\n  signed-release: { enforcement: 'off' }\n  release-notes: { enforcement: 'off' }\n",
+    );
     repo.git.tags.set("1.2", { commitSha: repo.git.branches.get("main")! });
     const probot = createTestApp(w);
     mockGitHub(w).expectToken().expectConfigFiles("acme", "payments");
@@ -560,7 +648,11 @@ describe("what is not judged, and a broken policy", () => {
     const head = w.mergePullRequest(repo, pr, "squash").after;
     repo.git.tags.set("v1.0.0", { commitSha: head, annotated: { sha: sha("tag-v1.0.0"), verified: false, reason: "unsigned" } });
     const probot = createTestApp(w);
-    mockGitHub(w).expectToken().expectConfigFiles("acme", "payments").expect("POST", "/graphql").expect("POST", "/repos/acme/payments/check-runs");
+    mockGitHub(w)
+      .expectToken()
+      .expectConfigFiles("acme", "payments")
+      .expect("POST", "/graphql")
+      .expect("POST", "/repos/acme/payments/check-runs");
 
     await probot.receive(tagCreateEvent(w, repo, "v1.0.0") as never);
 
@@ -572,11 +664,18 @@ describe("what is not judged, and a broken policy", () => {
     repo.files.set(".github/sdlc-guard.yml", BROKEN);
     const direct = w.commit(repo, "main", "direct");
     const probot = createTestApp(w);
-    mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`).expect("POST", "/graphql").expect("POST", "/repos/acme/payments/check-runs");
+    mockGitHub(w)
+      .expectToken()
+      .expect("GET", `/repos/acme/payments/contents/${CONFIG}`)
+      .expect("POST", "/graphql")
+      .expect("POST", "/repos/acme/payments/check-runs");
 
     await probot.receive(pushEvent(w, repo, { shas: [direct] }) as never);
 
-    expect(runOn(repo, direct)[0]).toMatchObject({ conclusion: "failure", output: { title: "Configuration error in acme/payments:.github/sdlc-guard.yml" } });
+    expect(runOn(repo, direct)[0]).toMatchObject({
+      conclusion: "failure",
+      output: { title: "Configuration error in acme/payments:.github/sdlc-guard.yml" },
+    });
   });
 
   it("a broken config fails the tag's commit too", async () => {
@@ -585,7 +684,11 @@ describe("what is not judged, and a broken policy", () => {
     const head = repo.git.branches.get("main")!;
     repo.git.tags.set("v1.0.0", { commitSha: head });
     const probot = createTestApp(w);
-    mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`).expect("POST", "/graphql").expect("POST", "/repos/acme/payments/check-runs");
+    mockGitHub(w)
+      .expectToken()
+      .expect("GET", `/repos/acme/payments/contents/${CONFIG}`)
+      .expect("POST", "/graphql")
+      .expect("POST", "/repos/acme/payments/check-runs");
 
     await probot.receive(tagCreateEvent(w, repo, "v1.0.0") as never);
 
@@ -596,11 +699,17 @@ describe("what is not judged, and a broken policy", () => {
     const { world: w, repo } = world();
     repo.files.set(".github/sdlc-guard.yml", BROKEN);
     const probot = createTestApp(w);
-    mockGitHub(w).expectToken().expect("GET", `/repos/acme/payments/contents/${CONFIG}`).expect("POST", "/repos/acme/payments/actions/runs/*/deployment_protection_rule");
+    mockGitHub(w)
+      .expectToken()
+      .expect("GET", `/repos/acme/payments/contents/${CONFIG}`)
+      .expect("POST", "/repos/acme/payments/actions/runs/*/deployment_protection_rule");
 
     await probot.receive(deploymentProtectionRuleEvent(w, repo, { ref: "v1.0.0", sha: sha("x") }) as never);
 
-    expect(w.deploymentReviews[0]).toMatchObject({ state: "rejected", comment: expect.stringContaining("Could not load the sdlc-guard policy") });
+    expect(w.deploymentReviews[0]).toMatchObject({
+      state: "rejected",
+      comment: expect.stringContaining("Could not load the sdlc-guard policy"),
+    });
   });
 
   it("a tag deleted before it is evaluated, and a release that is not published, leave nothing to report", async () => {

@@ -4,7 +4,8 @@ import { checkRunCompletedEvent, pullRequestEvent } from "../../sim/webhook-payl
 import { mockGitHub } from "../support/github-mock.js";
 import { createTestApp } from "../support/test-app.js";
 
-const PINNED = "controls:\n  jira:\n    projects: [PAY]\n  required-checks:\n    checks: [ { name: CodeQL, app: github-advanced-security } ]\n";
+const PINNED =
+  "controls:\n  jira:\n    projects: [PAY]\n  required-checks:\n    checks: [ { name: CodeQL, app: github-advanced-security } ]\n";
 const rowOf = (summary: string | null) => summary?.split("\n").find((l) => l.startsWith("| `required-checks` |")) ?? "";
 
 let nextRunId = 70_000;
@@ -36,13 +37,18 @@ describe("required-checks: a check pinned to its app counts only from that app",
     runOf(repo, pr.headSha, ACTIONS, "success");
     repo.statuses.push({ sha: pr.headSha, context: "CodeQL", state: "SUCCESS", createdAt: "2026-11-20T09:00:00Z" });
     const probot = createTestApp(world);
-    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { cached: true, write: "update" });
+    mockGitHub(world)
+      .expectToken()
+      .expectEvaluation("acme", "payments")
+      .expectEvaluation("acme", "payments", { cached: true, write: "update" });
 
     await probot.receive(pullRequestEvent(world, repo, pr) as never);
     const ours = repo.checkRuns.find((r) => r.appId === world.appId)!;
     expect(ours).toMatchObject({ status: "in_progress", conclusion: null });
     expect(rowOf(ours.output.summary)).toContain(
-      "`CodeQL` from app `github-advanced-security` (not reported yet on `" + pr.headSha.slice(0, 7) + "`; also reported by app `github-actions` and a commit status, which does not count)",
+      "`CodeQL` from app `github-advanced-security` (not reported yet on `" +
+        pr.headSha.slice(0, 7) +
+        "`; also reported by app `github-actions` and a commit status, which does not count)",
     );
 
     // The workflow's completion cannot change the verdict: it costs no request.
@@ -55,7 +61,9 @@ describe("required-checks: a check pinned to its app counts only from that app",
     await probot.receive(checkRunCompletedEvent(world, repo, pr, { name: "CodeQL", appId: GHAS.id, appSlug: GHAS.slug }) as never);
 
     expect(ours).toMatchObject({ status: "completed", conclusion: "success" });
-    expect(rowOf(ours.output.summary)).toContain("`CodeQL` from app `github-advanced-security` (success from app `github-advanced-security`;");
+    expect(rowOf(ours.output.summary)).toContain(
+      "`CodeQL` from app `github-advanced-security` (success from app `github-advanced-security`;",
+    );
     expect(world.violations).toEqual([]);
   });
 

@@ -78,7 +78,16 @@ describe("changes to what every open PR is judged against", () => {
   function mergePush(world: GitHubWorld, repo: SimRepo, opts: { modified?: string[]; forced?: boolean } = {}) {
     const merged = compliantPullRequest(world, repo, 99);
     // Compliant: its own evaluation passed on its head before it merged (the merge commit inherits that verdict).
-    repo.checkRuns.push({ id: 99, appId: world.appId, name: "sdlc-guard", headSha: merged.headSha, status: "completed", conclusion: "success", output: { title: "All required controls pass", summary: "" }, externalId: null });
+    repo.checkRuns.push({
+      id: 99,
+      appId: world.appId,
+      name: "sdlc-guard",
+      headSha: merged.headSha,
+      status: "completed",
+      conclusion: "success",
+      output: { title: "All required controls pass", summary: "" },
+      externalId: null,
+    });
     return pushEvent(world, repo, { merged, ...opts });
   }
   const runsOnPullRequests = (repo: SimRepo) => repo.checkRuns.filter((r) => r.externalId?.startsWith("pr-"));
@@ -90,9 +99,18 @@ describe("changes to what every open PR is judged against", () => {
   ])("when %s, every open PR is re-evaluated (closed ones are not)", async (_name, makeEvent) => {
     const { world, repo, open } = withOpenPullRequests();
     repo.classicRules.clear();
-    repo.branchRules.set("main", [rulesetRule.pullRequest(2), rulesetRule.nonFastForward(), rulesetRule.deletion(), rulesetRule.requiredGuard(world.appId)]);
+    repo.branchRules.set("main", [
+      rulesetRule.pullRequest(2),
+      rulesetRule.nonFastForward(),
+      rulesetRule.deletion(),
+      rulesetRule.requiredGuard(world.appId),
+    ]);
     const probot = createTestApp(world);
-    mockGitHub(world).expectToken().expect("GET", "/repos/acme/payments/pulls").expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { cached: true });
+    mockGitHub(world)
+      .expectToken()
+      .expect("GET", "/repos/acme/payments/pulls")
+      .expectEvaluation("acme", "payments")
+      .expectEvaluation("acme", "payments", { cached: true });
 
     await probot.receive(makeEvent(world, repo) as never);
 
@@ -188,7 +206,9 @@ describe("changes to what every open PR is judged against", () => {
     await probot.receive(mergePush(world, repo, { modified: ["src/app.ts"] }) as never);
 
     expect(runsOnPullRequests(repo)).toEqual([]);
-    expect(repo.checkRuns.filter((r) => r.externalId !== null).map((r) => [r.externalId, r.conclusion])).toEqual([["push:main", "success"]]);
+    expect(repo.checkRuns.filter((r) => r.externalId !== null).map((r) => [r.externalId, r.conclusion])).toEqual([
+      ["push:main", "success"],
+    ]);
   });
 
   it("a push to another (unprotected) branch re-evaluates no PR and writes nothing", async () => {

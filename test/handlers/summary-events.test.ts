@@ -16,7 +16,8 @@ import { routeToWorld } from "../support/route-to-world.js";
 import { captureLog, createTestApp } from "../support/test-app.js";
 
 let delivery = 0;
-const send = (app: Probot, event: WebhookEvent) => app.receive({ id: `summary-${++delivery}`, name: event.name, payload: event.payload } as Parameters<Probot["receive"]>[0]);
+const send = (app: Probot, event: WebhookEvent) =>
+  app.receive({ id: `summary-${++delivery}`, name: event.name, payload: event.payload } as Parameters<Probot["receive"]>[0]);
 
 function setup(repositories = 14) {
   const world = new GitHubWorld();
@@ -35,7 +36,8 @@ const openSummary = (world: GitHubWorld): SimIssue => {
   expect(open).toHaveLength(1);
   return open[0]!;
 };
-const writes = (world: GitHubWorld) => world.requests.filter((r) => r.method !== "GET" && r.path !== "/graphql" && !r.path.endsWith("/access_tokens"));
+const writes = (world: GitHubWorld) =>
+  world.requests.filter((r) => r.method !== "GET" && r.path !== "/graphql" && !r.path.endsWith("/access_tokens"));
 const repoOf = (org: BuiltOrg, kind: Parameters<BuiltOrg["withFailure"]>[0]) => org.withFailure(kind)!.name;
 
 describe("the org summary issue", () => {
@@ -47,7 +49,8 @@ describe("the org summary issue", () => {
     const issue = openSummary(world);
     expect(issue).toMatchObject({ title: SUMMARY_TITLE, labels: [SUMMARY_LABEL], author: { type: "Bot" } });
     expect(issue.body.startsWith(SUMMARY_MARKER)).toBe(true);
-    for (const built of org.repositories.filter((r) => !r.archived)) expect(issue.body).toContain(`[${built.name}](https://github.com/acme/${built.name})`);
+    for (const built of org.repositories.filter((r) => !r.archived))
+      expect(issue.body).toContain(`[${built.name}](https://github.com/acme/${built.name})`);
     // A repository built to fail one control is listed with its failing control and how to fix it.
     expect(issue.body).toMatch(new RegExp(`<b>${repoOf(org, "unprotected")}</b>[^]*?❌ \`branch-protection\`: Default branch`)); // eslint-disable-line no-restricted-syntax -- test literal
     expect(decodeHistory(issue.body)).toHaveLength(1);
@@ -161,14 +164,21 @@ describe("`/sdlc-guard refresh` on the summary issue", () => {
     await send(app, issueCommentEvent(world, dotGithub, issue, { login: "rev-bob" }, "/sdlc-guard refresh"));
 
     expect(decodeHistory(openSummary(world).body)).toHaveLength(2);
-    expect(issue.comments.at(-1)!.body).toBe("@rev-bob the summary was refreshed on request less than 10 minutes ago; please ask again in 10 minutes.");
+    expect(issue.comments.at(-1)!.body).toBe(
+      "@rev-bob the summary was refreshed on request less than 10 minutes ago; please ask again in 10 minutes.",
+    );
   });
 
   it("the command only counts on the app's summary issue in the configured repository", async () => {
     const { world, org, app } = await withSummary();
     // A bot-written, marked and labelled issue elsewhere (anyone with write access to that repository could make one).
     const elsewhere = org.repositories.find((r) => !r.archived && r.name !== ".github")!.repo;
-    const lookalike = world.issues.add("acme", elsewhere.name, { title: SUMMARY_TITLE, body: `${SUMMARY_MARKER}\nlookalike`, labels: [SUMMARY_LABEL], author: { login: "github-actions[bot]", type: "Bot" } });
+    const lookalike = world.issues.add("acme", elsewhere.name, {
+      title: SUMMARY_TITLE,
+      body: `${SUMMARY_MARKER}\nlookalike`,
+      labels: [SUMMARY_LABEL],
+      author: { login: "github-actions[bot]", type: "Bot" },
+    });
     await send(app, issueCommentEvent(world, elsewhere, lookalike, { login: "rev-bob" }, "/sdlc-guard refresh"));
 
     expect(writes(world)).toEqual([]);

@@ -16,7 +16,14 @@ const silent = pino({ level: "silent" }) as Logger;
 async function summaryApp(world: GitHubWorld, options: Partial<HandlerDeps> = {}) {
   const app = testProbot(world);
   let triggers: ReturnType<typeof registerSummaryEvents> | undefined;
-  const deps: HandlerDeps = { appId: world.appId, jira: undefined, maxReevaluations: 1, summarySchedule: true, memory: createEvaluationMemory(), ...options };
+  const deps: HandlerDeps = {
+    appId: world.appId,
+    jira: undefined,
+    maxReevaluations: 1,
+    summarySchedule: true,
+    memory: createEvaluationMemory(),
+    ...options,
+  };
   await app.load((probot) => void (triggers = registerSummaryEvents(probot, deps)));
   return { app, triggers: triggers! };
 }
@@ -77,10 +84,14 @@ describe("the org summary schedule", () => {
     routeToWorld(world, ["GET", "POST"]);
 
     expect(await scheduleInstallations(app, triggers)).toBe(1);
-    expect(triggers.scheduler.scheduled()).toEqual([{ org: "acme", installationId: world.installationId, cron: "15 4 * * 1-5", jitterMs: jitterFor("acme", 5) }]);
+    expect(triggers.scheduler.scheduled()).toEqual([
+      { org: "acme", installationId: world.installationId, cron: "15 4 * * 1-5", jitterMs: jitterFor("acme", 5) },
+    ]);
     expect(world.requests.slice(0, 1).map((r) => `${r.method} ${r.path}`)).toEqual(["GET /app/installations"]);
 
-    await app.receive({ id: "d-del", name: "installation", payload: installationDeletedEvent(world, "acme").payload } as Parameters<typeof app.receive>[0]);
+    await app.receive({ id: "d-del", name: "installation", payload: installationDeletedEvent(world, "acme").payload } as Parameters<
+      typeof app.receive
+    >[0]);
     expect(triggers.scheduler.scheduled()).toEqual([]);
     triggers.scheduler.stopAll();
   });
@@ -90,7 +101,9 @@ describe("the org summary schedule", () => {
     const built = buildOrg(world, { repositories: 2 });
     const { app, triggers } = await summaryApp(world, { now: () => new Date(built.now) });
     routeToWorld(world, ["GET", "POST"]);
-    await app.receive({ id: "d-new", name: "installation", payload: installationCreatedEvent(world, "acme").payload } as Parameters<typeof app.receive>[0]);
+    await app.receive({ id: "d-new", name: "installation", payload: installationCreatedEvent(world, "acme").payload } as Parameters<
+      typeof app.receive
+    >[0]);
 
     expect(triggers.scheduler.scheduled().map((s) => s.cron)).toEqual(["0 6 * * *"]);
     triggers.scheduler.stopAll();

@@ -5,9 +5,13 @@ import { decodeResults } from "../../src/report/check-run-state.js";
 import { mockGitHub } from "../support/github-mock.js";
 import { createTestApp } from "../support/test-app.js";
 
-
 const rowsOn = (repo: SimRepo, commitSha: string) =>
-  Object.fromEntries(decodeResults(repo.checkRuns.find((r) => r.headSha === commitSha && r.name === "sdlc-guard")?.output.summary).map((r) => [r.id, `${r.enforcement}:${r.outcome}:${r.source ?? ""}`]));
+  Object.fromEntries(
+    decodeResults(repo.checkRuns.find((r) => r.headSha === commitSha && r.name === "sdlc-guard")?.output.summary).map((r) => [
+      r.id,
+      `${r.enforcement}:${r.outcome}:${r.source ?? ""}`,
+    ]),
+  );
 
 /**
  * acme/payments with `main` protected, a merged PR, and tag v1.0.0 on main already evaluated (its create event). Then
@@ -18,7 +22,11 @@ async function withFourUnannouncedTags() {
   const repo = compliantRepo(world);
   const pr = compliantPullRequest(world, repo, 12);
   const probot = createTestApp(world);
-  const api = mockGitHub(world).expectToken().expectConfigFiles("acme", "payments").expect("POST", "/graphql").expect("POST", "/repos/acme/payments/check-runs");
+  const api = mockGitHub(world)
+    .expectToken()
+    .expectConfigFiles("acme", "payments")
+    .expect("POST", "/graphql")
+    .expect("POST", "/repos/acme/payments/check-runs");
   // Release tags name commits a passing PR brought (merged-unverified: only those are vouched for).
   repo.git.tags.set("v1.0.0", { commitSha: mergePassing(world, repo, pr) });
   await probot.receive(tagCreateEvent(world, repo, "v1.0.0") as never);
@@ -34,7 +42,16 @@ async function withFourUnannouncedTags() {
 /** Squash-merges a PR whose final head has a successful sdlc-guard run: the squash commit is vouched for. */
 function mergePassing(world: GitHubWorld, repo: SimRepo, pr: SimPullRequest): string {
   const id = 600 + pr.number;
-  repo.checkRuns.push({ id, appId: world.appId, name: "sdlc-guard", headSha: pr.headSha, status: "completed", conclusion: "success", output: { title: "All required controls pass", summary: "" }, externalId: `pr-${pr.number}` });
+  repo.checkRuns.push({
+    id,
+    appId: world.appId,
+    name: "sdlc-guard",
+    headSha: pr.headSha,
+    status: "completed",
+    conclusion: "success",
+    output: { title: "All required controls pass", summary: "" },
+    externalId: `pr-${pr.number}`,
+  });
   return world.mergePullRequest(repo, pr, "squash").after;
 }
 
@@ -55,7 +72,8 @@ describe("tags GitHub did not announce (more than three pushed at once) are stil
     await probot.receive(tagCreateEvent(world, repo, "v1.5.0") as never);
 
     expect(rowsOn(repo, later)["release-tag"]).toBe("required:pass:tag `v1.5.0`");
-    for (const name of ["v1.1.0", "v1.2.0", "v1.3.0"]) expect(rowsOn(repo, batch[name]!)["release-tag"]).toBe(`required:pass:tag \`${name}\``);
+    for (const name of ["v1.1.0", "v1.2.0", "v1.3.0"])
+      expect(rowsOn(repo, batch[name]!)["release-tag"]).toBe(`required:pass:tag \`${name}\``);
     expect(rowsOn(repo, batch["nightly-4"]!)["release-tag"]).toBe("required:fail:tag `nightly-4`");
     const [issue] = world.issues.list("acme", "payments");
     expect(issue!.title).toBe("sdlc-guard: release tags outside the versioning policy");
@@ -74,13 +92,17 @@ describe("tags GitHub did not announce (more than three pushed at once) are stil
 
     await probot.receive(pushEvent(world, repo, { merged: pr }) as never);
 
-    for (const name of ["v1.1.0", "v1.2.0", "v1.3.0", "nightly-4"]) expect(rowsOn(repo, batch[name]!)["release-tag"]).toMatch(/^required:(pass|fail):tag `/);
+    for (const name of ["v1.1.0", "v1.2.0", "v1.3.0", "nightly-4"])
+      expect(rowsOn(repo, batch[name]!)["release-tag"]).toMatch(/^required:(pass|fail):tag `/);
 
     // Nothing left to catch up: the next push (a redelivery) costs its query and its run's update, as before.
     const before = world.requests.length;
     api.expect("POST", "/graphql").expect("PATCH", "/repos/acme/payments/check-runs/*");
     await probot.receive(pushEvent(world, repo, { merged: pr }) as never);
-    expect(world.requests.slice(before).map((r) => `${r.method} ${r.path.replace(/\d+$/, "*")}`)).toEqual(["POST /graphql", "PATCH /repos/acme/payments/check-runs/*"]);
+    expect(world.requests.slice(before).map((r) => `${r.method} ${r.path.replace(/\d+$/, "*")}`)).toEqual([
+      "POST /graphql",
+      "PATCH /repos/acme/payments/check-runs/*",
+    ]);
     expect(world.violations).toEqual([]);
   });
 });

@@ -15,7 +15,8 @@ const WAIVER_CONFIG = `${PAYMENTS_CONFIG}exceptions:
 const JUSTIFICATION = "Hotfix for the card outage; ticket filed after the fact (INC-77)";
 
 let delivery = 0;
-const send = (app: Probot, event: WebhookEvent) => app.receive({ id: `waiver-${++delivery}`, name: event.name, payload: event.payload } as Parameters<Probot["receive"]>[0]);
+const send = (app: Probot, event: WebhookEvent) =>
+  app.receive({ id: `waiver-${++delivery}`, name: event.name, payload: event.payload } as Parameters<Probot["receive"]>[0]);
 
 /** acme/payments with a PR that fails only `jira` (no key anywhere), tech leads and a CTO team, and the app. */
 /** The evaluations' clock: the simulator's comments are written from 09:00 on 2026-11-20. */
@@ -30,7 +31,18 @@ function setup(overrides: Partial<SimPullRequest> = {}, { config = WAIVER_CONFIG
   const pr = compliantPullRequest(world, repo, 7, { title: "Rotate card-token keys", headRef: "hotfix/rotate", ...overrides });
   const thread: SimIssue = world.issues.pullRequestThread("acme", "payments", pr.number, pr.title);
   // The app evaluated the PR when it was opened, before any comment: its run on the head is the one every evaluation updates.
-  if (evaluatedBefore) repo.checkRuns.push({ id: 9001, appId: world.appId, name: "sdlc-guard", headSha: pr.headSha, status: "completed", conclusion: "failure", output: { title: "1 required control(s) failing: jira", summary: null }, externalId: `pr-${pr.number}`, startedAt: "2026-11-20T09:00:00Z" });
+  if (evaluatedBefore)
+    repo.checkRuns.push({
+      id: 9001,
+      appId: world.appId,
+      name: "sdlc-guard",
+      headSha: pr.headSha,
+      status: "completed",
+      conclusion: "failure",
+      output: { title: "1 required control(s) failing: jira", summary: null },
+      externalId: `pr-${pr.number}`,
+      startedAt: "2026-11-20T09:00:00Z",
+    });
   const capture = captureLog("info");
   let clock = now;
   const app = createTestApp(world, { log: capture.log, now: () => new Date(clock) });
@@ -51,11 +63,15 @@ describe("waivers: /sdlc-guard waive and revoke", () => {
     expect(run()).toMatchObject({ status: "completed", conclusion: "success" });
     expect(run().output.title).toBe("All required controls pass; waived: jira");
     expect(jiraRow()).toMatchObject({ outcome: "waived", waiver: { by: "lead-lina", justification: JUSTIFICATION } });
-    expect(run().output.summary).toContain(`| \`jira\` | 🟡 waived | required | Waived by @lead-lina on 2026-11-20 until 2026-12-04: "${JUSTIFICATION}". Without the waiver:`);
+    expect(run().output.summary).toContain(
+      `| \`jira\` | 🟡 waived | required | Waived by @lead-lina on 2026-11-20 until 2026-12-04: "${JUSTIFICATION}". Without the waiver:`,
+    );
     // Acknowledged: a reaction on the command and a reply.
     const command = thread.comments.find((c) => c.body.startsWith("/sdlc-guard waive"))!;
     expect(command.reactions?.map((r) => r.content)).toEqual(["+1"]);
-    expect(lastReply().body).toBe(`@lead-lina \`jira\` is waived on this pull request: "${JUSTIFICATION}". The \`sdlc-guard\` check shows it as waived and counts it as passed; \`/sdlc-guard revoke jira\` undoes it.`);
+    expect(lastReply().body).toBe(
+      `@lead-lina \`jira\` is waived on this pull request: "${JUSTIFICATION}". The \`sdlc-guard\` check shows it as waived and counts it as passed; \`/sdlc-guard revoke jira\` undoes it.`,
+    );
     expect(capture.text()).toContain('"action":"waiver.applied"');
   });
 
@@ -110,7 +126,9 @@ describe("waivers: /sdlc-guard waive and revoke", () => {
 
     expect(run().conclusion).toBe("failure");
     expect(jiraRow().outcome).toBe("fail");
-    expect(lastReply().body).toBe("@lead-lina nothing was waived: GitHub did not list this comment on the pull request yet; please post the command again in a minute.");
+    expect(lastReply().body).toBe(
+      "@lead-lina nothing was waived: GitHub did not list this comment on the pull request yet; please post the command again in a minute.",
+    );
     expect(capture.text()).toContain("the comment was not among the pull request's comments");
   });
 
@@ -122,10 +140,23 @@ describe("waivers: /sdlc-guard waive and revoke", () => {
 
     expect(run().conclusion).toBe("failure");
     expect(jiraRow().outcome).toBe("fail");
-    expect(lastReply().body).toBe("@cto-carl no waiver of `jira` is in force on this pull request any more; the check was evaluated again.");
+    expect(lastReply().body).toBe(
+      "@cto-carl no waiver of `jira` is in force on this pull request any more; the check was evaluated again.",
+    );
     // The audit record says who revoked what, where, and what the check became.
-    const revoked = capture.lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((record) => record.action === "waiver.revoked");
-    expect(revoked).toEqual([expect.objectContaining({ audit: true, repository: "acme/payments", pull_request: 7, user: "cto-carl", control: "jira", conclusion: "failure" })]);
+    const revoked = capture.lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((record) => record.action === "waiver.revoked");
+    expect(revoked).toEqual([
+      expect.objectContaining({
+        audit: true,
+        repository: "acme/payments",
+        pull_request: 7,
+        user: "cto-carl",
+        control: "jira",
+        conclusion: "failure",
+      }),
+    ]);
   });
 
   it("an edited waiver comment no longer counts: the check fails again and the editor is told to post a new one", async () => {
@@ -187,7 +218,9 @@ describe("waivers cover the commit they were given on, until their expiry", () =
 
     expect(run()).toMatchObject({ headSha: unreviewedCommit, conclusion: "failure" });
     expect(reviewsRow().outcome).toBe("fail");
-    expect(reviewsRow().reason).toContain(`Waiver of \`reviews\` by @cto-carl ended by new commit \`${unreviewedCommit.slice(0, 7)}\`; ask again.`);
+    expect(reviewsRow().reason).toContain(
+      `Waiver of \`reviews\` by @cto-carl ended by new commit \`${unreviewedCommit.slice(0, 7)}\`; ask again.`,
+    );
   });
 
   it("a waiver asked for again on the new commit applies to it", async () => {
@@ -212,7 +245,9 @@ describe("waivers cover the commit they were given on, until their expiry", () =
     await comment("lead-lina", `/sdlc-guard waive jira ${JUSTIFICATION}`);
 
     expect(run().conclusion).toBe("failure");
-    expect(lastReply().body).toMatch(/^@lead-lina `jira` is not waived: waiver of `jira` by @lead-lina ended by new commit `[0-9a-f]{7}`; ask again\.$/);
+    expect(lastReply().body).toMatch(
+      /^@lead-lina `jira` is not waived: waiver of `jira` by @lead-lina ended by new commit `[0-9a-f]{7}`; ask again\.$/,
+    );
   });
 
   it("an expired waiver ends itself at the next evaluation, and the row says it expired", async () => {
@@ -231,7 +266,10 @@ describe("waivers cover the commit they were given on, until their expiry", () =
     const { comment, jiraRow } = setup();
     await comment("lead-lina", `/sdlc-guard waive jira --days=3 ${JUSTIFICATION}`);
 
-    expect(jiraRow()).toMatchObject({ outcome: "waived", waiver: { justification: JUSTIFICATION, expiresAt: expect.stringMatching(/^2026-11-23T/) } });
+    expect(jiraRow()).toMatchObject({
+      outcome: "waived",
+      waiver: { justification: JUSTIFICATION, expiresAt: expect.stringMatching(/^2026-11-23T/) },
+    });
   });
 
   it("a duration above exceptions.max_expires_after_days is refused", async () => {
@@ -239,7 +277,9 @@ describe("waivers cover the commit they were given on, until their expiry", () =
     await comment("lead-lina", `/sdlc-guard waive jira --days=90 ${JUSTIFICATION}`);
 
     expect(run().conclusion).toBe("failure");
-    expect(lastReply().body).toBe("@lead-lina nothing was waived: a waiver lasts 1 to 30 days (`exceptions.max_expires_after_days`), not 90.");
+    expect(lastReply().body).toBe(
+      "@lead-lina nothing was waived: a waiver lasts 1 to 30 days (`exceptions.max_expires_after_days`), not 90.",
+    );
   });
 
   it("invisible characters are not a justification: 25 zero-width spaces are refused", async () => {
@@ -256,7 +296,10 @@ describe("waivers cover the commit they were given on, until their expiry", () =
     await comment("lead-lina", `/sdlc-guard waive jira ${JUSTIFICATION}`);
 
     expect(run().conclusion).toBe("success");
-    expect(log.filter((l) => /SdlcGuard(PullRequest|More)/.test(l))).toEqual(["POST graphql SdlcGuardPullRequest", "POST graphql SdlcGuardMoreComments"]);
+    expect(log.filter((l) => /SdlcGuard(PullRequest|More)/.test(l))).toEqual([
+      "POST graphql SdlcGuardPullRequest",
+      "POST graphql SdlcGuardMoreComments",
+    ]);
   });
 
   it("more comments than can be read: no waiver counts, and the reply says why", async () => {
@@ -265,6 +308,8 @@ describe("waivers cover the commit they were given on, until their expiry", () =
     await comment("lead-lina", `/sdlc-guard waive jira ${JUSTIFICATION}`);
 
     expect(run().conclusion).toBe("failure");
-    expect(lastReply().body).toBe("@lead-lina nothing was waived: the pull request's comments could not be read (more than 2000 comments), so no waiver counts for now. Please try again later.");
+    expect(lastReply().body).toBe(
+      "@lead-lina nothing was waived: the pull request's comments could not be read (more than 2000 comments), so no waiver counts for now. Please try again later.",
+    );
   });
 });

@@ -15,7 +15,10 @@ describe("the Jira client", () => {
   });
 
   it("an issue Jira does not know is null, not an error", async () => {
-    nock(JIRA).get("/rest/api/3/issue/PAY-2").query(true).reply(404, { errorMessages: ["Issue does not exist"] });
+    nock(JIRA)
+      .get("/rest/api/3/issue/PAY-2")
+      .query(true)
+      .reply(404, { errorMessages: ["Issue does not exist"] });
     await expect(client().getIssue("PAY-2")).resolves.toEqual({ ok: true, value: null });
   });
 
@@ -46,8 +49,17 @@ describe("the Jira client", () => {
 
   it("is configured only when all three variables are set", () => {
     expect(jiraSettingsFromEnv({ JIRA_BASE_URL: JIRA, JIRA_EMAIL: "a@b" })).toBeUndefined();
-    expect(jiraSettingsFromEnv({ JIRA_BASE_URL: `${JIRA}/`, JIRA_EMAIL: "a@b", JIRA_API_TOKEN: "t" })).toEqual({ baseUrl: JIRA, email: "a@b", apiToken: "t", timeoutMs: 5000 });
-    expect(jiraSettingsFromEnv({ JIRA_BASE_URL: JIRA, JIRA_EMAIL: "a@b", JIRA_API_TOKEN: "t", JIRA_TIMEOUT_MS: "750" })!.timeoutMs).toBe(750);
-    expect(jiraSettingsFromEnv({ JIRA_BASE_URL: JIRA, JIRA_EMAIL: "a@b", JIRA_API_TOKEN: "t", JIRA_TIMEOUT_MS: "-1" })!.timeoutMs).toBe(5000);
+    expect(jiraSettingsFromEnv({ JIRA_BASE_URL: `${JIRA}/`, JIRA_EMAIL: "a@b", JIRA_API_TOKEN: "t" })).toEqual({
+      baseUrl: JIRA,
+      email: "a@b",
+      apiToken: "t",
+      timeoutMs: 5000,
+    });
+    expect(jiraSettingsFromEnv({ JIRA_BASE_URL: JIRA, JIRA_EMAIL: "a@b", JIRA_API_TOKEN: "t", JIRA_TIMEOUT_MS: "750" })!.timeoutMs).toBe(
+      750,
+    );
+    expect(jiraSettingsFromEnv({ JIRA_BASE_URL: JIRA, JIRA_EMAIL: "a@b", JIRA_API_TOKEN: "t", JIRA_TIMEOUT_MS: "-1" })!.timeoutMs).toBe(
+      5000,
+    );
   });
 });

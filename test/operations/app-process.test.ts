@@ -10,7 +10,6 @@ import { postWebhook, sign } from "../server/probot-server.js";
 import { ENTRY, SECRET, startAppProcess, type AppProcess } from "../support/app-process.js";
 import { eventually } from "../support/eventually.js";
 
-
 describe("the app process (probot run ./dist/src/index.js)", () => {
   let simulator: RunningSimulator | undefined;
   let app: AppProcess | undefined;
@@ -39,13 +38,19 @@ describe("the app process (probot run ./dist/src/index.js)", () => {
     app = await startAppProcess(simulator, { LOG_LEVEL: "info", AUDIT_LOG_PATH: auditFile });
 
     let answered = false;
-    const delivery = deliverWebhook(`${app.base}/api/github/webhooks`, pullRequestEvent(world, repo, pr), SECRET).finally(() => (answered = true));
+    const delivery = deliverWebhook(`${app.base}/api/github/webhooks`, pullRequestEvent(world, repo, pr), SECRET).finally(
+      () => (answered = true),
+    );
     await eventually(() => world.requests.length > 0, { what: "a GitHub request", everyMs: 10 });
     app.child.kill("SIGTERM");
 
     // The listening socket closes while the evaluation still runs.
     let refused = false;
-    while (!refused && !answered) refused = await fetch(`${app.base}/health`).then(() => false, () => true);
+    while (!refused && !answered)
+      refused = await fetch(`${app.base}/health`).then(
+        () => false,
+        () => true,
+      );
     expect(refused).toBe(true);
     expect(answered).toBe(false);
 
@@ -53,11 +58,16 @@ describe("the app process (probot run ./dist/src/index.js)", () => {
     expect(await app.exited).toBe(0);
     expect(repo.checkRuns).toHaveLength(1);
     expect(repo.checkRuns[0]).toMatchObject({ status: "completed", conclusion: "success" });
-    const records = readFileSync(auditFile, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const records = readFileSync(auditFile, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records).toEqual([expect.objectContaining({ action: "pull_request.evaluated", conclusion: "success" })]);
 
     const lines = app.lines();
-    expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(["SIGTERM: shutting down; no new webhooks, waiting for those in flight", "shutdown complete"]));
+    expect(lines.map((l) => l.msg)).toEqual(
+      expect.arrayContaining(["SIGTERM: shutting down; no new webhooks, waiting for those in flight", "shutdown complete"]),
+    );
     expect(lines.every((l) => typeof l.level === "number" && l.level >= 30)).toBe(true); // LOG_LEVEL=info
     const audit = lines.find((l) => l.audit === true);
     expect(audit).toMatchObject({ id: records[0]!.delivery_id, delivery_id: records[0]!.delivery_id });
@@ -79,7 +89,9 @@ describe("the app process (probot run ./dist/src/index.js)", () => {
     expect(Date.now() - signalled).toBeLessThan(8_000); // the evaluation itself needs 6 answers of 3 s each
     const report = app.lines().find((l) => Array.isArray(l.still_running));
     expect(report?.msg).toMatch(/still running after 300 ms/);
-    expect(report?.still_running).toEqual(expect.arrayContaining([expect.objectContaining({ what: "delivery", event: "pull_request", id: expect.any(String) })]));
+    expect(report?.still_running).toEqual(
+      expect.arrayContaining([expect.objectContaining({ what: "delivery", event: "pull_request", id: expect.any(String) })]),
+    );
     await delivery;
   }, 60_000);
 
@@ -101,7 +113,9 @@ describe("the app process (probot run ./dist/src/index.js)", () => {
     expect((await postWebhook(`${app.base}/api/github/webhooks`, "ping", ping, sign(ping, SECRET))).status).toBe(200);
     app.child.kill("SIGTERM");
     expect(await app.exited).toBe(0);
-    expect(app.lines()).toEqual(expect.arrayContaining([expect.objectContaining({ level: 20, msg: expect.stringMatching(/^ping event received \(id: /) })]));
+    expect(app.lines()).toEqual(
+      expect.arrayContaining([expect.objectContaining({ level: 20, msg: expect.stringMatching(/^ping event received \(id: /) })]),
+    );
     expect(app.lines().map((l) => l.msg)).toContain("shutdown complete");
   }, 60_000);
 });

@@ -79,7 +79,11 @@ function forge(url: string, total: number, signature: string, { piece = 64 * 102
       }
     };
     socket.once("connect", () => {
-      socket.write(`POST ${target.pathname} HTTP/1.1\r\n${Object.entries(head).map(([k, v]) => `${k}: ${v}`).join("\r\n")}\r\n\r\n`);
+      socket.write(
+        `POST ${target.pathname} HTTP/1.1\r\n${Object.entries(head)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join("\r\n")}\r\n\r\n`,
+      );
       pump();
     });
   });
@@ -88,7 +92,9 @@ function forge(url: string, total: number, signature: string, { piece = 64 * 102
 /** The app's peak resident memory so far (Linux: VmHWM), in MB; undefined elsewhere. */
 function peakRssMb(pid: number): number | undefined {
   try {
-    const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmHWM:"));
+    const line = readFileSync(`/proc/${pid}/status`, "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("VmHWM:"));
     return line ? Math.round(Number.parseInt(line.slice(6), 10) / 1024) : undefined;
   } catch {
     return undefined;
@@ -97,11 +103,19 @@ function peakRssMb(pid: number): number | undefined {
 
 type Line = Record<string, unknown> & { id?: string; req?: { id?: string } };
 const aboutDelivery = (line: Line, id: string) => line.id === id || line.req?.id === id;
-const rawLinesAbout = (app: AppProcess, id: string) => app.stdout().split("\n").filter((l) => l.includes(id));
+const rawLinesAbout = (app: AppProcess, id: string) =>
+  app
+    .stdout()
+    .split("\n")
+    .filter((l) => l.includes(id));
 /** The app's start-up work against the simulator is over (its first request makes the simulator load GitHub's schemas). */
 const startedUp = (app: AppProcess) =>
-  eventually(() => app.lines().some((l) => l.msg === "check runs left in progress: recovered"), { what: "the start-up recovery", timeoutMs: 30_000 });
-const report = (what: string, figures: Record<string, unknown>) => process.stdout.write(`\n[forged webhooks] ${what}: ${JSON.stringify(figures)}\n`);
+  eventually(() => app.lines().some((l) => l.msg === "check runs left in progress: recovered"), {
+    what: "the start-up recovery",
+    timeoutMs: 30_000,
+  });
+const report = (what: string, figures: Record<string, unknown>) =>
+  process.stdout.write(`\n[forged webhooks] ${what}: ${JSON.stringify(figures)}\n`);
 
 const WELL_FORMED_WRONG = `sha256=${"0".repeat(64)}`; // the whole body must be read to know it is wrong
 const MALFORMED = "sha256=00"; // cannot match any body
@@ -144,14 +158,19 @@ describe("forged webhooks cost nothing (the app process as the Docker image runs
 
     expect(refused.map((r) => r.status)).toEqual(refused.map(() => 400));
     expect((await real!).status).toBe(200);
-    await eventually(() => repo.checkRuns.some((run) => run.status === "completed"), { what: "the real delivery's check run", timeoutMs: 30_000 });
+    await eventually(() => repo.checkRuns.some((run) => run.status === "completed"), {
+      what: "the real delivery's check run",
+      timeoutMs: 30_000,
+    });
     expect(repo.checkRuns[0]).toMatchObject({ status: "completed", conclusion: "success" });
 
     await eventually(() => refused.every((r) => rawLinesAbout(app!, r.deliveryId).length > 0), { what: "a log line for every refusal" });
     const lines = app.lines() as Line[];
     const perRefusal = refused.map((r) => lines.filter((l) => aboutDelivery(l, r.deliveryId)));
     expect(perRefusal.map((found) => found.length)).toEqual(refused.map(() => 1));
-    expect(perRefusal.map((found) => found[0])).toEqual(refused.map(() => expect.objectContaining({ level: 40, msg: expect.stringContaining("HTTP 400") })));
+    expect(perRefusal.map((found) => found[0])).toEqual(
+      refused.map(() => expect.objectContaining({ level: 40, msg: expect.stringContaining("HTTP 400") })),
+    );
     // Nothing else mentions them either (no line without the id carrying the body).
     expect(refused.map((r) => rawLinesAbout(app!, r.deliveryId).length)).toEqual(refused.map(() => 1));
     const refusalBytes = refused.map((r) => Buffer.byteLength(rawLinesAbout(app!, r.deliveryId)[0]!));
@@ -184,7 +203,12 @@ describe("forged webhooks cost nothing (the app process as the Docker image runs
     const added = Buffer.byteLength(app.stdout()) - logBytesBefore;
     expect(added).toBeLessThan(2_048);
     expect((app.lines() as Line[]).filter((l) => aboutDelivery(l, forged.deliveryId))).toEqual([
-      expect.objectContaining({ level: 40, status: 400, event: "pull_request", msg: "webhook refused: signature does not match the body and the webhook secret (HTTP 400)" }),
+      expect.objectContaining({
+        level: 40,
+        status: 400,
+        event: "pull_request",
+        msg: "webhook refused: signature does not match the body and the webhook secret (HTTP 400)",
+      }),
     ]);
     const dripLine = (app.lines() as Line[]).find((l) => aboutDelivery(l, dripped.deliveryId));
     expect(dripLine).toMatchObject({ level: 40, status: 408, msg: expect.stringContaining("HTTP 408") });

@@ -25,7 +25,11 @@ describe("route labels", () => {
     ["GET", "/rate_limit", "GET /rate_limit"],
     // Next pages come as full URLs from the Link header: ids and names never reach a label.
     ["GET", "https://api.github.com/repositories/123456/pulls?state=open&per_page=100&page=2", "GET /repositories/{id}/pulls"],
-    ["GET", "https://github.acme.internal/api/v3/repos/acme/payments/issues/7/comments?page=3", "GET /repos/{name}/{name}/issues/{id}/comments"],
+    [
+      "GET",
+      "https://github.acme.internal/api/v3/repos/acme/payments/issues/7/comments?page=3",
+      "GET /repos/{name}/{name}/issues/{id}/comments",
+    ],
     ["POST", "http://127.0.0.1:3000/api/graphql", "POST /graphql"],
     ["GET", "/orgs/acme-secret-project/teams/payments-admins/members", "GET /orgs/{name}/teams/{name}/members"],
     ["GET", "/repos/{owner}/{repo}/contents/.github%2Fsdlc-guard.yml", "GET /repos/{owner}/{repo}/contents/{name}"],
@@ -41,7 +45,17 @@ describe("route labels", () => {
 
 describe("counting audit records", () => {
   it("counts each kind of written evaluation by conclusion, and failing controls (fail or error) by id", async () => {
-    countAuditRecord({ action: "pull_request.evaluated", conclusion: "failure", controls: { reviews: "required:fail", jira: "advisory:error", description: "required:pass", "secret-scanning": "off:pass", waivable: "required:waived" } });
+    countAuditRecord({
+      action: "pull_request.evaluated",
+      conclusion: "failure",
+      controls: {
+        reviews: "required:fail",
+        jira: "advisory:error",
+        description: "required:pass",
+        "secret-scanning": "off:pass",
+        waivable: "required:waived",
+      },
+    });
     countAuditRecord({ action: "push.evaluated", conclusion: "failure", controls: { "direct-push": "required:fail" } });
     countAuditRecord({ action: "tag.evaluated", conclusion: "success", controls: {} });
     countAuditRecord({ action: "release.evaluated", conclusion: "neutral" });
@@ -90,16 +104,30 @@ describe("counting audit records", () => {
 
 describe("counting GitHub requests", () => {
   const appOctokit = { auth: async () => Promise.reject(new Error("installationId option is required")) } as unknown as GitHubClient;
-  const installationOctokit = { auth: async () => ({ type: "token", tokenType: "installation", installationId: 77 }) } as unknown as GitHubClient;
+  const installationOctokit = {
+    auth: async () => ({ type: "token", tokenType: "installation", installationId: 77 }),
+  } as unknown as GitHubClient;
 
   it("by route template and status, with what GitHub said of the rate limit per installation and resource", async () => {
-    const request = (over: Partial<ObservedRequest>): ObservedRequest => ({ octokit: installationOctokit, method: "GET", url: "/repos/{owner}/{repo}", status: 200, timedOut: false, headers: undefined, ...over });
+    const request = (over: Partial<ObservedRequest>): ObservedRequest => ({
+      octokit: installationOctokit,
+      method: "GET",
+      url: "/repos/{owner}/{repo}",
+      status: 200,
+      timedOut: false,
+      headers: undefined,
+      ...over,
+    });
     countGitHubRequest(request({ headers: { "x-ratelimit-remaining": "4990", "x-ratelimit-resource": "core" } }));
-    countGitHubRequest(request({ method: "POST", url: "/graphql", headers: { "x-ratelimit-remaining": "4999", "x-ratelimit-resource": "graphql" } }));
+    countGitHubRequest(
+      request({ method: "POST", url: "/graphql", headers: { "x-ratelimit-remaining": "4999", "x-ratelimit-resource": "graphql" } }),
+    );
     countGitHubRequest(request({ status: 404 }));
     countGitHubRequest(request({ status: undefined, timedOut: true }));
     countGitHubRequest(request({ status: undefined }));
-    countGitHubRequest(request({ octokit: appOctokit, method: "GET", url: "/app/installations", headers: { "x-ratelimit-remaining": "4900" } }));
+    countGitHubRequest(
+      request({ octokit: appOctokit, method: "GET", url: "/app/installations", headers: { "x-ratelimit-remaining": "4900" } }),
+    );
     await new Promise((resolve) => setImmediate(resolve));
 
     expect(await value("sdlc_guard_github_requests_total", { route: "GET /repos/{owner}/{repo}", status: "200" })).toBe(1);
@@ -134,14 +162,22 @@ describe("counting GitHub requests", () => {
     const answer = { status: 200, headers: { "x-ratelimit-remaining": "1" }, data: { ok: true } };
     await expect(hook!(async () => answer, { method: "GET", url: "/repos/{owner}/{repo}" })).resolves.toBe(answer);
     const failure = Object.assign(new Error("Not Found"), { status: 404, response: { headers: { "x-ratelimit-remaining": "0" } } });
-    await expect(hook!(async () => Promise.reject(failure), { method: "GET", url: "/repos/{owner}/{repo}/pulls/{pull_number}" })).rejects.toBe(failure);
+    await expect(
+      hook!(async () => Promise.reject(failure), { method: "GET", url: "/repos/{owner}/{repo}/pulls/{pull_number}" }),
+    ).rejects.toBe(failure);
     await new Promise((resolve) => setImmediate(resolve));
     stop();
     throwing();
 
     expect(seen).toEqual([
       { method: "GET", url: "/repos/{owner}/{repo}", status: 200, timedOut: false, headers: { "x-ratelimit-remaining": "1" } },
-      { method: "GET", url: "/repos/{owner}/{repo}/pulls/{pull_number}", status: 404, timedOut: false, headers: { "x-ratelimit-remaining": "0" } },
+      {
+        method: "GET",
+        url: "/repos/{owner}/{repo}/pulls/{pull_number}",
+        status: 404,
+        timedOut: false,
+        headers: { "x-ratelimit-remaining": "0" },
+      },
     ]);
   });
 

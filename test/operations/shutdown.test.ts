@@ -11,7 +11,8 @@ import { captureLog, WEBHOOK_SECRET } from "../support/test-app.js";
 import { startApp, type RunningApp } from "../server/probot-server.js";
 import { eventually } from "../support/eventually.js";
 
-const untilRequested = (world: { requests: unknown[] }) => eventually(() => world.requests.length > 0, { what: "a GitHub request", timeoutMs: 5_000, everyMs: 10 });
+const untilRequested = (world: { requests: unknown[] }) =>
+  eventually(() => world.requests.length > 0, { what: "a GitHub request", timeoutMs: 5_000, everyMs: 10 });
 
 /** The requests of a first PR evaluation, with GitHub slow to answer the GraphQL snapshot. */
 function slowEvaluation(world: GitHubWorld, delayMs: number) {
@@ -41,7 +42,9 @@ describe("graceful shutdown (Probot's server in this process)", () => {
     app = await startApp(world, { operations, log: capture.log });
     const events: string[] = [];
     const exit = jest.fn((code: number) => void events.push(`exit ${code}`));
-    const flush = jest.fn(async () => void events.push(`flush after ${repo.checkRuns.length} check run(s), ${operations.inFlight.size} in flight`));
+    const flush = jest.fn(
+      async () => void events.push(`flush after ${repo.checkRuns.length} check run(s), ${operations.inFlight.size} in flight`),
+    );
 
     const delivery = deliverWebhook(app.webhookUrl, pullRequestEvent(world, repo, pr), WEBHOOK_SECRET);
     await untilRequested(world); // the evaluation is under way
@@ -60,7 +63,9 @@ describe("graceful shutdown (Probot's server in this process)", () => {
     expect(shutdown("SIGINT")).toBe(shutdown("SIGTERM")); // once, however often asked
     expect(exit).toHaveBeenCalledTimes(1);
     const messages = capture.lines.map((l) => JSON.parse(l) as { msg: string });
-    expect(messages.map((m) => m.msg)).toEqual(expect.arrayContaining(["SIGTERM: shutting down; no new webhooks, waiting for those in flight", "shutdown complete"]));
+    expect(messages.map((m) => m.msg)).toEqual(
+      expect.arrayContaining(["SIGTERM: shutting down; no new webhooks, waiting for those in flight", "shutdown complete"]),
+    );
   });
 
   it("exits 1 when the bound is hit, logging what was still running with its delivery id", async () => {
@@ -86,7 +91,9 @@ describe("graceful shutdown (Probot's server in this process)", () => {
     const lines = capture.lines.map((l) => JSON.parse(l) as { msg: string; still_running?: { what: string; id: string; event: string }[] });
     const report = lines.find((l) => l.still_running);
     expect(report?.msg).toMatch(/still running after 200 ms; exiting without them/);
-    expect(report?.still_running).toEqual(expect.arrayContaining([expect.objectContaining({ what: "delivery", event: "pull_request", id: expect.any(String) })]));
+    expect(report?.still_running).toEqual(
+      expect.arrayContaining([expect.objectContaining({ what: "delivery", event: "pull_request", id: expect.any(String) })]),
+    );
     await delivery; // (the test lets the slow answer arrive before the mocks are checked)
   });
 
@@ -95,7 +102,15 @@ describe("graceful shutdown (Probot's server in this process)", () => {
     const exit = jest.fn((_code: number) => undefined);
     const log = captureLog("info");
     expect(await createShutdown({ operations, timeoutMs: 5_000, exit, log: log.log, flush: async () => undefined })("SIGINT")).toBe(0);
-    expect(await createShutdown({ operations: new Operations(), timeoutMs: 5_000, exit, log: log.log, flush: () => Promise.reject(new Error("disk full")) })("SIGTERM")).toBe(1);
+    expect(
+      await createShutdown({
+        operations: new Operations(),
+        timeoutMs: 5_000,
+        exit,
+        log: log.log,
+        flush: () => Promise.reject(new Error("disk full")),
+      })("SIGTERM"),
+    ).toBe(1);
     expect(exit.mock.calls).toEqual([[0], [1]]);
     expect(log.text()).toContain("disk full");
   });
@@ -107,7 +122,9 @@ describe("graceful shutdown (Probot's server in this process)", () => {
     const started = Date.now();
     expect(await createShutdown({ operations: new Operations(), timeoutMs: 150, exit, log, drain: slowDrain })("SIGTERM")).toBe(1);
     expect(Date.now() - started).toBeLessThan(3_000);
-    expect(await createShutdown({ operations: new Operations(), timeoutMs: 1_000, exit, log, drain: async () => undefined })("SIGTERM")).toBe(0);
+    expect(
+      await createShutdown({ operations: new Operations(), timeoutMs: 1_000, exit, log, drain: async () => undefined })("SIGTERM"),
+    ).toBe(0);
   });
 });
 
@@ -122,7 +139,9 @@ describe("SDLC_GUARD_SHUTDOWN_TIMEOUT_MS", () => {
   });
 
   it.each([["-1"], ["2.5"], ["25s"], ["1e3"]])("%j is refused with a clear error", (value) => {
-    expect(() => shutdownTimeoutFromEnv({ SDLC_GUARD_SHUTDOWN_TIMEOUT_MS: value })).toThrow(/SDLC_GUARD_SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds/);
+    expect(() => shutdownTimeoutFromEnv({ SDLC_GUARD_SHUTDOWN_TIMEOUT_MS: value })).toThrow(
+      /SDLC_GUARD_SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds/,
+    );
   });
 });
 
@@ -130,7 +149,10 @@ describe("work in flight", () => {
   it("is listed while it runs and waited for; whenIdle gives up after its bound", async () => {
     const inFlight = new InFlight();
     let finish!: () => void;
-    const work = inFlight.track({ what: "delivery", deliveryId: "d-1", event: "push" }, () => new Promise<void>((resolve) => (finish = resolve)));
+    const work = inFlight.track(
+      { what: "delivery", deliveryId: "d-1", event: "push" },
+      () => new Promise<void>((resolve) => (finish = resolve)),
+    );
     expect(inFlight.list()).toEqual([expect.objectContaining({ what: "delivery", deliveryId: "d-1", event: "push" })]);
     expect(await inFlight.whenIdle(20)).toBe(false);
     const idle = inFlight.whenIdle(5_000);
@@ -138,7 +160,9 @@ describe("work in flight", () => {
     await work;
     expect(await idle).toBe(true);
     expect(inFlight.size).toBe(0);
-    await expect(inFlight.track({ what: "request", deliveryId: undefined, event: undefined }, () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
+    await expect(
+      inFlight.track({ what: "request", deliveryId: undefined, event: undefined }, () => Promise.reject(new Error("boom"))),
+    ).rejects.toThrow("boom");
     expect(inFlight.size).toBe(0);
   });
 });

@@ -1,7 +1,12 @@
 import type { IncomingMessage } from "node:http";
 import { PassThrough } from "node:stream";
 import { Webhooks } from "@octokit/webhooks";
-import { confirmWebhookSecret, DEFAULT_RECEIVE_TIMEOUT_MS, readSignedBody, webhookReceiveTimeoutFromEnv } from "../../src/operations/signed-body.js";
+import {
+  confirmWebhookSecret,
+  DEFAULT_RECEIVE_TIMEOUT_MS,
+  readSignedBody,
+  webhookReceiveTimeoutFromEnv,
+} from "../../src/operations/signed-body.js";
 import { sign } from "../server/probot-server.js";
 
 const SECRET = "unit-secret";
@@ -65,7 +70,9 @@ describe("SDLC_GUARD_WEBHOOK_RECEIVE_TIMEOUT_MS", () => {
   });
 
   it.each([["0"], ["-1"], ["1.5"], ["10s"]])("%p is refused at start", (text) => {
-    expect(() => webhookReceiveTimeoutFromEnv({ SDLC_GUARD_WEBHOOK_RECEIVE_TIMEOUT_MS: text })).toThrow(/positive whole number of milliseconds/);
+    expect(() => webhookReceiveTimeoutFromEnv({ SDLC_GUARD_WEBHOOK_RECEIVE_TIMEOUT_MS: text })).toThrow(
+      /positive whole number of milliseconds/,
+    );
   });
 });
 

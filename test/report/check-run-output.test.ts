@@ -2,11 +2,7 @@ import type { ConfigError } from "../../src/config/config-error.js";
 import { CONFIG_PATH } from "../../src/common/product.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import type { ControlResult } from "../../src/controls/results.js";
-import {
-  renderConfigError,
-  renderControlResults,
-  type EvaluationContext,
-} from "../../src/report/check-run-output.js";
+import { renderConfigError, renderControlResults, type EvaluationContext } from "../../src/report/check-run-output.js";
 import { decodeResults } from "../../src/report/check-run-state.js";
 import { CHECK_RUN_TEXT_LIMIT } from "../../src/common/markdown.js";
 
@@ -73,7 +69,12 @@ describe("the sdlc-guard check run", () => {
     });
 
     it("lists advisory warnings after the failures", () => {
-      const results = [failing("reviews"), failing("jira", { enforcement: "advisory" }), passing("branch-protection"), passing("secret-scanning")];
+      const results = [
+        failing("reviews"),
+        failing("jira", { enforcement: "advisory" }),
+        passing("branch-protection"),
+        passing("secret-scanning"),
+      ];
 
       const { output } = renderControlResults(results, "failure", context());
 
@@ -94,7 +95,12 @@ describe("the sdlc-guard check run", () => {
     });
 
     it("a control that is off neither fails nor warns", () => {
-      const results = [passing("reviews"), { ...failing("jira"), enforcement: "off" as const }, passing("branch-protection"), passing("secret-scanning")];
+      const results = [
+        passing("reviews"),
+        { ...failing("jira"), enforcement: "off" as const },
+        passing("branch-protection"),
+        passing("secret-scanning"),
+      ];
 
       const { output } = renderControlResults(results, "success", context());
 
@@ -194,16 +200,18 @@ describe("the sdlc-guard check run", () => {
 
       const { output } = renderControlResults(results, "success", context());
 
-      expect(visible(output.summary).endsWith(
-        [
-          "",
-          "**Notes**",
-          "",
-          "- `reviews`: Bob's approval is on an older commit and was not counted.",
-          "- `branch-protection`: Rulesets require 3 approvals, stricter than the policy.",
-          "- `branch-protection`: Admins are exempt.",
-        ].join("\n"),
-      )).toBe(true);
+      expect(
+        visible(output.summary).endsWith(
+          [
+            "",
+            "**Notes**",
+            "",
+            "- `reviews`: Bob's approval is on an older commit and was not counted.",
+            "- `branch-protection`: Rulesets require 3 approvals, stricter than the policy.",
+            "- `branch-protection`: Admins are exempt.",
+          ].join("\n"),
+        ),
+      ).toBe(true);
     });
 
     it("without notes there is no Notes section", () => {
@@ -259,14 +267,17 @@ describe("the check run for a configuration that cannot be used", () => {
   });
 
   it("a problem with the whole file says so in the key column", () => {
-    const { output } = renderConfigError({ ...error, keyPath: "", expected: "a YAML mapping at the top level" }, context({ isDraft: true }));
+    const { output } = renderConfigError(
+      { ...error, keyPath: "", expected: "a YAML mapping at the top level" },
+      context({ isDraft: true }),
+    );
 
     expect(output.summary).toContain("| `acme/payments:.github/sdlc-guard.yml` | (whole file) | a YAML mapping at the top level |");
     expect(output.summary).toContain("evaluated PR #42 (draft) at");
   });
 
   it("an error found by loadConfig is rendered with its file and key path", async () => {
-    const read = async () => "controls:\n  jira:\n    key_pattern: \"(a\"\n";
+    const read = async () => 'controls:\n  jira:\n    key_pattern: "(a"\n';
     const loaded = await loadConfig("acme", "payments", read);
     if (loaded.ok) throw new Error("expected the RE2 pattern to be refused");
 
@@ -274,7 +285,9 @@ describe("the check run for a configuration that cannot be used", () => {
 
     expect(conclusion).toBe("failure");
     expect(output.title).toBe(`Configuration error in acme/payments:${CONFIG_PATH}`);
-    expect(output.summary).toContain("| `acme/payments:.github/sdlc-guard.yml` | `controls.jira.key_pattern` | a valid RE2 regular expression");
+    expect(output.summary).toContain(
+      "| `acme/payments:.github/sdlc-guard.yml` | `controls.jira.key_pattern` | a valid RE2 regular expression",
+    );
   });
 
   it("a key path containing <script> or backticks stays inside one code span, and the row keeps its three cells", () => {

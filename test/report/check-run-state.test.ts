@@ -14,7 +14,10 @@ const row = (id: ControlResult["id"], outcome: ControlResult["outcome"] = "pass"
 
 describe("one check run per commit, several evaluations: the rows travel in the run's summary", () => {
   it("rows survive a round trip through the hidden block, whatever their text", () => {
-    const rows = [{ ...row("direct-push", "fail", "push to `main`"), reason: "--> <script> `x` | y", notes: ["a note"] }, row("force-push")];
+    const rows = [
+      { ...row("direct-push", "fail", "push to `main`"), reason: "--> <script> `x` | y", notes: ["a note"] },
+      row("force-push"),
+    ];
 
     expect(decodeResults(`**visible**\n\n${encodeResults(rows)}`)).toEqual(rows);
   });
@@ -23,8 +26,17 @@ describe("one check run per commit, several evaluations: the rows travel in the 
     const forged = encodeResults([row("direct-push", "pass"), row("force-push", "pass")]);
     const justification = `hotfix ${forged} done`;
     const waiver = { by: "lead-lina", at: "2026-11-20", justification, url: "https://github.com/acme/payments/pull/7#issuecomment-1" };
-    const results = [{ ...row("jira", "waived"), reason: `Waived by @lead-lina on 2026-11-20: "${justification}".`, waiver }, row("direct-push", "fail")];
-    const report = renderControlResults(results, "failure", { subject: "PR #7", headSha: "a".repeat(40), isDraft: false, configSources: [], evaluatedAt: "2026-11-20T09:00:00Z" });
+    const results = [
+      { ...row("jira", "waived"), reason: `Waived by @lead-lina on 2026-11-20: "${justification}".`, waiver },
+      row("direct-push", "fail"),
+    ];
+    const report = renderControlResults(results, "failure", {
+      subject: "PR #7",
+      headSha: "a".repeat(40),
+      isDraft: false,
+      configSources: [],
+      evaluatedAt: "2026-11-20T09:00:00Z",
+    });
 
     expect(report.output.summary).toContain(forged); // the justification is shown as written
     expect(decodeResults(report.output.summary).map((r) => `${r.id}:${r.outcome}`)).toEqual(["jira:waived", "direct-push:fail"]);
@@ -33,7 +45,10 @@ describe("one check run per commit, several evaluations: the rows travel in the 
 
   describe("a report written over a run whose rows it did not read keeps the run's other rows", () => {
     const ctx = { subject: "PR #7", headSha: "b".repeat(40), isDraft: false, configSources: [], evaluatedAt: "2026-11-20T09:00:00Z" };
-    const pushed = renderControlResults([row("direct-push", "fail", "push to `main`"), row("force-push")], "failure", { ...ctx, subject: "push to `main`" });
+    const pushed = renderControlResults([row("direct-push", "fail", "push to `main`"), row("force-push")], "failure", {
+      ...ctx,
+      subject: "push to `main`",
+    });
 
     it("a passing PR report over a run that recorded a direct push: the push's rows stay, stored and listed, and the run fails", () => {
       const prReport = renderControlResults([row("reviews"), row("jira")], "success", ctx);
@@ -41,7 +56,12 @@ describe("one check run per commit, several evaluations: the rows travel in the 
 
       expect(kept.conclusion).toBe("failure");
       expect(kept.output.title).toBe("Required controls failing: direct-push");
-      expect(decodeResults(kept.output.summary).map((r) => `${r.id}:${r.outcome}`)).toEqual(["reviews:pass", "jira:pass", "direct-push:fail", "force-push:pass"]);
+      expect(decodeResults(kept.output.summary).map((r) => `${r.id}:${r.outcome}`)).toEqual([
+        "reviews:pass",
+        "jira:pass",
+        "direct-push:fail",
+        "force-push:pass",
+      ]);
       expect(kept.output.summary).toContain("**Also recorded on this commit**");
       expect(kept.output.summary).toContain("| `direct-push` | ❌ fail | required | push to `main`: direct-push fail |");
     });
@@ -72,7 +92,10 @@ describe("one check run per commit, several evaluations: the rows travel in the 
     ["no summary", null],
     ["a summary without the block (a run from an older version)", "**sdlc-guard** evaluated PR #1"],
     ["a block that is not base64 JSON", "<!-- sdlc-guard-results bm90IGpzb24= -->"],
-    ["a block with an unknown control id", `<!-- sdlc-guard-results ${Buffer.from(JSON.stringify({ v: 1, rows: [{ ...row("jira"), id: "made-up" }] })).toString("base64")} -->`],
+    [
+      "a block with an unknown control id",
+      `<!-- sdlc-guard-results ${Buffer.from(JSON.stringify({ v: 1, rows: [{ ...row("jira"), id: "made-up" }] })).toString("base64")} -->`,
+    ],
     ["a block of another version", `<!-- sdlc-guard-results ${Buffer.from(JSON.stringify({ v: 2, rows: [] })).toString("base64")} -->`],
   ])("%s carries no rows", (_name, summary) => {
     expect(decodeResults(summary)).toEqual([]);
@@ -85,7 +108,11 @@ describe("one check run per commit, several evaluations: the rows travel in the 
   });
 
   it("a fresh evaluation replaces its own controls and keeps the others, in catalogue order", () => {
-    const previous = [row("reviews", "fail", "PR #4"), row("direct-push", "fail", "push to `main`"), row("release-tag", "pass", "tag `v1.0.0`")];
+    const previous = [
+      row("reviews", "fail", "PR #4"),
+      row("direct-push", "fail", "push to `main`"),
+      row("release-tag", "pass", "tag `v1.0.0`"),
+    ];
     const fresh = [row("release-tag", "fail"), row("signed-release")];
 
     const merged = mergeResults(fresh, previous);
@@ -102,9 +129,17 @@ describe("one check run per commit, several evaluations: the rows travel in the 
   it("a passing tag cannot hide a direct push of the same commit: the kept row fails the run and says where it came from", () => {
     const merged = mergeResults([row("release-tag")], [row("direct-push", "fail", "the push of 1 commit to `main` by @mallory")]);
 
-    const report = renderControlResults(merged, "failure", { subject: "tag `v1.0.0`", headSha: "a".repeat(40), isDraft: false, configSources: [], evaluatedAt: "2026-11-23T10:00:00Z" });
+    const report = renderControlResults(merged, "failure", {
+      subject: "tag `v1.0.0`",
+      headSha: "a".repeat(40),
+      isDraft: false,
+      configSources: [],
+      evaluatedAt: "2026-11-23T10:00:00Z",
+    });
 
-    expect(report.output.summary).toContain("| `direct-push` | ❌ fail | required | the push of 1 commit to `main` by @mallory: direct-push fail | fix direct-push |");
+    expect(report.output.summary).toContain(
+      "| `direct-push` | ❌ fail | required | the push of 1 commit to `main` by @mallory: direct-push fail | fix direct-push |",
+    );
     expect(decodeResults(report.output.summary).map((r) => [r.id, r.source])).toEqual([
       ["direct-push", "the push of 1 commit to `main` by @mallory"],
       ["release-tag", "tag `v1.0.0`"],

@@ -42,7 +42,22 @@ describe("the summary as JSON", () => {
   it("keeps a stable shape: version, totals, cells by control id in catalogue order", () => {
     const parsed = JSON.parse(json);
 
-    expect(Object.keys(parsed)).toEqual(["version", "org", "webUrl", "generatedAt", "period", "totals", "compliantPercent", "twoFactor", "rates", "repositories", "archived", "history", "requests", "durationMs"]);
+    expect(Object.keys(parsed)).toEqual([
+      "version",
+      "org",
+      "webUrl",
+      "generatedAt",
+      "period",
+      "totals",
+      "compliantPercent",
+      "twoFactor",
+      "rates",
+      "repositories",
+      "archived",
+      "history",
+      "requests",
+      "durationMs",
+    ]);
     expect(parsed.version).toBe(1);
     expect(parsed.totals).toEqual({ active: 8, archived: 2, compliant: 3 });
     expect(Object.keys(parsed.repositories[0].cells)).toEqual([...SUMMARY_CONTROL_IDS]);
@@ -77,7 +92,12 @@ describe("the summary as CSV", () => {
       ["hackathon-2019", "yes", ""],
       ["old-website", "yes", ""],
     ]);
-    expect(rows.at(-1)!.slice(4).every((cell) => cell === "")).toBe(true);
+    expect(
+      rows
+        .at(-1)!
+        .slice(4)
+        .every((cell) => cell === ""),
+    ).toBe(true);
   });
 
   it("gives each control's state and detail", () => {
@@ -91,7 +111,9 @@ describe("the summary as CSV", () => {
   });
 
   it("quotes commas, quotes and line breaks, and defuses text a spreadsheet would run as a formula", () => {
-    const tricky = repository("tricky", { dependabot: { state: "fail", detail: '=HYPERLINK("http://evil.example"), line\nbreak', fix: "x" } });
+    const tricky = repository("tricky", {
+      dependabot: { state: "fail", detail: '=HYPERLINK("http://evil.example"), line\nbreak', fix: "x" },
+    });
 
     const [, row] = parse(summaryAsCsv(summaryOf([tricky])));
 

@@ -97,8 +97,29 @@ describe("the summary issue body", () => {
     expect(table!.headers).toEqual(["Repository", "Result", ...SUMMARY_CONTROL_IDS]);
     expect(table!.rows.map((r) => r[0])).toEqual(summary.repositories.map((r) => r.name));
     expect(table!.rows[0]!.slice(0, 2)).toEqual(["payments-api", "❌ 5 failing"]);
-    expect(table!.rows.find((r) => r[0] === "mobile-app")!.slice(1, 8)).toEqual(["❌ 1 failing, ❔ 2 unknown", "✅", "✅", "✅", "❔", "❔", "✅"]);
-    expect(table!.rows.find((r) => r[0] === "docs-site")!.slice(1)).toEqual(["✅ compliant", "✅", "✅", "✅", "✅", "✅", "✅", "➖", "➖", "✅", "➖", "✅"]);
+    expect(table!.rows.find((r) => r[0] === "mobile-app")!.slice(1, 8)).toEqual([
+      "❌ 1 failing, ❔ 2 unknown",
+      "✅",
+      "✅",
+      "✅",
+      "❔",
+      "❔",
+      "✅",
+    ]);
+    expect(table!.rows.find((r) => r[0] === "docs-site")!.slice(1)).toEqual([
+      "✅ compliant",
+      "✅",
+      "✅",
+      "✅",
+      "✅",
+      "✅",
+      "✅",
+      "➖",
+      "➖",
+      "✅",
+      "➖",
+      "✅",
+    ]);
   });
 
   it("links each repository name to its URL", () => {
@@ -111,7 +132,9 @@ describe("the summary issue body", () => {
 
     expect(balance).toEqual({ opened: 5, balanced: true });
     expect(body).toContain("<summary><b>mobile-app</b>: 1 failing, 2 unknown</summary>");
-    expect(body).toContain("- ❔ `code-scanning`: GitHub answered 403: Resource not accessible by integration\n  How to fix: Give the app the Code scanning alerts: read permission.");
+    expect(body).toContain(
+      "- ❔ `code-scanning`: GitHub answered 403: Resource not accessible by integration\n  How to fix: Give the app the Code scanning alerts: read permission.",
+    );
     expect(body).not.toContain("<summary><b>docs-site</b>");
   });
 
@@ -119,12 +142,14 @@ describe("the summary issue body", () => {
     const check = mermaidCheck(body);
 
     expect(check).toEqual({ status: 0, result: { blocks: 1, errors: [] } });
-    expect(body).toContain('    x-axis ["branch-protection", "secret-scanning", "push-protection", "dependabot", "code-scanning", "repository-files", "release-tag", "direct-push", "force-push", "merged-prs", "activity"]');
-    expect(body).toContain("    y-axis \"Pass rate (%)\" 0 --> 100");
+    expect(body).toContain(
+      '    x-axis ["branch-protection", "secret-scanning", "push-protection", "dependabot", "code-scanning", "repository-files", "release-tag", "direct-push", "force-push", "merged-prs", "activity"]',
+    );
+    expect(body).toContain('    y-axis "Pass rate (%)" 0 --> 100');
   });
 
   it("the Mermaid check can fail: a broken chart is reported", () => {
-    const broken = body.replace("    y-axis \"Pass rate (%)\" 0 --> 100", "    y-axis \"Pass rate (%)\" 0 --> ");
+    const broken = body.replace('    y-axis "Pass rate (%)" 0 --> 100', '    y-axis "Pass rate (%)" 0 --> ');
 
     const check = mermaidCheck(broken);
 
@@ -137,14 +162,22 @@ describe("the summary issue body", () => {
 
     const text = renderSummary(noRelease).body;
 
-    expect(text).toContain('x-axis ["branch-protection", "secret-scanning", "push-protection", "dependabot", "code-scanning", "repository-files", "direct-push", "force-push", "merged-prs", "activity"]');
+    expect(text).toContain(
+      'x-axis ["branch-protection", "secret-scanning", "push-protection", "dependabot", "code-scanning", "repository-files", "direct-push", "force-push", "merged-prs", "activity"]',
+    );
     expect(text).toContain("Not shown (nothing to judge in any repository): `release-tag`.");
     expect(mermaidCheck(text).status).toBe(0);
   });
 
   it("compares with the previous run", () => {
-    expect(body).toContain("Since the previous run (2025-05-26 06:00 UTC): fully compliant **+12.5 points** (25% → 37.5%), active repositories unchanged (8).");
-    expect(tablesOf(body).find((t) => t.headers[0] === "Run")!.rows.map((r) => r[1])).toEqual(["14.3%", "28.6%", "25%", "37.5%"]);
+    expect(body).toContain(
+      "Since the previous run (2025-05-26 06:00 UTC): fully compliant **+12.5 points** (25% → 37.5%), active repositories unchanged (8).",
+    );
+    expect(
+      tablesOf(body)
+        .find((t) => t.headers[0] === "Run")!
+        .rows.map((r) => r[1]),
+    ).toEqual(["14.3%", "28.6%", "25%", "37.5%"]);
   });
 
   it("says so on the first run", () => {
@@ -156,7 +189,13 @@ describe("the summary issue body", () => {
 
     expect(mapping.headers).toEqual(["Control", "What it checks", "Policy", "ISO 27001:2022", "SOC 2"]);
     expect(mapping.rows.map((r) => r[0])).toEqual([...SUMMARY_CONTROL_IDS, "two-factor"]);
-    expect(mapping.rows.find((r) => r[0] === "two-factor")).toEqual(["two-factor", "Organisation requires two-factor authentication", "ENT 3.1", "A.5.17, A.8.5", "CC6.1"]);
+    expect(mapping.rows.find((r) => r[0] === "two-factor")).toEqual([
+      "two-factor",
+      "Organisation requires two-factor authentication",
+      "ENT 3.1",
+      "A.5.17, A.8.5",
+      "CC6.1",
+    ]);
   });
 
   it("lists archived repositories apart, and not in the table", () => {
@@ -165,13 +204,23 @@ describe("the summary issue body", () => {
   });
 
   it("ends with the footer figures and the hidden history, this run included", () => {
-    expect(body).toContain("Generated at 2025-06-02 06:00 UTC by sdlc-guard · period 2025-05-26 06:00 UTC to 2025-06-02 06:00 UTC · 1,284 GitHub requests · collected in 1 min 23 s");
+    expect(body).toContain(
+      "Generated at 2025-06-02 06:00 UTC by sdlc-guard · period 2025-05-26 06:00 UTC to 2025-06-02 06:00 UTC · 1,284 GitHub requests · collected in 1 min 23 s",
+    );
     expect(body.split("\n").at(-1)).toMatch(/^<!-- sdlc-guard-summary-history [A-Za-z0-9+/=]+ -->$/);
     expect(decodeHistory(body)).toEqual([...summary.history, historyEntryOf(summary)]);
   });
 
   it("shows the fix when the organisation does not require two-factor authentication", () => {
-    const text = renderSummary(exampleSummary({ twoFactor: { state: "fail", detail: "not required", fix: "Require two-factor authentication (Organisation settings > Authentication security)." } })).body;
+    const text = renderSummary(
+      exampleSummary({
+        twoFactor: {
+          state: "fail",
+          detail: "not required",
+          fix: "Require two-factor authentication (Organisation settings > Authentication security).",
+        },
+      }),
+    ).body;
 
     expect(tablesOf(text)[0]!.rows[0]![3]).toBe("❌ not required");
     expect(text).toContain("**Two-factor authentication:** Require two-factor authentication");
@@ -180,7 +229,11 @@ describe("the summary issue body", () => {
 
 describe("untrusted text cannot break the layout", () => {
   const hostile = repository("evil|<script>alert(1)</script>`x`", {
-    "code-scanning": { state: "fail", detail: "a | b <img src=x onerror=alert(1)> `code` *bold* [link](https://evil.example)", fix: "</details> | fix" },
+    "code-scanning": {
+      state: "fail",
+      detail: "a | b <img src=x onerror=alert(1)> `code` *bold* [link](https://evil.example)",
+      fix: "</details> | fix",
+    },
   });
   const text = renderSummary(summaryOf([hostile, repository("fine")])).body;
   const html = markdown.render(text);
@@ -196,7 +249,9 @@ describe("untrusted text cannot break the layout", () => {
   });
 
   it("an @mention in a tag or branch name notifies nobody", () => {
-    const tagged = repository("tagged", { "release-tag": { state: "fail", detail: 'latest release "@acme/everyone" is not a semantic version', fix: "Tag v1.2.3." } });
+    const tagged = repository("tagged", {
+      "release-tag": { state: "fail", detail: 'latest release "@acme/everyone" is not a semantic version', fix: "Tag v1.2.3." },
+    });
     const body = renderSummary(summaryOf([tagged])).body;
     expect(body).toContain('latest release "@\u200Bacme/everyone"');
     expect(body).not.toMatch(/@acme\/everyone/);
@@ -221,7 +276,9 @@ describe("untrusted text cannot break the layout", () => {
   });
 
   it("a repository whose details alone exceed the limit keeps its findings whole, the rest counted as truncated", () => {
-    const cells = Object.fromEntries(SUMMARY_CONTROL_IDS.map((id) => [id, { state: "fail" as const, detail: `${id} `.repeat(120), fix: "f".repeat(900) }]));
+    const cells = Object.fromEntries(
+      SUMMARY_CONTROL_IDS.map((id) => [id, { state: "fail" as const, detail: `${id} `.repeat(120), fix: "f".repeat(900) }]),
+    );
     const limit = 15_000;
 
     const { body, parts } = renderSummary(summaryOf([repository("noisy", cells), repository("quiet")]), { limit });
@@ -232,7 +289,10 @@ describe("untrusted text cannot break the layout", () => {
     }
     const all = [body, ...parts].join("\n");
     expect(all).toMatch(/- … \d+ more findings truncated: too long for GitHub's size limit\./);
-    expect([body, ...parts].flatMap((t) => repositoryTables(t).flatMap((table) => table.rows.map((r) => r[0])))).toEqual(["noisy", "quiet"]);
+    expect([body, ...parts].flatMap((t) => repositoryTables(t).flatMap((table) => table.rows.map((r) => r[0])))).toEqual([
+      "noisy",
+      "quiet",
+    ]);
   });
 });
 
@@ -266,7 +326,14 @@ describe("a table too long for one issue continues in comments", () => {
   it("the body keeps the worst repositories, says where the rest is, and keeps every other section", () => {
     expect(repositoryTables(body)[0]!.rows.length).toBeGreaterThan(0);
     expect(body).toContain(`**The table continues in the ${parts.length} comments below** (parts 2 to ${parts.length + 1})`);
-    for (const heading of ["## Pass rate per control", "## Trend", "## Legend", "## Controls and standards", "## Archived repositories (1)"]) expect(body).toContain(heading);
+    for (const heading of [
+      "## Pass rate per control",
+      "## Trend",
+      "## Legend",
+      "## Controls and standards",
+      "## Archived repositories (1)",
+    ])
+      expect(body).toContain(heading);
     expect(detailsBalance(body).balanced).toBe(true);
   });
 
@@ -280,7 +347,9 @@ describe("a table too long for one issue continues in comments", () => {
     const split = renderSummary(largeSummary(300), { limit });
 
     for (const text of [split.body, ...split.parts]) expect(text.length).toBeLessThanOrEqual(limit);
-    expect([split.body, ...split.parts].flatMap((text) => repositoryTables(text).flatMap((t) => t.rows.map((r) => r[0])))).toHaveLength(300);
+    expect([split.body, ...split.parts].flatMap((text) => repositoryTables(text).flatMap((t) => t.rows.map((r) => r[0])))).toHaveLength(
+      300,
+    );
   });
 
   it("many archived repositories are shortened in the body rather than pushing it over the limit", () => {
@@ -295,7 +364,12 @@ describe("a table too long for one issue continues in comments", () => {
 });
 
 describe("the hidden history", () => {
-  const entry = (i: number): SummaryHistoryEntry => ({ at: `2025-01-${String(i).padStart(2, "0")}T06:00:00Z`, repositories: i, compliantPercent: i, rates: { dependabot: i } });
+  const entry = (i: number): SummaryHistoryEntry => ({
+    at: `2025-01-${String(i).padStart(2, "0")}T06:00:00Z`,
+    repositories: i,
+    compliantPercent: i,
+    rates: { dependabot: i },
+  });
 
   it("round-trips", () => {
     const entries = [entry(1), { ...entry(2), rates: { "code-scanning": null } }];
@@ -328,9 +402,15 @@ describe("the hidden history", () => {
     ["no block", "just text"],
     ["corrupt base64 JSON", "<!-- sdlc-guard-summary-history bm90IGpzb24= -->"],
     ["truncated block", encodeHistory([entry(1)]).slice(0, 40)],
-    ["a wrong shape", `<!-- sdlc-guard-summary-history ${Buffer.from(JSON.stringify({ v: 1, entries: [{ at: 5 }] })).toString("base64")} -->`],
+    [
+      "a wrong shape",
+      `<!-- sdlc-guard-summary-history ${Buffer.from(JSON.stringify({ v: 1, entries: [{ at: 5 }] })).toString("base64")} -->`,
+    ],
     ["another version", `<!-- sdlc-guard-summary-history ${Buffer.from(JSON.stringify({ v: 2, entries: [] })).toString("base64")} -->`],
-    ["a percentage out of range", `<!-- sdlc-guard-summary-history ${Buffer.from(JSON.stringify({ v: 1, entries: [{ ...entry(1), compliantPercent: 140 }] })).toString("base64")} -->`],
+    [
+      "a percentage out of range",
+      `<!-- sdlc-guard-summary-history ${Buffer.from(JSON.stringify({ v: 1, entries: [{ ...entry(1), compliantPercent: 140 }] })).toString("base64")} -->`,
+    ],
   ])("decodes %s as no history", (_case, text) => {
     expect(decodeHistory(text)).toEqual([]);
   });
@@ -338,6 +418,8 @@ describe("the hidden history", () => {
   it("drops rates of controls it does not know, keeping the run", () => {
     const stored = { v: 1, entries: [{ ...entry(1), rates: { dependabot: 50, retired: 10 } }] };
 
-    expect(decodeHistory(`<!-- sdlc-guard-summary-history ${Buffer.from(JSON.stringify(stored)).toString("base64")} -->`)).toEqual([{ ...entry(1), rates: { dependabot: 50 } }]);
+    expect(decodeHistory(`<!-- sdlc-guard-summary-history ${Buffer.from(JSON.stringify(stored)).toString("base64")} -->`)).toEqual([
+      { ...entry(1), rates: { dependabot: 50 } },
+    ]);
   });
 });

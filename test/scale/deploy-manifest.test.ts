@@ -38,7 +38,11 @@ describe("the Kubernetes example (deploy/kubernetes.yaml)", () => {
   it("probes /health (liveness, start-up) and /ready (readiness), and gives a shutdown more time than the app's own bound", () => {
     const spec = podSpec(find("Deployment", "sdlc-guard"));
     const app = spec.containers[0]!;
-    expect([app.startupProbe?.httpGet?.path, app.livenessProbe?.httpGet?.path, app.readinessProbe?.httpGet?.path]).toEqual(["/health", "/health", "/ready"]);
+    expect([app.startupProbe?.httpGet?.path, app.livenessProbe?.httpGet?.path, app.readinessProbe?.httpGet?.path]).toEqual([
+      "/health",
+      "/health",
+      "/ready",
+    ]);
     const bound = Number(app.env!.find((e) => e.name === "SDLC_GUARD_SHUTDOWN_TIMEOUT_MS")!.value);
     expect(spec.terminationGracePeriodSeconds! * 1000).toBeGreaterThan(bound);
     expect(app.env!.find((e) => e.name === "SDLC_GUARD_REPLICA_ID")!.valueFrom).toEqual({ fieldRef: { fieldPath: "metadata.name" } });
@@ -53,7 +57,9 @@ describe("the Kubernetes example (deploy/kubernetes.yaml)", () => {
   it("publishes only the webhook path, with room for GitHub's 25 MB payloads", () => {
     const ingress = find("Ingress", "sdlc-guard");
     expect(ingress.metadata.annotations!["nginx.ingress.kubernetes.io/proxy-body-size"]).toBe("25m");
-    const paths = (ingress.spec as { rules: { http: { paths: { path: string }[] } }[] }).rules.flatMap((r) => r.http.paths.map((p) => p.path));
+    const paths = (ingress.spec as { rules: { http: { paths: { path: string }[] } }[] }).rules.flatMap((r) =>
+      r.http.paths.map((p) => p.path),
+    );
     expect(paths).toEqual(["/api/github/webhooks"]);
     expect(objects.every((o) => o.kind === "Namespace" || o.metadata.namespace === "sdlc-guard")).toBe(true);
   });

@@ -2,7 +2,6 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { Socket } from "node:net";
 import { freePort } from "../../sim/free-port.js";
 
-
 /** The redis-server binary, or undefined when it is not installed (`.ci/run` installs it; locally it may be missing). */
 export function redisServerBinary(): string | undefined {
   const found = spawnSync("sh", ["-c", "command -v redis-server"], { encoding: "utf8" });
@@ -20,7 +19,6 @@ export function describeWithRedis(name: string, body: () => void): void {
   describe.skip(name, body);
 }
 
-
 export interface RunningRedis {
   url: string;
   port: number;
@@ -33,7 +31,9 @@ export async function startRedisServer(port?: number): Promise<RunningRedis> {
   const binary = redisServerBinary();
   if (!binary) throw new Error("redis-server is not installed");
   port ??= await freePort();
-  const child: ChildProcess = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (output += d.toString()));

@@ -108,7 +108,12 @@ describeWithRedis("RedisSharedState on a real redis-server", () => {
     await b.withLock("k", async () => {
       expect(Date.now() - started).toBeGreaterThanOrEqual(150);
       // A stale release by someone else's token does nothing.
-      await raw.eval(`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) else return 0 end`, 1, `${prefix}lock:k`, "dead-replica:token");
+      await raw.eval(
+        `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) else return 0 end`,
+        1,
+        `${prefix}lock:k`,
+        "dead-replica:token",
+      );
       expect(await raw.exists(`${prefix}lock:k`)).toBe(1);
     });
     expect(await raw.exists(`${prefix}lock:k`)).toBe(0);

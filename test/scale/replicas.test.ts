@@ -35,7 +35,20 @@ function builtApp(): string {
   const main = join(ROOT, "dist/src/index.js");
   if (existsSync(main) && statSync(main).mtimeMs >= sources) return "./dist/src/index.js";
   // dist/src is stale (sources edited since `npm run build`): build to a folder of this test's own, incrementally.
-  const built = spawnSync("node", ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json", "--outDir", "dist/scale-test", "--incremental", "--tsBuildInfoFile", "dist/scale-test/.tsbuildinfo"], { cwd: ROOT, encoding: "utf8" });
+  const built = spawnSync(
+    "node",
+    [
+      "node_modules/typescript/bin/tsc",
+      "-p",
+      "tsconfig.build.json",
+      "--outDir",
+      "dist/scale-test",
+      "--incremental",
+      "--tsBuildInfoFile",
+      "dist/scale-test/.tsbuildinfo",
+    ],
+    { cwd: ROOT, encoding: "utf8" },
+  );
   if (built.status !== 0) throw new Error(`could not build the app: ${built.stdout}${built.stderr}`);
   return "./dist/scale-test/src/index.js";
 }
@@ -62,7 +75,10 @@ async function startReplica(name: string, appPath: string, env: Record<string, s
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}): ${output.slice(-2000)}`);
     if (Date.now() > deadline) throw new Error(`${name} did not start: ${output.slice(-2000)}`);
-    const ok = await fetch(`${url}/ping`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/ping`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     await sleep(100);
   }
@@ -97,7 +113,8 @@ describeWithRedis("two app processes on one Redis", () => {
     return result;
   };
   const ourRuns = (repo: SimRepo, pr: SimPullRequest) => repo.checkRuns.filter((r) => r.name === "sdlc-guard" && r.headSha === pr.headSha);
-  const creates = (repo: SimRepo) => world.requests.filter((r) => r.method === "POST" && r.path === `/repos/acme/${repo.name}/check-runs`).length;
+  const creates = (repo: SimRepo) =>
+    world.requests.filter((r) => r.method === "POST" && r.path === `/repos/acme/${repo.name}/check-runs`).length;
   const finished = async (ids: string[]) => {
     const jobs = await Promise.all(ids.map((id) => queue.getJob(jobIdOf(id))));
     return jobs.every((job) => job?.finishedOn !== undefined);
@@ -105,7 +122,12 @@ describeWithRedis("two app processes on one Redis", () => {
   /** Where every job is, for a failure message. */
   const jobStates = async () => {
     const jobs = await queue.getJobs(["waiting", "active", "delayed", "completed", "failed", "prioritized"]);
-    const states = await Promise.all(jobs.map(async (j) => `${j.id}: ${await j.getState()} on ${j.processedBy ?? "-"} attempts ${j.attemptsMade}${j.failedReason ? ` (${j.failedReason})` : ""}`));
+    const states = await Promise.all(
+      jobs.map(
+        async (j) =>
+          `${j.id}: ${await j.getState()} on ${j.processedBy ?? "-"} attempts ${j.attemptsMade}${j.failedReason ? ` (${j.failedReason})` : ""}`,
+      ),
+    );
     const keys = await connection.keys(`${PREFIX}:state:*`);
     // Probot's shared throttling (Bottleneck on Redis): requests running per limiter, across replicas.
     const limiters = await connection.keys("b_octokit-*_settings");
@@ -113,7 +135,12 @@ describeWithRedis("two app processes on one Redis", () => {
     return `${states.sort().join("\n")}\nlocks: ${keys.join(", ")}\nthrottling: ${running.join(", ")}`;
   };
   const until = (condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 40_000) =>
-    eventually(condition, { what, timeoutMs, everyMs: 50, explain: async () => `${await jobStates()}\n${replicas.map((r) => `--- ${r.name}\n${r.output().slice(-3000)}`).join("\n")}` });
+    eventually(condition, {
+      what,
+      timeoutMs,
+      everyMs: 50,
+      explain: async () => `${await jobStates()}\n${replicas.map((r) => `--- ${r.name}\n${r.output().slice(-3000)}`).join("\n")}`,
+    });
 
   beforeAll(async () => {
     const appPath = builtApp();
@@ -122,20 +149,24 @@ describeWithRedis("two app processes on one Redis", () => {
     simulator = await startSimulator(world, 0, 30);
     connection = new Redis(redis.url, { maxRetriesPerRequest: null });
     queue = new Queue<QueuedDelivery>(QUEUE_NAME, { connection, prefix: PREFIX });
-    const env = simulatedAppEnv(simulator, { appId: world.appId, secret }, {
-      LOG_LEVEL: process.env.SCALE_TEST_LOG_LEVEL ?? "warn",
-      LOG_FORMAT: "json",
-      SDLC_GUARD_SUMMARY_SCHEDULE: "off",
-      SDLC_GUARD_ASSOCIATION_RETRY_MS: "100",
-      REDIS_URL: redis.url,
-      SDLC_GUARD_REDIS_PREFIX: PREFIX,
-      // A dead replica's jobs and locks are free again after 2 s (production: 30 s and 15 s).
-      SDLC_GUARD_QUEUE_LOCK_MS: "2000",
-      SDLC_GUARD_LOCK_TTL_MS: "2000",
-      SDLC_GUARD_QUEUE_BACKOFF_MS: "200",
-      // Few jobs per replica at a time, so that both take some.
-      SDLC_GUARD_QUEUE_CONCURRENCY: "2",
-    });
+    const env = simulatedAppEnv(
+      simulator,
+      { appId: world.appId, secret },
+      {
+        LOG_LEVEL: process.env.SCALE_TEST_LOG_LEVEL ?? "warn",
+        LOG_FORMAT: "json",
+        SDLC_GUARD_SUMMARY_SCHEDULE: "off",
+        SDLC_GUARD_ASSOCIATION_RETRY_MS: "100",
+        REDIS_URL: redis.url,
+        SDLC_GUARD_REDIS_PREFIX: PREFIX,
+        // A dead replica's jobs and locks are free again after 2 s (production: 30 s and 15 s).
+        SDLC_GUARD_QUEUE_LOCK_MS: "2000",
+        SDLC_GUARD_LOCK_TTL_MS: "2000",
+        SDLC_GUARD_QUEUE_BACKOFF_MS: "200",
+        // Few jobs per replica at a time, so that both take some.
+        SDLC_GUARD_QUEUE_CONCURRENCY: "2",
+      },
+    );
     replicas.push(...(await Promise.all([startReplica("replica-a", appPath, env), startReplica("replica-b", appPath, env)])));
   }, 120_000);
 
@@ -200,10 +231,14 @@ describeWithRedis("two app processes on one Redis", () => {
 
     // Kill replica A while it is running some of these jobs (the others still wait in the queue).
     let activeOnA: string[] = [];
-    await until(async () => {
-      activeOnA = (await queue.getActive()).filter((j) => j.processedBy === "replica-a").map((j) => j.id!);
-      return activeOnA.length > 0;
-    }, "replica A to take a job", 20_000);
+    await until(
+      async () => {
+        activeOnA = (await queue.getActive()).filter((j) => j.processedBy === "replica-a").map((j) => j.id!);
+        return activeOnA.length > 0;
+      },
+      "replica A to take a job",
+      20_000,
+    );
     await stop(a.child, "SIGKILL");
     const unfinished = (await Promise.all(ids.map((id) => queue.getJob(jobIdOf(id))))).filter((j) => j?.finishedOn === undefined).length;
     expect(unfinished).toBeGreaterThan(0);

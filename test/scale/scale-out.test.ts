@@ -22,7 +22,15 @@ describe("multi-replica settings from the environment", () => {
 
   it("REDIS_URL turns it on, with defaults; each setting can be changed", () => {
     const defaults = scaleOutSettingsFromEnv({ REDIS_URL: "redis://redis:6379/0" })!;
-    expect(defaults).toMatchObject({ redisUrl: "redis://redis:6379/0", prefix: "sdlc-guard", concurrency: 16, attempts: 5, backoffMs: 2000, jobLockMs: 30000, lockTtlMs: 15000 });
+    expect(defaults).toMatchObject({
+      redisUrl: "redis://redis:6379/0",
+      prefix: "sdlc-guard",
+      concurrency: 16,
+      attempts: 5,
+      backoffMs: 2000,
+      jobLockMs: 30000,
+      lockTtlMs: 15000,
+    });
     expect(defaults.replicaId).toContain(String(process.pid));
     expect(
       scaleOutSettingsFromEnv({
@@ -35,13 +43,24 @@ describe("multi-replica settings from the environment", () => {
         SDLC_GUARD_QUEUE_LOCK_MS: "5000",
         SDLC_GUARD_LOCK_TTL_MS: "3000",
       }),
-    ).toEqual({ redisUrl: "rediss://:secret@cache.internal:6380", prefix: "guard-staging", replicaId: "pod-1", concurrency: 4, attempts: 2, backoffMs: 0, jobLockMs: 5000, lockTtlMs: 3000 });
+    ).toEqual({
+      redisUrl: "rediss://:secret@cache.internal:6380",
+      prefix: "guard-staging",
+      replicaId: "pod-1",
+      concurrency: 4,
+      attempts: 2,
+      backoffMs: 0,
+      jobLockMs: 5000,
+      lockTtlMs: 3000,
+    });
   });
 
   it("refuses settings it cannot use, saying which", () => {
     expect(() => scaleOutSettingsFromEnv({ REDIS_URL: "localhost:6379" })).toThrow("REDIS_URL must be a redis:// or rediss:// URL");
     expect(() => scaleOutSettingsFromEnv({ REDIS_URL: "redis://r", SDLC_GUARD_REDIS_PREFIX: "a:b" })).toThrow("SDLC_GUARD_REDIS_PREFIX");
-    expect(() => scaleOutSettingsFromEnv({ REDIS_URL: "redis://r", SDLC_GUARD_QUEUE_CONCURRENCY: "0" })).toThrow('SDLC_GUARD_QUEUE_CONCURRENCY must be an integer of at least 1, not "0"');
+    expect(() => scaleOutSettingsFromEnv({ REDIS_URL: "redis://r", SDLC_GUARD_QUEUE_CONCURRENCY: "0" })).toThrow(
+      'SDLC_GUARD_QUEUE_CONCURRENCY must be an integer of at least 1, not "0"',
+    );
     expect(() => scaleOutSettingsFromEnv({ REDIS_URL: "redis://r", SDLC_GUARD_QUEUE_LOCK_MS: "soon" })).toThrow("SDLC_GUARD_QUEUE_LOCK_MS");
   });
 });
@@ -58,7 +77,11 @@ describeWithRedis("multi-replica mode wired from the environment (real redis-ser
   it("queues what the server's Probot verified and handles it on a second instance of the same Probot class", async () => {
     const world = new GitHubWorld();
     const capture = captureLog("info");
-    const { appOptions, scaleOut } = await withScaleOut(base, { REDIS_URL: redis.url, SDLC_GUARD_REDIS_PREFIX: "wired", SDLC_GUARD_REPLICA_ID: "pod-7" });
+    const { appOptions, scaleOut } = await withScaleOut(base, {
+      REDIS_URL: redis.url,
+      SDLC_GUARD_REDIS_PREFIX: "wired",
+      SDLC_GUARD_REPLICA_ID: "pod-7",
+    });
     expect(appOptions.queue).toBeDefined();
     expect(appOptions.sharedState).toBeDefined();
     // As `probot run` does: the class carries the app's credentials, the server's instance is made from it.
@@ -67,7 +90,11 @@ describeWithRedis("multi-replica mode wired from the environment (real redis-ser
       privateKey: testPrivateKey(),
       secret: WEBHOOK_SECRET,
       log: capture.log,
-      Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
+      Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+        ...options,
+        retry: { enabled: false },
+        throttle: { enabled: false },
+      })),
     });
     const server = new ProbotClass({});
     await server.load(createSdlcGuardApp(appOptions));
@@ -78,7 +105,8 @@ describeWithRedis("multi-replica mode wired from the environment (real redis-ser
     (event.payload as { installation: { account: unknown } }).installation.account = null;
     await server.receive({ id: "wired-1", name: event.name, payload: event.payload } as Parameters<Probot["receive"]>[0]);
     const deadline = Date.now() + 10_000;
-    while ((await scaleOut!.queue.queue.getJob(jobIdOf("wired-1")))?.finishedOn === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    while ((await scaleOut!.queue.queue.getJob(jobIdOf("wired-1")))?.finishedOn === undefined && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 25));
     const job = await scaleOut!.queue.queue.getJob(jobIdOf("wired-1"));
     expect(job?.returnvalue).toBe("handled");
     expect(job?.processedBy).toBe("pod-7");
@@ -93,7 +121,11 @@ describeWithRedis("multi-replica mode wired from the environment (real redis-ser
     // What /ready and /metrics get: Redis reachable, the backlog (nothing waits).
     const checks = new Map<string, () => string | undefined>();
     const depths: number[] = [];
-    scaleOut!.monitor({ addReadinessCheck: (name, check) => (checks.set(name, check), () => checks.delete(name)) }, (depth) => depths.push(depth), 20);
+    scaleOut!.monitor(
+      { addReadinessCheck: (name, check) => (checks.set(name, check), () => checks.delete(name)) },
+      (depth) => depths.push(depth),
+      20,
+    );
     expect(checks.get("redis")!()).toBeUndefined();
     await new Promise((r) => setTimeout(r, 100));
     expect(depths.length).toBeGreaterThan(0);
@@ -105,7 +137,10 @@ describeWithRedis("multi-replica mode wired from the environment (real redis-ser
   });
 
   it("is not ready while Redis cannot be reached", async () => {
-    const { scaleOut } = await withScaleOut(base, { REDIS_URL: `redis://127.0.0.1:${redis.port + 1}`, SDLC_GUARD_REDIS_PREFIX: "unreachable" });
+    const { scaleOut } = await withScaleOut(base, {
+      REDIS_URL: `redis://127.0.0.1:${redis.port + 1}`,
+      SDLC_GUARD_REDIS_PREFIX: "unreachable",
+    });
     const checks = new Map<string, () => string | undefined>();
     scaleOut!.monitor({ addReadinessCheck: (name, check) => (checks.set(name, check), () => checks.delete(name)) }, () => undefined, 20);
     await new Promise((r) => setTimeout(r, 100));

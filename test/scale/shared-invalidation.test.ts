@@ -42,7 +42,10 @@ describeWithRedis("cache invalidations shared by the replicas (real redis-server
     const a = await replica("replica-a", channel);
     const b = await replica("replica-b", channel);
     for (const r of [a, b]) {
-      r.config.set("acme/payments", "config of payments", ["file:acme/payments:.github/sdlc-guard.yml", "file:acme/.github:.github/sdlc-guard.yml"]);
+      r.config.set("acme/payments", "config of payments", [
+        "file:acme/payments:.github/sdlc-guard.yml",
+        "file:acme/.github:.github/sdlc-guard.yml",
+      ]);
       r.config.set("acme/ledger", "config of ledger", ["file:acme/.github:.github/sdlc-guard.yml"]);
       r.teams.set("acme/reviewers", "team", ["org:acme"]);
     }
@@ -87,7 +90,10 @@ describeWithRedis("cache invalidations shared by the replicas (real redis-server
     const capture = captureLog("warn");
     a.bus.log = capture.log;
     await a.client.call("CLIENT", "KILL", "TYPE", "pubsub");
-    await until(() => capture.text().includes("cache invalidations sent meanwhile by other replicas were missed"), "the reconnection warning");
+    await until(
+      () => capture.text().includes("cache invalidations sent meanwhile by other replicas were missed"),
+      "the reconnection warning",
+    );
     // Subscribed again: B's invalidations reach A (sent until one arrives: A may still be resubscribing).
     a.config.set("acme/payments", "config");
     await until(() => {

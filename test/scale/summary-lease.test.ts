@@ -38,7 +38,15 @@ describeWithRedis("the org summary with two replicas (real redis-server)", () =>
       let auths = 0;
       const auth = app.auth.bind(app);
       app.auth = ((id?: number) => (auths++, auth(id))) as Probot["auth"];
-      const deps: HandlerDeps = { appId: world.appId, jira: undefined, maxReevaluations: 1, summarySchedule: true, now: () => new Date(now), memory: createEvaluationMemory(), sharedState: state as SharedState };
+      const deps: HandlerDeps = {
+        appId: world.appId,
+        jira: undefined,
+        maxReevaluations: 1,
+        summarySchedule: true,
+        now: () => new Date(now),
+        memory: createEvaluationMemory(),
+        sharedState: state as SharedState,
+      };
       let triggers!: ReturnType<typeof registerSummaryEvents>;
       await app.load((probot: Probot) => void (triggers = registerSummaryEvents(probot, deps)));
       return { app, triggers, auths: () => auths };

@@ -59,10 +59,23 @@ describeWithRedis("the webhook queue (BullMQ on a real redis-server, two replica
   }
 
   /** A replica: its own connections, queue and Probot instances; the app loaded as `probot run` loads it. */
-  async function replica(world: GitHubWorld, prefix: string, name: string, extra: (handlers: Probot, state: SharedState) => void = () => undefined, options: Partial<WebhookQueueOptions> = {}, log = silent): Promise<Replica> {
+  async function replica(
+    world: GitHubWorld,
+    prefix: string,
+    name: string,
+    extra: (handlers: Probot, state: SharedState) => void = () => undefined,
+    options: Partial<WebhookQueueOptions> = {},
+    log = silent,
+  ): Promise<Replica> {
     const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
     const stateConnection = new Redis(redis.url);
-    const state = new RedisSharedState(stateConnection, { prefix: `${prefix}:state:`, replicaId: name, log: silent, ownsConnection: true, lockTtlMs: 1_000 });
+    const state = new RedisSharedState(stateConnection, {
+      prefix: `${prefix}:state:`,
+      replicaId: name,
+      log: silent,
+      ownsConnection: true,
+      lockTtlMs: 1_000,
+    });
     let handlers!: Probot;
     const queue = new WebhookQueue({
       connection,
@@ -78,10 +91,20 @@ describeWithRedis("the webhook queue (BullMQ on a real redis-server, two replica
     const handlerState = queue.handlerState(state);
     const server = testProbot(world, { log });
     await server.load((app: Probot) => {
-      createSdlcGuardApp({ appId: world.appId, jira: undefined, maxReevaluations: 100, sharedState: handlerState, queue: { attach: (server, tracker) => queue.attach(server, tracker), shareCaches: () => undefined } })(app);
+      createSdlcGuardApp({
+        appId: world.appId,
+        jira: undefined,
+        maxReevaluations: 100,
+        sharedState: handlerState,
+        queue: { attach: (server, tracker) => queue.attach(server, tracker), shareCaches: () => undefined },
+      })(app);
       extra(handlers, handlerState);
     });
-    toClose.push(() => connection.quit(), () => state.close(), () => queue.close(2_000));
+    toClose.push(
+      () => connection.quit(),
+      () => state.close(),
+      () => queue.close(2_000),
+    );
     const die = async () => {
       await (queue as unknown as { worker: { close(force: boolean): Promise<void> } }).worker.close(true);
       stateConnection.disconnect();
@@ -95,7 +118,8 @@ describeWithRedis("the webhook queue (BullMQ on a real redis-server, two replica
     probot.receive = () => (onStart(), new Promise<void>(() => undefined));
     return probot;
   };
-  const send = (r: Replica, event: WebhookEvent, id: string) => r.server.receive({ id, name: event.name, payload: event.payload } as Parameters<Probot["receive"]>[0]);
+  const send = (r: Replica, event: WebhookEvent, id: string) =>
+    r.server.receive({ id, name: event.name, payload: event.payload } as Parameters<Probot["receive"]>[0]);
   const drained = async (r: Replica) => {
     const d = await r.queue.depth();
     return d.waiting + d.active + d.delayed === 0;
@@ -152,7 +176,9 @@ describeWithRedis("the webhook queue (BullMQ on a real redis-server, two replica
     await send(b, pullRequestEvent(world, repo, pulls[0]!, "edited"), "edited-1");
     // Every webhook was answered while the handlers were still held at the gate: no job has finished.
     expect(await a.queue.queue.getJobCounts("completed")).toEqual({ completed: 0 });
-    expect((await a.queue.queue.getJobs(["waiting", "active"])).map((j) => j.id).sort()).toEqual(["delivery-edited-1", ...events.map((e) => jobIdOf(e.id))].sort());
+    expect((await a.queue.queue.getJobs(["waiting", "active"])).map((j) => j.id).sort()).toEqual(
+      ["delivery-edited-1", ...events.map((e) => jobIdOf(e.id))].sort(),
+    );
     open();
 
     await until(async () => (await drained(a)) && seen.length >= 5, "the queue to drain");
@@ -176,15 +202,29 @@ describeWithRedis("the webhook queue (BullMQ on a real redis-server, two replica
     const own = await startRedisServer();
     const connection = new Redis(own.url, { maxRetriesPerRequest: null, retryStrategy: () => 50 });
     connection.on("error", () => undefined);
-    const queue = new WebhookQueue({ connection, sharedState: new InMemorySharedState(), replicaId: "r", prefix: `q${++prefixCount}`, enqueueTimeoutMs: 300 });
-    toClose.push(() => own.stop(), () => (connection.disconnect(), Promise.resolve()), () => queue.close(500));
+    const queue = new WebhookQueue({
+      connection,
+      sharedState: new InMemorySharedState(),
+      replicaId: "r",
+      prefix: `q${++prefixCount}`,
+      enqueueTimeoutMs: 300,
+    });
+    toClose.push(
+      () => own.stop(),
+      () => (connection.disconnect(), Promise.resolve()),
+      () => queue.close(500),
+    );
     await queue.queue.waitUntilReady();
     await own.stop();
     await until(() => connection.status !== "ready", "the connection to see Redis gone");
 
     const delivery = { id: "while-down", name: "pull_request", payload: { action: "opened" }, receivedAt: Date.now() };
     // Probot's middleware answers with the status of the handler's error: 503, and GitHub records a failed delivery.
-    await expect(queue.enqueue(delivery)).rejects.toMatchObject({ name: "WebhookNotQueuedError", status: 503, message: expect.stringContaining("Redis did not answer within 300 ms") });
+    await expect(queue.enqueue(delivery)).rejects.toMatchObject({
+      name: "WebhookNotQueuedError",
+      status: 503,
+      message: expect.stringContaining("Redis did not answer within 300 ms"),
+    });
 
     const again = await startRedisServer(own.port);
     toClose.unshift(() => again.stop()); // after the queue is closed (closing waits for Redis)
@@ -194,8 +234,14 @@ describeWithRedis("the webhook queue (BullMQ on a real redis-server, two replica
   it("events no handler listens to are answered and never queued", async () => {
     const world = new GitHubWorld();
     const a = await replica(world, `q${++prefixCount}`, "replica-a");
-    await a.server.receive({ id: "star-1", name: "star", payload: { action: "created", repository: { full_name: "acme/payments" } } } as unknown as Parameters<Probot["receive"]>[0]);
-    await a.server.receive({ id: "ping-1", name: "ping", payload: { zen: "Keep it logically awesome." } } as unknown as Parameters<Probot["receive"]>[0]);
+    await a.server.receive({
+      id: "star-1",
+      name: "star",
+      payload: { action: "created", repository: { full_name: "acme/payments" } },
+    } as unknown as Parameters<Probot["receive"]>[0]);
+    await a.server.receive({ id: "ping-1", name: "ping", payload: { zen: "Keep it logically awesome." } } as unknown as Parameters<
+      Probot["receive"]
+    >[0]);
     expect(await a.queue.queue.getJobCounts()).toMatchObject({ waiting: 0, active: 0, completed: 0 });
   });
 
@@ -243,8 +289,19 @@ describeWithRedis("the webhook queue (BullMQ on a real redis-server, two replica
   it("a job that fails on every attempt is logged and kept as failed", async () => {
     const world = new GitHubWorld();
     const capture = captureLog("error");
-    const a = await replica(world, `q${++prefixCount}`, "replica-a", (handlers) => handlers.on("star", async () => Promise.reject(new Error("always"))), { attempts: 2 }, capture.log);
-    await send(a, { name: "star", payload: { action: "created", repository: { full_name: "acme/payments" } } } as unknown as WebhookEvent, "star-1");
+    const a = await replica(
+      world,
+      `q${++prefixCount}`,
+      "replica-a",
+      (handlers) => handlers.on("star", async () => Promise.reject(new Error("always"))),
+      { attempts: 2 },
+      capture.log,
+    );
+    await send(
+      a,
+      { name: "star", payload: { action: "created", repository: { full_name: "acme/payments" } } } as unknown as WebhookEvent,
+      "star-1",
+    );
     await until(async () => (await a.queue.depth()).failed === 1, "the job to fail for good");
     expect(capture.text()).toContain("queued webhook failed for good");
   });
@@ -281,14 +338,21 @@ describeWithRedis("the webhook queue (BullMQ on a real redis-server, two replica
     const prefix = `q${++prefixCount}`;
     let startedOnA = false;
     // Replica A takes the job and never finishes it (the process hangs, then dies).
-    const a = await replica(world, prefix, "replica-a", undefined, { createWorkerProbot: () => hanging(world, () => (startedOnA = true)), jobLockMs: 1_000 });
+    const a = await replica(world, prefix, "replica-a", undefined, {
+      createWorkerProbot: () => hanging(world, () => (startedOnA = true)),
+      jobLockMs: 1_000,
+    });
     await send(a, pullRequestEvent(world, repo, pr, "opened"), "orphan-1");
     await until(() => startedOnA, "replica A to start the job");
     await a.die();
     expect(runsBySha(repo).size).toBe(0);
 
     const b = await replica(world, prefix, "replica-b", undefined, { jobLockMs: 1_000 });
-    await until(async () => (await b.queue.queue.getJobCounts("completed")).completed === 1, "replica B to finish the orphaned job", 20_000);
+    await until(
+      async () => (await b.queue.queue.getJobCounts("completed")).completed === 1,
+      "replica B to finish the orphaned job",
+      20_000,
+    );
     expect((await b.queue.queue.getJob(jobIdOf("orphan-1")))?.processedBy).toBe("replica-b");
     expect(runsBySha(repo).get(pr.headSha)).toBe(1);
   });
@@ -298,7 +362,9 @@ describeWithRedis("the webhook queue (BullMQ on a real redis-server, two replica
     const repo = compliantRepo(world);
     const pr = compliantPullRequest(world, repo, 11);
     let started = false;
-    const a = await replica(world, `q${++prefixCount}`, "replica-a", undefined, { createWorkerProbot: () => hanging(world, () => (started = true)) });
+    const a = await replica(world, `q${++prefixCount}`, "replica-a", undefined, {
+      createWorkerProbot: () => hanging(world, () => (started = true)),
+    });
     await send(a, pullRequestEvent(world, repo, pr, "opened"), "slow-1");
     await until(() => started, "the job to start");
     const begun = Date.now();

@@ -31,8 +31,16 @@ describe("log lines of a delivery", () => {
     const handlerLine = lines.find((l) => l.msg === "configuration error");
     const auditLine = lines.find((l) => l.audit === true);
     expect(handlerLine).toMatchObject({ level: 40, id: delivery.deliveryId });
-    expect(auditLine).toMatchObject({ level: 30, id: delivery.deliveryId, delivery_id: delivery.deliveryId, action: "pull_request.evaluated" });
-    expect(lines.find((l) => l.name === "http")).toMatchObject({ req: { id: delivery.deliveryId }, msg: expect.stringContaining("POST /api/github/webhooks 200") });
+    expect(auditLine).toMatchObject({
+      level: 30,
+      id: delivery.deliveryId,
+      delivery_id: delivery.deliveryId,
+      action: "pull_request.evaluated",
+    });
+    expect(lines.find((l) => l.name === "http")).toMatchObject({
+      req: { id: delivery.deliveryId },
+      msg: expect.stringContaining("POST /api/github/webhooks 200"),
+    });
     const without = lines.filter((l) => l.id !== delivery.deliveryId && l.req?.id !== delivery.deliveryId).map((l) => l.msg);
     expect(without).toEqual([]);
   });

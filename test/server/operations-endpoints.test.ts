@@ -15,7 +15,8 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
     const match = /^([a-z_]+)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!match || match[1] !== name) continue;
     const have = Object.fromEntries([...(match[2] ?? "").matchAll(/([a-z_]+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v) && Object.keys(have).length === Object.keys(labels).length) return Number(match[3]);
+    if (Object.entries(labels).every(([k, v]) => have[k] === v) && Object.keys(have).length === Object.keys(labels).length)
+      return Number(match[3]);
   }
   return undefined;
 }
@@ -53,10 +54,16 @@ describe("operational endpoints on Probot's server", () => {
 
     const removeCheck = operations.addReadinessCheck("queue", () => "Redis is not reachable");
     let ready = await fetch(`${app.base}/ready`);
-    expect([ready.status, await ready.json()]).toEqual([503, { status: "not ready", reason: "queue: Redis is not reachable", in_flight: 0 }]);
+    expect([ready.status, await ready.json()]).toEqual([
+      503,
+      { status: "not ready", reason: "queue: Redis is not reachable", in_flight: 0 },
+    ]);
     // A webhook that cannot be taken now is refused at once, with the reason (GitHub records a failed delivery).
     const refused = await deliverWebhook(app.webhookUrl, pullRequestEvent(world, repo, pr), WEBHOOK_SECRET);
-    expect([refused.status, JSON.parse(refused.body)]).toEqual([503, { error: "not ready (queue: Redis is not reachable): deliver again later" }]);
+    expect([refused.status, JSON.parse(refused.body)]).toEqual([
+      503,
+      { error: "not ready (queue: Redis is not reachable): deliver again later" },
+    ]);
     removeCheck();
     expect((await fetch(`${app.base}/ready`)).status).toBe(200);
 
@@ -87,8 +94,12 @@ describe("operational endpoints on Probot's server", () => {
     expect(sample(text, "sdlc_guard_github_requests_total", { route: "POST /graphql", status: "200" })).toBe(1);
     expect(sample(text, "sdlc_guard_github_requests_total", { route: "GET /repos/{owner}/{repo}/contents/{path}", status: "200" })).toBe(1);
     expect(sample(text, "sdlc_guard_github_requests_total", { route: "POST /repos/{owner}/{repo}/check-runs", status: "201" })).toBe(1);
-    expect(sample(text, "sdlc_guard_rate_limit_remaining", { installation: String(world.installationId), resource: "core" })).toEqual(expect.any(Number));
-    expect(sample(text, "sdlc_guard_rate_limit_remaining", { installation: String(world.installationId), resource: "graphql" })).toEqual(expect.any(Number));
+    expect(sample(text, "sdlc_guard_rate_limit_remaining", { installation: String(world.installationId), resource: "core" })).toEqual(
+      expect.any(Number),
+    );
+    expect(sample(text, "sdlc_guard_rate_limit_remaining", { installation: String(world.installationId), resource: "graphql" })).toEqual(
+      expect.any(Number),
+    );
     expect(sample(text, "sdlc_guard_webhook_to_result_seconds_count", { kind: "pull_request" })).toBe(1);
     expect(sample(text, "sdlc_guard_webhook_to_result_seconds_bucket", { kind: "pull_request", le: "+Inf" })).toBe(1);
     expect(sample(text, "sdlc_guard_queue_depth")).toBe(0);

@@ -9,7 +9,6 @@ import type { GitHubWorld } from "../../sim/github-world.js";
 import { testPrivateKey, WEBHOOK_SECRET } from "../support/test-app.js";
 import { freePort } from "../../sim/free-port.js";
 
-
 /**
  * sdlc-guard on Probot's own HTTP server (`Server`, what `probot run` starts: webhook middleware first, then /ping,
  * then 404), in this process on 127.0.0.1, against api.github.com (nock), with its own Operations (so a test can shut it
@@ -23,8 +22,10 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-
-export async function startApp(world: GitHubWorld, options: { log?: Logger; operations?: Operations; app?: Partial<AppOptions> } = {}): Promise<RunningApp> {
+export async function startApp(
+  world: GitHubWorld,
+  options: { log?: Logger; operations?: Operations; app?: Partial<AppOptions> } = {},
+): Promise<RunningApp> {
   const log = options.log ?? (pino({ level: "silent" }) as Logger);
   const operations = options.operations ?? new Operations();
   const port = await freePort();
@@ -37,7 +38,11 @@ export async function startApp(world: GitHubWorld, options: { log?: Logger; oper
       privateKey: testPrivateKey(),
       secret: WEBHOOK_SECRET,
       log,
-      Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { ...(o.throttle as object), enabled: false } })),
+      Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({
+        ...o,
+        retry: { enabled: false },
+        throttle: { ...(o.throttle as object), enabled: false },
+      })),
     }),
   });
   await server.load(createSdlcGuardApp({ appId: world.appId, jira: undefined, maxReevaluations: 100, ...options.app }, operations));
@@ -50,7 +55,11 @@ export const sign = (body: string | Buffer, secret = WEBHOOK_SECRET) => `sha256=
 
 /** POSTs `body` as a webhook with the given event name, signed unless `signature` is given (null: none). */
 export async function postWebhook(url: string, event: string, body: string, signature: string | null = sign(body)) {
-  const headers: Record<string, string> = { "content-type": "application/json", "x-github-event": event, "x-github-delivery": randomUUID() };
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "x-github-event": event,
+    "x-github-delivery": randomUUID(),
+  };
   if (signature !== null) headers["x-hub-signature-256"] = signature;
   const response = await fetch(url, { method: "POST", headers, body });
   return { status: response.status, body: await response.text(), deliveryId: headers["x-github-delivery"]! };
@@ -72,7 +81,11 @@ export interface StreamedPost {
  * content-length or chunked, and notes when the answer came; resolves when the server closed the connection.
  * Over a raw socket: nock's interception of `http.request` would buffer the whole body before sending any of it.
  */
-export function streamPost(url: string, total: number, { chunked = false, headers = {} }: { chunked?: boolean; headers?: Record<string, string> } = {}): Promise<StreamedPost> {
+export function streamPost(
+  url: string,
+  total: number,
+  { chunked = false, headers = {} }: { chunked?: boolean; headers?: Record<string, string> } = {},
+): Promise<StreamedPost> {
   const target = new URL(url);
   const rssStart = process.memoryUsage.rss();
   let rssPeak = rssStart;
@@ -122,7 +135,11 @@ export function streamPost(url: string, total: number, { chunked = false, header
       if (result.sent >= total && chunked && !finished) socket.write("0\r\n\r\n");
     };
     socket.once("connect", () => {
-      socket.write(`POST ${target.pathname} HTTP/1.1\r\n${Object.entries(head).map(([k, v]) => `${k}: ${v}`).join("\r\n")}\r\n\r\n`);
+      socket.write(
+        `POST ${target.pathname} HTTP/1.1\r\n${Object.entries(head)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join("\r\n")}\r\n\r\n`,
+      );
       pump();
     });
   });
@@ -144,7 +161,11 @@ export function postChunked(url: string, headers: Record<string, string>, pieces
     socket.on("error", () => resolve(undefined));
     socket.once("connect", () => {
       const head = { host: target.host, "transfer-encoding": "chunked", ...headers };
-      socket.write(`POST ${target.pathname} HTTP/1.1\r\n${Object.entries(head).map(([k, v]) => `${k}: ${v}`).join("\r\n")}\r\n\r\n`);
+      socket.write(
+        `POST ${target.pathname} HTTP/1.1\r\n${Object.entries(head)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join("\r\n")}\r\n\r\n`,
+      );
       for (const piece of pieces) socket.write(`${Buffer.byteLength(piece).toString(16)}\r\n${piece}\r\n`);
       socket.write("0\r\n\r\n");
     });

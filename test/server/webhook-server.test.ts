@@ -70,7 +70,10 @@ describe("the webhook endpoint /api/github/webhooks", () => {
     const answer = await deliverWebhook(served.url, pullRequestEvent(world, repo, pr), WEBHOOK_SECRET);
 
     expect(answer.status).toBe(200);
-    expect(repo.checkRuns[0]).toMatchObject({ conclusion: "failure", output: { title: "Configuration error in acme/payments:.github/sdlc-guard.yml" } });
+    expect(repo.checkRuns[0]).toMatchObject({
+      conclusion: "failure",
+      output: { title: "Configuration error in acme/payments:.github/sdlc-guard.yml" },
+    });
   });
 
   it("no token, private key or secret ever appears in a log line", async () => {
@@ -78,8 +81,16 @@ describe("the webhook endpoint /api/github/webhooks", () => {
     const repo = compliantRepo(world);
     const pr = compliantPullRequest(world, repo, 1);
     const jiraToken = "jira-api-token-do-not-log-7f3a";
-    const jira = createJiraClient({ baseUrl: "https://acme.atlassian.example", email: "bot@acme.example", apiToken: jiraToken, timeoutMs: 2_000 });
-    nock("https://acme.atlassian.example").get("/rest/api/3/issue/PAY-101").query(true).reply(200, { key: "PAY-101", fields: { status: { name: "In Progress" } } });
+    const jira = createJiraClient({
+      baseUrl: "https://acme.atlassian.example",
+      email: "bot@acme.example",
+      apiToken: jiraToken,
+      timeoutMs: 2_000,
+    });
+    nock("https://acme.atlassian.example")
+      .get("/rest/api/3/issue/PAY-101")
+      .query(true)
+      .reply(200, { key: "PAY-101", fields: { status: { name: "In Progress" } } });
     const capture = captureLog("trace");
     mockGitHub(world).expectToken().expectEvaluation("acme", "payments");
     const served = await serve(createTestApp(world, { jira, log: capture.log }));
@@ -90,7 +101,9 @@ describe("the webhook endpoint /api/github/webhooks", () => {
 
     const logged = capture.text();
     expect(logged).toContain("sdlc-guard success for acme/payments#1"); // the log was captured at all
-    const keyBody = testPrivateKey().split("\n").filter((line) => line && !line.startsWith("-----"));
+    const keyBody = testPrivateKey()
+      .split("\n")
+      .filter((line) => line && !line.startsWith("-----"));
     const secrets = [
       ["installation token", "ghs_simulated77"],
       ["webhook secret", WEBHOOK_SECRET],

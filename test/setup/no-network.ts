@@ -5,7 +5,13 @@ import { worldsInTest } from "../support/github-mock.js";
 // Every mock a test declares must be used, and no request may go unmatched.
 const unmatched: string[] = [];
 const LOOPBACK = /^(127\.0\.0\.1|localhost)(:\d+)?$/;
-type NoMatch = { method?: string; path?: string; host?: string; hostname?: string; options?: { path?: string; host?: string; hostname?: string } };
+type NoMatch = {
+  method?: string;
+  path?: string;
+  host?: string;
+  hostname?: string;
+  options?: { path?: string; host?: string; hostname?: string };
+};
 nock.emitter.on("no match", (req: NoMatch) => {
   const host = req.hostname ?? req.host ?? req.options?.hostname ?? req.options?.host ?? "";
   if (LOOPBACK.test(host)) return; // allowed to pass through: the simulator and the app's own server
@@ -22,7 +28,11 @@ afterEach(() => {
   const stray = unmatched.splice(0);
   nock.cleanAll();
   const violations = worldsInTest.splice(0).flatMap((w) => w.violations);
-  expect({ unusedMocks: pending, unmatchedRequests: stray, violations }).toEqual({ unusedMocks: [], unmatchedRequests: [], violations: [] });
+  expect({ unusedMocks: pending, unmatchedRequests: stray, violations }).toEqual({
+    unusedMocks: [],
+    unmatchedRequests: [],
+    violations: [],
+  });
 });
 
 // nock patches Node's http/https modules, which every test file of a worker shares: each file removes its patch at the

@@ -2,7 +2,16 @@ import { GitHubWorld } from "../../sim/github-world.js";
 import { APP_AUTHOR } from "../../sim/issue-tracker.js";
 import { worldsInTest } from "../support/github-mock.js";
 
-type Issue = { number: number; title: string; body: string; state: string; labels: { name: string }[]; user: { login: string; type: string }; comments: number; pull_request?: unknown };
+type Issue = {
+  number: number;
+  title: string;
+  body: string;
+  state: string;
+  labels: { name: string }[];
+  user: { login: string; type: string };
+  comments: number;
+  pull_request?: unknown;
+};
 type Comment = { id: number; body: string; user: { login: string; type: string } };
 
 const BASE = "/repos/acme/payments";
@@ -25,7 +34,14 @@ describe("simulated issues", () => {
 
     expect(first.status).toBe(201);
     const issue = first.body as Issue;
-    expect(issue).toMatchObject({ number: 1, title: "Direct push", body: "text", state: "open", comments: 0, user: { login: "sdlc-guard[bot]", type: "Bot" } });
+    expect(issue).toMatchObject({
+      number: 1,
+      title: "Direct push",
+      body: "text",
+      state: "open",
+      comments: 0,
+      user: { login: "sdlc-guard[bot]", type: "Bot" },
+    });
     expect(issue.labels.map((l) => l.name)).toEqual(["sdlc-guard", "security"]);
     expect(issue.pull_request).toBeUndefined();
     expect((second.body as Issue).number).toBe(2);
@@ -59,7 +75,9 @@ describe("simulated issues", () => {
 
     const first = call("GET", `${BASE}/issues?labels=sdlc-guard&direction=asc&per_page=2`);
     expect((first.body as Issue[]).map((i) => i.number)).toEqual([1, 2]);
-    expect(first.headers.link).toBe('<https://api.github.com/repos/acme/payments/issues?labels=sdlc-guard&direction=asc&per_page=2&page=2>; rel="next"');
+    expect(first.headers.link).toBe(
+      '<https://api.github.com/repos/acme/payments/issues?labels=sdlc-guard&direction=asc&per_page=2&page=2>; rel="next"',
+    );
     const next = first.headers.link!.match(/<https:\/\/api\.github\.com([^>]+)>/)![1]!;
     expect((call("GET", next).body as Issue[]).map((i) => i.number)).toEqual([3, 4]);
     const last = call("GET", `${BASE}/issues?labels=sdlc-guard&direction=asc&per_page=2&page=3`);
@@ -74,8 +92,18 @@ describe("simulated issues", () => {
     expect(call("GET", `${BASE}/issues/1`).body).toMatchObject({ number: 1, title: "old", user: { type: "User" } });
     const patched = call("PATCH", `${BASE}/issues/1`, { title: "new", body: "new body", state: "closed", labels: ["sdlc-guard"] });
     expect(patched.status).toBe(200);
-    expect(patched.body).toMatchObject({ title: "new", body: "new body", state: "closed", state_reason: "completed", labels: [{ name: "sdlc-guard" }] });
-    expect(world.issues.list("acme", "payments")[0]).toMatchObject({ state: "closed", labels: ["sdlc-guard"], closedAt: expect.any(String) });
+    expect(patched.body).toMatchObject({
+      title: "new",
+      body: "new body",
+      state: "closed",
+      state_reason: "completed",
+      labels: [{ name: "sdlc-guard" }],
+    });
+    expect(world.issues.list("acme", "payments")[0]).toMatchObject({
+      state: "closed",
+      labels: ["sdlc-guard"],
+      closedAt: expect.any(String),
+    });
     expect(call("PATCH", `${BASE}/issues/1`, { state: "open" }).body).toMatchObject({ state: "open", closed_at: null, title: "new" });
   });
 
@@ -97,7 +125,10 @@ describe("simulated issues", () => {
     expect((call("GET", `${BASE}/issues/1/comments?per_page=2&page=2`).body as Comment[]).map((c) => c.body)).toEqual(["third"]);
     expect(call("GET", `${BASE}/issues/1`).body).toMatchObject({ comments: 3 });
 
-    expect(call("PATCH", `${BASE}/issues/comments/${comment.id}`, { body: "edited" }).body).toMatchObject({ id: comment.id, body: "edited" });
+    expect(call("PATCH", `${BASE}/issues/comments/${comment.id}`, { body: "edited" }).body).toMatchObject({
+      id: comment.id,
+      body: "edited",
+    });
     expect(call("DELETE", `${BASE}/issues/comments/${comment.id}`).status).toBe(204);
     expect(world.issues.comments("acme", "payments", 1).map((c) => c.body)).toEqual(["by a human", "third"]);
   });

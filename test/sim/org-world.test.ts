@@ -4,12 +4,23 @@ import { DEFAULT_RATE_RESET } from "../../sim/rate-limit.js";
 import { worldsInTest } from "../support/github-mock.js";
 
 type Json = Record<string, unknown>;
-type Repo = { name: string; full_name: string; node_id: string; archived: boolean; visibility: string; pushed_at: string | null; default_branch: string; html_url: string; security_and_analysis?: Json };
+type Repo = {
+  name: string;
+  full_name: string;
+  node_id: string;
+  archived: boolean;
+  visibility: string;
+  pushed_at: string | null;
+  default_branch: string;
+  html_url: string;
+  security_and_analysis?: Json;
+};
 
 function setup() {
   const world = new GitHubWorld();
   worldsInTest.push(world); // the setup asserts after each test that every answer matched GitHub's description
-  const call = (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) => world.handle(method, url, body, headers);
+  const call = (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) =>
+    world.handle(method, url, body, headers);
   const get = (url: string) => call("GET", url);
   return { world, call, get };
 }
@@ -29,7 +40,12 @@ describe("simulated organisation: REST", () => {
   it("GET /orgs/{org}: the 2FA requirement, omitted when hidden from the caller; 404 for an unknown org", () => {
     const { world, get } = setup();
     threeRepos(world);
-    expect(get("/orgs/acme").body).toMatchObject({ login: "acme", two_factor_requirement_enabled: true, public_repos: 1, total_private_repos: 2 });
+    expect(get("/orgs/acme").body).toMatchObject({
+      login: "acme",
+      two_factor_requirement_enabled: true,
+      public_repos: 1,
+      total_private_repos: 2,
+    });
     world.organization("acme").twoFactorRequired = false;
     expect(get("/orgs/acme").body).toMatchObject({ two_factor_requirement_enabled: false });
     world.organization("acme").twoFactorRequired = null;
@@ -71,7 +87,13 @@ describe("simulated organisation: REST", () => {
   it("the repository itself reports node id, archived, visibility, pushed_at, and hides security_and_analysis when asked", () => {
     const { world, get } = setup();
     const [payments, ledger] = threeRepos(world);
-    expect(get("/repos/acme/payments").body).toMatchObject({ node_id: `R_${payments!.id}`, archived: false, visibility: "internal", private: true, security_and_analysis: expect.any(Object) });
+    expect(get("/repos/acme/payments").body).toMatchObject({
+      node_id: `R_${payments!.id}`,
+      archived: false,
+      visibility: "internal",
+      private: true,
+      security_and_analysis: expect.any(Object),
+    });
     const hidden = get("/repos/acme/ledger").body as Json;
     expect(hidden).toMatchObject({ node_id: `R_${ledger!.id}`, archived: true });
     expect("security_and_analysis" in hidden).toBe(false);
@@ -84,13 +106,20 @@ describe("simulated organisation: REST", () => {
     ledger!.secretScanning = { enabled: true, openAlerts: 1, genericAlerts: 0, pushProtection: false };
     web!.secretScanning = { enabled: false, openAlerts: 5, genericAlerts: 5, pushProtection: false }; // disabled: contributes nothing
 
-    const provider = get("/orgs/acme/secret-scanning/alerts?state=open&per_page=100").body as { number: number; state: string; repository: { full_name: string } }[];
+    const provider = get("/orgs/acme/secret-scanning/alerts?state=open&per_page=100").body as {
+      number: number;
+      state: string;
+      repository: { full_name: string };
+    }[];
     expect(provider.map((a) => [a.repository.full_name, a.number, a.state])).toEqual([
       ["acme/payments", 1, "open"],
       ["acme/payments", 2, "open"],
       ["acme/ledger", 1, "open"],
     ]);
-    const generic = get("/orgs/acme/secret-scanning/alerts?state=open&secret_type=password,generic_secret&per_page=100").body as { secret_type: string; repository: { name: string } }[];
+    const generic = get("/orgs/acme/secret-scanning/alerts?state=open&secret_type=password,generic_secret&per_page=100").body as {
+      secret_type: string;
+      repository: { name: string };
+    }[];
     expect(generic.map((a) => [a.repository.name, a.secret_type])).toEqual([["payments", "password"]]);
     expect(get("/orgs/acme/secret-scanning/alerts?state=resolved").body).toEqual([]);
 
@@ -107,10 +136,16 @@ describe("simulated organisation: REST", () => {
     ledger!.dependabot = { alertsEnabled: true, openAlerts: { critical: 0, high: 1, medium: 0 } };
     web!.dependabot = { alertsEnabled: false, openAlerts: { critical: 4, high: 0, medium: 0 } };
 
-    type Alert = { number: number; state: string; security_advisory: { severity: string }; security_vulnerability: { severity: string }; repository: { name: string } };
+    type Alert = {
+      number: number;
+      state: string;
+      security_advisory: { severity: string };
+      security_vulnerability: { severity: string };
+      repository: { name: string };
+    };
     const collect = (url: string) => {
       const seen: Alert[] = [];
-      for (let next: string | undefined = url; next; ) {
+      for (let next: string | undefined = url; next;) {
         const page = get(next);
         expect(page.status).toBe(200);
         seen.push(...(page.body as Alert[]));
@@ -137,21 +172,36 @@ describe("simulated organisation: REST", () => {
     payments!.codeScanning = { openAlerts: 2 };
     ledger!.codeScanning = { openAlerts: 1 };
     const org = world.organization("acme");
-    org.codeSecurityConfigurations.push({ id: 17, name: "GitHub recommended", defaultSetup: true, repos: ["payments", "web"] }, { id: 18, name: "Custom", defaultSetup: false, repos: ["ledger"] });
+    org.codeSecurityConfigurations.push(
+      { id: 17, name: "GitHub recommended", defaultSetup: true, repos: ["payments", "web"] },
+      { id: 18, name: "Custom", defaultSetup: false, repos: ["ledger"] },
+    );
 
     const alerts = get("/orgs/acme/code-scanning/alerts?state=open&per_page=2");
     expect((alerts.body as { repository: { name: string } }[]).map((a) => a.repository.name)).toEqual(["payments", "payments"]);
-    expect((get(nextOf(alerts.headers.link)!).body as { repository: { name: string } }[]).map((a) => a.repository.name)).toEqual(["ledger"]);
+    expect((get(nextOf(alerts.headers.link)!).body as { repository: { name: string } }[]).map((a) => a.repository.name)).toEqual([
+      "ledger",
+    ]);
 
-    const configurations = get("/orgs/acme/code-security/configurations").body as { id: number; name: string; code_scanning_default_setup: string }[];
+    const configurations = get("/orgs/acme/code-security/configurations").body as {
+      id: number;
+      name: string;
+      code_scanning_default_setup: string;
+    }[];
     expect(configurations.map((c) => [c.id, c.name, c.code_scanning_default_setup])).toEqual([
       [17, "GitHub recommended", "enabled"],
       [18, "Custom", "disabled"],
     ]);
     const attached = get("/orgs/acme/code-security/configurations/17/repositories?status=attached&per_page=1");
-    expect(attached.body).toEqual([{ status: "attached", repository: expect.objectContaining({ name: "payments", full_name: "acme/payments" }) }]);
-    expect(nextOf(attached.headers.link)).toMatch(/^\/orgs\/acme\/code-security\/configurations\/17\/repositories\?status=attached&per_page=1&after=/);
-    expect(get(nextOf(attached.headers.link)!).body).toEqual([{ status: "attached", repository: expect.objectContaining({ name: "web" }) }]);
+    expect(attached.body).toEqual([
+      { status: "attached", repository: expect.objectContaining({ name: "payments", full_name: "acme/payments" }) },
+    ]);
+    expect(nextOf(attached.headers.link)).toMatch(
+      /^\/orgs\/acme\/code-security\/configurations\/17\/repositories\?status=attached&per_page=1&after=/,
+    );
+    expect(get(nextOf(attached.headers.link)!).body).toEqual([
+      { status: "attached", repository: expect.objectContaining({ name: "web" }) },
+    ]);
     expect(get("/orgs/acme/code-security/configurations/99/repositories").status).toBe(404);
     expect(world.violations).toEqual([]);
   });
@@ -166,7 +216,11 @@ describe("simulated organisation: REST", () => {
 
     expect(get("/orgs/acme/members/dev-alice").status).toBe(204);
     expect(get("/orgs/acme/members/mallory").status).toBe(404);
-    expect(get("/repos/acme/payments/collaborators/dev-alice/permission").body).toMatchObject({ permission: "write", role_name: "maintain", user: { login: "dev-alice" } });
+    expect(get("/repos/acme/payments/collaborators/dev-alice/permission").body).toMatchObject({
+      permission: "write",
+      role_name: "maintain",
+      user: { login: "dev-alice" },
+    });
     expect(get("/repos/acme/web/collaborators/rev-bob/permission").body).toMatchObject({ permission: "read", role_name: "triage" });
     expect(get("/repos/acme/web/collaborators/mallory/permission").body).toMatchObject({ permission: "none", role_name: "none" });
     expect(get("/repos/acme/missing/collaborators/dev-alice/permission").status).toBe(404);
@@ -193,7 +247,9 @@ describe("simulated organisation: REST", () => {
     expect(created.body).toMatchObject({ content: "eyes", user: { login: APP_AUTHOR.login, type: "Bot" } });
     expect(call("POST", `/repos/acme/payments/issues/comments/${comment.id}/reactions`, { content: "eyes" }).status).toBe(200);
     expect(comment.reactions).toEqual([expect.objectContaining({ content: "eyes", author: APP_AUTHOR })]);
-    expect(call("GET", `/repos/acme/payments/issues/comments/${comment.id}/reactions`).body).toEqual([expect.objectContaining({ content: "eyes" })]);
+    expect(call("GET", `/repos/acme/payments/issues/comments/${comment.id}/reactions`).body).toEqual([
+      expect.objectContaining({ content: "eyes" }),
+    ]);
     expect(world.violations).toEqual([]);
   });
 
@@ -214,12 +270,21 @@ describe("simulated rate limits", () => {
     const { world, get } = setup();
     threeRepos(world);
     const first = get("/orgs/acme");
-    expect(first.headers).toMatchObject({ "x-ratelimit-limit": "5000", "x-ratelimit-remaining": "4999", "x-ratelimit-used": "1", "x-ratelimit-resource": "core", "x-ratelimit-reset": String(DEFAULT_RATE_RESET) });
+    expect(first.headers).toMatchObject({
+      "x-ratelimit-limit": "5000",
+      "x-ratelimit-remaining": "4999",
+      "x-ratelimit-used": "1",
+      "x-ratelimit-resource": "core",
+      "x-ratelimit-reset": String(DEFAULT_RATE_RESET),
+    });
     expect(get("/repos/acme/missing").status).toBe(404); // errors count too (without the headers)
     expect(get("/orgs/acme").headers["x-ratelimit-remaining"]).toBe("4997");
     const overview = get("/rate_limit");
     expect(overview.headers["x-ratelimit-remaining"]).toBeUndefined();
-    expect(overview.body).toMatchObject({ resources: { core: { limit: 5000, remaining: 4997, used: 3 }, graphql: { remaining: 5000 }, search: { limit: 30 } }, rate: { remaining: 4997 } });
+    expect(overview.body).toMatchObject({
+      resources: { core: { limit: 5000, remaining: 4997, used: 3 }, graphql: { remaining: 5000 }, search: { limit: 30 } },
+      rate: { remaining: 4997 },
+    });
     expect(world.rateLimit.core.remaining).toBe(4997);
   });
 
@@ -244,11 +309,15 @@ describe("simulated rate limits", () => {
     threeRepos(world);
     const answer = call("POST", "/graphql", { query: "{ rateLimit { remaining limit cost used resetAt } }" });
     expect(answer.headers).toMatchObject({ "x-ratelimit-resource": "graphql", "x-ratelimit-remaining": "4999" });
-    expect(answer.body).toEqual({ data: { rateLimit: { remaining: 4999, limit: 5000, cost: 1, used: 1, resetAt: "2026-11-20T10:00:00Z" } } });
+    expect(answer.body).toEqual({
+      data: { rateLimit: { remaining: 4999, limit: 5000, cost: 1, used: 1, resetAt: "2026-11-20T10:00:00Z" } },
+    });
     world.rateLimit.graphql.remaining = 0;
     const refused = call("POST", "/graphql", { query: "{ rateLimit { remaining } }" });
     expect(refused.status).toBe(200);
-    expect(refused.body).toEqual({ errors: [expect.objectContaining({ type: "RATE_LIMITED", message: "API rate limit exceeded for installation ID 77." })] });
+    expect(refused.body).toEqual({
+      errors: [expect.objectContaining({ type: "RATE_LIMITED", message: "API rate limit exceeded for installation ID 77." })],
+    });
     expect(refused.headers["x-ratelimit-remaining"]).toBe("0");
   });
 
@@ -268,7 +337,10 @@ describe("simulated rate limits", () => {
   it("a fault answers with its own headers only", () => {
     const { world, get } = setup();
     threeRepos(world);
-    world.failNext("GET", "/orgs/acme/repos", 403, { message: "API rate limit exceeded for installation ID 77.", headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1" } });
+    world.failNext("GET", "/orgs/acme/repos", 403, {
+      message: "API rate limit exceeded for installation ID 77.",
+      headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1" },
+    });
     expect(get("/orgs/acme/repos").headers).toEqual({ "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1" });
     expect(world.violations).toEqual([]);
   });
@@ -283,7 +355,8 @@ describe("simulated organisation: GraphQL", () => {
   function richRepo(world: GitHubWorld): SimRepo {
     const repo = world.addRepo("acme", "payments", { pushedAt: "2026-11-18T10:00:00Z" });
     repo.classicRules.set("main", strictClassicRule("main", 2));
-    for (const path of ["README.md", ".github/CODEOWNERS", ".github/workflows/codeql.yml", "docs/SECURITY.md", "src/index.ts"]) repo.files.set(path, `# ${path}\n`);
+    for (const path of ["README.md", ".github/CODEOWNERS", ".github/workflows/codeql.yml", "docs/SECURITY.md", "src/index.ts"])
+      repo.files.set(path, `# ${path}\n`);
     repo.releases.push(
       { tagName: "v1.0.0", name: null, body: "", draft: false, prerelease: false, publishedAt: "2026-10-01T00:00:00Z" },
       { tagName: "v1.1.0", name: null, body: "", draft: false, prerelease: false, publishedAt: "2026-11-01T00:00:00Z" },
@@ -296,22 +369,48 @@ describe("simulated organisation: GraphQL", () => {
   it("nodes(ids) resolves repositories by node id with the summary's fields; an unknown id is null with an error", () => {
     const { world } = setup();
     const repo = richRepo(world);
-    const archived = world.addRepo("acme", "old", { archived: true, dependabot: { alertsEnabled: false, openAlerts: { critical: 0, high: 0, medium: 0 } } });
+    const archived = world.addRepo("acme", "old", {
+      archived: true,
+      dependabot: { alertsEnabled: false, openAlerts: { critical: 0, high: 0, medium: 0 } },
+    });
     const query = `query($ids: [ID!]!) { nodes(ids: $ids) { ... on Repository { id name nameWithOwner isArchived pushedAt hasVulnerabilityAlertsEnabled
       latestRelease { tagName publishedAt } } } }`;
     const answer = graphql(world, query, { ids: [`R_${repo.id}`, `R_${archived.id}`] });
     expect(answer).toEqual({
       data: {
         nodes: [
-          { id: `R_${repo.id}`, name: "payments", nameWithOwner: "acme/payments", isArchived: false, pushedAt: "2026-11-18T10:00:00Z", hasVulnerabilityAlertsEnabled: true, latestRelease: { tagName: "v1.1.0", publishedAt: "2026-11-01T00:00:00Z" } },
-          { id: `R_${archived.id}`, name: "old", nameWithOwner: "acme/old", isArchived: true, pushedAt: "2026-11-20T09:00:00Z", hasVulnerabilityAlertsEnabled: false, latestRelease: null },
+          {
+            id: `R_${repo.id}`,
+            name: "payments",
+            nameWithOwner: "acme/payments",
+            isArchived: false,
+            pushedAt: "2026-11-18T10:00:00Z",
+            hasVulnerabilityAlertsEnabled: true,
+            latestRelease: { tagName: "v1.1.0", publishedAt: "2026-11-01T00:00:00Z" },
+          },
+          {
+            id: `R_${archived.id}`,
+            name: "old",
+            nameWithOwner: "acme/old",
+            isArchived: true,
+            pushedAt: "2026-11-20T09:00:00Z",
+            hasVulnerabilityAlertsEnabled: false,
+            latestRelease: null,
+          },
         ],
       },
     });
     const missing = graphql(world, query, { ids: [`R_${repo.id}`, "R_404"] });
     expect((missing.data!.nodes as unknown[])[1]).toBeNull();
     // As GitHub: the error names where it happened and its type.
-    expect(missing.errors).toEqual([{ message: "Could not resolve to a node with the global id of 'R_404'", path: ["nodes", 1], locations: [expect.any(Object)], type: "NOT_FOUND" }]);
+    expect(missing.errors).toEqual([
+      {
+        message: "Could not resolve to a node with the global id of 'R_404'",
+        path: ["nodes", 1],
+        locations: [expect.any(Object)],
+        type: "NOT_FOUND",
+      },
+    ]);
     expect(graphql(world, `{ node(id: "R_${repo.id}") { ... on Repository { name } } }`)).toEqual({ data: { node: { name: "payments" } } });
   });
 
@@ -355,7 +454,23 @@ describe("simulated organisation: GraphQL", () => {
   it("an empty repository has no default branch, tree or push", () => {
     const { world } = setup();
     world.addRepo("acme", "empty", { empty: true });
-    const answer = graphql(world, `{ repository(owner: "acme", name: "empty") { isEmpty pushedAt defaultBranchRef { name } object(expression: "HEAD:") { oid } } }`);
+    const answer = graphql(
+      world,
+      `
+        {
+          repository(owner: "acme", name: "empty") {
+            isEmpty
+            pushedAt
+            defaultBranchRef {
+              name
+            }
+            object(expression: "HEAD:") {
+              oid
+            }
+          }
+        }
+      `,
+    );
     expect(answer).toEqual({ data: { repository: { isEmpty: true, pushedAt: null, defaultBranchRef: null, object: null } } });
   });
 
@@ -367,8 +482,27 @@ describe("simulated organisation: GraphQL", () => {
       const pr = world.addPullRequest(repo, { number });
       pr.mergedAt = mergedAt;
       world.mergePullRequest(repo, pr);
-      if (conclusion) repo.checkRuns.push({ id: 9000 + number, appId: world.appId, name: "sdlc-guard", headSha: pr.headSha, status: "completed", conclusion, output: { title: null, summary: null }, externalId: null });
-      repo.checkRuns.push({ id: 9100 + number, appId: 1, name: "ci", headSha: pr.headSha, status: "completed", conclusion: "failure", output: { title: null, summary: null }, externalId: null });
+      if (conclusion)
+        repo.checkRuns.push({
+          id: 9000 + number,
+          appId: world.appId,
+          name: "sdlc-guard",
+          headSha: pr.headSha,
+          status: "completed",
+          conclusion,
+          output: { title: null, summary: null },
+          externalId: null,
+        });
+      repo.checkRuns.push({
+        id: 9100 + number,
+        appId: 1,
+        name: "ci",
+        headSha: pr.headSha,
+        status: "completed",
+        conclusion: "failure",
+        output: { title: null, summary: null },
+        externalId: null,
+      });
       return pr;
     };
     merged(1, "2026-11-01T00:00:00Z", "success");
@@ -389,13 +523,32 @@ describe("simulated organisation: GraphQL", () => {
           commits(last: 1) { nodes { commit { checkSuites(first: 5, filterBy: { appId: $appId }) { nodes { checkRuns(first: 5, filterBy: { checkName: "sdlc-guard" }) { nodes { status conclusion } } } } } } } } } } }`;
     const first = graphql(world, query, { owner: "acme", name: "payments", appId: world.appId });
     expect(first.errors).toBeUndefined();
-    const data = first.data!.repository as { defaultBranchRef: Json; pullRequests: { pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: { number: number; mergedAt: string; updatedAt: string; commits: Json }[] } };
+    const data = first.data!.repository as {
+      defaultBranchRef: Json;
+      pullRequests: {
+        pageInfo: { hasNextPage: boolean; endCursor: string };
+        nodes: { number: number; mergedAt: string; updatedAt: string; commits: Json }[];
+      };
+    };
     expect(data.defaultBranchRef).toEqual({
       name: "main",
-      branchProtectionRule: { pattern: "main", requiresApprovingReviews: true, requiredApprovingReviewCount: 2, allowsForcePushes: false, allowsDeletions: false, dismissesStaleReviews: true, isAdminEnforced: true, requiredStatusCheckContexts: ["sdlc-guard"] },
+      branchProtectionRule: {
+        pattern: "main",
+        requiresApprovingReviews: true,
+        requiredApprovingReviewCount: 2,
+        allowsForcePushes: false,
+        allowsDeletions: false,
+        dismissesStaleReviews: true,
+        isAdminEnforced: true,
+        requiredStatusCheckContexts: ["sdlc-guard"],
+      },
       rules: {
         nodes: [
-          { type: "PULL_REQUEST", parameters: { requiredApprovingReviewCount: 2 }, repositoryRuleset: { source: { __typename: "Repository" } } },
+          {
+            type: "PULL_REQUEST",
+            parameters: { requiredApprovingReviewCount: 2 },
+            repositoryRuleset: { source: { __typename: "Repository" } },
+          },
           { type: "NON_FAST_FORWARD", parameters: null, repositoryRuleset: { source: { __typename: "Repository" } } },
         ],
       },
@@ -406,10 +559,19 @@ describe("simulated organisation: GraphQL", () => {
     ]);
     const runs = (n: { commits: Json }) => JSON.stringify(n.commits);
     expect(runs(data.pullRequests.nodes[0]!)).toBe(JSON.stringify({ nodes: [{ commit: { checkSuites: { nodes: [] } } }] }));
-    expect(runs(data.pullRequests.nodes[1]!)).toBe(JSON.stringify({ nodes: [{ commit: { checkSuites: { nodes: [{ checkRuns: { nodes: [{ status: "COMPLETED", conclusion: "FAILURE" }] } }] } } }] }));
+    expect(runs(data.pullRequests.nodes[1]!)).toBe(
+      JSON.stringify({
+        nodes: [{ commit: { checkSuites: { nodes: [{ checkRuns: { nodes: [{ status: "COMPLETED", conclusion: "FAILURE" }] } }] } } }],
+      }),
+    );
     expect(data.pullRequests.pageInfo.hasNextPage).toBe(true);
 
-    const second = graphql(world, query, { owner: "acme", name: "payments", appId: world.appId, after: data.pullRequests.pageInfo.endCursor });
+    const second = graphql(world, query, {
+      owner: "acme",
+      name: "payments",
+      appId: world.appId,
+      after: data.pullRequests.pageInfo.endCursor,
+    });
     const rest = (second.data!.repository as typeof data).pullRequests;
     expect(rest.nodes.map((p) => p.number)).toEqual([1, 5]);
     expect(rest.pageInfo.hasNextPage).toBe(false);
@@ -426,17 +588,41 @@ describe("simulated organisation: GraphQL", () => {
       labels: ["sdlc-guard"],
       author: APP_AUTHOR,
       createdAt: "2026-11-02T00:00:00Z",
-      comments: [{ body: "second push", author: APP_AUTHOR, createdAt: "2026-11-05T00:00:00Z" }, { body: "a person", createdAt: "2026-11-06T00:00:00Z" }],
+      comments: [
+        { body: "second push", author: APP_AUTHOR, createdAt: "2026-11-05T00:00:00Z" },
+        { body: "a person", createdAt: "2026-11-06T00:00:00Z" },
+      ],
     });
-    world.issues.add("acme", "ledger", { title: "old", labels: ["sdlc-guard"], author: APP_AUTHOR, createdAt: "2026-09-01T00:00:00Z", updatedAt: "2026-09-01T00:00:00Z" });
-    world.issues.add("acme", "ledger", { title: "closed", labels: ["SDLC-Guard"], state: "closed", createdAt: "2026-11-03T00:00:00Z", updatedAt: "2026-11-03T00:00:00Z" });
+    world.issues.add("acme", "ledger", {
+      title: "old",
+      labels: ["sdlc-guard"],
+      author: APP_AUTHOR,
+      createdAt: "2026-09-01T00:00:00Z",
+      updatedAt: "2026-09-01T00:00:00Z",
+    });
+    world.issues.add("acme", "ledger", {
+      title: "closed",
+      labels: ["SDLC-Guard"],
+      state: "closed",
+      createdAt: "2026-11-03T00:00:00Z",
+      updatedAt: "2026-11-03T00:00:00Z",
+    });
     world.issues.add("acme", "ledger", { title: "unlabelled", createdAt: "2026-11-04T00:00:00Z", updatedAt: "2026-11-04T00:00:00Z" });
-    world.issues.add("other", "elsewhere", { title: "other org", labels: ["sdlc-guard"], createdAt: "2026-11-04T00:00:00Z", updatedAt: "2026-11-04T00:00:00Z" });
+    world.issues.add("other", "elsewhere", {
+      title: "other org",
+      labels: ["sdlc-guard"],
+      createdAt: "2026-11-04T00:00:00Z",
+      updatedAt: "2026-11-04T00:00:00Z",
+    });
 
     const query = `query($q: String!, $after: String) { search(type: ISSUE, query: $q, first: 1, after: $after) { issueCount pageInfo { hasNextPage endCursor }
       nodes { ... on Issue { number title body createdAt updatedAt state author { login __typename } repository { name nameWithOwner }
         comments(first: 10) { totalCount pageInfo { hasNextPage } nodes { body createdAt author { login __typename } } } } } } }`;
-    type Search = { issueCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: { title: string; state: string; author: Json; repository: Json; comments: { totalCount: number; nodes: Json[] } }[] };
+    type Search = {
+      issueCount: number;
+      pageInfo: { hasNextPage: boolean; endCursor: string };
+      nodes: { title: string; state: string; author: Json; repository: Json; comments: { totalCount: number; nodes: Json[] } }[];
+    };
     const search = (q: string, after?: string) => {
       const answer = graphql(world, query, { q, after });
       expect(answer.errors).toBeUndefined();
@@ -454,7 +640,9 @@ describe("simulated organisation: GraphQL", () => {
     };
 
     expect(titles("org:acme label:sdlc-guard is:issue")).toEqual(["closed", "sdlc-guard: direct pushes to protected branches", "old"]);
-    expect(titles("org:acme label:sdlc-guard is:issue is:open updated:>=2026-10-21 direct push")).toEqual(["sdlc-guard: direct pushes to protected branches"]);
+    expect(titles("org:acme label:sdlc-guard is:issue is:open updated:>=2026-10-21 direct push")).toEqual([
+      "sdlc-guard: direct pushes to protected branches",
+    ]);
     expect(titles("repo:acme/ledger created:>=2026-11-01")).toEqual(["unlabelled", "closed"]);
     expect(titles("org:acme is:closed")).toEqual(["closed"]);
     expect(titles('org:acme label:"sdlc-guard" author:app/sdlc-guard')).toEqual(["sdlc-guard: direct pushes to protected branches", "old"]);

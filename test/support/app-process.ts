@@ -40,7 +40,10 @@ export async function startAppProcess(simulator: RunningSimulator, env: Record<s
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const ready = await fetch(`${base}/ready`).then((r) => r.status, () => 0);
+    const ready = await fetch(`${base}/ready`).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (ready === 200) break;
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the app did not get ready: ${err || out}`);
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -21,7 +21,8 @@ export const DESCRIPTION_WAIVER = {
 };
 
 /** The summary of our check run, as the app writes it: visible text, then the per-control rows in a hidden block. */
-export const checkRunSummary = (rows: ControlResult[]): string => `**sdlc-guard** checked ${rows.length} controls.\n\n${encodeResults(rows)}`;
+export const checkRunSummary = (rows: ControlResult[]): string =>
+  `**sdlc-guard** checked ${rows.length} controls.\n\n${encodeResults(rows)}`;
 
 const pass = (id: ControlResult["id"]): ControlResult => ({ id, enforcement: "required", outcome: "pass", reason: "passes", fix: "" });
 
@@ -106,14 +107,36 @@ export function evidenceWorld() {
       summary: checkRunSummary([
         pass("reviews"),
         pass("jira"),
-        { id: "description", enforcement: "required", outcome: "waived", reason: "the Security considerations section is missing", fix: "", waiver: DESCRIPTION_WAIVER },
+        {
+          id: "description",
+          enforcement: "required",
+          outcome: "waived",
+          reason: "the Security considerations section is missing",
+          fix: "",
+          waiver: DESCRIPTION_WAIVER,
+        },
         pass("branch-protection"),
         pass("secret-scanning"),
       ]),
     },
   );
-  mergePullRequest(world, ledger, { number: 3, title: "=HYPERLINK(\"https://evil.example\") Bump dependencies", author: { login: "dev-alice" }, mergedAt: "2026-11-10T09:30:00Z" }, { conclusion: "failure", summary: null });
-  mergePullRequest(world, payments, { number: 9, title: "PAY-9: Older change", mergedAt: "2026-10-28T12:00:00Z" }, { conclusion: "success", summary: checkRunSummary([pass("reviews")]) });
+  mergePullRequest(
+    world,
+    ledger,
+    {
+      number: 3,
+      title: '=HYPERLINK("https://evil.example") Bump dependencies',
+      author: { login: "dev-alice" },
+      mergedAt: "2026-11-10T09:30:00Z",
+    },
+    { conclusion: "failure", summary: null },
+  );
+  mergePullRequest(
+    world,
+    payments,
+    { number: 9, title: "PAY-9: Older change", mergedAt: "2026-10-28T12:00:00Z" },
+    { conclusion: "success", summary: checkRunSummary([pass("reviews")]) },
+  );
   world.addPullRequest(payments, { number: 13, title: "PAY-13: Work in progress", createdAt: "2026-11-18T08:00:00Z" });
 
   recordPushes(world, payments, "direct-push", ["2026-10-25T08:00:00Z", "2026-11-06T14:00:00Z", "2026-11-08T09:15:00Z"]);
@@ -124,6 +147,13 @@ export function evidenceWorld() {
     { tagName: "v2.3.0", name: "2.3.0", body: "Refund cap", draft: false, prerelease: false, publishedAt: "2026-11-07T10:00:00Z" },
     { tagName: "v2.4.0", name: null, body: "", draft: true, prerelease: false },
   );
-  ledger.releases.push({ tagName: "v1.0.0-rc.1", name: null, body: "", draft: false, prerelease: true, publishedAt: "2026-11-12T16:00:00Z" });
+  ledger.releases.push({
+    tagName: "v1.0.0-rc.1",
+    name: null,
+    body: "",
+    draft: false,
+    prerelease: true,
+    publishedAt: "2026-11-12T16:00:00Z",
+  });
   return { world, payments, ledger };
 }

@@ -32,7 +32,11 @@ export function mockGitHub(world: GitHubWorld) {
             world.violations.push(`mock failed to answer ${method} ${uri}: ${(error as Error).message}`);
             return [500, JSON.stringify({ message: "mock failure" })];
           }
-          return [answer.status, answer.body === undefined ? "" : JSON.stringify(answer.body), { "content-type": "application/json", ...answer.headers }];
+          return [
+            answer.status,
+            answer.body === undefined ? "" : JSON.stringify(answer.body),
+            { "content-type": "application/json", ...answer.headers },
+          ];
         });
       return api;
     },
@@ -49,7 +53,11 @@ export function mockGitHub(world: GitHubWorld) {
      * evaluation in the same app, whose config and secret-scanning state are cached: GraphQL and the write only
      * (`"config"`: only the config is cached, e.g. after an evaluation that stopped before reading secret scanning).
      */
-    expectEvaluation(owner: string, repo: string, opts: { orgFallback?: boolean; write?: "create" | "update"; cached?: boolean | "config" } = {}) {
+    expectEvaluation(
+      owner: string,
+      repo: string,
+      opts: { orgFallback?: boolean; write?: "create" | "update"; cached?: boolean | "config" } = {},
+    ) {
       if (!opts.cached) api.expectConfigFiles(owner, repo);
       api.expect("POST", "/graphql");
       if (opts.cached !== true) {
@@ -97,11 +105,26 @@ export async function warmUpGitHubModel(): Promise<void> {
   world.handle("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml", undefined);
   world.handle("POST", "/graphql", {
     query: PULL_REQUEST_QUERY,
-    variables: { owner: "acme", repo: "payments", number: 1, appId: world.appId, withFiles: true, withCommits: true, withChecks: true, withCodeOwners: true },
+    variables: {
+      owner: "acme",
+      repo: "payments",
+      number: 1,
+      appId: world.appId,
+      withFiles: true,
+      withCommits: true,
+      withChecks: true,
+      withCodeOwners: true,
+    },
   });
   world.handle("GET", "/repos/acme/payments/secret-scanning/alerts?state=open", undefined);
   world.handle("GET", "/repos/acme/payments", undefined);
   world.handle("GET", `/repos/acme/payments/commits/${pr.headSha}/check-runs`, undefined);
-  world.handle("POST", "/repos/acme/payments/check-runs", { name: "sdlc-guard", head_sha: pr.headSha, status: "completed", conclusion: "success", output: { title: "t", summary: "s" } });
+  world.handle("POST", "/repos/acme/payments/check-runs", {
+    name: "sdlc-guard",
+    head_sha: pr.headSha,
+    status: "completed",
+    conclusion: "success",
+    output: { title: "t", summary: "s" },
+  });
   if (world.violations.length) throw new Error(world.violations.join("; "));
 }

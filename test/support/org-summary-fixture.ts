@@ -37,7 +37,14 @@ export function repository(name: string, cells: Partial<Record<SummaryControlId,
   const states = SUMMARY_CONTROL_IDS.map((id) => all[id].state);
   const failing = states.filter((s) => s === "fail").length;
   const unknownCount = states.filter((s) => s === "unknown").length;
-  return { name, url: `https://github.com/${org}/${name}`, cells: all, compliant: failing + unknownCount === 0, failing, unknown: unknownCount };
+  return {
+    name,
+    url: `https://github.com/${org}/${name}`,
+    cells: all,
+    compliant: failing + unknownCount === 0,
+    failing,
+    unknown: unknownCount,
+  };
 }
 
 /** Most failing cells first, then most unknown, then by name (the evaluation's order). */
@@ -79,10 +86,22 @@ export function summaryOf(repositories: RepositorySummary[], overrides: Partial<
 export function exampleSummary(overrides: Partial<OrgSummary> = {}): OrgSummary {
   const repositories = [
     repository("payments-api", {
-      "branch-protection": fail("main is not protected", "Protect main: require a pull request with 1 approval, block force pushes and deletion."),
-      "secret-scanning": fail("3 open secret-scanning alerts", "Revoke the leaked secrets, then close the alerts (Security > Secret scanning)."),
-      dependabot: fail("2 critical and 5 high Dependabot alerts open", "Merge the Dependabot pull requests or update the affected dependencies."),
-      "direct-push": fail("2 direct pushes to main", "Merge changes through pull requests only; see the direct-push issues for the commits."),
+      "branch-protection": fail(
+        "main is not protected",
+        "Protect main: require a pull request with 1 approval, block force pushes and deletion.",
+      ),
+      "secret-scanning": fail(
+        "3 open secret-scanning alerts",
+        "Revoke the leaked secrets, then close the alerts (Security > Secret scanning).",
+      ),
+      dependabot: fail(
+        "2 critical and 5 high Dependabot alerts open",
+        "Merge the Dependabot pull requests or update the affected dependencies.",
+      ),
+      "direct-push": fail(
+        "2 direct pushes to main",
+        "Merge changes through pull requests only; see the direct-push issues for the commits.",
+      ),
       "merged-prs": fail("PR #412 merged while sdlc-guard failed", "Review PR #412 after the fact and record a waiver, or revert it."),
     }),
     repository("legacy-portal", {
@@ -118,9 +137,24 @@ export function exampleSummary(overrides: Partial<OrgSummary> = {}): OrgSummary 
       { name: "old-website", url: "https://github.com/acme/old-website" },
     ],
     history: [
-      { at: "2025-05-12T06:00:00Z", repositories: 7, compliantPercent: 14.3, rates: { "branch-protection": 71.4, "code-scanning": 42.9, dependabot: 57.1 } },
-      { at: "2025-05-19T06:00:00Z", repositories: 7, compliantPercent: 28.6, rates: { "branch-protection": 85.7, "code-scanning": 57.1, dependabot: 57.1 } },
-      { at: "2025-05-26T06:00:00Z", repositories: 8, compliantPercent: 25, rates: { "branch-protection": 75, "code-scanning": 62.5, dependabot: 75 } },
+      {
+        at: "2025-05-12T06:00:00Z",
+        repositories: 7,
+        compliantPercent: 14.3,
+        rates: { "branch-protection": 71.4, "code-scanning": 42.9, dependabot: 57.1 },
+      },
+      {
+        at: "2025-05-19T06:00:00Z",
+        repositories: 7,
+        compliantPercent: 28.6,
+        rates: { "branch-protection": 85.7, "code-scanning": 57.1, dependabot: 57.1 },
+      },
+      {
+        at: "2025-05-26T06:00:00Z",
+        repositories: 8,
+        compliantPercent: 25,
+        rates: { "branch-protection": 75, "code-scanning": 62.5, dependabot: 75 },
+      },
     ],
     requests: 1_284,
     durationMs: 83_400,
@@ -135,7 +169,10 @@ export function largeSummary(n: number): OrgSummary {
     if (i % 3 === 0) return repository(name);
     const cells: Partial<Record<SummaryControlId, SummaryCell>> = {
       "branch-protection": fail(`main of ${name} allows merging without approval`, "Require 1 approval on main."),
-      "code-scanning": i % 2 ? fail("not configured", "Enable code scanning default setup.") : unknown(FORBIDDEN, "Give the app the Code scanning alerts: read permission."),
+      "code-scanning":
+        i % 2
+          ? fail("not configured", "Enable code scanning default setup.")
+          : unknown(FORBIDDEN, "Give the app the Code scanning alerts: read permission."),
     };
     if (i % 5 === 0) cells["repository-files"] = fail("missing SECURITY.md", "Add SECURITY.md.");
     return repository(name, cells);

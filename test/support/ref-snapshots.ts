@@ -8,7 +8,12 @@ export const TAG_SHA = "3333333ccccccccccccccccccccccccccccccccc";
 export const PR_HEAD_SHA = "5555555eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee";
 
 /** PR `number` merged into `main` by mia as `mergeCommitSha`, whose final head got `headRun` (default: a passing run). */
-export function mergedPull(number: number, mergeCommitSha: string | null, headRun: OurRunState | null = { status: "completed", conclusion: "success", title: "All required controls pass" }, overrides: Partial<MergedPullVerdict> = {}): MergedPullVerdict {
+export function mergedPull(
+  number: number,
+  mergeCommitSha: string | null,
+  headRun: OurRunState | null = { status: "completed", conclusion: "success", title: "All required controls pass" },
+  overrides: Partial<MergedPullVerdict> = {},
+): MergedPullVerdict {
   return { number, baseRefName: "main", headSha: PR_HEAD_SHA, mergeCommitSha, mergedBy: "mia", headRun: fetched(headRun), ...overrides };
 }
 

@@ -17,7 +17,10 @@ export function routeToWorld(world: GitHubWorld, methods: readonly Method[] = ["
   const answer = (method: Method) =>
     function (this: { req: { headers: Record<string, string> } }, uri: string, body: unknown): [number, string, Record<string, string>] {
       const parsed = typeof body === "string" && body ? JSON.parse(body) : body || undefined;
-      const operation = method === "POST" && uri.startsWith("/graphql") ? /(?:query|mutation) (\w+)/.exec((parsed as { query: string }).query)?.[1] : undefined;
+      const operation =
+        method === "POST" && uri.startsWith("/graphql")
+          ? /(?:query|mutation) (\w+)/.exec((parsed as { query: string }).query)?.[1]
+          : undefined;
       log.push(operation ? `POST graphql ${operation}` : `${method} ${uri.split("?")[0]}`);
       const a = world.handle(method, uri, parsed, this.req.headers);
       return [a.status, a.body === undefined ? "" : JSON.stringify(a.body), { "content-type": "application/json", ...a.headers }];

@@ -44,7 +44,10 @@ export function createTestApp(world: GitHubWorld, options: TestAppOptions = {}):
 }
 
 /** The Probot instance alone (nothing loaded), for tests of one handler family. */
-export function testProbot(world: GitHubWorld, { retry = false, log = pino({ level: "silent" }) as Logger }: { retry?: boolean; log?: Logger } = {}): Probot {
+export function testProbot(
+  world: GitHubWorld,
+  { retry = false, log = pino({ level: "silent" }) as Logger }: { retry?: boolean; log?: Logger } = {},
+): Probot {
   return new Probot({
     appId: world.appId,
     privateKey: testPrivateKey(),

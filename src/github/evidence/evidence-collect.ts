@@ -55,21 +55,57 @@ export async function collectEvidence(octokit: GitHubClient, options: CollectEvi
       readJiraSettings(octokit, budget, org, repository),
       readRepositories(octokit, budget, options, (n) => progress("repositories", n, n)),
     ]);
-    budget.ensureCanMeet({ graphql: Math.ceil(repositories.length / perQuery) * releasesQueryCost(perQuery) + mergedPullsSearchCost(appId) + 2 });
+    budget.ensureCanMeet({
+      graphql: Math.ceil(repositories.length / perQuery) * releasesQueryCost(perQuery) + mergedPullsSearchCost(appId) + 2,
+    });
 
     const [pulls, releases, pushes] = await Promise.all([
-      readMergedPulls(octokit, budget, { org, repository, appId, period, jira: jira.config, resultLimit: options.searchResultLimit, onPage: (n) => progress("pull requests", n, n) }),
+      readMergedPulls(octokit, budget, {
+        org,
+        repository,
+        appId,
+        period,
+        jira: jira.config,
+        resultLimit: options.searchResultLimit,
+        onPage: (n) => progress("pull requests", n, n),
+      }),
       readReleases(octokit, budget, repositories, { org, period, perQuery, onBatch: (n) => progress("releases", n, repositories.length) }),
-      readRecordedPushEvents(octokit, budget, { org, repository, period, now: options.now, perQuery, resultLimit: options.searchResultLimit, onPage: (n) => progress("pushes", n, n) }),
+      readRecordedPushEvents(octokit, budget, {
+        org,
+        repository,
+        period,
+        now: options.now,
+        perQuery,
+        resultLimit: options.searchResultLimit,
+        onPage: (n) => progress("pushes", n, n),
+      }),
     ]);
     return {
       org,
       ...(repository ? { repository } : {}),
       period: { since: period.since.toISOString(), until: period.until.toISOString() },
       generatedAt: options.now.toISOString(),
-      pullRequests: pulls.pullRequests.sort(compareBy((p) => p.mergedAt, (p) => p.repository, (p) => p.number)),
-      pushes: pushes.pushes.sort(compareBy((p) => p.at, (p) => p.repository, (p) => p.control)),
-      releases: releases.releases.sort(compareBy((r) => r.publishedAt, (r) => r.repository, (r) => r.tag)),
+      pullRequests: pulls.pullRequests.sort(
+        compareBy(
+          (p) => p.mergedAt,
+          (p) => p.repository,
+          (p) => p.number,
+        ),
+      ),
+      pushes: pushes.pushes.sort(
+        compareBy(
+          (p) => p.at,
+          (p) => p.repository,
+          (p) => p.control,
+        ),
+      ),
+      releases: releases.releases.sort(
+        compareBy(
+          (r) => r.publishedAt,
+          (r) => r.repository,
+          (r) => r.tag,
+        ),
+      ),
       unreadable: [...jira.unreadable, ...pulls.unreadable, ...releases.unreadable, ...pushes.unreadable],
       requests: counter.count - firstRequest,
     };
@@ -93,7 +129,12 @@ const compareBy =
  * The Jira key settings the app uses (`controls.jira`): the repository's config with `--repo`, else the organisation's
  * `.github` config (one request); the defaults (any ABC-123 key) when there is none, or, said so, when it cannot be used.
  */
-async function readJiraSettings(octokit: GitHubClient, budget: RateBudget, org: string, repository: string | undefined): Promise<{ config: JiraConfig; unreadable: EvidenceUnreadable[] }> {
+async function readJiraSettings(
+  octokit: GitHubClient,
+  budget: RateBudget,
+  org: string,
+  repository: string | undefined,
+): Promise<{ config: JiraConfig; unreadable: EvidenceUnreadable[] }> {
   const loaded = await loadConfig(org, repository ?? ".github", async (location) => {
     await budget.spend("core", 1);
     return readDefaultBranchFile(octokit, location);
@@ -101,12 +142,22 @@ async function readJiraSettings(octokit: GitHubClient, budget: RateBudget, org: 
   if (loaded.ok) return { config: loaded.config.controls.jira, unreadable: [] };
   return {
     config: configSchema.parse({}).controls.jira,
-    unreadable: [{ what: "the Jira key settings (controls.jira)", why: `${formatConfigError(loaded.error)}; keys were found with the default pattern (ABC-123)` }],
+    unreadable: [
+      {
+        what: "the Jira key settings (controls.jira)",
+        why: `${formatConfigError(loaded.error)}; keys were found with the default pattern (ABC-123)`,
+      },
+    ],
   };
 }
 
 /** The repositories whose releases are read: the one asked for, or every repository of the organisation (archived too). */
-async function readRepositories(octokit: GitHubClient, budget: RateBudget, options: CollectEvidenceOptions, onPage: (listed: number) => void): Promise<RepositoryToRead[]> {
+async function readRepositories(
+  octokit: GitHubClient,
+  budget: RateBudget,
+  options: CollectEvidenceOptions,
+  onPage: (listed: number) => void,
+): Promise<RepositoryToRead[]> {
   const { org, repository } = options;
   try {
     if (!repository) return await listOrgRepositories(octokit, budget, org, options.webUrl, onPage);
@@ -115,6 +166,9 @@ async function readRepositories(octokit: GitHubClient, budget: RateBudget, optio
     return [{ name: data.name, nodeId: data.node_id }];
   } catch (error) {
     if (error instanceof RateLimitExhaustedError) throw error;
-    throw new Error(`cannot read ${repository ? `the repository ${org}/${repository}` : `the repositories of ${org}`}: ${describeGitHubError(error)}`, { cause: error });
+    throw new Error(
+      `cannot read ${repository ? `the repository ${org}/${repository}` : `the repositories of ${org}`}: ${describeGitHubError(error)}`,
+      { cause: error },
+    );
   }
 }

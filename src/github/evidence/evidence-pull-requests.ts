@@ -85,7 +85,11 @@ export interface MergedPullsOptions {
  * Every PR merged in the period (the organisation's, or one repository's): GitHub's search, 50 PRs a page with their
  * approvals, Jira keys and our run on the merged head, the period split where GitHub would list too many results.
  */
-export async function readMergedPulls(octokit: GitHubClient, budget: RateBudget, options: MergedPullsOptions): Promise<{ pullRequests: EvidencePullRequest[]; unreadable: EvidenceUnreadable[] }> {
+export async function readMergedPulls(
+  octokit: GitHubClient,
+  budget: RateBudget,
+  options: MergedPullsOptions,
+): Promise<{ pullRequests: EvidencePullRequest[]; unreadable: EvidenceUnreadable[] }> {
   const { org, repository, appId, period } = options;
   const scope = repository ? `repo:${org}/${repository}` : `org:${org}`;
   const found = await searchOverPeriod<Partial<GqlEvidencePull>>(octokit, budget, period, {
@@ -105,7 +109,10 @@ export async function readMergedPulls(octokit: GitHubClient, budget: RateBudget,
     // A search result that is not a PR (the `... on PullRequest` fragment selected nothing) is none of ours.
     if (node.number === undefined) continue;
     if (!node.repository || !node.mergedAt) {
-      unreadable.push({ what: `a merged pull request (#${node.number})`, why: errors.length ? describeFieldErrors(errors) : "GitHub returned it without its repository or merge time" });
+      unreadable.push({
+        what: `a merged pull request (#${node.number})`,
+        why: errors.length ? describeFieldErrors(errors) : "GitHub returned it without its repository or merge time",
+      });
       continue;
     }
     const name = `${org}/${node.repository.name}#${node.number}`;
@@ -123,7 +130,11 @@ function toEvidencePull(pr: GqlEvidencePull, jira: JiraConfig): { pull: Evidence
   const unreadable: EvidenceUnreadable[] = [];
   const approvals = pr.reviews?.nodes.filter((r) => r !== null) ?? [];
   if (!pr.reviews) unreadable.push({ what: "its approvals", why: "GitHub did not return the reviews" });
-  else if (pr.reviews.pageInfo.hasNextPage) unreadable.push({ what: "its approvals", why: `more than ${APPROVALS_PER_PR} approving reviews: the first ${APPROVALS_PER_PR} are exported` });
+  else if (pr.reviews.pageInfo.hasNextPage)
+    unreadable.push({
+      what: "its approvals",
+      why: `more than ${APPROVALS_PER_PR} approving reviews: the first ${APPROVALS_PER_PR} are exported`,
+    });
   // GitHub lists reviews oldest first: the last approval of each reviewer is the one that stands.
   const latest = new Map<string, EvidenceApprover>();
   for (const review of approvals) {
@@ -133,7 +144,13 @@ function toEvidencePull(pr: GqlEvidencePull, jira: JiraConfig): { pull: Evidence
   }
   const head = pr.commits?.nodes[0]?.commit;
   const run = ourRun(head?.checkSuites ?? null);
-  if (run === undefined) unreadable.push({ what: `the ${CHECK_NAME} check run`, why: head ? `none named ${CHECK_NAME} in the first ${SUITES_WITHOUT_APP_ID} check suites of the head commit (set APP_ID to find ours)` : "GitHub did not return the head commit" });
+  if (run === undefined)
+    unreadable.push({
+      what: `the ${CHECK_NAME} check run`,
+      why: head
+        ? `none named ${CHECK_NAME} in the first ${SUITES_WITHOUT_APP_ID} check suites of the head commit (set APP_ID to find ours)`
+        : "GitHub did not return the head commit",
+    });
   const results = run ? decodeResults(run.summary) : [];
   if (run && !results.length) {
     const why = run.summary?.includes("<!-- sdlc-guard-results ")
@@ -141,7 +158,14 @@ function toEvidencePull(pr: GqlEvidencePull, jira: JiraConfig): { pull: Evidence
       : "its summary has no per-control results block (a run written before results were kept, or not by sdlc-guard)";
     unreadable.push({ what: `the per-control results of the ${CHECK_NAME} check run`, why });
   }
-  const conclusion = run === undefined ? "unknown" : run === null ? "none" : run.status === "COMPLETED" ? (run.conclusion ?? "none").toLowerCase() : "pending";
+  const conclusion =
+    run === undefined
+      ? "unknown"
+      : run === null
+        ? "none"
+        : run.status === "COMPLETED"
+          ? (run.conclusion ?? "none").toLowerCase()
+          : "pending";
   // Only the title, head branch and body are read to find keys.
   const keys = findJiraKeys({ title: pr.title, headRefName: pr.headRefName, body: pr.body } as PullRequestSnapshot, jira);
   return {

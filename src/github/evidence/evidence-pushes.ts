@@ -49,7 +49,15 @@ const CONTROLS = [
 export async function readRecordedPushEvents(
   octokit: GitHubClient,
   budget: RateBudget,
-  options: { org: string; repository?: string; period: Period; now: Date; perQuery: number; resultLimit?: number; onPage?: (read: number) => void },
+  options: {
+    org: string;
+    repository?: string;
+    period: Period;
+    now: Date;
+    perQuery: number;
+    resultLimit?: number;
+    onPage?: (read: number) => void;
+  },
 ): Promise<{ pushes: EvidencePush[]; unreadable: EvidenceUnreadable[] }> {
   const { org, repository, period } = options;
   const scope = repository ? `repo:${org}/${repository}` : `org:${org}`;
@@ -72,7 +80,10 @@ export async function readRecordedPushEvents(
     const control = toActor(node.author ?? null)?.isBot ? CONTROLS.find((c) => node.body?.includes(c.marker)) : undefined;
     if (!control) continue;
     if (errors.length || !node.comments || !node.repository) {
-      unreadable.push({ what: `sdlc-guard violation issue ${node.url ?? `#${node.number}`}`, why: errors.map((e) => e.message).join("; ") || "GitHub did not return its comments" });
+      unreadable.push({
+        what: `sdlc-guard violation issue ${node.url ?? `#${node.number}`}`,
+        why: errors.map((e) => e.message).join("; ") || "GitHub did not return its comments",
+      });
       continue;
     }
     issues.push({ issue: node as GqlIssue, control, comments: node.comments.nodes.filter((c): c is GqlComment => c !== null) });
@@ -99,15 +110,25 @@ export async function readRecordedPushEvents(
         },
       },
     );
-    for (const [key, outcome] of followed) if (!outcome.ok) unreadable.push({ what: `later occurrences in ${byId.get(key)!.issue.url}`, why: outcome.error });
+    for (const [key, outcome] of followed)
+      if (!outcome.ok) unreadable.push({ what: `later occurrences in ${byId.get(key)!.issue.url}`, why: outcome.error });
   }
 
   const pushes: EvidencePush[] = [];
   for (const { issue, control, comments } of issues) {
-    const record = (at: string, text: string): EvidencePush => ({ repository: issue.repository.name, kind: control.kind, control: control.control, at, issueUrl: issue.url, summary: firstLine(text) });
-    if (inPeriod(issue.createdAt)) pushes.push(record(issue.createdAt, issue.body.slice(issue.body.indexOf(control.marker) + control.marker.length)));
+    const record = (at: string, text: string): EvidencePush => ({
+      repository: issue.repository.name,
+      kind: control.kind,
+      control: control.control,
+      at,
+      issueUrl: issue.url,
+      summary: firstLine(text),
+    });
+    if (inPeriod(issue.createdAt))
+      pushes.push(record(issue.createdAt, issue.body.slice(issue.body.indexOf(control.marker) + control.marker.length)));
     for (const comment of comments) {
-      if (toActor(comment.author)?.isBot && comment.body.includes(OCCURRENCE_PREFIX) && inPeriod(comment.createdAt)) pushes.push(record(comment.createdAt, comment.body));
+      if (toActor(comment.author)?.isBot && comment.body.includes(OCCURRENCE_PREFIX) && inPeriod(comment.createdAt))
+        pushes.push(record(comment.createdAt, comment.body));
     }
   }
   return { pushes, unreadable };
@@ -115,6 +136,9 @@ export async function readRecordedPushEvents(
 
 /** The first line of an occurrence's text: hidden markers and the issue's "First occurrence" heading left out. */
 function firstLine(text: string): string {
-  const lines = text.replace(/<!--[\s\S]*?-->/g, "").split("\n").map((line) => line.trim());
+  const lines = text
+    .replace(/<!--[\s\S]*?-->/g, "")
+    .split("\n")
+    .map((line) => line.trim());
   return lines.find((line) => line && !/^#+\s*first occurrence$/i.test(line)) ?? "";
 }

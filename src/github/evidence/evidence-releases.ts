@@ -61,8 +61,21 @@ export async function readReleases(
   const take = (repo: RepositoryToRead, page: GqlPage<GqlRelease>): string | undefined => {
     const nodes = page.nodes.filter((n): n is GqlRelease => n !== null);
     for (const r of nodes) {
-      if (r.isDraft || !r.publishedAt || Date.parse(r.publishedAt) < period.since.getTime() || Date.parse(r.publishedAt) >= period.until.getTime()) continue;
-      releases.push({ repository: repo.name, tag: r.tagName, name: r.name, publishedAt: r.publishedAt, prerelease: r.isPrerelease, url: r.url });
+      if (
+        r.isDraft ||
+        !r.publishedAt ||
+        Date.parse(r.publishedAt) < period.since.getTime() ||
+        Date.parse(r.publishedAt) >= period.until.getTime()
+      )
+        continue;
+      releases.push({
+        repository: repo.name,
+        tag: r.tagName,
+        name: r.name,
+        publishedAt: r.publishedAt,
+        prerelease: r.isPrerelease,
+        url: r.url,
+      });
     }
     const last = nodes.at(-1);
     const olderMayFollow = last && Date.parse(last.createdAt) >= period.since.getTime();
@@ -72,7 +85,9 @@ export async function readReleases(
   for (let start = 0; start < repositories.length; start += perQuery) {
     const batch = repositories.slice(start, start + perQuery);
     await budget.spend("graphql", releasesQueryCost(batch.length));
-    const outcome = await graphqlPartial<{ nodes: ({ releases?: GqlPage<GqlRelease> | null } | null)[] | null }>(octokit, RELEASES_QUERY, { ids: batch.map((r) => r.nodeId) });
+    const outcome = await graphqlPartial<{ nodes: ({ releases?: GqlPage<GqlRelease> | null } | null)[] | null }>(octokit, RELEASES_QUERY, {
+      ids: batch.map((r) => r.nodeId),
+    });
     batch.forEach((repo, i) => {
       if (!outcome.ok) return failed(repo, outcome.error);
       // An error on this repository, or one that names no repository (it may concern any of them).

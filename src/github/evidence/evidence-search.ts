@@ -60,7 +60,11 @@ export async function searchOverPeriod<N>(
     let listed = 0;
     for (let page = 1; ; page++) {
       await budget.spend("graphql", spec.cost);
-      const outcome: GqlOutcome<GqlSearch<N>> = await graphqlPartial<GqlSearch<N>>(octokit, spec.query, { ...spec.variables, search, after });
+      const outcome: GqlOutcome<GqlSearch<N>> = await graphqlPartial<GqlSearch<N>>(octokit, spec.query, {
+        ...spec.variables,
+        search,
+        after,
+      });
       const answer: GqlSearch<N>["search"] = outcome.ok ? outcome.data.search : null;
       if (!answer) {
         const why = outcome.ok ? describeFieldErrors(outcome.errors) : outcome.error;
@@ -80,7 +84,8 @@ export async function searchOverPeriod<N>(
       if (unpinned.length) unreadable.push({ what: `part of ${spec.what} ${range}, page ${page}`, why: describeFieldErrors(unpinned) });
       answer.nodes.forEach((node, i) => {
         if (node) hits.push({ node, errors: nodeErrors(i) });
-        else if (nodeErrors(i).length) unreadable.push({ what: `a result of ${spec.what} ${range}, page ${page}`, why: describeFieldErrors(nodeErrors(i)) });
+        else if (nodeErrors(i).length)
+          unreadable.push({ what: `a result of ${spec.what} ${range}, page ${page}`, why: describeFieldErrors(nodeErrors(i)) });
       });
       listed += answer.nodes.length;
       spec.onPage?.(hits.length);
@@ -89,8 +94,13 @@ export async function searchOverPeriod<N>(
         continue;
       }
       const counted = answer.issueCount;
-      if (listed < Math.min(counted, limit)) unreadable.push({ what: `${spec.what} ${range}`, why: `GitHub's search counted ${counted} but listed ${listed}` });
-      if (counted > limit) unreadable.push({ what: `${spec.what} ${range}`, why: `${counted} results within one second, more than the ${limit} GitHub's search lists: only ${listed} are exported` });
+      if (listed < Math.min(counted, limit))
+        unreadable.push({ what: `${spec.what} ${range}`, why: `GitHub's search counted ${counted} but listed ${listed}` });
+      if (counted > limit)
+        unreadable.push({
+          what: `${spec.what} ${range}`,
+          why: `${counted} results within one second, more than the ${limit} GitHub's search lists: only ${listed} are exported`,
+        });
       return;
     }
   };

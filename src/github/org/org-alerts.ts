@@ -20,7 +20,10 @@ export interface OrgAlerts {
 interface WithRepository {
   repository?: { name?: string } | null;
 }
-type DependabotAlert = WithRepository & { security_advisory?: { severity?: string } | null; security_vulnerability?: { severity?: string } | null };
+type DependabotAlert = WithRepository & {
+  security_advisory?: { severity?: string } | null;
+  security_vulnerability?: { severity?: string } | null;
+};
 interface Configuration {
   id: number;
   name: string;
@@ -31,7 +34,8 @@ interface Configuration {
 export const ORG_ALERT_SOURCES = 4;
 
 export async function readOrgAlerts(octokit: GitHubClient, budget: RateBudget, org: string, onRead?: () => void): Promise<OrgAlerts> {
-  const all = <T>(route: string, parameters: Record<string, unknown>) => readAllPages<T>(octokit, budget, route, { org, per_page: 100, ...parameters });
+  const all = <T>(route: string, parameters: Record<string, unknown>) =>
+    readAllPages<T>(octokit, budget, route, { org, per_page: 100, ...parameters });
   const source = async <T>(what: string, permission: string, read: () => Promise<T>): Promise<Fetched<T>> => {
     try {
       return fetched(await read());
@@ -47,13 +51,25 @@ export async function readOrgAlerts(octokit: GitHubClient, budget: RateBudget, o
     // hide_secret: counts are needed, never the leaked values; generic patterns are listed only when named.
     const [provider, generic] = await Promise.all([
       all<WithRepository>("GET /orgs/{org}/secret-scanning/alerts", { state: "open", hide_secret: true }),
-      all<WithRepository>("GET /orgs/{org}/secret-scanning/alerts", { state: "open", hide_secret: true, secret_type: GENERIC_SECRET_TYPES.join(",") }),
+      all<WithRepository>("GET /orgs/{org}/secret-scanning/alerts", {
+        state: "open",
+        hide_secret: true,
+        secret_type: GENERIC_SECRET_TYPES.join(","),
+      }),
     ]);
-    return countByRepository([...provider, ...generic], () => 1, 0, (a, b) => a + b);
+    return countByRepository(
+      [...provider, ...generic],
+      () => 1,
+      0,
+      (a, b) => a + b,
+    );
   });
   const dependabotAlerts = source("the organisation's Dependabot alerts", "Dependabot alerts (read)", async () => {
     const alerts = await all<DependabotAlert>("GET /orgs/{org}/dependabot/alerts", { state: "open", severity: "critical,high" });
-    return countByRepository(alerts, severityCount, { critical: 0, high: 0 }, (a, b) => ({ critical: a.critical + b.critical, high: a.high + b.high }));
+    return countByRepository(alerts, severityCount, { critical: 0, high: 0 }, (a, b) => ({
+      critical: a.critical + b.critical,
+      high: a.high + b.high,
+    }));
   });
   const codeScanningAlerts = source("the organisation's code-scanning alerts", "Code scanning alerts (read)", async () => {
     const alerts = await all<WithRepository>("GET /orgs/{org}/code-scanning/alerts", { state: "open" });
@@ -61,7 +77,12 @@ export async function readOrgAlerts(octokit: GitHubClient, budget: RateBudget, o
   });
   const defaultSetup = readDefaultSetup(all, source);
   const heard = <T>(read: Promise<T>) => read.finally(() => onRead?.());
-  const [secret, dependabot, codeScanning, setUp] = await Promise.all([heard(secretAlerts), heard(dependabotAlerts), heard(codeScanningAlerts), heard(defaultSetup)]);
+  const [secret, dependabot, codeScanning, setUp] = await Promise.all([
+    heard(secretAlerts),
+    heard(dependabotAlerts),
+    heard(codeScanningAlerts),
+    heard(defaultSetup),
+  ]);
   return { secretAlerts: secret, dependabotAlerts: dependabot, codeScanningAlerts: codeScanning, defaultSetup: setUp };
 }
 
@@ -77,13 +98,18 @@ type Source = <T>(what: string, permission: string, read: () => Promise<T>) => P
 /** Repositories attached to a configuration that turns code scanning default setup on. */
 async function readDefaultSetup(all: ReadAll, source: Source): Promise<Fetched<Map<string, string>>> {
   const permission = "Organization administration (read)";
-  const configurations = await source("the organisation's code security configurations", permission, () => all<Configuration>("GET /orgs/{org}/code-security/configurations", {}));
+  const configurations = await source("the organisation's code security configurations", permission, () =>
+    all<Configuration>("GET /orgs/{org}/code-security/configurations", {}),
+  );
   if (!configurations.ok) return configurations;
   const setUp = new Map<string, string>();
   for (const configuration of configurations.value.filter((c) => c.code_scanning_default_setup === "enabled")) {
     const attached = await source(`the repositories of code security configuration ${configuration.name}`, permission, () =>
       // `enforced` is attached too (and the repository cannot detach it).
-      all<WithRepository>("GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories", { configuration_id: configuration.id, status: "attached,enforced" }),
+      all<WithRepository>("GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories", {
+        configuration_id: configuration.id,
+        status: "attached,enforced",
+      }),
     );
     if (!attached.ok) return attached;
     for (const { repository } of attached.value) {
@@ -94,7 +120,12 @@ async function readDefaultSetup(all: ReadAll, source: Source): Promise<Fetched<M
   return fetched(setUp);
 }
 
-function countByRepository<A extends WithRepository, C>(alerts: A[], count: (alert: A) => C, zero: C, add: (a: C, b: C) => C): Map<string, C> {
+function countByRepository<A extends WithRepository, C>(
+  alerts: A[],
+  count: (alert: A) => C,
+  zero: C,
+  add: (a: C, b: C) => C,
+): Map<string, C> {
   const counts = new Map<string, C>();
   for (const alert of alerts) {
     const name = alert.repository?.name?.toLowerCase();

@@ -105,7 +105,13 @@ async function readGraphqlDetails(
   octokit: GitHubClient,
   budget: RateBudget,
   active: ListedRepository[],
-  options: { org: string; appId: number | undefined; period: Period; perQuery: number; progress: (phase: string, done: number, total: number) => void },
+  options: {
+    org: string;
+    appId: number | undefined;
+    period: Period;
+    perQuery: number;
+    progress: (phase: string, done: number, total: number) => void;
+  },
 ): Promise<GraphqlDetails> {
   const { org, appId, period, perQuery, progress } = options;
   const read = await readRepositoryDetails(
@@ -117,17 +123,29 @@ async function readGraphqlDetails(
   );
   const pending = new Map<string, PendingPulls>();
   for (const [id, details] of read.details) {
-    if (details.morePullsAfter && details.mergedPullRequests.ok) pending.set(id, { id, after: details.morePullsAfter, pulls: [...details.mergedPullRequests.value] });
+    if (details.morePullsAfter && details.mergedPullRequests.ok)
+      pending.set(id, { id, after: details.morePullsAfter, pulls: [...details.mergedPullRequests.value] });
   }
   if (pending.size) {
     let rounds = 0;
-    const rest = await readRemainingMergedPulls(octokit, budget, pending, { appId, period, perQuery, onPage: () => progress("merged pull requests", ++rounds, rounds) });
+    const rest = await readRemainingMergedPulls(octokit, budget, pending, {
+      appId,
+      period,
+      perQuery,
+      onPage: () => progress("merged pull requests", ++rounds, rounds),
+    });
     for (const [id, pulls] of rest) read.details.get(id)!.mergedPullRequests = pulls;
   }
   return read;
 }
 
-function activeFacts(org: string, repo: ListedRepository, alerts: OrgAlerts, graphql: GraphqlDetails, pushes: Fetched<Map<string, Fetched<RecordedPushes>>>): RepositoryFacts {
+function activeFacts(
+  org: string,
+  repo: ListedRepository,
+  alerts: OrgAlerts,
+  graphql: GraphqlDetails,
+  pushes: Fetched<Map<string, Fetched<RecordedPushes>>>,
+): RepositoryFacts {
   const key = repo.name.toLowerCase();
   const details = graphql.details.get(repo.nodeId)!;
   const countOf = <T>(list: Fetched<Map<string, T>>, zero: T): Fetched<T> => mapFetched(list, (byRepo) => byRepo.get(key) ?? zero);

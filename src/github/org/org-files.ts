@@ -30,7 +30,12 @@ export function findCommunityFiles(folders: CommunityFolders): RepositoryFiles {
     }
     return null;
   };
-  return { readme: find(FILE_NAMES.readme), contributing: find(FILE_NAMES.contributing), securityPolicy: find(FILE_NAMES.securityPolicy), codeowners: find(FILE_NAMES.codeowners) };
+  return {
+    readme: find(FILE_NAMES.readme),
+    contributing: find(FILE_NAMES.contributing),
+    securityPolicy: find(FILE_NAMES.securityPolicy),
+    codeowners: find(FILE_NAMES.codeowners),
+  };
 }
 
 /**
@@ -39,7 +44,11 @@ export function findCommunityFiles(folders: CommunityFolders): RepositoryFiles {
  */
 export function withOrgDefaults(own: RepositoryFiles, defaults: RepositoryFiles, defaultsRepository: string): RepositoryFiles {
   const fromOrg = (path: string | null) => path && `${defaultsRepository}: ${path}`;
-  return { ...own, contributing: own.contributing ?? fromOrg(defaults.contributing), securityPolicy: own.securityPolicy ?? fromOrg(defaults.securityPolicy) };
+  return {
+    ...own,
+    contributing: own.contributing ?? fromOrg(defaults.contributing),
+    securityPolicy: own.securityPolicy ?? fromOrg(defaults.securityPolicy),
+  };
 }
 
 /** Whether a workflow file (in `.github/workflows`) runs CodeQL, as far as its name tells. */

@@ -47,7 +47,13 @@ export interface GqlMergedPull {
   number: number;
   mergedAt: string | null;
   updatedAt: string;
-  commits: { nodes: ({ commit: { checkSuites: { nodes: ({ checkRuns: { nodes: ({ status: string; conclusion: string | null } | null)[] } | null } | null)[] } | null } } | null)[] };
+  commits: {
+    nodes: ({
+      commit: {
+        checkSuites: { nodes: ({ checkRuns: { nodes: ({ status: string; conclusion: string | null } | null)[] } | null } | null)[] } | null;
+      };
+    } | null)[];
+  };
 }
 
 export interface Period {
@@ -58,8 +64,11 @@ export interface Period {
 /** The PRs of one page merged in the period, and the cursor of the next page when it may hold more. */
 export function mergedPullsOf(page: GqlPage<GqlMergedPull>, period: Period): { pulls: MergedPullRequest[]; nextAfter: string | undefined } {
   const nodes = page.nodes.filter((n): n is GqlMergedPull => n !== null);
-  const inPeriod = (iso: string | null) => iso !== null && Date.parse(iso) >= period.since.getTime() && Date.parse(iso) <= period.until.getTime();
-  const pulls = nodes.filter((pr) => inPeriod(pr.mergedAt)).map((pr) => ({ number: pr.number, mergedAt: pr.mergedAt!, conclusion: conclusionOf(pr) }));
+  const inPeriod = (iso: string | null) =>
+    iso !== null && Date.parse(iso) >= period.since.getTime() && Date.parse(iso) <= period.until.getTime();
+  const pulls = nodes
+    .filter((pr) => inPeriod(pr.mergedAt))
+    .map((pr) => ({ number: pr.number, mergedAt: pr.mergedAt!, conclusion: conclusionOf(pr) }));
   const last = nodes.at(-1);
   const more = page.pageInfo.hasNextPage && page.pageInfo.endCursor && last && Date.parse(last.updatedAt) >= period.since.getTime();
   return { pulls, nextAfter: more ? page.pageInfo.endCursor! : undefined };
@@ -90,21 +99,26 @@ export async function readRemainingMergedPulls(
   pending: Map<string, PendingPulls>,
   options: { appId: number | undefined; period: Period; perQuery: number; onPage?: () => void },
 ): Promise<Map<string, Fetched<MergedPullRequest[]>>> {
-  const followed = await followPages<GqlMergedPull>(octokit, budget, [...pending].map(([key, p]) => ({ key, id: p.id, after: p.after })), {
-    name: "SdlcGuardOrgMergedPulls",
-    typeName: "Repository",
-    connection: (after) => mergedPullsConnection(MORE_PULLS_PAGE, options.appId, after),
-    shared: appIdVariable(options.appId),
-    perQuery: options.perQuery,
-    cost: (aliases) => Math.max(1, Math.ceil(mergedPullsCost(aliases, MORE_PULLS_PAGE, options.appId) / 100)),
-    maxPages: MAX_PULL_PAGES,
-    what: "merged pull requests",
-    take: (key, page) => {
-      const { pulls, nextAfter } = mergedPullsOf(page, options.period);
-      pending.get(key)!.pulls.push(...pulls);
-      return nextAfter;
+  const followed = await followPages<GqlMergedPull>(
+    octokit,
+    budget,
+    [...pending].map(([key, p]) => ({ key, id: p.id, after: p.after })),
+    {
+      name: "SdlcGuardOrgMergedPulls",
+      typeName: "Repository",
+      connection: (after) => mergedPullsConnection(MORE_PULLS_PAGE, options.appId, after),
+      shared: appIdVariable(options.appId),
+      perQuery: options.perQuery,
+      cost: (aliases) => Math.max(1, Math.ceil(mergedPullsCost(aliases, MORE_PULLS_PAGE, options.appId) / 100)),
+      maxPages: MAX_PULL_PAGES,
+      what: "merged pull requests",
+      take: (key, page) => {
+        const { pulls, nextAfter } = mergedPullsOf(page, options.period);
+        pending.get(key)!.pulls.push(...pulls);
+        return nextAfter;
+      },
+      onRound: options.onPage,
     },
-    onRound: options.onPage,
-  });
+  );
   return new Map([...followed].map(([key, outcome]) => [key, mapFetched(outcome, () => pending.get(key)!.pulls)]));
 }

@@ -57,7 +57,12 @@ export interface NextPagesQuery {
  * batch, not one per object. An object whose page could not be read (gone, an error on it, the query failed) is
  * unavailable, with the reason.
  */
-export async function readNextPages<N>(octokit: GitHubClient, budget: RateBudget, pages: NextPage[], spec: NextPagesQuery): Promise<Map<string, Fetched<GqlPage<N>>>> {
+export async function readNextPages<N>(
+  octokit: GitHubClient,
+  budget: RateBudget,
+  pages: NextPage[],
+  spec: NextPagesQuery,
+): Promise<Map<string, Fetched<GqlPage<N>>>> {
   const read = new Map<string, Fetched<GqlPage<N>>>();
   for (let start = 0; start < pages.length; start += spec.perQuery) {
     const batch = pages.slice(start, start + spec.perQuery);
@@ -66,7 +71,11 @@ export async function readNextPages<N>(octokit: GitHubClient, budget: RateBudget
     const aliases = batch.map((_, i) => `p${i}: node(id: $id${i}) { ... on ${spec.typeName} { page: ${spec.connection(`$after${i}`)} } }`);
     const definitions = [spec.shared?.definitions, ...batch.map((_, i) => `$id${i}: ID!, $after${i}: String!`)].filter(Boolean).join(", ");
     await budget.spend("graphql", spec.cost(batch.length));
-    const outcome = await graphqlPartial<Record<string, { page?: GqlPage<N> } | null>>(octokit, `query ${spec.name}(${definitions}) {\n  ${aliases.join("\n  ")}\n}`, variables);
+    const outcome = await graphqlPartial<Record<string, { page?: GqlPage<N> } | null>>(
+      octokit,
+      `query ${spec.name}(${definitions}) {\n  ${aliases.join("\n  ")}\n}`,
+      variables,
+    );
     batch.forEach((page, i) => {
       if (!outcome.ok) return read.set(page.key, unavailable(outcome.error));
       const alias = `p${i}`;
@@ -89,7 +98,12 @@ export async function followPages<N>(
   octokit: GitHubClient,
   budget: RateBudget,
   start: NextPage[],
-  spec: NextPagesQuery & { maxPages: number; what: string; take: (key: string, page: GqlPage<N>) => string | undefined; onRound?: () => void },
+  spec: NextPagesQuery & {
+    maxPages: number;
+    what: string;
+    take: (key: string, page: GqlPage<N>) => string | undefined;
+    onRound?: () => void;
+  },
 ): Promise<Map<string, Fetched<true>>> {
   const done = new Map<string, Fetched<true>>();
   let waiting = start;

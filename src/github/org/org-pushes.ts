@@ -76,15 +76,20 @@ export async function readRecordedPushes(
     await budget.spend("graphql", 2); // 100 issues with their comments
     const outcome: GqlOutcome<GqlSearch> = await graphqlPartial<GqlSearch>(octokit, VIOLATION_SEARCH_QUERY, { search: query, after });
     if (!outcome.ok) return unavailable(`the search for sdlc-guard violation issues: ${outcome.error}`);
-    if (outcome.errors.length || !outcome.data.search) return unavailable(`the search for sdlc-guard violation issues: ${outcome.errors.map((e) => e.message).join("; ") || "no answer"}`);
+    if (outcome.errors.length || !outcome.data.search)
+      return unavailable(`the search for sdlc-guard violation issues: ${outcome.errors.map((e) => e.message).join("; ") || "no answer"}`);
     const search: GqlSearch["search"] = outcome.data.search;
-    if (search.issueCount > SEARCH_LIMIT) return unavailable(`${search.issueCount} sdlc-guard issues were updated in the period, more than the ${SEARCH_LIMIT} GitHub's search lists`);
+    if (search.issueCount > SEARCH_LIMIT)
+      return unavailable(
+        `${search.issueCount} sdlc-guard issues were updated in the period, more than the ${SEARCH_LIMIT} GitHub's search lists`,
+      );
     issues.push(...search.nodes.filter((n): n is GqlIssue => n !== null));
     options.onPage?.(issues.length);
     after = search.pageInfo.hasNextPage ? search.pageInfo.endCursor : null;
   } while (after);
 
-  const inPeriod = (iso: string | undefined) => iso !== undefined && Date.parse(iso) >= period.since.getTime() && Date.parse(iso) <= period.until.getTime();
+  const inPeriod = (iso: string | undefined) =>
+    iso !== undefined && Date.parse(iso) >= period.since.getTime() && Date.parse(iso) <= period.until.getTime();
   const counts = new Map<string, Fetched<RecordedPushes>>();
   const pending: { issue: GqlIssue; control: keyof RecordedPushes; comments: GqlComment[] }[] = [];
   for (const issue of issues) {
@@ -110,14 +115,20 @@ export async function readRecordedPushes(
     }
     const occurrences =
       (inPeriod(issue.createdAt) ? 1 : 0) +
-      [...comments, ...more.value].filter((c) => toActor(c.author)?.isBot && c.body.includes(OCCURRENCE_PREFIX) && inPeriod(c.createdAt)).length;
+      [...comments, ...more.value].filter((c) => toActor(c.author)?.isBot && c.body.includes(OCCURRENCE_PREFIX) && inPeriod(c.createdAt))
+        .length;
     counts.set(name, fetched({ ...known.value, [control]: known.value[control] + occurrences }));
   }
   return fetched(counts);
 }
 
 /** The comments after the first 100 of each issue, for all such issues in the same queries. */
-async function readLaterComments(octokit: GitHubClient, budget: RateBudget, pending: { issue: GqlIssue }[], perQuery: number): Promise<Map<string, Fetched<GqlComment[]>>> {
+async function readLaterComments(
+  octokit: GitHubClient,
+  budget: RateBudget,
+  pending: { issue: GqlIssue }[],
+  perQuery: number,
+): Promise<Map<string, Fetched<GqlComment[]>>> {
   const collected = new Map<string, GqlComment[]>();
   const start = pending.map(({ issue }) => ({ key: issue.id!, id: issue.id!, after: issue.comments!.pageInfo.endCursor ?? "" }));
   const followed = await followPages<GqlComment>(octokit, budget, start, {

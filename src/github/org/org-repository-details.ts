@@ -4,7 +4,15 @@ import { mapFetched, fetched, unavailable, type Fetched } from "../../facts/fetc
 import { type ClassicProtection, type RulesetRule } from "../../facts/pull-request.js";
 import type { GqlPage } from "../transport/graphql-pages.js";
 import { findCommunityFiles, type CommunityFolders } from "./org-files.js";
-import { appIdVariable, FIRST_PULLS_PAGE, mergedPullsConnection, mergedPullsCost, mergedPullsOf, type GqlMergedPull, type Period } from "./org-merged-pulls.js";
+import {
+  appIdVariable,
+  FIRST_PULLS_PAGE,
+  mergedPullsConnection,
+  mergedPullsCost,
+  mergedPullsOf,
+  type GqlMergedPull,
+  type Period,
+} from "./org-merged-pulls.js";
 import { describeFieldErrors, graphqlPartial, type GqlFieldError } from "./org-node-pages.js";
 import { BRANCH_RULES_SELECTION, toClassicProtection, toRulesetRules, type GqlBranchRules } from "../refs/pull-request-snapshot.js";
 import type { RateBudget } from "../transport/rate-budget.js";
@@ -130,7 +138,12 @@ export async function readRepositoryDetails(
     // Asked again with the next batch when the query that asked for it failed.
     const withDefaults = !defaultsRead;
     await budget.spend("graphql", repositoriesQueryCost(batch.length, options.appId));
-    const outcome = await graphqlPartial<GqlRepositoriesAnswer>(octokit, query, { ids: batch, org, withDefaults, ...appIdVariable(options.appId)?.values });
+    const outcome = await graphqlPartial<GqlRepositoriesAnswer>(octokit, query, {
+      ids: batch,
+      org,
+      withDefaults,
+      ...appIdVariable(options.appId)?.values,
+    });
     if (!outcome.ok) {
       batch.forEach((id) => details.set(id, unreadable(outcome.error)));
       if (withDefaults) defaults = unavailable(`the organisation's .github repository: ${outcome.error}`);
@@ -147,10 +160,25 @@ export async function readRepositoryDetails(
 
 function unreadable(error: string): RepositoryDetails {
   const failed = unavailable<never>(error);
-  return { defaultBranch: undefined, protection: failed, dependabotEnabled: failed, files: failed, workflows: failed, configText: failed, latestRelease: failed, mergedPullRequests: failed };
+  return {
+    defaultBranch: undefined,
+    protection: failed,
+    dependabotEnabled: failed,
+    files: failed,
+    workflows: failed,
+    configText: failed,
+    latestRelease: failed,
+    mergedPullRequests: failed,
+  };
 }
 
-function repositoryDetails(data: GqlRepositoriesAnswer, allErrors: GqlFieldError[], index: number, period: Period, appId: number | undefined): RepositoryDetails {
+function repositoryDetails(
+  data: GqlRepositoriesAnswer,
+  allErrors: GqlFieldError[],
+  index: number,
+  period: Period,
+  appId: number | undefined,
+): RepositoryDetails {
   const node = data.nodes?.[index];
   // Errors on this repository, by part (`all`: the repository itself, or a field not pinned to one part).
   const byPart = new Map<Part | "all", GqlFieldError[]>();
@@ -190,7 +218,9 @@ function repositoryDetails(data: GqlRepositoriesAnswer, allErrors: GqlFieldError
     files: part("files", () => fetched(findCommunityFiles(foldersOf(node)))),
     workflows: part("workflows", () => fetched(namesIn(node.workflows ?? null) ?? [])),
     configText: part("configText", () =>
-      node.ownConfig?.isTruncated ? unavailable(`its ${CONFIG_PATH} is too large for GitHub to return`) : fetched(node.ownConfig?.text ?? null),
+      node.ownConfig?.isTruncated
+        ? unavailable(`its ${CONFIG_PATH} is too large for GitHub to return`)
+        : fetched(node.ownConfig?.text ?? null),
     ),
     latestRelease: part("latestRelease", () => fetched(node.latestRelease ?? null)),
     mergedPullRequests: mapFetched(firstPulls, (first) => first.pulls),

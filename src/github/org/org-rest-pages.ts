@@ -15,7 +15,10 @@ export async function readAllPages<T>(
   onPage?: (items: number) => void,
 ): Promise<T[]> {
   const items: T[] = [];
-  const pages = octokit.paginate.iterator(route, parameters)[Symbol.asyncIterator]() as AsyncIterator<{ data: T[]; headers: { link?: string } }>;
+  const pages = octokit.paginate.iterator(route, parameters)[Symbol.asyncIterator]() as AsyncIterator<{
+    data: T[];
+    headers: { link?: string };
+  }>;
   for (;;) {
     await budget.spend("core", 1);
     const page = await pages.next();

@@ -47,13 +47,25 @@ export interface GqlRulesetBypass {
 }
 
 /** Who may set the `sdlc-guard` checks among required checks (`appId`: the check's app; null: any source). */
-export function guardCheckSources(checks: { context: string; appId: number | null | undefined }[], ourAppId: number | undefined): GuardCheckSource[] {
+export function guardCheckSources(
+  checks: { context: string; appId: number | null | undefined }[],
+  ourAppId: number | undefined,
+): GuardCheckSource[] {
   return checks
     .filter((c) => c.context === CHECK_NAME)
-    .map((c) => (c.appId === null || c.appId === undefined ? "any-source" : ourAppId === undefined ? "unknown-app" : c.appId === ourAppId ? "this-app" : "other-app"));
+    .map((c) =>
+      c.appId === null || c.appId === undefined
+        ? "any-source"
+        : ourAppId === undefined
+          ? "unknown-app"
+          : c.appId === ourAppId
+            ? "this-app"
+            : "other-app",
+    );
 }
 
-const allowanceName = (actor: GqlAllowanceActor): string => actor?.combinedSlug ?? actor?.slug ?? actor?.login ?? "an actor GitHub did not name";
+const allowanceName = (actor: GqlAllowanceActor): string =>
+  actor?.combinedSlug ?? actor?.slug ?? actor?.login ?? "an actor GitHub did not name";
 
 function allowancesOf(list: GqlAllowances | undefined, via: string): BypassActor[] | null {
   if (!list || list.pageInfo.hasNextPage) return null;

@@ -41,15 +41,30 @@ export interface DeploymentRequest {
 }
 
 /** Reads what the deployment gate decides on, in one GraphQL query; what cannot be read is recorded, never guessed. */
-export async function readDeployment(octokit: GitHubClient, request: DeploymentRequest, appId: number | undefined): Promise<DeploymentSnapshot> {
+export async function readDeployment(
+  octokit: GitHubClient,
+  request: DeploymentRequest,
+  appId: number | undefined,
+): Promise<DeploymentSnapshot> {
   // A ref given as refs/tags/x or as a bare name both name the tag x; a branch name simply finds no tag.
   const tagName = request.ref.replace(/^refs\/tags\//, "");
   const base = { ...request, ref: tagName, defaultBranch: null };
-  const nothingRead = (why: string): DeploymentSnapshot => ({ ...base, tagCommit: unavailable(why), ourRun: unavailable(why), mergedPullRequests: unavailable(why) });
+  const nothingRead = (why: string): DeploymentSnapshot => ({
+    ...base,
+    tagCommit: unavailable(why),
+    ourRun: unavailable(why),
+    mergedPullRequests: unavailable(why),
+  });
   if (!appId) return nothingRead("the app id is unknown, so sdlc-guard's own check runs cannot be recognised");
   let data: GqlDeployment;
   try {
-    data = await octokit.graphql<GqlDeployment>(DEPLOYMENT_QUERY, { owner: request.owner, repo: request.repo, tagRef: `refs/tags/${tagName}`, sha: request.sha, appId });
+    data = await octokit.graphql<GqlDeployment>(DEPLOYMENT_QUERY, {
+      owner: request.owner,
+      repo: request.repo,
+      tagRef: `refs/tags/${tagName}`,
+      sha: request.sha,
+      appId,
+    });
   } catch (error) {
     return nothingRead(describeGitHubError(error));
   }

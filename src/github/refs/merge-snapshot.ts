@@ -26,7 +26,11 @@ export interface MergeRead {
 }
 
 /** Reads a merged PR in one GraphQL query; what cannot be read is recorded with the reason, never guessed. */
-export async function readMerge(octokit: GitHubClient, target: { owner: string; repo: string; number: number; baseRefName: string }, appId: number | undefined): Promise<MergeRead> {
+export async function readMerge(
+  octokit: GitHubClient,
+  target: { owner: string; repo: string; number: number; baseRefName: string },
+  appId: number | undefined,
+): Promise<MergeRead> {
   const { owner, repo, number, baseRefName } = target;
   const base = { owner, repo, number, baseRefName };
   if (!appId) {
@@ -52,5 +56,8 @@ export async function readMerge(octokit: GitHubClient, target: { owner: string; 
     : rules.ok
       ? fetched({ classic: toClassicProtection(node.baseRef.branchProtectionRule, appId), rules: rules.value })
       : rules;
-  return { snapshot: { ...base, baseRefName: node.baseRefName, pull: fetched(mergedPullOf(node)), baseProtection }, mergedAt: node.mergedAt };
+  return {
+    snapshot: { ...base, baseRefName: node.baseRefName, pull: fetched(mergedPullOf(node)), baseProtection },
+    mergedAt: node.mergedAt,
+  };
 }

@@ -23,7 +23,11 @@ export interface GqlMergedPull {
 export function ourRunState(run: OurRun | null | undefined): Fetched<OurRunState | null> {
   if (run === undefined) return unavailable("more check suites on the commit than one query lists");
   if (run === null) return fetched(null);
-  return fetched({ status: run.completed ? "completed" : run.status === "QUEUED" ? "queued" : "in_progress", conclusion: run.conclusion?.toLowerCase() ?? null, title: run.title });
+  return fetched({
+    status: run.completed ? "completed" : run.status === "QUEUED" ? "queued" : "in_progress",
+    conclusion: run.conclusion?.toLowerCase() ?? null,
+    title: run.title,
+  });
 }
 
 /** A merged PR with the verdict on its final head; null for a PR that is not merged. */
@@ -32,7 +36,9 @@ export function mergedPullOf(node: GqlMergedPull | null | undefined): MergedPull
   const last = node.commits.nodes[0]?.commit;
   // The verdict is the one on the head it merged with: a last commit that is not that head is not its verdict.
   const headRun: Fetched<OurRunState | null> =
-    last?.oid === node.headRefOid ? ourRunState(findOurRun(last.checkSuites)) : unavailable(`GitHub did not list the head commit of PR #${node.number} as its last commit`);
+    last?.oid === node.headRefOid
+      ? ourRunState(findOurRun(last.checkSuites))
+      : unavailable(`GitHub did not list the head commit of PR #${node.number} as its last commit`);
   return {
     number: node.number,
     baseRefName: node.baseRefName,

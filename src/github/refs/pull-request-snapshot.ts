@@ -1,9 +1,28 @@
 import { fetched, mapFetched, unavailable, type Fetched } from "../../facts/fetched.js";
-import { type Actor, type ClassicProtection, type CodeOwnersFile, type HeadCheck, type PullRequestCommit, type OptionalPullRequestFact,
-  type PullRequestFacts, type Review, type ReviewState, type RulesetRule } from "../../facts/pull-request.js";
+import {
+  type Actor,
+  type ClassicProtection,
+  type CodeOwnersFile,
+  type HeadCheck,
+  type PullRequestCommit,
+  type OptionalPullRequestFact,
+  type PullRequestFacts,
+  type Review,
+  type ReviewState,
+  type RulesetRule,
+} from "../../facts/pull-request.js";
 import { CHECK_NAME } from "../../common/product.js";
 import { type ExistingCheckRun } from "../writes/check-run.js";
-import { CLASSIC_BYPASS_FIELDS, guardCheckSources, RULESET_BYPASS_FIELDS, RULESET_CHECK_FIELDS, toClassicBypass, toRulesetBypass, type GqlClassicBypass, type GqlRulesetBypass } from "./branch-bypass-read.js";
+import {
+  CLASSIC_BYPASS_FIELDS,
+  guardCheckSources,
+  RULESET_BYPASS_FIELDS,
+  RULESET_CHECK_FIELDS,
+  toClassicBypass,
+  toRulesetBypass,
+  type GqlClassicBypass,
+  type GqlRulesetBypass,
+} from "./branch-bypass-read.js";
 import { collectPages, nextPageQuery, pageOf, type GqlPage } from "../transport/graphql-pages.js";
 import type { CommitPerson, ForcePush, PullRequestComment } from "../../facts/pull-request.js";
 import type { GitHubClient } from "../types.js";
@@ -32,7 +51,18 @@ export const OUR_RUN_SELECTION = `checkSuites(first: 10, filterBy: { appId: $app
 
 export type GqlOurSuites = {
   pageInfo: { hasNextPage: boolean };
-  nodes: ({ checkRuns: { nodes: ({ databaseId: number | null; status: string; conclusion: string | null; title: string | null; summary: string | null; startedAt?: string | null } | null)[] } | null } | null)[];
+  nodes: ({
+    checkRuns: {
+      nodes: ({
+        databaseId: number | null;
+        status: string;
+        conclusion: string | null;
+        title: string | null;
+        summary: string | null;
+        startedAt?: string | null;
+      } | null)[];
+    } | null;
+  } | null)[];
 } | null;
 
 /** Our run on a commit: its id, state, and the summary that carries the rows of earlier evaluations. */
@@ -50,7 +80,16 @@ export function findOurRun(suites: GqlOurSuites | undefined): OurRun | null | un
   if (!suites) return undefined;
   for (const suite of suites.nodes) {
     const run = suite?.checkRuns?.nodes[0];
-    if (run?.databaseId) return { id: run.databaseId, completed: run.status === "COMPLETED", status: run.status, conclusion: run.conclusion, title: run.title, summary: run.summary, startedAt: run.startedAt ?? null };
+    if (run?.databaseId)
+      return {
+        id: run.databaseId,
+        completed: run.status === "COMPLETED",
+        status: run.status,
+        conclusion: run.conclusion,
+        title: run.title,
+        summary: run.summary,
+        startedAt: run.startedAt ?? null,
+      };
   }
   return suites.pageInfo.hasNextPage ? undefined : null;
 }
@@ -147,19 +186,43 @@ export function optionalFactVariables(needs: SnapshotNeeds): Record<string, bool
   return Object.fromEntries(Object.entries(QUERY_FLAG_OF_FACT).map(([fact, flag]) => [flag, needs.has(fact as OptionalPullRequestFact)]));
 }
 
-interface GqlActor { __typename: string; login: string }
-interface GqlReview { state: ReviewState; submittedAt: string | null; authorCanPushToRepository: boolean; author: GqlActor | null; commit: { oid: string } | null }
+interface GqlActor {
+  __typename: string;
+  login: string;
+}
+interface GqlReview {
+  state: ReviewState;
+  submittedAt: string | null;
+  authorCanPushToRepository: boolean;
+  author: GqlActor | null;
+  commit: { oid: string } | null;
+}
 type GqlCheck =
-  | { __typename: "CheckRun"; name: string; status: string; conclusion: string | null; startedAt: string | null; checkSuite: { app: { slug: string } | null } | null }
+  | {
+      __typename: "CheckRun";
+      name: string;
+      status: string;
+      conclusion: string | null;
+      startedAt: string | null;
+      checkSuite: { app: { slug: string } | null } | null;
+    }
   | { __typename: "StatusContext"; context: string; state: string; createdAt: string };
 type GqlBlobEntry = { object: { text?: string | null; isTruncated?: boolean } | null } | null;
 export interface GqlRule {
   type: string;
-  parameters: { __typename: string; requiredApprovingReviewCount?: number; dismissStaleReviewsOnPush?: boolean; requiredStatusChecks?: { context: string; integrationId?: number | null }[] } | null;
+  parameters: {
+    __typename: string;
+    requiredApprovingReviewCount?: number;
+    dismissStaleReviewsOnPush?: boolean;
+    requiredStatusChecks?: { context: string; integrationId?: number | null }[];
+  } | null;
   repositoryRuleset: ({ source: { __typename: string; nameWithOwner?: string; login?: string; slug?: string } } & GqlRulesetBypass) | null;
 }
 /** A classic branch protection rule as `BRANCH_RULES_SELECTION` reads it. */
-export type GqlClassicRule = Omit<ClassicProtection, "requiredApprovingReviewCount" | "requiredStatusCheckContexts" | "guardCheckSources" | "bypass"> & {
+export type GqlClassicRule = Omit<
+  ClassicProtection,
+  "requiredApprovingReviewCount" | "requiredStatusCheckContexts" | "guardCheckSources" | "bypass"
+> & {
   requiredApprovingReviewCount: number | null;
   requiredStatusCheckContexts: (string | null)[] | null;
 } & GqlClassicBypass;
@@ -188,7 +251,11 @@ interface GqlPullRequest {
   commits: { nodes: ({ commit: GqlHeadCommit } | null)[] };
   comments?: (GqlPage<GqlComment> & { totalCount: number }) | null;
 }
-interface GqlGitActor { name: string | null; email: string | null; user: { login: string } | null }
+interface GqlGitActor {
+  name: string | null;
+  email: string | null;
+  user: { login: string } | null;
+}
 interface GqlPullRequestCommit {
   oid: string;
   message: string;
@@ -196,7 +263,14 @@ interface GqlPullRequestCommit {
   committer?: GqlGitActor | null;
   authors?: { totalCount: number; nodes: (GqlGitActor | null)[] };
 }
-interface GqlComment { databaseId: number | null; url: string; body: string; createdAt: string; lastEditedAt: string | null; author: GqlActor | null }
+interface GqlComment {
+  databaseId: number | null;
+  url: string;
+  body: string;
+  createdAt: string;
+  lastEditedAt: string | null;
+  author: GqlActor | null;
+}
 interface GqlHeadCommit {
   oid: string;
   associatedPullRequests: { nodes: ({ number: number; state: GqlPullRequest["state"]; headRefOid: string } | null)[] } | null;
@@ -267,7 +341,9 @@ export async function readPullRequest(
     author: toActor(pr.author),
     reviews: mapFetched(reviews, (nodes) => nodes.map(toReview)),
     classicProtection: fetched(toClassicProtection(pr.baseRef?.branchProtectionRule ?? null, appId)),
-    rulesetRules: pr.baseRef ? toRulesetRules(pr.baseRef.rules, "the base branch", appId) : unavailable(`the base branch ${pr.baseRefName} no longer exists`),
+    rulesetRules: pr.baseRef
+      ? toRulesetRules(pr.baseRef.rules, "the base branch", appId)
+      : unavailable(`the base branch ${pr.baseRefName} no longer exists`),
     changedFiles,
     commits,
     headChecks,
@@ -283,16 +359,31 @@ export async function readPullRequest(
 }
 
 /** Every comment of the PR (a waiver or a revoke may be anywhere in the conversation); past the page cap, none counts. */
-async function readComments(octokit: GitHubClient, pr: GqlPullRequest): Promise<Fetched<{ comments: PullRequestComment[]; total: number }>> {
+async function readComments(
+  octokit: GitHubClient,
+  pr: GqlPullRequest,
+): Promise<Fetched<{ comments: PullRequestComment[]; total: number }>> {
   if (!pr.comments) return unavailable("GitHub returned no comments for the pull request");
-  const read = await collectPages(octokit, pr.comments, { query: MORE_COMMENTS_QUERY, id: pr.id, maxPages: MAX_PAGES.comments, what: "comments" });
+  const read = await collectPages(octokit, pr.comments, {
+    query: MORE_COMMENTS_QUERY,
+    id: pr.id,
+    maxPages: MAX_PAGES.comments,
+    what: "comments",
+  });
   if (!read.ok) return read;
   const total = pr.comments.totalCount;
   const comments = read.value
     .filter((n): n is GqlComment & { databaseId: number } => n.databaseId !== null)
     .map((n) => {
       const author = toActor(n.author);
-      return { id: n.databaseId, url: n.url, body: n.body, createdAt: n.createdAt, edited: n.lastEditedAt !== null, author: author && { login: author.login, bot: author.isBot } };
+      return {
+        id: n.databaseId,
+        url: n.url,
+        body: n.body,
+        createdAt: n.createdAt,
+        edited: n.lastEditedAt !== null,
+        author: author && { login: author.login, bot: author.isBot },
+      };
     });
   return fetched({ comments, total });
 }
@@ -316,7 +407,10 @@ export function toClassicProtection(rule: GqlClassicRule | null, appId: number |
     ...fields,
     requiredApprovingReviewCount: rule.requiredApprovingReviewCount ?? 0,
     requiredStatusCheckContexts: contexts,
-    guardCheckSources: guardCheckSources(checks.map((c) => ({ context: c.context, appId: c.app?.databaseId ?? null })), appId),
+    guardCheckSources: guardCheckSources(
+      checks.map((c) => ({ context: c.context, appId: c.app?.databaseId ?? null })),
+      appId,
+    ),
     bypass: toClassicBypass({ pattern: rule.pattern, bypassPullRequestAllowances, bypassForcePushAllowances }),
   };
 }
@@ -340,7 +434,14 @@ export function toRulesetRules(rules: GqlBranchRules["rules"], branch: string, a
           requiredApprovingReviewCount: parameters?.requiredApprovingReviewCount,
           dismissesStaleReviews: parameters?.dismissStaleReviewsOnPush,
           requiredStatusChecks: checks?.map((c) => c.context),
-          ...(checks ? { guardCheckSources: guardCheckSources(checks.map((c) => ({ context: c.context, appId: c.integrationId ?? null })), appId) } : {}),
+          ...(checks
+            ? {
+                guardCheckSources: guardCheckSources(
+                  checks.map((c) => ({ context: c.context, appId: c.integrationId ?? null })),
+                  appId,
+                ),
+              }
+            : {}),
           ...(bypass ? { bypass } : {}),
         },
       ];
@@ -350,7 +451,12 @@ export function toRulesetRules(rules: GqlBranchRules["rules"], branch: string, a
 
 async function readChangedFiles(octokit: GitHubClient, pr: GqlPullRequest): Promise<Fetched<string[]>> {
   if (!pr.files) return unavailable("GitHub did not return the changed files");
-  const files = await collectPages(octokit, pr.files, { query: MORE_FILES_QUERY, id: pr.id, maxPages: MAX_PAGES.files, what: "changed files" });
+  const files = await collectPages(octokit, pr.files, {
+    query: MORE_FILES_QUERY,
+    id: pr.id,
+    maxPages: MAX_PAGES.files,
+    what: "changed files",
+  });
   if (files.ok && files.value.length < pr.changedFiles) {
     return unavailable(`GitHub listed ${files.value.length} of the ${pr.changedFiles} changed files`);
   }
@@ -359,23 +465,36 @@ async function readChangedFiles(octokit: GitHubClient, pr: GqlPullRequest): Prom
 
 async function readCommits(octokit: GitHubClient, pr: GqlPullRequest): Promise<Fetched<PullRequestCommit[]>> {
   if (!pr.allCommits) return unavailable("GitHub did not return the commits");
-  const commits = await collectPages(octokit, pr.allCommits, { query: MORE_COMMITS_QUERY, id: pr.id, maxPages: MAX_PAGES.commits, what: "commits" });
+  const commits = await collectPages(octokit, pr.allCommits, {
+    query: MORE_COMMITS_QUERY,
+    id: pr.id,
+    maxPages: MAX_PAGES.commits,
+    what: "commits",
+  });
   if (commits.ok && commits.value.length < pr.allCommits.totalCount) {
     return unavailable(`GitHub listed ${commits.value.length} of the ${pr.allCommits.totalCount} commits`);
   }
-  return mapFetched(commits, (nodes) => nodes.map(({ commit }) => ({ sha: commit.oid, message: commit.message, parents: commit.parents.totalCount, ...toCommitPeople(commit) })));
+  return mapFetched(commits, (nodes) =>
+    nodes.map(({ commit }) => ({
+      sha: commit.oid,
+      message: commit.message,
+      parents: commit.parents.totalCount,
+      ...toCommitPeople(commit),
+    })),
+  );
 }
 
-async function readHeadChecks(
-  octokit: GitHubClient,
-  pr: GqlPullRequest,
-  head: GqlHeadCommit | undefined,
-): Promise<Fetched<HeadCheck[]>> {
+async function readHeadChecks(octokit: GitHubClient, pr: GqlPullRequest, head: GqlHeadCommit | undefined): Promise<Fetched<HeadCheck[]>> {
   if (!head || head.oid !== pr.headRefOid) return unavailable("the head commit moved while it was read");
   // No rollup: nothing has reported on the commit yet.
   if (!head.statusCheckRollup) return fetched([]);
   const rollup = head.statusCheckRollup;
-  const checks = await collectPages(octokit, rollup.contexts, { query: MORE_CHECKS_QUERY, id: rollup.id, maxPages: MAX_PAGES.checks, what: "checks on the head commit" });
+  const checks = await collectPages(octokit, rollup.contexts, {
+    query: MORE_CHECKS_QUERY,
+    id: rollup.id,
+    maxPages: MAX_PAGES.checks,
+    what: "checks on the head commit",
+  });
   return mapFetched(checks, (nodes) => nodes.map(toHeadCheck));
 }
 
@@ -425,7 +544,10 @@ const toCommitPerson = (a: GqlGitActor): CommitPerson => ({ name: a.name, email:
 function toCommitPeople(commit: GqlPullRequestCommit): Pick<PullRequestCommit, "authors" | "committer"> {
   const authors = commit.authors;
   return {
-    authors: authors && authors.totalCount <= authors.nodes.length ? authors.nodes.filter((n): n is GqlGitActor => n !== null).map(toCommitPerson) : null,
+    authors:
+      authors && authors.totalCount <= authors.nodes.length
+        ? authors.nodes.filter((n): n is GqlGitActor => n !== null).map(toCommitPerson)
+        : null,
     committer: commit.committer ? toCommitPerson(commit.committer) : null,
   };
 }
@@ -433,6 +555,8 @@ function toCommitPeople(commit: GqlPullRequestCommit): Pick<PullRequestCommit, "
 function toForcePushes(pr: GqlPullRequest): Fetched<ForcePush[]> {
   if (!pr.forcePushes) return unavailable("GitHub did not return the pull request's timeline");
   return fetched(
-    pr.forcePushes.nodes.flatMap((n) => (n?.createdAt ? [{ at: n.createdAt, actor: n.actor?.login ?? null, afterSha: n.afterCommit?.oid ?? null }] : [])),
+    pr.forcePushes.nodes.flatMap((n) =>
+      n?.createdAt ? [{ at: n.createdAt, actor: n.actor?.login ?? null, afterSha: n.afterCommit?.oid ?? null }] : [],
+    ),
   );
 }

@@ -44,7 +44,11 @@ function commitAliases(count: number): { variables: string; aliases: string } {
 }
 
 /** The snapshot of a push: the payload's names and SHAs, with what was read (or why it could not be). */
-export function pushSnapshotOf(push: PushEvent, protection: Fetched<BranchProtectionSources>, commits: Fetched<PushedCommit[]>): PushSnapshot {
+export function pushSnapshotOf(
+  push: PushEvent,
+  protection: Fetched<BranchProtectionSources>,
+  commits: Fetched<PushedCommit[]>,
+): PushSnapshot {
   const { owner, repo, branch, pusher, before, after, forced, created, deleted } = push;
   return { owner, repo, branch, pusher, before, after, forced, created, deleted, protection, commits };
 }
@@ -80,18 +84,29 @@ export function commitsQuery(commitCount: number): string {
 }`;
 }
 
-interface GqlCommitPulls { oid: string; associatedPullRequests: { nodes: (GqlMergedPull | null)[] } | null }
+interface GqlCommitPulls {
+  oid: string;
+  associatedPullRequests: { nodes: (GqlMergedPull | null)[] } | null;
+}
 interface GqlPush {
-  repository: ({
-    defaultBranchRef: { name: string } | null;
-    ref: {
-      branchProtectionRule: { pattern: string } | null;
-      rules: { pageInfo: { hasNextPage: boolean }; nodes: ({ type: string; repositoryRuleset: { source: { __typename: string; nameWithOwner?: string; login?: string } | null } | null } | null)[] } | null;
-    } | null;
-    branchProtectionRules?: { pageInfo: { hasNextPage: boolean }; nodes: ({ pattern: string } | null)[] };
-    reportOn: { checkSuites?: GqlOurSuites } | null;
-    recentTags?: GqlRecentTags;
-  } & Record<string, GqlCommitPulls | null | unknown>) | null;
+  repository:
+    | ({
+        defaultBranchRef: { name: string } | null;
+        ref: {
+          branchProtectionRule: { pattern: string } | null;
+          rules: {
+            pageInfo: { hasNextPage: boolean };
+            nodes: ({
+              type: string;
+              repositoryRuleset: { source: { __typename: string; nameWithOwner?: string; login?: string } | null } | null;
+            } | null)[];
+          } | null;
+        } | null;
+        branchProtectionRules?: { pageInfo: { hasNextPage: boolean }; nodes: ({ pattern: string } | null)[] };
+        reportOn: { checkSuites?: GqlOurSuites } | null;
+        recentTags?: GqlRecentTags;
+      } & Record<string, GqlCommitPulls | null | unknown>)
+    | null;
 }
 
 export interface PushRead {
@@ -111,7 +126,12 @@ export const reportCommitOf = (push: PushEvent): string => (push.deleted ? push.
  * and their pull requests are asked about in batches). Returns null when the branch is neither the default branch
  * nor protected: the push controls do not apply. Throws only when the first query fails.
  */
-export async function readPush(octokit: GitHubClient, push: PushEvent, appId: number | undefined, withRecentTags = false): Promise<PushRead | null> {
+export async function readPush(
+  octokit: GitHubClient,
+  push: PushEvent,
+  appId: number | undefined,
+  withRecentTags = false,
+): Promise<PushRead | null> {
   const { owner, repo, branch } = push;
   const listed = push.deleted ? [] : push.listedCommits.slice(0, COMMITS_PER_QUERY);
   const variables: Record<string, unknown> = {
@@ -133,13 +153,24 @@ export async function readPush(octokit: GitHubClient, push: PushEvent, appId: nu
 
   const known = new Map<string, GqlCommitPulls | null>();
   listed.forEach((sha, i) => known.set(sha, (repository[`c${i}`] as GqlCommitPulls | null) ?? null));
-  const commits = push.deleted ? fetched<PushedCommit[]>([]) : await pushedCommits(octokit, push, repository.defaultBranchRef?.name, known, appId);
+  const commits = push.deleted
+    ? fetched<PushedCommit[]>([])
+    : await pushedCommits(octokit, push, repository.defaultBranchRef?.name, known, appId);
   const existingCheckRun = appId ? findOurRun(repository.reportOn?.checkSuites) : undefined;
-  return { snapshot: pushSnapshotOf(push, protection, commits), reportOn: reportCommitOf(push), existingCheckRun, recentTags: toRecentTags(repository.recentTags) };
+  return {
+    snapshot: pushSnapshotOf(push, protection, commits),
+    reportOn: reportCommitOf(push),
+    existingCheckRun,
+    recentTags: toRecentTags(repository.recentTags),
+  };
 }
 
 /** Default branch, classic rule or ruleset: each that applies is named; none means the branch is not protected. */
-async function protectionOf(octokit: GitHubClient, push: PushEvent, repository: NonNullable<GqlPush["repository"]>): Promise<Fetched<BranchProtectionSources>> {
+async function protectionOf(
+  octokit: GitHubClient,
+  push: PushEvent,
+  repository: NonNullable<GqlPush["repository"]>,
+): Promise<Fetched<BranchProtectionSources>> {
   const sources: string[] = [];
   if (repository.defaultBranchRef?.name === push.branch) sources.push("default branch");
   if (!push.deleted) {
@@ -153,7 +184,8 @@ async function protectionOf(octokit: GitHubClient, push: PushEvent, repository: 
   // A deleted branch has no ref left: its classic rules are matched by pattern, its rulesets asked for by name.
   const patterns = repository.branchProtectionRules;
   if (!patterns || patterns.pageInfo.hasNextPage) return unavailable("more than 100 classic branch protection rules");
-  for (const rule of patterns.nodes) if (rule && matchesBranchPattern(rule.pattern, push.branch)) sources.push(`classic rule \`${rule.pattern}\``);
+  for (const rule of patterns.nodes)
+    if (rule && matchesBranchPattern(rule.pattern, push.branch)) sources.push(`classic rule \`${rule.pattern}\``);
   try {
     const { data } = await octokit.rest.repos.getBranchRules({ owner: push.owner, repo: push.repo, branch: push.branch, per_page: 100 });
     sources.push(...new Set(data.map((rule) => `ruleset ${rule.ruleset_source ?? "of the repository"}`)));
@@ -188,15 +220,32 @@ async function pushedCommits(
     if (!listed.ok) return listed;
     shas = listed.value;
   }
-  const asked = await askPullRequestsOf(octokit, push, shas.filter((sha) => !known.has(sha)), known, appId);
+  const asked = await askPullRequestsOf(
+    octokit,
+    push,
+    shas.filter((sha) => !known.has(sha)),
+    known,
+    appId,
+  );
   if (!asked.ok) return asked;
   return fetched(shas.map((sha) => pushedCommit(sha, known.get(sha), push.branch)));
 }
 
 /** Asks again about the commits that showed no merged PR: GitHub links a merge to its commits a moment after the push. */
-export async function recheckUnmerged(octokit: GitHubClient, push: PushEvent, commits: PushedCommit[], appId: number | undefined): Promise<Fetched<PushedCommit[]>> {
+export async function recheckUnmerged(
+  octokit: GitHubClient,
+  push: PushEvent,
+  commits: PushedCommit[],
+  appId: number | undefined,
+): Promise<Fetched<PushedCommit[]>> {
   const known = new Map<string, GqlCommitPulls | null>();
-  const asked = await askPullRequestsOf(octokit, push, commits.filter((c) => !c.mergedInto.length).map((c) => c.sha), known, appId);
+  const asked = await askPullRequestsOf(
+    octokit,
+    push,
+    commits.filter((c) => !c.mergedInto.length).map((c) => c.sha),
+    known,
+    appId,
+  );
   if (!asked.ok) return asked;
   return fetched(commits.map((c) => (known.has(c.sha) ? pushedCommit(c.sha, known.get(c.sha), push.branch) : c)));
 }
@@ -213,7 +262,10 @@ async function askPullRequestsOf(
     try {
       const variables: Record<string, unknown> = { owner: push.owner, repo: push.repo, appId: appId ?? 0 };
       batch.forEach((sha, j) => (variables[`c${j}`] = sha));
-      const data = await octokit.graphql<{ repository: Record<string, GqlCommitPulls | null> | null }>(commitsQuery(batch.length), variables);
+      const data = await octokit.graphql<{ repository: Record<string, GqlCommitPulls | null> | null }>(
+        commitsQuery(batch.length),
+        variables,
+      );
       batch.forEach((sha, j) => known.set(sha, data.repository?.[`c${j}`] ?? null));
     } catch (error) {
       return unavailable(`the pull requests of the pushed commits (${describeGitHubError(error)})`);
@@ -232,8 +284,15 @@ async function listComparedCommits(octokit: GitHubClient, push: PushEvent, base:
   const shas: string[] = [];
   try {
     for (let page = 1; ; page++) {
-      const { data } = await octokit.rest.repos.compareCommitsWithBasehead({ owner: push.owner, repo: push.repo, basehead: `${base}...${push.after}`, per_page: 100, page });
-      if (data.total_commits > MAX_PUSH_COMMITS) return unavailable(`the push adds ${data.total_commits} commits, more than the ${MAX_PUSH_COMMITS} sdlc-guard verifies one by one`);
+      const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
+        owner: push.owner,
+        repo: push.repo,
+        basehead: `${base}...${push.after}`,
+        per_page: 100,
+        page,
+      });
+      if (data.total_commits > MAX_PUSH_COMMITS)
+        return unavailable(`the push adds ${data.total_commits} commits, more than the ${MAX_PUSH_COMMITS} sdlc-guard verifies one by one`);
       shas.push(...data.commits.map((c) => c.sha));
       if (data.commits.length < 100 || shas.length >= data.total_commits) return fetched(shas);
     }

@@ -20,7 +20,12 @@ export const RECENT_TAGS_SELECTION = `recentTags: refs(refPrefix: "refs/tags/", 
       }
     }`;
 
-interface GqlTagTarget { __typename: string; oid: string; checkSuites?: GqlOurSuites; target?: GqlTagTarget }
+interface GqlTagTarget {
+  __typename: string;
+  oid: string;
+  checkSuites?: GqlOurSuites;
+  target?: GqlTagTarget;
+}
 export type GqlRecentTags = { nodes: ({ name: string; target: GqlTagTarget | null } | null)[] | null } | null | undefined;
 
 /** Rows a tag or release evaluation leaves on its commit's run, by their source ("tag `v1.4.0`", "release `v1.4.0`"). */
@@ -36,7 +41,10 @@ export function toRecentTags(tags: GqlRecentTags): RecentTag[] | undefined {
     const commit = object.__typename === "Tag" ? object.target : object;
     if (!commit || commit.__typename !== "Commit") return []; // a tag of a tree or blob: nothing the tag controls judge
     const run = findOurRun(commit.checkSuites);
-    const evaluated = run === undefined ? undefined : run !== null && decodeResults(run.summary).some((row) => TAG_CONTROLS.has(row.id) && TAG_SOURCE.test(row.source ?? ""));
+    const evaluated =
+      run === undefined
+        ? undefined
+        : run !== null && decodeResults(run.summary).some((row) => TAG_CONTROLS.has(row.id) && TAG_SOURCE.test(row.source ?? ""));
     return [{ name: node.name, commitSha: commit.oid, evaluated }];
   });
 }

@@ -54,10 +54,16 @@ async function readFromGitHub(octokit: GitHubClient, owner: string, repo: string
   try {
     const pages = await Promise.all([list({}), list({ secret_type: GENERIC_SECRET_TYPES.join(",") })]);
     const moreAlerts = pages.some((page) => /rel="next"/.test(page.headers.link ?? ""));
-    return fetched({ enabled: true, openAlerts: pages.reduce((sum, page) => sum + page.data.length, 0), moreAlerts, pushProtection: await pushProtection });
+    return fetched({
+      enabled: true,
+      openAlerts: pages.reduce((sum, page) => sum + page.data.length, 0),
+      moreAlerts,
+      pushProtection: await pushProtection,
+    });
   } catch (error) {
     // GitHub answers 404 when secret scanning is disabled on the repository.
-    if (httpStatus(error) === 404) return fetched({ enabled: false, openAlerts: 0, moreAlerts: false, pushProtection: await pushProtection });
+    if (httpStatus(error) === 404)
+      return fetched({ enabled: false, openAlerts: 0, moreAlerts: false, pushProtection: await pushProtection });
     return unavailable(describeGitHubError(error));
   }
 }

@@ -30,7 +30,13 @@ export const TAG_QUERY = `query SdlcGuardTag($owner: String!, $repo: String!, $r
   }
 }`;
 
-interface GqlTarget { __typename: string; oid: string; checkSuites?: GqlOurSuites; associatedPullRequests?: { nodes: (GqlMergedPull | null)[] } | null; target?: GqlTarget }
+interface GqlTarget {
+  __typename: string;
+  oid: string;
+  checkSuites?: GqlOurSuites;
+  associatedPullRequests?: { nodes: (GqlMergedPull | null)[] } | null;
+  target?: GqlTarget;
+}
 interface GqlTag {
   repository: {
     defaultBranchRef: { name: string; compare: { status: "AHEAD" | "BEHIND" | "DIVERGED" | "IDENTICAL" } | null } | null;
@@ -55,11 +61,23 @@ export interface TagRead {
  * Reads a tag for the tag controls in one GraphQL query. An annotated tag's signature is left unread (GraphQL has
  * none): `readTagSignature` reads it when `signed-release` needs it.
  */
-export async function readTag(octokit: GitHubClient, target: { owner: string; repo: string; tag: string; withRelease: boolean; withRecentTags?: boolean }, appId: number | undefined): Promise<TagRead> {
+export async function readTag(
+  octokit: GitHubClient,
+  target: { owner: string; repo: string; tag: string; withRelease: boolean; withRecentTags?: boolean },
+  appId: number | undefined,
+): Promise<TagRead> {
   const { owner, repo, tag, withRelease } = target;
   // Which tags were evaluated is told by our runs: without our app id they cannot be found.
   const withRecentTags = (target.withRecentTags ?? false) && appId !== undefined;
-  const data = await octokit.graphql<GqlTag>(TAG_QUERY, { owner, repo, ref: `refs/tags/${tag}`, tag, appId: appId ?? 0, withRelease, withRecentTags });
+  const data = await octokit.graphql<GqlTag>(TAG_QUERY, {
+    owner,
+    repo,
+    ref: `refs/tags/${tag}`,
+    tag,
+    appId: appId ?? 0,
+    withRelease,
+    withRecentTags,
+  });
   const repository = data.repository;
   if (!repository) throw new Error(`GitHub returned no repository ${owner}/${repo}`);
   const object = repository.ref?.target ?? null;
@@ -113,7 +131,9 @@ export async function readTagSignature(octokit: GitHubClient, read: TagRead): Pr
 async function readSignature(octokit: GitHubClient, owner: string, repo: string, tagSha: string): Promise<Fetched<TagSignature | null>> {
   try {
     const { verification } = (await octokit.rest.git.getTag({ owner, repo, tag_sha: tagSha })).data;
-    return verification ? fetched({ verified: verification.verified, reason: verification.reason }) : unavailable("GitHub returned no signature verification for the tag");
+    return verification
+      ? fetched({ verified: verification.verified, reason: verification.reason })
+      : unavailable("GitHub returned no signature verification for the tag");
   } catch (error) {
     return unavailable(`the tag's signature (${describeGitHubError(error)})`);
   }

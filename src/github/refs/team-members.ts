@@ -14,7 +14,9 @@ export const MORE_TEAM_MEMBERS_QUERY = nextPageQuery("SdlcGuardMoreTeamMembers",
 export function teamsQuery(count: number): string {
   const indexes = Array.from({ length: count }, (_, i) => i);
   const variables = indexes.map((i) => `$org${i}: String!, $slug${i}: String!`).join(", ");
-  const fields = indexes.map((i) => `  t${i}: organization(login: $org${i}) { team(slug: $slug${i}) { id members(first: 100) { ${pageOf("login")} } } }`);
+  const fields = indexes.map(
+    (i) => `  t${i}: organization(login: $org${i}) { team(slug: $slug${i}) { id members(first: 100) { ${pageOf("login")} } } }`,
+  );
   return `query SdlcGuardTeams(${variables}) {\n${fields.join("\n")}\n}`;
 }
 
@@ -25,7 +27,11 @@ type GqlTeam = { id: string; members: GqlPage<{ login: string }> } | null;
  * Cached per team until a `membership`/`team` event or the TTL; teams not in the cache are read in one GraphQL query.
  * A team that does not exist, or that the app cannot see (it needs Members: read), is unavailable, never empty.
  */
-export async function readTeamMembers(octokit: GitHubClient, teams: readonly string[], cache?: TtlCache<ReadonlySet<string>>): Promise<TeamMembers> {
+export async function readTeamMembers(
+  octokit: GitHubClient,
+  teams: readonly string[],
+  cache?: TtlCache<ReadonlySet<string>>,
+): Promise<TeamMembers> {
   const result = new Map<string, Fetched<ReadonlySet<string>>>();
   const missing: string[] = [];
   for (const team of new Set(teams.map((t) => t.toLowerCase()))) {
@@ -60,7 +66,12 @@ export async function readTeamMembers(octokit: GitHubClient, teams: readonly str
         result.set(team, unavailable(`team ${team} was not found or is not visible to the app (it needs the Members: read permission)`));
         return;
       }
-      const members = await collectPages(octokit, node.members, { query: MORE_TEAM_MEMBERS_QUERY, id: node.id, maxPages: MAX_MEMBER_PAGES, what: `members of ${team}` });
+      const members = await collectPages(octokit, node.members, {
+        query: MORE_TEAM_MEMBERS_QUERY,
+        id: node.id,
+        maxPages: MAX_MEMBER_PAGES,
+        what: `members of ${team}`,
+      });
       if (!members.ok) {
         result.set(team, members);
         return;

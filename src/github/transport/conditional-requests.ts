@@ -64,7 +64,9 @@ export function useConditionalRequests(octokit: GitHubClient, store: EtagStore):
     } catch (error) {
       if ((error as { status?: number }).status !== 304 || !stored) throw error;
       // A copy: callers may change what they get, and the stored answer must stay as GitHub sent it.
-      return { status: stored.status, url: stored.url, headers: { ...stored.headers }, data: structuredClone(stored.data) } as Awaited<ReturnType<typeof request>>;
+      return { status: stored.status, url: stored.url, headers: { ...stored.headers }, data: structuredClone(stored.data) } as Awaited<
+        ReturnType<typeof request>
+      >;
     }
   });
 }

@@ -17,7 +17,12 @@ export interface RequestPolicy {
   maxRateLimitWaitSeconds?: number;
 }
 
-export const defaultRequestPolicy: RequestPolicy = { timeoutMs: 30_000, secondaryRateLimitRetries: 2, maxRetryAfterSeconds: 60, maxRateLimitWaitSeconds: 60 };
+export const defaultRequestPolicy: RequestPolicy = {
+  timeoutMs: 30_000,
+  secondaryRateLimitRetries: 2,
+  maxRetryAfterSeconds: 60,
+  maxRateLimitWaitSeconds: 60,
+};
 
 /** Requests made; and requests refused for a spent rate limit, with the latest reset (to evaluate again after it). */
 export interface RequestCounter {
@@ -39,7 +44,12 @@ const PRIMARY_RATE_LIMIT_WAITS = 2;
  * resets within `maxRateLimitWaitSeconds`, else the request fails at once with `PrimaryRateLimitError` and no request
  * of that limit reaches GitHub until the reset. Idempotent per instance (the first call's settings stay).
  */
-export function hardenRequests(octokit: GitHubClient, policy: RequestPolicy = defaultRequestPolicy, etags?: EtagStore, rateLimits?: InstallationRateLimits): RequestCounter {
+export function hardenRequests(
+  octokit: GitHubClient,
+  policy: RequestPolicy = defaultRequestPolicy,
+  etags?: EtagStore,
+  rateLimits?: InstallationRateLimits,
+): RequestCounter {
   const existing = hardened.get(octokit);
   if (existing) return existing;
   const counter: RequestCounter = { count: 0, rateLimited: 0 };
@@ -56,10 +66,11 @@ export function hardenRequests(octokit: GitHubClient, policy: RequestPolicy = de
     // JSON is parsed by that fetch rather than by Octokit (keep-alive-fetch.ts, `bodyIsData`).
     const ownFetch = options.request?.fetch as typeof globalThis.fetch | undefined;
     const parseHere = ownFetch === undefined && options.request?.parseSuccessResponseBody === undefined;
-    const base = ownFetch ?? (parseHere ? (dataFetch ??= keepAliveFetch(undefined, { bodyIsData: true })) : (plainFetch ??= keepAliveFetch()));
+    const base =
+      ownFetch ?? (parseHere ? (dataFetch ??= keepAliveFetch(undefined, { bodyIsData: true })) : (plainFetch ??= keepAliveFetch()));
     const fetch = rateLimits ? rateLimits.book.fetchFor(rateLimits.installation, base) : base;
     // Octokit's hook chain hands every layer the same options object: the deadline must be set on it, not on a copy.
-    for (let attempt = 0, resets = 0; ; ) {
+    for (let attempt = 0, resets = 0; ;) {
       try {
         await rateLimits?.book.admit(rateLimits.installation, resource, maxRateLimitWaitMs);
       } catch (error) {
@@ -114,12 +125,24 @@ export function observeRequests(observer: RequestObserver): () => void {
 }
 
 /** Tells the observers how `answer` settles; returns it as it is. */
-function reportRequest<T extends { status: number; headers: object }>(octokit: GitHubClient, options: { method?: unknown; url?: unknown }, answer: T | Promise<T>, signal: AbortSignal): T | Promise<T> {
+function reportRequest<T extends { status: number; headers: object }>(
+  octokit: GitHubClient,
+  options: { method?: unknown; url?: unknown },
+  answer: T | Promise<T>,
+  signal: AbortSignal,
+): T | Promise<T> {
   if (requestObservers.size === 0) return answer;
   const method = String(options.method ?? "GET");
   const url = String(options.url ?? "");
   const notify = (status: unknown, headers: unknown) => {
-    const seen: ObservedRequest = { octokit, method, url, status: typeof status === "number" ? status : undefined, timedOut: signal.aborted, headers: (headers ?? undefined) as ObservedRequest["headers"] };
+    const seen: ObservedRequest = {
+      octokit,
+      method,
+      url,
+      status: typeof status === "number" ? status : undefined,
+      timedOut: signal.aborted,
+      headers: (headers ?? undefined) as ObservedRequest["headers"],
+    };
     for (const observer of requestObservers) {
       try {
         observer(seen);

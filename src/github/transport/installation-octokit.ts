@@ -78,7 +78,9 @@ async function queriesOctokit(app: Probot, installationId: number): Promise<GitH
       const Octokit = octokit.constructor as new (options: Record<string, unknown>) => GitHubClient;
       return new Octokit({
         ...octokitOptions,
-        throttle: octokitOptions.throttle?.enabled ? { ...octokitOptions.throttle, id: queriesThrottlingId(installationId) } : { enabled: false },
+        throttle: octokitOptions.throttle?.enabled
+          ? { ...octokitOptions.throttle, id: queriesThrottlingId(installationId) }
+          : { enabled: false },
         auth: { ...octokitOptions.auth, otherOptions, installationId },
       });
     },

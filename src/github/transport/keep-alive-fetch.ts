@@ -34,18 +34,39 @@ type Agents = { http: http.Agent; https: https.Agent };
  * about six times `JSON.parse` (a regular-expression pass and a reviver over every value); GitHub's numbers all fit a
  * double. Only {@link hardenRequests} asks for this, and only when the caller has not set the option.
  */
-export function keepAliveFetch(agents: Agents = defaultAgents(), { bodyIsData = false }: { bodyIsData?: boolean } = {}): typeof globalThis.fetch {
+export function keepAliveFetch(
+  agents: Agents = defaultAgents(),
+  { bodyIsData = false }: { bodyIsData?: boolean } = {},
+): typeof globalThis.fetch {
   return (async (input: string | URL | Request, init: RequestInit = {}) => {
     const target = typeof input === "string" ? input : input instanceof URL ? input.href : undefined;
     const body = init.body;
-    if (target === undefined || !isPlainHeaders(init.headers) || !(body === undefined || body === null || typeof body === "string" || body instanceof Uint8Array)) {
+    if (
+      target === undefined ||
+      !isPlainHeaders(init.headers) ||
+      !(body === undefined || body === null || typeof body === "string" || body instanceof Uint8Array)
+    ) {
       const response = await globalThis.fetch(input, init);
       if (!bodyIsData) return response;
       // The caller still expects Octokit's data as the body (its parseSuccessResponseBody is off), not a stream.
       const bytes = Buffer.from(await response.arrayBuffer());
-      return bufferedResponse(response.status, response.statusText, Object.fromEntries(response.headers), bytes, response.url, response.redirected, true);
+      return bufferedResponse(
+        response.status,
+        response.statusText,
+        Object.fromEntries(response.headers),
+        bytes,
+        response.url,
+        response.redirected,
+        true,
+      );
     }
-    const request = { url: new URL(target), method: init.method?.toUpperCase() ?? "GET", headers: lowerCased(init.headers), body: body ?? undefined, signal: init.signal ?? undefined };
+    const request = {
+      url: new URL(target),
+      method: init.method?.toUpperCase() ?? "GET",
+      headers: lowerCased(init.headers),
+      body: body ?? undefined,
+      signal: init.signal ?? undefined,
+    };
     return send(agents, request, init.redirect ?? "follow", bodyIsData);
   }) as typeof globalThis.fetch;
 }
@@ -71,20 +92,33 @@ interface Outgoing {
   signal: AbortSignal | undefined;
 }
 
-async function send(agents: Agents, first: Outgoing, redirect: NonNullable<RequestInit["redirect"]>, bodyIsData: boolean): Promise<Response> {
+async function send(
+  agents: Agents,
+  first: Outgoing,
+  redirect: NonNullable<RequestInit["redirect"]>,
+  bodyIsData: boolean,
+): Promise<Response> {
   let request = first;
   for (let redirects = 0; ; redirects++) {
     const answer = await exchange(agents, request);
     const location = answer.headers.location;
-    if (!REDIRECTS.has(answer.status) || location === undefined || redirect === "manual") return answer.toResponse(request.url.href, redirects > 0, bodyIsData);
-    if (redirect === "error") throw new TypeError("fetch failed", { cause: new Error(`redirect (${answer.status}) refused: redirect is "error"`) });
+    if (!REDIRECTS.has(answer.status) || location === undefined || redirect === "manual")
+      return answer.toResponse(request.url.href, redirects > 0, bodyIsData);
+    if (redirect === "error")
+      throw new TypeError("fetch failed", { cause: new Error(`redirect (${answer.status}) refused: redirect is "error"`) });
     if (redirects >= MAX_REDIRECTS) throw new TypeError("fetch failed", { cause: new Error("redirect count exceeded") });
     const { method, url } = request;
     const next = { ...request, url: new URL(location, url) };
-    if (answer.status === 303 ? method !== "GET" && method !== "HEAD" : (answer.status === 301 || answer.status === 302) && method === "POST") {
+    if (
+      answer.status === 303 ? method !== "GET" && method !== "HEAD" : (answer.status === 301 || answer.status === 302) && method === "POST"
+    ) {
       Object.assign(next, { method: "GET", body: undefined, headers: withoutHeaders(next.headers, (name) => name.startsWith("content-")) });
     }
-    if (next.url.origin !== url.origin) next.headers = withoutHeaders(next.headers, (name) => name === "authorization" || name === "cookie" || name === "proxy-authorization");
+    if (next.url.origin !== url.origin)
+      next.headers = withoutHeaders(
+        next.headers,
+        (name) => name === "authorization" || name === "cookie" || name === "proxy-authorization",
+      );
     request = next;
   }
 }
@@ -99,7 +133,8 @@ function exchange(agents: Agents, { url, method, headers, body, signal }: Outgoi
   return new Promise<Answer>((resolve, reject) => {
     if (signal?.aborted) return reject(abortReason(signal));
     const secure = url.protocol === "https:";
-    if (!secure && url.protocol !== "http:") return reject(new TypeError("fetch failed", { cause: new Error(`unsupported protocol ${url.protocol}`) }));
+    if (!secure && url.protocol !== "http:")
+      return reject(new TypeError("fetch failed", { cause: new Error(`unsupported protocol ${url.protocol}`) }));
     const outgoing: Record<string, string | number> = { "accept-encoding": "gzip, deflate, br", ...headers };
     if (body !== undefined) outgoing["content-length"] = typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
     else if (method !== "GET" && method !== "HEAD") outgoing["content-length"] = 0;
@@ -141,7 +176,11 @@ function exchange(agents: Agents, { url, method, headers, body, signal }: Outgoi
         const status = response.statusCode ?? 0;
         const statusText = response.statusMessage ?? "";
         const headerList = response.headers;
-        resolve({ status, headers: headerList, toResponse: (...answer) => bufferedResponse(status, statusText, headerList, bytes, ...answer) });
+        resolve({
+          status,
+          headers: headerList,
+          toResponse: (...answer) => bufferedResponse(status, statusText, headerList, bytes, ...answer),
+        });
       });
     });
     request.end(body);
@@ -169,7 +208,15 @@ async function decoded(bytes: Buffer, encoding: string | undefined, method: stri
   }
 }
 
-function bufferedResponse(status: number, statusText: string, raw: http.IncomingHttpHeaders | Record<string, string>, bytes: Buffer, url: string, redirected: boolean, bodyIsData: boolean): Response {
+function bufferedResponse(
+  status: number,
+  statusText: string,
+  raw: http.IncomingHttpHeaders | Record<string, string>,
+  bytes: Buffer,
+  url: string,
+  redirected: boolean,
+  bodyIsData: boolean,
+): Response {
   const headers = new Headers();
   for (const [name, value] of Object.entries(raw)) {
     if (value === undefined) continue;
@@ -200,7 +247,11 @@ function bufferedResponse(status: number, statusText: string, raw: http.Incoming
       if (!bodyMade) {
         bodyMade = true;
         if (bodyIsData) bodyValue = octokitData(raw["content-type"], bytes);
-        else bodyValue = status === 204 || status === 205 || status === 304 ? null : (Readable.toWeb(Readable.from([bytes])) as ReadableStream<Uint8Array>);
+        else
+          bodyValue =
+            status === 204 || status === 205 || status === 304
+              ? null
+              : (Readable.toWeb(Readable.from([bytes])) as ReadableStream<Uint8Array>);
       }
       return bodyValue;
     },
@@ -235,7 +286,10 @@ function octokitData(contentType: string | undefined, bytes: Buffer): unknown {
       return text;
     }
   }
-  const charset = parameters.find((p) => p.startsWith("charset="))?.slice("charset=".length).replace(/^"|"$/g, "");
+  const charset = parameters
+    .find((p) => p.startsWith("charset="))
+    ?.slice("charset=".length)
+    .replace(/^"|"$/g, "");
   if (type.startsWith("text/") || (charset === "utf-8" && type !== "application/octet-stream")) return utf8(bytes);
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
 }

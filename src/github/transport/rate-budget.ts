@@ -59,7 +59,9 @@ function watchRateHeaders(octokit: GitHubClient, listener: Listener): () => void
     const set = new Set<Listener>();
     listeners = set;
     listenersByClient.set(octokit, set);
-    octokit.hook.after("request", (response, options) => set.forEach((l) => l(resourceOf(options.url), response.headers as Record<string, unknown>)));
+    octokit.hook.after("request", (response, options) =>
+      set.forEach((l) => l(resourceOf(options.url), response.headers as Record<string, unknown>)),
+    );
     octokit.hook.error("request", (error, options) => {
       set.forEach((l) => l(resourceOf(options.url), (error as { response?: { headers?: Record<string, unknown> } }).response?.headers));
       throw error;
@@ -132,8 +134,10 @@ export class RateBudget {
         return;
       }
       const waitMs = bucket.resetAt - this.clock();
-      if (n > bucket.limit - this.reserve) throw this.fail(resource, n, bucket, `more than the whole limit of ${bucket.limit} leaves beside the reserve of ${this.reserve}`);
-      if (waited) throw this.fail(resource, n, bucket, `still short after waiting for the reset, with ${this.reserve} kept for webhook evaluations`);
+      if (n > bucket.limit - this.reserve)
+        throw this.fail(resource, n, bucket, `more than the whole limit of ${bucket.limit} leaves beside the reserve of ${this.reserve}`);
+      if (waited)
+        throw this.fail(resource, n, bucket, `still short after waiting for the reset, with ${this.reserve} kept for webhook evaluations`);
       if (waitMs > this.maxWaitMs) throw this.fail(resource, n, bucket, this.tooLate(waitMs));
       // Concurrent requests short of the same limit share one wait and one re-read.
       await (this.waits[resource] ??= this.waitForReset(waitMs).finally(() => delete this.waits[resource]));
@@ -155,7 +159,8 @@ export class RateBudget {
       const waitMs = bucket.resetAt - this.clock();
       const afterReset = Math.max(0, bucket.limit - this.reserve);
       if (waitMs <= this.maxWaitMs && n <= now + afterReset) continue;
-      const why = waitMs <= this.maxWaitMs ? `more than this window and the next leave beside the reserve of ${this.reserve}` : this.tooLate(waitMs);
+      const why =
+        waitMs <= this.maxWaitMs ? `more than this window and the next leave beside the reserve of ${this.reserve}` : this.tooLate(waitMs);
       throw this.fail(resource, n, bucket, `estimated for the whole collection: ${why}`);
     }
   }
@@ -175,7 +180,11 @@ export class RateBudget {
     const reset = Number(headers?.["x-ratelimit-reset"]);
     if (!Number.isFinite(remaining) || !Number.isFinite(reset)) return;
     const known = this.buckets[resource];
-    this.buckets[resource] = { limit: Number.isFinite(limit) ? limit : (known?.limit ?? remaining), remaining: remaining - this.spentInFlight(resource), resetAt: reset * 1000 };
+    this.buckets[resource] = {
+      limit: Number.isFinite(limit) ? limit : (known?.limit ?? remaining),
+      remaining: remaining - this.spentInFlight(resource),
+      resetAt: reset * 1000,
+    };
   }
 
   private spentInFlight(resource: RateResource): number {
@@ -206,7 +215,12 @@ export class RateBudget {
       const { data } = await this.octokit.request("GET /rate_limit");
       for (const resource of RESOURCES) {
         const entry = data.resources[resource];
-        if (entry) this.buckets[resource] = { limit: entry.limit, remaining: entry.remaining - this.spentInFlight(resource), resetAt: entry.reset * 1000 };
+        if (entry)
+          this.buckets[resource] = {
+            limit: entry.limit,
+            remaining: entry.remaining - this.spentInFlight(resource),
+            resetAt: entry.reset * 1000,
+          };
       }
       return true;
     } catch (error) {

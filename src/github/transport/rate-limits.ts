@@ -129,7 +129,11 @@ export class RateLimitBook {
       if (response.headers.get("x-ratelimit-remaining") === "0" && (await isRateLimited(response, resource))) {
         const resetAt = Number(response.headers.get("x-ratelimit-reset")) * 1000;
         const answer = { status: response.status, headers: Object.fromEntries(response.headers) };
-        throw new RateLimitedSignal(response.headers.get("x-ratelimit-resource") ?? resource, Number.isFinite(resetAt) ? resetAt : this.now(), answer);
+        throw new RateLimitedSignal(
+          response.headers.get("x-ratelimit-resource") ?? resource,
+          Number.isFinite(resetAt) ? resetAt : this.now(),
+          answer,
+        );
       }
       return response;
     };

@@ -3,7 +3,6 @@ import { keepOtherRows, type CheckRunReport } from "../../report/check-run-outpu
 import { clampKeepingResults, resultsBlock } from "../../report/check-run-state.js";
 import type { GitHubClient, RepoRef } from "../types.js";
 
-
 /** Our `sdlc-guard` run on a commit, as a query found it. */
 export interface ExistingCheckRun {
   id: number;
@@ -46,12 +45,18 @@ export async function ensureCheckRun(
   const id = run?.id;
   // The rows other evaluations stored on the run stay, whichever way the run was found (reports/check-run-output.ts).
   const final = keepOtherRows(report, run?.summary);
-  const fields = (mayStayOpen: boolean) => ({ owner, repo, external_id: target.externalId, ...statusFields(final, target.completedAt, mayStayOpen) });
+  const fields = (mayStayOpen: boolean) => ({
+    owner,
+    repo,
+    external_id: target.externalId,
+    ...statusFields(final, target.completedAt, mayStayOpen),
+  });
   const update = async (checkRunId: number) => {
     const stillOpen = checkRunId === target.existing?.id && !target.existing.completed;
     return (await octokit.rest.checks.update({ ...fields(stillOpen), check_run_id: checkRunId })).data.id;
   };
-  const create = async () => (await octokit.rest.checks.create({ ...fields(true), name: CHECK_NAME, head_sha: headSha, request: { retries: 0 } })).data.id;
+  const create = async () =>
+    (await octokit.rest.checks.create({ ...fields(true), name: CHECK_NAME, head_sha: headSha, request: { retries: 0 } })).data.id;
   const written = id ? await update(id) : await createOnce(create, update, async () => (await findCheckRun(octokit, target))?.id ?? null);
   if (recentlyWritten.size >= RECENT_LIMIT) recentlyWritten.delete(recentlyWritten.keys().next().value!);
   recentlyWritten.delete(key); // re-inserted last: the oldest entries go first
@@ -70,14 +75,23 @@ function statusFields(report: CheckRunReport, completedAt: string, mayStayOpen: 
   }
   if (mayStayOpen) return { status: "in_progress" as const, output: report.output };
   const summary = `GitHub cannot reopen a completed check run, so it fails until the pending controls finish; it is re-evaluated when they do.\n\n${report.output.summary}`;
-  return { status: "completed" as const, conclusion: "failure" as const, completed_at: completedAt, output: { title: report.output.title, summary: clampKeepingResults(summary) } };
+  return {
+    status: "completed" as const,
+    conclusion: "failure" as const,
+    completed_at: completedAt,
+    output: { title: report.output.title, summary: clampKeepingResults(summary) },
+  };
 }
 
 /**
  * A create that failed may still have been made by GitHub (a 502 after the write): it is never retried blindly.
  * After a failure, the run is looked up again, updated if it exists, and created only if it does not.
  */
-async function createOnce(create: () => Promise<number>, update: (id: number) => Promise<number>, find: () => Promise<number | null>): Promise<number> {
+async function createOnce(
+  create: () => Promise<number>,
+  update: (id: number) => Promise<number>,
+  find: () => Promise<number | null>,
+): Promise<number> {
   try {
     return await create();
   } catch (error) {
@@ -88,7 +102,10 @@ async function createOnce(create: () => Promise<number>, update: (id: number) =>
   }
 }
 
-async function findCheckRun(octokit: GitHubClient, { owner, repo, headSha, appId }: CheckRunTarget): Promise<{ id: number; summary: string | null } | null> {
+async function findCheckRun(
+  octokit: GitHubClient,
+  { owner, repo, headSha, appId }: CheckRunTarget,
+): Promise<{ id: number; summary: string | null } | null> {
   const { data } = await octokit.rest.checks.listForRef({
     owner,
     repo,

@@ -8,11 +8,13 @@ import type { GitHubClient, RepoRef } from "../types.js";
  * Written by this app (`performed_via_github_app`) when its id is known; otherwise (the CLI with a token) by a bot.
  * Another bot's issue or comment carrying our marker is never edited, adopted or deleted.
  */
-function writtenByUs(item: { user?: { type?: string } | null; performed_via_github_app?: { id?: number } | null }, appId: number | undefined): boolean {
+function writtenByUs(
+  item: { user?: { type?: string } | null; performed_via_github_app?: { id?: number } | null },
+  appId: number | undefined,
+): boolean {
   if (item.user?.type !== "Bot") return false;
   return appId === undefined || item.performed_via_github_app?.id === appId;
 }
-
 
 export interface SummaryIssue {
   number: number;
@@ -37,7 +39,15 @@ const PART_MARKER = /^<!-- sdlc-guard-summary-part: (\d+) -->/;
  * carrying the hidden marker (a human's copy of the text is never mistaken for ours).
  */
 export async function findSummaryIssues(octokit: GitHubClient, { owner, repo }: RepoRef, appId?: number): Promise<SummaryIssue[]> {
-  const issues = await octokit.paginate(octokit.rest.issues.listForRepo, { owner, repo, state: "open", labels: SUMMARY_LABEL, sort: "created", direction: "asc", per_page: 100 });
+  const issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
+    owner,
+    repo,
+    state: "open",
+    labels: SUMMARY_LABEL,
+    sort: "created",
+    direction: "asc",
+    per_page: 100,
+  });
   return issues
     .filter((issue) => !issue.pull_request && writtenByUs(issue, appId) && (issue.body ?? "").includes(SUMMARY_MARKER))
     .map((issue) => ({ number: issue.number, body: issue.body ?? "" }))
@@ -50,11 +60,20 @@ export async function findSummaryIssues(octokit: GitHubClient, { owner, repo }: 
  * refreshes of one organisation; a race with another process converges: the oldest issue is kept and newer
  * duplicates are closed.
  */
-export async function publishSummary(octokit: GitHubClient, target: RepoRef, rendered: { body: string; parts: string[] }, options: { appId?: number; found?: SummaryIssue[] } = {}): Promise<PublishedSummary> {
+export async function publishSummary(
+  octokit: GitHubClient,
+  target: RepoRef,
+  rendered: { body: string; parts: string[] },
+  options: { appId?: number; found?: SummaryIssue[] } = {},
+): Promise<PublishedSummary> {
   const { owner, repo } = target;
   const { appId } = options;
   const existing = options.found ?? (await findSummaryIssues(octokit, target, appId));
-  const duplicatesClosed = await closeDuplicates(octokit, target, existing.slice(1).map((i) => i.number));
+  const duplicatesClosed = await closeDuplicates(
+    octokit,
+    target,
+    existing.slice(1).map((i) => i.number),
+  );
   let issue = existing[0];
   let outcome: PublishedSummary["outcome"] = "updated";
   if (!issue) {
@@ -72,7 +91,8 @@ export async function publishSummary(octokit: GitHubClient, target: RepoRef, ren
     }
   }
 
-  const comments = outcome === "created" ? new Map<number, { id: number; body: string }>() : await ourParts(octokit, target, issue.number, appId);
+  const comments =
+    outcome === "created" ? new Map<number, { id: number; body: string }>() : await ourParts(octokit, target, issue.number, appId);
   let commentsWritten = 0;
   for (const [index, body] of rendered.parts.entries()) {
     const current = comments.get(index + 1);
@@ -82,7 +102,8 @@ export async function publishSummary(octokit: GitHubClient, target: RepoRef, ren
     commentsWritten++;
   }
   if (outcome === "updated") {
-    if (issue.body !== rendered.body) await octokit.rest.issues.update({ owner, repo, issue_number: issue.number, title: SUMMARY_TITLE, body: rendered.body });
+    if (issue.body !== rendered.body)
+      await octokit.rest.issues.update({ owner, repo, issue_number: issue.number, title: SUMMARY_TITLE, body: rendered.body });
     else if (commentsWritten === 0) outcome = "unchanged";
   }
   let commentsDeleted = 0;
@@ -99,7 +120,13 @@ export async function publishSummary(octokit: GitHubClient, target: RepoRef, ren
 
 async function createIssue(octokit: GitHubClient, target: RepoRef, body: string, appId: number | undefined): Promise<SummaryIssue> {
   try {
-    const { data } = await octokit.rest.issues.create({ ...target, title: SUMMARY_TITLE, body, labels: [SUMMARY_LABEL], request: { retries: 0 } });
+    const { data } = await octokit.rest.issues.create({
+      ...target,
+      title: SUMMARY_TITLE,
+      body,
+      labels: [SUMMARY_LABEL],
+      request: { retries: 0 },
+    });
     return { number: data.number, body };
   } catch (error) {
     // A create that failed may still have been made by GitHub (a 502 after the write): look before trying again.
@@ -112,7 +139,12 @@ async function createIssue(octokit: GitHubClient, target: RepoRef, body: string,
 }
 
 /** The app's overflow comments on the issue, by part number (a part found twice: the later copy is surplus). */
-async function ourParts(octokit: GitHubClient, { owner, repo }: RepoRef, issueNumber: number, appId: number | undefined): Promise<Map<number, { id: number; body: string }>> {
+async function ourParts(
+  octokit: GitHubClient,
+  { owner, repo }: RepoRef,
+  issueNumber: number,
+  appId: number | undefined,
+): Promise<Map<number, { id: number; body: string }>> {
   const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: issueNumber, per_page: 100 });
   const parts = new Map<number, { id: number; body: string }>();
   let surplus = Number.MAX_SAFE_INTEGER;
@@ -132,4 +164,3 @@ async function closeDuplicates(octokit: GitHubClient, { owner, repo }: RepoRef, 
   }
   return numbers;
 }
-

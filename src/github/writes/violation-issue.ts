@@ -2,7 +2,6 @@ import { VIOLATION_LABEL } from "../../common/product.js";
 import { clampMarkdown } from "../../common/markdown.js";
 import type { GitHubClient, RepoRef } from "../types.js";
 
-
 export interface ViolationOccurrence {
   /** Stable id of this occurrence, e.g. `push:<after-sha>`: a redelivered webhook yields the same key. */
   key: string;
@@ -84,7 +83,12 @@ async function findViolationIssue(octokit: GitHubClient, { owner, repo }: RepoRe
   return found;
 }
 
-async function appendOccurrence(octokit: GitHubClient, { owner, repo }: RepoRef, issue: FoundIssue, occurrence: ViolationOccurrence): Promise<ViolationOutcome> {
+async function appendOccurrence(
+  octokit: GitHubClient,
+  { owner, repo }: RepoRef,
+  issue: FoundIssue,
+  occurrence: ViolationOccurrence,
+): Promise<ViolationOutcome> {
   const marker = occurrenceMarker(occurrence.key);
   if (issue.body.includes(marker)) return "already-recorded";
   let recorded = false;
@@ -102,10 +106,22 @@ async function appendOccurrence(octokit: GitHubClient, { owner, repo }: RepoRef,
   return "appended";
 }
 
-async function createIssue(octokit: GitHubClient, { owner, repo }: RepoRef, spec: ViolationIssueSpec, occurrence: ViolationOccurrence): Promise<number> {
+async function createIssue(
+  octokit: GitHubClient,
+  { owner, repo }: RepoRef,
+  spec: ViolationIssueSpec,
+  occurrence: ViolationOccurrence,
+): Promise<number> {
   const head = `${clampMarkdown(spec.intro, INTRO_LIMIT)}\n\n${violationMarker(spec.control)}\n\n### First occurrence\n\n`;
   const tail = `\n\n${occurrenceMarker(occurrence.key)}`;
   const body = `${head}${clampMarkdown(occurrence.markdown, TEXT_LIMIT - head.length - tail.length)}${tail}`;
-  const { data } = await octokit.rest.issues.create({ owner, repo, title: spec.title, body, labels: [VIOLATION_LABEL], request: { retries: 0 } });
+  const { data } = await octokit.rest.issues.create({
+    owner,
+    repo,
+    title: spec.title,
+    body,
+    labels: [VIOLATION_LABEL],
+    request: { retries: 0 },
+  });
   return data.number;
 }
