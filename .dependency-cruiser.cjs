@@ -66,7 +66,6 @@ module.exports = {
     doNotFollow: { path: "node_modules" },
     includeOnly: "^src/",
     tsPreCompilationDeps: true,
-    tsConfig: { fileName: "tsconfig.json" },
     enhancedResolveOptions: { extensions: [".ts", ".js"] },
   },
 };

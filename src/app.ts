@@ -34,7 +34,7 @@ export function createSdlcGuardApp(options: AppOptions, operations?: Operations)
       deps.memory.shared,
       options.deliveryTtlMs,
     );
-    // Each installation's writes, and its GraphQL queries, are paced in their own throttling queues (github/installation-octokit.ts).
+    // Each installation's writes, and its GraphQL queries, are paced in their own throttling queues (github/transport/installation-octokit.ts).
     deps.installationOctokit = (installationId) => installationOctokit(app, installationId);
     if (options.auditLogPath) configureAuditFile(options.auditLogPath, app.log as unknown as Logger);
     registerPullRequestEvents(app, deps);

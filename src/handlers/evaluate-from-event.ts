@@ -11,7 +11,7 @@ import type { HandlerDeps } from "./app-options.js";
  * The installation's Octokit for an event, with the app's request policy (deadlines, bounded rate-limit retries), ETag
  * reuse, and the installation's primary rate limits (nothing is asked of GitHub while they are spent).
  *
- * It comes from HandlerDeps.installationOctokit (github/installation-octokit.ts), not from `context.octokit`: Probot
+ * It comes from HandlerDeps.installationOctokit (github/transport/installation-octokit.ts), not from `context.octokit`: Probot
  * builds the event's Octokit without a throttling id, so its pacing of writes (one per second, as GitHub advises)
  * would be one queue shared by every installation the process serves. Each installation gets its own queues (shared
  * across replicas with REDIS_URL) and the same cached installation token: no extra request.
