@@ -140,8 +140,16 @@ export interface PullRequestSnapshot {
 }
 
 /** The parts of the snapshot read only when a control (or the waivers) needs them. */
-export type OptionalPullRequestFact =
-  "changedFiles" | "commits" | "headChecks" | "codeOwners" | "comments" | "forcePushes" | "secretScanning";
+export const OPTIONAL_PULL_REQUEST_FACTS = [
+  "changedFiles",
+  "commits",
+  "headChecks",
+  "codeOwners",
+  "comments",
+  "forcePushes",
+  "secretScanning",
+] as const;
+export type OptionalPullRequestFact = (typeof OPTIONAL_PULL_REQUEST_FACTS)[number];
 
 /**
  * The snapshot as a control that declared `facts` sees it: only those optional facts are in the type, each `undefined`

@@ -12,7 +12,7 @@ import {
 } from "../../src/controls/catalogue.js";
 import { snapshotNeeds } from "../../src/controls/evaluate-pull-request-controls.js";
 import { effectiveEnforcement } from "../../src/controls/results.js";
-import type { OptionalPullRequestFact } from "../../src/facts/pull-request.js";
+import { OPTIONAL_PULL_REQUEST_FACTS, type OptionalPullRequestFact } from "../../src/facts/pull-request.js";
 import { optionalFactVariables, PULL_REQUEST_QUERY, QUERY_FLAG_OF_FACT } from "../../src/github/refs/pull-request-snapshot.js";
 
 // Every list of controls is derived from src/controls/catalogue.ts: these tests keep the catalogue, the config schema,
@@ -122,8 +122,7 @@ describe("facts: what a control declares is what the snapshot reads", () => {
   );
 
   it("every optional fact has a source: a switch of the snapshot query, or the REST read of secret scanning", () => {
-    const all: OptionalPullRequestFact[] = ["changedFiles", "commits", "headChecks", "codeOwners", "comments", "secretScanning"];
-    expect([...Object.keys(QUERY_FLAG_OF_FACT), "secretScanning"].sort()).toEqual([...all].sort());
+    expect([...Object.keys(QUERY_FLAG_OF_FACT), "secretScanning"].sort()).toEqual([...OPTIONAL_PULL_REQUEST_FACTS].sort());
   });
 
   it("a control that is off costs nothing: none of its facts are read", () => {
