@@ -134,6 +134,29 @@ describe("a pull request that changes the policy file is checked in its own chec
     );
   });
 
+  it("a proposed file GitHub cannot return fails the check run (fail closed), with the reason", async () => {
+    const { world, repo } = setup();
+    const pr = compliantPullRequest(world, repo, 19, changesPolicy(`${REPO_FILE}  reviews:\n    min_approvals: 1\n`));
+    pr.reviews.push(approval("rev-dan", pr.headSha, 30));
+    world.failNext("GET", "/repos/acme/payments/contents/", 502, { skip: 1 }); // the default branch's file reads fine
+    const probot = createTestApp(world);
+    mockGitHub(world)
+      .expectToken()
+      .expectConfigFiles("acme", "payments")
+      .expect("POST", "/graphql")
+      .expect("GET", "/repos/acme/payments/secret-scanning/alerts", 2)
+      .expect("GET", "/repos/acme/payments")
+      .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml?ref=*")
+      .expect("POST", "/repos/acme/payments/check-runs");
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+
+    const run = repo.checkRuns[0]!;
+    expect(run.conclusion).toBe("failure");
+    expect(run.output.title).toBe("Policy change not checked: All required controls pass");
+    expect(run.output.summary).toContain("It could not be checked: its version of the file could not be read (GitHub answered HTTP 502");
+  });
+
   it("a PR that does not touch the policy file costs the same requests as before, and says nothing about a policy change", async () => {
     const { world, repo } = setup();
     const pr = compliantPullRequest(world, repo, 16, { files: ["src/index.ts", ".github/workflows/ci.yml"] });
