@@ -35,6 +35,8 @@ export interface SimPullRequest {
   reviews: SimReview[];
   /** Changed file paths (default: one file). */
   files: string[];
+  /** The head's version of files it changes (`null`: deleted); other files are the base's. Read by `contents?ref=<head sha>`. */
+  headFiles?: Map<string, string | null>;
   /** The PR's commits, oldest first (default: one commit, the head). */
   commits: SimCommit[];
   /** Set when merged (`GitHubWorld.mergePullRequest`): the commit it added to its base branch (the last rebased one for a rebase). */
@@ -597,7 +599,11 @@ export class GitHubWorld {
     }
     if (method === "GET" && (m = rest.match(/^\/contents\/(.+)$/))) {
       const filePath = decodeURIComponent(m[1]!);
-      const text = repo.files.get(filePath);
+      // `ref` a PR's head: that head's version of the file (a PR changes only the files it lists).
+      const ref = query.get("ref");
+      const head = ref ? repo.pulls.find((p) => p.headSha === ref) : undefined;
+      if (ref && !head && this.resolve(repo, ref) === undefined) return notFound();
+      const text = head?.headFiles?.has(filePath) ? (head.headFiles.get(filePath) ?? undefined) : repo.files.get(filePath);
       if (text === undefined) return notFound();
       const example = exampleResponse("GET", "/repos/{owner}/{repo}/contents/{path}", 200);
       return json(200, {

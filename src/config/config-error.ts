@@ -4,6 +4,8 @@ export interface ConfigError {
   file: string;
   /** Dotted key path inside the file (`controls.reviews.min_approvals`), empty for file-level problems. */
   keyPath: string;
+  /** 1-based line in the file the problem is at (or its closest key), when it can be told. */
+  line?: number;
   /** What was expected, in words. */
   expected: string;
 }

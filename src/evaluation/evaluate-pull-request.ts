@@ -27,6 +27,8 @@ import type { JiraClient } from "../jira/jira-client.js";
 import { decodeResults, mergeResults } from "../report/check-run-state.js";
 import { renderConfigError, renderControlResults, withSharedHead, type CheckRunReport } from "../report/check-run-output.js";
 import { beginEvaluation } from "./begin-evaluation.js";
+import { checkProposedPolicy } from "./proposed-policy.js";
+import { withPolicyChange } from "../report/policy-change-output.js";
 import { InMemorySharedState, type SharedState } from "./shared-state.js";
 import { TtlCache } from "../common/ttl-cache.js";
 import { createStateCache, loadConfigCached, type StateCache, type StateCacheOptions } from "./state-cache.js";
@@ -200,7 +202,8 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
   const loaded = await loadConfigCached(octokit, owner, repo, memory.cache);
   const config = loaded.ok ? loaded.config : undefined;
   // Secret-scanning state is read after the PR, and only for an open PR whose policy needs it (cached per repository).
-  const needs = config ? snapshotNeeds(config) : NOTHING_EXTRA;
+  // The changed files are always read (no extra request below 100 files): a PR that changes the policy file is checked.
+  const needs = new Set([...(config ? snapshotNeeds(config) : NOTHING_EXTRA), "changedFiles" as const]);
   const read = await readPullRequest(octokit, target, appId, needs).catch((error: unknown) => error as Error);
 
   let headSha: string;
@@ -262,6 +265,9 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
       report = renderControlResults(results, concludeControls(results), ctx);
       if (read.sharedHeadWith.length) report = withSharedHead(report, read.sharedHeadWith);
     }
+    // The PR was evaluated against the default branch's policy; the policy it proposes is checked apart, and shown.
+    const policyChange = await checkProposedPolicy(octokit, target, read.snapshot, loaded);
+    if (policyChange) report = withPolicyChange(report, policyChange);
   }
 
   const auditLine = {

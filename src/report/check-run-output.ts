@@ -127,13 +127,10 @@ export function keepOtherRows(report: CheckRunReport, previousSummary: string | 
 
 /** A configuration that cannot be used fails the check and says where and what is wrong; no control is evaluated. */
 export function renderConfigError(error: ConfigError, ctx: EvaluationContext): CheckRunReport {
-  const key = error.keyPath ? inlineCode(error.keyPath) : "(whole file)";
   const summary = [
     `${header(ctx)}, but could not load the policy:`,
     "",
-    "| File | Key | Expected |",
-    "|---|---|---|",
-    `| ${tableCell(inlineCode(error.file))} | ${tableCell(key)} | ${tableCell(error.expected)} |`,
+    ...configErrorTable(error),
     "",
     "No control was evaluated: fix the configuration on the default branch and re-run this check.",
   ].join("\n");
@@ -141,6 +138,14 @@ export function renderConfigError(error: ConfigError, ctx: EvaluationContext): C
     conclusion: "failure",
     output: { title: `Configuration error in ${error.file}`, summary: clampMarkdown(summary) },
   };
+}
+
+/** The one-row table of a config error: file, key, what was expected, and the line when it is known. */
+export function configErrorTable(error: ConfigError): string[] {
+  const key = error.keyPath ? inlineCode(error.keyPath) : "(whole file)";
+  const row = `| ${tableCell(inlineCode(error.file))} | ${tableCell(key)} | ${tableCell(error.expected)} |`;
+  if (error.line === undefined) return ["| File | Key | Expected |", "|---|---|---|", row];
+  return ["| File | Key | Expected | Line |", "|---|---|---|---|", `${row} ${error.line} |`];
 }
 
 function header(ctx: EvaluationContext): string {

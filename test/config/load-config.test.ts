@@ -435,7 +435,7 @@ describe("loading .github/sdlc-guard.yml", () => {
       expect(error.expected).toMatch(expected);
     });
 
-    it("a misspelt key is named, at the mapping it is in", async () => {
+    it("a misspelt key is named, at the mapping it is in, with the line it is on", async () => {
       const github = fakeGitHub({ [ACME_PAYMENTS]: "controls:\n  reviews:\n    min_aprovals: 1\n" });
 
       const error = errorOf(await loadConfig("acme", "payments", github.read));
@@ -443,6 +443,7 @@ describe("loading .github/sdlc-guard.yml", () => {
       expect(error).toEqual({
         file: ACME_PAYMENTS,
         keyPath: "controls.reviews",
+        line: 3,
         expected: "no key `min_aprovals` here (unknown key: check the spelling)",
       });
     });

@@ -310,7 +310,8 @@ describe("the check run for a configuration that cannot be used", () => {
     const { output } = renderConfigError(loaded.error, context());
 
     const row = output.summary.split("\n").find((line) => line.startsWith("| `acme/"))!;
-    expect(cellSeparators(row)).toBe(4);
+    expect(cellSeparators(row)).toBe(5); // file, key, expected, line 2
+    expect(row).toMatch(/ \| 2 \|$/);
     expect(row).toContain("no key `<img src=x onerror=alert(1)>` here (unknown key: check the spelling)");
   });
 
