@@ -73,6 +73,9 @@ describe("loading with a floor", () => {
       approvers: ["acme/cto"],
       min_justification_length: 40,
       non_waivable: ["secret-scanning", "reviews"],
+      expires_after_days: 14,
+      max_expires_after_days: 30,
+      keep_on_new_commits: [],
     });
     expect(loaded.floorHeld?.map((h) => h.key)).toEqual(["exceptions.min_justification_length", "exceptions.non_waivable"]);
   });
