@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { enforcementSchema, teamSchema } from "../config/schema-parts.js";
 import { pullRequestControl } from "./control.js";
+import { changeAuthorsUnreadable } from "./change-authors.js";
 import { tallyPullRequestReviews, type ReviewsSettings } from "./reviews.js";
 import { cannotEvaluate, fail, pass, type Finding } from "./finding.js";
 import { type PullRequestFacts, type TeamMembers } from "../facts/pull-request.js";
@@ -20,6 +21,9 @@ export function evaluateReviewerTeams(
   const configured = [...new Set(config.teams.map((team) => team.toLowerCase()))];
   if (configured.length === 0) return pass("No reviewer teams configured.");
   if (!snapshot.reviews.ok) return cannotEvaluate("the pull request's reviews", snapshot.reviews.error);
+  // Approvals count as `reviews` counts them: when who wrote the change cannot be read, no approval can be trusted.
+  const authorsUnreadable = reviews.independent_approvers ? changeAuthorsUnreadable(snapshot.commits, snapshot.forcePushes) : null;
+  if (authorsUnreadable !== null) return cannotEvaluate("the pull request's commits (who wrote the change)", authorsUnreadable);
 
   const { approvers, staleApprovers, withoutWriteAccess } = tallyPullRequestReviews(snapshot, snapshot.reviews.value, reviews);
   const satisfied: string[] = [];

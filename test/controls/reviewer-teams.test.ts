@@ -65,6 +65,19 @@ describe("reviewer-teams: a counted approval from a member of each configured te
     });
   });
 
+  it("when who wrote the change cannot be read, no approval is trusted: it fails closed, as reviews does", () => {
+    const approvals = [review("bob", "APPROVED", 1), review("dave", "APPROVED", 2)];
+    expect(evaluate(approvals, BOTH, { pr: { commits: unavailable("GitHub answered HTTP 502") } })).toMatchObject({
+      outcome: "error",
+      reason: "Could not read the pull request's commits (who wrote the change): GitHub answered HTTP 502",
+    });
+    // With independence turned off, the commits are not needed.
+    expect(
+      evaluate(approvals, BOTH, { pr: { commits: unavailable("GitHub answered HTTP 502") }, reviews: { independent_approvers: false } })
+        .outcome,
+    ).toBe("pass");
+  });
+
   it("an approval by someone outside senior-engineers does not satisfy reviewer-teams", () => {
     const result = evaluate([review("erin", "APPROVED", 1), review("dave", "APPROVED", 2)]);
     expect(result.outcome).toBe("fail");
