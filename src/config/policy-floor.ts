@@ -35,7 +35,8 @@ const RULE_TEXT: Record<FloorRule, string> = {
   fixed: "the floor's value applies; a repository cannot change it",
 };
 
-function ruleOf(section: string, key: string): FloorRule | undefined {
+/** How the floor orders a key of a section (`exceptions` or a control id); undefined: it has no stricter value. */
+export function ruleOf(section: string, key: string): FloorRule | undefined {
   return key === "enforcement" && section !== "exceptions" ? "at-least" : RULES[section]?.[key];
 }
 
@@ -118,7 +119,7 @@ function raiseSection(path: string, name: string, current: Section, bounds: Sect
     const rule = ruleOf(name, key);
     if (bound === undefined || !rule) continue;
     const value = raiseValue(rule, current[key], bound);
-    if (!sameValue(value, current[key])) held.push({ key: `${path}.${key}`, from: show(current[key]), to: show(value) });
+    if (!sameValue(value, current[key])) held.push({ key: `${path}.${key}`, from: showSetting(current[key]), to: showSetting(value) });
     raised[key] = value;
   }
   return raised;
@@ -155,11 +156,11 @@ export function raiseValue(rule: FloorRule, value: unknown, bound: unknown): unk
   }
 }
 
-function sameValue(a: unknown, b: unknown): boolean {
+export function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-function show(value: unknown): string {
+export function showSetting(value: unknown): string {
   if (value === undefined) return "(not set)";
   if (Array.isArray(value)) return `[${value.join(", ")}]`;
   return String(value);

@@ -1,9 +1,6 @@
-import { formatConfigError } from "../config/config-error.js";
-import { CONFIG_PATH } from "../common/product.js";
-import { mergeConfig } from "../config/merge-config.js";
-import { parseConfigFile, type RawConfig } from "../config/parse-config-file.js";
-import { applyFloor, describeHold, type Floor, type FloorHold } from "../config/policy-floor.js";
-import { configSchema, type SdlcGuardConfig } from "../config/schema.js";
+import { describeHold } from "../config/policy-floor.js";
+import type { SdlcGuardConfig } from "../config/schema.js";
+import { effectiveConfigOf, judgeRepositoryPolicy, LOWER_ITSELF_FIX } from "./org-summary-policy.js";
 import { judgeBranchProtection } from "./branch-protection.js";
 import {
   SUMMARY_CONTROL_IDS,
@@ -19,7 +16,7 @@ import {
   type SummaryHistoryEntry,
 } from "../facts/org-summary.js";
 import { isReleaseTagName } from "./release-tag.js";
-import { fetched, unavailable, type Fetched } from "../facts/fetched.js";
+import type { Fetched } from "../facts/fetched.js";
 
 const DAY_MS = 86_400_000;
 /** Failing merged PRs named in a `merged-prs` cell; the rest are counted. */
@@ -93,7 +90,7 @@ export function judgeRepository(
         ? pass(`latest release ${tag}`)
         : fail(`latest release ${tag} is not a semantic version`, "Publish releases from tags like v1.2.3 (see the release-tag control).");
     }),
-    "direct-push": judgeRecordedPushes(repo, config, "direct-push", ({ direct }) =>
+    "direct-push": judgeRecorded(repo, config, "direct-push", repo.pushes, "Recorded pushes", ({ direct }) =>
       direct === 0
         ? pass("none recorded in the period")
         : fail(
@@ -101,7 +98,7 @@ export function judgeRepository(
             "Review the open direct-push issue; require pull requests on protected branches and narrow who may bypass them.",
           ),
     ),
-    "force-push": judgeRecordedPushes(repo, config, "force-push", ({ forced }) =>
+    "force-push": judgeRecorded(repo, config, "force-push", repo.pushes, "Recorded pushes", ({ forced }) =>
       forced === 0
         ? pass("none recorded in the period")
         : fail(
@@ -127,24 +124,39 @@ export function judgeRepository(
         "Merge only when the sdlc-guard check is green: make it a required status check of the protected branch.",
       );
     }),
+    "merged-unverified": judgeRecorded(repo, config, "merged-unverified", repo.unverifiedMerges, "Recorded merges", ({ count, issues }) =>
+      count === 0
+        ? pass("none recorded in the period")
+        : fail(
+            `${count} merge${count === 1 ? "" : "s"} without a passing sdlc-guard result recorded in the period (${issues
+              // owner/repo#N: a link in the summary issue, whichever repository it lives in.
+              .map((n) => `${org}/${repo.name}#${n}`)
+              .join(", ")})`,
+            "Review each merge the merged-unverified issue lists (revert it, or land it again through a pull request that passes sdlc-guard), and require the sdlc-guard check with administrators included.",
+          ),
+    ),
     activity: judgeActivity(repo, config, now),
+    policy: judgeRepositoryPolicy(repo, config),
   };
 }
 
 /**
- * Pushes are counted from the app's violation issues, so "none recorded" means something only where the repository's
- * effective config has the control on and reporting to issues; elsewhere the cell is n/a (off) or unknown.
+ * Pushes and unverified merges are counted from the app's violation issues, so "none recorded" means something only
+ * where the repository's effective config has the control on and reporting to issues; elsewhere the cell is n/a (off)
+ * or unknown.
  */
-function judgeRecordedPushes(
+function judgeRecorded<T>(
   repo: RepositoryFacts,
   orgConfig: SdlcGuardConfig,
-  id: "direct-push" | "force-push",
-  judge: (pushes: { direct: number; forced: number }) => SummaryCell,
+  id: "direct-push" | "force-push" | "merged-unverified",
+  fact: Fetched<T>,
+  what: string,
+  judge: (recorded: T) => SummaryCell,
 ): SummaryCell {
   const effective = effectiveConfigOf(repo, orgConfig);
   if (!effective.ok) return unknown("The repository's config", effective.error);
   const belowFloor = effective.value.held.find((hold) => hold.key === `controls.${id}.enforcement`);
-  const lowerItself = `Remove the override from the repository's ${CONFIG_PATH}: a repository may tighten the org policy, never lower it.`;
+  const lowerItself = LOWER_ITSELF_FIX;
   if (belowFloor) return fail(`this repository's config tries to go below the org floor: ${describeHold(belowFloor)} (held)`, lowerItself);
   const { enforcement, report } = effective.value.config.controls[id];
   if (enforcement === "off") {
@@ -157,29 +169,10 @@ function judgeRecordedPushes(
     return {
       state: "unknown",
       detail: `${id} findings go to check runs only (report: check); the summary counts the app's violation issues`,
-      fix: `Set controls.${id}.report to both (or issue) so that pushes are recorded as issues.`,
+      fix: `Set controls.${id}.report to both (or issue) so that ${id === "merged-unverified" ? "merges" : "pushes"} are recorded as issues.`,
     };
   }
-  return whenRead(repo.pushes, "Recorded pushes", judge);
-}
-
-/**
- * The repository's own config (without following `_extends`) merged over the organisation's, as the app loads it,
- * with the org floor applied; `held`: what the repository's file set below the floor.
- */
-function effectiveConfigOf(repo: RepositoryFacts, orgConfig: SdlcGuardConfig): Fetched<{ config: SdlcGuardConfig; held: FloorHold[] }> {
-  if (!repo.configText.ok) return repo.configText;
-  if (repo.configText.value === null) return fetched({ config: orgConfig, held: [] });
-  const file = `${repo.name}:${CONFIG_PATH}`;
-  const parsed = parseConfigFile(file, repo.configText.value);
-  if (!parsed.ok) return unavailable(`${file} cannot be used: ${formatConfigError(parsed.error)}`);
-  if (parsed.raw._extends !== undefined) return unavailable(`${file} uses _extends, which the summary does not follow`);
-  if (parsed.raw.floor !== undefined) return unavailable(`${file} sets a floor, which only the organisation's .github repository may`);
-  const { floor, ...inherited } = orgConfig;
-  const config = configSchema.safeParse(mergeConfig(inherited as unknown as RawConfig, parsed.raw));
-  if (!config.success) return unavailable(`${file} is not a valid sdlc-guard config`);
-  const floored = applyFloor(config.data, floor as Floor | undefined);
-  return fetched({ config: floored.config, held: floored.held });
+  return whenRead(fact, what, judge);
 }
 
 function judgeDefaultBranch(repo: RepositoryFacts, config: SdlcGuardConfig): SummaryCell {

@@ -17,7 +17,9 @@ export const SUMMARY_CONTROL_IDS = [
   "direct-push",
   "force-push",
   "merged-prs",
+  "merged-unverified",
   "activity",
+  "policy",
 ] as const;
 export type SummaryControlId = (typeof SUMMARY_CONTROL_IDS)[number];
 
@@ -36,6 +38,12 @@ export interface MergedPullRequest {
   mergedAt: string;
   /** `SUCCESS`, `FAILURE`, `NEUTRAL`...; null when our run never completed or does not exist. */
   conclusion: string | null;
+}
+
+/** Occurrences of one control the app recorded in the period, and the violation issues (numbers) that record them. */
+export interface RecordedOccurrences {
+  count: number;
+  issues: number[];
 }
 
 export interface RepositoryFacts {
@@ -67,6 +75,8 @@ export interface RepositoryFacts {
   latestRelease: Fetched<{ tagName: string; publishedAt: string | null } | null>;
   /** Direct and forced pushes the app recorded in the period (its `direct-push` / `force-push` violation issues). */
   pushes: Fetched<{ direct: number; forced: number }>;
+  /** Merges without a passing sdlc-guard result the app recorded in the period (its `merged-unverified` violation issues). */
+  unverifiedMerges: Fetched<RecordedOccurrences>;
   /** The repository's own `.github/sdlc-guard.yml` (null: none, the organisation's applies): whether pushes are recorded as issues. */
   configText: Fetched<string | null>;
   /** Pull requests merged in the period. */
@@ -210,6 +220,18 @@ export const SUMMARY_CONTROL_INFO: Record<SummaryControlId | "two-factor", { tit
     iso: "A.8.29, A.8.32",
     soc2: "CC8.1",
   },
+  "merged-unverified": {
+    title: "No merge without a passing sdlc-guard result recorded in the period",
+    policy: "POL-008 review and approval, enforced at merge time",
+    iso: "A.8.32",
+    soc2: "CC8.1",
+  },
   activity: { title: "Active, or archived when inactive", policy: "ENT asset management", iso: "A.5.9", soc2: "CC6.1" },
+  policy: {
+    title: "The repository's own sdlc-guard config neither lowers the org policy nor tries to go below the org floor",
+    policy: "POL-008 compliance with the secure-development policy",
+    iso: "A.5.36, A.8.9",
+    soc2: "CC5.3, CC8.1",
+  },
   "two-factor": { title: "Organisation requires two-factor authentication", policy: "ENT 3.1", iso: "A.5.17, A.8.5", soc2: "CC6.1" },
 };

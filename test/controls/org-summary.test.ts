@@ -40,6 +40,7 @@ function compliantRepo(name: string, overrides: Partial<RepositoryFacts> = {}): 
     }),
     latestRelease: fetched({ tagName: "v1.4.0", publishedAt: "2026-11-01T10:00:00Z" }),
     pushes: fetched({ direct: 0, forced: 0 }),
+    unverifiedMerges: fetched({ count: 0, issues: [] }),
     configText: fetched(null),
     mergedPullRequests: fetched([{ number: 7, mergedAt: "2026-11-10T10:00:00Z", conclusion: "SUCCESS" }]),
     ...overrides,
@@ -227,6 +228,116 @@ describe("a repository's summary cells", () => {
     expect(cells(compliantRepo("r", { mergedPullRequests: fetched(pulls) }))["merged-prs"].detail).toMatch(
       /acme\/r#5 \(failure\) and 3 more$/,
     );
+  });
+});
+
+describe("merge-time findings in the summary: merged-unverified", () => {
+  it("merges recorded without a passing sdlc-guard result are a gap, with the count and the issue", () => {
+    const cell = cells(compliantRepo("r", { unverifiedMerges: fetched({ count: 3, issues: [31, 44] }) }))["merged-unverified"];
+    expect(cell).toMatchObject({
+      state: "fail",
+      detail: "3 merges without a passing sdlc-guard result recorded in the period (acme/r#31, acme/r#44)",
+      fix: expect.stringContaining("require the sdlc-guard check"),
+    });
+    expect(cells(compliantRepo("r", { unverifiedMerges: fetched({ count: 1, issues: [9] }) }))["merged-unverified"].detail).toBe(
+      "1 merge without a passing sdlc-guard result recorded in the period (acme/r#9)",
+    );
+    expect(cells(compliantRepo("r"))["merged-unverified"]).toEqual({ state: "pass", detail: "none recorded in the period" });
+  });
+
+  it("unrecorded merges are unknown, never compliant: an unreadable search, or findings sent to check runs only", () => {
+    expect(cells(compliantRepo("r", { unverifiedMerges: unavailable("search failed") }))["merged-unverified"]).toMatchObject({
+      state: "unknown",
+      detail: "Recorded merges could not be read: search failed",
+    });
+    const checkOnly = compliantRepo("r", { configText: fetched("controls:\n  merged-unverified: { report: check }\n") });
+    expect(cells(checkOnly)["merged-unverified"]).toMatchObject({ state: "unknown", detail: expect.stringContaining("report: check") });
+  });
+
+  it("switched off by the repository is a gap; only the org policy switching it off makes it n/a", () => {
+    const repoOff = compliantRepo("r", { configText: fetched("controls:\n  merged-unverified: { enforcement: off }\n") });
+    expect(cells(repoOff)["merged-unverified"]).toMatchObject({
+      state: "fail",
+      detail: "merged-unverified is off in this repository's config, below the org policy (required)",
+    });
+    const orgOff = configSchema.parse({ controls: { "merged-unverified": { enforcement: "off" } } });
+    expect(cells(compliantRepo("r"), orgOff)["merged-unverified"].state).toBe("n/a");
+  });
+});
+
+describe("the repository's own policy file in the summary", () => {
+  const ORG = configSchema.parse({ controls: { reviews: { min_approvals: 3 }, jira: { projects: ["PAY"] } } });
+  const policy = (text: string | null, org = ORG) => cells(compliantRepo("r", { configText: fetched(text) }), org).policy;
+
+  it.each<[string, string | null, string]>([
+    ["no file of its own: the org policy applies", null, "no .github/sdlc-guard.yml of its own: the org policy applies"],
+    ["a file that only tightens", "controls:\n  reviews: { min_approvals: 4 }\n", "the repository's file keeps or tightens the org policy"],
+  ])("passes: %s", (_name, text, detail) => {
+    expect(policy(text)).toEqual({ state: "pass", detail });
+  });
+
+  it.each<[string, string, string]>([
+    ["a control turned off", "controls:\n  reviews: { enforcement: off }\n", "reviews turned off by the repository's file"],
+    ["a control made advisory", "controls:\n  jira: { enforcement: advisory }\n", "jira lowered to advisory by the repository's file"],
+    [
+      "fewer approvals than the org's",
+      "controls:\n  reviews: { min_approvals: 1 }\n",
+      "controls.reviews.min_approvals 3 → 1 by the repository's file",
+    ],
+    [
+      "several keys at once",
+      "controls:\n  secret-scanning: { enforcement: off }\nexceptions:\n  approvers: [acme/devs]\n",
+      "secret-scanning turned off, exceptions.approvers [] → [acme/devs] by the repository's file",
+    ],
+  ])("a repository that lowers the org policy is a gap, never n/a: %s", (_name, text, detail) => {
+    expect(policy(text)).toEqual({ state: "fail", detail, fix: expect.stringContaining("never lower it") });
+  });
+
+  it("a file that tries to go below the floor is a gap naming what was held", () => {
+    const org = configSchema.parse({
+      controls: { reviews: { min_approvals: 3 } },
+      floor: { controls: { reviews: { enforcement: "required", min_approvals: 2 } } },
+    });
+    expect(policy("controls:\n  reviews: { enforcement: off, min_approvals: 1 }\n", org)).toMatchObject({
+      state: "fail",
+      detail: "held at the floor: controls.reviews.enforcement off → required, controls.reviews.min_approvals 1 → 2",
+    });
+    // Above the floor but below the org's file: lowered, not held.
+    expect(policy("controls:\n  reviews: { min_approvals: 2 }\n", org)).toMatchObject({
+      state: "fail",
+      detail: "controls.reviews.min_approvals 3 → 2 by the repository's file",
+    });
+  });
+
+  it("a file the summary cannot read or compare is unknown, never a pass", () => {
+    expect(cells(compliantRepo("r", { configText: unavailable("timed out") }), ORG).policy).toMatchObject({
+      state: "unknown",
+      detail: "The repository's config could not be read: timed out",
+    });
+    expect(policy("_extends: acme/policies\n")).toMatchObject({ state: "unknown", detail: expect.stringContaining("uses _extends") });
+    expect(policy("controls: [oops\n").state).toBe("unknown");
+  });
+
+  it("a repository that lowers its policy is not fully compliant", () => {
+    const summary = summarizeOrg(
+      {
+        org: "acme",
+        webUrl: "https://github.com",
+        collectedAt: NOW.toISOString(),
+        period: { since: "2026-10-24T06:00:00.000Z", until: NOW.toISOString() },
+        twoFactorRequired: fetched(true),
+        repositories: [compliantRepo("api"), compliantRepo("web", { configText: fetched("controls:\n  jira: { enforcement: off }\n") })],
+        requests: 1,
+      },
+      ORG,
+      [],
+      0,
+    );
+    expect(summary.repositories.map((r) => [r.name, r.compliant])).toEqual([
+      ["web", false],
+      ["api", true],
+    ]);
+    expect(summary.rates.find((r) => r.id === "policy")).toEqual({ id: "policy", passed: 1, judged: 2, rate: 50 });
   });
 });
 

@@ -323,6 +323,44 @@ describe("org facts: everything the summary needs, in a few organisation-wide re
     expect(repoIn(facts, repo.name).pushes).toEqual({ ok: true, value: { direct: 0, forced: 1 } });
   });
 
+  it("counts the unverified merges the app recorded in the period, in the same search, with the issues that hold them", async () => {
+    const { world, org, collect, log } = setup(5, { failures: [] });
+    const [repo, other] = org.repositories.filter((b) => !b.archived && b.name !== ".github");
+    const recorded = world.issues.add("acme", repo!.name, {
+      title: "sdlc-guard: pull requests merged without a passing sdlc-guard result",
+      body: `Policy.\n\n${violationMarker("merged-unverified")}\n\n${occurrenceMarker("merged-unverified:merge:#3")}`,
+      labels: [VIOLATION_LABEL],
+      author: APP_AUTHOR,
+      createdAt: ago(org, 40),
+      updatedAt: ago(org, 2),
+      comments: [
+        { body: `#5\n\n${occurrenceMarker("merged-unverified:merge:#5")}`, author: APP_AUTHOR, createdAt: ago(org, 4) },
+        { body: `#6\n\n${occurrenceMarker("merged-unverified:merge:#6")}`, author: APP_AUTHOR, createdAt: ago(org, 2) },
+        // A person's comment with a copied marker is not a merge.
+        {
+          body: `#7\n\n${occurrenceMarker("merged-unverified:merge:#7")}`,
+          author: { login: "octo-human", type: "User" },
+          createdAt: ago(org, 2),
+        },
+      ],
+    });
+    // A person's issue copying the marker counts for nothing.
+    world.issues.add("acme", other!.name, {
+      title: "Copied",
+      body: `${violationMarker("merged-unverified")}\n\n${occurrenceMarker("merged-unverified:merge:#1")}`,
+      labels: [VIOLATION_LABEL],
+      createdAt: ago(org, 3),
+      updatedAt: ago(org, 3),
+    });
+
+    const facts = await collect();
+
+    expect(repoIn(facts, repo!.name).unverifiedMerges).toEqual({ ok: true, value: { count: 2, issues: [recorded.number] } });
+    expect(repoIn(facts, repo!.name).pushes).toEqual({ ok: true, value: { direct: 0, forced: 0 } });
+    expect(repoIn(facts, other!.name).unverifiedMerges).toEqual({ ok: true, value: { count: 0, issues: [] } });
+    expect(log.filter((r) => r === "POST graphql SdlcGuardOrgViolations")).toHaveLength(1);
+  });
+
   it("a failed search makes the pushes of every repository unknown, and nothing else", async () => {
     const { world, collect } = setup(5, { failures: [] });
     // The repository batch is the first GraphQL request, the search the second.

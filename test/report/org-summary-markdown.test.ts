@@ -96,7 +96,7 @@ describe("the summary issue body", () => {
 
     expect(table!.headers).toEqual(["Repository", "Result", ...SUMMARY_CONTROL_IDS]);
     expect(table!.rows.map((r) => r[0])).toEqual(summary.repositories.map((r) => r.name));
-    expect(table!.rows[0]!.slice(0, 2)).toEqual(["payments-api", "❌ 5 failing"]);
+    expect(table!.rows[0]!.slice(0, 2)).toEqual(["payments-api", "❌ 6 failing"]);
     expect(table!.rows.find((r) => r[0] === "mobile-app")!.slice(1, 8)).toEqual([
       "❌ 1 failing, ❔ 2 unknown",
       "✅",
@@ -118,6 +118,8 @@ describe("the summary issue body", () => {
       "➖",
       "✅",
       "➖",
+      "✅",
+      "✅",
       "✅",
     ]);
   });
@@ -143,7 +145,7 @@ describe("the summary issue body", () => {
 
     expect(check).toEqual({ status: 0, result: { blocks: 1, errors: [] } });
     expect(body).toContain(
-      '    x-axis ["branch-protection", "secret-scanning", "push-protection", "dependabot", "code-scanning", "repository-files", "release-tag", "direct-push", "force-push", "merged-prs", "activity"]',
+      '    x-axis ["branch-protection", "secret-scanning", "push-protection", "dependabot", "code-scanning", "repository-files", "release-tag", "direct-push", "force-push", "merged-prs", "merged-unverified", "activity", "policy"]',
     );
     expect(body).toContain('    y-axis "Pass rate (%)" 0 --> 100');
   });
@@ -163,7 +165,7 @@ describe("the summary issue body", () => {
     const text = renderSummary(noRelease).body;
 
     expect(text).toContain(
-      'x-axis ["branch-protection", "secret-scanning", "push-protection", "dependabot", "code-scanning", "repository-files", "direct-push", "force-push", "merged-prs", "activity"]',
+      'x-axis ["branch-protection", "secret-scanning", "push-protection", "dependabot", "code-scanning", "repository-files", "direct-push", "force-push", "merged-prs", "merged-unverified", "activity", "policy"]',
     );
     expect(text).toContain("Not shown (nothing to judge in any repository): `release-tag`.");
     expect(mermaidCheck(text).status).toBe(0);

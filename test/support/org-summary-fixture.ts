@@ -24,7 +24,9 @@ const PASSING: Record<SummaryControlId, SummaryCell> = {
   "direct-push": { state: "pass", detail: "no direct push" },
   "force-push": { state: "pass", detail: "no forced push" },
   "merged-prs": { state: "pass", detail: "6 merged, all passed sdlc-guard" },
+  "merged-unverified": { state: "pass", detail: "none recorded in the period" },
   activity: { state: "pass", detail: "last push 3 days ago" },
+  policy: { state: "pass", detail: "no .github/sdlc-guard.yml of its own: the org policy applies" },
 };
 
 const fail = (detail: string, fix: string): SummaryCell => ({ state: "fail", detail, fix });
@@ -103,6 +105,10 @@ export function exampleSummary(overrides: Partial<OrgSummary> = {}): OrgSummary 
         "Merge changes through pull requests only; see the direct-push issues for the commits.",
       ),
       "merged-prs": fail("PR #412 merged while sdlc-guard failed", "Review PR #412 after the fact and record a waiver, or revert it."),
+      "merged-unverified": fail(
+        "2 merges without a passing sdlc-guard result recorded in the period (acme/payments-api#57)",
+        "Review each merge the merged-unverified issue lists, and require the sdlc-guard check with administrators included.",
+      ),
     }),
     repository("legacy-portal", {
       "code-scanning": fail("not configured", "Enable code scanning default setup (Settings > Code security)."),
@@ -122,6 +128,10 @@ export function exampleSummary(overrides: Partial<OrgSummary> = {}): OrgSummary 
     }),
     repository("billing-worker", {
       "merged-prs": unknown("GitHub answered 502: Bad Gateway (after 3 attempts)", "Nothing to change: the next run retries."),
+      policy: fail(
+        "reviews turned off, controls.reviews.min_approvals 2 → 1 by the repository's file; held at the floor: controls.jira.enforcement off → required",
+        "Remove the override from the repository's .github/sdlc-guard.yml: a repository may tighten the org policy, never lower it.",
+      ),
     }),
     repository("auth-service"),
     repository("infra-terraform", { "release-tag": notApplicable("no release yet") }),

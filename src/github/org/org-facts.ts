@@ -5,7 +5,7 @@ import { hardenRequests } from "../transport/harden-requests.js";
 import { ORG_ALERT_SOURCES, readOrgAlerts, type OrgAlerts } from "./org-alerts.js";
 import { isCodeQlWorkflow, withOrgDefaults } from "./org-files.js";
 import { readRemainingMergedPulls, type PendingPulls, type Period } from "./org-merged-pulls.js";
-import { readRecordedPushes, type RecordedPushes } from "./org-pushes.js";
+import { NOTHING_RECORDED, readRecordedPushes, type RecordedViolations } from "./org-pushes.js";
 import { listOrgRepositories, readTwoFactorRequirement, type ListedRepository } from "./org-repositories.js";
 import {
   DEFAULT_REPOS_PER_QUERY,
@@ -68,12 +68,12 @@ export async function collectOrgFacts(octokit: GitHubClient, options: CollectOrg
     budget.ensureCanMeet({ core: ALERT_LIST_REQUESTS, graphql: graphqlNeed(active.length, perQuery, appId) });
 
     let alertSourcesRead = 0;
-    const [alerts, graphql, pushes] = await Promise.all([
+    const [alerts, graphql, recorded] = await Promise.all([
       readOrgAlerts(octokit, budget, org, () => progress("alerts", ++alertSourcesRead, ORG_ALERT_SOURCES)),
       readGraphqlDetails(octokit, budget, active, { org, appId, period, perQuery, progress }),
       readRecordedPushes(octokit, budget, org, period, { perQuery, onPage: (n) => progress("pushes", n, n) }),
     ]);
-    const repositories = listed.map((repo) => (repo.archived ? archivedFacts(repo) : activeFacts(org, repo, alerts, graphql, pushes)));
+    const repositories = listed.map((repo) => (repo.archived ? archivedFacts(repo) : activeFacts(org, repo, alerts, graphql, recorded)));
     return {
       org,
       webUrl: options.webUrl,
@@ -144,11 +144,12 @@ function activeFacts(
   repo: ListedRepository,
   alerts: OrgAlerts,
   graphql: GraphqlDetails,
-  pushes: Fetched<Map<string, Fetched<RecordedPushes>>>,
+  recorded: Fetched<Map<string, Fetched<RecordedViolations>>>,
 ): RepositoryFacts {
   const key = repo.name.toLowerCase();
   const details = graphql.details.get(repo.nodeId)!;
   const countOf = <T>(list: Fetched<Map<string, T>>, zero: T): Fetched<T> => mapFetched(list, (byRepo) => byRepo.get(key) ?? zero);
+  const violations = recorded.ok ? (recorded.value.get(key) ?? fetched(NOTHING_RECORDED)) : recorded;
   return {
     name: repo.name,
     url: repo.url,
@@ -166,7 +167,8 @@ function activeFacts(
     codeScanning: codeScanningOf(key, alerts, details.workflows),
     files: filesOf(org, details.files, graphql.defaults),
     latestRelease: details.latestRelease,
-    pushes: pushes.ok ? (pushes.value.get(key) ?? fetched({ direct: 0, forced: 0 })) : pushes,
+    pushes: mapFetched(violations, (v) => ({ direct: v["direct-push"].count, forced: v["force-push"].count })),
+    unverifiedMerges: mapFetched(violations, (v) => v["merged-unverified"]),
     configText: details.configText,
     mergedPullRequests: details.mergedPullRequests,
   };
@@ -214,6 +216,7 @@ function archivedFacts(repo: ListedRepository): RepositoryFacts {
     files: archived,
     latestRelease: archived,
     pushes: archived,
+    unverifiedMerges: archived,
     configText: archived,
     mergedPullRequests: archived,
   };

@@ -7,11 +7,17 @@ import type { RateBudget } from "../transport/rate-budget.js";
 import type { GitHubClient } from "../types.js";
 import { occurrenceMarker, violationMarker } from "../writes/violation-issue.js";
 import { VIOLATION_LABEL } from "../../common/product.js";
+import type { RecordedOccurrences } from "../../facts/org-summary.js";
 
 export interface RecordedPushes {
   direct: number;
   forced: number;
 }
+
+/** The controls whose violation issues the summary counts: one occurrence per push or merge the app recorded. */
+export type RecordedControl = "direct-push" | "force-push" | "merged-unverified";
+/** A repository's recorded occurrences in the period, by control. */
+export type RecordedViolations = Record<RecordedControl, RecordedOccurrences>;
 
 /** GitHub's search lists at most this many results, whatever the page. */
 const SEARCH_LIMIT = 1_000;
@@ -51,16 +57,21 @@ interface GqlSearch {
 
 /** What every occurrence marker starts with, whatever its key. */
 export const OCCURRENCE_PREFIX = occurrenceMarker("").replace(/\s*-->$/, "");
-const CONTROLS: [keyof RecordedPushes, string][] = [
-  ["direct", violationMarker("direct-push")],
-  ["forced", violationMarker("force-push")],
-];
+const CONTROLS: RecordedControl[] = ["direct-push", "force-push", "merged-unverified"];
+const none = (): RecordedViolations => ({
+  "direct-push": { count: 0, issues: [] },
+  "force-push": { count: 0, issues: [] },
+  "merged-unverified": { count: 0, issues: [] },
+});
+/** A repository without any recorded occurrence. */
+export const NOTHING_RECORDED: RecordedViolations = none();
 
 /**
- * The direct and forced pushes the app recorded in the period, by lower-case repository name: its `direct-push` and
- * `force-push` violation issues (opened by a bot, found by their hidden marker) count one occurrence for the issue
- * itself and one per bot comment carrying an occurrence marker, each when it was written in the period. One search
- * for the whole organisation; a failed search makes the pushes of every repository unavailable.
+ * The direct and forced pushes and the unverified merges the app recorded in the period, by lower-case repository
+ * name: its `direct-push`, `force-push` and `merged-unverified` violation issues (opened by a bot, found by their
+ * hidden marker) count one occurrence for the issue itself and one per bot comment carrying an occurrence marker, each
+ * when it was written in the period. One search for the whole organisation; a failed search makes the counts of every
+ * repository unavailable.
  */
 export async function readRecordedPushes(
   octokit: GitHubClient,
@@ -68,7 +79,7 @@ export async function readRecordedPushes(
   org: string,
   period: Period,
   options: { perQuery: number; onPage?: (issues: number) => void },
-): Promise<Fetched<Map<string, Fetched<RecordedPushes>>>> {
+): Promise<Fetched<Map<string, Fetched<RecordedViolations>>>> {
   const query = `org:${org} label:${VIOLATION_LABEL} is:issue updated:>=${period.since.toISOString().slice(0, 10)}`;
   const issues: GqlIssue[] = [];
   let after: string | null = null;
@@ -90,11 +101,11 @@ export async function readRecordedPushes(
 
   const inPeriod = (iso: string | undefined) =>
     iso !== undefined && Date.parse(iso) >= period.since.getTime() && Date.parse(iso) <= period.until.getTime();
-  const counts = new Map<string, Fetched<RecordedPushes>>();
-  const pending: { issue: GqlIssue; control: keyof RecordedPushes; comments: GqlComment[] }[] = [];
+  const counts = new Map<string, Fetched<RecordedViolations>>();
+  const pending: { issue: GqlIssue; control: RecordedControl; comments: GqlComment[] }[] = [];
   for (const issue of issues) {
     // Only the app's (a bot's) issues count: a pasted marker cannot make or hide a violation.
-    const control = toActor(issue.author ?? null)?.isBot ? CONTROLS.find(([, marker]) => issue.body?.includes(marker))?.[0] : undefined;
+    const control = toActor(issue.author ?? null)?.isBot ? CONTROLS.find((id) => issue.body?.includes(violationMarker(id))) : undefined;
     if (!control || !issue.repository || !issue.comments) continue;
     pending.push({ issue, control, comments: issue.comments.nodes.filter((c): c is GqlComment => c !== null) });
   }
@@ -106,7 +117,7 @@ export async function readRecordedPushes(
   );
   for (const { issue, control, comments } of pending) {
     const name = issue.repository!.name.toLowerCase();
-    const known = counts.get(name) ?? fetched({ direct: 0, forced: 0 });
+    const known = counts.get(name) ?? fetched(none());
     const more = later.get(issue.id ?? "") ?? fetched([]);
     if (!known.ok) continue;
     if (!more.ok) {
@@ -117,7 +128,10 @@ export async function readRecordedPushes(
       (inPeriod(issue.createdAt) ? 1 : 0) +
       [...comments, ...more.value].filter((c) => toActor(c.author)?.isBot && c.body.includes(OCCURRENCE_PREFIX) && inPeriod(c.createdAt))
         .length;
-    counts.set(name, fetched({ ...known.value, [control]: known.value[control] + occurrences }));
+    if (occurrences === 0) continue;
+    const recorded = known.value[control];
+    const issues = issue.number === undefined ? recorded.issues : [...recorded.issues, issue.number];
+    counts.set(name, fetched({ ...known.value, [control]: { count: recorded.count + occurrences, issues } }));
   }
   return fetched(counts);
 }
