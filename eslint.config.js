@@ -16,6 +16,30 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
     },
   },
+  {
+    // The pure layers read no clock, no environment and log nothing: time and settings come from the evaluation.
+    files: ["src/controls/**/*.ts", "src/config/**/*.ts", "src/report/**/*.ts", "src/facts/**/*.ts", "src/common/**/*.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        { selector: "NewExpression[callee.name='RegExp']", message: "Use re2js for dynamic patterns (linear time)." },
+        { selector: "CallExpression[callee.name='RegExp']", message: "Use re2js for dynamic patterns (linear time)." },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: "Pure layer: take the time from the evaluation (no clock).",
+        },
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: "Pure layer: take the time from the evaluation (no clock).",
+        },
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: "Pure layer: settings come from the evaluation, not the environment.",
+        },
+        { selector: "MemberExpression[object.name='console']", message: "Pure layer: return findings, do not log." },
+      ],
+    },
+  },
   { files: ["**/*.js"], languageOptions: { globals: { process: "readonly", console: "readonly" } } },
   { files: ["**/*.cjs"], languageOptions: { sourceType: "commonjs", globals: { module: "writable", require: "readonly" } } },
 );
