@@ -16,4 +16,8 @@ export default {
   },
   // An upper bound only (tests wait on events, not clocks): generous, so that a busy 2-core machine does not fail a test.
   testTimeout: 60000,
+  // Two worker processes, each replaced once it holds more than 1 GB after a test file: in one process, the modules every
+  // ESM test file loads anew add up to more than Node's default heap over the whole suite.
+  maxWorkers: 2,
+  workerIdleMemoryLimit: "1GB",
 };
