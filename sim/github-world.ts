@@ -619,8 +619,9 @@ export class GitHubWorld {
       return json(200, repo.branchRules.get(decodeURIComponent(m[1]!)) ?? []);
     }
     if (method === "GET" && rest === "/secret-scanning/alerts") {
-      if (!repo.secretScanning.enabled)
-        return json(404, { message: "Secret scanning is disabled on this repository.", documentation_url: "https://docs.github.com/rest" });
+      // GitHub's OpenAPI description: 404 when the repository is public or secret scanning is disabled.
+      if (!repo.secretScanning.enabled || repo.visibility === "public")
+        return json(404, { message: "Not Found", documentation_url: "https://docs.github.com/rest" });
       const [template] = exampleResponse("GET", "/repos/{owner}/{repo}/secret-scanning/alerts", 200) as unknown as Record<
         string,
         unknown

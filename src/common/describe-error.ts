@@ -1,3 +1,5 @@
+import { networkFailure } from "./network-error.js";
+
 /** A short, secret-free sentence for a failed GitHub request, fit for a check run. */
 export function describeGitHubError(error: unknown): string {
   const e = error as { status?: number; message?: string; name?: string; errors?: { message?: string }[] };
@@ -6,6 +8,9 @@ export function describeGitHubError(error: unknown): string {
   }
   // Its message is the reason itself ("GitHub's rate limit is exhausted until 15:42 UTC (REST API)").
   if (e.name === "PrimaryRateLimitError" && e.message) return e.message;
+  // Octokit reports a request that got no answer as HTTP 500 with the system error's message: name it as what it is.
+  const network = networkFailure(error);
+  if (network) return `network error, no answer from GitHub: ${network.sentence}`;
   if (e.name === "TimeoutError" || e.name === "AbortError") return `GitHub did not answer in time (${e.message ?? "aborted"})`;
   if (typeof e.status === "number" && e.status > 0) {
     const detail = (e.message ?? "").split(" - ")[0]!.replace(/\s+/g, " ").slice(0, 200);
@@ -23,7 +28,8 @@ const GITHUB_ERROR_NAMES = new Set(["GraphqlResponseError", "PrimaryRateLimitErr
  */
 export function describeFailure(error: unknown): string {
   const e = error as { status?: unknown; name?: unknown };
-  if (typeof e?.status === "number" || (typeof e?.name === "string" && GITHUB_ERROR_NAMES.has(e.name))) return describeGitHubError(error);
+  if (typeof e?.status === "number" || (typeof e?.name === "string" && GITHUB_ERROR_NAMES.has(e.name)) || networkFailure(error))
+    return describeGitHubError(error);
   return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ").slice(0, 300);
 }
 

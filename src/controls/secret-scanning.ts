@@ -14,11 +14,17 @@ function pushProtectionNote({ status, detail }: SecretScanningState["pushProtect
 export function evaluateSecretScanning(snapshot: PullRequestFacts<"secretScanning">): Finding {
   if (!snapshot.secretScanning) return cannotEvaluate("the secret-scanning alerts", "they were not read for this evaluation");
   if (!snapshot.secretScanning.ok) return cannotEvaluate("the secret-scanning alerts", snapshot.secretScanning.error);
-  const { enabled, openAlerts, moreAlerts, pushProtection } = snapshot.secretScanning.value;
+  const { enabled, openAlerts, moreAlerts, alertsNotListed, pushProtection } = snapshot.secretScanning.value;
   const notes = [pushProtectionNote(pushProtection)];
+  if (enabled && alertsNotListed) {
+    return pass("Secret scanning is enabled on this public repository (its security settings say so).", [
+      "GitHub does not list the secret-scanning alerts of a public repository to the app (it answers 404), so open alerts were not counted: review them in Security → Secret scanning",
+      ...notes,
+    ]);
+  }
   if (!enabled) {
     return fail(
-      "Secret scanning is disabled on this repository (GitHub answered 404 on the alerts endpoint).",
+      "Secret scanning is disabled on this repository (GitHub answered 404 on the alerts endpoint, and the repository is private or its settings say scanning is off).",
       "Enable secret scanning (and push protection) in Settings → Code security.",
       notes,
     );

@@ -66,6 +66,8 @@ export interface SecretScanningState {
   openAlerts: number;
   /** Whether more open alerts exist than were counted (the count is a lower bound). */
   moreAlerts: boolean;
+  /** A public repository with scanning on: GitHub's API answers 404 on its alerts, so none could be counted. */
+  alertsNotListed?: boolean;
   /** Push protection, reported as advisory: `unknown` when GitHub does not show it to the app (with the reason). */
   pushProtection: { status: "enabled" | "disabled" | "unknown"; detail?: string };
 }

@@ -65,3 +65,13 @@ describe("secret-scanning: secret scanning is enabled and there are no open aler
     expect(result.fix).toMatch(/Re-run/);
   });
 });
+
+describe("secret-scanning on a public repository whose alerts GitHub does not list", () => {
+  it("scanning on passes, with a note that open alerts were not counted", () => {
+    const result = evaluateSecretScanning(snapshot(state({ alertsNotListed: true })));
+    expect(result.outcome).toBe("pass");
+    expect(result.reason).toContain("enabled on this public repository");
+    expect(result.notes?.[0]).toContain("open alerts were not counted");
+    expect(result.notes?.[1]).toBe("push protection is enabled");
+  });
+});

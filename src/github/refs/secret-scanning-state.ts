@@ -50,7 +50,7 @@ async function readFromGitHub(octokit: GitHubClient, owner: string, repo: string
     octokit.rest.secretScanning.listAlertsForRepo({ owner, repo, state: "open", per_page: 100, hide_secret: true, ...extra } as Parameters<
       typeof octokit.rest.secretScanning.listAlertsForRepo
     >[0]);
-  const pushProtection = readPushProtection(octokit, owner, repo);
+  const security = readRepositorySecurity(octokit, owner, repo);
   try {
     const pages = await Promise.all([list({}), list({ secret_type: GENERIC_SECRET_TYPES.join(",") })]);
     const moreAlerts = pages.some((page) => /rel="next"/.test(page.headers.link ?? ""));
@@ -58,23 +58,53 @@ async function readFromGitHub(octokit: GitHubClient, owner: string, repo: string
       enabled: true,
       openAlerts: pages.reduce((sum, page) => sum + page.data.length, 0),
       moreAlerts,
-      pushProtection: await pushProtection,
+      pushProtection: (await security).pushProtection,
     });
   } catch (error) {
-    // GitHub answers 404 when secret scanning is disabled on the repository.
-    if (httpStatus(error) === 404)
-      return fetched({ enabled: false, openAlerts: 0, moreAlerts: false, pushProtection: await pushProtection });
-    return unavailable(describeGitHubError(error));
+    if (httpStatus(error) !== 404) return unavailable(describeGitHubError(error));
+    return fromNotFound(await security);
   }
 }
 
-/** Push protection is only in REST (`security_and_analysis`); advisory, so a failed read is reported, never fatal. */
-async function readPushProtection(octokit: GitHubClient, owner: string, repo: string): Promise<SecretScanningState["pushProtection"]> {
+/**
+ * GitHub answers 404 on the alerts both when secret scanning is disabled and when the repository is public (its OpenAPI
+ * description): the repository's visibility and `security_and_analysis` tell the two apart, or the state is unknown.
+ */
+export function fromNotFound({ visibility, scanning, pushProtection, error }: RepositorySecurity): Fetched<SecretScanningState> {
+  const disabled = fetched<SecretScanningState>({ enabled: false, openAlerts: 0, moreAlerts: false, pushProtection });
+  if (visibility === undefined)
+    return unavailable(
+      `GitHub answered 404 on the alerts (a public repository or scanning disabled) and the repository could not be read to tell which, so whether secret scanning is enabled cannot be told (${error ?? NOT_SHOWN})`,
+    );
+  if (visibility !== "public") return disabled;
+  if (scanning === "disabled") return disabled;
+  if (scanning === "enabled") return fetched({ enabled: true, openAlerts: 0, moreAlerts: false, alertsNotListed: true, pushProtection });
+  return unavailable(
+    `GitHub answers 404 on the alerts of a public repository and ${NOT_SHOWN.replace(/^GitHub /, "")}, so whether secret scanning is enabled cannot be told`,
+  );
+}
+
+/** What the repository itself says: visibility, secret scanning and push protection (only in REST `security_and_analysis`). */
+interface RepositorySecurity {
+  /** Undefined when the repository could not be read. */
+  visibility?: string;
+  scanning?: string;
+  /** Advisory, so a failed read is reported, never fatal. */
+  pushProtection: SecretScanningState["pushProtection"];
+  error?: string;
+}
+
+async function readRepositorySecurity(octokit: GitHubClient, owner: string, repo: string): Promise<RepositorySecurity> {
   try {
     const { data } = await octokit.rest.repos.get({ owner, repo });
     const status = data.security_and_analysis?.secret_scanning_push_protection?.status;
-    return status ? { status } : { status: "unknown", detail: NOT_SHOWN };
+    return {
+      visibility: data.visibility ?? (data.private ? "private" : "public"),
+      scanning: data.security_and_analysis?.secret_scanning?.status,
+      pushProtection: status ? { status } : { status: "unknown", detail: NOT_SHOWN },
+    };
   } catch (error) {
-    return { status: "unknown", detail: describeGitHubError(error) };
+    const detail = describeGitHubError(error);
+    return { pushProtection: { status: "unknown", detail }, error: detail };
   }
 }

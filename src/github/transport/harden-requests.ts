@@ -1,3 +1,4 @@
+import { networkFailure } from "../../common/network-error.js";
 import { keepAliveFetch } from "./keep-alive-fetch.js";
 import { useConditionalRequests, type EtagStore } from "./conditional-requests.js";
 import { PrimaryRateLimitError, RateLimitedSignal, resourceOfUrl, type InstallationRateLimits } from "./rate-limits.js";
@@ -68,7 +69,7 @@ export function hardenRequests(
     const parseHere = ownFetch === undefined && options.request?.parseSuccessResponseBody === undefined;
     const base =
       ownFetch ?? (parseHere ? (dataFetch ??= keepAliveFetch(undefined, { bodyIsData: true })) : (plainFetch ??= keepAliveFetch()));
-    const fetch = rateLimits ? rateLimits.book.fetchFor(rateLimits.installation, base) : base;
+    const fetch = failFastOnPermanentNetworkErrors(rateLimits ? rateLimits.book.fetchFor(rateLimits.installation, base) : base, options);
     // Octokit's hook chain hands every layer the same options object: the deadline must be set on it, not on a copy.
     for (let attempt = 0, resets = 0; ;) {
       try {
@@ -174,4 +175,23 @@ export function secondaryRateLimitWait(error: unknown): number | undefined {
   if (retryAfter === undefined) return undefined;
   const seconds = Number(retryAfter);
   return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
+}
+
+/**
+ * Probot's retry plugin retries what Octokit reports as HTTP 500, network failures included (1 + 4 + 9 s): a name that
+ * does not resolve or a refused certificate will not mend in seconds, so the request is not retried (`retries: 0`, read by
+ * the plugin from the options after the failure); refused, reset and timed-out connections still are.
+ */
+function failFastOnPermanentNetworkErrors(
+  fetch: typeof globalThis.fetch,
+  options: { request?: Record<string, unknown> },
+): typeof globalThis.fetch {
+  return (async (...args: Parameters<typeof globalThis.fetch>) => {
+    try {
+      return await fetch(...args);
+    } catch (error) {
+      if (networkFailure(error)?.permanent && options.request) options.request.retries = 0;
+      throw error;
+    }
+  }) as typeof globalThis.fetch;
 }
