@@ -5,6 +5,7 @@ import { defaultRequestPolicy, type RequestPolicy } from "../../src/github/trans
 import { warmUpGitHubModel } from "../support/github-mock.js";
 import { routeToWorld } from "../support/route-to-world.js";
 import { createTestApp } from "../support/test-app.js";
+import { eventually } from "../support/eventually.js";
 import { deliver, requestsTo, rowOf } from "./fault-kit.js";
 
 // Policy (GitHub's docs): a secondary rate limit without `retry-after` is retried after at least a minute, then with
@@ -95,5 +96,22 @@ describe("a secondary rate limit without retry-after", () => {
     expect(rowOf(repo.checkRuns[0]!.output.summary, "reviews")).toContain(
       "GitHub answered HTTP 403 (Resource not accessible by integration)",
     );
+  });
+
+  it("a wait not made inside the webhook is not lost: the PR is evaluated again once it is over", async () => {
+    const world = new GitHubWorld();
+    const repo = compliantRepo(world);
+    const pr = compliantPullRequest(world, repo, 5);
+    world.failNext("POST", QUERY, 429, { headers: { "retry-after": "1" }, message: "Too many requests" });
+    routeToWorld(world, ["GET", "POST", "PATCH"]);
+    // No wait allowed inside the webhook: the one-second wait is left to the deferred evaluation.
+    const probot = createTestApp(world, { requestPolicy: { ...defaultRequestPolicy, maxRetryAfterSeconds: 0 } });
+
+    await deliver(probot, pullRequestEvent(world, repo, pr), "backoff-6");
+    expect(repo.checkRuns.map((r) => r.conclusion)).toEqual(["failure"]);
+    expect(rowOf(repo.checkRuns[0]!.output.summary, "reviews")).toContain("GitHub answered HTTP 429 (Too many requests)");
+
+    await eventually(() => repo.checkRuns[0]!.conclusion === "success", { what: "the evaluation after the wait", timeoutMs: 8_000 });
+    expect(requestsTo(world, "POST", QUERY).map((r) => r.status)).toEqual([429, 200]);
   });
 });
