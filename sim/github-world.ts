@@ -549,6 +549,11 @@ export class GitHubWorld {
         this.violations.push(...problems);
         return json(422, { message: "Invalid request.", documentation_url: "https://docs.github.com/rest", errors: problems });
       }
+      const tooLong = sizeProblem(method, path, body);
+      if (tooLong) {
+        this.violations.push(tooLong.message);
+        return json(422, tooLong);
+      }
     }
     let m: RegExpMatchArray | null;
     if (method === "POST" && (m = path.match(/^\/app\/installations\/(\d+)\/access_tokens$/))) {
@@ -1195,6 +1200,34 @@ export class GitHubWorld {
 
 const actorNode = (actor: SimActor) => ({ __typename: actor.bot ? "Bot" : "User", login: actor.login });
 const json = (status: number, body: unknown): SimResponse => ({ status, headers: {}, body });
+
+/** GitHub's limits on what is written: a check run's summary and text in UTF-8 bytes, an issue's or comment's body in characters. */
+export const CHECK_RUN_OUTPUT_MAX_BYTES = 65_535;
+export const ISSUE_BODY_MAX_CHARACTERS = 65_536;
+
+/** The 422 GitHub answers to an over-limit write (its wording), or undefined. */
+function sizeProblem(method: string, path: string, body: unknown): { message: string; documentation_url: string } | undefined {
+  const documentation_url = "https://docs.github.com/rest/checks/runs";
+  if ((method === "POST" && /\/check-runs$/.test(path)) || (method === "PATCH" && /\/check-runs\/\d+$/.test(path))) {
+    const output = (body as { output?: { summary?: unknown; text?: unknown } } | undefined)?.output;
+    for (const field of ["summary", "text"] as const) {
+      const value = output?.[field];
+      if (typeof value === "string" && Buffer.byteLength(value, "utf8") > CHECK_RUN_OUTPUT_MAX_BYTES) {
+        return { message: `Invalid request.\n\n${field} exceeds a maximum bytesize of ${CHECK_RUN_OUTPUT_MAX_BYTES}`, documentation_url };
+      }
+    }
+  }
+  if (/\/issues(\/\d+)?$|\/issues\/\d+\/comments$|\/issues\/comments\/\d+$/.test(path) && (method === "POST" || method === "PATCH")) {
+    const text = (body as { body?: unknown } | undefined)?.body;
+    if (typeof text === "string" && Array.from(text).length > ISSUE_BODY_MAX_CHARACTERS) {
+      return {
+        message: `Validation Failed: body is too long (maximum is ${ISSUE_BODY_MAX_CHARACTERS} characters)`,
+        documentation_url: "https://docs.github.com/rest/issues",
+      };
+    }
+  }
+  return undefined;
+}
 const notFound = (): SimResponse => json(404, { message: "Not Found", documentation_url: "https://docs.github.com/rest" });
 
 /** A deterministic 40-hex commit SHA for a name. */

@@ -14,13 +14,25 @@ import type { ForcePush } from "../facts/pull-request.js";
 const INVISIBLE = /[\p{Cf}\p{Cc}\p{Cn}\p{Co}\p{Cs}\u115F\u1160\u3164\uFFA0\u2800]/gu;
 const SEGMENTER = new Intl.Segmenter("en", { granularity: "grapheme" });
 
-/** Characters a reader sees (graphemes): invisible characters do not count, a run of spaces counts as one. */
+/** Text segmented at once: V8 copies the whole input into every segment it yields, so a long text is cut in pieces. */
+const SEGMENT_PIECE = 256;
+
+/**
+ * Characters a reader sees (graphemes): invisible characters do not count, a run of spaces counts as one. A comment
+ * as long as GitHub allows (65,536 characters) is counted in pieces of {@link SEGMENT_PIECE} code points (segmenting it
+ * whole takes memory quadratic in its length: gigabytes); a grapheme across two pieces may count twice.
+ */
 export function visibleLength(text: string): number {
   const visible = text
     .replace(INVISIBLE, "")
     .replace(/[\s\p{Z}]+/gu, " ")
     .trim();
-  return [...SEGMENTER.segment(visible)].length;
+  const codePoints = Array.from(visible);
+  let count = 0;
+  for (let i = 0; i < codePoints.length; i += SEGMENT_PIECE) {
+    count += Array.from(SEGMENTER.segment(codePoints.slice(i, i + SEGMENT_PIECE).join(""))).length;
+  }
+  return count;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Context, Probot } from "probot";
 import { CONFIG_PATH } from "../common/product.js";
+import { clampMarkdown, ISSUE_BODY_LIMIT } from "../common/markdown.js";
 import { loadConfig } from "../config/load-config.js";
 import { runOrgSummary, type OrgSummaryRun } from "../evaluation/refresh-org-summary.js";
 import { SummaryRefresher } from "../evaluation/summary-refresher.js";
@@ -156,7 +157,12 @@ async function handleRefreshCommand(
   const ours = await findSummaryIssues(octokit, { owner: org, repo: repository.name }, options.appId);
   if (!ours.some((i) => i.number === issue.number)) return;
   const reply = (body: string) =>
-    octokit.rest.issues.createComment({ owner: org, repo: repository.name, issue_number: issue.number, body });
+    octokit.rest.issues.createComment({
+      owner: org,
+      repo: repository.name,
+      issue_number: issue.number,
+      body: clampMarkdown(body, ISSUE_BODY_LIMIT),
+    });
 
   let allowed: boolean;
   try {

@@ -5,7 +5,7 @@ import { describeGitHubError } from "../common/describe-error.js";
 import type { HandlerDeps } from "./app-options.js";
 import { evaluateForEvent, githubFor, repoOf } from "./evaluate-from-event.js";
 import { audit } from "../audit/audit-log.js";
-import { inlineCode } from "../common/markdown.js";
+import { clampMarkdown, inlineCode, ISSUE_BODY_LIMIT } from "../common/markdown.js";
 import { plainText } from "../common/plain-text.js";
 
 /**
@@ -72,7 +72,9 @@ export function registerWaiverEvents(app: Probot, options: HandlerDeps): void {
     const { owner, repo } = repoOf(context);
     const octokit = await githubFor(context, options);
     const log = context.log as unknown as Logger;
-    const reply = (body: string) => octokit.rest.issues.createComment({ owner, repo, issue_number: number, body: `@${login} ${body}` });
+    // A reply quotes user text (a justification as long as a comment may be, grown by the inert rendering): cut to the limit.
+    const reply = (body: string) =>
+      octokit.rest.issues.createComment({ owner, repo, issue_number: number, body: clampMarkdown(`@${login} ${body}`, ISSUE_BODY_LIMIT) });
     const react = (content: "+1" | "confused") =>
       octokit.rest.reactions.createForIssueComment({ owner, repo, comment_id: commentId, content });
 

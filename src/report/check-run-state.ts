@@ -2,7 +2,7 @@ import { z } from "zod";
 import { enforcementSchema } from "../config/schema-parts.js";
 import { CONTROL_IDS, type ControlId } from "../controls/catalogue.js";
 import type { ControlResult } from "../controls/results.js";
-import { CHECK_RUN_TEXT_LIMIT, clampMarkdown } from "../common/markdown.js";
+import { CHECK_RUN_TEXT_LIMIT, clampMarkdown, utf8Bytes, utf8Prefix } from "../common/markdown.js";
 
 // A commit has one `sdlc-guard` check run, but it can be evaluated in several ways (as a PR head, as the head of a push
 // to main, as a tag's commit). Each evaluation replaces the rows of its own controls and keeps the others, so a passing
@@ -28,13 +28,30 @@ const storedRow = z.object({
 });
 const storedRows = z.object({ v: z.literal(1), rows: z.array(storedRow).max(CONTROL_ORDER.length) });
 
-const cut = (text: string) => (text.length > STORED_TEXT_LIMIT ? `${text.slice(0, STORED_TEXT_LIMIT)}…` : text);
+const cutTo = (limit: number) => (text: string) => (text.length > limit ? `${text.slice(0, limit)}…` : text);
 
-/** The rows as a hidden Markdown comment (base64, so no text inside can close the comment). */
-export function encodeResults(results: ControlResult[]): string {
-  const rows = results.map((r) => ({ ...r, reason: cut(r.reason), fix: cut(r.fix), notes: r.notes?.slice(0, 5).map(cut) }));
+/**
+ * The rows as a hidden Markdown comment (base64, so no text inside can close the comment). Each text is cut to
+ * `textLimit` characters (and at most 5 notes are kept); a smaller limit makes a smaller block (see {@link clampKeepingResults}).
+ */
+export function encodeResults(results: ControlResult[], textLimit = STORED_TEXT_LIMIT): string {
+  const cut = cutTo(textLimit);
+  const rows = results.map((r) => ({
+    ...r,
+    reason: cut(r.reason),
+    fix: cut(r.fix),
+    notes: r.notes?.slice(0, 5).map(cut),
+    // Only when shrinking: these are short in practice, and kept verbatim otherwise.
+    ...(r.source === undefined || textLimit >= STORED_TEXT_LIMIT ? {} : { source: cut(r.source) }),
+    ...(r.waiver && textLimit < STORED_TEXT_LIMIT ? { waiver: { ...r.waiver, justification: cut(r.waiver.justification) } } : {}),
+  }));
   return `<!-- ${MARKER} ${Buffer.from(JSON.stringify({ v: 1, rows })).toString("base64")} -->`;
 }
+
+/** Shorter and shorter texts for the hidden rows, when their block alone would not fit in a summary. */
+const SHRINKING_TEXT_LIMITS = [200, 60, 0] as const;
+/** The visible part a summary keeps at least, when its hidden rows must shrink to fit (the header and the notice). */
+const VISIBLE_RESERVE = 4_000;
 
 const TRAILING_BLOCK = /\n\n<!-- sdlc-guard-results [A-Za-z0-9+/=]+ -->$/;
 
@@ -44,10 +61,25 @@ export const withoutResults = (summary: string): string => summary.replace(TRAIL
 /** Only the trailing hidden block of a summary ("" without one): what {@link decodeResults} reads. */
 export const resultsBlock = (summary: string): string => summary.match(TRAILING_BLOCK)?.[0] ?? "";
 
-/** A summary cut to GitHub's limit, keeping the hidden rows at its end whole (a cut block would lose every row). */
-export function clampKeepingResults(summary: string): string {
-  const block = summary.match(TRAILING_BLOCK)?.[0] ?? "";
-  return clampMarkdown(summary.slice(0, summary.length - block.length), CHECK_RUN_TEXT_LIMIT - block.length) + block;
+/**
+ * A summary cut to GitHub's limit (in UTF-8 bytes), keeping the hidden rows at its end whole and decodable (a cut block
+ * would lose every row): the visible text is cut first. A block too large to leave room for the visible text is
+ * written again with shorter texts (ids, outcomes and enforcement are always kept), and the summary says so.
+ */
+export function clampKeepingResults(summary: string, limit = CHECK_RUN_TEXT_LIMIT): string {
+  let block = summary.match(TRAILING_BLOCK)?.[0] ?? "";
+  const visible = summary.slice(0, summary.length - block.length);
+  let shortened = "";
+  if (utf8Bytes(block) > limit - VISIBLE_RESERVE) {
+    const rows = decodeResults(block.trimStart());
+    for (const textLimit of SHRINKING_TEXT_LIMITS) {
+      block = `\n\n${encodeResults(rows, textLimit)}`;
+      if (utf8Bytes(block) <= limit - VISIBLE_RESERVE) break;
+    }
+    shortened = "\n\n(The reasons kept for later evaluations of this commit were shortened to fit GitHub's size limit.)";
+    if (utf8Bytes(block) + utf8Bytes(shortened) > limit) return utf8Prefix(clampMarkdown(visible, limit), limit); // cannot happen: every control's row, without texts, is far smaller
+  }
+  return clampMarkdown(visible, limit - utf8Bytes(block) - utf8Bytes(shortened)) + shortened + block;
 }
 
 /**

@@ -17,6 +17,12 @@ describe("waiver terms", () => {
     expect(visibleLength(text)).toBe(length);
   });
 
+  it("a justification as long as a comment may be (65,536 characters) is counted in bounded memory", () => {
+    // Segmenting it whole made V8 copy the text into every segment: gigabytes, and the app ran out of memory.
+    expect(visibleLength("x".repeat(65_536))).toBe(65_536);
+    expect(visibleLength("👍🏽".repeat(16_384))).toBeGreaterThanOrEqual(16_384);
+  });
+
   it.each([
     ["no run on the head yet: the head is new now", null, fetched([]), [], fetched(NOW)],
     [

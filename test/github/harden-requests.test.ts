@@ -11,6 +11,33 @@ describe("secondary rate limits", () => {
   ])("%s", (_name, error, wait) => {
     expect(secondaryRateLimitWait(error)).toBe(wait);
   });
+
+  const SECONDARY = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.";
+  it.each([
+    ["a 403 saying so, first retry: a minute", { status: 403, response: { headers: {}, data: { message: SECONDARY } } }, 0, 60],
+    ["a 403 saying so, second retry: twice as long", { status: 403, response: { headers: {}, data: { message: SECONDARY } } }, 1, 120],
+    [
+      "a 403 saying so only in the error's message",
+      { status: 403, message: `${SECONDARY} - https://docs.github.com`, response: { headers: {} } },
+      2,
+      240,
+    ],
+    ["a 429 without retry-after", { status: 429, response: { headers: {} } }, 0, 60],
+    [
+      "a 403 about permissions (not a limit)",
+      { status: 403, response: { headers: {}, data: { message: "Resource not accessible by integration" } } },
+      0,
+      undefined,
+    ],
+    [
+      "retry-after wins over the backoff",
+      { status: 403, response: { headers: { "retry-after": "5" }, data: { message: SECONDARY } } },
+      3,
+      5,
+    ],
+  ])("without retry-after: %s", (_name, error, attempt, wait) => {
+    expect(secondaryRateLimitWait(error, attempt)).toBe(wait);
+  });
 });
 
 describe("describing a failed GitHub request without secrets", () => {

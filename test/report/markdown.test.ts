@@ -108,7 +108,7 @@ describe("clampMarkdown", () => {
 
     const clamped = clampMarkdown(text);
 
-    expect(clamped).toHaveLength(CHECK_RUN_TEXT_LIMIT);
+    expect(Buffer.byteLength(clamped)).toBe(CHECK_RUN_TEXT_LIMIT); // bytes: the notice's ellipsis is 3 of them
     expect(clamped.endsWith("\n\n… (output truncated to GitHub's size limit)")).toBe(true);
     expect(text.startsWith(clamped.slice(0, clamped.indexOf("\n\n…")))).toBe(true);
   });
@@ -116,7 +116,7 @@ describe("clampMarkdown", () => {
   it("honours a smaller limit", () => {
     const clamped = clampMarkdown("z".repeat(500), 100);
 
-    expect(clamped).toHaveLength(100);
+    expect(Buffer.byteLength(clamped)).toBe(100);
     expect(clamped).toMatch(/^z+\n\n… \(output truncated to GitHub's size limit\)$/);
   });
 

@@ -7,15 +7,23 @@ import type { GitHubClient } from "../types.js";
 export interface RequestPolicy {
   /** Deadline of one attempt of a request. */
   timeoutMs: number;
-  /** Retries of a secondary rate limit (403/429 with `retry-after`), which Probot's defaults do not retry. */
+  /**
+   * Retries of a secondary rate limit, which Probot's defaults do not retry: a 403/429 with `retry-after` waits that
+   * long; one without (GitHub's "secondary rate limit" message, or any 429) waits a minute, then twice as long each time.
+   */
   secondaryRateLimitRetries: number;
-  /** Longest `retry-after` worth waiting for inside a webhook; longer ones fail the request. */
+  /**
+   * Longest secondary-rate-limit wait worth making inside a webhook; a longer one fails the request at once (its
+   * controls fail closed with GitHub's words) and the pull request is evaluated again after it.
+   */
   maxRetryAfterSeconds: number;
   /**
    * Longest wait for a spent primary rate limit to reset (default 60 s, SDLC_GUARD_MAX_RATE_LIMIT_WAIT_SECONDS); a later
    * reset fails the request at once with the reason, and nothing more is asked of GitHub until it (with `rateLimits`).
    */
   maxRateLimitWaitSeconds?: number;
+  /** How a secondary-rate-limit wait is made (tests inject a clock; default a timer). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export const defaultRequestPolicy: RequestPolicy = {
@@ -92,9 +100,17 @@ export function hardenRequests(
           throw refused(new PrimaryRateLimitError(error.resource, error.resetAt));
         }
         if (signal.aborted) throw new RequestTimeoutError(policy.timeoutMs);
-        const wait = secondaryRateLimitWait(error);
-        if (wait === undefined || attempt++ >= policy.secondaryRateLimitRetries || wait > policy.maxRetryAfterSeconds) throw error;
-        await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+        const wait = secondaryRateLimitWait(error, attempt);
+        if (wait === undefined) throw error;
+        if (wait > policy.maxRetryAfterSeconds) {
+          // Not waited for inside a webhook: the request fails (closed, with GitHub's words) and the caller evaluates
+          // again after the wait, as for a spent primary limit.
+          counter.rateLimited++;
+          counter.rateLimitedUntil = Math.max(counter.rateLimitedUntil ?? 0, Date.now() + wait * 1000);
+          throw error;
+        }
+        if (attempt++ >= policy.secondaryRateLimitRetries) throw error;
+        await (policy.sleep ?? sleepFor)(wait * 1000);
       }
     }
   });
@@ -167,14 +183,33 @@ export class RequestTimeoutError extends Error {
   }
 }
 
-/** Seconds to wait when GitHub signals a secondary rate limit with `retry-after`, else undefined. */
-export function secondaryRateLimitWait(error: unknown): number | undefined {
-  const e = error as { status?: number; response?: { headers?: Record<string, string | undefined> } };
+const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** GitHub's advice for a secondary rate limit without `retry-after`: wait at least a minute, then back off exponentially. */
+export const SECONDARY_RATE_LIMIT_BASE_WAIT_SECONDS = 60;
+const SECONDARY_MESSAGE = /secondary rate limit/i;
+
+/**
+ * Seconds to wait before retry number `attempt` (0 for the first) of a request GitHub refused for a secondary rate limit,
+ * else undefined. With `retry-after`, what it says; without, when the answer is one (a 429, or a 403 whose message says
+ * "secondary rate limit": a plain 403 is a permission problem), a minute, doubled at each further attempt.
+ */
+export function secondaryRateLimitWait(error: unknown, attempt = 0): number | undefined {
+  const e = error as {
+    status?: number;
+    message?: unknown;
+    response?: { headers?: Record<string, string | undefined>; data?: unknown };
+  };
   if (e.status !== 403 && e.status !== 429) return undefined;
   const retryAfter = e.response?.headers?.["retry-after"];
-  if (retryAfter === undefined) return undefined;
-  const seconds = Number(retryAfter);
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
+  if (retryAfter !== undefined) {
+    const seconds = Number(retryAfter);
+    return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
+  }
+  const data = e.response?.data as { message?: unknown } | undefined;
+  const said = `${typeof data?.message === "string" ? data.message : ""} ${typeof e.message === "string" ? e.message : ""}`;
+  if (e.status === 403 && !SECONDARY_MESSAGE.test(said)) return undefined;
+  return SECONDARY_RATE_LIMIT_BASE_WAIT_SECONDS * 2 ** attempt;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { CHECK_NAME } from "../../common/product.js";
+import { clampTitle } from "../../common/markdown.js";
 import { keepOtherRows, type CheckRunReport } from "../../report/check-run-output.js";
 import { clampKeepingResults, resultsBlock } from "../../report/check-run-state.js";
 import type { GitHubClient, RepoRef } from "../types.js";
@@ -45,12 +46,12 @@ export async function ensureCheckRun(
   const id = run?.id;
   // The rows other evaluations stored on the run stay, whichever way the run was found (reports/check-run-output.ts).
   const final = keepOtherRows(report, run?.summary);
-  const fields = (mayStayOpen: boolean) => ({
-    owner,
-    repo,
-    external_id: target.externalId,
-    ...statusFields(final, target.completedAt, mayStayOpen),
-  });
+  const fields = (mayStayOpen: boolean) => {
+    const status = statusFields(final, target.completedAt, mayStayOpen);
+    // Every write is within GitHub's limits (UTF-8 bytes), whichever path built the output.
+    const output = { title: clampTitle(status.output.title), summary: clampKeepingResults(status.output.summary) };
+    return { owner, repo, external_id: target.externalId, ...status, output };
+  };
   const update = async (checkRunId: number) => {
     const stillOpen = checkRunId === target.existing?.id && !target.existing.completed;
     return (await octokit.rest.checks.update({ ...fields(stillOpen), check_run_id: checkRunId })).data.id;

@@ -1,5 +1,5 @@
 import { VIOLATION_LABEL } from "../../common/product.js";
-import { clampMarkdown } from "../../common/markdown.js";
+import { clampMarkdown, ISSUE_BODY_LIMIT, utf8Bytes } from "../../common/markdown.js";
 import type { GitHubClient, RepoRef } from "../types.js";
 
 export interface ViolationOccurrence {
@@ -20,7 +20,7 @@ export interface ViolationIssueSpec {
 export type ViolationOutcome = "created" | "appended" | "already-recorded";
 
 /** GitHub rejects issue bodies and comments longer than this. */
-const TEXT_LIMIT = 65_536;
+const TEXT_LIMIT = ISSUE_BODY_LIMIT;
 const INTRO_LIMIT = 16_000;
 
 /** Only these characters reach a hidden marker, so a key or control can never close the HTML comment. */
@@ -101,7 +101,7 @@ async function appendOccurrence(
     return [];
   });
   if (recorded) return "already-recorded";
-  const body = `${clampMarkdown(occurrence.markdown, TEXT_LIMIT - marker.length - 2)}\n\n${marker}`;
+  const body = `${clampMarkdown(occurrence.markdown, TEXT_LIMIT - utf8Bytes(marker) - 2)}\n\n${marker}`;
   await octokit.rest.issues.createComment({ owner, repo, issue_number: issue.number, body });
   return "appended";
 }
@@ -114,7 +114,7 @@ async function createIssue(
 ): Promise<number> {
   const head = `${clampMarkdown(spec.intro, INTRO_LIMIT)}\n\n${violationMarker(spec.control)}\n\n### First occurrence\n\n`;
   const tail = `\n\n${occurrenceMarker(occurrence.key)}`;
-  const body = `${head}${clampMarkdown(occurrence.markdown, TEXT_LIMIT - head.length - tail.length)}${tail}`;
+  const body = `${head}${clampMarkdown(occurrence.markdown, TEXT_LIMIT - utf8Bytes(head) - utf8Bytes(tail))}${tail}`;
   const { data } = await octokit.rest.issues.create({
     owner,
     repo,
