@@ -26,6 +26,7 @@ export function createSdlcGuardApp(options: AppOptions, operations?: Operations)
     // With REDIS_URL the server's Probot only queues verified webhooks; the handlers live on the Probot the queue's
     // workers feed (src/scale/webhook-queue.ts). Without it, they are the server's own, as always.
     const deps: HandlerDeps = { ...options, memory: createEvaluationMemory({ ttlMs: options.cacheTtlMs }, options.sharedState) };
+    options.onMemory?.(deps.memory);
     // With REDIS_URL, a cache entry dropped by a webhook on one replica is dropped on every replica (src/scale/shared-invalidation.ts).
     options.queue?.shareCaches(deps.memory.cache);
     // Every handler runs once per delivery id, however often GitHub (or a replica) delivers it (handlers/deliveries.ts).

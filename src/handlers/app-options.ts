@@ -40,6 +40,8 @@ export interface AppOptions {
    * (SDLC_GUARD_RECOVER_IN_PROGRESS_AFTER_SECONDS, default 600; `off` disables it), off unless set (tests).
    */
   recoverInProgress?: RecoverInProgressOptions;
+  /** Called once with this app instance's memory (tests stop its deferred re-evaluations when they end). */
+  onMemory?: (memory: EvaluationMemory) => void;
 }
 
 /** What every handler gets: the options, and the memory of this app instance. */

@@ -1,4 +1,5 @@
 import nock from "nock";
+import { cancelDeferredEvaluations } from "../support/app-memories.js";
 import { worldsInTest } from "../support/github-mock.js";
 
 // No test may reach the network: only loopback (the simulator, the app's own server) is allowed.
@@ -24,6 +25,8 @@ beforeAll(() => {
 });
 
 afterEach(() => {
+  // A re-evaluation an app deferred past a rate limit would otherwise run during a later test, against its mocks.
+  cancelDeferredEvaluations();
   const pending = nock.pendingMocks();
   const stray = unmatched.splice(0);
   nock.cleanAll();

@@ -3,6 +3,8 @@ import { pino, type Logger } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { createSdlcGuardApp } from "../../src/app.js";
 import type { AppOptions } from "../../src/handlers/app-options.js";
+import type { EvaluationMemory } from "../../src/evaluation/evaluate-pull-request.js";
+import { appMemories } from "./app-memories.js";
 import { newAppPrivateKey } from "../../sim/app-env.js";
 import type { GitHubWorld } from "../../sim/github-world.js";
 
@@ -39,7 +41,11 @@ export interface TestAppOptions extends Partial<AppOptions> {
 export function createTestApp(world: GitHubWorld, options: TestAppOptions = {}): Probot {
   const { retry, log, ...appOptions } = options;
   const probot = testProbot(world, { retry, log });
-  probot.load(createSdlcGuardApp({ appId: world.appId, jira: undefined, maxReevaluations: 100, ...appOptions }));
+  const onMemory = (memory: EvaluationMemory) => {
+    appMemories.push(memory);
+    appOptions.onMemory?.(memory);
+  };
+  probot.load(createSdlcGuardApp({ appId: world.appId, jira: undefined, maxReevaluations: 100, ...appOptions, onMemory }));
   return probot;
 }
 
