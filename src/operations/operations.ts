@@ -233,6 +233,7 @@ export class Operations {
       this.#arrived(deliveryId, async () => {
         const limit = this.options.maxWebhookBytes ?? MAX_WEBHOOK_BYTES;
         if (!(await limitWebhookBody(req, res, limit))) {
+          silenceAccessLine(res); // one line per refused delivery, as for the other refusals
           this.log?.warn(
             { id: deliveryId, event, content_length: req.headers["content-length"] ?? null },
             "webhook refused: body over the 25 MB limit (HTTP 413)",
@@ -326,8 +327,18 @@ function silenceAccessLine(res: ServerResponse): void {
   if (log) log.level = "silent";
 }
 
+/**
+ * The request's path as Probot's webhook middleware reads it (WHATWG URL: `./`, `../`, `%2e`, backslashes and `#`
+ * resolved), so every spelling it accepts as the webhook path is also hardened here; trailing slashes do not count.
+ */
 function pathOf(url: string): string {
-  const path = url.split("?")[0]!.replace(/\/+$/, "");
+  let path: string;
+  try {
+    path = new URL(url.replace(/\/+$/, "") || "/", "http://localhost").pathname;
+  } catch {
+    path = url.split("?")[0]!; // Probot's middleware answers 422 to a URL it cannot parse, unread
+  }
+  path = path.replace(/\/+$/, "");
   return path === "" ? "/" : path;
 }
 

@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import { GitHubWorld } from "../../sim/github-world.js";
 import { compliantPullRequest, compliantRepo } from "../../sim/scenarios.js";
 import { pullRequestEvent } from "../../sim/webhook-payloads.js";
@@ -56,5 +57,44 @@ describe("log lines of a delivery", () => {
 
     const refusal = capture.lines.map((text) => JSON.parse(text) as Line).find((l) => l.level === 40);
     expect(refusal).toMatchObject({ id: "oversized-1", msg: expect.stringContaining("HTTP 413") });
+  });
+
+  it("a forged delivery to another spelling of the webhook path Probot accepts is refused unread, in one short line", async () => {
+    const world = new GitHubWorld();
+    mockGitHub(world);
+    const capture = captureLog("info");
+    app = await startApp(world, { log: capture.log });
+    const url = new URL(app.webhookUrl);
+    const forged = JSON.stringify({ action: "opened", padding: "x".repeat(200_000) });
+
+    for (const path of ["/api/github/./webhooks", "/api/github/x/../webhooks", "/api/github/%2e/webhooks"]) {
+      capture.lines.length = 0;
+      const status = await new Promise<number | undefined>((resolve, reject) => {
+        const req = request(
+          {
+            host: url.hostname,
+            port: url.port,
+            method: "POST",
+            path,
+            headers: {
+              "content-type": "application/json",
+              "x-github-event": "pull_request",
+              "x-github-delivery": `forged-${path}`,
+              "x-hub-signature-256": `sha256=${"0".repeat(64)}`,
+            },
+          },
+          (res) => {
+            res.resume();
+            res.on("end", () => resolve(res.statusCode));
+          },
+        );
+        req.on("error", reject);
+        req.end(forged);
+      });
+
+      expect([path, status]).toEqual([path, 400]);
+      const logged = capture.lines.join("");
+      expect([path, capture.lines.length, logged.length < 2_000, logged.includes("padding")]).toEqual([path, 1, true, false]);
+    }
   });
 });
