@@ -34,7 +34,11 @@ export function snapshotNeeds(config: SdlcGuardConfig): ReadonlySet<OptionalPull
     PULL_REQUEST_CONTROLS.filter((control) => isOn(control.id, config)).flatMap((control) => factsNeededBy(control, config)),
   );
   // Waiver commands; a waiver is bound to the head it was given on, which a force push can bring back.
-  if (config.exceptions.approvers.length > 0) for (const fact of ["comments", "forcePushes"] as const) needs.add(fact);
+  // Who wrote the change may not waive its controls either (with independent approvers): the commits are needed too.
+  if (config.exceptions.approvers.length > 0) {
+    for (const fact of ["comments", "forcePushes"] as const) needs.add(fact);
+    if (config.controls.reviews.independent_approvers) needs.add("commits");
+  }
   return needs;
 }
 

@@ -6,6 +6,7 @@ import type { Fetched } from "../facts/fetched.js";
 import type { ControlId } from "./catalogue.js";
 import type { ControlResult } from "./results.js";
 import { expiryOf, visibleLength } from "./waiver-terms.js";
+import type { ChangeAuthors } from "./change-authors.js";
 
 // POL-008: "Exceptions require CTO or Tech Lead approval with documented justification." A waiver is a PR comment
 // `/sdlc-guard waive <control-id> <justification>` by a member of an approver team who is not the PR's author; GitHub
@@ -52,6 +53,11 @@ export interface WaiverContext {
   head?: { sha: string; since: Fetched<string> };
   /** The evaluation's time: a waiver past its expiry ended. */
   now?: string;
+  /**
+   * Who wrote the change, when approvers must be independent of it (`reviews.independent_approvers`): none of them may
+   * waive its controls either; unreadable, no waiver can be checked, so none is given.
+   */
+  changeAuthors?: Fetched<ChangeAuthors>;
 }
 
 /** `/sdlc-guard waive|revoke` on the first non-empty line of the comment (text after it is part of the justification). */
@@ -111,6 +117,10 @@ export function refusalOf(command: WaiverCommand, comment: PullRequestComment, c
     if (ctx.config.non_waivable.includes(command.control as ControlId))
       return `${inlineCode(command.control)} cannot be waived (\`exceptions.non_waivable\`)`;
     if (login.toLowerCase() === ctx.prAuthor.toLowerCase()) return "the author of a pull request cannot waive its controls";
+    if (ctx.changeAuthors && !ctx.changeAuthors.ok)
+      return `who wrote the change could not be read (${ctx.changeAuthors.error}), so the waiver cannot be checked`;
+    const wrote = ctx.changeAuthors?.value.byLogin.get(login.toLowerCase());
+    if (wrote) return `people who wrote the change cannot waive its controls (${login} ${wrote.join(", ")})`;
     if (!approver) return `only members of ${approverList(ctx)} can waive a control`;
     // Characters as people see them (an emoji is one; zero-width and other invisible characters are none).
     if (visibleLength(command.justification) < ctx.config.min_justification_length) {

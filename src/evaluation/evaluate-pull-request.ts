@@ -22,6 +22,8 @@ import { readSecretScanning } from "../github/refs/secret-scanning-state.js";
 import { readTeamMembers } from "../github/refs/team-members.js";
 import { activeWaivers, applyWaivers, parseWaiverCommand, type EndedWaiver, type Waiver } from "../controls/waivers.js";
 import { headSinceOf } from "../controls/waiver-terms.js";
+import { changeAuthorsOf, changeAuthorsUnreadable, type ChangeAuthors } from "../controls/change-authors.js";
+import { fetched, unavailable, type Fetched } from "../facts/fetched.js";
 import { repositoryKey, type GitHubClient } from "../github/types.js";
 import type { JiraClient } from "../jira/jira-client.js";
 import { decodeResults, mergeResults } from "../report/check-run-state.js";
@@ -338,6 +340,7 @@ async function runControls(
     controls: PULL_REQUEST_CONTROL_IDS,
     head: { sha: snapshot.headSha, since },
     now: head.now,
+    changeAuthors: config.controls.reviews.independent_approvers ? changeAuthorsFetched(snapshot) : undefined,
   };
   const { waivers, refused, ended } = activeWaivers(commands, context);
   return {
@@ -360,3 +363,10 @@ async function lookUpJiraKeys(jira: JiraClient | undefined, verify: boolean, key
 const sourcesOf = (loaded: LoadedConfig): string[] => (loaded.ok ? loaded.sources : []);
 const enforcementOf = (loaded: LoadedConfig, id: ControlId) =>
   loaded.ok ? effectiveEnforcement(id, loaded.config).enforcement : "required";
+
+/** Who wrote the change (its commits' people and the head's force-pusher), or why it could not be read. */
+function changeAuthorsFetched(snapshot: PullRequestFacts<"commits" | "forcePushes">): Fetched<ChangeAuthors> {
+  const unreadable = changeAuthorsUnreadable(snapshot.commits, snapshot.forcePushes);
+  if (unreadable !== null || !snapshot.commits?.ok) return unavailable(unreadable ?? "not read");
+  return fetched(changeAuthorsOf(snapshot.commits.value, snapshot.headSha, snapshot.forcePushes?.ok ? snapshot.forcePushes.value : []));
+}

@@ -75,6 +75,21 @@ describe("waivers: /sdlc-guard waive and revoke", () => {
     expect(capture.text()).toContain('"action":"waiver.applied"');
   });
 
+  it("someone who wrote the change cannot waive its controls either: a co-author in an approver team is refused", async () => {
+    const headSha = sha("waiver-co-authored-head");
+    const trailer = "PAY-9: rotate keys\n\nCo-authored-by: Lina <lead-lina@acme.example>";
+    const author = { name: "dev-alice", email: "dev-alice@acme.example", login: "dev-alice" };
+    const { world, comment, run, jiraRow, lastReply } = setup({ headSha, commits: [{ sha: headSha, message: trailer, author }] });
+    world.userEmails.set("lead-lina@acme.example", "lead-lina");
+    await comment("lead-lina", `/sdlc-guard waive jira ${JUSTIFICATION}`);
+
+    expect(run().conclusion).toBe("failure");
+    expect(jiraRow().outcome).toBe("fail");
+    expect(lastReply().body).toBe(
+      `@lead-lina nothing was waived: people who wrote the change cannot waive its controls (lead-lina co-authored \`${headSha.slice(0, 7)}\`).`,
+    );
+  });
+
   it("the PR author cannot waive", async () => {
     const { world, repo, pr, comment, run, jiraRow, lastReply } = setup({ author: { login: "lead-lina" } });
     await comment("lead-lina", `/sdlc-guard waive jira ${JUSTIFICATION}`);
