@@ -150,6 +150,8 @@ export function raiseValue(rule: FloorRule, value: unknown, bound: unknown): unk
     case "within":
       return list(value).filter((entry) => list(bound).some((b) => sameValue(b, entry)));
     case "all-or-union":
+      // Empty means all: a floor of all cannot be narrowed, and a repository's all stays all.
+      if (list(bound).length === 0) return bound;
       return list(value).length === 0 ? value : raiseValue("union", value, bound);
     case "fixed":
       return bound;

@@ -17,6 +17,7 @@ describe("the floor's rule per kind of key", () => {
     ["who may approve or bypass: only the floor's entries, and none is allowed", "within", ["acme/devs"], ["acme/cto"], []],
     ["environments: empty means all, which stays all", "all-or-union", [], ["production"], []],
     ["environments: a list gains the floor's", "all-or-union", ["staging"], ["production"], ["staging", "production"]],
+    ["environments: a floor of all (empty) cannot be narrowed to a list", "all-or-union", ["staging"], [], []],
     ["a pattern is the floor's", "fixed", "^v1", "^v[0-9]+", "^v[0-9]+"],
   ])("%s", (_name, rule, value, bound, expected) => {
     expect(raiseValue(rule, value, bound)).toEqual(expected);
