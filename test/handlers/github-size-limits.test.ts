@@ -1,12 +1,12 @@
 import { GitHubWorld } from "../../sim/github-world.js";
 import { compliantPullRequest, compliantRepo } from "../../sim/scenarios.js";
 import { issueCommentEvent, pullRequestEvent } from "../../sim/webhook-payloads.js";
-import { PAYMENTS_CONFIG } from "../../sim/scenarios.js";
 import { CONTROL_IDS, PULL_REQUEST_CONTROL_IDS } from "../../src/controls/catalogue.js";
 import type { ControlResult } from "../../src/controls/results.js";
 import { decodeResults, encodeResults } from "../../src/report/check-run-state.js";
 import { routeToWorld } from "../support/route-to-world.js";
 import { createTestApp } from "../support/test-app.js";
+import { WAIVER_NOW, waiverWorld } from "../support/waiver-world.js";
 
 /** Rows other evaluations (push, tag, release) stored on the commit, each with long texts in `script`. */
 function storedRows(script: string): ControlResult[] {
@@ -63,27 +63,8 @@ describe("the check run stays within GitHub's size limits, in bytes", () => {
 
 describe("replies stay within GitHub's limit for a comment body", () => {
   it("a waiver with a justification as long as a comment may be still gets its reply (cut, saying so), and the waiver counts", async () => {
-    const world = new GitHubWorld();
-    const repo = compliantRepo(world);
-    repo.files.set(
-      ".github/sdlc-guard.yml",
-      `${PAYMENTS_CONFIG}exceptions:\n  approvers: [acme/tech-leads]\n  min_justification_length: 20\n`,
-    );
-    world.teams.set("acme/tech-leads", ["lead-lina"]);
-    const pr = compliantPullRequest(world, repo, 51, { title: "Rotate card-token keys", headRef: "hotfix/rotate" });
-    const thread = world.issues.pullRequestThread("acme", "payments", pr.number, pr.title);
-    repo.checkRuns.push({
-      id: 9001,
-      appId: world.appId,
-      name: "sdlc-guard",
-      headSha: pr.headSha,
-      status: "completed",
-      conclusion: "failure",
-      output: { title: "1 required control(s) failing: jira", summary: null },
-      externalId: `pr-${pr.number}`,
-      startedAt: "2026-11-20T09:00:00Z",
-    });
-    const app = createTestApp(world, { now: () => new Date("2026-11-20T12:00:00Z") });
+    const { world, repo, pr, thread } = waiverWorld();
+    const app = createTestApp(world, { now: () => new Date(WAIVER_NOW) });
     routeToWorld(world, ["GET", "POST", "PATCH"]);
     // Every `@` is made inert in the reply (a zero-width space after it): the quoted text grows past the limit.
     const justification = "on-call approval @acme/sre ".repeat(2_400);

@@ -1,43 +1,19 @@
 import type { Probot } from "probot";
-import { GitHubWorld, type SimRepo } from "../../sim/github-world.js";
-import type { SimIssue } from "../../sim/issue-tracker.js";
-import { compliantPullRequest, compliantRepo, PAYMENTS_CONFIG } from "../../sim/scenarios.js";
 import { issueCommentEvent, type WebhookEvent } from "../../sim/webhook-payloads.js";
 import { decodeResults, withoutResults } from "../../src/report/check-run-state.js";
 import { liveMarkup } from "../support/live-markup.js";
 import { routeToWorld } from "../support/route-to-world.js";
 import { createTestApp } from "../support/test-app.js";
+import { WAIVER_NOW, waiverWorld } from "../support/waiver-world.js";
 
-/** The evaluations' clock: the simulator's comments are written from 09:00 on 2026-11-20 (waivers expire after 14 days). */
-const NOW = "2026-11-20T12:00:00Z";
 let delivery = 0;
 const send = (app: Probot, event: WebhookEvent) =>
   app.receive({ id: `inert-${++delivery}`, name: event.name, payload: event.payload } as Parameters<Probot["receive"]>[0]);
 
 /** acme/payments with a PR failing only `jira`, and tech leads who may waive. */
 function setup() {
-  const world = new GitHubWorld();
-  const repo: SimRepo = compliantRepo(world);
-  repo.files.set(
-    ".github/sdlc-guard.yml",
-    `${PAYMENTS_CONFIG}exceptions:\n  approvers: [acme/tech-leads]\n  min_justification_length: 20\n`,
-  );
-  world.teams.set("acme/tech-leads", ["lead-lina"]);
-  const pr = compliantPullRequest(world, repo, 51, { title: "Rotate card-token keys", headRef: "hotfix/rotate" });
-  const thread: SimIssue = world.issues.pullRequestThread("acme", "payments", pr.number, pr.title);
-  // The app evaluated the PR when it was opened, before any comment: a waiver binds to the head that run was made on.
-  repo.checkRuns.push({
-    id: 9001,
-    appId: world.appId,
-    name: "sdlc-guard",
-    headSha: pr.headSha,
-    status: "completed",
-    conclusion: "failure",
-    output: { title: "1 required control(s) failing: jira", summary: null },
-    externalId: `pr-${pr.number}`,
-    startedAt: "2026-11-20T09:00:00Z",
-  });
-  const app = createTestApp(world, { now: () => new Date(NOW) });
+  const { world, repo, pr, thread } = waiverWorld();
+  const app = createTestApp(world, { now: () => new Date(WAIVER_NOW) });
   routeToWorld(world, ["GET", "POST", "PATCH"]);
   const comment = (login: string, body: string) => send(app, issueCommentEvent(world, repo, thread, { login }, body));
   const run = () => repo.checkRuns.filter((r) => r.headSha === pr.headSha && r.name === "sdlc-guard").at(-1)!;
