@@ -1,7 +1,8 @@
 import { GitHubWorld } from "../../sim/github-world.js";
 import { approval, compliantPullRequest, compliantRepo } from "../../sim/scenarios.js";
 import { pullRequestEvent } from "../../sim/webhook-payloads.js";
-import { mockGitHub, warmUpGitHubModel } from "../support/github-mock.js";
+import nock from "nock";
+import { GITHUB_API, mockGitHub, warmUpGitHubModel } from "../support/github-mock.js";
 import { createTestApp } from "../support/test-app.js";
 import { renderControlResults } from "../../src/report/check-run-output.js";
 import { decodeResults } from "../../src/report/check-run-state.js";
@@ -142,6 +143,31 @@ describe("fail closed: what cannot be read never passes", () => {
     expect(run.conclusion).toBe("failure");
     expect(run.output.title).toContain("secret-scanning");
     expect(rowOf(run.output.summary, "secret-scanning")).toContain("GitHub answered HTTP 502");
+  });
+
+  it("a connection GitHub resets is named as a network error in the row, not as an HTTP status, and fails the control", async () => {
+    const { world, repo, pr } = setup();
+    // The first secret-scanning read gets no answer at all: the connection is reset under it.
+    nock(GITHUB_API)
+      .get(/^\/repos\/acme\/payments\/secret-scanning\/alerts/)
+      .replyWithError(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }));
+    const probot = createTestApp(world);
+    mockGitHub(world)
+      .expectToken()
+      .expectConfigFiles("acme", "payments")
+      .expect("POST", "/graphql")
+      .expect("GET", "/repos/acme/payments/secret-scanning/alerts")
+      .expect("GET", "/repos/acme/payments")
+      .expect("POST", "/repos/acme/payments/check-runs");
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+
+    const run = repo.checkRuns[0]!;
+    expect(run.conclusion).toBe("failure");
+    const row = rowOf(run.output.summary, "secret-scanning");
+    expect(row).toContain("❌ not evaluated");
+    expect(row).toContain("network error, no answer from GitHub: connection reset by api.github.com");
+    expect(row).not.toMatch(/HTTP 500/);
   });
 
   it("secret scanning disabled (GitHub answers 404) fails with that reason", async () => {
