@@ -37,6 +37,13 @@ export const githubRequestsTotal = new Counter({
   registers,
 });
 
+export const webhooksRefusedTotal = new Counter({
+  name: "sdlc_guard_webhooks_refused_total",
+  help: "Webhook deliveries refused before reaching the handlers, by HTTP status (400 bad signature, 408 too slow, 413 too big, 503 busy).",
+  labelNames: ["status"] as const,
+  registers,
+});
+
 export const rateLimitRemaining = new Gauge({
   name: "sdlc_guard_rate_limit_remaining",
   help: "What GitHub last reported left of a rate limit (x-ratelimit-remaining), by installation id (app: the app's own JWT requests) and resource.",

@@ -7,7 +7,8 @@ import type { Probot } from "probot";
 import { onAudit } from "../audit/audit-log.js";
 import { answerThenClose, limitWebhookBody, MAX_WEBHOOK_BYTES, refuse } from "./body-limit.js";
 import { InFlight } from "./in-flight.js";
-import { evaluationKind, renderMetrics, webhookToResultSeconds, wireMetrics } from "./metrics.js";
+import { evaluationKind, renderMetrics, webhookToResultSeconds, webhooksRefusedTotal, wireMetrics } from "./metrics.js";
+import { bufferBytesFromEnv, RefusalLogLimit, UnverifiedBytes } from "./refusal-budget.js";
 import { confirmWebhookSecret, readSignedBody, webhookReceiveTimeoutFromEnv } from "./signed-body.js";
 
 /**
@@ -35,6 +36,10 @@ export interface OperationsOptions {
   webhookReceiveTimeoutMs?: number;
   /** The webhook secret (default: WEBHOOK_SECRET, as `probot run` reads it); checked against Probot's own at start. */
   webhookSecret?: string;
+  /** Bytes of webhook bodies awaiting their signature check held at once (default: SDLC_GUARD_WEBHOOK_BUFFER_BYTES, else 64 MiB). */
+  webhookBufferBytes?: number;
+  /** Refused deliveries logged one by one per minute (default 60); the others are counted in the next line. */
+  refusalLinesPerMinute?: number;
 }
 
 type WebhookMiddleware = Awaited<ReturnType<Probot["getNodeMiddleware"]>>;
@@ -64,8 +69,12 @@ export class Operations {
   readonly #arrivals = new Map<string, { at: number; refs: number }>();
   readonly #installed = new WeakSet<Probot>();
   #observingAudit = false;
+  #unverified: UnverifiedBytes | undefined;
+  readonly #refusalLines: RefusalLogLimit;
 
-  constructor(private readonly options: OperationsOptions = {}) {}
+  constructor(private readonly options: OperationsOptions = {}) {
+    this.#refusalLines = new RefusalLogLimit(options.refusalLinesPerMinute ?? 60, 60_000);
+  }
 
   /** Adds the endpoints, the body limit and the in-flight tracking to this Probot app; then it is ready. Idempotent. */
   install(app: Probot): void {
@@ -85,6 +94,8 @@ export class Operations {
       // Bodies are verified on the stream (signed-body.ts) with Probot's own secret; the server does not start without it.
       const secret = await confirmWebhookSecret(app.webhooks, [this.options.webhookSecret, process.env.WEBHOOK_SECRET]);
       const receiveTimeoutMs = this.options.webhookReceiveTimeoutMs ?? webhookReceiveTimeoutFromEnv(process.env);
+      const limit = this.options.maxWebhookBytes ?? MAX_WEBHOOK_BYTES;
+      this.#unverified ??= new UnverifiedBytes(this.options.webhookBufferBytes ?? bufferBytesFromEnv(process.env, limit));
       const middleware = (req: IncomingMessage, res: ServerResponse, next?: () => void) =>
         this.#serve(req, res, next, webhooks, webhookPath, { secret, receiveTimeoutMs });
       return middleware as WebhookMiddleware;
@@ -130,6 +141,11 @@ export class Operations {
   addReadinessCheck(name: string, check: ReadinessCheck): () => void {
     this.#checks.set(name, check);
     return () => this.#checks.delete(name);
+  }
+
+  /** Bytes of webhook bodies held now while their signature is not checked yet (see {@link UnverifiedBytes}). */
+  get unverifiedBytesHeld(): number {
+    return this.#unverified?.used ?? 0;
   }
 
   get shuttingDown(): boolean {
@@ -217,7 +233,7 @@ export class Operations {
     const deliveryId = headerValue(req.headers["x-github-delivery"]);
     const event = headerValue(req.headers["x-github-event"]);
     if (this.#state === "stopping") {
-      this.log?.warn({ id: deliveryId, event }, "webhook refused: shutting down");
+      this.#logRefusal({ id: deliveryId, event, status: 503 }, "webhook refused: shutting down");
       json(res, 503, { error: "shutting down: deliver again to another instance or later" }, { "retry-after": "30" });
       return true;
     }
@@ -225,7 +241,7 @@ export class Operations {
     // so GitHub records a failed delivery to redeliver, rather than answered and then lost.
     const failing = this.#failingCheck();
     if (failing) {
-      this.log?.warn({ id: deliveryId, event, reason: failing }, "webhook refused: not ready");
+      this.#logRefusal({ id: deliveryId, event, status: 503, reason: failing }, "webhook refused: not ready");
       json(res, 503, { error: `not ready (${failing}): deliver again later` }, { "retry-after": "30" });
       return true;
     }
@@ -234,8 +250,8 @@ export class Operations {
         const limit = this.options.maxWebhookBytes ?? MAX_WEBHOOK_BYTES;
         if (!(await limitWebhookBody(req, res, limit))) {
           silenceAccessLine(res); // one line per refused delivery, as for the other refusals
-          this.log?.warn(
-            { id: deliveryId, event, content_length: req.headers["content-length"] ?? null },
+          this.#logRefusal(
+            { id: deliveryId, event, status: 413, content_length: req.headers["content-length"] ?? null },
             "webhook refused: body over the 25 MB limit (HTTP 413)",
           );
           return true;
@@ -243,15 +259,23 @@ export class Operations {
         // Not shaped like a delivery (no JSON content type, a header missing): Probot's middleware answers 415 / 400 unread.
         if (!looksLikeDelivery(req)) return (await webhooks(req, res, next)) as boolean;
         const started = performance.now();
-        const received = await readSignedBody(req, { secret: verify.secret, limit, timeoutMs: verify.receiveTimeoutMs });
+        const received = await readSignedBody(req, {
+          secret: verify.secret,
+          limit,
+          timeoutMs: verify.receiveTimeoutMs,
+          budget: this.#unverified,
+        });
         if (!received.verified) {
           const { status, reason, bytes } = received;
           if (status === 413) refuse(req, res, limit);
-          else answerThenClose(req, res, status, { error: reason });
+          else if (status === 503) {
+            res.setHeader("retry-after", "10");
+            answerThenClose(req, res, status, { error: `busy: ${reason}; deliver again later` });
+          } else answerThenClose(req, res, status, { error: reason });
           // One line per refused delivery, never its body: this one stands for Probot's access line too.
           silenceAccessLine(res);
           const ms = Math.round(performance.now() - started);
-          this.log?.warn({ id: deliveryId, event, status, reason, bytes_read: bytes, ms }, `webhook refused: ${reason} (HTTP ${status})`);
+          this.#logRefusal({ id: deliveryId, event, status, reason, bytes_read: bytes, ms }, `webhook refused: ${reason} (HTTP ${status})`);
           return true;
         }
         // Verified: Probot's middleware takes the text as the body (it verifies again, parses and hands it to the handlers).
@@ -259,6 +283,17 @@ export class Operations {
         return (await webhooks(req, res, next)) as boolean;
       }),
     );
+  }
+
+  /**
+   * One warn line per refused delivery, up to the per-minute allowance: a flood of forged deliveries cannot fill the logs.
+   * Every refusal is counted in `sdlc_guard_webhooks_refused_total`; the first line after a flood says how many went unlogged.
+   */
+  #logRefusal(fields: Record<string, unknown> & { status: number }, message: string): void {
+    webhooksRefusedTotal.inc({ status: String(fields.status) });
+    const { log, suppressedBefore } = this.#refusalLines.admit(performance.now());
+    if (!log) return;
+    this.log?.warn(suppressedBefore ? { ...fields, refusals_not_logged: suppressedBefore } : fields, message);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
+import type { UnverifiedBytes } from "./refusal-budget.js";
 
 /**
  * A webhook's body read from the stream into the HMAC as it arrives, so that a forged delivery is known as such before
@@ -22,7 +23,9 @@ export function webhookReceiveTimeoutFromEnv(env: NodeJS.ProcessEnv): number {
   return ms;
 }
 
-export type SignedBody = { verified: true; body: Buffer } | { verified: false; status: 400 | 408 | 413; reason: string; bytes: number };
+export type SignedBody = { verified: true; body: Buffer } | { verified: false; status: RefusalStatus; reason: string; bytes: number };
+/** 503: the bytes of unverified bodies held at once would pass their budget (deliver again later). */
+export type RefusalStatus = 400 | 408 | 413 | 503;
 
 export interface SignedBodyOptions {
   /** The webhook secret (the one Probot verifies with: see {@link confirmWebhookSecret}). */
@@ -31,6 +34,8 @@ export interface SignedBodyOptions {
   limit: number;
   /** Longest time from the start of reading to the body's end (408 past it). */
   timeoutMs: number;
+  /** The bytes of unverified bodies the whole process may hold at once (503 past it); unbounded without one. */
+  budget?: UnverifiedBytes;
 }
 
 /** The only shape GitHub sends: `sha256=` and 64 lower-case hex digits (what @octokit/webhooks compares against). */
@@ -42,7 +47,7 @@ const SIGNATURE = /^sha256=[0-9a-f]{64}$/;
  * refused before a byte is read, a body past the limit or the deadline as it crosses it (reading stops there, the
  * request is left paused for the caller's answer), a wrong signature once the body ended.
  */
-export function readSignedBody(req: IncomingMessage, { secret, limit, timeoutMs }: SignedBodyOptions): Promise<SignedBody> {
+export function readSignedBody(req: IncomingMessage, { secret, limit, timeoutMs, budget }: SignedBodyOptions): Promise<SignedBody> {
   const signature = req.headers["x-hub-signature-256"];
   if (typeof signature !== "string" || !SIGNATURE.test(signature)) {
     return Promise.resolve({
@@ -51,6 +56,14 @@ export function readSignedBody(req: IncomingMessage, { secret, limit, timeoutMs 
       reason: "no well-formed x-hub-signature-256 (sha256=<64 hex digits>)",
       bytes: 0,
     });
+  }
+  // The declared length is taken from the budget before a byte is read (Node never delivers more than it); a chunked body
+  // takes its bytes as they come.
+  const declared = Number(req.headers["content-length"]);
+  let held = 0;
+  if (budget && Number.isSafeInteger(declared) && declared > 0) {
+    if (!budget.take(declared)) return Promise.resolve(overBudget(budget, 0));
+    held = declared;
   }
   return new Promise((resolve) => {
     const hmac = createHmac("sha256", secret);
@@ -61,6 +74,8 @@ export function readSignedBody(req: IncomingMessage, { secret, limit, timeoutMs 
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      budget?.give(held);
+      held = 0;
       req.off("data", onData);
       req.off("end", onEnd);
       req.off("error", onAborted);
@@ -71,10 +86,14 @@ export function readSignedBody(req: IncomingMessage, { secret, limit, timeoutMs 
       }
       resolve(result);
     };
-    const refuse = (status: 400 | 408 | 413, reason: string) => settle({ verified: false, status, reason, bytes: size });
+    const refuse = (status: RefusalStatus, reason: string) => settle({ verified: false, status, reason, bytes: size });
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) return refuse(413, `body over the ${limit}-byte limit`);
+      if (budget && size > held) {
+        if (!budget.take(size - held)) return settle(overBudget(budget, size));
+        held = size;
+      }
       hmac.update(chunk);
       chunks.push(chunk);
     };
@@ -95,6 +114,15 @@ export function readSignedBody(req: IncomingMessage, { secret, limit, timeoutMs 
     req.on("error", onAborted);
     req.on("close", onClose);
   });
+}
+
+function overBudget(budget: UnverifiedBytes, bytes: number): SignedBody {
+  return {
+    verified: false,
+    status: 503,
+    reason: `more than ${budget.max} bytes of webhook bodies awaiting their signature check at once`,
+    bytes,
+  };
 }
 
 /** What @octokit/webhooks' `sign` answers: the Webhooks instance Probot verifies with. */

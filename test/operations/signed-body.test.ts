@@ -7,13 +7,20 @@ import {
   readSignedBody,
   webhookReceiveTimeoutFromEnv,
 } from "../../src/operations/signed-body.js";
+import { bufferBytesFromEnv, DEFAULT_BUFFER_BYTES, RefusalLogLimit, UnverifiedBytes } from "../../src/operations/refusal-budget.js";
 import { sign } from "../server/probot-server.js";
 
 const SECRET = "unit-secret";
 
 /** A request whose body is `pieces` (ended unless `open`), with the given signature header. */
-function request(signature: string | undefined, pieces: string[], { open = false } = {}): IncomingMessage {
-  const stream = Object.assign(new PassThrough(), { headers: signature === undefined ? {} : { "x-hub-signature-256": signature } });
+function request(
+  signature: string | undefined,
+  pieces: string[],
+  { open = false, length }: { open?: boolean; length?: number } = {},
+): IncomingMessage {
+  const headers: Record<string, string> = signature === undefined ? {} : { "x-hub-signature-256": signature };
+  if (length !== undefined) headers["content-length"] = String(length);
+  const stream = Object.assign(new PassThrough(), { headers });
   for (const piece of pieces) stream.write(piece);
   if (!open) stream.end();
   return stream as unknown as IncomingMessage;
@@ -85,5 +92,58 @@ describe("the secret bodies are verified with is the one Probot verifies with", 
 
   it("none of them: the server does not start (it would refuse every genuine delivery)", async () => {
     await expect(confirmWebhookSecret(probotWebhooks, [undefined, "stale-secret"])).rejects.toThrow(/set WEBHOOK_SECRET/);
+  });
+});
+
+describe("what forged bodies may hold at once: one budget of unverified bytes for the whole process", () => {
+  it("a declared length that does not fit is refused with 503 before a byte is read; the bytes come back when a body settles", async () => {
+    const budget = new UnverifiedBytes(100);
+    // A forged body still arriving holds its declared 60 bytes.
+    const held = request(sign(body, SECRET), ["x".repeat(10)], { open: true, length: 60 });
+    const holding = readSignedBody(held, { ...options, budget });
+    expect(budget.used).toBe(60);
+
+    const refused = await readSignedBody(request(sign(body, SECRET), [body], { length: 50 }), { ...options, budget });
+    expect(refused).toEqual({
+      verified: false,
+      status: 503,
+      reason: expect.stringMatching(/more than 100 bytes of webhook bodies/),
+      bytes: 0,
+    });
+    expect(budget.used).toBe(60);
+
+    // A genuine delivery that fits is read and verified, and gives its bytes back.
+    const genuine = await readSignedBody(request(sign(body, SECRET), [body], { length: body.length }), { ...options, budget });
+    expect(genuine).toEqual({ verified: true, body: Buffer.from(body) });
+    expect(budget.used).toBe(60);
+
+    held.destroy(new Error("aborted"));
+    expect(await holding).toMatchObject({ verified: false, status: 400 });
+    expect(budget.used).toBe(0);
+  });
+
+  it("a chunked body (no length) takes its bytes as they arrive, and is refused with 503 as it crosses the budget", async () => {
+    const budget = new UnverifiedBytes(40);
+    expect(budget.take(30)).toBe(true); // another body holds 30
+    const read = await readSignedBody(request(sign(body, SECRET), [body.slice(0, 8), body.slice(8)]), { ...options, budget });
+    expect(read).toMatchObject({ verified: false, status: 503, bytes: 19 });
+    expect(budget.used).toBe(30);
+  });
+
+  it("SDLC_GUARD_WEBHOOK_BUFFER_BYTES: 64 MiB by default, never below one body at the size limit", () => {
+    expect(bufferBytesFromEnv({}, 1000)).toBe(DEFAULT_BUFFER_BYTES);
+    expect(bufferBytesFromEnv({ SDLC_GUARD_WEBHOOK_BUFFER_BYTES: "5000" }, 1000)).toBe(5000);
+    expect(() => bufferBytesFromEnv({ SDLC_GUARD_WEBHOOK_BUFFER_BYTES: "999" }, 1000)).toThrow(/at least 1000/);
+    expect(() => bufferBytesFromEnv({ SDLC_GUARD_WEBHOOK_BUFFER_BYTES: "64MB" }, 1000)).toThrow(/whole number/);
+  });
+});
+
+describe("refusal log lines: a flood of forged deliveries cannot fill the logs", () => {
+  it("logs the first N refusals of a minute, counts the rest, and says how many in the first line of the next minute", () => {
+    const limit = new RefusalLogLimit(3, 60_000);
+    const admitted = [0, 1, 2, 3, 4, 5].map((ms) => limit.admit(ms));
+    expect(admitted.map((a) => a.log)).toEqual([true, true, true, false, false, false]);
+    expect(limit.admit(60_000)).toEqual({ log: true, suppressedBefore: 3 });
+    expect(limit.admit(60_001)).toEqual({ log: true, suppressedBefore: 0 });
   });
 });
