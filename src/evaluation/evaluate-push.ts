@@ -11,7 +11,7 @@ import { withRepositoryLock, type EvaluationDeps } from "./evaluate-pull-request
 import { refAuditLine, reportRefConfigError, reportRefFindings, type RefReport } from "./report-ref-findings.js";
 import { loadConfigCached } from "./state-cache.js";
 import { audit } from "../audit/audit-log.js";
-import type { RecentTag } from "../controls/unannounced-tags.js";
+import type { RecentTagWindow } from "../controls/unannounced-tags.js";
 import { catchUpUnannouncedTags, UNANNOUNCED_ACTOR } from "./catch-up-tags.js";
 import { evaluateTag } from "./evaluate-tag.js";
 
@@ -34,7 +34,7 @@ export interface PushOutcome {
   written?: RefReport;
   requests: number;
   /** The repository's latest tags, read with the push when a tag control is on. */
-  recentTags?: RecentTag[];
+  recentTags?: RecentTagWindow;
   /** Tags GitHub sent no event for, evaluated after the push. */
   caughtUpTags?: string[];
 }

@@ -105,4 +105,29 @@ describe("tags GitHub did not announce (more than three pushed at once) are stil
     ]);
     expect(world.violations).toEqual([]);
   });
+
+  it("a batch bigger than the tags read with an event (14 > 10) is caught up at once: older tags are read back to the last evaluated one", async () => {
+    const { world, repo, probot, api, batch } = await withFourUnannouncedTags();
+    for (let i = 0; i < 10; i++) {
+      const name = `v2.${i}.0`;
+      batch[name] = mergePassing(world, repo, compliantPullRequest(world, repo, 50 + i));
+      repo.git.tags.set(name, { commitSha: batch[name]! });
+    }
+    const later = mergePassing(world, repo, compliantPullRequest(world, repo, 70));
+    repo.git.tags.set("v3.0.0", { commitSha: later });
+    // The tag's query (its 10 latest tags: itself and 9 of the batch), one page of older tags (the other 5, then v1.0.0,
+    // evaluated: the catch-up stops there), then each of the 14.
+    api.expect("POST", "/graphql", 2).expect("POST", "/repos/acme/payments/check-runs");
+    expectCatchUp(api, 14);
+
+    await probot.receive(tagCreateEvent(world, repo, "v3.0.0") as never);
+
+    expect(Object.keys(batch)).toHaveLength(14);
+    for (const [name, sha] of Object.entries(batch))
+      expect({ name, row: rowsOn(repo, sha)["release-tag"]?.replace(/:(pass|fail):/, ":judged:") }).toEqual({
+        name,
+        row: `required:judged:tag \`${name}\``,
+      });
+    expect(world.violations).toEqual([]);
+  });
 });

@@ -6,7 +6,7 @@ import { MERGED_PULL_FIELDS, mergedPullsOf, type GqlMergedPull } from "./merged-
 import { findOurRun, OUR_RUN_SELECTION, type GqlOurSuites, type OurRun } from "./pull-request-snapshot.js";
 import type { GitHubClient } from "../types.js";
 import { RECENT_TAGS_SELECTION, toRecentTags, type GqlRecentTags } from "./recent-tags.js";
-import type { RecentTag } from "../../controls/unannounced-tags.js";
+import type { RecentTagWindow } from "../../controls/unannounced-tags.js";
 
 /** Commits whose pull requests one GraphQL query asks about (as aliases). */
 export const COMMITS_PER_QUERY = 50;
@@ -115,7 +115,7 @@ export interface PushRead {
   reportOn: string;
   existingCheckRun: OurRun | null | undefined;
   /** The repository's latest tags, when asked: to catch up on tags GitHub sent no event for. */
-  recentTags?: RecentTag[];
+  recentTags?: RecentTagWindow;
 }
 
 /** The commit a push's findings belong to. */

@@ -4,7 +4,7 @@ import { describeGitHubError } from "../../common/describe-error.js";
 import { MERGED_PULL_FIELDS, mergedPullsOf, type GqlMergedPull } from "./merged-pull-verdict.js";
 import { findOurRun, OUR_RUN_SELECTION, type GqlOurSuites, type OurRun } from "./pull-request-snapshot.js";
 import { RECENT_TAGS_SELECTION, toRecentTags, type GqlRecentTags } from "./recent-tags.js";
-import type { RecentTag } from "../../controls/unannounced-tags.js";
+import type { RecentTagWindow } from "../../controls/unannounced-tags.js";
 import type { GitHubClient } from "../types.js";
 
 /** Our run on the tagged commit, and the merged PRs (with their verdicts) that may vouch for it. */
@@ -54,7 +54,7 @@ export interface TagRead {
   /** Asked for a release that GitHub does not have (deleted since), or a draft: nothing to evaluate. */
   releaseMissing: boolean;
   /** The repository's latest tags, when asked (`withRecentTags`): to catch up on tags GitHub sent no event for. */
-  recentTags?: RecentTag[];
+  recentTags?: RecentTagWindow;
 }
 
 /**
