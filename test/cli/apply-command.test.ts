@@ -8,6 +8,7 @@ import { verifyAuditFile } from "../../src/audit/hash-chain.js";
 import type { CliDeps } from "../../src/cli/io.js";
 import { runCli } from "../../src/cli/program.js";
 import { routeToWorld } from "../support/route-to-world.js";
+import { testPrivateKey } from "../support/test-app.js";
 
 const TOKEN = "ghp_cliTestToken0123456789abcdefABCDEF";
 const TestOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
@@ -224,5 +225,49 @@ describe("sdlc-guard apply", () => {
     expect((JSON.parse(only.stdout) as JsonPlan).repositories.map((r) => r.name)).toEqual([names[0]]);
     const excluded = await cli(["apply", "--org", "acme", "--exclude", "*", "--include", "x", "--format", "json"], env, deps);
     expect((JSON.parse(excluded.stdout) as JsonPlan).repositories).toEqual([]);
+  });
+
+  it("as the GitHub App's installation (granted the write permissions), the audit names the app, not a user", async () => {
+    const { world, deps } = setup();
+    routeToWorld(world, ["GET", "POST", "PATCH"]);
+    const auditFile = join(mkdtempSync(join(tmpdir(), "apply-audit-")), "audit.jsonl");
+    const env = { APP_ID: String(world.appId), PRIVATE_KEY: testPrivateKey(), AUDIT_LOG_PATH: auditFile };
+    const result = await cli(["apply", "--org", "acme", "--yes"], env, deps);
+
+    expect(result.code).toBe(0);
+    expect(world.requests.some((r) => r.path === "/user")).toBe(false);
+    const records = readFileSync(auditFile, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(new Set(records.map((r) => r.by))).toEqual(new Set([`app ${world.appId} (installation)`]));
+  });
+
+  it("shows a progress bar on a terminal, and only there", async () => {
+    const { world, deps, env } = setup();
+    routeToWorld(world);
+    const written: string[] = [];
+    // What cli-progress needs of a terminal stream.
+    const terminal = {
+      isTTY: true,
+      columns: 100,
+      write: (text: string) => written.push(text),
+      cursorTo: () => true,
+      clearLine: () => true,
+      moveCursor: () => true,
+      on: () => terminal,
+      removeListener: () => terminal,
+    };
+    const out: string[] = [];
+    const code = await runCli(
+      ["/usr/bin/node", "sdlc-guard", "apply", "--org", "acme", "--format", "json"],
+      env,
+      { stdout: { write: (t: string) => out.push(t) }, stderr: terminal },
+      deps,
+    );
+
+    expect(code).toBe(0);
+    expect(written.join("")).toMatch(/█+░* \d+\/\d+ [a-z]+/);
+    expect(out.join("")).not.toContain("█");
   });
 });
