@@ -4,6 +4,7 @@ import { SimIssueTracker } from "./issue-tracker.js";
 import { exampleResponse, requestProblems, responseProblems } from "./openapi.js";
 import { issueById, objectAt, prTimes, repositoryFields, rootFields, type GraphqlHooks } from "./org-graphql.js";
 import { OrgWorld, type SimOrganization } from "./org-world.js";
+import { SimOrgRulesets } from "./org-rulesets.js";
 import { SimRateLimits, type SimRateResource } from "./rate-limit.js";
 
 // An in-memory GitHub for tests and the demo: REST answers start from GitHub's documented examples and are
@@ -296,6 +297,10 @@ export class GitHubWorld {
   /** Results GitHub's search lists at most, whatever the page (`issueCount` still counts them all); lower it to test splitting. */
   searchResultLimit = 1000;
   private readonly orgs: OrgWorld;
+  /** Organisation rulesets (`sdlc-guard apply` writes them); each applies its rules to the default branches it targets. */
+  readonly orgRulesets = new SimOrgRulesets(this);
+  /** The account a personal token belongs to (`GET /user`). */
+  tokenUser = "octo-admin";
   private readonly faults: Fault[] = [];
   private nextId = 1000;
   private merges = 0;
@@ -560,6 +565,11 @@ export class GitHubWorld {
       const token = exampleResponse("POST", "/app/installations/{installation_id}/access_tokens", 201);
       return json(201, { ...token, token: `ghs_simulated${m[1]}`, expires_at: new Date(Date.now() + 3_600_000).toISOString() });
     }
+    const rulesetAnswer = this.orgRulesets.route(method, path, body);
+    if (rulesetAnswer) return rulesetAnswer;
+    if (method === "GET" && path === "/user") {
+      return json(200, { ...exampleResponse("GET", "/user", 200), login: this.tokenUser });
+    }
     const orgAnswer = this.orgs.route(method, path, query);
     if (orgAnswer) return orgAnswer;
     m = path.match(/^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/);
@@ -597,6 +607,15 @@ export class GitHubWorld {
       };
       if (repo.securityAndAnalysisHidden) delete out.security_and_analysis;
       return json(200, out);
+    }
+    if (method === "PATCH" && rest === "") {
+      // Only the security settings `sdlc-guard apply` turns on are modelled; the answer is the repository as GET shows it.
+      const settings = (body as { security_and_analysis?: Record<string, { status?: string } | undefined> }).security_and_analysis ?? {};
+      if (settings.secret_scanning?.status) repo.secretScanning.enabled = settings.secret_scanning.status === "enabled";
+      if (settings.secret_scanning_push_protection?.status)
+        repo.secretScanning.pushProtection = settings.secret_scanning_push_protection.status === "enabled";
+      const current = this.repoRoute(repo, "GET", "", query, undefined);
+      return json(200, current.body);
     }
     if (method === "GET" && rest === "/installation") {
       const example = exampleResponse("GET", "/repos/{owner}/{repo}/installation", 200);

@@ -1,5 +1,6 @@
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import type { PullRequestTarget } from "../evaluation/evaluate-pull-request.js";
+import { APPLY_FORMATS, applyCommand, type ApplyOptions } from "./apply-command.js";
 import { auditVerifyCommand } from "./audit-command.js";
 import { evaluateCommand, type EvaluateOptions } from "./evaluate-command.js";
 import { EVIDENCE_FORMATS, evidenceCommand, parseEvidenceDate, type EvidenceOptions } from "./evidence-command.js";
@@ -90,6 +91,37 @@ function createProgram(env: NodeJS.ProcessEnv, io: CliIo, deps: CliDeps, setExit
     )
     .action(async (options: SummaryOptions) => {
       setExitCode(await summaryCommand(options, env, io, deps));
+    });
+
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  program
+    .command("apply")
+    .description(
+      "plan (and with --yes make) what the organisation's repositories lack: default-branch ruleset, secret scanning, push protection",
+    )
+    .requiredOption("--org <org>", "the GitHub organisation", parseOrgLogin)
+    .option("--repo <repo>", "only this repository (repeatable)", (value: string, previous: string[] = []) => {
+      if (!/^[A-Za-z0-9._-]{1,100}$/.test(value)) throw new InvalidArgumentError("a repository name, e.g. payments");
+      return [...previous, value];
+    })
+    .option("--include <pattern>", "only repositories whose name matches (fnmatch, e.g. 'svc-*'; repeatable)", collect)
+    .option("--exclude <pattern>", "leave out repositories whose name matches (repeatable)", collect)
+    .option("--yes", "make the planned changes (without it: a dry run, nothing is written)")
+    .addOption(new Option("--format <format>", "what to print").choices(APPLY_FORMATS).default("table"))
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Environment: GITHUB_TOKEN, an administrator's token (organisation owner for the ruleset, repository admin for the",
+        "security settings); APP_ID, the sdlc-guard app's id (the required check is pinned to it); AUDIT_LOG_PATH, the audit",
+        "file each change is recorded in (with who made it). The app's own permissions are never widened.",
+        "",
+        "Exit codes: 0 planned (dry run) or everything applied; 1 with --yes, a change failed or something cannot be changed;",
+        "2 nothing was planned (usage, credentials, config, GitHub).",
+      ].join("\n"),
+    )
+    .action(async (options: ApplyOptions) => {
+      setExitCode(await applyCommand(options, env, io, deps));
     });
 
   program

@@ -2,7 +2,7 @@ import nock from "nock";
 import type { GitHubWorld } from "../../sim/github-world.js";
 import { GITHUB_API, worldsInTest } from "./github-mock.js";
 
-type Method = "GET" | "POST" | "PATCH" | "DELETE";
+type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
 
 /**
  * Routes every api.github.com request (any number of times) to the world, as GitHub would answer it, for flows of many

@@ -1,0 +1,173 @@
+import { audit, closeAuditFile, configureAuditFile } from "../audit/audit-log.js";
+import { describeFailure } from "../common/describe-error.js";
+import { webUrlFromEnv } from "../common/web-url.js";
+import { formatConfigError } from "../config/config-error.js";
+import { loadConfig } from "../config/load-config.js";
+import { planApply, type ApplyInput, type ApplyPlan, type PlannedChange } from "../controls/apply-plan.js";
+import { fetched } from "../facts/fetched.js";
+import type { RepositoryFacts } from "../facts/org-summary.js";
+import { readApplier, readOurOrgRulesets, writeOrgRuleset, writeSecuritySettings } from "../github/apply/apply-rulesets.js";
+import { collectOrgFacts } from "../github/org/org-facts.js";
+import { readDefaultBranchFile } from "../github/refs/read-config-file.js";
+import { matchesBranchPattern } from "../github/refs/branch-pattern.js";
+import { hardenRequests } from "../github/transport/harden-requests.js";
+import type { GitHubClient } from "../github/types.js";
+import { applyTotals, planAsJson, planAsTable, type ChangeOutcome } from "../report/apply-plan-text.js";
+import { appIdFromEnv, cliLogger } from "./evaluate-command.js";
+import { githubClientFromEnv } from "./github-client.js";
+import { CliError, EXIT, type CliDeps, type CliIo } from "./io.js";
+import { progressBar } from "./progress.js";
+
+export const APPLY_FORMATS = ["table", "json"] as const;
+
+export interface ApplyOptions {
+  org: string;
+  /** Only these repositories (names). */
+  repo?: string[];
+  /** fnmatch patterns of repository names to include / exclude. */
+  include?: string[];
+  exclude?: string[];
+  yes?: boolean;
+  format: (typeof APPLY_FORMATS)[number];
+}
+
+/**
+ * `sdlc-guard apply --org <org>`: plans what each selected repository lacks that an administrator can set (an
+ * organisation ruleset protecting the default branches, secret scanning and push protection) and prints it; only
+ * with `--yes` are the planned changes made, with the caller's credentials, each one recorded in the audit log with
+ * who made it. A change GitHub refuses is reported and the others go on. Exit code 0: planned (dry run) or everything
+ * applied; 1: a change failed or something cannot be changed; 2: nothing was planned (credentials, config, GitHub).
+ */
+export async function applyCommand(options: ApplyOptions, env: NodeJS.ProcessEnv, io: CliIo, deps: CliDeps = {}): Promise<number> {
+  const { org } = options;
+  const log = cliLogger(env, io.stderr);
+  const { octokit, auth } = await githubClientFromEnv(env, { owner: org }, log, deps.Octokit);
+  const counter = hardenRequests(octokit);
+  const first = counter.count;
+  const appId = appIdFromEnv(env);
+
+  const loaded = await loadConfig(org, ".github", (location) => readDefaultBranchFile(octokit, location)).catch((error: unknown) => {
+    throw new CliError(`cannot read the organisation's config: ${describeFailure(error)}`);
+  });
+  if (!loaded.ok) throw new CliError(`the organisation's config cannot be used: ${formatConfigError(loaded.error)}`);
+
+  const bar = progressBar(io.stderr);
+  let plan: ApplyPlan;
+  try {
+    const facts = await collectOrgFacts(octokit, {
+      org,
+      appId,
+      now: deps.now?.() ?? new Date(),
+      periodDays: loaded.config.summary.period_days,
+      webUrl: webUrlFromEnv(env),
+      onProgress: bar?.onProgress,
+    });
+    const input: ApplyInput = {
+      org,
+      orgConfig: loaded.config,
+      repositories: selectRepositories(facts.repositories, options),
+      appId,
+      rulesets: fetched([]),
+    };
+    plan = planApply(input);
+    // The org's rulesets are read only when one is needed (owners only may read them).
+    if (plan.changes.some((c) => c.kind === "org-ruleset"))
+      plan = planApply({ ...input, rulesets: await readOurOrgRulesets(octokit, org) });
+  } catch (error) {
+    bar?.stop();
+    throw new CliError(`cannot plan ${org}: ${describeFailure(error)}`);
+  }
+  bar?.stop();
+
+  let outcomes: ChangeOutcome[] | undefined;
+  let appliedBy: string | undefined;
+  if (options.yes && plan.changes.length) {
+    appliedBy = await readApplier(octokit, auth, appId).catch((error: unknown) => {
+      throw new CliError(describeFailure(error));
+    });
+    configureAuditFile(env.AUDIT_LOG_PATH, log);
+    try {
+      outcomes = await applyChanges(octokit, plan, appliedBy, log, io);
+    } finally {
+      await closeAuditFile();
+    }
+  }
+
+  const text = options.format === "json" ? planAsJson(plan, { dryRun: !options.yes, appliedBy, outcomes }) : planAsTable(plan, outcomes);
+  io.stdout.write(text);
+  const totals = applyTotals(plan, outcomes);
+  const requests = counter.count - first;
+  const done = options.yes
+    ? `${totals.applied} applied, ${totals.failed} failed${appliedBy ? ` (by ${appliedBy})` : ""}`
+    : `dry run: nothing written (--yes applies it)`;
+  io.stderr.write(
+    `sdlc-guard: ${totals.repositories} repositories: ${totals.holds} settings hold, ${totals.planned} changes planned, ${totals.cannot} cannot be changed; ${done}; ${requests} GitHub requests\n`,
+  );
+  return totals.failed || (options.yes && totals.cannot) ? EXIT.failure : EXIT.success;
+}
+
+/** Active repositories, narrowed by `--repo`, `--include` and `--exclude` (fnmatch patterns, as GitHub's branch rules). */
+function selectRepositories(repositories: RepositoryFacts[], options: ApplyOptions): RepositoryFacts[] {
+  const named = options.repo?.map((n) => n.toLowerCase());
+  return repositories.filter(
+    (r) =>
+      !r.archived &&
+      (!named || named.includes(r.name.toLowerCase())) &&
+      (!options.include?.length || options.include.some((p) => matchesBranchPattern(p, r.name))) &&
+      !options.exclude?.some((p) => matchesBranchPattern(p, r.name)),
+  );
+}
+
+/** Each change in turn: one GitHub refuses is reported and the next one goes on; each is recorded in the audit log. */
+async function applyChanges(
+  octokit: GitHubClient,
+  plan: ApplyPlan,
+  by: string,
+  log: ReturnType<typeof cliLogger>,
+  io: CliIo,
+): Promise<ChangeOutcome[]> {
+  const outcomes: ChangeOutcome[] = [];
+  const bar = progressBar(io.stderr);
+  try {
+    for (const [done, change] of plan.changes.entries()) {
+      bar?.onProgress({ phase: "applying", done, total: plan.changes.length });
+      const outcome = await applyOne(octokit, plan.org, change);
+      outcomes.push(outcome);
+      const repositories = change.kind === "org-ruleset" ? change.fixes : [change.repository];
+      audit(
+        log,
+        outcome.status === "applied" ? "apply.changed" : "apply.failed",
+        {
+          org: plan.org,
+          change: change.id,
+          kind: change.kind,
+          repositories,
+          by,
+          ...(outcome.request ? { request: outcome.request } : {}),
+          ...(outcome.reason ? { reason: outcome.reason } : {}),
+        },
+        `${change.id} ${outcome.status} by ${by}`,
+      );
+    }
+  } finally {
+    bar?.stop();
+  }
+  return outcomes;
+}
+
+async function applyOne(octokit: GitHubClient, org: string, change: PlannedChange): Promise<ChangeOutcome> {
+  try {
+    const request =
+      change.kind === "org-ruleset" ? await writeOrgRuleset(octokit, org, change) : await writeSecuritySettings(octokit, org, change);
+    return { id: change.id, status: "applied", request };
+  } catch (error) {
+    const status = (error as { status?: unknown }).status;
+    const why =
+      status === 403 || status === 404
+        ? change.kind === "org-ruleset"
+          ? "refused: an organisation owner's token is needed"
+          : "refused: admin on the repository is needed (or a security manager role, and GitHub Advanced Security where the repository is private)"
+        : "failed";
+    return { id: change.id, status: "failed", reason: `${why}: ${describeFailure(error)}` };
+  }
+}
