@@ -296,6 +296,11 @@ export class GitHubWorld {
   readonly rateLimit: SimRateLimits;
   /** Results GitHub's search lists at most, whatever the page (`issueCount` still counts them all); lower it to test splitting. */
   searchResultLimit = 1000;
+  /**
+   * What the installation granted, as GitHub lists it on each installation token. Unset: the published example's
+   * permissions and no permission is enforced; set: routes that need a permission it lacks answer 403 as GitHub does.
+   */
+  installationPermissions: Record<string, "read" | "write"> | undefined;
   private readonly orgs: OrgWorld;
   /** Organisation rulesets (`sdlc-guard apply` writes them); each applies its rules to the default branches it targets. */
   readonly orgRulesets = new SimOrgRulesets(this);
@@ -563,7 +568,12 @@ export class GitHubWorld {
     let m: RegExpMatchArray | null;
     if (method === "POST" && (m = path.match(/^\/app\/installations\/(\d+)\/access_tokens$/))) {
       const token = exampleResponse("POST", "/app/installations/{installation_id}/access_tokens", 201);
-      return json(201, { ...token, token: `ghs_simulated${m[1]}`, expires_at: new Date(Date.now() + 3_600_000).toISOString() });
+      return json(201, {
+        ...token,
+        token: `ghs_simulated${m[1]}`,
+        expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+        ...(this.installationPermissions ? { permissions: this.installationPermissions } : {}),
+      });
     }
     const rulesetAnswer = this.orgRulesets.route(method, path, body);
     if (rulesetAnswer) return rulesetAnswer;

@@ -145,6 +145,14 @@ export class OrgWorld {
       return pageByCursor(this.dependabotAlerts(repos, query), query, `${base}/dependabot/alerts`, (a) => a);
     if (rest === "/code-scanning/alerts")
       return pageByNumber(this.codeScanningAlerts(repos, query), query, `${base}/code-scanning/alerts`, (a) => a);
+    // GitHub lets an app read code security configurations only with organisation administration write.
+    const granted = this.world.installationPermissions;
+    if (rest.startsWith("/code-security/") && granted && granted.organization_administration !== "write")
+      return json(403, {
+        message: "Resource not accessible by integration",
+        documentation_url: "https://docs.github.com/rest/code-security/configurations",
+        status: "403",
+      });
     if (rest === "/code-security/configurations") {
       const [template] = exampleResponse("GET", "/orgs/{org}/code-security/configurations", 200) as unknown as Json[];
       return pageByCursor(org.codeSecurityConfigurations, query, `${base}/code-security/configurations`, (c) =>

@@ -20,7 +20,7 @@ describe("app.yml: least privilege, every event handled", () => {
     for (const event of subscribable) expect(manifest.default_events).toContain(event);
   });
 
-  it("asks for read access everywhere except the check runs, violation and summary issues and deployment reviews it writes", () => {
+  it("asks for read access everywhere except the check runs, violation and summary issues, waiver replies and deployment reviews it writes", () => {
     expect(manifest.default_permissions).toEqual({
       checks: "write",
       issues: "write",
@@ -28,7 +28,7 @@ describe("app.yml: least privilege, every event handled", () => {
       actions: "read",
       statuses: "read",
       merge_queues: "read",
-      pull_requests: "read",
+      pull_requests: "write",
       contents: "read",
       administration: "read",
       secret_scanning_alerts: "read",

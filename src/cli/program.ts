@@ -7,6 +7,7 @@ import { EVIDENCE_FORMATS, evidenceCommand, parseEvidenceDate, type EvidenceOpti
 import { CliError, EXIT, type CliDeps, type CliIo } from "./io.js";
 import { parsePullRequestRef, PULL_REQUEST_REF_FORMS } from "./pull-request-ref.js";
 import { SUMMARY_FORMATS, summaryCommand, type SummaryOptions } from "./summary-command.js";
+import { packageVersion } from "./version.js";
 
 /**
  * Runs the `sdlc-guard` command line (`argv` as `process.argv`: node, script, arguments...) against `env`, writing
@@ -33,8 +34,8 @@ function createProgram(env: NodeJS.ProcessEnv, io: CliIo, deps: CliDeps, setExit
   const program = new Command("sdlc-guard")
     .description("sdlc-guard on the command line: what the GitHub App would report (nothing is written to GitHub unless asked)")
     .exitOverride()
+    .version(packageVersion(), "-V, --version", "print the sdlc-guard version")
     .configureOutput({ writeOut: (text) => void io.stdout.write(text), writeErr: (text) => void io.stderr.write(text) })
-    .showHelpAfterError()
     .showSuggestionAfterError();
 
   const webHost = env.GHE_HOST?.trim() || "github.com";
@@ -178,7 +179,15 @@ function createProgram(env: NodeJS.ProcessEnv, io: CliIo, deps: CliDeps, setExit
       setExitCode(await evidenceCommand(options, env, io, deps));
     });
 
+  usageHintAfterErrors(program);
   return program;
+}
+
+/** After a usage error: the command's one-line usage and where its help is, not the whole help (each command its own). */
+function usageHintAfterErrors(command: Command, parents: string[] = []): void {
+  const name = [...parents, command.name()].join(" ");
+  command.showHelpAfterError(`Usage: ${name} ${command.usage()}\nRun '${name} --help' for the options and an example.`);
+  for (const sub of command.commands) usageHintAfterErrors(sub, [...parents, command.name()]);
 }
 
 function parseOrgLogin(value: string): string {

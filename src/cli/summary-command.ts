@@ -57,7 +57,7 @@ export async function summaryCommand(options: SummaryOptions, env: NodeJS.Proces
         : [rendered.body, ...rendered.parts].join("\n\n");
   io.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
   const where = run.published
-    ? `posted to ${run.repository}#${run.published.issueNumber} (${run.published.outcome})`
+    ? `posted to ${run.repository}#${run.published.issueNumber} (${run.published.outcome}), with ${run.postRequests} more GitHub requests`
     : `not posted (dry run; --post writes it to ${run.repository})`;
   io.stderr.write(
     `sdlc-guard: ${summary.repositories.length} repositories, ${summary.compliantPercent}% fully compliant, ${run.requests} GitHub requests; ${where}\n`,

@@ -195,9 +195,11 @@ const FILE_NAMES: Record<keyof RepositoryFiles, string> = {
 function judgeFiles(files: RepositoryFiles): SummaryCell {
   const missing = (Object.keys(FILE_NAMES) as (keyof RepositoryFiles)[]).filter((key) => files[key] === null).map((key) => FILE_NAMES[key]);
   if (missing.length === 0) return pass("README, CONTRIBUTING, SECURITY.md and CODEOWNERS present");
+  // GitHub uses an organisation's default community health files only from a PUBLIC `.github` repository.
+  const orgDefault = files.securityPolicy === null || files.contributing === null;
   return fail(
-    `missing ${missing.join(", ")}`,
-    "Add the missing files at the root, in .github/ or in docs/ (SECURITY.md and CONTRIBUTING may also come from the organisation's .github repository).",
+    `missing ${missing.join(", ")}${orgDefault ? " (the organisation's .github repository counts only when it is public)" : ""}`,
+    "Add the missing files at the root, in .github/ or in docs/ (SECURITY.md and CONTRIBUTING may also come from the organisation's .github repository, when it is public).",
   );
 }
 

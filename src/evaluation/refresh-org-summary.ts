@@ -38,8 +38,10 @@ export type OrgSummaryRun =
       repository: string;
       /** Set when posted. */
       published?: PublishedSummary;
-      /** Every GitHub request of the run: config, issue look-up, collection and writes. */
+      /** GitHub requests that built the summary (config, collection, issue look-up): the number its footer shows. */
       requests: number;
+      /** Further requests that wrote it to the issue (0 without `post`). */
+      postRequests: number;
     }
   | { status: "config-error" | "rate-limited" | "unpublishable"; reason: string; requests: number };
 
@@ -104,7 +106,9 @@ export async function runOrgSummary(
     log.warn({ org, reason }, "earlier runs unknown: the trend starts with this run");
   }
 
-  const summary = summarizeOrg(facts, config, decodeHistory(existing[0]?.body), Date.now() - startMs);
+  // One count, from one counter: the footer and the CLI both say what building this summary took (config, facts, issues).
+  const built = requests();
+  const summary = summarizeOrg({ ...facts, requests: built }, config, decodeHistory(existing[0]?.body), Date.now() - startMs);
   const rendered = renderSummary(summary);
   const published = options.post ? await publishSummary(octokit, target, rendered, { appId: deps.appId, found: existing }) : undefined;
 
@@ -127,5 +131,5 @@ export async function runOrgSummary(
     line,
     `org summary for ${org}: ${summary.compliantPercent}% of ${summary.repositories.length} repositories compliant`,
   );
-  return { status: "ok", summary, rendered, config, repository, published, requests: requests() };
+  return { status: "ok", summary, rendered, config, repository, published, requests: built, postRequests: requests() - built };
 }

@@ -4,6 +4,8 @@ import { readAllPages } from "./org-rest-pages.js";
 import { RateLimitExhaustedError, type RateBudget } from "../transport/rate-budget.js";
 import { GENERIC_SECRET_TYPES } from "../refs/secret-scanning-state.js";
 import type { GitHubClient } from "../types.js";
+import { grantedPermission } from "../transport/granted-permission.js";
+import { CODE_SECURITY_CONFIGURATIONS_GRANT, missingOptionalPermission } from "../permissions/app-permissions.js";
 
 /** What the organisation's alert lists say, by lower-case repository name; a list that could not be read is unavailable. */
 export interface OrgAlerts {
@@ -75,7 +77,7 @@ export async function readOrgAlerts(octokit: GitHubClient, budget: RateBudget, o
     const alerts = await all<WithRepository>("GET /orgs/{org}/code-scanning/alerts", { state: "open" });
     return new Set(alerts.flatMap((alert) => (alert.repository?.name ? [alert.repository.name.toLowerCase()] : [])));
   });
-  const defaultSetup = readDefaultSetup(all, source);
+  const defaultSetup = readDefaultSetup(all, source, () => grantedPermission(octokit, CODE_SECURITY_CONFIGURATIONS_GRANT.permission));
   const heard = <T>(read: Promise<T>) => read.finally(() => onRead?.());
   const [secret, dependabot, codeScanning, setUp] = await Promise.all([
     heard(secretAlerts),
@@ -96,12 +98,28 @@ type ReadAll = <T>(route: string, parameters: Record<string, unknown>) => Promis
 type Source = <T>(what: string, permission: string, read: () => Promise<T>) => Promise<Fetched<T>>;
 
 /** Repositories attached to a configuration that turns code scanning default setup on. */
-async function readDefaultSetup(all: ReadAll, source: Source): Promise<Fetched<Map<string, string>>> {
-  const permission = "Organization administration (read)";
-  const configurations = await source("the organisation's code security configurations", permission, () =>
-    all<Configuration>("GET /orgs/{org}/code-security/configurations", {}),
+async function readDefaultSetup(
+  all: ReadAll,
+  source: Source,
+  granted: () => Promise<string | undefined>,
+): Promise<Fetched<Map<string, string>>> {
+  const permission = "Organization administration (write)";
+  const what = "the organisation's code security configurations";
+  let refusal: unknown;
+  const configurations = await source(what, permission, () =>
+    all<Configuration>("GET /orgs/{org}/code-security/configurations", {}).catch((error: unknown) => {
+      refusal = error;
+      throw error;
+    }),
   );
-  if (!configurations.ok) return configurations;
+  if (!configurations.ok) {
+    // An optional permission (app.yml asks read; GitHub wants write): name it, rather than "not accessible".
+    const status = httpStatus(refusal);
+    const access = status === 403 || status === 404 ? await granted() : "write";
+    // Not known (a personal token): GitHub's answer stays, with the hint naming the permission.
+    if (access === undefined || access === "write") return configurations;
+    return unavailable(`${what}: ${missingOptionalPermission(CODE_SECURITY_CONFIGURATIONS_GRANT, access)}`);
+  }
   const setUp = new Map<string, string>();
   for (const configuration of configurations.value.filter((c) => c.code_scanning_default_setup === "enabled")) {
     const attached = await source(`the repositories of code security configuration ${configuration.name}`, permission, () =>
