@@ -33,8 +33,11 @@ export interface PermissionUse {
   kind: "REST" | "GraphQL" | "event";
   /** Method and OpenAPI path template, the GraphQL operation name, or the webhook event name. */
   name: string;
-  /** `app`: called with the app's JWT (no installation permission); `installation`: with an installation token. */
-  auth: "app" | "installation";
+  /**
+   * `app`: called with the app's JWT (no installation permission); `installation`: with an installation token;
+   * `administrator`: only by `sdlc-guard apply`, with an administrator's own token (never asked of the app in app.yml).
+   */
+  auth: "app" | "installation" | "administrator";
   needs: Grant[];
   why: string;
   /** Not in app.yml on purpose: the feature is skipped, and said to be, where the organisation did not grant it. */
@@ -52,12 +55,34 @@ const rest = (name: string, needs: Grant[], why: string, extra: Partial<Permissi
   ...extra,
 });
 const gql = (name: string, needs: Grant[], why: string): PermissionUse => ({ kind: "GraphQL", name, auth: "installation", needs, why });
+/** A write `sdlc-guard apply` makes with an administrator's token: what that token (or an app granted it) needs. */
+const byAdministrator = (name: string, needs: Grant[], why: string): PermissionUse => ({
+  kind: "REST",
+  name,
+  auth: "administrator",
+  needs,
+  why,
+});
 const event = (name: string, needs: Grant[], why: string): PermissionUse => ({ kind: "event", name, auth: "installation", needs, why });
 
 /** The optional permission that lets the org summary see code scanning default setup (code security configurations). */
 export const CODE_SECURITY_CONFIGURATIONS_GRANT: Grant = w("organization_administration");
 
 export const PERMISSION_USES: readonly PermissionUse[] = [
+  byAdministrator(
+    "GET /orgs/{org}/rulesets",
+    [r("organization_administration")],
+    "apply: the org rulesets, to update its own instead of adding one",
+  ),
+  byAdministrator(
+    "GET /orgs/{org}/rulesets/{ruleset_id}",
+    [r("organization_administration")],
+    "apply: the repositories its ruleset targets",
+  ),
+  byAdministrator("POST /orgs/{org}/rulesets", [w("organization_administration")], "apply: the ruleset branch-protection asks for"),
+  byAdministrator("PUT /orgs/{org}/rulesets/{ruleset_id}", [w("organization_administration")], "apply: more repositories in that ruleset"),
+  byAdministrator("PATCH /repos/{owner}/{repo}", [w("administration")], "apply: secret scanning and push protection on"),
+  byAdministrator("GET /user", [], "apply: who applies the changes, for the audit log (a user token)"),
   // --- REST ---
   rest("GET /app/installations", [], "start-up: find in-progress runs to complete; summary schedule over every installation", {
     auth: "app",
@@ -146,6 +171,7 @@ export const PERMISSION_USES: readonly PermissionUse[] = [
   gql("SdlcGuardPush", [r("contents"), r("administration"), r("checks")], "a pushed branch, its protection and rulesets"),
   gql("SdlcGuardPushCommits", [r("contents"), r("pull_requests")], "the PRs that merged the pushed commits"),
   gql("SdlcGuardTag", [r("contents"), r("checks")], "a tag, its commit, signature and release"),
+  gql("SdlcGuardOlderTags", [r("contents"), r("checks")], "older tags, back to the last evaluated one, when a batch of tags got no event"),
   gql("SdlcGuardDeployment", [r("contents"), r("pull_requests"), r("checks")], "the deployed commit, its tag and merged PR"),
   gql("SdlcGuardInProgress", [r("pull_requests"), r("checks")], "start-up: our check runs left in progress"),
   gql(

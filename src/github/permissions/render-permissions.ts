@@ -10,7 +10,7 @@ export function permissionsNeeded(uses: readonly PermissionUse[] = PERMISSION_US
 } {
   const required = new Map<string, string>();
   const optional = new Map<string, string>();
-  for (const use of uses)
+  for (const use of uses.filter((u) => u.auth !== "administrator"))
     for (const grant of use.needs) {
       const into = use.optional ? optional : required;
       if (into.get(grant.permission) !== "write") into.set(grant.permission, grant.access);
@@ -52,8 +52,13 @@ export function renderPermissionsDoc(uses: readonly PermissionUse[] = PERMISSION
     ...uses
       .filter((u) => u.kind === kind)
       .map((u) => {
+        const grants = u.needs.length ? u.needs.map(grantText).join(", ") : "none";
         const needs =
-          u.auth === "app" ? "app JWT (no installation permission)" : u.needs.length ? u.needs.map(grantText).join(", ") : "none";
+          u.auth === "app"
+            ? "app JWT (no installation permission)"
+            : u.auth === "administrator"
+              ? `\`sdlc-guard apply\` with an administrator's token: ${grants} (not asked of the app)`
+              : grants;
         return `| \`${cell(u.name)}\` | ${u.optional ? `optional: ${needs}` : needs} | ${cell(u.why)} |`;
       }),
     "",
