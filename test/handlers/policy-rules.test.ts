@@ -335,3 +335,27 @@ describe("rules are evaluated again when their inputs change", () => {
     expect(rowOf(run.output.summary, "reviewer-teams")).toContain("No counted approval from a member of acme/security");
   });
 });
+
+describe("rules read the changed files only through GitHub's listing, and fail closed past it", () => {
+  it("a PR with more files than GitHub lists cannot be matched on paths: the controls the rule sets fail closed, with why", async () => {
+    const { world, repo } = setup(`rules:
+  - name: docs need one approval
+    if: { paths: ["docs/**"] }
+    controls:
+      reviews: { min_approvals: 1 }
+`);
+    const files = Array.from({ length: 3001 }, (_, i) => `docs/page-${i}.md`);
+    const pr = compliantPullRequest(world, repo, 30, { files });
+    const probot = createTestApp(world);
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expect("POST", "/graphql", 29); // pages 2 to 30
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+
+    const run = ourRun(world, repo);
+    expect(run.conclusion).toBe("failure");
+    expect(rowOf(run.output.summary, "reviews")).toContain(
+      "Could not read whether rule `docs need one approval` applies: the changed files could not be read (more than 3000 changed files)",
+    );
+    expect(policyLine(run.output.summary)).toContain("Rules not decidable (their controls fail): `docs need one approval`");
+  });
+});
