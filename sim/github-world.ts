@@ -36,6 +36,8 @@ export interface SimPullRequest {
   reviews: SimReview[];
   /** Changed file paths (default: one file). */
   files: string[];
+  /** Label names (default: none). */
+  labels?: string[];
   /** The head's version of files it changes (`null`: deleted); other files are the base's. Read by `contents?ref=<head sha>`. */
   headFiles?: Map<string, string | null>;
   /** The PR's commits, oldest first (default: one commit, the head). */
@@ -1094,6 +1096,7 @@ export class GitHubWorld {
               })),
           )(args),
         files: connection(pr.files.map((path) => ({ path }))),
+        labels: connection((pr.labels ?? []).map((name) => ({ name }))),
         // The PR's conversation lives in the issue tracker under the PR's number, as on GitHub.
         comments: connection(
           this.issues.comments(repo.owner, repo.name, pr.number).map((c) => ({

@@ -1,5 +1,10 @@
 import { pino, type Logger } from "pino";
-import { createEvaluationMemory, evaluatePullRequest, type PullRequestTarget } from "../evaluation/evaluate-pull-request.js";
+import {
+  createEvaluationMemory,
+  evaluatePullRequest,
+  type EvaluationOutcome,
+  type PullRequestTarget,
+} from "../evaluation/evaluate-pull-request.js";
 import { describeGitHubError } from "../common/describe-error.js";
 import { createJiraClient, jiraSettingsFromEnv } from "../jira/jira-client.js";
 import { withoutResults } from "../report/check-run-state.js";
@@ -70,6 +75,7 @@ export async function evaluateCommand(
       summary: output.summary,
       results: outcome.results ?? [],
       githubRequests: outcome.requests,
+      rules: outcome.rules ?? { matched: [], undecided: [] },
       dryRun: true,
     };
     io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -83,10 +89,23 @@ export async function evaluateCommand(
         // The hidden rows (base64, for the app's next evaluation) are for GitHub, not for a person: --json has them.
         withoutResults(output.summary),
         "",
+        ...rulesLines(outcome.rules),
         `(dry run: nothing was written to GitHub; ${requests})`,
         "",
       ].join("\n"),
     );
   }
   return conclusion === "success" ? EXIT.success : EXIT.failure;
+}
+
+/** The `rules:` that applied to the PR, one a line with why, and those that could not be decided (their controls fail). */
+function rulesLines(rules: EvaluationOutcome["rules"]): string[] {
+  if (!rules || (!rules.matched.length && !rules.undecided.length)) return [];
+  // Rule names are repository text: no control character reaches the terminal.
+  const text = (value: string) => value.replace(/\p{Cc}/gu, "?");
+  return [
+    ...rules.matched.map((rule) => `rule applied: ${text(rule.name)} (${text(rule.why)})`),
+    ...rules.undecided.map((rule) => `rule not decidable, its controls fail: ${text(rule.name)} (${text(rule.why)})`),
+    "",
+  ];
 }

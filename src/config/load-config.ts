@@ -1,7 +1,7 @@
 import { CONFIG_PATH } from "../common/product.js";
 import { describeGitHubError } from "../common/describe-error.js";
 import type { ConfigError } from "./config-error.js";
-import { mergeConfig } from "./merge-config.js";
+import { mergeConfigFiles } from "./merge-config.js";
 import { parseConfigFile, type RawConfig } from "./parse-config-file.js";
 import { applyFloor, type FloorHold } from "./policy-floor.js";
 import { configSchema, floorSchema, type SdlcGuardConfig } from "./schema.js";
@@ -29,7 +29,8 @@ export function describeLocation({ owner, repo, path }: FileLocation): string {
 /**
  * Loads `.github/sdlc-guard.yml`: the org's `.github` repository file is the policy every repository inherits, the
  * repository's own file (default branch) is merged over it, each with its `_extends` chain; then the org file's
- * `floor:` raises every key a repository set below it. No file at all means the POL-008 defaults.
+ * `floor:` raises every key a repository set below it. `rules:` add up (the org's first, then the repository's): they
+ * apply per pull request (src/evaluation/apply-policy-rules.ts). No file at all means the POL-008 defaults.
  */
 export async function loadConfig(owner: string, repo: string, readFile: ReadDefaultBranchFile): Promise<LoadedConfig> {
   // A file named twice (a repository that `_extends: .github`, which it also inherits) is read once.
@@ -47,7 +48,7 @@ export async function loadConfig(owner: string, repo: string, readFile: ReadDefa
   const inherited = isOrgRepo ? null : await loadWithExtends(org, read, []);
   if (inherited && !inherited.ok) return inherited;
   const orgChain = isOrgRepo ? mine : inherited;
-  const raw = mergeConfig(inherited?.raw ?? {}, mine?.raw ?? {});
+  const raw = mergeConfigFiles(inherited?.raw ?? {}, mine?.raw ?? {});
   const sources = [...(mine?.sources ?? []), ...(inherited?.sources ?? [])].filter((file, i, all) => all.indexOf(file) === i);
   const floor = orgChain?.floor === undefined ? undefined : floorSchema.parse(orgChain.floor);
   const { config, held } = applyFloor(configSchema.parse(raw), floor);
@@ -103,7 +104,7 @@ async function loadWithExtends(location: FileLocation, read: ReadDefaultBranchFi
     return { ok: false, error: { file, keyPath: "_extends", expected: `an existing file, but ${targetName} was not found` } };
   }
   if (!base.ok) return base;
-  return { ok: true, raw: mergeConfig(base.raw, own), sources: [file, ...base.sources], ...orgFloor };
+  return { ok: true, raw: mergeConfigFiles(base.raw, own), sources: [file, ...base.sources], ...orgFloor };
 }
 
 function parseExtends(value: string, defaultOwner: string): FileLocation | null {

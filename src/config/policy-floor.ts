@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { CATALOGUE } from "../controls/catalogue.js";
 import type { FloorRule } from "./schema-parts.js";
+import { ruleConditionSchema, type RuleCondition } from "./policy-rules.js";
 
 export type { FloorRule };
 
@@ -76,6 +77,21 @@ export function floorSchemaOf(controls: z.ZodObject, exceptions: z.ZodType) {
     .strictObject({
       controls: z.strictObject(controlFloors).optional().describe("Per-control minimums, keyed by control id (same keys as `controls`)."),
       exceptions: floorSection("exceptions", exceptions),
+      rules: z
+        .array(
+          z
+            .strictObject({
+              name: z.string().trim().min(1).max(100).describe("What the minimum is for, shown on the check run when it holds a value."),
+              if: ruleConditionSchema,
+              controls: z.strictObject(controlFloors).describe("Per-control minimums for the pull requests `if` matches."),
+            })
+            .describe("A floor that holds only for the pull requests its `if` matches (after every rule)."),
+        )
+        .max(50)
+        .optional()
+        .describe(
+          "Conditional minimums: each holds, after the rules, for the pull requests its `if` matches (same conditions as `rules`).",
+        ),
     })
     .describe(
       "Only in the organisation's `.github` repository: minimums no repository may lower. A repository value below the floor is held at the floor, and the check run says so.",
@@ -91,7 +107,11 @@ export interface FloorHold {
 
 type Section = Record<string, unknown>;
 /** A parsed `floor:` (its schema is built at run time, so its type is loose here). */
-export type Floor = { controls?: Record<string, unknown>; exceptions?: unknown };
+export type Floor = {
+  controls?: Record<string, unknown>;
+  exceptions?: unknown;
+  rules?: { name: string; if: RuleCondition; controls: Record<string, unknown> }[];
+};
 
 /**
  * The config with every key the floor bounds raised to the floor, and which keys were held (from what to what).

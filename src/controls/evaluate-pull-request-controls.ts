@@ -16,6 +16,7 @@ const FACT_NAMES: Record<OptionalPullRequestFact, string> = {
   comments: "the pull request's comments",
   forcePushes: "the force pushes of the pull request's head branch",
   secretScanning: "the secret-scanning alerts",
+  labels: "the pull request's labels",
 };
 
 /** The optional facts an enabled control needs with its settings. */

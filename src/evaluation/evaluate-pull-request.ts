@@ -35,6 +35,8 @@ import { InMemorySharedState, type SharedState } from "./shared-state.js";
 import { TtlCache } from "../common/ttl-cache.js";
 import { createStateCache, loadConfigCached, type StateCache, type StateCacheOptions } from "./state-cache.js";
 import { audit } from "../audit/audit-log.js";
+import { annotateRuleRows, ruleNeeds, type RulesApplied } from "../controls/policy-rules-match.js";
+import { policyForPullRequest } from "./apply-policy-rules.js";
 
 /** What one app instance remembers between evaluations: per-repository serialization, the check runs it wrote, caches. */
 export interface EvaluationMemory {
@@ -125,6 +127,8 @@ export interface EvaluationOutcome {
   waiversUnread?: string;
   /** GitHub requests this evaluation made (logical requests; retries of one request count once). */
   requests: number;
+  /** The `rules:` that applied to the PR (with why), and those that could not be decided. */
+  rules?: Pick<RulesApplied, "matched" | "undecided">;
 }
 
 /**
@@ -205,7 +209,12 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
   const config = loaded.ok ? loaded.config : undefined;
   // Secret-scanning state is read after the PR, and only for an open PR whose policy needs it (cached per repository).
   // The changed files are always read (no extra request below 100 files): a PR that changes the policy file is checked.
-  const needs = new Set([...(config ? snapshotNeeds(config) : NOTHING_EXTRA), "changedFiles" as const]);
+  // Rules read labels and changed files, and may turn on controls that need more: all of it is read up front.
+  const needs = new Set([
+    ...(config ? snapshotNeeds(config) : NOTHING_EXTRA),
+    ...(config ? ruleNeeds(config, snapshotNeeds) : NOTHING_EXTRA),
+    "changedFiles" as const,
+  ]);
   const read = await readPullRequest(octokit, target, appId, needs).catch((error: unknown) => error as Error);
 
   let headSha: string;
@@ -213,6 +222,7 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
   let results: ControlResult[] | undefined;
   let existing: OurRun | null | undefined;
   let waivers: Pick<EvaluationOutcome, "waivers" | "waiversUnread"> = {};
+  let rules: EvaluationOutcome["rules"];
   if (read instanceof Error || (read === null && target.announcedHeadSha)) {
     // An event named this PR: not being able to read it is a failure to report on its head, never silence.
     if (!target.announcedHeadSha) throw read;
@@ -256,15 +266,19 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
         ? await readSecretScanning(octokit, owner, repo, memory.cache.secretScanning)
         : undefined;
       const snapshot = { ...read.snapshot, secretScanning };
+      // The repository's policy with the rules that match this PR applied, and the floor again after them.
+      const policy = await policyForPullRequest(deps, snapshot, loaded.config);
       // Rows of this commit's other roles (e.g. it was also pushed straight to main) stay in its one check run.
-      const evaluated = await runControls(deps, snapshot, loaded.config, {
+      const evaluated = await runControls(deps, snapshot, policy.config, {
         run: existing,
         sharedHeadWith: read.sharedHeadWith,
         now: evaluatedAt,
       });
       waivers = { waivers: evaluated.waivers, waiversUnread: evaluated.waiversUnread };
-      results = mergeResults(evaluated.results, decodeResults(existing?.summary));
-      report = renderControlResults(results, concludeControls(results), ctx);
+      rules = { matched: policy.matched, undecided: policy.undecided };
+      results = mergeResults(annotateRuleRows(evaluated.results, policy), decodeResults(existing?.summary));
+      const floorHeld = [...(loaded.floorHeld ?? []), ...policy.held];
+      report = renderControlResults(results, concludeControls(results), { ...ctx, floorHeld, rules });
       if (read.sharedHeadWith.length) report = withSharedHead(report, read.sharedHeadWith);
     }
     // The PR was evaluated against the default branch's policy; the policy it proposes is checked apart, and shown.
@@ -286,7 +300,7 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
       { ...auditLine, github_requests: requests() },
       `dry run: sdlc-guard ${report.conclusion} for ${owner}/${repo}#${number}`,
     );
-    return { status: "reported", headSha, report, results, ...waivers, requests: requests() };
+    return { status: "reported", headSha, report, results, ...waivers, rules, requests: requests() };
   }
   const checkRun = { owner, repo, headSha, existing, appId, externalId: `pr-${number}`, completedAt: evaluatedAt };
   const checkRunId = await ensureCheckRun(octokit, checkRun, report, memory.checkRuns);
@@ -296,7 +310,7 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
     { ...auditLine, check_run_id: checkRunId, github_requests: requests() },
     `sdlc-guard ${report.conclusion} for ${owner}/${repo}#${number}`,
   );
-  return { status: "reported", headSha, report, results, ...waivers, checkRunId, requests: requests() };
+  return { status: "reported", headSha, report, results, ...waivers, rules, checkRunId, requests: requests() };
 }
 
 /** The teams whose members the controls need: reviewer teams, and the code-owner teams of the changed files. */

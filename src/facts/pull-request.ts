@@ -139,6 +139,8 @@ export interface PullRequestSnapshot {
   secretScanning?: Fetched<SecretScanningState>;
   /** Force pushes of the head branch, oldest first (the PR's timeline): who pushed the head, and since when it is the head. */
   forcePushes?: Fetched<ForcePush[]>;
+  /** The PR's labels, read only when a rule's `if` names labels. */
+  labels?: Fetched<string[]>;
 }
 
 /** The parts of the snapshot read only when a control (or the waivers) needs them. */
@@ -150,6 +152,7 @@ export const OPTIONAL_PULL_REQUEST_FACTS = [
   "comments",
   "forcePushes",
   "secretScanning",
+  "labels",
 ] as const;
 export type OptionalPullRequestFact = (typeof OPTIONAL_PULL_REQUEST_FACTS)[number];
 

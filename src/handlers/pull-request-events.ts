@@ -12,6 +12,9 @@ export function registerPullRequestEvents(app: Probot, options: HandlerDeps): vo
       "pull_request.edited",
       "pull_request.ready_for_review",
       "pull_request.converted_to_draft",
+      // Rules' `if: { labels }` (src/controls/policy-rules-match.ts RULE_TRIGGERS).
+      "pull_request.labeled",
+      "pull_request.unlabeled",
     ],
     async (context) => {
       const pr = context.payload.pull_request;

@@ -2,6 +2,7 @@ import type { ConfigError } from "../config/config-error.js";
 import type { FloorHold } from "../config/policy-floor.js";
 import type { Conclusion } from "../controls/results.js";
 import type { ControlResult } from "../controls/results.js";
+import { describeMatchedRules, type RulesApplied } from "../controls/policy-rules-match.js";
 import { clampKeepingResults, decodeResults, encodeResults, mergeResults, withoutResults } from "./check-run-state.js";
 import { clampMarkdown, inlineCode, tableCell } from "../common/markdown.js";
 
@@ -24,6 +25,8 @@ export interface EvaluationContext {
   configSources: string[];
   /** Keys the org's floor held (a repository value below it), named on the policy line. */
   floorHeld?: FloorHold[];
+  /** The `rules:` that applied (with why) and those that could not be decided, named on the policy line. */
+  rules?: Pick<RulesApplied, "matched" | "undecided">;
   evaluatedAt: string;
 }
 
@@ -60,7 +63,7 @@ export function renderControlResults(results: ControlResult[], conclusion: Concl
   );
   const notes = results.flatMap((r) => (r.notes ?? []).map((n) => `- \`${r.id}\`: ${n}`));
   const summary = [
-    `${header(ctx)} against ${policyName(ctx.configSources)}.${heldByFloor(ctx.floorHeld)}`,
+    `${header(ctx)} against ${policyName(ctx.configSources)}.${ctx.rules ? describeMatchedRules(ctx.rules) : ""}${heldByFloor(ctx.floorHeld)}`,
     "",
     "| Control | Result | Enforcement | Reason | How to fix |",
     "|---|---|---|---|---|",

@@ -96,6 +96,26 @@ describe("sdlc-guard evaluate (dry run)", () => {
     expect(repo.checkRuns).toEqual([]);
   });
 
+  it("evaluate prints the rules that apply to the PR, with why (and --json lists them)", async () => {
+    const { world, repo } = setup({ files: ["infra/main.tf"] });
+    repo.files.set(
+      ".github/sdlc-guard.yml",
+      'controls:\n  jira: { projects: [PAY] }\nrules:\n  - name: infrastructure changes need three approvals\n    if: { paths: ["infra/**"] }\n    controls:\n      reviews: { min_approvals: 3 }\n',
+    );
+    expectDryRun(world);
+    expectDryRun(world);
+
+    const { code, stdout } = await cli(["evaluate", "acme/payments#1"], { GITHUB_TOKEN: TOKEN });
+    const json = await cli(["evaluate", "acme/payments#1", "--json"], { GITHUB_TOKEN: TOKEN });
+
+    expect(code).toBe(1);
+    expect(stdout).toContain("\nrule applied: infrastructure changes need three approvals (infra/main.tf)\n");
+    expect((JSON.parse(json.stdout) as { rules: unknown }).rules).toEqual({
+      matched: [{ name: "infrastructure changes need three approvals", why: "infra/main.tf" }],
+      undecided: [],
+    });
+  });
+
   it("--json prints one JSON object with the conclusion, report, per-control results and request count (PR given as a URL)", async () => {
     const { world, repo, pr } = setup();
     expectDryRun(world);

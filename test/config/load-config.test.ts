@@ -72,6 +72,7 @@ const POL_008: SdlcGuardConfig = {
     keep_on_new_commits: [],
   },
   summary: { repository: ".github", schedule: "0 6 * * *", jitter_minutes: 30, period_days: 30, inactive_days: 180, merged_pass_rate: 100 },
+  rules: [],
 };
 
 describe("loading .github/sdlc-guard.yml", () => {

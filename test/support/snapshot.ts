@@ -27,6 +27,7 @@ export function pullRequestSnapshot(overrides: Partial<PullRequestSnapshot> = {}
     // Read by `reviews` (independent approvers): no commit by anyone, no force push.
     commits: fetched([]),
     forcePushes: fetched([]),
+    labels: undefined,
     ...overrides,
   };
 }

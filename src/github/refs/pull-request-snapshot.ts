@@ -126,7 +126,7 @@ export const BRANCH_RULES_SELECTION = `branchProtectionRule {
  */
 export const PULL_REQUEST_QUERY = `query SdlcGuardPullRequest($owner: String!, $repo: String!, $number: Int!, $appId: Int!,
   $withFiles: Boolean!, $withCommits: Boolean!, $withChecks: Boolean!, $withCodeOwners: Boolean!, $withComments: Boolean = false,
-  $withForcePushes: Boolean = false) {
+  $withForcePushes: Boolean = false, $withLabels: Boolean = false) {
   repository(owner: $owner, name: $repo) {
     pullRequest(number: $number) {
       id number title body isDraft state headRefName headRefOid baseRefName changedFiles
@@ -144,6 +144,7 @@ export const PULL_REQUEST_QUERY = `query SdlcGuardPullRequest($owner: String!, $
       reviews(first: 100) { ${pageOf(REVIEW_FIELDS)} }
       comments(first: 100) @include(if: $withComments) { totalCount ${pageOf(COMMENT_FIELDS)} }
       files(first: 100) @include(if: $withFiles) { ${pageOf(FILE_FIELDS)} }
+      labels(first: 100) @include(if: $withLabels) { totalCount nodes { name } }
       allCommits: commits(first: 100) @include(if: $withCommits) { totalCount ${pageOf(COMMIT_FIELDS)} }
       forcePushes: timelineItems(last: 1, itemTypes: [HEAD_REF_FORCE_PUSHED_EVENT]) @include(if: $withForcePushes) { ${FORCE_PUSH_FIELDS} }
       commits(last: 1) {
@@ -179,6 +180,7 @@ export const QUERY_FLAG_OF_FACT: Record<Exclude<OptionalPullRequestFact, "secret
   codeOwners: "withCodeOwners",
   comments: "withComments",
   forcePushes: "withForcePushes",
+  labels: "withLabels",
 };
 
 /** The variables of PULL_REQUEST_QUERY that select the optional facts `needs` names. */
@@ -250,6 +252,7 @@ interface GqlPullRequest {
   forcePushes?: { nodes: ({ createdAt?: string; actor?: { login: string } | null; afterCommit?: { oid: string } | null } | null)[] } | null;
   commits: { nodes: ({ commit: GqlHeadCommit } | null)[] };
   comments?: (GqlPage<GqlComment> & { totalCount: number }) | null;
+  labels?: { totalCount: number; nodes: ({ name: string } | null)[] } | null;
 }
 interface GqlGitActor {
   name: string | null;
@@ -350,6 +353,7 @@ export async function readPullRequest(
     codeOwners: needs.has("codeOwners") ? toCodeOwners(pr) : undefined,
     comments,
     forcePushes: needs.has("forcePushes") ? toForcePushes(pr) : undefined,
+    labels: needs.has("labels") ? toLabels(pr) : undefined,
   };
   const sharedHeadWith = (head?.associatedPullRequests?.nodes ?? [])
     .filter((other) => other && other.number !== pr.number && other.state === "OPEN" && other.headRefOid === pr.headRefOid)
@@ -559,4 +563,12 @@ function toForcePushes(pr: GqlPullRequest): Fetched<ForcePush[]> {
       n?.createdAt ? [{ at: n.createdAt, actor: n.actor?.login ?? null, afterSha: n.afterCommit?.oid ?? null }] : [],
     ),
   );
+}
+
+/** The PR's labels; more than the first page (100, far above what PRs carry) cannot be decided on, so it fails closed. */
+function toLabels(pr: GqlPullRequest): Fetched<string[]> {
+  if (!pr.labels) return unavailable("GitHub did not return the labels");
+  const names = pr.labels.nodes.flatMap((node) => (node ? [node.name] : []));
+  if (names.length < pr.labels.totalCount) return unavailable(`GitHub listed ${names.length} of the ${pr.labels.totalCount} labels`);
+  return fetched(names);
 }
