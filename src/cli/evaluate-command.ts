@@ -2,6 +2,7 @@ import { pino, type Logger } from "pino";
 import { createEvaluationMemory, evaluatePullRequest, type PullRequestTarget } from "../evaluation/evaluate-pull-request.js";
 import { describeGitHubError } from "../common/describe-error.js";
 import { createJiraClient, jiraSettingsFromEnv } from "../jira/jira-client.js";
+import { markdownForTerminal } from "../report/terminal-text.js";
 import { githubClientFromEnv } from "./github-client.js";
 import { CliError, EXIT, type CliDeps, type CliIo, type CliOutput } from "./io.js";
 
@@ -79,7 +80,7 @@ export async function evaluateCommand(
         `sdlc-guard: ${conclusion} (${ref} at ${outcome.headSha?.slice(0, 12) ?? "unknown head"})`,
         output.title,
         "",
-        output.summary,
+        markdownForTerminal(output.summary),
         "",
         `(dry run: nothing was written to GitHub; ${requests})`,
         "",
