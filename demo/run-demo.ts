@@ -3,9 +3,10 @@ import { pathToFileURL } from "node:url";
 import { run } from "probot";
 import { createSdlcGuardApp } from "../src/app.js";
 import { appOptionsFromEnv } from "../src/handlers/app-options.js";
+import { markdownForTerminal, TERMINAL_WIDTH } from "../src/report/terminal-text.js";
 import { simulatedAppEnv } from "../sim/app-env.js";
 import { GitHubWorld, type SimPullRequest } from "../sim/github-world.js";
-import { approval, compliantPullRequest, compliantRepo } from "../sim/scenarios.js";
+import { approval, compliantPullRequest, compliantRepo, distinctSha } from "../sim/scenarios.js";
 import { freePort } from "../sim/free-port.js";
 import { startSimulator } from "../sim/server.js";
 import { deliverWebhook } from "../sim/signed-delivery.js";
@@ -17,6 +18,8 @@ import { pullRequestEvent, pushEvent, tagCreateEvent, type WebhookEvent } from "
 export interface DemoCase {
   name: string;
   expected: "success" | "failure";
+  /** The commit evaluated. */
+  sha: string;
   conclusion: string | null;
   title: string | null;
   summary: string | null;
@@ -27,19 +30,22 @@ export async function runDemo(
 ): Promise<{ cases: DemoCase[]; badSignatureStatus: number; githubRequestsAfterBadSignature: number }> {
   const world = new GitHubWorld();
   const repo = compliantRepo(world);
+  // Head SHAs that differ in their first characters, as real ones do: the output shows them short.
+  const head = (n: number) => ({ headSha: distinctSha(`${repo.owner}/${repo.name}#${n}`) });
   const cases: { name: string; expected: DemoCase["expected"]; pr: SimPullRequest }[] = [
-    { name: "compliant PR", expected: "success", pr: compliantPullRequest(world, repo, 1) },
-    { name: "one approval only", expected: "failure", pr: compliantPullRequest(world, repo, 2) },
+    { name: "compliant PR", expected: "success", pr: compliantPullRequest(world, repo, 1, head(1)) },
+    { name: "one approval only", expected: "failure", pr: compliantPullRequest(world, repo, 2, head(2)) },
     {
       name: "no Jira key",
       expected: "failure",
       pr: compliantPullRequest(world, repo, 3, {
+        ...head(3),
         title: "Rotate card-token keys",
         headRef: "feature/rotate-keys",
         body: "## Description\nRotates keys.\n\n## Testing\nUnit tests.\n\n## Security considerations\nKeys never leave the vault.",
       }),
     },
-    { name: "unprotected base branch", expected: "failure", pr: compliantPullRequest(world, repo, 4, { baseRef: "legacy" }) },
+    { name: "unprotected base branch", expected: "failure", pr: compliantPullRequest(world, repo, 4, { ...head(4), baseRef: "legacy" }) },
   ];
   const onlyOne = cases[1]!.pr;
   onlyOne.reviews = [approval("rev-bob", onlyOne.headSha)];
@@ -80,6 +86,7 @@ export async function runDemo(
       results.push({
         name,
         expected,
+        sha: pr.headSha,
         conclusion: run?.conclusion ?? null,
         title: run?.output.title ?? null,
         summary: run?.output.summary ?? null,
@@ -106,6 +113,7 @@ export async function runDemo(
       results.push({
         name,
         expected: "failure",
+        sha,
         conclusion: run?.conclusion ?? null,
         title: run?.output.title ?? null,
         summary: run?.output.summary ?? null,
@@ -131,10 +139,14 @@ export async function runDemo(
   }
 }
 
+/** The check run's table as a terminal shows it, indented, within 120 columns. */
 function tableOf(summary: string): string {
-  return summary
+  const table = summary
     .split("\n")
     .filter((line) => line.startsWith("|"))
+    .join("\n");
+  return markdownForTerminal(table, TERMINAL_WIDTH - 3)
+    .split("\n")
     .map((line) => `   ${line}`)
     .join("\n");
 }

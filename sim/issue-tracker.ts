@@ -73,6 +73,8 @@ export class SimIssueTracker {
   private nextLabelId = 500;
   private nextReactionId = 1;
   private tick = 0;
+  /** Where the write clock starts (default 2026-11-20T09:00:00Z; the playground starts it at the real time). */
+  clockStartMs = CLOCK_START;
 
   /** Every issue of every repository, with the repository it belongs to. */
   all(): { owner: string; repo: string; issue: SimIssue }[] {
@@ -429,12 +431,12 @@ export class SimIssueTracker {
 
   /** The clock's time for the next write, without moving it (for other parts of the world that record a time). */
   peekNow(): string {
-    return new Date(CLOCK_START + this.tick * 1000).toISOString().replace(".000Z", "Z");
+    return new Date(this.clockStartMs + this.tick * 1000).toISOString().replace(".000Z", "Z");
   }
 
   /** A deterministic clock: every write is one second after the previous one. */
   private now(): string {
-    return new Date(CLOCK_START + this.tick++ * 1000).toISOString().replace(".000Z", "Z");
+    return new Date(this.clockStartMs + this.tick++ * 1000).toISOString().replace(".000Z", "Z");
   }
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { GitHubWorld, sha, strictClassicRule, type SimPullRequest, type SimRepo, type SimReview } from "./github-world.js";
 
 export const PAYMENTS_CONFIG = `# acme/payments: POL-008 with our Jira projects
@@ -39,4 +40,9 @@ export function compliantPullRequest(
     reviews: [approval("rev-bob", headSha, 10), approval("rev-carol", headSha, 20)],
     ...overrides,
   });
+}
+
+/** A 40-hex SHA that differs from the start for names that share a prefix (`sha()` keeps a common prefix common). */
+export function distinctSha(name: string): string {
+  return createHash("sha1").update(name).digest("hex");
 }

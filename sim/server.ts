@@ -9,11 +9,14 @@ export interface RunningSimulator {
   close(): Promise<void>;
 }
 
+/** Routes that are not GitHub's (the playground's `/_playground/...`): a promise of the answer, or undefined to let GitHub answer. */
+export type ExtraRoutes = (method: string, url: string, body: string) => Promise<{ status: number; body: unknown }> | undefined;
+
 /**
  * Serves a GitHubWorld over HTTP on 127.0.0.1, shaped like GitHub Enterprise Server (GHE_HOST / GHE_PROTOCOL=http);
  * `latencyMs` delays every answer, as GitHub's own latency would (benchmarks).
  */
-export async function startSimulator(world: GitHubWorld, port = 0, latencyMs = 0): Promise<RunningSimulator> {
+export async function startSimulator(world: GitHubWorld, port = 0, latencyMs = 0, extra?: ExtraRoutes): Promise<RunningSimulator> {
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -23,6 +26,20 @@ export async function startSimulator(world: GitHubWorld, port = 0, latencyMs = 0
         void delay(latencyMs).then(() => {
           const url = (req.url ?? "/").replace(/^\/api\/v3(?=\/)/, "").replace(/^\/api\/graphql/, "/graphql");
           const text = Buffer.concat(chunks).toString("utf8");
+          const own = extra?.(req.method ?? "GET", req.url ?? "/", text);
+          if (own) {
+            void own.then(
+              (answer) => {
+                res.writeHead(answer.status, { "content-type": "application/json; charset=utf-8" });
+                res.end(JSON.stringify(answer.body));
+              },
+              (error: unknown) => {
+                res.writeHead(500, { "content-type": "application/json" });
+                res.end(JSON.stringify({ message: (error as Error).message }));
+              },
+            );
+            return;
+          }
           try {
             const answer = world.handle(req.method ?? "GET", url, text ? JSON.parse(text) : undefined, req.headers);
             // The world writes pagination links for api.github.com: here they point back at this server.

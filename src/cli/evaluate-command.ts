@@ -7,7 +7,7 @@ import {
 } from "../evaluation/evaluate-pull-request.js";
 import { describeGitHubError } from "../common/describe-error.js";
 import { createJiraClient, jiraSettingsFromEnv } from "../jira/jira-client.js";
-import { withoutResults } from "../report/check-run-state.js";
+import { markdownForTerminal } from "../report/terminal-text.js";
 import { githubClientFromEnv } from "./github-client.js";
 import { CliError, EXIT, type CliDeps, type CliIo, type CliOutput } from "./io.js";
 
@@ -86,8 +86,8 @@ export async function evaluateCommand(
         `sdlc-guard: ${conclusion} (${ref} at ${outcome.headSha?.slice(0, 12) ?? "unknown head"})`,
         output.title,
         "",
-        // The hidden rows (base64, for the app's next evaluation) are for GitHub, not for a person: --json has them.
-        withoutResults(output.summary),
+        // Aligned for a terminal, without the hidden rows (base64, for the app's next evaluation): --json has them.
+        markdownForTerminal(output.summary),
         "",
         ...rulesLines(outcome.rules),
         `(dry run: nothing was written to GitHub; ${requests})`,

@@ -79,7 +79,11 @@ function createProgram(env: NodeJS.ProcessEnv, io: CliIo, deps: CliDeps, setExit
     )
     .requiredOption("--org <org>", "the GitHub organisation", parseOrgLogin)
     .option("--post", 'write the summary to the "SDLC compliance summary" issue (created once, then edited in place)')
-    .addOption(new Option("--format <format>", "what to print").choices(SUMMARY_FORMATS).default("markdown"))
+    .addOption(
+      new Option("--format <format>", "what to print (text: a table for the terminal, 120 columns)")
+        .choices(SUMMARY_FORMATS)
+        .default("markdown"),
+    )
     .addHelpText(
       "after",
       [

@@ -2,12 +2,13 @@ import { runOrgSummary } from "../evaluation/refresh-org-summary.js";
 import { describeFailure } from "../common/describe-error.js";
 import { webUrlFromEnv } from "../common/web-url.js";
 import { summaryAsCsv, summaryAsJson } from "../report/org-summary-formats.js";
+import { summaryAsText } from "../report/terminal-text.js";
 import { cliLogger, appIdFromEnv } from "./evaluate-command.js";
 import { githubClientFromEnv } from "./github-client.js";
 import { progressBar } from "./progress.js";
 import { CliError, EXIT, type CliDeps, type CliIo } from "./io.js";
 
-export const SUMMARY_FORMATS = ["markdown", "json", "csv"] as const;
+export const SUMMARY_FORMATS = ["markdown", "json", "csv", "text"] as const;
 
 export interface SummaryOptions {
   org: string;
@@ -54,7 +55,9 @@ export async function summaryCommand(options: SummaryOptions, env: NodeJS.Proces
       ? summaryAsJson(summary)
       : options.format === "csv"
         ? summaryAsCsv(summary)
-        : [rendered.body, ...rendered.parts].join("\n\n");
+        : options.format === "text"
+          ? summaryAsText(summary)
+          : [rendered.body, ...rendered.parts].join("\n\n");
   io.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
   const where = run.published
     ? `posted to ${run.repository}#${run.published.issueNumber} (${run.published.outcome}), with ${run.postRequests} more GitHub requests`

@@ -9,6 +9,7 @@ import { approval, compliantPullRequest, compliantRepo } from "../../sim/scenari
 import { startSimulator } from "../../sim/server.js";
 import { mockGitHub, warmUpGitHubModel, worldsInTest } from "../support/github-mock.js";
 import { testPrivateKey } from "../support/test-app.js";
+import { displayWidth, TERMINAL_WIDTH } from "../../src/report/terminal-text.js";
 
 const TOKEN = "ghp_cliTestToken0123456789abcdefABCDEF";
 const NOW = () => new Date("2026-11-21T09:00:00Z");
@@ -68,8 +69,11 @@ describe("sdlc-guard evaluate (dry run)", () => {
     expect(lines[0]).toMatch(/^sdlc-guard: success \(acme\/payments#1 at [0-9a-f]{12}\)$/);
     expect(lines[1]).toBe("All required controls pass");
     expect(lines[2]).toBe("");
-    expect(stdout).toContain("| `reviews` | ✅ pass |");
-    expect(stdout).toContain("| Control | Result | Enforcement | Reason | How to fix |");
+    // The table as a terminal shows it: aligned columns, no Markdown pipes, no hidden results block.
+    expect(stdout).toMatch(/^`reviews`\s+✅ pass\s+required\s/m);
+    expect(stdout).toMatch(/^Control\s+Result\s+Enforcement\s+Reason\s+How to fix$/m);
+    expect(stdout).not.toContain("<!--");
+    expect(stdout.split("\n").filter((line) => displayWidth(line) > TERMINAL_WIDTH)).toEqual([]);
     expect(stdout.trimEnd().split("\n").pop()).toBe("(dry run: nothing was written to GitHub; 6 GitHub requests)");
     expect(stderr).toBe("");
     // Nothing written: no check run created or updated, in the requests or in the world.
@@ -92,7 +96,7 @@ describe("sdlc-guard evaluate (dry run)", () => {
     expect(code).toBe(1);
     expect(stdout.split("\n")[0]).toMatch(/^sdlc-guard: failure /);
     expect(stdout.split("\n")[1]).toBe("1 required control(s) failing: reviews");
-    expect(stdout).toContain("| `reviews` | ❌ fail |");
+    expect(stdout).toMatch(/^`reviews`\s+❌ fail\s+required\s+1 of 2 required approvals/m);
     expect(repo.checkRuns).toEqual([]);
   });
 

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { runDemo } from "../../demo/run-demo.js";
+import { displayWidth, TERMINAL_WIDTH } from "../../src/report/terminal-text.js";
 
 /** The lines of the README's demo sample (between its markers, without the code fence). */
 function readmeDemoSample(): string[] {
@@ -9,9 +10,14 @@ function readmeDemoSample(): string[] {
 }
 
 describe("npm run demo", () => {
-  it("runs the real app against the simulator and prints the check runs of four PRs, a direct push and a bad tag with the expected conclusions", async () => {
+  let output: Awaited<ReturnType<typeof runDemo>> & { lines: string[] };
+  beforeAll(async () => {
     const lines: string[] = [];
-    const { cases, badSignatureStatus, githubRequestsAfterBadSignature } = await runDemo((line) => lines.push(line));
+    output = { ...(await runDemo((line) => lines.push(line))), lines };
+  }, 60_000);
+
+  it("runs the real app against the simulator and prints the check runs of four PRs, a direct push and a bad tag with the expected conclusions", () => {
+    const { cases, badSignatureStatus, githubRequestsAfterBadSignature, lines } = output;
 
     expect(cases.map((c) => [c.name, c.conclusion])).toEqual([
       ["compliant PR", "success"],
@@ -30,7 +36,7 @@ describe("npm run demo", () => {
     expect(cases[1]!.title).toBe("1 required control(s) failing: reviews");
     expect(cases[2]!.title).toBe("1 required control(s) failing: jira");
     expect(cases[3]!.title).toBe("1 required control(s) failing: branch-protection");
-    expect(lines.join("\n")).toContain("| `reviews` | ❌ fail | required | 1 of 2 required approvals");
+    expect(lines.join("\n")).toMatch(/`reviews`\s+❌ fail\s+required\s+1 of 2 required approvals/);
     // The README shows an abridged copy of this output: every line it shows is printed, word for word.
     const sample = readmeDemoSample();
     expect(sample.length).toBeGreaterThan(10);
@@ -38,5 +44,16 @@ describe("npm run demo", () => {
     expect(sample.filter((line) => !printed.has(line))).toEqual([]);
     expect(badSignatureStatus).toBe(400);
     expect(githubRequestsAfterBadSignature).toBe(0);
-  }, 60_000);
+  });
+
+  it("shows each PR's own commit, and its check-run tables fit in 120 columns", () => {
+    const prShas = output.cases.slice(0, 4).map((c) => c.sha.slice(0, 7));
+    expect(new Set(prShas).size).toBe(4);
+    const tooWide = output.lines
+      .join("\n")
+      .split("\n")
+      .filter((line) => line.startsWith("   ") && displayWidth(line) > TERMINAL_WIDTH);
+    expect(output.lines.join("\n")).toMatch(/^ {3}Control\s+Result\s+Enforcement\s+Reason\s+How to fix$/m);
+    expect(tooWide).toEqual([]);
+  });
 });
