@@ -2,6 +2,7 @@ import { z } from "zod";
 import { CONTROL_IDS, controlSettingsShape, type ControlId } from "../controls/catalogue.js";
 import { teamSchema } from "./schema-parts.js";
 import { floorSchemaOf } from "./policy-floor.js";
+import { notificationsSchema } from "./notifications-schema.js";
 
 /** Per-control settings, keyed by control id: each control's section comes from its descriptor (src/controls/catalogue.ts). */
 export const controlsSchema = z.strictObject(controlSettingsShape()).describe("Per-control settings, keyed by control id.");
@@ -103,6 +104,7 @@ export const configSchema = z
     exceptions: exceptionsSchema.prefault({}),
     summary: summarySchema.prefault({}),
     floor: floorSchema.optional(),
+    notifications: notificationsSchema.optional(),
   })
   .describe("sdlc-guard configuration (.github/sdlc-guard.yml on the default branch).");
 

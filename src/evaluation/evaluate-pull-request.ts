@@ -35,6 +35,7 @@ import { InMemorySharedState, type SharedState } from "./shared-state.js";
 import { TtlCache } from "../common/ttl-cache.js";
 import { createStateCache, loadConfigCached, type StateCache, type StateCacheOptions } from "./state-cache.js";
 import { audit } from "../audit/audit-log.js";
+import type { Notifier } from "../notify/notifier.js";
 
 /** What one app instance remembers between evaluations: per-repository serialization, the check runs it wrote, caches. */
 export interface EvaluationMemory {
@@ -98,6 +99,8 @@ export interface EvaluationDeps {
   now?: () => Date;
   /** false: a dry run (the CLI): everything is read and the report returned, nothing is written to GitHub. */
   write?: boolean;
+  /** Sends new findings to the org's `notifications:` channels, off the request path (absent: none are sent). */
+  notifier?: Notifier;
 }
 
 export interface PullRequestTarget {
