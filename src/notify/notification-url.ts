@@ -5,7 +5,7 @@ export type UrlCheck = { ok: true; url: URL } | { ok: false; reason: string };
 
 /** A literal address that must never receive a notification: loopback, private, link-local, unspecified, CGNAT, ULA. */
 export function isInternalAddress(address: string): boolean {
-  const v4 = isIP(address) === 4 ? address : /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+  const v4 = isIP(address) === 4 ? address : mappedV4(address);
   if (v4) {
     const [a, b] = v4.split(".").map(Number) as [number, number];
     return (
@@ -21,6 +21,16 @@ export function isInternalAddress(address: string): boolean {
   }
   const v6 = address.toLowerCase();
   return v6 === "::" || v6 === "::1" || /^f[cd]/.test(v6) || /^fe[89ab]/.test(v6) || /^ff/.test(v6);
+}
+
+/** The IPv4 address inside an IPv4-mapped IPv6 one (`::ffff:127.0.0.1`, which URL writes `::ffff:7f00:1`). */
+function mappedV4(address: string): string | undefined {
+  const dotted = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+  if (dotted) return dotted;
+  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
+  if (!hex) return undefined;
+  const [high, low] = [parseInt(hex[1]!, 16), parseInt(hex[2]!, 16)];
+  return [high >> 8, high & 255, low >> 8, low & 255].join(".");
 }
 
 /**
