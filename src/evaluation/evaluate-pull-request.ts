@@ -36,6 +36,7 @@ import { TtlCache } from "../common/ttl-cache.js";
 import { createStateCache, loadConfigCached, type StateCache, type StateCacheOptions } from "./state-cache.js";
 import { audit } from "../audit/audit-log.js";
 import type { Notifier } from "../notify/notifier.js";
+import { waiverEndedNotification, waiverGrantedNotification } from "./notify-findings.js";
 
 /** What one app instance remembers between evaluations: per-repository serialization, the check runs it wrote, caches. */
 export interface EvaluationMemory {
@@ -299,6 +300,14 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
     { ...auditLine, check_run_id: checkRunId, github_requests: requests() },
     `sdlc-guard ${report.conclusion} for ${owner}/${repo}#${number}`,
   );
+  // Waivers granted and ended reach the org's channels once each (the claims de-duplicate every later evaluation).
+  if (loaded.ok && waivers.waivers) {
+    const pr = { owner, repo, number };
+    for (const waiver of waivers.waivers.active)
+      deps.notifier?.notify(loaded.config.notifications, waiverGrantedNotification(pr, waiver, evaluatedAt));
+    for (const ended of waivers.waivers.ended ?? [])
+      deps.notifier?.notify(loaded.config.notifications, waiverEndedNotification(pr, ended, evaluatedAt));
+  }
   return { status: "reported", headSha, report, results, ...waivers, checkRunId, requests: requests() };
 }
 

@@ -1,6 +1,7 @@
 import type { NotificationEvent } from "../config/notifications-schema.js";
 import type { ControlResult } from "../controls/results.js";
 import type { Notification } from "../report/notification-messages.js";
+import type { EndedWaiver, Waiver } from "../controls/waivers.js";
 
 /** Inline code marks of our Markdown subjects ("tag `v1.4.0`") are dropped: each channel escapes text its own way. */
 const plain = (text: string): string => text.replace(/`/g, "");
@@ -55,6 +56,43 @@ export function unverifiedMergeNotification(
       { name: "Finding", value: result.reason },
     ],
     url: `${merge.htmlUrl}/pull/${merge.number}`,
+    at,
+  };
+}
+
+/** A waiver in force on a PR: told once per grant (its comment is the record). */
+export function waiverGrantedNotification(pr: { owner: string; repo: string; number: number }, waiver: Waiver, at: string): Notification {
+  return {
+    event: "waiver-granted",
+    key: `waiver-granted:#${pr.number}:${waiver.control}:${waiver.url}`,
+    repository: `${pr.owner}/${pr.repo}`,
+    title: `${waiver.control} waived on #${pr.number} in ${pr.owner}/${pr.repo} by ${waiver.by}`,
+    severity: "info",
+    facts: [
+      { name: "Control", value: waiver.control },
+      { name: "Waived by", value: waiver.by },
+      { name: "Justification", value: waiver.justification },
+      { name: "Expires", value: waiver.expiresAt ?? "never" },
+    ],
+    url: waiver.url,
+    at,
+  };
+}
+
+/** A waiver that no longer applies (expired, or a new commit): told once per waiver. */
+export function waiverEndedNotification(pr: { owner: string; repo: string; number: number }, ended: EndedWaiver, at: string): Notification {
+  return {
+    event: "waiver-ended",
+    key: `waiver-ended:#${pr.number}:${ended.control}:${ended.by}:${ended.grantedAt ?? ended.why}`,
+    repository: `${pr.owner}/${pr.repo}`,
+    title: `The waiver of ${ended.control} on #${pr.number} in ${pr.owner}/${pr.repo} ended`,
+    severity: "info",
+    facts: [
+      { name: "Control", value: ended.control },
+      { name: "Waived by", value: ended.by },
+      { name: "Why it ended", value: plain(ended.why) },
+    ],
+    ...(ended.url ? { url: ended.url } : {}),
     at,
   };
 }

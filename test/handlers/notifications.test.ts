@@ -2,7 +2,9 @@ import { createHmac } from "node:crypto";
 import { pino, type Logger } from "pino";
 import { GitHubWorld, sha, type SimRepo } from "../../sim/github-world.js";
 import { compliantPullRequest, compliantRepo } from "../../sim/scenarios.js";
-import { pullRequestEvent, pushEvent } from "../../sim/webhook-payloads.js";
+import { issueCommentEvent, pullRequestEvent, pushEvent } from "../../sim/webhook-payloads.js";
+import { routeToWorld } from "../support/route-to-world.js";
+import { waiverWorld, WAIVER_NOW } from "../support/waiver-world.js";
 import { InMemorySharedState } from "../../src/evaluation/shared-state.js";
 import { Notifier, onNotificationOutcome, type NotificationRecord } from "../../src/notify/notifier.js";
 import { notificationsTotal, wireMetrics } from "../../src/operations/metrics.js";
@@ -286,6 +288,37 @@ describe("notifications: each new finding reaches the org's channels", () => {
     expect(text()).not.toContain(slack.url.split("/hook")[0]);
     expect(w.issues.list("acme", "payments")).toHaveLength(1);
     expect(repo.checkRuns.at(-1)!.conclusion).toBe("failure");
+  });
+});
+
+describe("notifications: waivers granted and ended", () => {
+  it("a waiver is told once when granted and once when it expires; later evaluations add nothing", async () => {
+    const slack = await receiver();
+    const { world: w, repo, pr, thread } = waiverWorld();
+    w.addRepo("acme", ".github").files.set(".github/sdlc-guard.yml", orgFile("    - { type: slack, url_env: SLACK_URL }\n"));
+    const sharedState = new InMemorySharedState();
+    const log = pino({ level: "silent" }) as Logger;
+    const notifier = new Notifier({ claims: sharedState, log, env: { SLACK_URL: slack.url }, allowInternalUrls: true, retryBaseMs: 1 });
+    let clock = WAIVER_NOW;
+    const probot = createTestApp(w, { sharedState, notifier, now: () => new Date(clock) });
+    routeToWorld(w, ["GET", "POST", "PATCH"]);
+    const justification = "Hotfix for the card outage; ticket filed after the fact (INC-77)";
+
+    await probot.receive(issueCommentEvent(w, repo, thread, { login: "lead-lina" }, `/sdlc-guard waive jira ${justification}`) as never);
+    await notifier.idle();
+    expect(slack.received.map((m) => m.json.text)).toEqual(["Notice: jira waived on #51 in acme/payments by lead-lina"]);
+    expect(JSON.stringify(slack.received[0]!.json)).toContain(`*Justification*\\n${justification}`);
+
+    clock = "2026-12-30T00:00:00Z";
+    await probot.receive(pullRequestEvent(w, repo, pr, "synchronize") as never);
+    await probot.receive(pullRequestEvent(w, repo, pr, "synchronize") as never);
+    await notifier.idle();
+
+    expect(slack.received.map((m) => m.json.text)).toEqual([
+      "Notice: jira waived on #51 in acme/payments by lead-lina",
+      "Notice: The waiver of jira on #51 in acme/payments ended",
+    ]);
+    expect(JSON.stringify(slack.received[1]!.json)).toMatch(/waiver of jira by @lead-lina expired on 2026-12-04/);
   });
 });
 
