@@ -62,7 +62,9 @@ export class Notifier {
   private running = 0;
   private readonly waiters: (() => void)[] = [];
 
-  constructor(private readonly options: NotifierOptions) {}
+  constructor(private readonly options: NotifierOptions) {
+    notifiers.add(new WeakRef(this));
+  }
 
   /** Queues `notification` for every channel of `config` that wants its event; never throws, never waits. */
   notify(config: NotificationsConfig | undefined, notification: Notification): void {
@@ -168,6 +170,13 @@ export class Notifier {
     );
     emit({ channel: channel.type, event: notification.event, outcome: "failed" });
   }
+}
+
+const notifiers = new Set<WeakRef<Notifier>>();
+
+/** Resolves once every notifier of the process has sent (or given up on) what it queued: shutdown waits for it. */
+export async function notificationsSent(): Promise<void> {
+  await Promise.all([...notifiers].map((ref) => ref.deref()?.idle()));
 }
 
 function emit(record: NotificationRecord): void {

@@ -1,3 +1,7 @@
+import { pino, type Logger } from "pino";
+import { InMemorySharedState } from "../../src/evaluation/shared-state.js";
+import { Notifier, notificationsSent } from "../../src/notify/notifier.js";
+import { startReceiver } from "../support/notification-receiver.js";
 import { checkNotificationUrl } from "../../src/notify/notification-url.js";
 import { slackText, teamsText } from "../../src/report/notification-messages.js";
 
@@ -44,4 +48,36 @@ describe("user text in a message cannot become markup", () => {
     ["[click](https://evil.example)", "\\[click\\]\\(https://evil.example\\)"],
     ["**bold** _it_ `code`", "\\*\\*bold\\*\\* \\_it\\_ \\`code\\`"],
   ])("Teams: %j", (text, shown) => expect(teamsText(text)).toBe(shown));
+});
+
+describe("shutdown waits for queued notifications", () => {
+  it("notificationsSent resolves once the queued message reached its receiver", async () => {
+    const receiver = await startReceiver([500]);
+    try {
+      const notifier = new Notifier({
+        claims: new InMemorySharedState(),
+        log: pino({ level: "silent" }) as Logger,
+        env: { HOOK: receiver.url },
+        allowInternalUrls: true,
+        retryBaseMs: 1,
+      });
+      const notification = {
+        event: "direct-push",
+        key: "k",
+        repository: "acme/payments",
+        title: "t",
+        severity: "violation",
+        facts: [],
+        at: "now",
+      } as const;
+      notifier.notify({ channels: [{ type: "slack", url_env: "HOOK", events: [] }] }, { ...notification, facts: [] });
+
+      await notificationsSent();
+
+      expect(receiver.attempts()).toBe(2);
+      expect(receiver.received).toHaveLength(1);
+    } finally {
+      await receiver.close();
+    }
+  });
 });
