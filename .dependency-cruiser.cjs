@@ -24,7 +24,7 @@ module.exports = {
         "controls/, config/, report/, facts/ and common/ are pure: no GitHub or Jira gateway, no handler, no evaluation pipeline, no process-level module.",
       severity: "error",
       from: { path: pure },
-      to: { path: "^src/(github|jira|handlers|evaluation|cli|operations|scale|audit|app\\.ts|index\\.ts)" },
+      to: { path: "^src/(github|jira|notify|handlers|evaluation|cli|operations|scale|audit|app\\.ts|index\\.ts)" },
     },
     {
       name: "facts-and-common-are-the-floor",
@@ -46,6 +46,14 @@ module.exports = {
       severity: "error",
       from: { path: "^src/(github|jira)/" },
       to: { path: "^src/(handlers|evaluation|cli|app\\.ts|index\\.ts)" },
+    },
+    {
+      name: "notify-is-a-gateway",
+      comment:
+        "notify/ sends findings to Slack, Teams and webhooks (called by the evaluation, payloads from report/): it never imports a handler, the evaluation pipeline, the CLI or the GitHub gateway.",
+      severity: "error",
+      from: { path: "^src/notify/" },
+      to: { path: "^src/(handlers|evaluation|cli|github|jira|operations|scale|app\\.ts|index\\.ts)" },
     },
     {
       name: "evaluation-is-not-a-handler",

@@ -17,6 +17,7 @@ import { registerWaiverEvents } from "./handlers/waiver-events.js";
 import { handleEachDeliveryOnce } from "./handlers/deliveries.js";
 import { recoverInProgressRuns } from "./handlers/recover-in-progress.js";
 import { installOperations, type Operations } from "./operations/operations.js";
+import { Notifier } from "./notify/notifier.js";
 
 /** The sdlc-guard Probot app: every event family registers its own handlers. */
 export function createSdlcGuardApp(options: AppOptions, operations?: Operations) {
@@ -27,6 +28,8 @@ export function createSdlcGuardApp(options: AppOptions, operations?: Operations)
     // workers feed (src/scale/webhook-queue.ts). Without it, they are the server's own, as always.
     const deps: HandlerDeps = { ...options, memory: createEvaluationMemory({ ttlMs: options.cacheTtlMs }, options.sharedState) };
     options.onMemory?.(deps.memory);
+    // Findings reach the org's channels off the request path, once per occurrence across replicas (src/notify/).
+    deps.notifier ??= new Notifier({ ...options.notify, claims: deps.memory.shared, log: server.log as unknown as Logger });
     // With REDIS_URL, a cache entry dropped by a webhook on one replica is dropped on every replica (src/scale/shared-invalidation.ts).
     options.queue?.shareCaches(deps.memory.cache);
     // Every handler runs once per delivery id, however often GitHub (or a replica) delivers it (handlers/deliveries.ts).

@@ -5,6 +5,7 @@ import { mergeConfigFiles } from "./merge-config.js";
 import { parseConfigFile, type RawConfig } from "./parse-config-file.js";
 import { applyFloor, type FloorHold } from "./policy-floor.js";
 import { configSchema, floorSchema, type SdlcGuardConfig } from "./schema.js";
+import { notificationsSchema } from "./notifications-schema.js";
 
 export const ORG_CONFIG_REPO = ".github";
 const MAX_EXTENDS_DEPTH = 5;
@@ -52,14 +53,24 @@ export async function loadConfig(owner: string, repo: string, readFile: ReadDefa
   const sources = [...(mine?.sources ?? []), ...(inherited?.sources ?? [])].filter((file, i, all) => all.indexOf(file) === i);
   const floor = orgChain?.floor === undefined ? undefined : floorSchema.parse(orgChain.floor);
   const { config, held } = applyFloor(configSchema.parse(raw), floor);
-  return { ok: true, config: { ...config, floor }, sources, ...(held.length ? { floorHeld: held } : {}) };
+  // Notifications are the org's alone: a repository's `notifications:` is set aside (and the run says so), never merged.
+  const notifications = orgChain?.notifications === undefined ? {} : { notifications: notificationsSchema.parse(orgChain.notifications) };
+  const ignored = [...(mine?.ignoredNotifications ?? []), ...(inherited?.ignoredNotifications ?? [])].map((file): FloorHold => ({
+    key: "notifications",
+    from: `set in ${file}`,
+    to: `the org's (${ORG_CONFIG_REPO} file only)`,
+  }));
+  const allHeld = [...held, ...ignored];
+  return { ok: true, config: { ...config, floor, ...notifications }, sources, ...(allHeld.length ? { floorHeld: allHeld } : {}) };
 }
 
 /** The org's own file: the only one whose `floor:` counts. */
 export const isOrgFile = (location: FileLocation): boolean =>
   location.repo.toLowerCase() === ORG_CONFIG_REPO && location.path === CONFIG_PATH;
 
-type Chain = { ok: true; raw: RawConfig; sources: string[]; floor?: unknown } | { ok: false; error: ConfigError };
+type Chain =
+  | { ok: true; raw: RawConfig; sources: string[]; floor?: unknown; notifications?: unknown; ignoredNotifications?: string[] }
+  | { ok: false; error: ConfigError };
 
 async function loadWithExtends(location: FileLocation, read: ReadDefaultBranchFile, seen: string[]): Promise<Chain | null> {
   const file = describeLocation(location);
@@ -73,7 +84,9 @@ async function loadWithExtends(location: FileLocation, read: ReadDefaultBranchFi
   if (text === null) return null;
   const parsed = parseConfigFile(file, text);
   if (!parsed.ok) return parsed;
-  const { _extends: extendsValue, floor, ...own } = parsed.raw;
+  const { _extends: extendsValue, floor, notifications, ...own } = parsed.raw;
+  const ownNotifications = notifications === undefined ? {} : isOrgFile(location) ? { notifications } : {};
+  const ignoredHere = notifications !== undefined && !isOrgFile(location) ? [file] : [];
   if (floor !== undefined && !isOrgFile(location)) {
     const orgFile = describeLocation({ owner: location.owner, repo: ORG_CONFIG_REPO, path: CONFIG_PATH });
     return {
@@ -86,7 +99,8 @@ async function loadWithExtends(location: FileLocation, read: ReadDefaultBranchFi
     };
   }
   const orgFloor = floor === undefined ? {} : { floor };
-  if (typeof extendsValue !== "string") return { ok: true, raw: own, sources: [file], ...orgFloor };
+  if (typeof extendsValue !== "string")
+    return { ok: true, raw: own, sources: [file], ...orgFloor, ...ownNotifications, ignoredNotifications: ignoredHere };
 
   const target = parseExtends(extendsValue, location.owner);
   if (!target) {
@@ -104,7 +118,14 @@ async function loadWithExtends(location: FileLocation, read: ReadDefaultBranchFi
     return { ok: false, error: { file, keyPath: "_extends", expected: `an existing file, but ${targetName} was not found` } };
   }
   if (!base.ok) return base;
-  return { ok: true, raw: mergeConfigFiles(base.raw, own), sources: [file, ...base.sources], ...orgFloor };
+  return {
+    ok: true,
+    raw: mergeConfigFiles(base.raw, own),
+    sources: [file, ...base.sources],
+    ...orgFloor,
+    ...ownNotifications,
+    ignoredNotifications: [...ignoredHere, ...(base.ignoredNotifications ?? [])],
+  };
 }
 
 function parseExtends(value: string, defaultOwner: string): FileLocation | null {

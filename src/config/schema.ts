@@ -3,6 +3,7 @@ import { CONTROL_IDS, controlSettingsShape, type ControlId } from "../controls/c
 import { teamSchema } from "./schema-parts.js";
 import { floorSchemaOf } from "./policy-floor.js";
 import { rulesSchemaOf } from "./policy-rules.js";
+import { notificationsSchema } from "./notifications-schema.js";
 
 /** Per-control settings, keyed by control id: each control's section comes from its descriptor (src/controls/catalogue.ts). */
 export const controlsSchema = z.strictObject(controlSettingsShape()).describe("Per-control settings, keyed by control id.");
@@ -105,6 +106,7 @@ export const configSchema = z
     summary: summarySchema.prefault({}),
     floor: floorSchema.optional(),
     rules: rulesSchemaOf(controlsSchema),
+    notifications: notificationsSchema.optional(),
   })
   .describe("sdlc-guard configuration (.github/sdlc-guard.yml on the default branch).");
 

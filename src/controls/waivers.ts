@@ -40,6 +40,9 @@ export interface EndedWaiver {
   control: ControlId;
   by: string;
   why: string;
+  /** When the waiver was granted, and its comment: which waiver ended. */
+  grantedAt?: string;
+  url?: string;
 }
 
 export interface WaiverContext {
@@ -179,7 +182,7 @@ function endWaivers(waivers: Map<ControlId, Waiver>, ctx: WaiverContext): EndedW
     const why = whyEnded(waiver, ctx);
     if (!why) continue;
     waivers.delete(waiver.control);
-    ended.push({ control: waiver.control, by: waiver.by, why });
+    ended.push({ control: waiver.control, by: waiver.by, why, grantedAt: waiver.at, url: waiver.url });
   }
   return ended;
 }

@@ -13,6 +13,7 @@ import { withRepositoryLock, type EvaluationDeps } from "./evaluate-pull-request
 import { violationIssueOf } from "../controls/catalogue.js";
 import { loadConfigCached } from "./state-cache.js";
 import { audit } from "../audit/audit-log.js";
+import { unverifiedMergeNotification } from "./notify-findings.js";
 
 export interface MergeTarget {
   owner: string;
@@ -96,6 +97,11 @@ async function evaluateNow(deps: EvaluationDeps, target: MergeTarget): Promise<M
     },
     `sdlc-guard ${failing ? "recorded an unverified merge" : "verified the merge"} of #${number} in ${owner}/${repo}`,
   );
+  if (failing && deps.write !== false) {
+    const merge = { owner, repo, number, htmlUrl: target.htmlUrl, key: mergeOccurrenceKey(number) };
+    const facts = { mergedBy: pr?.mergedBy ?? null, bypass: bypass.ok ? bypass.value : null, headSha: pr?.headSha ?? null };
+    deps.notifier?.notify(config.notifications, unverifiedMergeNotification(merge, facts, result, evaluatedAt));
+  }
   return { status: "reported", result, issueNumber, requests: requests() };
 }
 

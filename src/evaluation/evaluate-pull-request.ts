@@ -37,6 +37,8 @@ import { createStateCache, loadConfigCached, type StateCache, type StateCacheOpt
 import { audit } from "../audit/audit-log.js";
 import { annotateRuleRows, ruleNeeds, type RulesApplied } from "../controls/policy-rules-match.js";
 import { policyForPullRequest } from "./apply-policy-rules.js";
+import type { Notifier } from "../notify/notifier.js";
+import { waiverEndedNotification, waiverGrantedNotification } from "./notify-findings.js";
 
 /** What one app instance remembers between evaluations: per-repository serialization, the check runs it wrote, caches. */
 export interface EvaluationMemory {
@@ -100,6 +102,8 @@ export interface EvaluationDeps {
   now?: () => Date;
   /** false: a dry run (the CLI): everything is read and the report returned, nothing is written to GitHub. */
   write?: boolean;
+  /** Sends new findings to the org's `notifications:` channels, off the request path (absent: none are sent). */
+  notifier?: Notifier;
 }
 
 export interface PullRequestTarget {
@@ -310,6 +314,14 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
     { ...auditLine, check_run_id: checkRunId, github_requests: requests() },
     `sdlc-guard ${report.conclusion} for ${owner}/${repo}#${number}`,
   );
+  // Waivers granted and ended reach the org's channels once each (the claims de-duplicate every later evaluation).
+  if (loaded.ok && waivers.waivers) {
+    const pr = { owner, repo, number };
+    for (const waiver of waivers.waivers.active)
+      deps.notifier?.notify(loaded.config.notifications, waiverGrantedNotification(pr, waiver, evaluatedAt));
+    for (const ended of waivers.waivers.ended ?? [])
+      deps.notifier?.notify(loaded.config.notifications, waiverEndedNotification(pr, ended, evaluatedAt));
+  }
   return { status: "reported", headSha, report, results, ...waivers, rules, checkRunId, requests: requests() };
 }
 

@@ -12,6 +12,7 @@ import { decodeResults, mergeResults } from "../report/check-run-state.js";
 import { renderConfigError, renderControlResults, type CheckRunReport } from "../report/check-run-output.js";
 import { tableCell } from "../common/markdown.js";
 import type { EvaluationDeps } from "./evaluate-pull-request.js";
+import { refFindingNotification } from "./notify-findings.js";
 
 /** One evaluation of a push, tag or release: its results, the commit they belong to, and how to describe it. */
 export interface RefFindings {
@@ -101,6 +102,13 @@ export async function reportRefFindings(deps: EvaluationDeps, findings: RefFindi
       markdown: occurrenceMarkdown(findings, result),
     });
     out.issues[id] = written.issueNumber;
+  }
+  // Once recorded, each failing control is told to the org's channels (queued: the evaluation never waits on it).
+  for (const result of evaluated) {
+    if (result.outcome !== "fail" && result.outcome !== "error") continue;
+    if (findings.noIssueFor?.includes(result.id as RefControlId)) continue;
+    const notification = refFindingNotification(findings, result, findings.evaluatedAt);
+    if (notification) deps.notifier?.notify(config.notifications, notification);
   }
   return out;
 }

@@ -7,6 +7,7 @@ import type { CollectOrgOptions } from "../github/org/org-facts.js";
 import type { GitHubClient } from "../github/types.js";
 import { createJiraClient, jiraSettingsFromEnv, type JiraClient } from "../jira/jira-client.js";
 import type { QueueMode } from "../scale/scale-types.js";
+import type { Notifier, NotifierOptions } from "../notify/notifier.js";
 
 export interface AppOptions {
   /** Our GitHub App id: finds our own check run and ignores other apps' runs. */
@@ -40,6 +41,10 @@ export interface AppOptions {
    * (SDLC_GUARD_RECOVER_IN_PROGRESS_AFTER_SECONDS, default 600; `off` disables it), off unless set (tests).
    */
   recoverInProgress?: RecoverInProgressOptions;
+  /** Sending findings to the org's `notifications:` channels (SDLC_GUARD_NOTIFY_ALLOW_INTERNAL_URLS: tests and local receivers only). */
+  notify?: Pick<NotifierOptions, "allowInternalUrls" | "attempts" | "retryBaseMs" | "env">;
+  /** Sends new findings to the org's channels; default: one the app builds from `notify` on `sharedState` (tests pass theirs). */
+  notifier?: Notifier;
   /** Called once with this app instance's memory (tests stop its deferred re-evaluations when they end). */
   onMemory?: (memory: EvaluationMemory) => void;
 }
@@ -71,7 +76,11 @@ export function appOptionsFromEnv(env: NodeJS.ProcessEnv): AppOptions {
   const recoverAfter = (env.SDLC_GUARD_RECOVER_IN_PROGRESS_AFTER_SECONDS ?? "600").trim().toLowerCase();
   const deliveryTtl = seconds(env, "SDLC_GUARD_DELIVERY_TTL_SECONDS");
   const rateLimitWait = seconds(env, "SDLC_GUARD_MAX_RATE_LIMIT_WAIT_SECONDS");
+  const allowInternal = (env.SDLC_GUARD_NOTIFY_ALLOW_INTERNAL_URLS ?? "false").trim().toLowerCase();
+  if (!["true", "false"].includes(allowInternal))
+    throw new Error(`SDLC_GUARD_NOTIFY_ALLOW_INTERNAL_URLS must be true or false, not "${allowInternal.slice(0, 20)}"`);
   return {
+    ...(allowInternal === "true" ? { notify: { allowInternalUrls: true } } : {}),
     summarySchedule: schedule === "on",
     ...(recoverAfter === "off"
       ? {}

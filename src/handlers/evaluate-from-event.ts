@@ -44,8 +44,8 @@ export async function evaluationDepsOf(context: Context, options: HandlerDeps): 
 
 /** The same for an Octokit and logger that do not come from an event (e.g. the start-up sweep). */
 export function evaluationDepsFor(octokit: GitHubClient, log: Logger, options: HandlerDeps): PushDeps {
-  const { memory, appId, jira, requestPolicy, associationRetryMs, now } = options;
-  return { memory, octokit, log, appId, jira, requestPolicy, associationRetryMs, now };
+  const { memory, appId, jira, requestPolicy, associationRetryMs, now, notifier } = options;
+  return { memory, octokit, log, appId, jira, requestPolicy, associationRetryMs, now, notifier };
 }
 
 export function repoOf(context: Context): RepoRef {

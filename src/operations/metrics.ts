@@ -3,6 +3,7 @@ import { onAudit } from "../audit/audit-log.js";
 import { observeRequests, type ObservedRequest } from "../github/transport/harden-requests.js";
 import type { GitHubClient } from "../github/types.js";
 import { routeLabel } from "./github-route.js";
+import { onNotificationOutcome, type NotificationRecord } from "../notify/notifier.js";
 
 /**
  * The app's Prometheus metrics (`GET /metrics`), in one registry with Node's default process metrics.
@@ -29,6 +30,18 @@ export const controlFailuresTotal = new Counter({
   labelNames: ["control"] as const,
   registers,
 });
+
+export const notificationsTotal = new Counter({
+  name: "sdlc_guard_notifications_total",
+  help: "Notifications of findings, by channel type (slack, teams, webhook), event and outcome (sent, failed, duplicate, dropped).",
+  labelNames: ["channel", "event", "outcome"] as const,
+  registers,
+});
+
+/** Counts one notification's outcome. */
+export function countNotification(record: NotificationRecord): void {
+  notificationsTotal.inc({ channel: record.channel, event: labelValue(record.event), outcome: record.outcome });
+}
 
 export const githubRequestsTotal = new Counter({
   name: "sdlc_guard_github_requests_total",
@@ -149,6 +162,7 @@ export function wireMetrics(): void {
   wired = true;
   onAudit(countAuditRecord);
   observeRequests(countGitHubRequest);
+  onNotificationOutcome(countNotification);
 }
 
 /** The metrics in Prometheus' text format, and its content type. */

@@ -53,6 +53,16 @@ describe("options from the environment", () => {
     );
   });
 
+  it("notification URLs stay https to public addresses unless SDLC_GUARD_NOTIFY_ALLOW_INTERNAL_URLS=true (tests, local receivers)", () => {
+    expect(appOptionsFromEnv({ WEBHOOK_SECRET: "s" }).notify).toBeUndefined();
+    expect(appOptionsFromEnv({ WEBHOOK_SECRET: "s", SDLC_GUARD_NOTIFY_ALLOW_INTERNAL_URLS: "true" }).notify).toEqual({
+      allowInternalUrls: true,
+    });
+    expect(() => appOptionsFromEnv({ WEBHOOK_SECRET: "s", SDLC_GUARD_NOTIFY_ALLOW_INTERNAL_URLS: "yes" })).toThrow(
+      /SDLC_GUARD_NOTIFY_ALLOW_INTERNAL_URLS must be true or false/,
+    );
+  });
+
   it("refuses to start without a webhook secret (Probot would accept deliveries signed with a well-known one)", () => {
     expect(() => appOptionsFromEnv({ APP_ID: "123" })).toThrow(/WEBHOOK_SECRET is not set/);
   });
