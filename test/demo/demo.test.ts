@@ -6,7 +6,7 @@ import { displayWidth, TERMINAL_WIDTH } from "../../src/report/terminal-text.js"
 function readmeDemoSample(): string[] {
   const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
   const sample = /<!-- demo-sample:start -->\n([\s\S]*?)<!-- demo-sample:end -->/.exec(readme)?.[1] ?? "";
-  return sample.split("\n").filter((line) => line.trim() !== "" && !line.startsWith("```"));
+  return sample.split("\n").filter((line) => line.trim() !== "" && line.trim() !== "..." && !line.startsWith("```"));
 }
 
 describe("npm run demo", () => {
