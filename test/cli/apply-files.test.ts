@@ -162,6 +162,20 @@ describe("sdlc-guard apply: CODEOWNERS and SECURITY.md by pull request", () => {
     expect(writes(world)).toEqual([]);
   });
 
+  it("when GitHub does not say whether the pull request is already open, nothing is proposed for that repository (fail closed)", async () => {
+    const { world, deps, env, bare, noOwners } = setup();
+    routeToWorld(world, ["GET", "POST", "PUT"]);
+    world.failNext("GET", `/repos/acme/${bare.name}/pulls`, 502, { exact: true, times: 5 });
+    const result = await cli([...OWNERS, ...CONTACT, "--yes"], env, deps);
+
+    expect(result.code).toBe(1);
+    expect(rowOf(result.stdout, bare.name, "codeowners")).toMatch(
+      /^cannot +whether a pull request from sdlc-guard\/repository-files is open could not be read: GitHub answered HTTP 502/,
+    );
+    expect(writes(world).filter((w) => w.includes(`/${bare.name}/`))).toEqual([]);
+    expect(filesPullRequest(noOwners)).toBeDefined();
+  });
+
   it("code owners and the security contact are validated", async () => {
     const { world, deps, env } = setup();
     const badOwner = await cli(["--codeowners", "@acme/platform,platform-team"], env, deps);
