@@ -5,6 +5,7 @@ import { exampleResponse, requestProblems, responseProblems } from "./openapi.js
 import { issueById, objectAt, prTimes, repositoryFields, rootFields, type GraphqlHooks } from "./org-graphql.js";
 import { OrgWorld, type SimOrganization } from "./org-world.js";
 import { SimOrgRulesets } from "./org-rulesets.js";
+import { SimRepositoryFiles } from "./repository-files.js";
 import { SimRateLimits, type SimRateResource } from "./rate-limit.js";
 
 // An in-memory GitHub for tests and the demo: REST answers start from GitHub's documented examples and are
@@ -306,6 +307,8 @@ export class GitHubWorld {
   private readonly orgs: OrgWorld;
   /** Organisation rulesets (`sdlc-guard apply` writes them); each applies its rules to the default branches it targets. */
   readonly orgRulesets = new SimOrgRulesets(this);
+  /** Branches created, files written on them and pull requests opened through the API (`sdlc-guard apply`'s files pull request). */
+  readonly repositoryFiles = new SimRepositoryFiles(this);
   /** The account a personal token belongs to (`GET /user`). */
   tokenUser = "octo-admin";
   private readonly faults: Fault[] = [];
@@ -594,6 +597,8 @@ export class GitHubWorld {
     let m: RegExpMatchArray | null;
     const issueAnswer = this.issues.route(repo.owner, repo.name, method, rest, query, body);
     if (issueAnswer) return issueAnswer;
+    const filesAnswer = this.repositoryFiles.route(repo, method, rest, query, body);
+    if (filesAnswer) return filesAnswer;
     if (method === "GET" && rest === "") {
       // GitHub's documented example lacks `language`, which its schema requires; and our repositories are not forks.
       const example = exampleResponse("GET", "/repos/{owner}/{repo}", 200);
@@ -800,7 +805,13 @@ export class GitHubWorld {
       const state = query.get("state") ?? "open";
       const perPage = Number(query.get("per_page") ?? 30);
       const page = Number(query.get("page") ?? 1);
-      const matching = repo.pulls.filter((p) => state === "all" || (state === "open") === (p.state === "OPEN"));
+      // `head`: `owner:branch`, the pull requests from that branch.
+      const head = query.get("head")?.toLowerCase();
+      const matching = repo.pulls.filter(
+        (p) =>
+          (state === "all" || (state === "open") === (p.state === "OPEN")) &&
+          (!head || `${repo.owner}:${p.headRef}`.toLowerCase() === head),
+      );
       const slice = matching.slice((page - 1) * perPage, page * perPage);
       const next: Record<string, string> =
         page * perPage < matching.length

@@ -26,6 +26,8 @@ function openapi(): { doc: OpenApiDoc; ajv: Ajv } {
     const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
     ajv = new Ajv({ strict: false, allErrors: false });
     (addFormats as unknown as (a: Ajv) => void)(ajv);
+    // GitHub's own format for `owner/name` (the `head_repo` of a new pull request).
+    ajv.addFormat("repo.nwo", /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/);
     ajv.addSchema({ $id: "gh", components: toJsonSchema(doc.components) });
   }
   return { doc, ajv };

@@ -4,8 +4,10 @@ import { webUrlFromEnv } from "../common/web-url.js";
 import { formatConfigError } from "../config/config-error.js";
 import { loadConfig } from "../config/load-config.js";
 import { planApply, type ApplyInput, type ApplyPlan, type PlannedChange } from "../controls/apply-plan.js";
-import { fetched } from "../facts/fetched.js";
+import { fetched, type Fetched } from "../facts/fetched.js";
 import type { RepositoryFacts } from "../facts/org-summary.js";
+import { REPOSITORY_FILES_BRANCH } from "../controls/apply-files.js";
+import { readOpenPullRequestFrom, writeRepositoryFiles } from "../github/apply/apply-files.js";
 import { readApplier, readOurOrgRulesets, writeOrgRuleset, writeSecuritySettings } from "../github/apply/apply-rulesets.js";
 import { collectOrgFacts } from "../github/org/org-facts.js";
 import { readDefaultBranchFile } from "../github/refs/read-config-file.js";
@@ -27,6 +29,10 @@ export interface ApplyOptions {
   /** fnmatch patterns of repository names to include / exclude. */
   include?: string[];
   exclude?: string[];
+  /** `--codeowners`: owners of the CODEOWNERS pull request (validated `@org/team` / `@login`). */
+  codeowners?: string[];
+  /** `--security-contact`: where SECURITY.md says to report (validated e-mail address or https URL). */
+  securityContact?: string;
   yes?: boolean;
   format: (typeof APPLY_FORMATS)[number];
 }
@@ -68,11 +74,23 @@ export async function applyCommand(options: ApplyOptions, env: NodeJS.ProcessEnv
       repositories: selectRepositories(facts.repositories, options),
       appId,
       rulesets: fetched([]),
+      files: { codeowners: options.codeowners, securityContact: options.securityContact },
     };
     plan = planApply(input);
-    // The org's rulesets are read only when one is needed (owners only may read them).
-    if (plan.changes.some((c) => c.kind === "org-ruleset"))
-      plan = planApply({ ...input, rulesets: await readOurOrgRulesets(octokit, org) });
+    // The org's rulesets are read only when one is needed (owners only may read them); whether a files pull request
+    // is already open, only for the repositories one is planned for.
+    const rulesets = plan.changes.some((c) => c.kind === "org-ruleset");
+    const filesFor = plan.changes.flatMap((c) => (c.kind === "repository-files" ? [c.repository] : []));
+    if (rulesets || filesFor.length) {
+      const openFilePullRequests = new Map<string, Fetched<number | null>>();
+      for (const name of filesFor)
+        openFilePullRequests.set(name, await readOpenPullRequestFrom(octokit, org, name, REPOSITORY_FILES_BRANCH));
+      plan = planApply({
+        ...input,
+        rulesets: rulesets ? await readOurOrgRulesets(octokit, org) : input.rulesets,
+        openFilePullRequests,
+      });
+    }
   } catch (error) {
     bar?.stop();
     throw new CliError(`cannot plan ${org}: ${describeFailure(error)}`);
@@ -158,16 +176,22 @@ async function applyChanges(
 async function applyOne(octokit: GitHubClient, org: string, change: PlannedChange): Promise<ChangeOutcome> {
   try {
     const request =
-      change.kind === "org-ruleset" ? await writeOrgRuleset(octokit, org, change) : await writeSecuritySettings(octokit, org, change);
+      change.kind === "org-ruleset"
+        ? await writeOrgRuleset(octokit, org, change)
+        : change.kind === "repository-files"
+          ? await writeRepositoryFiles(octokit, org, change)
+          : await writeSecuritySettings(octokit, org, change);
     return { id: change.id, status: "applied", request };
   } catch (error) {
     const status = (error as { status?: unknown }).status;
+    const refused = {
+      "org-ruleset": "refused: an organisation owner's token is needed",
+      "security-settings":
+        "refused: admin on the repository is needed (or a security manager role, and GitHub Advanced Security where the repository is private)",
+      "repository-files": "refused: contents write and pull requests write on the repository are needed (a rerun resumes)",
+    };
     const why =
-      status === 403 || status === 404
-        ? change.kind === "org-ruleset"
-          ? "refused: an organisation owner's token is needed"
-          : "refused: admin on the repository is needed (or a security manager role, and GitHub Advanced Security where the repository is private)"
-        : "failed";
+      status === 403 || status === 404 ? refused[change.kind] : change.kind === "repository-files" ? "failed (a rerun resumes)" : "failed";
     return { id: change.id, status: "failed", reason: `${why}: ${describeFailure(error)}` };
   }
 }

@@ -1,5 +1,6 @@
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import type { PullRequestTarget } from "../evaluation/evaluate-pull-request.js";
+import { parseCodeowners, parseSecurityContact } from "../controls/apply-files.js";
 import { APPLY_FORMATS, applyCommand, type ApplyOptions } from "./apply-command.js";
 import { auditVerifyCommand } from "./audit-command.js";
 import { evaluateCommand, type EvaluateOptions } from "./evaluate-command.js";
@@ -102,7 +103,7 @@ function createProgram(env: NodeJS.ProcessEnv, io: CliIo, deps: CliDeps, setExit
   program
     .command("apply")
     .description(
-      "plan (and with --yes make) what the organisation's repositories lack: default-branch ruleset, secret scanning, push protection",
+      "plan (and with --yes make) what the organisation's repositories lack: default-branch ruleset, secret scanning, push protection, CODEOWNERS / SECURITY.md pull requests",
     )
     .requiredOption("--org <org>", "the GitHub organisation", parseOrgLogin)
     .option("--repo <repo>", "only this repository (repeatable)", (value: string, previous: string[] = []) => {
@@ -111,6 +112,24 @@ function createProgram(env: NodeJS.ProcessEnv, io: CliIo, deps: CliDeps, setExit
     })
     .option("--include <pattern>", "only repositories whose name matches (fnmatch, e.g. 'svc-*'; repeatable)", collect)
     .option("--exclude <pattern>", "leave out repositories whose name matches (repeatable)", collect)
+    .option(
+      "--codeowners <owners>",
+      "owners of the CODEOWNERS the pull request adds: @org/team or @login, comma-separated",
+      (value: string) => {
+        const parsed = parseCodeowners(value);
+        if (!parsed.ok) throw new InvalidArgumentError(parsed.error);
+        return parsed.owners;
+      },
+    )
+    .option(
+      "--security-contact <contact>",
+      "where the SECURITY.md the pull request adds says to report: an e-mail address or https URL",
+      (value: string) => {
+        const parsed = parseSecurityContact(value);
+        if (!parsed.ok) throw new InvalidArgumentError(parsed.error);
+        return parsed.contact;
+      },
+    )
     .option("--yes", "make the planned changes (without it: a dry run, nothing is written)")
     .addOption(new Option("--format <format>", "what to print").choices(APPLY_FORMATS).default("table"))
     .addHelpText(
@@ -118,7 +137,7 @@ function createProgram(env: NodeJS.ProcessEnv, io: CliIo, deps: CliDeps, setExit
       [
         "",
         "Environment: GITHUB_TOKEN, an administrator's token (organisation owner for the ruleset, repository admin for the",
-        "security settings); APP_ID, the sdlc-guard app's id (the required check is pinned to it); AUDIT_LOG_PATH, the audit",
+        "security settings; contents and pull requests write for the CODEOWNERS / SECURITY.md pull requests); APP_ID, the sdlc-guard app's id (the required check is pinned to it); AUDIT_LOG_PATH, the audit",
         "file each change is recorded in (with who made it). The app's own permissions are never widened.",
         "",
         "Exit codes: 0 planned (dry run) or everything applied; 1 with --yes, a change failed or something cannot be changed;",

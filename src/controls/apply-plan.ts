@@ -3,14 +3,16 @@ import type { SdlcGuardConfig } from "../config/schema.js";
 import type { Fetched } from "../facts/fetched.js";
 import type { RepositoryFacts } from "../facts/org-summary.js";
 import type { RulesetRule } from "../facts/pull-request.js";
+import { planRepositoryFiles, type FilesOptions, type RepositoryFilesChange } from "./apply-files.js";
 import { judgeBranchProtection } from "./branch-protection.js";
 import { effectiveConfigOf } from "./org-summary-policy.js";
 
 // `sdlc-guard apply`: from the org's facts and effective policy to what an administrator can set so that the
-// `branch-protection`, `secret-scanning` and `push-protection` columns pass. Pure: the gateway reads and writes.
+// `branch-protection`, `secret-scanning` and `push-protection` columns pass, and the CODEOWNERS and SECURITY.md of the
+// `repository-files` column (by pull request). Pure: the gateway reads and writes.
 
-/** The summary columns `apply` can bring into line. */
-export const APPLY_CONTROLS = ["branch-protection", "secret-scanning", "push-protection"] as const;
+/** What `apply` can bring into line: summary columns, and the two files of `repository-files` (`codeowners`, `security-policy`). */
+export const APPLY_CONTROLS = ["branch-protection", "secret-scanning", "push-protection", "codeowners", "security-policy"] as const;
 export type ApplyControl = (typeof APPLY_CONTROLS)[number];
 
 /** `holds`: nothing to do; `change`: a planned change sets it; `cannot`: not with these credentials or not by `apply` (why in `detail`). */
@@ -53,7 +55,7 @@ export interface SecuritySettingsChange {
   pushProtection: boolean;
 }
 
-export type PlannedChange = RulesetChange | SecuritySettingsChange;
+export type PlannedChange = RulesetChange | SecuritySettingsChange | RepositoryFilesChange;
 
 /** An organisation ruleset `apply` may extend: one of ours by name, with the repositories it targets. */
 export interface ExistingRuleset {
@@ -73,6 +75,13 @@ export interface ApplyInput {
   appId: number | undefined;
   /** The org's rulesets named as ours (read only when a ruleset is needed); unavailable: the caller may not manage them. */
   rulesets: Fetched<ExistingRuleset[]>;
+  /** `--codeowners` and `--security-contact`: what the CODEOWNERS and SECURITY.md pull requests would carry. */
+  files?: FilesOptions;
+  /**
+   * The pull request already open from `sdlc-guard/repository-files`, by repository name (read only for the
+   * repositories a files pull request is planned for); a repository not in it has not been read yet.
+   */
+  openFilePullRequests?: Map<string, Fetched<number | null>>;
 }
 
 export interface ApplyPlan {
@@ -107,6 +116,9 @@ export function planApply(input: ApplyInput): ApplyPlan {
     const security = planSecuritySettings(repo);
     items.push(...security.items);
     if (security.change) changes.push(security.change);
+    const files = planRepositoryFiles(repo, input.files ?? {}, input.openFilePullRequests?.get(repo.name));
+    items.push(...files.items);
+    if (files.change) changes.push(files.change);
     repositories.push({ name: repo.name, items });
   }
 

@@ -59,7 +59,9 @@ export function planAsTable(plan: ApplyPlan, outcomes?: ChangeOutcome[]): string
     const what =
       change.kind === "org-ruleset"
         ? `${change.rulesetId === null ? "create" : `update (id ${change.rulesetId})`} organisation ruleset "${change.name}" targeting ~DEFAULT_BRANCH of ${change.repositories.join(", ")}: pull request with ${change.approvals} approvals, stale reviews dismissed, no force push, no deletion, sdlc-guard required from app ${change.appId}`
-        : `enable ${[change.secretScanning && "secret scanning", change.pushProtection && "push protection"].filter(Boolean).join(" and ")} on ${change.repository}`;
+        : change.kind === "repository-files"
+          ? `open pull request "${change.title}" on ${change.repository} from branch ${change.branch} into ${change.baseBranch}, adding ${change.files.map((f) => f.path).join(", ")}`
+          : `enable ${[change.secretScanning && "secret scanning", change.pushProtection && "push protection"].filter(Boolean).join(" and ")} on ${change.repository}`;
     const done = outcome ? (outcome.status === "applied" ? ` → applied: ${outcome.request}` : ` → FAILED: ${outcome.reason}`) : "";
     return `- ${terminalText(what)}${done}`;
   });

@@ -24,6 +24,9 @@ function setup() {
   const noScanning = org.repositories.find((r) => !r.failure && !r.archived && r.name !== ".github")!;
   noScanning.repo.secretScanning.enabled = false;
   noScanning.repo.secretScanning.pushProtection = false;
+  // Every repository has its CODEOWNERS and SECURITY.md (some from the org's public .github repository): these tests
+  // are about the settings; test/cli/apply-files.test.ts is about the files pull requests.
+  org.repositories.find((r) => r.name === ".github")!.repo.visibility = "public";
   const deps: CliDeps = { Octokit: TestOctokit, now: () => new Date(org.now) };
   const env = { GITHUB_TOKEN: TOKEN, APP_ID: String(world.appId) };
   return { world, org, deps, env, noScanning: noScanning.name };
@@ -175,7 +178,7 @@ describe("sdlc-guard apply", () => {
     routeToWorld(world, ["GET", "POST", "PATCH", "PUT"]);
     await cli(["apply", "--org", "acme", "--yes"], env, deps);
     const [ruleset] = world.orgRulesets.rulesets;
-    world.addRepo("acme", "newcomer", { pushedAt: org.now });
+    world.addRepo("acme", "newcomer", { pushedAt: org.now, files: new Map([[".github/CODEOWNERS", "* @acme/platform\n"]]) });
     const result = await cli(["apply", "--org", "acme", "--yes", "--format", "json"], env, deps);
 
     expect(result.code).toBe(0);
