@@ -5,6 +5,7 @@ import { inlineCode } from "../common/markdown.js";
 import { judgeBypass, judgeGuardRequired } from "./branch-bypass.js";
 import { cannotEvaluate, fail, pass, type Finding } from "./finding.js";
 import { type ClassicProtection, type PullRequestFacts, type RulesetRule } from "../facts/pull-request.js";
+import { PULL_REQUEST_CHANGES } from "./trigger.js";
 
 export interface EffectiveProtection {
   requiredApprovals: number;
@@ -140,6 +141,6 @@ export const branchProtectionControl = pullRequestControl({
   settings,
   floor: { min_approvals: "max", allowed_bypass: "within", unreadable_bypass: "fixed" },
   facts: {},
-  triggers: ["pull_request", "branch_protection_rule", "repository_ruleset"],
+  triggers: [...PULL_REQUEST_CHANGES, "branch_protection_rule", "repository_ruleset"],
   evaluate: ({ snapshot }, settings) => evaluateBranchProtection(snapshot, settings),
 });

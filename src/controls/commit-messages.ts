@@ -6,6 +6,7 @@ import { inlineCode } from "../common/markdown.js";
 import { compileUserPattern } from "../common/user-pattern.js";
 import { cannotEvaluate, fail, pass, type Finding } from "./finding.js";
 import { type PullRequestCommit, type PullRequestFacts } from "../facts/pull-request.js";
+import { PULL_REQUEST_CHANGES } from "./trigger.js";
 
 /** How many offending commits are listed; the rest are counted. */
 export const MAX_LISTED_COMMITS = 10;
@@ -102,6 +103,6 @@ export const commitMessagesControl = pullRequestControl({
   settings,
   floor: { min_length: "max", pattern: "fixed", ignore_merge_commits: "false" },
   facts: { commits: () => true },
-  triggers: ["pull_request"],
+  triggers: [...PULL_REQUEST_CHANGES],
   evaluate: ({ snapshot }, settings) => evaluateCommitMessages(snapshot, settings),
 });

@@ -4,6 +4,7 @@ import type { JiraLookups, KeyMatch } from "../facts/jira.js";
 import type { OptionalPullRequestFact, PullRequestFacts, TeamMembers } from "../facts/pull-request.js";
 import type { DeploymentSnapshot, PushSnapshot, TagSnapshot } from "../facts/refs.js";
 import type { Finding } from "./finding.js";
+import type { Trigger } from "./trigger.js";
 
 // A control is one place: its file exports one descriptor (id, family, config section, facts, triggers, evaluate),
 // and src/controls/catalogue.ts lists the descriptors in the catalogue's order. Every list of controls derives from it.
@@ -26,10 +27,11 @@ interface ControlCommon<Id extends string, S extends SettingsSchema> {
   /** `controls.<id>` in `.github/sdlc-guard.yml`: every key with its default and a description. */
   settings: S;
   /**
-   * Webhook events (`event` or `event.action`) whose arrival can change the control's result: each one is subscribed
-   * to in app.yml and handled by a handler (a test checks both).
+   * Webhook events (`event` or `event.action`, an `edited` narrowed to the `changes` that matter) whose arrival can
+   * change the control's result. A pull-request event no enabled control (and no part of the evaluation) names is not
+   * evaluated at all (src/controls/event-relevance.ts), so a trigger left out is a result left stale: when unsure, list it.
    */
-  triggers: readonly string[];
+  triggers: readonly Trigger[];
   /**
    * How an organisation's `floor:` bounds each key of the settings (src/config/policy-floor.ts); `enforcement` is always
    * at-least. A key not listed has no stricter value and cannot be in a floor.

@@ -5,6 +5,7 @@ import { inlineCode } from "../common/markdown.js";
 import { closesFence, openingFence, readerVisibleLines, type Fence } from "./reader-visible-text.js";
 import { fail, pass, type Finding } from "./finding.js";
 import { type PullRequestFacts } from "../facts/pull-request.js";
+import { PULL_REQUEST_CHANGES } from "./trigger.js";
 
 /**
  * The PR body read as Markdown, one line at a time (linear time, no backtracking-prone patterns): headings and the
@@ -189,6 +190,6 @@ export const descriptionControl = pullRequestControl({
   settings,
   floor: { sections: "union" },
   facts: {},
-  triggers: ["pull_request"],
+  triggers: [...PULL_REQUEST_CHANGES, { event: "pull_request.edited", changes: ["body"] }],
   evaluate: ({ snapshot }, settings) => evaluateDescription(snapshot, settings),
 });

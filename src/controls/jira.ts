@@ -5,6 +5,7 @@ import type { JiraLookups, KeyMatch } from "../facts/jira.js";
 import { acceptsAnyProject } from "./jira-keys.js";
 import { inlineCode } from "../common/markdown.js";
 import { cannotEvaluate, fail, pass, type Finding } from "./finding.js";
+import { PULL_REQUEST_CHANGES } from "./trigger.js";
 
 export function evaluateJira(keys: KeyMatch[], config: JiraSettings, lookups: JiraLookups | undefined): Finding {
   const searched = config.search_in.join(", ");
@@ -83,6 +84,6 @@ export const jiraControl = pullRequestControl({
   settings,
   floor: { projects: "narrow", key_pattern: "fixed", search_in: "narrow", verify: "true", closed_statuses: "union" },
   facts: {},
-  triggers: ["pull_request"],
+  triggers: [...PULL_REQUEST_CHANGES, { event: "pull_request.edited", changes: ["title", "body"] }],
   evaluate: ({ jiraKeys, jiraLookups }, settings) => evaluateJira(jiraKeys, settings, jiraLookups),
 });

@@ -6,6 +6,7 @@ import { inlineCode } from "../common/markdown.js";
 import { countsFor, requiredCheckSpecs } from "./required-check-spec.js";
 import { cannotEvaluate, fail, pass, pending, type Finding } from "./finding.js";
 import { type HeadCheck, type PullRequestFacts } from "../facts/pull-request.js";
+import { PULL_REQUEST_CHANGES } from "./trigger.js";
 
 type Verdict = { state: "ok" | "failed"; conclusion: string } | { state: "in progress" | "not reported yet" };
 
@@ -160,7 +161,7 @@ export const requiredChecksControl = pullRequestControl({
   settings,
   floor: { checks: "union", accepted_conclusions: "narrow" },
   facts: { headChecks: () => true },
-  triggers: ["pull_request", "check_run", "check_suite", "status"],
+  triggers: [...PULL_REQUEST_CHANGES, "check_run", "check_suite", "status"],
   offUntilConfigured: (s) => (s.checks.length === 0 ? "No required checks configured (`controls.required-checks.checks`)." : undefined),
   evaluate: ({ snapshot }, settings) => evaluateRequiredChecks(snapshot, settings),
 });

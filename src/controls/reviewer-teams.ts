@@ -5,6 +5,7 @@ import { changeAuthorsUnreadable } from "./change-authors.js";
 import { tallyPullRequestReviews, type ReviewsSettings } from "./reviews.js";
 import { cannotEvaluate, fail, pass, type Finding } from "./finding.js";
 import { type PullRequestFacts, type TeamMembers } from "../facts/pull-request.js";
+import { PULL_REQUEST_CHANGES } from "./trigger.js";
 
 const list = (logins: string[]): string => logins.join(", ");
 
@@ -92,7 +93,7 @@ export const reviewerTeamsControl = pullRequestControl({
   floor: { teams: "union" },
   // It counts approvals as `reviews` does, independence included: who wrote the change.
   facts: { commits: () => true, forcePushes: () => true },
-  triggers: ["pull_request", "pull_request_review", "membership", "team", "organization"],
+  triggers: [...PULL_REQUEST_CHANGES, "pull_request_review", "membership", "team", "organization"],
   offUntilConfigured: (s) => (s.teams.length === 0 ? "No reviewer teams configured (`controls.reviewer-teams.teams`)." : undefined),
   evaluate: ({ snapshot, teams }, settings, others: { reviews: ReviewsSettings }) =>
     evaluateReviewerTeams(snapshot, others.reviews, settings, teams),

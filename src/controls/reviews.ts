@@ -5,6 +5,7 @@ import { changeAuthorsOf, changeAuthorsUnreadable, type ChangeAuthors } from "./
 import { evaluateCodeOwners } from "./codeowners.js";
 import { cannotEvaluate, fail, pass, type Finding } from "./finding.js";
 import { type PullRequestFacts, type Review, type TeamMembers } from "../facts/pull-request.js";
+import { PULL_REQUEST_CHANGES } from "./trigger.js";
 
 const DECISIVE = new Set(["APPROVED", "CHANGES_REQUESTED", "DISMISSED"]);
 
@@ -198,6 +199,6 @@ export const reviewsControl = pullRequestControl({
     commits: (s) => s.independent_approvers,
     forcePushes: (s) => s.independent_approvers,
   },
-  triggers: ["pull_request", "pull_request_review", "membership", "team", "organization"],
+  triggers: [...PULL_REQUEST_CHANGES, "pull_request_review", "membership", "team", "organization"],
   evaluate: ({ snapshot, teams }, settings) => evaluateReviews(snapshot, settings, teams),
 });

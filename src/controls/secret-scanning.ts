@@ -3,6 +3,7 @@ import { enforcementSchema } from "../config/schema-parts.js";
 import { pullRequestControl } from "./control.js";
 import { cannotEvaluate, fail, pass, type Finding } from "./finding.js";
 import type { PullRequestFacts, SecretScanningState } from "../facts/pull-request.js";
+import { PULL_REQUEST_CHANGES } from "./trigger.js";
 
 /** Push protection does not decide the control (POL-008 asks for scanning); it is reported as advisory. */
 function pushProtectionNote({ status, detail }: SecretScanningState["pushProtection"]): string {
@@ -51,6 +52,6 @@ export const secretScanningControl = pullRequestControl({
   family: "pull-request",
   settings,
   facts: { secretScanning: () => true },
-  triggers: ["pull_request", "secret_scanning_alert", "security_and_analysis"],
+  triggers: [...PULL_REQUEST_CHANGES, "secret_scanning_alert", "security_and_analysis"],
   evaluate: ({ snapshot }) => evaluateSecretScanning(snapshot),
 });

@@ -13,7 +13,7 @@ import { cannotEvaluate } from "../controls/finding.js";
 import { type ControlId } from "../controls/catalogue.js";
 import { type ControlResult } from "../controls/results.js";
 import type { OptionalPullRequestFact, PullRequestFacts, TeamMembers } from "../facts/pull-request.js";
-import { ensureCheckRun, type WrittenRun } from "../github/writes/check-run.js";
+import { ensureCheckRunWritten, type WrittenRun } from "../github/writes/check-run.js";
 import { describeGitHubError } from "../common/describe-error.js";
 import { hardenRequests, type RequestPolicy } from "../github/transport/harden-requests.js";
 import { RateLimitBook, RESET_MARGIN_MS } from "../github/transport/rate-limits.js";
@@ -306,12 +306,13 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
     );
     return { status: "reported", headSha, report, results, ...waivers, rules, requests: requests() };
   }
-  const checkRun = { owner, repo, headSha, existing, appId, externalId: `pr-${number}`, completedAt: evaluatedAt };
-  const checkRunId = await ensureCheckRun(octokit, checkRun, report, memory.checkRuns);
+  // The run read with the PR already showing this result is not written again (GitHub paces writes hardest).
+  const checkRun = { owner, repo, headSha, existing, appId, externalId: `pr-${number}`, completedAt: evaluatedAt, skipUnchanged: true };
+  const { id: checkRunId, written } = await ensureCheckRunWritten(octokit, checkRun, report, memory.checkRuns);
   audit(
     log,
     "pull_request.evaluated",
-    { ...auditLine, check_run_id: checkRunId, github_requests: requests() },
+    { ...auditLine, check_run_id: checkRunId, check_run_written: written, github_requests: requests() },
     `sdlc-guard ${report.conclusion} for ${owner}/${repo}#${number}`,
   );
   // Waivers granted and ended reach the org's channels once each (the claims de-duplicate every later evaluation).

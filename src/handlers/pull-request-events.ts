@@ -1,8 +1,12 @@
 import type { Probot } from "probot";
 import type { HandlerDeps } from "./app-options.js";
 import { evaluateForEvent } from "./evaluate-from-event.js";
+import { canChangePullRequestResult } from "./relevant-event.js";
 
-/** A PR's own changes and its reviews re-evaluate that PR (state is re-read; the payload only names the PR). */
+/**
+ * A PR's own changes and its reviews re-evaluate that PR (state is re-read; the payload only names the PR), unless no
+ * configured control's triggers name the event (e.g. an `edited` title when nothing reads the title): then nothing is read.
+ */
 export function registerPullRequestEvents(app: Probot, options: HandlerDeps): void {
   app.on(
     [
@@ -18,11 +22,13 @@ export function registerPullRequestEvents(app: Probot, options: HandlerDeps): vo
     ],
     async (context) => {
       const pr = context.payload.pull_request;
+      if (!(await canChangePullRequestResult(context, options))) return;
       await evaluateForEvent(context, options, pr.number, pr.head.sha);
     },
   );
   app.on(["pull_request_review.submitted", "pull_request_review.edited", "pull_request_review.dismissed"], async (context) => {
     const pr = context.payload.pull_request;
+    if (!(await canChangePullRequestResult(context, options))) return;
     await evaluateForEvent(context, options, pr.number, pr.head.sha);
   });
 }

@@ -22,7 +22,7 @@ describe("the app's audit file (AUDIT_LOG_PATH)", () => {
     mockGitHub(world)
       .expectToken()
       .expectEvaluation("acme", "payments")
-      .expectEvaluation("acme", "payments", { cached: true, write: "update" });
+      .expectEvaluation("acme", "payments", { cached: true, write: "none" }); // the same result: evaluated, not written
     const app = createTestApp(world, { auditLogPath: path });
     const event = pullRequestEvent(world, repo, pr, "opened");
     await app.receive({ id: "delivery-1", name: "pull_request", payload: event.payload } as Parameters<typeof app.receive>[0]);
@@ -46,7 +46,10 @@ describe("the app's audit file (AUDIT_LOG_PATH)", () => {
       repository: "acme/payments",
       head_sha: pr.headSha,
       controls: { reviews: "required:pass", jira: "required:pass" },
+      check_run_written: true,
     });
+    // The second evaluation is recorded although the run already showed its result and was not written again.
+    expect(records[1]).toMatchObject({ check_run_id: records[0]!.check_run_id, check_run_written: false });
     expect(await verifyAuditFile(path)).toMatchObject({ ok: true, records: 2 });
   });
 });

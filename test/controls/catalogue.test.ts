@@ -89,7 +89,10 @@ describe("the control catalogue", () => {
     for (const control of CATALOGUE) {
       expect(control.triggers.length).toBeGreaterThan(0);
       for (const trigger of control.triggers)
-        expect([control.id, manifest.default_events]).toEqual([control.id, expect.arrayContaining([trigger.split(".")[0]])]);
+        expect([control.id, manifest.default_events]).toEqual([
+          control.id,
+          expect.arrayContaining([(typeof trigger === "string" ? trigger : trigger.event).split(".")[0]]),
+        ]);
     }
   });
 

@@ -156,7 +156,7 @@ describeWithRedis("the webhook queue (BullMQ on a real redis-server, two replica
     const world = new GitHubWorld();
     const repo = compliantRepo(world);
     const pulls = [1, 2, 3, 4].map((n) => compliantPullRequest(world, repo, n));
-    routeToWorld(world, ["GET", "POST", "PATCH"]);
+    routeToWorld(world, ["GET", "POST"]); // no PATCH: a result the run already shows is not written again
     const prefix = `q${++prefixCount}`;
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
@@ -249,7 +249,7 @@ describeWithRedis("the webhook queue (BullMQ on a real redis-server, two replica
     const world = new GitHubWorld();
     const repo = compliantRepo(world);
     const pr = compliantPullRequest(world, repo, 7);
-    routeToWorld(world, ["GET", "POST", "PATCH"]);
+    routeToWorld(world, ["GET", "POST"]); // no PATCH: a result the run already shows is not written again
     const capture = captureLog("warn");
     const claims: boolean[] = [];
     let attempts = 0;

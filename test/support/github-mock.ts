@@ -52,11 +52,12 @@ export function mockGitHub(world: GitHubWorld) {
      * secret-scanning state (two alert lists, the repository's settings), the check-run write. `cached`: a later
      * evaluation in the same app, whose config and secret-scanning state are cached: GraphQL and the write only
      * (`"config"`: only the config is cached, e.g. after an evaluation that stopped before reading secret scanning).
+     * `write: "none"`: the run read with the PR already shows the result, so nothing is written.
      */
     expectEvaluation(
       owner: string,
       repo: string,
-      opts: { orgFallback?: boolean; write?: "create" | "update"; cached?: boolean | "config" } = {},
+      opts: { orgFallback?: boolean; write?: "create" | "update" | "none"; cached?: boolean | "config" } = {},
     ) {
       if (!opts.cached) api.expectConfigFiles(owner, repo);
       api.expect("POST", "/graphql");
@@ -65,7 +66,7 @@ export function mockGitHub(world: GitHubWorld) {
         api.expect("GET", `/repos/${owner}/${repo}`); // push protection (security_and_analysis)
       }
       if ((opts.write ?? "create") === "create") api.expect("POST", `/repos/${owner}/${repo}/check-runs`);
-      else api.expect("PATCH", `/repos/${owner}/${repo}/check-runs/*`);
+      else if (opts.write === "update") api.expect("PATCH", `/repos/${owner}/${repo}/check-runs/*`);
       return api;
     },
     /** An evaluation whose config cannot be used: config, the GraphQL snapshot (for the head), the failing run. */

@@ -2,6 +2,7 @@ import { CHECK_NAME } from "../../common/product.js";
 import { clampTitle } from "../../common/markdown.js";
 import { keepOtherRows, type CheckRunReport } from "../../report/check-run-output.js";
 import { clampKeepingResults, resultsBlock } from "../../report/check-run-state.js";
+import { isUnchangedRun } from "../../report/unchanged-check-run.js";
 import type { GitHubClient, RepoRef } from "../types.js";
 
 /** Our `sdlc-guard` run on a commit, as a query found it. */
@@ -11,6 +12,10 @@ export interface ExistingCheckRun {
   completed: boolean;
   /** Its summary as read (it carries the rows of the commit's evaluations). */
   summary?: string | null;
+  /** As the query read them (when it did): what the run shows, so an unchanged result is not written again. */
+  status?: string;
+  conclusion?: string | null;
+  title?: string | null;
 }
 
 /** A run this process wrote moments ago: its id and the rows it stored (the summary's hidden block only). */
@@ -26,6 +31,17 @@ export interface CheckRunTarget extends RepoRef {
   appId: number | undefined;
   externalId: string;
   completedAt: string;
+  /**
+   * true: when the run read with the evaluation (`existing`) is completed and already shows exactly this result (state,
+   * conclusion, title, summary; only the evaluation time may differ), nothing is written: no request at all.
+   */
+  skipUnchanged?: boolean;
+}
+
+/** The run's id, and whether this call wrote it (false: it already showed the result). */
+export interface EnsuredRun {
+  id: number;
+  written: boolean;
 }
 
 const RECENT_LIMIT = 5_000;
@@ -40,6 +56,16 @@ export async function ensureCheckRun(
   report: CheckRunReport,
   recentlyWritten: Map<string, WrittenRun>,
 ): Promise<number> {
+  return (await ensureCheckRunWritten(octokit, target, report, recentlyWritten)).id;
+}
+
+/** {@link ensureCheckRun}, saying whether a request was made (with `skipUnchanged`, an unchanged result is not). */
+export async function ensureCheckRunWritten(
+  octokit: GitHubClient,
+  target: CheckRunTarget,
+  report: CheckRunReport,
+  recentlyWritten: Map<string, WrittenRun>,
+): Promise<EnsuredRun> {
   const { owner, repo, headSha } = target;
   const key = `${owner}/${repo}@${headSha}`;
   const run = target.existing ?? recentlyWritten.get(key) ?? (target.existing === undefined ? await findCheckRun(octokit, target) : null);
@@ -52,6 +78,9 @@ export async function ensureCheckRun(
     const output = { title: clampTitle(status.output.title), summary: clampKeepingResults(status.output.summary) };
     return { owner, repo, external_id: target.externalId, ...status, output };
   };
+  const existing = target.existing;
+  if (target.skipUnchanged && existing && isUnchangedRun(fields(!existing.completed), existing, target.completedAt))
+    return { id: existing.id, written: false };
   const update = async (checkRunId: number) => {
     const stillOpen = checkRunId === target.existing?.id && !target.existing.completed;
     return (await octokit.rest.checks.update({ ...fields(stillOpen), check_run_id: checkRunId })).data.id;
@@ -62,7 +91,7 @@ export async function ensureCheckRun(
   if (recentlyWritten.size >= RECENT_LIMIT) recentlyWritten.delete(recentlyWritten.keys().next().value!);
   recentlyWritten.delete(key); // re-inserted last: the oldest entries go first
   recentlyWritten.set(key, { id: written, summary: resultsBlock(fields(false).output.summary) });
-  return written;
+  return { id: written, written: true };
 }
 
 /**
