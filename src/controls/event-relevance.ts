@@ -13,15 +13,27 @@ export const EVALUATION_TRIGGERS: readonly Trigger[] = [
   "pull_request.converted_to_draft",
 ];
 
-/** Every trigger some pull-request control declares, configured or not: an event none names needs no config either. */
-const ANY_CONTROL_TRIGGERS: readonly Trigger[] = PULL_REQUEST_CONTROLS.flatMap((control) => control.triggers);
+/**
+ * What a policy rule's conditions read beyond what always triggers an evaluation: its labels. (Its base branch is an
+ * `edited` with `changes.base`, its changed files a `synchronize`: both in EVALUATION_TRIGGERS; its author never changes.)
+ */
+export const RULE_CONDITION_TRIGGERS: readonly Trigger[] = ["pull_request.labeled", "pull_request.unlabeled"];
+
+/** Every trigger some pull-request control or policy rule declares, configured or not: an event none names needs no config either. */
+const ANY_CONTROL_TRIGGERS: readonly Trigger[] = [
+  ...PULL_REQUEST_CONTROLS.flatMap((control) => control.triggers),
+  ...RULE_CONDITION_TRIGGERS,
+];
 
 /**
- * The triggers of a pull request evaluation under `config`: the evaluation's own, and those of every control that is
- * on. A future feature that reads other facts (e.g. `rules:` reading labels) adds its triggers here.
+ * The triggers of a pull request evaluation under `config`: the evaluation's own, those of every control that is on,
+ * and, when the policy has rules (its own or the floor's), what a rule's conditions read: labels, the base branch, the
+ * changed files. A rule can switch any control on, so with rules every control's triggers count, whatever is on now.
  */
 export function pullRequestTriggers(config: SdlcGuardConfig): Trigger[] {
-  return [...EVALUATION_TRIGGERS, ...PULL_REQUEST_CONTROLS.filter((control) => isOn(control.id, config)).flatMap((c) => c.triggers)];
+  const hasRules = config.rules.length > 0 || (config.floor?.rules?.length ?? 0) > 0;
+  const controls = hasRules ? PULL_REQUEST_CONTROLS : PULL_REQUEST_CONTROLS.filter((control) => isOn(control.id, config));
+  return [...EVALUATION_TRIGGERS, ...controls.flatMap((c) => c.triggers), ...(hasRules ? RULE_CONDITION_TRIGGERS : [])];
 }
 
 /**

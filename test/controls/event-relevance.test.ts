@@ -1,4 +1,5 @@
 import { canChangeResult, mayChangeAnyResult, pullRequestTriggers } from "../../src/controls/event-relevance.js";
+import { RULE_TRIGGERS } from "../../src/controls/policy-rules-match.js";
 import { triggerMatches, type EventFacts } from "../../src/controls/trigger.js";
 import { load } from "js-yaml";
 import { configSchema } from "../../src/config/schema.js";
@@ -19,7 +20,7 @@ describe("which events can change a pull request's result", () => {
     ["an edited body", edit({ body: {} }), "depends on config"],
     ["a review", { name: "pull_request_review", action: "submitted" }, "depends on config"],
     ["an edit that changed nothing", edit({}), "no"],
-    ["a label", { name: "pull_request", action: "labeled" }, "no"],
+    ["a label (policy rules may read labels)", { name: "pull_request", action: "labeled" }, "depends on config"],
     ["an assignee", { name: "pull_request", action: "assigned" }, "no"],
   ] as [string, EventFacts, string][])("%s: %s", (_what, event, expected) => {
     expect(mayChangeAnyResult(event)).toBe(expected);
@@ -50,5 +51,28 @@ describe("which events can change a pull request's result", () => {
     expect(triggerMatches("pull_request_review", { name: "pull_request", action: "opened" })).toBe(false);
     expect(triggerMatches({ event: "pull_request.edited", changes: ["title"] }, edit({ body: {} }))).toBe(false);
     expect(triggerMatches({ event: "pull_request.edited", changes: ["title"] }, edit({ title: {}, body: {} }))).toBe(true);
+  });
+
+  it("with policy rules, a label matters (a rule's condition may read it) and so does every control's trigger a rule could switch on; without, a label does not", () => {
+    const noRules = parseConfig("controls:\n  jira:\n    enforcement: off\n");
+    const withRules = parseConfig(
+      "controls:\n  jira:\n    enforcement: off\nrules:\n  - name: security label\n    if: { labels: [security] }\n    controls:\n      jira: { enforcement: required }\n",
+    );
+    const label = { name: "pull_request", action: "labeled" };
+    expect(canChangeResult(label, noRules)).toBe(false);
+    expect(canChangeResult(label, withRules)).toBe(true);
+    expect(canChangeResult({ name: "pull_request", action: "unlabeled" }, withRules)).toBe(true);
+    // jira is off, but a rule may turn it on: a title edit can change the result.
+    expect(canChangeResult(edit({ title: {} }), noRules)).toBe(false);
+    expect(canChangeResult(edit({ title: {} }), withRules)).toBe(true);
+  });
+
+  it("every event a rule's conditions read is a trigger of a policy with rules", () => {
+    const withRules = parseConfig("rules:\n  - name: r\n    if: { labels: [x] }\n    controls:\n      jira: { enforcement: required }\n");
+    for (const name of RULE_TRIGGERS) {
+      const [event, action] = name.split(".");
+      const facts = action === "edited" ? edit({ base: {} }) : { name: event!, action };
+      expect({ name, relevant: canChangeResult(facts, withRules) }).toEqual({ name, relevant: true });
+    }
   });
 });

@@ -83,6 +83,10 @@ export const PERMISSION_USES: readonly PermissionUse[] = [
   byAdministrator("PUT /orgs/{org}/rulesets/{ruleset_id}", [w("organization_administration")], "apply: more repositories in that ruleset"),
   byAdministrator("PATCH /repos/{owner}/{repo}", [w("administration")], "apply: secret scanning and push protection on"),
   byAdministrator("GET /user", [], "apply: who applies the changes, for the audit log (a user token)"),
+  byAdministrator("GET /repos/{owner}/{repo}/git/ref/{ref}", [r("contents")], "apply: the default branch's head, to branch from"),
+  byAdministrator("POST /repos/{owner}/{repo}/git/refs", [w("contents")], "apply: the branch of the CODEOWNERS / SECURITY.md pull request"),
+  byAdministrator("PUT /repos/{owner}/{repo}/contents/{path}", [w("contents")], "apply: CODEOWNERS and SECURITY.md on that branch"),
+  byAdministrator("POST /repos/{owner}/{repo}/pulls", [w("pull_requests")], "apply: the pull request that proposes them"),
   // --- REST ---
   rest("GET /app/installations", [], "start-up: find in-progress runs to complete; summary schedule over every installation", {
     auth: "app",
