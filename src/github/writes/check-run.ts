@@ -3,6 +3,7 @@ import { clampTitle } from "../../common/markdown.js";
 import { keepOtherRows, type CheckRunReport } from "../../report/check-run-output.js";
 import { clampKeepingResults, resultsBlock } from "../../report/check-run-state.js";
 import type { GitHubClient, RepoRef } from "../types.js";
+import { isSupersededWrite } from "../transport/send-gate.js";
 
 /** Our `sdlc-guard` run on a commit, as a query found it. */
 export interface ExistingCheckRun {
@@ -17,7 +18,16 @@ export interface ExistingCheckRun {
 export interface WrittenRun {
   id: number;
   summary: string;
+  /** When it was written, in this process's order of writes (see `checkRunWriteMark`). */
+  mark?: number;
 }
+
+let writes = 0;
+/**
+ * A point in this process's order of check-run writes. An evaluation takes one before it reads our run on a commit
+ * (`CheckRunTarget.readMark`): a write of that commit's run after it makes what the evaluation read stale.
+ */
+export const checkRunWriteMark = (): number => writes;
 
 export interface CheckRunTarget extends RepoRef {
   headSha: string;
@@ -26,6 +36,12 @@ export interface CheckRunTarget extends RepoRef {
   appId: number | undefined;
   externalId: string;
   completedAt: string;
+  /**
+   * `checkRunWriteMark()` taken before `existing` was read. When this process wrote the commit's run after it (another
+   * PR with the same head, evaluated at the same time), that newer write is what is updated and merged with, never
+   * the stale read: one run per commit, no row of another evaluation lost.
+   */
+  readMark?: number;
 }
 
 const RECENT_LIMIT = 5_000;
@@ -42,7 +58,10 @@ export async function ensureCheckRun(
 ): Promise<number> {
   const { owner, repo, headSha } = target;
   const key = `${owner}/${repo}@${headSha}`;
-  const run = target.existing ?? recentlyWritten.get(key) ?? (target.existing === undefined ? await findCheckRun(octokit, target) : null);
+  const recent = recentlyWritten.get(key);
+  const staleRead = recent !== undefined && target.readMark !== undefined && (recent.mark ?? Infinity) > target.readMark;
+  const existing = staleRead ? undefined : target.existing;
+  const run = existing ?? recent ?? (existing === undefined ? await findCheckRun(octokit, target) : null);
   const id = run?.id;
   // The rows other evaluations stored on the run stay, whichever way the run was found (reports/check-run-output.ts).
   const final = keepOtherRows(report, run?.summary);
@@ -53,7 +72,7 @@ export async function ensureCheckRun(
     return { owner, repo, external_id: target.externalId, ...status, output };
   };
   const update = async (checkRunId: number) => {
-    const stillOpen = checkRunId === target.existing?.id && !target.existing.completed;
+    const stillOpen = checkRunId === existing?.id && !existing.completed;
     return (await octokit.rest.checks.update({ ...fields(stillOpen), check_run_id: checkRunId })).data.id;
   };
   const create = async () =>
@@ -61,7 +80,7 @@ export async function ensureCheckRun(
   const written = id ? await update(id) : await createOnce(create, update, async () => (await findCheckRun(octokit, target))?.id ?? null);
   if (recentlyWritten.size >= RECENT_LIMIT) recentlyWritten.delete(recentlyWritten.keys().next().value!);
   recentlyWritten.delete(key); // re-inserted last: the oldest entries go first
-  recentlyWritten.set(key, { id: written, summary: resultsBlock(fields(false).output.summary) });
+  recentlyWritten.set(key, { id: written, summary: resultsBlock(fields(false).output.summary), mark: ++writes });
   return written;
 }
 
@@ -96,6 +115,7 @@ async function createOnce(
   try {
     return await create();
   } catch (error) {
+    if (isSupersededWrite(error)) throw error; // never sent: nothing to look up
     const status = (error as { status?: number }).status;
     if (status !== undefined && status < 500) throw error;
     const found = await find();
