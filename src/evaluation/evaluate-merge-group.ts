@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
-import { ensureCheckRun, type ExistingCheckRun } from "../github/writes/check-run.js";
+import { type ExistingCheckRun } from "../github/writes/check-run.js";
+import { writeCommitCheckRun } from "./commit-lock.js";
 import { describeGitHubError } from "../common/describe-error.js";
 import type { RequestPolicy } from "../github/transport/harden-requests.js";
 import { beginEvaluation } from "./begin-evaluation.js";
@@ -104,7 +105,7 @@ async function evaluateNow(
   group: MergeGroup,
 ): Promise<{ report: CheckRunReport; members: GroupMember[]; checkRunId: number }> {
   const { octokit, log, appId, memory } = deps;
-  const { evaluatedAt } = beginEvaluation(deps);
+  const { evaluatedAt, readMark } = beginEvaluation(deps);
   const branch = group.baseRef.replace(/^refs\/heads\//, "");
   let members: GroupMember[] = [];
   let problem: string | undefined;
@@ -148,8 +149,9 @@ async function evaluateNow(
     appId,
     externalId: "merge-group",
     completedAt: evaluatedAt,
+    readMark,
   };
-  const checkRunId = await ensureCheckRun(octokit, target, report, memory.checkRuns);
+  const checkRunId = await writeCommitCheckRun(memory, octokit, target, report);
   audit(
     log,
     "merge_group.evaluated",

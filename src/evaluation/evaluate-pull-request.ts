@@ -13,7 +13,9 @@ import { cannotEvaluate } from "../controls/finding.js";
 import { type ControlId } from "../controls/catalogue.js";
 import { type ControlResult } from "../controls/results.js";
 import type { OptionalPullRequestFact, PullRequestFacts, TeamMembers } from "../facts/pull-request.js";
-import { ensureCheckRunWritten, type WrittenRun } from "../github/writes/check-run.js";
+import { type WrittenRun } from "../github/writes/check-run.js";
+import { writeCommitCheckRunReporting } from "./commit-lock.js";
+import { isSupersededWrite, SupersededWriteError, withSendGate, type SendGate } from "../github/transport/send-gate.js";
 import { describeGitHubError } from "../common/describe-error.js";
 import { hardenRequests, type RequestPolicy } from "../github/transport/harden-requests.js";
 import { RateLimitBook, RESET_MARGIN_MS } from "../github/transport/rate-limits.js";
@@ -40,9 +42,9 @@ import { policyForPullRequest } from "./apply-policy-rules.js";
 import type { Notifier } from "../notify/notifier.js";
 import { waiverEndedNotification, waiverGrantedNotification } from "./notify-findings.js";
 
-/** What one app instance remembers between evaluations: per-repository serialization, the check runs it wrote, caches. */
+/** What one app instance remembers between evaluations: serialization per PR and commit, the check runs it wrote, caches. */
 export interface EvaluationMemory {
-  /** Per-repository locks (across replicas with Redis), delivery claims and leases: see shared-state.ts. */
+  /** Locks per PR, commit and repository (across replicas with Redis), delivery claims and leases: see shared-state.ts. */
   shared: SharedState;
   checkRuns: Map<string, WrittenRun>;
   cache: StateCache;
@@ -50,7 +52,7 @@ export interface EvaluationMemory {
   recentTags: TtlCache<string>;
   /** GitHub's primary rate limits per installation, as its answers report them. */
   rateLimits: RateLimitBook;
-  /** PR evaluations waiting for the repository's lock, by PR: another event for the PR joins the waiting one. */
+  /** PR evaluations waiting for the PR's lock, by PR: another event for the PR joins the waiting one. */
   waiting: Map<string, WaitingEvaluation>;
   /** PRs to evaluate again once GitHub's spent rate limit resets, by PR. */
   deferred: Map<string, NodeJS.Timeout>;
@@ -79,9 +81,9 @@ export const createEvaluationMemory = (
 });
 
 /**
- * Runs `task` while no other evaluation of the repository runs, in this process or (with Redis) on any replica: a
- * commit's one check run, and the violation issues, are shared by every evaluation of the repository (two PRs can
- * share a head commit).
+ * Runs `task` while no other repository-wide evaluation of the repository runs (pushes, tags, merges, merge groups), in
+ * this process or (with Redis) on any replica: their violation issues are per repository. PR evaluations do not take
+ * it: they are serialized per PR, and every check-run write per commit (commit-lock.ts).
  */
 export function withRepositoryLock<T>(
   memory: Pick<EvaluationMemory, "shared">,
@@ -136,13 +138,16 @@ export interface EvaluationOutcome {
 }
 
 /**
- * Evaluates one PR from fresh GitHub state and writes its one `sdlc-guard` check run. Serialized per repository:
- * two PRs can share a head commit, and so its one check run.
+ * Evaluates one PR from fresh GitHub state and writes its one `sdlc-guard` check run. Serialized per PR: PRs of one
+ * repository are evaluated side by side; the write of a commit's one check run (two PRs can share a head commit) is
+ * serialized per commit (commit-lock.ts), and the repository's config and state are read once for all (state-cache.ts).
  *
- * A storm of events for one PR (50 reviews, pushes and edits at once) costs two evaluations, not fifty: an event
- * that finds an evaluation of the same PR still waiting for the lock joins it and gets its outcome. That is exact,
- * not an approximation: the waiting evaluation has not read anything yet, so it reads GitHub after every change the
- * joining event announces. When GitHub's rate limit is spent (`PrimaryRateLimitError`), the PR is evaluated again
+ * A storm of events for one PR (50 reviews, pushes and edits at once) costs two evaluations, not fifty, and one write:
+ * an event that finds an evaluation of the same PR that has sent nothing yet (waiting for the PR's lock, or for its
+ * first request's turn in the installation's pacing) joins it and gets its outcome. That is exact, not an
+ * approximation: that evaluation has not read anything yet, so it reads GitHub after every change the joining event
+ * announces. An event that arrives once the evaluation reads makes one more evaluation after it; the running one's
+ * write, if its turn comes only after that event, is not sent (the later one writes the final state). When GitHub's rate limit is spent (`PrimaryRateLimitError`), the PR is evaluated again
  * after the reset, so no event is lost to it.
  */
 export function evaluatePullRequest(deps: EvaluationDeps, target: PullRequestTarget): Promise<EvaluationOutcome> {
@@ -158,10 +163,27 @@ export function evaluatePullRequest(deps: EvaluationDeps, target: PullRequestTar
   const leave = () => {
     if (memory.waiting.get(key) === entry) memory.waiting.delete(key);
   };
-  entry.outcome = withRepositoryLock(memory, target.owner, target.repo, () => {
-    leave(); // from now on it reads GitHub: a later event must evaluate again
-    return evaluateAndRetryAfterReset(deps, entry.target);
-  });
+  // Latest wins: until its first request leaves (after Probot's pacing), the evaluation has read nothing, and a later
+  // event for the PR joins it; a write whose turn comes while a later evaluation of the PR waits is not sent, and its
+  // callers get that later evaluation's outcome, which reads GitHub after every event they announced.
+  const gate: SendGate = {
+    beforeSend: (write) => {
+      leave(); // from now on it reads GitHub: a later event must evaluate again
+      if (write && memory.waiting.has(key)) throw new SupersededWriteError();
+    },
+  };
+  const evaluated = memory.shared.withLock(`evaluate:${pullRequestKey(target)}`, () =>
+    withSendGate(gate, () => evaluateAndRetryAfterReset(deps, entry.target)).then(
+      (outcome) => ({ outcome }),
+      (error: unknown) => {
+        const next = memory.waiting.get(key);
+        // Not awaited under the lock: the later evaluation waits for it.
+        if (isSupersededWrite(error) && next) return { next: next.outcome };
+        throw error;
+      },
+    ),
+  );
+  entry.outcome = evaluated.then((done) => ("next" in done ? done.next : done.outcome));
   memory.waiting.set(key, entry);
   void entry.outcome.then(leave, leave);
   return entry.outcome;
@@ -206,7 +228,7 @@ function retryAfterReset(deps: EvaluationDeps, target: PullRequestTarget, resetA
 async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Promise<EvaluationOutcome> {
   const { octokit, log, appId, memory } = deps;
   const { owner, repo, number } = target;
-  const { requests, evaluatedAt } = beginEvaluation(deps);
+  const { requests, evaluatedAt, readMark } = beginEvaluation(deps);
 
   // The config decides which optional parts of the PR are read, so it comes first (from the cache in steady state).
   const loaded = await loadConfigCached(octokit, owner, repo, memory.cache);
@@ -307,8 +329,18 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
     return { status: "reported", headSha, report, results, ...waivers, rules, requests: requests() };
   }
   // The run read with the PR already showing this result is not written again (GitHub paces writes hardest).
-  const checkRun = { owner, repo, headSha, existing, appId, externalId: `pr-${number}`, completedAt: evaluatedAt, skipUnchanged: true };
-  const { id: checkRunId, written } = await ensureCheckRunWritten(octokit, checkRun, report, memory.checkRuns);
+  const checkRun = {
+    owner,
+    repo,
+    headSha,
+    existing,
+    appId,
+    externalId: `pr-${number}`,
+    completedAt: evaluatedAt,
+    readMark,
+    skipUnchanged: true,
+  };
+  const { id: checkRunId, written } = await writeCommitCheckRunReporting(memory, octokit, checkRun, report);
   audit(
     log,
     "pull_request.evaluated",

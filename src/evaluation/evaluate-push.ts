@@ -57,7 +57,7 @@ export async function evaluatePush(deps: PushDeps, push: PushTarget): Promise<Pu
 
 async function evaluateNow(deps: PushDeps, push: PushTarget): Promise<PushOutcome> {
   const { octokit, log, appId, memory } = deps;
-  const { requests, evaluatedAt } = beginEvaluation(deps);
+  const { requests, evaluatedAt, readMark } = beginEvaluation(deps);
   const { owner, repo, branch } = push;
 
   const loaded = await loadConfigCached(octokit, owner, repo, memory.cache);
@@ -88,7 +88,16 @@ async function evaluateNow(deps: PushDeps, push: PushTarget): Promise<PushOutcom
 
   const subject = `the ${push.deleted ? "deletion" : push.forced ? "forced push" : "push"} of ${inlineCode(branch)} by @${push.pusher}`;
   if (!loaded.ok) {
-    const target = { owner, repo, sha: read.reportOn, subject, existing: read.existingCheckRun, externalId: `push:${branch}`, evaluatedAt };
+    const target = {
+      owner,
+      repo,
+      sha: read.reportOn,
+      subject,
+      existing: read.existingCheckRun,
+      externalId: `push:${branch}`,
+      evaluatedAt,
+      readMark,
+    };
     return { status: "reported", written: await reportRefConfigError(deps, target, loaded.error), requests: requests() };
   }
 
@@ -116,6 +125,7 @@ async function evaluateNow(deps: PushDeps, push: PushTarget): Promise<PushOutcom
     configSources: loaded.sources,
     floorHeld: loaded.floorHeld,
     evaluatedAt,
+    readMark,
     // The merge itself is recorded in the issue by its `pull_request` closed evaluation, with who merged and any bypass.
     noIssueFor: ["merged-unverified" as const],
   };

@@ -57,7 +57,7 @@ export async function evaluateTag(deps: EvaluationDeps, target: TagTarget): Prom
 
 async function evaluateNow(deps: EvaluationDeps, target: TagTarget): Promise<TagOutcome> {
   const { octokit, log, appId, memory } = deps;
-  const { requests, evaluatedAt } = beginEvaluation(deps);
+  const { requests, evaluatedAt, readMark } = beginEvaluation(deps);
   const { owner, repo, tag } = target;
   const loaded = await loadConfigCached(octokit, owner, repo, memory.cache);
   if (loaded.ok && [...TAG_CONTROLS, ...RELEASE_CONTROLS].every((control) => !isOn(control.id, loaded.config))) {
@@ -90,7 +90,7 @@ async function evaluateNow(deps: EvaluationDeps, target: TagTarget): Promise<Tag
 
   const subject = `${target.release ? "release" : "tag"} ${inlineCode(tag)}`;
   if (!loaded.ok) {
-    const run = { owner, repo, sha: commitSha, subject, existing: read.existingCheckRun, externalId: `tag:${tag}`, evaluatedAt };
+    const run = { owner, repo, sha: commitSha, subject, existing: read.existingCheckRun, externalId: `tag:${tag}`, evaluatedAt, readMark };
     const written = await reportRefConfigError(deps, run, loaded.error);
     reported();
     return { status: "reported", commitSha, written, requests: requests(), recentTags };
@@ -115,6 +115,7 @@ async function evaluateNow(deps: EvaluationDeps, target: TagTarget): Promise<Tag
     configSources: loaded.sources,
     floorHeld: loaded.floorHeld,
     evaluatedAt,
+    readMark,
   };
   const written = await reportRefFindings(deps, findings);
   reported();

@@ -5,7 +5,7 @@ import type { SdlcGuardConfig } from "../config/schema.js";
 import { concludeControls } from "../controls/results.js";
 import type { ControlResult } from "../controls/results.js";
 import { violationIssueOf, type RefControlId } from "../controls/catalogue.js";
-import { ensureCheckRun } from "../github/writes/check-run.js";
+import { writeCommitCheckRun } from "./commit-lock.js";
 import type { OurRun } from "../github/refs/pull-request-snapshot.js";
 import { reportViolation } from "../github/writes/violation-issue.js";
 import { decodeResults, mergeResults } from "../report/check-run-state.js";
@@ -35,6 +35,8 @@ export interface RefFindings {
   configSources: string[];
   floorHeld?: FloorHold[];
   evaluatedAt: string;
+  /** `beginEvaluation`'s mark, taken before `existing` was read (check-run.ts). */
+  readMark?: number;
   /** Controls whose issue occurrence another evaluation records (a push's `merged-unverified`: the merge-time one does). */
   noIssueFor?: RefControlId[];
 }
@@ -89,8 +91,9 @@ export async function reportRefFindings(deps: EvaluationDeps, findings: RefFindi
       appId,
       externalId: findings.externalId,
       completedAt: findings.evaluatedAt,
+      readMark: findings.readMark,
     };
-    out.checkRunId = await ensureCheckRun(octokit, target, report, memory.checkRuns);
+    out.checkRunId = await writeCommitCheckRun(memory, octokit, target, report);
   }
   for (const result of toIssues) {
     const id = result.id as RefControlId;
@@ -144,6 +147,7 @@ export async function reportRefConfigError(
     existing: OurRun | null | undefined;
     externalId: string;
     evaluatedAt: string;
+    readMark?: number;
   },
   error: ConfigError,
 ): Promise<RefReport> {
@@ -159,8 +163,9 @@ export async function reportRefConfigError(
     appId: deps.appId,
     externalId: target.externalId,
     completedAt: evaluatedAt,
+    readMark: target.readMark,
   };
-  return { report, checkRunId: await ensureCheckRun(deps.octokit, run, report, deps.memory.checkRuns), issues: {} };
+  return { report, checkRunId: await writeCommitCheckRun(deps.memory, deps.octokit, run, report), issues: {} };
 }
 
 /** The fields of the audit record of a push, tag or release evaluation (action `<kind>.evaluated`). */

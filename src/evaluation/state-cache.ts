@@ -52,6 +52,24 @@ export async function loadConfigCached(
   const key = repositoryKey(owner, repo);
   const cached = cache?.config.get(key);
   if (cached) return cached;
+  if (!cache) return readConfigOnce(octokit, owner, repo, undefined);
+  // PRs of one repository are evaluated side by side: they share one read of its config, never one read each. A read
+  // begun before an invalidation is not joined after it (the generation is part of the key).
+  let reads = configReads.get(cache);
+  if (!reads) configReads.set(cache, (reads = new Map()));
+  const readKey = `${key} ${String(cache.config.generation)}`;
+  const pending = reads.get(readKey);
+  if (pending) return pending;
+  const read = readConfigOnce(octokit, owner, repo, cache).finally(() => reads.delete(readKey));
+  reads.set(readKey, read);
+  return read;
+}
+
+/** Config reads under way, per cache and repository. */
+const configReads = new WeakMap<StateCache, Map<string, Promise<LoadedConfig>>>();
+
+async function readConfigOnce(octokit: GitHubClient, owner: string, repo: string, cache: StateCache | undefined): Promise<LoadedConfig> {
+  const key = repositoryKey(owner, repo);
   const tags: string[] = [];
   const readAt = cache?.config.generation;
   let readFailed = false;

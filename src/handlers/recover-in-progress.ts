@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Probot } from "probot";
-import { evaluatePullRequest, withRepositoryLock, type EvaluationDeps } from "../evaluation/evaluate-pull-request.js";
+import { evaluatePullRequest, type EvaluationDeps } from "../evaluation/evaluate-pull-request.js";
+import { withCommitLock } from "../evaluation/commit-lock.js";
 import { CHECK_NAME } from "../common/product.js";
 import { describeGitHubError } from "../common/describe-error.js";
 import { installationOctokit } from "../github/transport/installation-octokit.js";
@@ -167,7 +168,7 @@ async function recover(deps: EvaluationDeps, run: StaleRun): Promise<boolean> {
     !run.open || skipped
       ? `pull request #${run.number} is ${skipped?.replace(/^pull request is /, "") ?? "closed"}, so it was not evaluated again`
       : `commit \`${run.sha.slice(0, 7)}\` is no longer the head of pull request #${run.number} (its head is \`${run.headSha.slice(0, 7)}\`, which carries the current result)`;
-  await withRepositoryLock(deps.memory, run.owner, run.repo, () =>
+  await withCommitLock(deps.memory.shared, run.owner, run.repo, run.sha, () =>
     deps.octokit.rest.checks.update({
       owner: run.owner,
       repo: run.repo,

@@ -1,9 +1,9 @@
 import type { Context } from "probot";
 import { canChangeResult, mayChangeAnyResult } from "../controls/event-relevance.js";
 import type { EventFacts } from "../controls/trigger.js";
-import { loadConfigCached } from "../evaluation/state-cache.js";
+import { repositoryKey } from "../github/types.js";
 import type { HandlerDeps } from "./app-options.js";
-import { githubFor, repoOf } from "./evaluate-from-event.js";
+import { repoOf } from "./evaluate-from-event.js";
 
 /** The event as the triggers read it: name, action, and what an `edited` changed. */
 export function eventFactsOf(context: Context): EventFacts {
@@ -13,15 +13,16 @@ export function eventFactsOf(context: Context): EventFacts {
 
 /**
  * Whether an event can change the result of a PR evaluation under the repository's policy. An event that no control
- * names costs nothing; one that depends on which controls are on reads the (cached) config; a config that cannot be
- * used, or cannot be read, means yes: an event is skipped only when it certainly cannot change a result.
+ * names costs nothing; one that depends on which controls are on is decided by the CACHED config only (never a read of
+ * its own: the evaluation would read it again); a config not cached, or that cannot be used, means yes: an event is
+ * skipped only when it certainly cannot change a result.
  */
 export async function canChangePullRequestResult(context: Context, options: HandlerDeps): Promise<boolean> {
   const event = eventFactsOf(context);
   const answer = mayChangeAnyResult(event);
   if (answer !== "depends on config") return answer === "yes";
   const { owner, repo } = repoOf(context);
-  const loaded = await loadConfigCached(await githubFor(context, options), owner, repo, options.memory.cache).catch(() => undefined);
+  const loaded = options.memory.cache.config.get(repositoryKey(owner, repo));
   const relevant = canChangeResult(event, loaded?.ok ? loaded.config : undefined);
   if (!relevant)
     context.log.debug(

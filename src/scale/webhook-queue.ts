@@ -65,8 +65,8 @@ const CLOSE_GRACE_MS = 25_000;
  * Multi-replica mode: the server's Probot verifies each webhook as before, then this queue stores it in Redis (BullMQ,
  * job id = delivery id, so a delivery is queued once however many replicas receive it) and GitHub gets its answer at
  * once. Every replica's workers take jobs and hand them to a second Probot instance that carries the app's handlers
- * (`probot.receive`), so the handlers run exactly as they do in one process. Jobs of one repository run one at a time
- * across replicas (SharedState lock); a failed job is retried with exponential backoff; a job whose replica died is
+ * (`probot.receive`), so the handlers run exactly as they do in one process. Jobs of one pull request run one at a
+ * time across replicas, and so do a repository's jobs that name no pull request (SharedState lock, `orderingKeyOf`); a failed job is retried with exponential backoff; a job whose replica died is
  * taken up again by BullMQ's stalled-job check once its lock expires.
  */
 export class WebhookQueue {
@@ -221,8 +221,8 @@ export class WebhookQueue {
     const doneKey = `${this.prefix}:delivery-done:${id}`;
     if (await this.options.connection.exists(doneKey)) return "duplicate";
     const receive = () => this.current.run(id, () => this.handlers!.receive({ id, name, payload } as Parameters<Probot["receive"]>[0]));
-    const repository = repositoryOf(payload);
-    const handle = () => (repository ? this.options.sharedState.withLock(`queue:${repository}`, receive) : receive());
+    const ordering = orderingKeyOf(payload);
+    const handle = () => (ordering ? this.options.sharedState.withLock(`queue:${ordering}`, receive) : receive());
     // Timed from when the answering replica received it: the queue's wait is part of the webhook-to-result latency.
     await (this.tracker ? this.tracker.handlingQueued(id, receivedAt, handle) : handle());
     await this.options.connection.set(doneKey, "1", "PX", this.doneTtlMs);
@@ -254,6 +254,21 @@ function sameProbotClass(app: Probot): Probot {
 export function repositoryOf(payload: unknown): string | undefined {
   const fullName = (payload as { repository?: { full_name?: unknown } } | null)?.repository?.full_name;
   return typeof fullName === "string" && fullName ? fullName.toLowerCase() : undefined;
+}
+
+/**
+ * What a job is ordered by: its pull request (`owner/repo#n`) when the event names one (pull_request*, a comment on a
+ * PR), else its repository. PRs of one repository are evaluated side by side (docs/scheduling.md).
+ */
+export function orderingKeyOf(payload: unknown): string | undefined {
+  const repository = repositoryOf(payload);
+  if (!repository) return undefined;
+  const { pull_request: pr, issue } = (payload ?? {}) as {
+    pull_request?: { number?: unknown };
+    issue?: { number?: unknown; pull_request?: unknown };
+  };
+  const number = pr?.number ?? (issue?.pull_request ? issue.number : undefined);
+  return typeof number === "number" && Number.isSafeInteger(number) ? `${repository}#${number}` : repository;
 }
 
 /** BullMQ job ids may not be integers nor contain `:`; GitHub's delivery ids are UUIDs, but nothing is assumed. */

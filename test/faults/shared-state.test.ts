@@ -6,8 +6,9 @@ import { routeToWorld } from "../support/route-to-world.js";
 import { createTestApp } from "../support/test-app.js";
 import { deliver } from "./fault-kit.js";
 
-// Policy: what replicas must agree on goes through SharedState: delivery claims, and the per-repository lock every
-// evaluation takes (two PRs can share a head commit, and so its one check run). In one process it is in memory and
+// Policy: what replicas must agree on goes through SharedState: delivery claims, and the locks evaluations take: one per
+// pull request (its evaluations one at a time), one per commit around every write of its one check run (two PRs can
+// share a head commit), and the repository's for repository-wide evaluations (pushes: their violation issues). In one process it is in memory and
 // behaves as the app always did; a Redis implementation plugs into the same interface to make it hold across replicas.
 
 /** The in-memory state, watched: which locks were taken, how many holders each had at once, which claims were made. */
@@ -45,7 +46,7 @@ class WatchedState implements SharedState {
 }
 
 describe("evaluations take their lock through SharedState", () => {
-  it("every evaluation of a repository (PRs, pushes) locks the repository's key in the shared state, one holder at a time", async () => {
+  it("a PR evaluation locks its PR and, to write, its head commit; a push locks the repository and its commit; one holder at a time", async () => {
     const world = new GitHubWorld();
     const repo = compliantRepo(world);
     const pr = compliantPullRequest(world, repo, 5);
@@ -59,13 +60,20 @@ describe("evaluations take their lock through SharedState", () => {
       deliver(probot, pushEvent(world, repo, { shas: [direct] }), "lock-2"),
     ]);
 
-    expect(new Set(sharedState.locks)).toEqual(new Set(["evaluate:acme/payments"]));
-    expect(sharedState.locks).toHaveLength(2);
+    expect(new Set(sharedState.locks)).toEqual(
+      new Set([
+        "evaluate:acme/payments#5",
+        `evaluate:acme/payments@${pr.headSha}`,
+        "evaluate:acme/payments",
+        `evaluate:acme/payments@${direct}`,
+      ]),
+    );
+    expect(sharedState.locks).toHaveLength(4);
     expect(sharedState.maxHolders).toBe(1);
     expect(sharedState.claims).toEqual(expect.arrayContaining([expect.stringContaining("lock-1"), expect.stringContaining("lock-2")]));
   });
 
-  it("two PRs sharing a head commit never race: their evaluations run one after the other, and the commit keeps one run", async () => {
+  it("two PRs sharing a head commit never race: their writes of the commit's run are one after the other, and the commit keeps one run", async () => {
     const world = new GitHubWorld();
     const repo = compliantRepo(world);
     const first = compliantPullRequest(world, repo, 11);
@@ -81,7 +89,10 @@ describe("evaluations take their lock through SharedState", () => {
       ]).flat(),
     );
 
-    expect(new Set(sharedState.locks)).toEqual(new Set(["evaluate:acme/payments"])); // one key for both PRs: the repository's
+    // Each PR its own key (evaluated side by side); their one commit's key around every write of its run.
+    expect(new Set(sharedState.locks)).toEqual(
+      new Set(["evaluate:acme/payments#11", "evaluate:acme/payments#12", `evaluate:acme/payments@${first.headSha}`]),
+    );
     expect(sharedState.maxHolders).toBe(1);
     expect(repo.checkRuns).toHaveLength(1);
     expect(repo.checkRuns[0]).toMatchObject({ headSha: first.headSha, conclusion: "failure" });

@@ -8,7 +8,7 @@ import { createSdlcGuardApp } from "../../src/app.js";
 import { InMemorySharedState, type SharedState } from "../../src/evaluation/shared-state.js";
 import { webhookToResultSeconds } from "../../src/operations/metrics.js";
 import { RedisSharedState } from "../../src/scale/redis-shared-state.js";
-import { jobIdOf, repositoryOf, WebhookQueue, type WebhookQueueOptions } from "../../src/scale/webhook-queue.js";
+import { jobIdOf, orderingKeyOf, repositoryOf, WebhookQueue, type WebhookQueueOptions } from "../../src/scale/webhook-queue.js";
 import { routeToWorld } from "../support/route-to-world.js";
 import { captureLog, testProbot } from "../support/test-app.js";
 import { describeWithRedis, startRedisServer, type RunningRedis } from "./redis-server.js";
@@ -31,6 +31,21 @@ describe("the webhook queue's helpers", () => {
     expect(repositoryOf({ repository: { full_name: "Acme/Payments" } })).toBe("acme/payments");
     expect(repositoryOf({ installation: { id: 1 } })).toBeUndefined();
     expect(repositoryOf(null)).toBeUndefined();
+  });
+
+  it.each([
+    ["a pull_request event: its PR", { repository: { full_name: "Acme/Payments" }, pull_request: { number: 7 } }, "acme/payments#7"],
+    ["a review: its PR", { repository: { full_name: "acme/payments" }, pull_request: { number: 8 }, review: {} }, "acme/payments#8"],
+    [
+      "a comment on a PR: its PR",
+      { repository: { full_name: "acme/payments" }, issue: { number: 9, pull_request: {} } },
+      "acme/payments#9",
+    ],
+    ["a comment on an issue: the repository", { repository: { full_name: "acme/payments" }, issue: { number: 9 } }, "acme/payments"],
+    ["a push: the repository", { repository: { full_name: "acme/payments" }, ref: "refs/heads/main" }, "acme/payments"],
+    ["no repository: none", { installation: { id: 1 } }, undefined],
+  ])("queued jobs are ordered per pull request, not per repository: %s", (_what, payload, key) => {
+    expect(orderingKeyOf(payload)).toBe(key);
   });
 });
 

@@ -1,5 +1,6 @@
 import { networkFailure } from "../../common/network-error.js";
 import { keepAliveFetch } from "./keep-alive-fetch.js";
+import { gatedFetch, isSupersededWrite } from "./send-gate.js";
 import { useConditionalRequests, type EtagStore } from "./conditional-requests.js";
 import { PrimaryRateLimitError, RateLimitedSignal, resourceOfUrl, type InstallationRateLimits } from "./rate-limits.js";
 import type { GitHubClient } from "../types.js";
@@ -77,7 +78,9 @@ export function hardenRequests(
     const parseHere = ownFetch === undefined && options.request?.parseSuccessResponseBody === undefined;
     const base =
       ownFetch ?? (parseHere ? (dataFetch ??= keepAliveFetch(undefined, { bodyIsData: true })) : (plainFetch ??= keepAliveFetch()));
-    const fetch = failFastOnPermanentNetworkErrors(rateLimits ? rateLimits.book.fetchFor(rateLimits.installation, base) : base, options);
+    const limited = failFastOnPermanentNetworkErrors(rateLimits ? rateLimits.book.fetchFor(rateLimits.installation, base) : base, options);
+    // The calling evaluation's last say, once the request's pacing is over (send-gate.ts).
+    const fetch = gatedFetch(limited, options as Parameters<typeof gatedFetch>[1]);
     // Octokit's hook chain hands every layer the same options object: the deadline must be set on it, not on a copy.
     for (let attempt = 0, resets = 0; ;) {
       try {
@@ -98,6 +101,10 @@ export function hardenRequests(
           // The next turn waits for the reset (or fails with the reason); a limit still spent after it fails.
           if (resets++ < PRIMARY_RATE_LIMIT_WAITS) continue;
           throw refused(new PrimaryRateLimitError(error.resource, error.resetAt));
+        }
+        if (isSupersededWrite(error)) {
+          counter.count--; // never sent
+          throw error;
         }
         if (signal.aborted) throw new RequestTimeoutError(policy.timeoutMs);
         const wait = secondaryRateLimitWait(error, attempt);
@@ -151,7 +158,8 @@ function reportRequest<T extends { status: number; headers: object }>(
   if (requestObservers.size === 0) return answer;
   const method = String(options.method ?? "GET");
   const url = String(options.url ?? "");
-  const notify = (status: unknown, headers: unknown) => {
+  const notify = (status: unknown, headers: unknown, unsent = false) => {
+    if (unsent) return; // a superseded write never reached GitHub
     const seen: ObservedRequest = {
       octokit,
       method,
@@ -170,7 +178,8 @@ function reportRequest<T extends { status: number; headers: object }>(
   };
   Promise.resolve(answer).then(
     (response) => notify(response.status, response.headers),
-    (error: { status?: unknown; response?: { headers?: unknown } }) => notify(error?.status, error?.response?.headers),
+    (error: { status?: unknown; response?: { headers?: unknown } }) =>
+      notify(error?.status, error?.response?.headers, isSupersededWrite(error)),
   );
   return answer;
 }

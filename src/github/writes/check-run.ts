@@ -4,6 +4,7 @@ import { keepOtherRows, type CheckRunReport } from "../../report/check-run-outpu
 import { clampKeepingResults, resultsBlock } from "../../report/check-run-state.js";
 import { isUnchangedRun } from "../../report/unchanged-check-run.js";
 import type { GitHubClient, RepoRef } from "../types.js";
+import { isSupersededWrite } from "../transport/send-gate.js";
 
 /** Our `sdlc-guard` run on a commit, as a query found it. */
 export interface ExistingCheckRun {
@@ -22,7 +23,16 @@ export interface ExistingCheckRun {
 export interface WrittenRun {
   id: number;
   summary: string;
+  /** When it was written, in this process's order of writes (see `checkRunWriteMark`). */
+  mark?: number;
 }
+
+let writes = 0;
+/**
+ * A point in this process's order of check-run writes. An evaluation takes one before it reads our run on a commit
+ * (`CheckRunTarget.readMark`): a write of that commit's run after it makes what the evaluation read stale.
+ */
+export const checkRunWriteMark = (): number => writes;
 
 export interface CheckRunTarget extends RepoRef {
   headSha: string;
@@ -36,6 +46,12 @@ export interface CheckRunTarget extends RepoRef {
    * conclusion, title, summary; only the evaluation time may differ), nothing is written: no request at all.
    */
   skipUnchanged?: boolean;
+  /**
+   * `checkRunWriteMark()` taken before `existing` was read. When this process wrote the commit's run after it (another
+   * PR with the same head, evaluated at the same time), that newer write is what is updated and merged with, never
+   * the stale read: one run per commit, no row of another evaluation lost.
+   */
+  readMark?: number;
 }
 
 /** The run's id, and whether this call wrote it (false: it already showed the result). */
@@ -68,7 +84,10 @@ export async function ensureCheckRunWritten(
 ): Promise<EnsuredRun> {
   const { owner, repo, headSha } = target;
   const key = `${owner}/${repo}@${headSha}`;
-  const run = target.existing ?? recentlyWritten.get(key) ?? (target.existing === undefined ? await findCheckRun(octokit, target) : null);
+  const recent = recentlyWritten.get(key);
+  const staleRead = recent !== undefined && target.readMark !== undefined && (recent.mark ?? Infinity) > target.readMark;
+  const existing = staleRead ? undefined : target.existing;
+  const run = existing ?? recent ?? (existing === undefined ? await findCheckRun(octokit, target) : null);
   const id = run?.id;
   // The rows other evaluations stored on the run stay, whichever way the run was found (reports/check-run-output.ts).
   const final = keepOtherRows(report, run?.summary);
@@ -78,11 +97,11 @@ export async function ensureCheckRunWritten(
     const output = { title: clampTitle(status.output.title), summary: clampKeepingResults(status.output.summary) };
     return { owner, repo, external_id: target.externalId, ...status, output };
   };
-  const existing = target.existing;
+  // Only a fresh read is compared: one another write overtook (`staleRead`) is not what the run shows any more.
   if (target.skipUnchanged && existing && isUnchangedRun(fields(!existing.completed), existing, target.completedAt))
     return { id: existing.id, written: false };
   const update = async (checkRunId: number) => {
-    const stillOpen = checkRunId === target.existing?.id && !target.existing.completed;
+    const stillOpen = checkRunId === existing?.id && !existing.completed;
     return (await octokit.rest.checks.update({ ...fields(stillOpen), check_run_id: checkRunId })).data.id;
   };
   const create = async () =>
@@ -90,7 +109,7 @@ export async function ensureCheckRunWritten(
   const written = id ? await update(id) : await createOnce(create, update, async () => (await findCheckRun(octokit, target))?.id ?? null);
   if (recentlyWritten.size >= RECENT_LIMIT) recentlyWritten.delete(recentlyWritten.keys().next().value!);
   recentlyWritten.delete(key); // re-inserted last: the oldest entries go first
-  recentlyWritten.set(key, { id: written, summary: resultsBlock(fields(false).output.summary) });
+  recentlyWritten.set(key, { id: written, summary: resultsBlock(fields(false).output.summary), mark: ++writes });
   return { id: written, written: true };
 }
 
@@ -125,6 +144,7 @@ async function createOnce(
   try {
     return await create();
   } catch (error) {
+    if (isSupersededWrite(error)) throw error; // never sent: nothing to look up
     const status = (error as { status?: number }).status;
     if (status !== undefined && status < 500) throw error;
     const found = await find();
