@@ -39,7 +39,7 @@ export function summaryNotification(
       ...(fixed.length ? [{ name: "Fixed since", value: fixedText }] : []),
     ],
     list: {
-      title: "Newly failing",
+      title: "Repositories newly failing",
       items: newlyFailing.map((r) => ({ name: r.repository, value: r.columns.map((c) => `${c.id}: ${c.detail}`).join("; ") })),
       more: 0,
     },
