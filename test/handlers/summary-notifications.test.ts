@@ -46,8 +46,8 @@ async function setup(
     await notifier.idle();
   };
   /** A repository built compliant (not `.github`) loses its default branch's protection. */
-  const unprotect = () => {
-    const built = org.repositories.find((r) => r.failure === null && r.name !== ".github" && !r.archived)!;
+  const unprotect = (which = 0) => {
+    const built = org.repositories.filter((r) => r.failure === null && r.name !== ".github" && !r.archived)[which]!;
     built.repo.classicRules.delete(built.repo.defaultBranch);
     built.repo.branchRules.delete(built.repo.defaultBranch);
     return built.name;
@@ -95,6 +95,20 @@ describe("notifications of the org summary: the newly failing repositories", () 
     );
     expect(text).toContain(`<https://github.com/acme/.github/issues/${summaryIssue().number}|details>`);
     expect(outcomes).toEqual([{ channel: "slack", event: "summary-newly-failing", outcome: "sent" }]);
+  });
+
+  it("two repositories failing in one refresh are one message per channel naming both, not one per repository", async () => {
+    const { slack, refresh, unprotect } = await setup();
+    await refresh("install");
+    const names = [unprotect(0), unprotect(1)].sort();
+
+    await refresh("added");
+
+    expect(slack.received).toHaveLength(1);
+    const message = slack.received[0]!.json as SlackMessage;
+    expect(message.text).toBe("Violation: 2 repositories of acme newly failing the policy");
+    const listed = message.blocks.filter((b) => b.type === "section" && b.text?.text.includes("\nbranch-protection: "));
+    expect(listed.map((b) => b.text!.text.split("\n")[0])).toEqual(names.map((name) => `*${name}*`));
   });
 
   it("a refresh with no change since sends nothing", async () => {
