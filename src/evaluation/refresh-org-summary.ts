@@ -12,6 +12,9 @@ import { readDefaultBranchFile } from "../github/refs/read-config-file.js";
 import { findSummaryIssues, publishSummary, type PublishedSummary, type SummaryIssue } from "../github/writes/summary-issue.js";
 import type { GitHubClient } from "../github/types.js";
 import { decodeHistory } from "../report/org-summary-history.js";
+import { summaryChanges } from "../report/org-summary-changes.js";
+import type { Notifier } from "../notify/notifier.js";
+import { summaryNotification } from "./notify-summary.js";
 import { renderSummary } from "../report/org-summary-markdown.js";
 import { audit } from "../audit/audit-log.js";
 
@@ -26,6 +29,8 @@ export interface OrgSummaryDeps {
   requestPolicy?: RequestPolicy;
   /** Collection settings tests and the CLI set: batch size, rate budget, progress. */
   collect?: Pick<CollectOrgOptions, "reposPerQuery" | "budget" | "onProgress">;
+  /** Tells the org's channels which repositories newly fail, once the summary is posted (the app; the CLI sends none). */
+  notifier?: Notifier;
 }
 
 export type OrgSummaryRun =
@@ -111,6 +116,10 @@ export async function runOrgSummary(
   const summary = summarizeOrg({ ...facts, requests: built }, config, decodeHistory(existing[0]?.body), Date.now() - startMs);
   const rendered = renderSummary(summary);
   const published = options.post ? await publishSummary(octokit, target, rendered, { appId: deps.appId, found: existing }) : undefined;
+  // Compared with the previous run only once this one is recorded: a run that failed to post is compared again next time.
+  const changes = published ? summaryChanges(summary.history.at(-1), summary) : null;
+  const notification = changes && summaryNotification(summary, changes, { repository: target.repo, number: published!.issueNumber });
+  if (notification) deps.notifier?.notify(config.notifications, notification);
 
   const line = {
     org,
@@ -121,6 +130,7 @@ export async function runOrgSummary(
     repositories: summary.repositories.length,
     archived: summary.archived.length,
     compliant_percent: summary.compliantPercent,
+    newly_failing: changes?.newlyFailing.length,
     comments: rendered.parts.length,
     github_requests: requests(),
     duration_ms: Date.now() - startMs,

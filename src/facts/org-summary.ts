@@ -130,12 +130,25 @@ export interface ControlRate {
   rate: number | null;
 }
 
+/**
+ * Which repositories failed which columns in one run (only the newest entry of the history keeps it): what the next
+ * run compares with to find the newly failing repositories. Absent from entries written before it existed.
+ */
+export interface FailingRecord {
+  /** Repository name → the summary columns it failed (state `fail`; unknown and n/a are not failing). */
+  repos: Record<string, SummaryControlId[]>;
+  /** More repositories failed than the record keeps: only the first ones by name are in `repos`. */
+  capped: boolean;
+}
+
 /** One earlier run, as kept in the issue's hidden history block (newest last, at most 30). */
 export interface SummaryHistoryEntry {
   at: string;
   repositories: number;
   compliantPercent: number;
   rates: Partial<Record<SummaryControlId, number | null>>;
+  /** The run's failing repositories (kept for the newest run only; absent in older entries and older issues). */
+  failing?: FailingRecord;
 }
 
 export interface OrgSummary {

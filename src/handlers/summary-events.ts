@@ -50,6 +50,7 @@ export function registerSummaryEvents(app: Probot, options: HandlerDeps): Summar
             requestPolicy: options.requestPolicy,
             webUrl: options.webUrl,
             collect: options.summaryCollect,
+            notifier: options.notifier,
           },
           org,
           { post: true, trigger },

@@ -13,6 +13,8 @@ export interface Notification {
   severity: "violation" | "advisory" | "unverified" | "info";
   /** What was found, as label and value (user text included: escaped per channel). */
   facts: { name: string; value: string }[];
+  /** A list besides the facts (the summary's newly failing repositories): at most {@link LIST_LIMIT} items shown, `more` counts the rest. */
+  list?: { title: string; items: { name: string; value: string }[]; more: number };
   /** Where to read more (the commit, the PR, the issue). */
   url?: string;
   at: string;
@@ -26,6 +28,16 @@ const SEVERITY_TEXT: Record<Notification["severity"], string> = {
 };
 
 const MAX_FIELD = 500;
+/** Items of a list a message shows (Slack allows 50 blocks; a channel message is read, not searched). */
+export const LIST_LIMIT = 20;
+
+/** The list's items shown and how many more there are. */
+function listOf(n: Notification): { title: string; items: { name: string; value: string }[]; more: number } | null {
+  if (!n.list) return null;
+  const items = n.list.items.slice(0, LIST_LIMIT);
+  return { title: n.list.title, items, more: n.list.more + n.list.items.length - items.length };
+}
+const andMore = (more: number): string => `and ${more} more`;
 const clip = (text: string): string => (text.length > MAX_FIELD ? `${text.slice(0, MAX_FIELD - 1)}…` : text);
 /** One line, bounded. */
 const oneLine = (text: string): string => clip(text.replace(/\s*[\r\n]+\s*/g, " "));
@@ -39,6 +51,17 @@ export const teamsText = (text: string): string => oneLine(text).replace(/[\\`*_
 /** A Slack incoming-webhook message: Block Kit blocks, and `text` as the notification fallback. */
 export function slackMessage(n: Notification): Record<string, unknown> {
   const title = `${SEVERITY_TEXT[n.severity]}: ${n.title}`;
+  const list = listOf(n);
+  const listBlocks = list
+    ? [
+        { type: "section", text: { type: "mrkdwn", text: `*${slackText(list.title)}*` } },
+        ...list.items.map((item) => ({
+          type: "section",
+          text: { type: "mrkdwn", text: `*${slackText(item.name)}*\n${slackText(item.value)}` },
+        })),
+        ...(list.more > 0 ? [{ type: "context", elements: [{ type: "mrkdwn", text: andMore(list.more) }] }] : []),
+      ]
+    : [];
   return {
     text: slackText(title),
     blocks: [
@@ -47,6 +70,7 @@ export function slackMessage(n: Notification): Record<string, unknown> {
         type: "section",
         fields: n.facts.slice(0, 10).map((fact) => ({ type: "mrkdwn", text: `*${slackText(fact.name)}*\n${slackText(fact.value)}` })),
       },
+      ...listBlocks,
       {
         type: "context",
         elements: [
@@ -62,6 +86,14 @@ export function slackMessage(n: Notification): Record<string, unknown> {
 
 /** A Microsoft Teams Workflows ("When a Teams webhook request is received") message: one Adaptive Card 1.4. */
 export function teamsMessage(n: Notification): Record<string, unknown> {
+  const list = listOf(n);
+  const listBody = list
+    ? [
+        { type: "TextBlock", weight: "Bolder", wrap: true, text: teamsText(list.title) },
+        { type: "FactSet", facts: list.items.map((item) => ({ title: teamsText(item.name), value: teamsText(item.value) })) },
+        ...(list.more > 0 ? [{ type: "TextBlock", wrap: true, text: andMore(list.more) }] : []),
+      ]
+    : [];
   return {
     type: "message",
     attachments: [
@@ -82,6 +114,7 @@ export function teamsMessage(n: Notification): Record<string, unknown> {
               text: teamsText(`${SEVERITY_TEXT[n.severity]}: ${n.title}`),
             },
             { type: "FactSet", facts: n.facts.map((fact) => ({ title: teamsText(fact.name), value: teamsText(fact.value) })) },
+            ...listBody,
             { type: "TextBlock", isSubtle: true, wrap: true, text: teamsText(`${n.repository} · ${n.event} · ${n.at}`) },
           ],
           ...(n.url ? { actions: [{ type: "Action.OpenUrl", title: "Details", url: n.url }] } : {}),
@@ -100,6 +133,7 @@ export function webhookMessage(n: Notification): Record<string, unknown> {
     severity: n.severity,
     title: n.title,
     facts: Object.fromEntries(n.facts.map((fact) => [fact.name, fact.value])),
+    ...(n.list ? { list: listOf(n) } : {}),
     url: n.url ?? null,
     at: n.at,
   };
