@@ -3,6 +3,8 @@ import { inlineCode } from "../common/markdown.js";
 import { plainText } from "../common/plain-text.js";
 import { clampKeepingResults, resultsBlock, withoutResults } from "./check-run-state.js";
 import { configErrorTable, type CheckRunReport } from "./check-run-output.js";
+import { rulesPreviewLines } from "./rules-preview-output.js";
+import type { RulesPreview } from "../controls/rules-change-preview.js";
 
 /** At most this many changed keys are listed (a file rewritten whole must not crowd out the control rows). */
 const MAX_LISTED = 50;
@@ -11,8 +13,8 @@ const MAX_LISTED = 50;
  * The check run of a PR that changes a policy file, with a "Policy change" section: what merging it would change (the
  * PR itself is evaluated against the default branch's policy). An invalid or unreadable proposed policy fails the run.
  */
-export function withPolicyChange(report: CheckRunReport, change: PolicyChange): CheckRunReport {
-  const section = policyChangeSection(change);
+export function withPolicyChange(report: CheckRunReport, change: PolicyChange, rules?: RulesPreview): CheckRunReport {
+  const section = [...policyChangeSection(change), ...(rules && change.status === "valid" ? rulesPreviewLines(rules) : [])];
   const summary = `${withoutResults(report.output.summary)}\n\n${section.join("\n")}`;
   const block = resultsBlock(report.output.summary);
   const output = { title: report.output.title, summary: clampKeepingResults(block ? `${summary}\n\n${block}` : summary) };
