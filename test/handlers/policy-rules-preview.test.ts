@@ -56,6 +56,9 @@ describe("the policy-change preview lists the open PRs whose verdict a rules cha
     const run = repo.checkRuns.find((r) => r.headSha === pr.headSha)!;
     expect(run.conclusion).toBe("success"); // the proposed rule is not applied to the PR proposing it
     const text = section(run.output.summary);
+    expect(text).toContain("Merged, it would change the policy of this repository:");
+    expect(text).not.toContain("no effective value");
+    expect(text).not.toContain("- `rules` `[]`"); // named below, not dumped as JSON
     expect(text).toContain("**Rules changed**: rule `infra needs 3 approvals` added.");
     expect(text).toContain("Merged, it would change the verdict of these among the 2 other open pull requests:");
     expect(text).toContain("- #12 `Fix login` would fail: reviews (rule `infra needs 3 approvals`)");
