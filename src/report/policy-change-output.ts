@@ -19,7 +19,7 @@ export function withPolicyChange(report: CheckRunReport, change: PolicyChange, r
   const shown = rules && change.status === "valid" ? { ...change, changes: change.changes.filter((c) => !RULE_KEYS.has(c.key)) } : change;
   const section = [
     ...policyChangeSection(shown, rules !== undefined),
-    ...(rules && change.status === "valid" ? rulesPreviewLines(rules) : []),
+    ...(rules && change.status === "valid" ? rulesPreviewLines(rules, change.orgWide !== undefined) : []),
   ];
   const summary = `${withoutResults(report.output.summary)}\n\n${section.join("\n")}`;
   const block = resultsBlock(report.output.summary);

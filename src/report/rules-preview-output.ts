@@ -6,8 +6,10 @@ import { plainText } from "../common/plain-text.js";
  * The rules part of the "Policy change" section: each rule added, removed or changed, then the other open PRs whose
  * verdict the change would flip. An unread list says so: it never reads as "no PR flips".
  */
-export function rulesPreviewLines(preview: RulesPreview): string[] {
-  const lines = ["", `**Rules changed**: ${preview.edits.map(describeEdit).join("; ")}.`];
+export function rulesPreviewLines(preview: RulesPreview, orgWide = false): string[] {
+  // The org file binds every repository of the org: only this repository's open PRs are looked at, and it says so.
+  const only = orgWide ? " Only the open pull requests of this repository are looked at, not those of the org's other repositories." : "";
+  const lines = ["", `**Rules changed**: ${preview.edits.map(describeEdit).join("; ")}.${only}`];
   const { open } = preview;
   if (open.status === "unreadable") {
     return [

@@ -102,6 +102,35 @@ describe("the policy-change preview lists the open PRs whose verdict a rules cha
     expect(text).toContain("Merged, it would flip the verdict of none of the 1 other open pull request.");
   });
 
+  it("at most 10 PRs are re-judged (one snapshot each): past that the section says how many more match different rules", async () => {
+    const { world, repo } = setup(BASE_FILE);
+    for (let n = 40; n < 51; n++) compliantPullRequest(world, repo, n, { title: `Infra ${n}`, files: [`infra/m${n}.tf`] });
+    const pr = compliantPullRequest(world, repo, 20, changesPolicy(`${BASE_FILE}${INFRA_RULE}`));
+    const probot = createTestApp(world);
+    expectPolicyChangeEvaluation(world, 10);
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+
+    const text = section(repo.checkRuns.find((r) => r.headSha === pr.headSha)!.output.summary);
+    expect(text.match(/^- #\d+ `Infra \d+` would fail: reviews/gm)).toHaveLength(10);
+    expect(text).toContain("- … and 1 more PRs match different rules: not re-judged");
+  });
+
+  it("past the 50 most recently updated open PRs, the section says how many were not looked at", async () => {
+    const { world, repo } = setup(BASE_FILE);
+    for (let n = 100; n < 160; n++) compliantPullRequest(world, repo, n, { files: [`src/m${n}.ts`] });
+    const pr = compliantPullRequest(world, repo, 20, changesPolicy(`${BASE_FILE}${INFRA_RULE}`));
+    const probot = createTestApp(world);
+    expectPolicyChangeEvaluation(world, 0); // one query for the open PRs; none touches infra/, none is read whole
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+
+    const text = section(repo.checkRuns.find((r) => r.headSha === pr.headSha)!.output.summary);
+    expect(text).toMatch(
+      /flip the verdict of none of the 50 most recently updated of the 60 other open pull requests \(the 10 others were not looked at\)\./,
+    );
+  });
+
   it("when the open PRs cannot be read the section says the flips are not known (it never claims none flips)", async () => {
     const { world, repo } = setup(BASE_FILE);
     compliantPullRequest(world, repo, 12, { title: "Fix login", files: ["infra/main.tf"] });

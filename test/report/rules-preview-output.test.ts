@@ -31,4 +31,15 @@ describe("the rules part of the policy-change section", () => {
     expect(lines).toContain("could not be read (HTTP 403): which verdicts this change would flip is **not known**");
     expect(lines).not.toContain("none");
   });
+
+  it("a change of the org file says only this repository's open PRs were looked at", () => {
+    const lines = rulesPreviewLines(
+      { edits, open: { status: "read", looked: 0, total: 0, flips: [], unjudged: [], notRejudged: 0 } },
+      true,
+    );
+    expect(lines[1]).toBe(
+      "**Rules changed**: rule `infra needs 3 approvals` added. Only the open pull requests of this repository are looked at, not those of the org's other repositories.",
+    );
+    expect(lines[2]).toBe("Merged, it would flip the verdict of none of the 0 other open pull requests.");
+  });
 });
