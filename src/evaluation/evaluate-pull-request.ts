@@ -33,6 +33,7 @@ import { renderConfigError, renderControlResults, withSharedHead, type CheckRunR
 import { beginEvaluation } from "./begin-evaluation.js";
 import { checkProposedPolicy } from "./proposed-policy.js";
 import { withPolicyChange } from "../report/policy-change-output.js";
+import { previewRulesChange, type JudgeBoth } from "./rules-change-preview.js";
 import { InMemorySharedState, type SharedState } from "./shared-state.js";
 import { TtlCache } from "../common/ttl-cache.js";
 import { createStateCache, loadConfigCached, type StateCache, type StateCacheOptions } from "./state-cache.js";
@@ -309,7 +310,17 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
     }
     // The PR was evaluated against the default branch's policy; the policy it proposes is checked apart, and shown.
     const policyChange = await checkProposedPolicy(octokit, target, read.snapshot, loaded);
-    if (policyChange) report = withPolicyChange(report, policyChange);
+    if (policyChange) {
+      // A change of `rules:` also lists the other open PRs whose verdict it would flip (read only then).
+      const proposed = policyChange.proposedConfig;
+      const rulesPreview =
+        loaded.ok && proposed
+          ? await previewRulesChange(deps, target, loaded.config, proposed, (other) =>
+              judgeUnderBoth(deps, { owner, repo, number: other }, [loaded.config, proposed], evaluatedAt),
+            )
+          : undefined;
+      report = withPolicyChange(report, policyChange, rulesPreview);
+    }
   }
 
   const auditLine = {
@@ -356,6 +367,41 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
       deps.notifier?.notify(loaded.config.notifications, waiverEndedNotification(pr, ended, evaluatedAt));
   }
   return { status: "reported", headSha, report, results, ...waivers, rules, checkRunId, requests: requests() };
+}
+
+/**
+ * Another open PR judged as an evaluation would judge it, under the policy in force and under the proposed one (each
+ * with its rules applied): one snapshot read with the facts either needs. Nothing is written.
+ */
+async function judgeUnderBoth(
+  deps: EvaluationDeps,
+  target: { owner: string; repo: string; number: number },
+  [current, proposed]: [SdlcGuardConfig, SdlcGuardConfig],
+  now: string,
+): ReturnType<JudgeBoth> {
+  const { octokit, memory } = deps;
+  const needs = new Set([
+    ...[current, proposed].flatMap((config) => [...snapshotNeeds(config), ...ruleNeeds(config, snapshotNeeds)]),
+    "changedFiles" as const,
+  ]);
+  try {
+    const read = await readPullRequest(octokit, target, deps.appId, needs);
+    if (!read || read.state !== "OPEN")
+      return unavailable(read ? `it is ${read.state.toLowerCase()} now` : "GitHub returned no such pull request");
+    const secretScanning = needs.has("secretScanning")
+      ? await readSecretScanning(octokit, target.owner, target.repo, memory.cache.secretScanning)
+      : undefined;
+    const snapshot = { ...read.snapshot, secretScanning };
+    const head = { run: read.existingCheckRun, sharedHeadWith: read.sharedHeadWith, now };
+    const judge = async (config: SdlcGuardConfig) => {
+      const applied = await policyForPullRequest(deps, snapshot, config);
+      const evaluated = await runControls(deps, snapshot, applied.config, head);
+      return { results: annotateRuleRows(evaluated.results, applied), applied };
+    };
+    return fetched({ current: await judge(current), proposed: await judge(proposed) });
+  } catch (error) {
+    return unavailable(describeGitHubError(error));
+  }
 }
 
 /** The teams whose members the controls need: reviewer teams, and the code-owner teams of the changed files. */

@@ -3,6 +3,7 @@ import { describeGitHubError } from "../common/describe-error.js";
 import { describeLocation, loadConfig, ORG_CONFIG_REPO, type LoadedConfig } from "../config/load-config.js";
 import { diffPolicies, type PolicyChange } from "../config/policy-diff.js";
 import type { Fetched } from "../facts/fetched.js";
+import type { SdlcGuardConfig } from "../config/schema.js";
 import { readDefaultBranchFile, readFileAtCommit } from "../github/refs/read-config-file.js";
 import type { GitHubClient } from "../github/types.js";
 
@@ -17,7 +18,7 @@ export async function checkProposedPolicy(
   target: { owner: string; repo: string },
   pr: { headSha: string; changedFiles?: Fetched<string[]> },
   current: LoadedConfig,
-): Promise<PolicyChange | undefined> {
+): Promise<(PolicyChange & { proposedConfig?: SdlcGuardConfig }) | undefined> {
   const { owner, repo } = target;
   const own = { owner, repo, path: CONFIG_PATH };
   const file = describeLocation(own);
@@ -47,5 +48,6 @@ export async function checkProposedPolicy(
     changes: current.ok ? diffPolicies(current, proposed) : [],
     sources: { from: current.ok ? current.sources : proposed.sources, to: proposed.sources },
     currentInvalid: !current.ok,
+    proposedConfig: proposed.config,
   };
 }

@@ -3,16 +3,24 @@ import { inlineCode } from "../common/markdown.js";
 import { plainText } from "../common/plain-text.js";
 import { clampKeepingResults, resultsBlock, withoutResults } from "./check-run-state.js";
 import { configErrorTable, type CheckRunReport } from "./check-run-output.js";
+import { rulesPreviewLines } from "./rules-preview-output.js";
+import type { RulesPreview } from "../controls/rules-change-preview.js";
 
 /** At most this many changed keys are listed (a file rewritten whole must not crowd out the control rows). */
 const MAX_LISTED = 50;
+const RULE_KEYS = new Set(["rules", "floor.rules"]);
 
 /**
  * The check run of a PR that changes a policy file, with a "Policy change" section: what merging it would change (the
  * PR itself is evaluated against the default branch's policy). An invalid or unreadable proposed policy fails the run.
  */
-export function withPolicyChange(report: CheckRunReport, change: PolicyChange): CheckRunReport {
-  const section = policyChangeSection(change);
+export function withPolicyChange(report: CheckRunReport, change: PolicyChange, rules?: RulesPreview): CheckRunReport {
+  // With the rules named one by one below, the `rules` lists are not repeated whole (as JSON) among the changed keys.
+  const shown = rules && change.status === "valid" ? { ...change, changes: change.changes.filter((c) => !RULE_KEYS.has(c.key)) } : change;
+  const section = [
+    ...policyChangeSection(shown, rules !== undefined),
+    ...(rules && change.status === "valid" ? rulesPreviewLines(rules, change.orgWide !== undefined) : []),
+  ];
   const summary = `${withoutResults(report.output.summary)}\n\n${section.join("\n")}`;
   const block = resultsBlock(report.output.summary);
   const output = { title: report.output.title, summary: clampKeepingResults(block ? `${summary}\n\n${block}` : summary) };
@@ -21,7 +29,7 @@ export function withPolicyChange(report: CheckRunReport, change: PolicyChange): 
   return { conclusion: "failure", output: { ...output, title: `${why}: ${report.output.title}` } };
 }
 
-function policyChangeSection(change: PolicyChange): string[] {
+function policyChangeSection(change: PolicyChange, rulesChange = false): string[] {
   const verb = change.deleted ? "deletes" : "changes";
   const scope = change.orgWide
     ? `, the org file: it applies to every repository of ${inlineCode(change.orgWide.org)}, and its \`floor\` binds them all`
@@ -46,7 +54,7 @@ function policyChangeSection(change: PolicyChange): string[] {
   const files = from.join() === to.join() ? [] : [`- policy files: ${sourcesText(from)} → ${sourcesText(to)}`];
   const lines = [...files, ...listed, ...more];
   return [
-    `${opening} ${applied}${fixes} Merged, it would change ${lines.length ? `the policy of ${affected}:` : "no effective value of the policy."}`,
+    `${opening} ${applied}${fixes} Merged, it would change ${lines.length || rulesChange ? `the policy of ${affected}:` : "no effective value of the policy."}`,
     ...(lines.length ? ["", ...lines] : []),
   ];
 }

@@ -120,6 +120,31 @@ describe("sdlc-guard evaluate (dry run)", () => {
     });
   });
 
+  it("evaluate of a PR adding a rule lists, as its check run would, the open PRs whose verdict the rule would flip", async () => {
+    const rule =
+      'rules:\n  - name: infra needs 3 approvals\n    if: { paths: ["infra/**"] }\n    controls:\n      reviews: { min_approvals: 3 }\n';
+    const policy = "controls:\n  jira: { projects: [PAY] }\n";
+    const { world, repo } = setup({
+      files: [".github/sdlc-guard.yml"],
+      headFiles: new Map([[".github/sdlc-guard.yml", `${policy}${rule}`]]),
+    });
+    repo.files.set(".github/sdlc-guard.yml", policy);
+    compliantPullRequest(world, repo, 12, { title: "Fix login", files: ["infra/main.tf"] });
+    expectDryRun(world)
+      .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml?ref=*") // the proposed file
+      .expect("GET", "/repos/acme/.github/contents/.github%2Fsdlc-guard.yml") // the org file it inherits
+      .expect("POST", "/graphql", 2); // the open PRs, then #12's snapshot
+
+    const { code, stdout } = await cli(["evaluate", "acme/payments#1"], { GITHUB_TOKEN: TOKEN });
+
+    expect(code).toBe(0);
+    expect(stdout).toContain("Rules changed: rule `infra needs 3 approvals` added.");
+    expect(stdout).toContain("Merged, it would change the verdict of these among the 1 other open pull request:");
+    expect(stdout).toContain("- #12 `Fix login` would fail: reviews (rule `infra needs 3 approvals`)");
+    expect(stdout).not.toContain("- `rules` `[]`"); // the rules are named, not dumped as JSON
+    expect(repo.checkRuns).toEqual([]);
+  });
+
   it("--json prints one JSON object with the conclusion, report, per-control results and request count (PR given as a URL)", async () => {
     const { world, repo, pr } = setup();
     expectDryRun(world);

@@ -8,6 +8,7 @@ import {
   PULL_REQUEST_QUERY,
 } from "../../src/github/refs/pull-request-snapshot.js";
 import { MORE_TEAM_MEMBERS_QUERY, teamsQuery } from "../../src/github/refs/team-members.js";
+import { OPEN_PULL_REQUESTS_QUERY } from "../../src/github/refs/open-pull-requests.js";
 
 // Every query the app sends, validated against GitHub's published GraphQL schema (@octokit/graphql-schema):
 // a field GitHub does not have, a wrong argument or a missing variable fails here, not in production.
@@ -22,6 +23,7 @@ describe("GraphQL queries against GitHub's published schema", () => {
     ["three teams in one query", teamsQuery(3)],
     ["more team members", MORE_TEAM_MEMBERS_QUERY],
     ["a merge group's queue", MERGE_GROUP_QUERY],
+    ["the open PRs a rules change is previewed on", OPEN_PULL_REQUESTS_QUERY],
   ])("%s is valid", (_name, query) => {
     expect(queryProblems(query)).toEqual([]);
   });

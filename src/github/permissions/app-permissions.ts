@@ -163,6 +163,11 @@ export const PERMISSION_USES: readonly PermissionUse[] = [
     [r("pull_requests"), r("contents"), r("administration"), r("checks"), r("statuses")],
     "the PR, its reviews, files, commits, base protection and rulesets (with bypass), CODEOWNERS, checks on the head",
   ),
+  gql(
+    "SdlcGuardOpenPullRequests",
+    [r("pull_requests")],
+    "the open PRs (base, author, labels, changed paths) a PR changing `rules:` would flip the verdict of",
+  ),
   gql("SdlcGuardMoreReviews", [r("pull_requests")], "more reviews of a PR"),
   gql("SdlcGuardMoreFiles", [r("pull_requests")], "more changed files of a PR"),
   gql("SdlcGuardMoreCommits", [r("pull_requests"), r("contents")], "more commits of a PR"),
