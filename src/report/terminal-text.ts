@@ -64,13 +64,48 @@ export function wrapText(text: string, width: number): string[] {
   return lines;
 }
 
-/** Inline Markdown as plain text: links become their text, bold marks go, `\|` becomes `|`. */
+/** Inline Markdown as plain text: links become their text, bold marks go, `\|` becomes `|`; code spans stay as written. */
 const plainInline = (cell: string): string =>
-  cell
-    .replace(/\[([^\]]*)\]\([^)\s]*\)/g, "$1")
-    .replace(/\*\*/g, "")
+  splitCodeSpans(cell)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/\[([^\]]*)\]\([^)\s]*\)/g, "$1").replace(/\*\*/g, "")))
+    .join("")
     .replace(/\\\|/g, "|")
     .trim();
+
+/**
+ * Text and code spans, alternating (odd indexes are code spans, backticks included): a span opens with a run of n
+ * backticks and closes at the next run of exactly n, as in CommonMark; an unclosed run is text.
+ */
+function splitCodeSpans(text: string): string[] {
+  const parts: string[] = [];
+  let plain = "";
+  let i = 0;
+  while (i < text.length) {
+    if (text[i] !== "`") {
+      plain += text[i++];
+      continue;
+    }
+    let n = 0;
+    while (text[i + n] === "`") n++;
+    const fence = "`".repeat(n);
+    let close = text.indexOf(fence, i + n);
+    while (close !== -1 && text[close + n] === "`") {
+      let end = close;
+      while (text[end] === "`") end++;
+      close = text.indexOf(fence, end);
+    }
+    if (close === -1) {
+      plain += fence;
+      i += n;
+      continue;
+    }
+    parts.push(plain, text.slice(i, close + n));
+    plain = "";
+    i = close + n;
+  }
+  parts.push(plain);
+  return parts;
+}
 
 /** The cells of a Markdown table row (`|` escaped as `\|` stays in its cell). */
 const cellsOf = (row: string): string[] =>

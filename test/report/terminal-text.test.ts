@@ -22,6 +22,16 @@ describe("terminal text: tables and lines fit 120 columns", () => {
     expect(wrapText(text, width)).toEqual(lines);
   });
 
+  it.each([
+    ["a glob in a code span keeps its stars", "`infra/**` needs **three** approvals", "`infra/**` needs three approvals"],
+    ["a double-backtick span keeps its backtick and stars", "``a`**b**`` and **c**", "``a`**b**`` and c"],
+    ["two spans in one cell", "**rule** `a/**` and `b/**`", "rule `a/**` and `b/**`"],
+    ["a link outside a span becomes its text", "[#12](https://x/12) `[y](z)`", "#12 `[y](z)`"],
+  ])("table cells: %s", (_, cell, shown) => {
+    const text = markdownForTerminal(`| Rule |\n|---|\n| ${cell} |`);
+    expect(text).toContain(shown);
+  });
+
   it("a check-run table with long reasons becomes aligned columns within the width, its hidden block dropped", () => {
     const reason = "1 of 2 required approvals on `abc1234` (rev-carol). ".repeat(6);
     const markdown = [
