@@ -8,7 +8,7 @@ import { onAudit } from "../audit/audit-log.js";
 import { answerThenClose, limitWebhookBody, MAX_WEBHOOK_BYTES, refuse } from "./body-limit.js";
 import { InFlight } from "./in-flight.js";
 import { evaluationKind, renderMetrics, webhookToResultSeconds, webhooksRefusedTotal, wireMetrics } from "./metrics.js";
-import { bufferBytesFromEnv, RefusalLogLimit, UnverifiedBytes } from "./refusal-budget.js";
+import { BodyBudgets, bufferBytesFromEnv, RefusalLogLimit } from "./refusal-budget.js";
 import { confirmWebhookSecret, readSignedBody, webhookReceiveTimeoutFromEnv } from "./signed-body.js";
 
 /**
@@ -69,7 +69,7 @@ export class Operations {
   readonly #arrivals = new Map<string, { at: number; refs: number }>();
   readonly #installed = new WeakSet<Probot>();
   #observingAudit = false;
-  #unverified: UnverifiedBytes | undefined;
+  #unverified: BodyBudgets | undefined;
   readonly #refusalLines: RefusalLogLimit;
 
   constructor(private readonly options: OperationsOptions = {}) {
@@ -95,7 +95,7 @@ export class Operations {
       const secret = await confirmWebhookSecret(app.webhooks, [this.options.webhookSecret, process.env.WEBHOOK_SECRET]);
       const receiveTimeoutMs = this.options.webhookReceiveTimeoutMs ?? webhookReceiveTimeoutFromEnv(process.env);
       const limit = this.options.maxWebhookBytes ?? MAX_WEBHOOK_BYTES;
-      this.#unverified ??= new UnverifiedBytes(this.options.webhookBufferBytes ?? bufferBytesFromEnv(process.env, limit));
+      this.#unverified ??= new BodyBudgets(this.options.webhookBufferBytes ?? bufferBytesFromEnv(process.env, limit));
       const middleware = (req: IncomingMessage, res: ServerResponse, next?: () => void) =>
         this.#serve(req, res, next, webhooks, webhookPath, { secret, receiveTimeoutMs });
       return middleware as WebhookMiddleware;

@@ -45,6 +45,33 @@ export class UnverifiedBytes {
   }
 }
 
+/** A body that declares at most this many bytes is small: GitHub's deliveries are a few KB, rarely more than 1 MiB. */
+export const SMALL_BODY_BYTES = 1024 * 1024;
+/** The bytes small bodies may hold at once, apart from the large ones: a flood of large forged bodies never blocks them. */
+export const SMALL_BODIES_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Two budgets of unverified bytes: one for small bodies (declared length up to {@link SMALL_BODY_BYTES}), one for the
+ * rest (large or chunked). Large forged bodies fill only the second, so the deliveries GitHub actually sends, a few KB
+ * each, are still taken while a flood of them lasts.
+ */
+export class BodyBudgets {
+  readonly small = new UnverifiedBytes(SMALL_BODIES_BYTES);
+  readonly large: UnverifiedBytes;
+  constructor(largeMax: number) {
+    this.large = new UnverifiedBytes(largeMax);
+  }
+
+  /** The budget a body with this declared length (undefined: chunked) draws from. */
+  for(declared: number | undefined): UnverifiedBytes {
+    return declared !== undefined && declared <= SMALL_BODY_BYTES ? this.small : this.large;
+  }
+
+  get used(): number {
+    return this.small.used + this.large.used;
+  }
+}
+
 /**
  * At most `perWindow` refusal lines per `windowMs`; past that, refusals are counted, and the first line after the window
  * says how many were not logged one by one. `now` is injected (ms), so the policy is a pure function of time.

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import type { UnverifiedBytes } from "./refusal-budget.js";
+import type { BodyBudgets, UnverifiedBytes } from "./refusal-budget.js";
 
 /**
  * A webhook's body read from the stream into the HMAC as it arrives, so that a forged delivery is known as such before
@@ -35,7 +35,7 @@ export interface SignedBodyOptions {
   /** Longest time from the start of reading to the body's end (408 past it). */
   timeoutMs: number;
   /** The bytes of unverified bodies the whole process may hold at once (503 past it); unbounded without one. */
-  budget?: UnverifiedBytes;
+  budget?: UnverifiedBytes | BodyBudgets;
 }
 
 /** The only shape GitHub sends: `sha256=` and 64 lower-case hex digits (what @octokit/webhooks compares against). */
@@ -47,7 +47,7 @@ const SIGNATURE = /^sha256=[0-9a-f]{64}$/;
  * refused before a byte is read, a body past the limit or the deadline as it crosses it (reading stops there, the
  * request is left paused for the caller's answer), a wrong signature once the body ended.
  */
-export function readSignedBody(req: IncomingMessage, { secret, limit, timeoutMs, budget }: SignedBodyOptions): Promise<SignedBody> {
+export function readSignedBody(req: IncomingMessage, { secret, limit, timeoutMs, budget: budgets }: SignedBodyOptions): Promise<SignedBody> {
   const signature = req.headers["x-hub-signature-256"];
   if (typeof signature !== "string" || !SIGNATURE.test(signature)) {
     return Promise.resolve({
@@ -59,9 +59,11 @@ export function readSignedBody(req: IncomingMessage, { secret, limit, timeoutMs,
   }
   // The declared length is taken from the budget before a byte is read (Node never delivers more than it); a chunked body
   // takes its bytes as they come.
-  const declared = Number(req.headers["content-length"]);
+  const length = Number(req.headers["content-length"]);
+  const declared = req.headers["content-length"] !== undefined && Number.isSafeInteger(length) ? length : undefined;
+  const budget = budgets && "for" in budgets ? budgets.for(declared) : budgets;
   let held = 0;
-  if (budget && Number.isSafeInteger(declared) && declared > 0) {
+  if (budget && declared !== undefined && declared > 0) {
     if (!budget.take(declared)) return Promise.resolve(overBudget(budget, 0));
     held = declared;
   }

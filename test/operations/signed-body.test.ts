@@ -7,7 +7,14 @@ import {
   readSignedBody,
   webhookReceiveTimeoutFromEnv,
 } from "../../src/operations/signed-body.js";
-import { bufferBytesFromEnv, DEFAULT_BUFFER_BYTES, RefusalLogLimit, UnverifiedBytes } from "../../src/operations/refusal-budget.js";
+import {
+  BodyBudgets,
+  bufferBytesFromEnv,
+  DEFAULT_BUFFER_BYTES,
+  RefusalLogLimit,
+  SMALL_BODY_BYTES,
+  UnverifiedBytes,
+} from "../../src/operations/refusal-budget.js";
 import { sign } from "../server/probot-server.js";
 
 const SECRET = "unit-secret";
@@ -128,6 +135,18 @@ describe("what forged bodies may hold at once: one budget of unverified bytes fo
     const read = await readSignedBody(request(sign(body, SECRET), [body.slice(0, 8), body.slice(8)]), { ...options, budget });
     expect(read).toMatchObject({ verified: false, status: 503, bytes: 19 });
     expect(budget.used).toBe(30);
+  });
+
+  it("small bodies (GitHub's deliveries) and large or chunked ones draw from two budgets: large forged bodies never crowd out small ones", async () => {
+    const budgets = new BodyBudgets(100);
+    expect(budgets.for(SMALL_BODY_BYTES)).toBe(budgets.small);
+    expect(budgets.for(SMALL_BODY_BYTES + 1)).toBe(budgets.large);
+    expect(budgets.for(undefined)).toBe(budgets.large);
+    expect(budgets.large.take(100)).toBe(true); // large bodies hold their whole budget
+    const read = await readSignedBody(request(sign(body, SECRET), [body], { length: body.length }), { ...options, budget: budgets });
+    expect(read).toEqual({ verified: true, body: Buffer.from(body) });
+    const chunked = await readSignedBody(request(sign(body, SECRET), [body]), { ...options, budget: budgets });
+    expect(chunked).toMatchObject({ verified: false, status: 503 });
   });
 
   it("SDLC_GUARD_WEBHOOK_BUFFER_BYTES: 64 MiB by default, never below one body at the size limit", () => {

@@ -9,7 +9,9 @@ import { Operations } from "../../src/operations/operations.js";
 import { eventually } from "../support/eventually.js";
 import { mockGitHub } from "../support/github-mock.js";
 import { captureLog, WEBHOOK_SECRET } from "../support/test-app.js";
-import { postWebhook, sign, startApp, type RunningApp } from "./probot-server.js";
+import { postWebhook, sign, startApp, streamPost, type RunningApp } from "./probot-server.js";
+
+const MiB = 1024 * 1024;
 
 // What a flood of forged deliveries may cost the process: the bytes it holds while signatures are unchecked, and its logs.
 
@@ -50,30 +52,29 @@ describe("forged floods", () => {
     app = undefined;
   });
 
-  it("bodies awaiting their signature check share one budget: past it a delivery gets 503 at once, and is taken again once the forged ones are gone", async () => {
+  it("large bodies awaiting their signature check share one budget: past it a large delivery gets 503 at once, while GitHub's small deliveries are still taken", async () => {
     const world = new GitHubWorld();
     const repo = compliantRepo(world);
     const pr = compliantPullRequest(world, repo, 1);
     mockGitHub(world).expectToken().expectEvaluation("acme", "payments");
-    const operations = new Operations({ maxWebhookBytes: 512 * 1024, webhookBufferBytes: 1024 * 1024 });
+    const operations = new Operations({ maxWebhookBytes: 4 * MiB, webhookBufferBytes: 4 * MiB });
     app = await startApp(world, { operations });
-    const delivery = pullRequestEvent(world, repo, pr);
 
-    // Two forged deliveries that declare 512 KiB each and never finish hold the whole budget.
-    const forged = [await holdOpen(app.webhookUrl, 512 * 1024), await holdOpen(app.webhookUrl, 512 * 1024)];
-    await eventually(() => operations.unverifiedBytesHeld === 1024 * 1024, { what: "both forged bodies to hold their bytes" });
+    // Two forged deliveries that declare 2 MiB each and never finish hold the whole budget of large bodies.
+    const forged = [await holdOpen(app.webhookUrl, 2 * MiB), await holdOpen(app.webhookUrl, 2 * MiB)];
+    await eventually(() => operations.unverifiedBytesHeld === 4 * MiB, { what: "both forged bodies to hold their bytes" });
 
-    const busy = await postWebhook(app.webhookUrl, "pull_request", JSON.stringify(delivery.payload));
-    expect(busy.status).toBe(503);
-    expect(JSON.parse(busy.body)).toEqual({ error: expect.stringMatching(/^busy: more than 1048576 bytes .*deliver again later$/) });
-    expect(world.requests).toEqual([]);
+    const large = await streamPost(app.webhookUrl, 3 * MiB);
+    expect(large.status).toBe(503);
+    expect(large.answer).toMatch(/busy: more than 4194304 bytes .*deliver again later/);
+
+    // A delivery as GitHub sends them (a few KB) draws from the budget of small bodies: taken and evaluated.
+    const genuine = await deliverWebhook(app.webhookUrl, pullRequestEvent(world, repo, pr), WEBHOOK_SECRET);
+    expect(genuine.status).toBe(200);
+    expect(repo.checkRuns).toHaveLength(1);
 
     for (const socket of forged) socket.destroy();
     await eventually(() => operations.unverifiedBytesHeld === 0, { what: "the forged bodies to give their bytes back" });
-
-    const again = await deliverWebhook(app.webhookUrl, delivery, WEBHOOK_SECRET);
-    expect(again.status).toBe(200);
-    expect(repo.checkRuns).toHaveLength(1);
   });
 
   it("refusals are logged one by one up to the allowance per minute, and all of them counted in the metrics", async () => {
