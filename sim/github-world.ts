@@ -498,6 +498,7 @@ export class GitHubWorld {
     const path = rawPath!;
     // Every request but /rate_limit and the app's own is charged to its rate-limit bucket; an empty bucket answers alone.
     const resource = this.rateLimit.resourceFor(upper, path);
+    if (resource) this.rateLimit.refillIfReset(resource);
     if (resource && this.rateLimit[resource].remaining <= 0) {
       const exceeded = this.rateLimit.exceeded(resource);
       this.requests.push({ method: upper, path, query, status: exceeded.status });

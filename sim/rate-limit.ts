@@ -24,6 +24,30 @@ export class SimRateLimits {
 
   constructor(private readonly installationId: number) {}
 
+  /** Buckets spent by {@link spendUntilAfterRefusal}: seconds from their first refusal to their reset. */
+  private readonly refusalResets = new Map<SimRateResource, number>();
+  /** Buckets that refill themselves at their reset, as GitHub's do. */
+  private readonly refillAtReset = new Set<SimRateResource>();
+
+  /**
+   * Spends a bucket; its reset is set when it first refuses a request, `seconds` later, and it refills itself then (as
+   * GitHub's buckets do). A test of waiting for a reset then depends on no clock but the app's own wait: however slow the
+   * machine, the first request is refused and the reset is still ahead of it.
+   */
+  spendUntilAfterRefusal(resource: SimRateResource, seconds: number): void {
+    Object.assign(this[resource], { remaining: 0, reset: Math.ceil(Date.now() / 1000) + 3_600 });
+    this.refusalResets.set(resource, seconds);
+    this.refillAtReset.add(resource);
+  }
+
+  /** Refills a bucket set to refill itself at its reset, once that time has come (called before each request is charged). */
+  refillIfReset(resource: SimRateResource, now = Date.now()): void {
+    const b = this[resource];
+    if (!this.refillAtReset.has(resource) || this.refusalResets.has(resource) || b.remaining > 0 || now < b.reset * 1000) return;
+    this.refillAtReset.delete(resource);
+    this.reset(resource, Math.ceil(now / 1000) + 3_600);
+  }
+
   /** Refills one bucket (or all of them) to its limit, with the default reset unless one is given. */
   reset(resource?: SimRateResource, resetAt = DEFAULT_RATE_RESET): void {
     for (const name of resource ? [resource] : (["core", "graphql", "search"] as const))
@@ -66,6 +90,11 @@ export class SimRateLimits {
 
   /** GitHub's answer to a request whose bucket is empty. */
   exceeded(resource: SimRateResource): SimResponse {
+    const afterRefusal = this.refusalResets.get(resource);
+    if (afterRefusal !== undefined) {
+      this[resource].reset = Math.ceil(Date.now() / 1000) + afterRefusal;
+      this.refusalResets.delete(resource);
+    }
     const message = `API rate limit exceeded for installation ID ${this.installationId}.`;
     if (resource === "graphql") {
       // GraphQL answers HTTP 200 with a RATE_LIMITED error (what Octokit's throttling plugin looks for).

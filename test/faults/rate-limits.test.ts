@@ -23,27 +23,20 @@ function setup() {
   return { world, repo, pr };
 }
 
-/** GitHub refills the bucket at its reset, as it does: the simulator needs to be told. */
-function refillAt(world: GitHubWorld, resource: "core" | "graphql", reset: number): NodeJS.Timeout {
-  return setTimeout(() => world.resetRateLimit(resource, resetIn(3_600)), reset * 1000 - Date.now());
-}
-
 describe("GitHub's primary rate limit spent", () => {
   beforeAll(warmUpGitHubModel); // the simulator's first GraphQL answer compiles GitHub's schema: not part of the timing
 
   it("a limit that resets within the deadline is waited out, then the PR is evaluated from fresh state", async () => {
     const { world, repo, pr } = setup();
-    const reset = resetIn(1);
-    Object.assign(world.rateLimit.graphql, { remaining: 0, reset });
-    const refill = refillAt(world, "graphql", reset);
+    // Spent; GitHub's answer to the first query says it resets a second later, and it refills then.
+    world.rateLimit.spendUntilAfterRefusal("graphql", 1);
     routeToWorld(world, ["GET", "POST"]);
     const probot = createTestApp(world); // the default deadline: 60 s
 
     await deliver(probot, pullRequestEvent(world, repo, pr), "wait-1");
-    clearTimeout(refill);
 
-    expect(Date.now()).toBeGreaterThanOrEqual(reset * 1000);
-    // One query refused by GitHub, one after the reset: no hammering while spent.
+    // One query refused by GitHub, one after the reset (the bucket refills only then: an earlier one would be refused
+    // too and show here): no hammering while spent.
     expect(requestsTo(world, "POST", "/graphql").map((r) => r.status)).toEqual([200, 200]);
     expect(repo.checkRuns.map((r) => r.conclusion)).toEqual(["success"]);
   });
@@ -101,9 +94,7 @@ describe("GitHub's primary rate limit spent", () => {
 
   it("with the REST limit spent nothing can be written: the PR is evaluated again after the reset, so the event is not lost", async () => {
     const { world, repo, pr } = setup();
-    const reset = resetIn(2);
-    Object.assign(world.rateLimit.core, { remaining: 0, reset });
-    const refill = refillAt(world, "core", reset);
+    world.rateLimit.spendUntilAfterRefusal("core", 2);
     routeToWorld(world, ["GET", "POST"]);
     // A deadline of 0: nothing is waited for inside the webhook.
     const probot = createTestApp(world, {
@@ -116,8 +107,7 @@ describe("GitHub's primary rate limit spent", () => {
     // Only the first REST request reached GitHub (and was refused): the check-run write was never sent.
     expect(restRequests().map((r) => `${r.method} ${r.status}`)).toEqual(["GET 403"]);
 
-    await eventually(() => repo.checkRuns.length === 1, { what: "the check run", timeoutMs: 8_000 });
-    clearTimeout(refill);
+    await eventually(() => repo.checkRuns.length === 1, { what: "the check run", timeoutMs: 30_000 });
     expect(repo.checkRuns[0]).toMatchObject({ headSha: pr.headSha, conclusion: "success" });
     expect(restRequests().filter((r) => r.status === 403)).toHaveLength(1);
   });
