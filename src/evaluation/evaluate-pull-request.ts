@@ -170,7 +170,9 @@ export function evaluatePullRequest(deps: EvaluationDeps, target: PullRequestTar
   const gate: SendGate = {
     beforeSend: (write) => {
       leave(); // from now on it reads GitHub: a later event must evaluate again
-      if (write && memory.waiting.has(key)) throw new SupersededWriteError();
+      // A write that takes a passing run away is always sent: were it superseded and the later evaluation found the PR
+      // merged or closed meanwhile (it then writes nothing), the stale pass would stay on the head it merged with.
+      if (write && memory.waiting.has(key) && !revokesAPass.has(entry.target)) throw new SupersededWriteError();
     },
   };
   const evaluated = memory.shared.withLock(`evaluate:${pullRequestKey(target)}`, () =>
@@ -191,6 +193,9 @@ export function evaluatePullRequest(deps: EvaluationDeps, target: PullRequestTar
 }
 
 const pullRequestKey = ({ owner, repo, number }: PullRequestTarget) => `${repositoryKey(owner, repo)}#${number}`;
+
+/** Evaluations about to write a result that is not a pass over our run that shows one: their write is never superseded. */
+const revokesAPass = new WeakSet<PullRequestTarget>();
 
 async function evaluateAndRetryAfterReset(deps: EvaluationDeps, target: PullRequestTarget): Promise<EvaluationOutcome> {
   const counter = hardenRequests(deps.octokit, deps.requestPolicy, deps.memory.cache.etags);
@@ -351,6 +356,7 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
     readMark,
     skipUnchanged: true,
   };
+  if (report.conclusion !== "success" && existing?.conclusion?.toLowerCase() === "success") revokesAPass.add(target);
   const { id: checkRunId, written } = await writeCommitCheckRunReporting(memory, octokit, checkRun, report);
   audit(
     log,

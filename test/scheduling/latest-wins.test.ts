@@ -14,6 +14,14 @@ import { deliver, requestsTo, rowOf } from "../faults/fault-kit.js";
 
 /** Routes every request to the world; the first GraphQL read of the PR is answered only once `release` is called. */
 function routeHoldingFirstRead(world: GitHubWorld) {
+  return routeHoldingRead(world, 0);
+}
+
+/**
+ * Routes every request to the world; GraphQL request number `held` (from 0) is answered only once `release` is called:
+ * with the state GitHub has then, or (`answerFirst`) with the state it had when the request arrived, delivered late.
+ */
+function routeHoldingRead(world: GitHubWorld, held: number, { answerFirst = false } = {}) {
   worldsInTest.push(world);
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
@@ -21,8 +29,10 @@ function routeHoldingFirstRead(world: GitHubWorld) {
   const answer = (method: string) =>
     async function (this: { req: { headers: Record<string, string> } }, uri: string, body: unknown) {
       const parsed = typeof body === "string" && body ? JSON.parse(body) : body || undefined;
-      if (method === "POST" && uri.startsWith("/graphql") && reads++ === 0) await released;
-      const a = world.handle(method, uri, parsed, this.req.headers);
+      const hold = method === "POST" && uri.startsWith("/graphql") && reads++ === held;
+      const early = hold && answerFirst ? world.handle(method, uri, parsed, this.req.headers) : undefined;
+      if (hold) await released;
+      const a = early ?? world.handle(method, uri, parsed, this.req.headers);
       return [a.status, a.body === undefined ? "" : JSON.stringify(a.body), { "content-type": "application/json", ...a.headers }] as [
         number,
         string,
@@ -30,7 +40,7 @@ function routeHoldingFirstRead(world: GitHubWorld) {
       ];
     };
   const scope = nock(GITHUB_API).persist();
-  for (const method of ["GET", "POST"]) scope.intercept(/.*/, method).reply(answer(method));
+  for (const method of ["GET", "POST", ...(answerFirst ? ["PATCH"] : [])]) scope.intercept(/.*/, method).reply(answer(method));
   return { release, readsSent: () => reads };
 }
 
@@ -84,5 +94,33 @@ describe("latest wins: a burst of events for one pull request", () => {
 
     expect(requestsTo(world, "POST", "/graphql")).toHaveLength(2);
     expect(repo.checkRuns.map((r) => r.conclusion)).toEqual(["success"]);
+  });
+
+  it("a write that takes a pass away is never superseded: the PR merged before the later evaluation read it still gets its failing run", async () => {
+    const world = new GitHubWorld();
+    const repo = compliantRepo(world);
+    const pr = compliantPullRequest(world, repo, 5);
+    // The first evaluation goes through; the second one's read is answered at once but arrives late.
+    const route = routeHoldingRead(world, 1, { answerFirst: true });
+    let memory!: EvaluationMemory;
+    const probot = createTestApp(world, { onMemory: (m) => (memory = m) });
+    await deliver(probot, pullRequestEvent(world, repo, pr, "synchronize"), "pass-0");
+    expect(repo.checkRuns[0]).toMatchObject({ conclusion: "success" });
+
+    // An approval is dismissed: its evaluation reads the PR (held), computes a failure...
+    pr.reviews = [approval("rev-bob", pr.headSha)];
+    const dismissed = deliver(probot, pullRequestReviewEvent(world, repo, pr, "rev-bob"), "pass-1");
+    await eventually(() => route.readsSent() === 2, { what: "the evaluation after the dismissal reads the PR" });
+    // ...while another event waits behind it, and the author merges on the still-passing run before that one reads.
+    const later = deliver(probot, pullRequestEvent(world, repo, pr, "edited"), "pass-2");
+    await eventually(() => memory.waiting.size === 1, { what: "the later event waits" });
+    world.mergePullRequest(repo, pr, "squash");
+    route.release();
+    await Promise.all([dismissed, later]);
+
+    // The later evaluation finds the PR merged and writes nothing; the failure was written all the same.
+    expect(repo.checkRuns).toHaveLength(1);
+    expect(repo.checkRuns[0]).toMatchObject({ headSha: pr.headSha, status: "completed", conclusion: "failure" });
+    expect(rowOf(repo.checkRuns[0]!.output.summary, "reviews")).toContain("1 of 2 required approvals");
   });
 });
