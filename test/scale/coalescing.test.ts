@@ -112,7 +112,7 @@ describeWithRedis("a burst of queued webhooks for one pull request (BullMQ on a 
       const d = await queue.depth();
       return d.waiting + d.active + d.delayed === 0;
     };
-    return { queue, send, drained };
+    return { queue, send, drained, prefix, redis: connection };
   }
 
   const evaluationsOf = (requests: string[]) => requests.filter((r) => r.startsWith("POST graphql")).length;
@@ -152,6 +152,7 @@ describeWithRedis("a burst of queued webhooks for one pull request (BullMQ on a 
     await until(() => a.drained(), "the queue to drain");
 
     expect(evaluationsOf(requests)).toBe(1);
+    expect(requests.filter((r) => r === "POST /repos/acme/payments/check-runs")).toHaveLength(1);
     expect(repo.checkRuns.filter((r) => r.name === "sdlc-guard")).toHaveLength(1);
     expect(repo.checkRuns[0]).toMatchObject({ headSha: pr.headSha, status: "completed", conclusion: "failure" });
     expect(rowOf(repo.checkRuns[0]!.output.summary, "reviews")).toContain("1 of 2 required approvals");
@@ -194,6 +195,26 @@ describeWithRedis("a burst of queued webhooks for one pull request (BullMQ on a 
     expect(repo.checkRuns).toHaveLength(1);
     expect(repo.checkRuns[0]).toMatchObject({ status: "completed", conclusion: "failure" });
     expect(rowOf(repo.checkRuns[0]!.output.summary, "reviews")).toContain("1 of 2 required approvals");
+  });
+
+  it("a delivery that joined a job whose own delivery turns out already handled is still evaluated", async () => {
+    const world = new GitHubWorld();
+    const repo = compliantRepo(world);
+    const pr = compliantPullRequest(world, repo, 9);
+    const requests = routeToWorld(world, ["GET", "POST"]);
+    const a = await replica(world);
+    await a.queue.queue.pause();
+    await a.send(pullRequestEvent(world, repo, pr, "synchronize"), "handled-elsewhere");
+    // Its id becomes "handled" meanwhile (a redelivery of it that raced with its first job's completion).
+    await a.redis.set(`${a.prefix}:delivery-done:handled-elsewhere`, "1", "PX", 60_000);
+    await a.send(pullRequestEvent(world, repo, pr, "synchronize"), "joined");
+    expect((await a.queue.queue.getJobs(["waiting"])).map((j) => j.id)).toEqual([jobIdOf("handled-elsewhere")]);
+    await a.queue.queue.resume();
+    await until(() => a.drained(), "the queue to drain");
+
+    expect(evaluationsOf(requests)).toBe(1);
+    expect(repo.checkRuns).toHaveLength(1);
+    expect((await a.queue.queue.getJob(jobIdOf("handled-elsewhere")))?.returnvalue).toBe("handled");
   });
 
   it("a merged pull_request.closed, a review and a title edit in the middle of a burst are jobs of their own", async () => {
