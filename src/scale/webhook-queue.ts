@@ -4,7 +4,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Probot } from "probot";
 import type { SharedState } from "../evaluation/shared-state.js";
-import { coalescingKeyOf } from "./coalescing.js";
+import { coalescingOf } from "./coalescing.js";
 import type { QueuedDeliveryTracker } from "./scale-types.js";
 
 /** What a queued job carries: the verified webhook, as Probot received it. */
@@ -61,6 +61,19 @@ export class WebhookNotQueuedError extends Error {
   }
 }
 const CLOSE_GRACE_MS = 25_000;
+
+/**
+ * KEYS[1]: the PR's BullMQ deduplication key; ARGV: job key prefix, coalesced-list prefix, delivery id, list TTL (ms).
+ * When the key names a job that exists (it has not started: its worker drops the key first), the delivery is added to
+ * that job's coalesced list, and the job's id returned; else nothing (false).
+ */
+const JOIN_WAITING_JOB = `
+local host = redis.call('GET', KEYS[1])
+if not host or redis.call('EXISTS', ARGV[1] .. host) == 0 then return false end
+redis.call('RPUSH', ARGV[2] .. host, ARGV[3])
+redis.call('PEXPIRE', ARGV[2] .. host, ARGV[4])
+return host
+`;
 
 /**
  * Multi-replica mode: the server's Probot verifies each webhook as before, then this queue stores it in Redis (BullMQ,
@@ -166,13 +179,36 @@ export class WebhookQueue {
       return;
     }
     const ordering = orderingKeyOf(delivery.payload);
-    // A delivery already handled makes a job that does nothing ("duplicate"): nothing may join it.
-    let coalescing = coalescingKeyOf(delivery.name, delivery.payload, ordering);
-    if (coalescing && (await this.options.connection.exists(this.doneKey(delivery.id)))) coalescing = undefined;
-    // BullMQ's deduplication, atomic with the job's creation: while a job with this key has not started (its worker
-    // drops the key before it reads anything: `process`), an evaluate-only delivery for the same PR joins it.
-    const job = await this.queue.add(delivery.name, delivery, coalescing ? { jobId, deduplication: { id: coalescing } } : { jobId });
-    if (job.id !== undefined && job.id !== jobId) await this.recordCoalesced(delivery, job.id, ordering);
+    const coalescing = coalescingOf(delivery.name, delivery.payload, ordering);
+    // A delivery already handled makes a job that does nothing ("duplicate"): it joins nothing and nothing joins it.
+    if (coalescing && !(await this.options.connection.exists(this.doneKey(delivery.id)))) {
+      // A waiting job of the PR that others may join (its deduplication key is set): join it, atomically with the
+      // key's existence; its worker drops the key before it reads anything (`process`), so it reads after this.
+      const host = await this.join(coalescing.key, delivery.id);
+      if (host !== null) return this.logCoalesced(delivery, host, ordering);
+      if (coalescing.role === "hosts") {
+        // None: this delivery's job becomes the one to join (BullMQ's deduplication, atomic with its creation; one
+        // added by another replica in the meantime is joined instead).
+        const job = await this.queue.add(delivery.name, delivery, { jobId, deduplication: { id: coalescing.key } });
+        if (job.id !== undefined && job.id !== jobId) await this.recordCoalesced(delivery, job.id, ordering);
+        return;
+      }
+    }
+    await this.queue.add(delivery.name, delivery, { jobId });
+  }
+
+  /** Records `deliveryId` as joined to the PR's waiting host job, if there is one; returns that job's id, else null. */
+  private async join(coalescingKey: string, deliveryId: string): Promise<string | null> {
+    const answer = await this.options.connection.eval(
+      JOIN_WAITING_JOB,
+      1,
+      `${this.queue.keys.de}:${coalescingKey}`,
+      `${this.queue.qualifiedName}:`,
+      `${this.prefix}:coalesced:`,
+      deliveryId,
+      this.doneTtlMs,
+    );
+    return typeof answer === "string" ? answer : null;
   }
 
   /**
@@ -182,6 +218,13 @@ export class WebhookQueue {
   private async recordCoalesced(delivery: QueuedDelivery, hostJobId: string, ordering: string | undefined): Promise<void> {
     const listKey = this.coalescedKey(hostJobId);
     await this.options.connection.multi().rpush(listKey, delivery.id).pexpire(listKey, this.doneTtlMs).exec();
+    this.logCoalesced(delivery, hostJobId, ordering);
+    // The host may have finished between its deduplication and the line above: then nothing else marks these done.
+    const state = await this.queue.getJobState(hostJobId);
+    if (state === "completed" || state === "unknown") await this.markCoalescedDone(hostJobId);
+  }
+
+  private logCoalesced(delivery: QueuedDelivery, hostJobId: string, ordering: string | undefined): void {
     this.log?.info(
       {
         id: delivery.id,
@@ -192,9 +235,6 @@ export class WebhookQueue {
       },
       "queued webhook coalesced into the waiting evaluation of its pull request: not evaluated separately",
     );
-    // The host may have finished between its deduplication and the line above: then nothing else marks these done.
-    const state = await this.queue.getJobState(hostJobId);
-    if (state === "completed" || state === "unknown") await this.markCoalescedDone(hostJobId);
   }
 
   /** Marks the deliveries coalesced into a job that ran as handled (same memory as its own delivery id). */

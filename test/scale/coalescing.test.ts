@@ -7,7 +7,7 @@ import { pullRequestEvent, pullRequestReviewEvent, type WebhookEvent } from "../
 import { createSdlcGuardApp } from "../../src/app.js";
 import { mayChangeAnyResult } from "../../src/controls/event-relevance.js";
 import { RedisSharedState } from "../../src/scale/redis-shared-state.js";
-import { COALESCED_EVENTS, coalescingKeyOf } from "../../src/scale/coalescing.js";
+import { COALESCED_EVENTS, coalescingOf } from "../../src/scale/coalescing.js";
 import { jobIdOf, orderingKeyOf, WebhookQueue } from "../../src/scale/webhook-queue.js";
 import { rowOf } from "../faults/fault-kit.js";
 import { eventually } from "../support/eventually.js";
@@ -28,23 +28,29 @@ describe("which queued deliveries coalesce", () => {
     pull_request: { number: 7 },
     ...extra,
   });
-  const key = (name: string, p: unknown) => coalescingKeyOf(name, p, orderingKeyOf(p));
+  const coalescing = (name: string, p: unknown) => coalescingOf(name, p, orderingKeyOf(p));
+  const hosts = { key: "evaluate:acme/payments#7", role: "hosts" };
+  const joins = { key: "evaluate:acme/payments#7", role: "joins" };
 
   it.each([
-    ["pull_request", payload("synchronize"), "evaluate:acme/payments#7"],
-    ["pull_request", payload("opened"), "evaluate:acme/payments#7"],
-    ["pull_request", payload("reopened"), "evaluate:acme/payments#7"],
-    ["pull_request", payload("ready_for_review"), "evaluate:acme/payments#7"],
-    ["pull_request", payload("converted_to_draft"), "evaluate:acme/payments#7"],
-    ["pull_request", payload("edited", { changes: { base: { ref: { from: "develop" } } } }), "evaluate:acme/payments#7"],
-    ["pull_request", payload("edited", { changes: { title: { from: "x" } } }), undefined],
+    ["pull_request", payload("synchronize"), hosts],
+    ["pull_request", payload("opened"), hosts],
+    ["pull_request", payload("reopened"), hosts],
+    ["pull_request", payload("ready_for_review"), hosts],
+    ["pull_request", payload("converted_to_draft"), hosts],
+    ["pull_request", payload("edited", { changes: { base: { ref: { from: "develop" } } } }), hosts],
+    ["pull_request", payload("edited", { changes: { title: { from: "x" } } }), joins],
+    ["pull_request", payload("labeled"), joins],
+    ["pull_request", payload("unlabeled"), joins],
+    ["pull_request_review", payload("submitted"), joins],
+    ["pull_request_review", payload("dismissed"), joins],
     ["pull_request", payload("closed"), undefined],
-    ["pull_request", payload("labeled"), undefined],
-    ["pull_request_review", payload("submitted"), undefined],
+    ["pull_request", payload("assigned"), undefined],
     ["issue_comment", { action: "created", repository: { full_name: "acme/payments" }, issue: { number: 7, pull_request: {} } }, undefined],
     ["push", { repository: { full_name: "acme/payments" }, ref: "refs/heads/main" }, undefined],
   ])("%s %j", (name, p, expected) => {
-    expect([name, (p as { action?: string }).action, key(name, p)]).toEqual([name, (p as { action?: string }).action, expected]);
+    const action = (p as { action?: string }).action;
+    expect([name, action, coalescing(name, p)]).toEqual([name, action, expected]);
   });
 
   it("every coalesced event always evaluates the PR, whatever the configuration (a waiting job of it stands for any other)", () => {
@@ -121,15 +127,19 @@ describeWithRedis("a burst of queued webhooks for one pull request (BullMQ on a 
     (event.payload as { changes: unknown }).changes = { base: { ref: { from: "develop" }, sha: { from: "0".repeat(40) } } };
     return event;
   };
-  /** Ten evaluate-only deliveries, in the order GitHub might send a busy minute's worth. */
-  const tenFor = (world: GitHubWorld, repo: SimRepo, pr: SimPullRequest) =>
-    Array.from({ length: 10 }, (_, i) =>
-      i % 3 === 0
-        ? pullRequestEvent(world, repo, pr, "synchronize")
-        : i % 3 === 1
-          ? baseChanged(world, repo, pr)
-          : pullRequestEvent(world, repo, pr, i === 2 ? "ready_for_review" : "reopened"),
-    );
+  /** Ten evaluate-only deliveries, in the order GitHub might send a busy minute's worth (the first one hosts). */
+  const tenFor = (world: GitHubWorld, repo: SimRepo, pr: SimPullRequest) => [
+    pullRequestEvent(world, repo, pr, "synchronize"),
+    pullRequestReviewEvent(world, repo, pr, "rev-bob"),
+    baseChanged(world, repo, pr),
+    pullRequestEvent(world, repo, pr, "labeled"),
+    pullRequestEvent(world, repo, pr, "edited"),
+    pullRequestEvent(world, repo, pr, "synchronize"),
+    pullRequestReviewEvent(world, repo, pr, "rev-carol"),
+    pullRequestEvent(world, repo, pr, "ready_for_review"),
+    pullRequestEvent(world, repo, pr, "unlabeled"),
+    pullRequestEvent(world, repo, pr, "reopened"),
+  ];
 
   it("ten deliveries for one PR queued before its job starts make one evaluation, of the final state; each is acknowledged and logged", async () => {
     const world = new GitHubWorld();
@@ -217,7 +227,7 @@ describeWithRedis("a burst of queued webhooks for one pull request (BullMQ on a 
     expect((await a.queue.queue.getJob(jobIdOf("handled-elsewhere")))?.returnvalue).toBe("handled");
   });
 
-  it("a merged pull_request.closed, a review and a title edit in the middle of a burst are jobs of their own", async () => {
+  it("a merged pull_request.closed in the middle of a burst is a job of its own; a review never hosts others", async () => {
     const world = new GitHubWorld();
     const repo = compliantRepo(world);
     const pr = compliantPullRequest(world, repo, 8);
@@ -226,8 +236,10 @@ describeWithRedis("a burst of queued webhooks for one pull request (BullMQ on a 
     const a = await replica(world, (handlers) => handlers.on("pull_request.closed", async (context) => void closedSeen.push(context.id)));
     await a.queue.queue.pause();
 
-    await a.send(pullRequestEvent(world, repo, pr, "synchronize"), "sync-1");
+    // A review with no job of the PR waiting: a job of its own, which nothing joins (it might evaluate nothing).
     await a.send(pullRequestReviewEvent(world, repo, pr, "rev-bob"), "review-1");
+    await a.send(pullRequestEvent(world, repo, pr, "synchronize"), "sync-1");
+    await a.send(pullRequestReviewEvent(world, repo, pr, "rev-carol"), "review-2");
     await a.send(pullRequestEvent(world, repo, pr, "edited"), "title-1");
     pr.state = "MERGED";
     pr.mergedAt = "2026-01-01T00:00:00Z";
@@ -236,7 +248,7 @@ describeWithRedis("a burst of queued webhooks for one pull request (BullMQ on a 
     await a.send(pullRequestEvent(world, repo, pr, "synchronize"), "sync-2");
 
     const queued = (await a.queue.queue.getJobs(["waiting"])).map((j) => j.id).sort();
-    expect(queued).toEqual(["sync-1", "review-1", "title-1", "merged-1"].map(jobIdOf).sort());
+    expect(queued).toEqual(["review-1", "sync-1", "merged-1"].map(jobIdOf).sort());
     await a.queue.queue.resume();
     await until(() => a.drained(), "the queue to drain");
     expect(closedSeen).toEqual(["merged-1"]);
