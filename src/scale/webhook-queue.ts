@@ -219,9 +219,13 @@ export class WebhookQueue {
     const listKey = this.coalescedKey(hostJobId);
     await this.options.connection.multi().rpush(listKey, delivery.id).pexpire(listKey, this.doneTtlMs).exec();
     this.logCoalesced(delivery, hostJobId, ordering);
-    // The host may have finished between its deduplication and the line above: then nothing else marks these done.
-    const state = await this.queue.getJobState(hostJobId);
-    if (state === "completed" || state === "unknown") await this.markCoalescedDone(hostJobId);
+    // The host may have finished between the deduplication and the line above: then nothing else marks this done. If
+    // it evaluated, it read after the deduplication (it dropped its key first); if not (a duplicate) or it is gone,
+    // this delivery gets a job of its own.
+    const host = await this.queue.getJob(hostJobId);
+    if (host && !(await host.isCompleted())) return;
+    if (host?.returnvalue === "handled") await this.markCoalescedDone(hostJobId);
+    else await this.queue.add(delivery.name, delivery, { jobId: jobIdOf(delivery.id) });
   }
 
   private logCoalesced(delivery: QueuedDelivery, hostJobId: string, ordering: string | undefined): void {
