@@ -4,6 +4,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Probot } from "probot";
 import type { SharedState } from "../evaluation/shared-state.js";
+import { coalescingOf } from "./coalescing.js";
 import type { QueuedDeliveryTracker } from "./scale-types.js";
 
 /** What a queued job carries: the verified webhook, as Probot received it. */
@@ -62,6 +63,19 @@ export class WebhookNotQueuedError extends Error {
 const CLOSE_GRACE_MS = 25_000;
 
 /**
+ * KEYS[1]: the PR's BullMQ deduplication key; ARGV: job key prefix, coalesced-list prefix, delivery id, list TTL (ms).
+ * When the key names a job that exists (it has not started: its worker drops the key first), the delivery is added to
+ * that job's coalesced list, and the job's id returned; else nothing (false).
+ */
+const JOIN_WAITING_JOB = `
+local host = redis.call('GET', KEYS[1])
+if not host or redis.call('EXISTS', ARGV[1] .. host) == 0 then return false end
+redis.call('RPUSH', ARGV[2] .. host, ARGV[3])
+redis.call('PEXPIRE', ARGV[2] .. host, ARGV[4])
+return host
+`;
+
+/**
  * Multi-replica mode: the server's Probot verifies each webhook as before, then this queue stores it in Redis (BullMQ,
  * job id = delivery id, so a delivery is queued once however many replicas receive it) and GitHub gets its answer at
  * once. Every replica's workers take jobs and hand them to a second Probot instance that carries the app's handlers
@@ -80,6 +94,7 @@ export class WebhookQueue {
   private readonly doneTtlMs: number;
   private closing: Promise<void> | undefined;
   private tracker: QueuedDeliveryTracker | undefined;
+  private log: Logger | undefined;
 
   constructor(private readonly options: WebhookQueueOptions) {
     this.prefix = options.prefix ?? "sdlc-guard";
@@ -105,6 +120,7 @@ export class WebhookQueue {
   attach(app: Probot, tracker?: QueuedDeliveryTracker): Probot {
     if (this.handlers) throw new Error("the webhook queue is already attached");
     this.tracker = tracker;
+    this.log = app.log as unknown as Logger;
     this.options.onAttach?.(app);
     const handlers = (this.options.createWorkerProbot ?? sameProbotClass)(app);
     this.recordListenedEvents(handlers);
@@ -162,7 +178,96 @@ export class WebhookQueue {
       await failed.retry("failed");
       return;
     }
+    const ordering = orderingKeyOf(delivery.payload);
+    const coalescing = coalescingOf(delivery.name, delivery.payload, ordering);
+    // A delivery already handled makes a job that does nothing ("duplicate"): it joins nothing and nothing joins it.
+    if (coalescing && !(await this.options.connection.exists(this.doneKey(delivery.id)))) {
+      // A waiting job of the PR that others may join (its deduplication key is set): join it, atomically with the
+      // key's existence; its worker drops the key before it reads anything (`process`), so it reads after this.
+      const host = await this.join(coalescing.key, delivery.id);
+      if (host !== null) return this.logCoalesced(delivery, host, ordering);
+      if (coalescing.role === "hosts") {
+        // None: this delivery's job becomes the one to join (BullMQ's deduplication, atomic with its creation; one
+        // added by another replica in the meantime is joined instead).
+        const job = await this.queue.add(delivery.name, delivery, { jobId, deduplication: { id: coalescing.key } });
+        if (job.id !== undefined && job.id !== jobId) await this.recordCoalesced(delivery, job.id, ordering);
+        return;
+      }
+    }
     await this.queue.add(delivery.name, delivery, { jobId });
+  }
+
+  /** Records `deliveryId` as joined to the PR's waiting host job, if there is one; returns that job's id, else null. */
+  private async join(coalescingKey: string, deliveryId: string): Promise<string | null> {
+    const answer = await this.options.connection.eval(
+      JOIN_WAITING_JOB,
+      1,
+      `${this.queue.keys.de}:${coalescingKey}`,
+      `${this.queue.qualifiedName}:`,
+      `${this.prefix}:coalesced:`,
+      deliveryId,
+      this.doneTtlMs,
+    );
+    return typeof answer === "string" ? answer : null;
+  }
+
+  /**
+   * A delivery that joined the waiting job `hostJobId`: acknowledged, logged, and its id remembered as handled once
+   * that job has run (so a redelivery of it is a duplicate, as for any handled delivery).
+   */
+  private async recordCoalesced(delivery: QueuedDelivery, hostJobId: string, ordering: string | undefined): Promise<void> {
+    const listKey = this.coalescedKey(hostJobId);
+    await this.options.connection.multi().rpush(listKey, delivery.id).pexpire(listKey, this.doneTtlMs).exec();
+    this.logCoalesced(delivery, hostJobId, ordering);
+    // The host may have finished between the deduplication and the line above: then nothing else marks this done. If
+    // it evaluated, it read after the deduplication (it dropped its key first); if not (a duplicate) or it is gone,
+    // this delivery gets a job of its own.
+    const host = await this.queue.getJob(hostJobId);
+    if (host && !(await host.isCompleted())) return;
+    if (host?.returnvalue === "handled") await this.markCoalescedDone(hostJobId);
+    else await this.queue.add(delivery.name, delivery, { jobId: jobIdOf(delivery.id) });
+  }
+
+  private logCoalesced(delivery: QueuedDelivery, hostJobId: string, ordering: string | undefined): void {
+    this.log?.info(
+      {
+        id: delivery.id,
+        event: delivery.name,
+        action: (delivery.payload as { action?: unknown }).action,
+        pullRequest: ordering,
+        into: hostJobId,
+      },
+      "queued webhook coalesced into the waiting evaluation of its pull request: not evaluated separately",
+    );
+  }
+
+  /** Marks the deliveries coalesced into a job that ran as handled (same memory as its own delivery id). */
+  private async markCoalescedDone(hostJobId: string): Promise<string[]> {
+    const listKey = this.coalescedKey(hostJobId);
+    const [[, ids]] = (await this.options.connection.multi().lrange(listKey, 0, -1).del(listKey).exec()) as [[unknown, string[]]];
+    if (!ids?.length) return [];
+    const marking = this.options.connection.multi();
+    for (const id of ids) marking.set(this.doneKey(id), "1", "PX", this.doneTtlMs);
+    await marking.exec();
+    return ids;
+  }
+
+  /**
+   * Whether deliveries joined a job whose own delivery was already handled (its redelivery raced with its completion):
+   * then it evaluates for them. Its key is dropped first, so none joins it after the answer.
+   */
+  private async joinedAlthoughDuplicate(job: Job<QueuedDelivery>): Promise<boolean> {
+    if (!job.deduplicationId) return false;
+    await job.removeDeduplicationKey();
+    return (await this.options.connection.llen(this.coalescedKey(job.id!))) > 0;
+  }
+
+  private doneKey(deliveryId: string): string {
+    return `${this.prefix}:delivery-done:${deliveryId}`;
+  }
+
+  private coalescedKey(hostJobId: string): string {
+    return `${this.prefix}:coalesced:${hostJobId}`;
   }
 
   /** Jobs waiting, running, waiting for a retry, and failed for good (the `/metrics` queue depth). */
@@ -218,14 +323,24 @@ export class WebhookQueue {
 
   private async process(job: Job<QueuedDelivery>): Promise<string> {
     const { id, name, payload, receivedAt } = job.data;
-    const doneKey = `${this.prefix}:delivery-done:${id}`;
-    if (await this.options.connection.exists(doneKey)) return "duplicate";
-    const receive = () => this.current.run(id, () => this.handlers!.receive({ id, name, payload } as Parameters<Probot["receive"]>[0]));
+    const doneKey = this.doneKey(id);
+    if ((await this.options.connection.exists(doneKey)) && !(await this.joinedAlthoughDuplicate(job))) return "duplicate";
+    const receive = async () => {
+      // From here on a delivery for this PR makes a new job (run after this one): this job reads GitHub only after
+      // the key is gone, so every delivery that joined it announced a change that happened before that read.
+      if (job.deduplicationId) await job.removeDeduplicationKey();
+      return this.current.run(id, () => this.handlers!.receive({ id, name, payload } as Parameters<Probot["receive"]>[0]));
+    };
     const ordering = orderingKeyOf(payload);
     const handle = () => (ordering ? this.options.sharedState.withLock(`queue:${ordering}`, receive) : receive());
     // Timed from when the answering replica received it: the queue's wait is part of the webhook-to-result latency.
     await (this.tracker ? this.tracker.handlingQueued(id, receivedAt, handle) : handle());
     await this.options.connection.set(doneKey, "1", "PX", this.doneTtlMs);
+    if (job.deduplicationId) {
+      const coalesced = await this.markCoalescedDone(job.id!);
+      if (coalesced.length)
+        this.log?.info({ id, pullRequest: ordering, coalesced }, "evaluated for the deliveries coalesced into this job too");
+    }
     return "handled";
   }
 

@@ -187,17 +187,18 @@ describeWithRedis("the webhook queue (BullMQ on a real redis-server, two replica
     // Each PR's delivery reaches both replicas (a redelivery, a load balancer retry): the same id twice.
     const events = pulls.map((pr, i) => ({ id: `opened-${i + 1}`, event: pullRequestEvent(world, repo, pr, "opened") }));
     await Promise.all(events.flatMap(({ id, event }) => [send(a, event, id), send(b, event, id)]));
-    // A second, different delivery for PR 1 at the same time: the two evaluations of one PR never overlap.
-    await send(b, pullRequestEvent(world, repo, pulls[0]!, "edited"), "edited-1");
+    // A second, different delivery for PR 1 at the same time: the two jobs of one PR never overlap. (Not one that only
+    // evaluates the PR: that one could join PR 1's job while it waits, test/scale/coalescing.test.ts.)
+    await send(b, pullRequestEvent(world, repo, pulls[0]!, "closed"), "closed-1");
     // Every webhook was answered while the handlers were still held at the gate: no job has finished.
     expect(await a.queue.queue.getJobCounts("completed")).toEqual({ completed: 0 });
     expect((await a.queue.queue.getJobs(["waiting", "active"])).map((j) => j.id).sort()).toEqual(
-      ["delivery-edited-1", ...events.map((e) => jobIdOf(e.id))].sort(),
+      ["delivery-closed-1", ...events.map((e) => jobIdOf(e.id))].sort(),
     );
     open();
 
     await until(async () => (await drained(a)) && seen.length >= 5, "the queue to drain");
-    expect(seen.sort()).toEqual(["edited-1", "opened-1", "opened-2", "opened-3", "opened-4"]);
+    expect(seen.sort()).toEqual(["closed-1", "opened-1", "opened-2", "opened-3", "opened-4"]);
     expect([...runsBySha(repo).entries()].sort()).toEqual(pulls.map((pr) => [pr.headSha, 1]).sort());
     expect(repo.checkRuns.every((r) => r.status === "completed" && r.conclusion === "success")).toBe(true);
     const completed = await a.queue.queue.getJobs(["completed"]);
