@@ -51,6 +51,9 @@ export interface PrBenchOptions {
   pacedInstallations: number;
   /** As shipped, one more row: one webhook at a time with this pause before each (events spread out, as most are); 0 skips it. */
   pacedGapMs: number;
+  /** As shipped, the burst row: this many events at once over `burstPrs` PRs of one repository in one installation (0 skips it). */
+  burstEvents: number;
+  burstPrs: number;
   log: (line: string) => void;
 }
 
@@ -87,8 +90,26 @@ export interface PhaseResult {
   simLoopDelayP99: number;
 }
 
+/** The burst row: events sent all at once, as GitHub sends a burst; what the app makes of them in the end. */
+export interface BurstResult {
+  events: number;
+  prs: number;
+  /** From the first event sent to the last write of a run that shows its PR's final state. */
+  seconds: number;
+  /** Check-run writes (creates and updates) the simulator applied during the burst. */
+  writes: number;
+  requests: number;
+  /** PRs whose run on the final head shows the final state's conclusion (of `prs`). */
+  correct: number;
+  /** What the others showed, e.g. `#3: no run on the final head`. */
+  wrong: string[];
+  peakRssMb: number;
+  appCpuSeconds: number;
+}
+
 export interface PrBenchResult {
   latencyMs: number;
+  burst?: BurstResult;
   /** GitHub requests of the first evaluation of each repository (the very first also fetches the installation token). */
   /** Also what the app asked GitHub at start-up, and the installation tokens it fetched over the whole run. */
   firstEvaluation: { requests: number[]; detail: string[]; tokenRequests: number; startup: string[] };
@@ -149,11 +170,13 @@ interface Row {
   gapMs?: number;
   /** Open loop: a delivery every 1/rate s whatever the app's pace (`inFlight` is then unbounded); the latency at that load. */
   ratePerSecond?: number;
-  pool?: "all" | "first" | "monorepo";
+  pool?: "all" | "first" | "monorepo" | "burst";
 }
 
 /** The simulator's one installation; as shipped, each repository gets its own (tokens are issued for any id). */
 const INSTALLATION = 77;
+/** The burst row's installation: none of the other rows' (as shipped, they use 77 and up, one per repository). */
+const BURST_INSTALLATION = 7_000;
 
 /** One world, one simulator, one app process: the rows of one mode. */
 async function runMode(
@@ -162,6 +185,7 @@ async function runMode(
   rows: Row[],
 ): Promise<{
   phases: PhaseResult[];
+  burst?: BurstResult;
   first: PrBenchResult["firstEvaluation"];
   startRss: number;
   hwm: number;
@@ -182,6 +206,9 @@ async function runMode(
   const monorepo = needsOneRepo
     ? addRepository(world, "monorepo", Math.max(...rows.filter((r) => r.pool === "monorepo").map((r) => r.inFlight)) + 20, INSTALLATION)
     : [];
+  // The burst row's repository, in an installation of its own (Probot paces per installation).
+  const burstRow = rows.find((r) => r.pool === "burst");
+  const burstPool = burstRow ? addRepository(world, "burst", burstRow.inFlight, BURST_INSTALLATION) : [];
 
   // What the simulator sees, recorded as it applies each request (after its latency): for each check-run write, the
   // delivery waiting for that head SHA, and the time of every check-run write (the burst row's final state).
@@ -264,7 +291,7 @@ async function runMode(
       if (!result.ok) throw new Error(`warm-up delivery failed: ${result.why}\n${app.logLines.slice(-10).join("\n")}`);
       return world.requests.slice(before).filter((r) => !r.path.startsWith("/app/"));
     };
-    const lists = [...targets, ...(needsOneRepo ? [monorepo] : [])];
+    const lists = [...targets, ...(needsOneRepo ? [monorepo] : []), ...(burstRow ? [burstPool] : [])];
     if (mode === "as shipped") {
       await Promise.all(lists.map(warmUp)); // one installation each: paced independently (requests not attributed)
     } else {
@@ -276,7 +303,13 @@ async function runMode(
     }
 
     const phases: PhaseResult[] = [];
+    let burst: BurstResult | undefined;
     for (const row of rows) {
+      if (row.pool === "burst") {
+        log(`  ${mode}: a burst of ${row.deliveries} events over ${burstPool.length} PRs of one repository…`);
+        burst = await runBurst(world, app, webhookUrl, secret, burstPool, row.deliveries, writesBySha);
+        continue;
+      }
       const pool = row.pool === "monorepo" ? monorepo : row.pool === "first" ? targets[0]! : interleave(targets);
       const repositories = new Set(pool.map((t) => t.repo.name)).size;
       log(
@@ -289,6 +322,7 @@ async function runMode(
     ).length;
     return {
       phases,
+      burst,
       first: { requests: firstRequests, detail: firstDetail ?? [], tokenRequests, startup },
       startRss,
       hwm: statusMb(app.pid, "VmHWM"),
@@ -361,9 +395,9 @@ function interleave(lists: Target[][]): Target[] {
 }
 
 /** The next event of a PR: every other one is a push (a new head commit, approved again, as a compliant PR would be). */
-function nextEvent(target: Target): WebhookEvent {
+function nextEvent(target: Target, forcePush = false): WebhookEvent {
   const { pr } = target;
-  if (target.deliveries++ % 2 === 1) return target.edited;
+  if (target.deliveries++ % 2 === 1 && !forcePush) return target.edited;
   const before = pr.headSha;
   const head = sha(`${target.repo.name}-pr-${pr.number}-v${++target.version}`);
   pr.headSha = head;
@@ -420,6 +454,71 @@ async function deliver(
     tracking.bySha.delete(target.pr.headSha);
     tracking.byDelivery.delete(deliveryId);
   }
+}
+
+/**
+ * A burst, as GitHub sends one: `events` webhooks at once over the PRs of `pool` (round-robin), each after its change in
+ * the simulator: a push (a new head, approved), an edit of the title that changes nothing, then a push again, and so on;
+ * the last event of every PR is a push whose head is approved on even PRs only, so half the final states fail. The final
+ * state is reached when every PR's run on its last head shows that head's conclusion; the simulator's runs are checked
+ * at the end (the app's answers are not trusted for it). Writes: every check-run create or update applied meanwhile.
+ */
+async function runBurst(
+  world: GitHubWorld,
+  app: AppProcess,
+  url: string,
+  secret: string,
+  pool: Target[],
+  events: number,
+  writesBySha: Map<string, number>,
+): Promise<BurstResult> {
+  const requestsBefore = world.requests.length;
+  const rss = new RssSampler(app.pid);
+  const appCpu = cpuSeconds(app.pid);
+  const perPr = Math.ceil(events / pool.length);
+  const start = performance.now();
+  const sent: Promise<unknown>[] = [];
+  for (let i = 0, n = 0; n < events; i++) {
+    for (const [index, target] of pool.entries()) {
+      if (n++ >= events) break;
+      const last = i === perPr - 1 || n > events - pool.length;
+      const event = last || i % 2 === 0 ? push(target, !last || index % 2 === 0) : target.edited;
+      sent.push(deliverWebhook(url, event, secret, undefined, sender).catch((error: unknown) => error));
+    }
+  }
+  await Promise.all(sent);
+  const expected = (t: Target) => (t.pr.reviews.length ? "success" : "not success");
+  const shows = (t: Target) => {
+    const run = t.repo.checkRuns.find((r) => r.headSha === t.pr.headSha && r.appId === world.appId);
+    if (!run) return "no run on the final head";
+    if (run.status !== "completed") return `a run ${run.status}`;
+    return run.conclusion === "success" ? "success" : "not success";
+  };
+  // The final state: every run as expected, then nothing more for 3 s (a later write would show in the count).
+  const deadline = Date.now() + 180_000;
+  while (Date.now() < deadline && pool.some((t) => shows(t) !== expected(t))) await new Promise((r) => setTimeout(r, 100));
+  await quiet(world, 3_000, 30_000);
+  const wrong = pool.filter((t) => shows(t) !== expected(t)).map((t) => `#${t.pr.number}: ${shows(t)}, expected ${expected(t)}`);
+  const lastWrite = Math.max(...pool.map((t) => writesBySha.get(t.pr.headSha) ?? Number.NaN));
+  const requests = world.requests.slice(requestsBefore);
+  return {
+    events,
+    prs: pool.length,
+    seconds: (lastWrite - start) / 1000,
+    writes: requests.filter((r) => /\/check-runs(\/\d+)?$/.test(r.path) && r.method !== "GET").length,
+    requests: requests.length,
+    correct: pool.length - wrong.length,
+    wrong,
+    peakRssMb: rss.stop(),
+    appCpuSeconds: cpuSeconds(app.pid) - appCpu,
+  };
+}
+
+/** A push to the PR: a new head commit, approved by two reviewers or not at all; its `synchronize` event. */
+function push(target: Target, approved: boolean): WebhookEvent {
+  const event = nextEvent(target, true);
+  if (!approved) target.pr.reviews = [];
+  return event;
 }
 
 async function runPhase(
@@ -555,6 +654,9 @@ export async function runPrBench(options: PrBenchOptions): Promise<PrBenchResult
       // Every repository in its own installation (as several organisations would be): the paced rate multiplies.
       if (options.pacedInstallations > 1)
         rows.push({ inFlight: options.pacedInstallations, deliveries: 2 * options.pacedInstallations, pool: "all" });
+      // A burst of events over a few PRs of one installation: latest wins, the final state written.
+      if (options.burstEvents > 0 && options.burstPrs > 0)
+        rows.push({ inFlight: options.burstPrs, deliveries: options.burstEvents, pool: "burst" });
     } else {
       // A sustained rate: at least ten deliveries per slot in flight, so that filling and draining the slots (and the
       // app's first, unoptimised calls) are a small part of the row.
@@ -575,6 +677,7 @@ export async function runPrBench(options: PrBenchOptions): Promise<PrBenchResult
       result.startRssMb = run.startRss;
     }
     result.phases.push(...run.phases);
+    result.burst ??= run.burst;
     result.appWarnings.push(...run.warnings);
     result.simulatorViolations.push(...run.violations);
     result.lifetimePeakRssMb = Math.max(result.lifetimePeakRssMb, run.hwm);
@@ -641,6 +744,37 @@ export function printPrBench(result: PrBenchResult, print: (line: string) => voi
       "(the app's share, upper bound). sim CPU / sim loop: the benchmark's own process (simulator and webhook sender), " +
       'its CPU per evaluation and its event-loop delay p99 (counted in "added").',
   );
+  const b = result.burst;
+  if (b) {
+    print("");
+    print(`As shipped, a burst: ${b.events} events sent at once over ${b.prs} PRs of one repository in one installation`);
+    print(
+      table(
+        [
+          "events / PRs",
+          "final state reached s",
+          "check-run writes",
+          "GitHub requests",
+          "final runs right",
+          "peak RSS MB",
+          "app CPU ms/event",
+        ],
+        [
+          [
+            `${b.events} / ${b.prs}`,
+            fixed(b.seconds, 1),
+            String(b.writes),
+            String(b.requests),
+            `${b.correct} of ${b.prs}`,
+            fixed(b.peakRssMb),
+            fixed((b.appCpuSeconds * 1000) / b.events, 1),
+          ],
+        ],
+      ),
+    );
+    if (b.wrong.length) print(`wrong final runs: ${b.wrong.slice(0, 5).join("; ")}`);
+    print("");
+  }
   const first = result.firstEvaluation;
   const parts: string[] = [];
   if (first.requests.length)
@@ -675,6 +809,8 @@ export const PR_FLAGS = [
   "paced-installations",
   "paced-gap-ms",
   "one-repo-row",
+  "burst-events",
+  "burst-prs",
 ];
 
 export function prOptionsFrom(flags: Map<string, string>, log: (line: string) => void): PrBenchOptions {
@@ -695,6 +831,8 @@ export function prOptionsFrom(flags: Map<string, string>, log: (line: string) =>
     pacedInFlight: listFlag(flags, "paced-in-flight", [1]),
     pacedInstallations: numberFlag(flags, "paced-installations", 50),
     pacedGapMs: numberFlag(flags, "paced-gap-ms", 1500),
+    burstEvents: numberFlag(flags, "burst-events", 200),
+    burstPrs: numberFlag(flags, "burst-prs", 20),
     log,
   };
 }
