@@ -79,8 +79,8 @@ export async function measureOrgSummary(repositories: number, latencyMs: number)
  * The simulator's installation gets the rate limits of a GitHub App installed on a GitHub Enterprise Cloud
  * organisation (15,000 REST requests and 10,000 GraphQL points an hour, GitHub's documented figures), with the window
  * resetting 10 minutes from now, as a refresh started late in the hour would find it. The summary estimates its need
- * the way GitHub prices a query (connections asked for / 100): 5,000 repositories with their merged PRs (their commits,
- * suites and runs) are about 12,800 points, more than one hour of any plan, so the app's guard (rate-budget.ts, not
+ * the way GitHub prices a query (connections asked for / 100): 5,000 repositories with their rules' bypass lists and merged
+ * PRs are about 12,800 points, more than one hour of any plan, so the app's guard (rate-budget.ts, not
  * weakened here) plans the rest for the next window, which it accepts only when that window opens within 15 minutes.
  * The simulator itself charges one point per query, so the run never actually waits.
  */
