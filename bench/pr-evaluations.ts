@@ -740,7 +740,7 @@ export function printPrBench(result: PrBenchResult, print: (line: string) => voi
     ),
   );
   print(
-    "added: webhook POST → check-run write applied by the simulator, minus the requests on the critical path × the latency " +
+    "added: webhook POST → end (its check-run write applied by the simulator, or its audit record when nothing was written), minus the evaluation's requests × the latency " +
       "(the app's share, upper bound). sim CPU / sim loop: the benchmark's own process (simulator and webhook sender), " +
       'its CPU per evaluation and its event-loop delay p99 (counted in "added").',
   );
