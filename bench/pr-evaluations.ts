@@ -1,5 +1,5 @@
 import { speedUpWorld } from "./sim-speedups.js";
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -51,6 +51,9 @@ export interface PrBenchOptions {
   pacedInstallations: number;
   /** As shipped, one more row: one webhook at a time with this pause before each (events spread out, as most are); 0 skips it. */
   pacedGapMs: number;
+  /** As shipped, the burst row: this many events at once over `burstPrs` PRs of one repository in one installation (0 skips it). */
+  burstEvents: number;
+  burstPrs: number;
   log: (line: string) => void;
 }
 
@@ -72,6 +75,12 @@ export interface PhaseResult {
   added: { p50: number; p95: number; p99: number };
   /** Mean GitHub requests per delivery (all the simulator saw in the row / deliveries). */
   requestsPerEvaluation: number;
+  /** Mean writes (REST requests other than GET, installation tokens aside) per delivery. */
+  writesPerEvaluation: number;
+  /** Median of the evaluations' own requests (their audit records' `github_requests`). */
+  requestsMedian: number;
+  /** The same over the edits only (same head, unchanged result): the steady state. */
+  unchangedRequestsMedian: number;
   /** Requests each evaluation had on its critical path (min–max over the row). */
   criticalPath: { min: number; max: number };
   peakRssMb: number;
@@ -81,8 +90,26 @@ export interface PhaseResult {
   simLoopDelayP99: number;
 }
 
+/** The burst row: events sent all at once, as GitHub sends a burst; what the app makes of them in the end. */
+export interface BurstResult {
+  events: number;
+  prs: number;
+  /** From the first event sent to the last write of a run that shows its PR's final state. */
+  seconds: number;
+  /** Check-run writes (creates and updates) the simulator applied during the burst. */
+  writes: number;
+  requests: number;
+  /** PRs whose run on the final head shows the final state's conclusion (of `prs`). */
+  correct: number;
+  /** What the others showed, e.g. `#3: no run on the final head`. */
+  wrong: string[];
+  peakRssMb: number;
+  appCpuSeconds: number;
+}
+
 export interface PrBenchResult {
   latencyMs: number;
+  burst?: BurstResult;
   /** GitHub requests of the first evaluation of each repository (the very first also fetches the installation token). */
   /** Also what the app asked GitHub at start-up, and the installation tokens it fetched over the whole run. */
   firstEvaluation: { requests: number[]; detail: string[]; tokenRequests: number; startup: string[] };
@@ -96,14 +123,31 @@ export interface PrBenchResult {
 }
 
 interface Pending {
+  deliveryId: string;
+  /** The event: a push (a new head, a new run) or an edit (the same head: the result is unchanged, nothing is written). */
+  kind: "synchronize" | "edited";
   postedAt: number;
+  /** When the simulator applied the check-run write of this head (if there was one). */
   writtenAt?: number;
-  /** Requests of this evaluation up to and including its check-run write (the simulator counts them per repository). */
+  /** When the app's audit record `pull_request.evaluated` of this delivery was read from its log. */
+  auditedAt?: number;
+  /** The audit record's `check_run_written` (false: the run already showed the result, nothing was written). */
+  written?: boolean;
+  /** The audit record's `github_requests`: this evaluation's requests, the write included. */
   requests?: number;
-  /** The written run's conclusion: every PR here is compliant, so anything but success is a failed delivery. */
+  /** The evaluated conclusion: every PR here is compliant, so anything but success is a failed delivery. */
   conclusion?: string;
-  written: Promise<void>;
-  resolveWritten: () => void;
+  /** Resolved once the delivery's evaluation has ended: audited, and its write (if any) applied by the simulator. */
+  ended: Promise<void>;
+  resolveEnded: () => void;
+}
+
+/** When an evaluation ended: its write applied by the simulator, or, with nothing to write, its audit record. */
+const endOf = (p: Pending): number => (p.written ? p.writtenAt! : p.auditedAt!);
+
+/** Resolves the delivery once its audit record is in and the write it announces (if any) has been applied. */
+function settle(pending: Pending): void {
+  if (pending.auditedAt !== undefined && (!pending.written || pending.writtenAt !== undefined)) pending.resolveEnded();
 }
 
 interface Target {
@@ -126,11 +170,13 @@ interface Row {
   gapMs?: number;
   /** Open loop: a delivery every 1/rate s whatever the app's pace (`inFlight` is then unbounded); the latency at that load. */
   ratePerSecond?: number;
-  pool?: "all" | "first" | "monorepo";
+  pool?: "all" | "first" | "monorepo" | "burst";
 }
 
 /** The simulator's one installation; as shipped, each repository gets its own (tokens are issued for any id). */
 const INSTALLATION = 77;
+/** The burst row's installation: none of the other rows' (as shipped, they use 77 and up, one per repository). */
+const BURST_INSTALLATION = 7_000;
 
 /** One world, one simulator, one app process: the rows of one mode. */
 async function runMode(
@@ -139,6 +185,7 @@ async function runMode(
   rows: Row[],
 ): Promise<{
   phases: PhaseResult[];
+  burst?: BurstResult;
   first: PrBenchResult["firstEvaluation"];
   startRss: number;
   hwm: number;
@@ -159,31 +206,49 @@ async function runMode(
   const monorepo = needsOneRepo
     ? addRepository(world, "monorepo", Math.max(...rows.filter((r) => r.pool === "monorepo").map((r) => r.inFlight)) + 20, INSTALLATION)
     : [];
+  // The burst row's repository, in an installation of its own (Probot paces per installation).
+  const burstRow = rows.find((r) => r.pool === "burst");
+  const burstPool = burstRow ? addRepository(world, "burst", burstRow.inFlight, BURST_INSTALLATION) : [];
 
-  // What the simulator sees, recorded as it applies each request (after its latency): per repository, the requests
-  // since that repository's last check-run write (the app evaluates one PR of a repository at a time, so they are
-  // the next write's), and for each check-run write, the delivery waiting for that head SHA.
+  // What the simulator sees, recorded as it applies each request (after its latency): for each check-run write, the
+  // delivery waiting for that head SHA, and the time of every check-run write (the burst row's final state).
   const pendingBySha = new Map<string, Pending>();
-  const sinceLastWrite = new Map<string, number>();
+  const writesBySha = new Map<string, number>();
   const handle = world.handle.bind(world);
   world.handle = (method, url, body, headers) => {
     world.resetRateLimit(); // the rate limit is not what is measured here: the buckets stay full
     const path = url.split("?")[0]!;
-    const key = repositoryOf(path, body);
-    if (key) sinceLastWrite.set(key, (sinceLastWrite.get(key) ?? 0) + 1);
     const answer = handle(method, url, body, headers);
-    const headSha = key && answer.status < 300 ? checkRunWriteHead(world, method, path, body) : undefined;
-    if (key && headSha) {
+    const headSha = answer.status < 300 ? checkRunWriteHead(world, method, path, body) : undefined;
+    if (headSha) {
+      writesBySha.set(headSha, performance.now());
       const pending = pendingBySha.get(headSha);
       if (pending && pending.writtenAt === undefined) {
         pending.writtenAt = performance.now();
-        pending.requests = sinceLastWrite.get(key);
-        pending.conclusion = (body as { conclusion?: string } | undefined)?.conclusion;
-        pending.resolveWritten();
+        settle(pending);
       }
-      sinceLastWrite.set(key, 0);
     }
     return answer;
+  };
+  // An evaluation ends with the app's audit record of its delivery (`pull_request.evaluated`): written or not.
+  const pendingByDelivery = new Map<string, Pending>();
+  const tracking: Tracking = { bySha: pendingBySha, byDelivery: pendingByDelivery };
+  const onLine = (line: string) => {
+    if (!line.includes('"pull_request.evaluated"')) return;
+    const record = JSON.parse(line) as {
+      action?: string;
+      delivery_id?: string;
+      check_run_written?: boolean;
+      github_requests?: number;
+      conclusion?: string;
+    };
+    const pending = record.action === "pull_request.evaluated" ? pendingByDelivery.get(String(record.delivery_id)) : undefined;
+    if (!pending || pending.auditedAt !== undefined) return;
+    pending.auditedAt = performance.now();
+    pending.written = record.check_run_written !== false;
+    pending.requests = record.github_requests;
+    pending.conclusion = record.conclusion;
+    settle(pending);
   };
 
   const simulator = await startSimulator(world, 0, latencyMs);
@@ -201,12 +266,13 @@ async function runMode(
       { appId: world.appId, secret },
       {
         PORT: String(port),
-        LOG_LEVEL: "warn",
+        LOG_LEVEL: "info", // the audit records (info) say when an evaluation ended, written or not
         SDLC_GUARD_SUMMARY_SCHEDULE: "off",
         ...(throttling ? { BENCH_THROTTLING: throttling } : {}),
       },
     ),
     nodeArgs,
+    onLine,
   );
   const webhookUrl = `${app.url}/api/github/webhooks`;
   const startRss = statusMb(app.pid, "VmRSS");
@@ -221,11 +287,11 @@ async function runMode(
     let firstDetail: string[] | undefined;
     const warmUp = async (list: Target[]) => {
       const before = world.requests.length;
-      const result = await deliver(webhookUrl, secret, list[0]!, pendingBySha);
+      const result = await deliver(webhookUrl, secret, list[0]!, tracking);
       if (!result.ok) throw new Error(`warm-up delivery failed: ${result.why}\n${app.logLines.slice(-10).join("\n")}`);
       return world.requests.slice(before).filter((r) => !r.path.startsWith("/app/"));
     };
-    const lists = [...targets, ...(needsOneRepo ? [monorepo] : [])];
+    const lists = [...targets, ...(needsOneRepo ? [monorepo] : []), ...(burstRow ? [burstPool] : [])];
     if (mode === "as shipped") {
       await Promise.all(lists.map(warmUp)); // one installation each: paced independently (requests not attributed)
     } else {
@@ -237,20 +303,26 @@ async function runMode(
     }
 
     const phases: PhaseResult[] = [];
+    let burst: BurstResult | undefined;
     for (const row of rows) {
+      if (row.pool === "burst") {
+        log(`  ${mode}: a burst of ${row.deliveries} events over ${burstPool.length} PRs of one repository…`);
+        burst = await runBurst(world, app, webhookUrl, secret, burstPool, row.deliveries, writesBySha);
+        continue;
+      }
       const pool = row.pool === "monorepo" ? monorepo : row.pool === "first" ? targets[0]! : interleave(targets);
       const repositories = new Set(pool.map((t) => t.repo.name)).size;
       log(
         `  ${mode}: ${row.ratePerSecond ? `${row.ratePerSecond}/s offered` : `${row.inFlight} in flight`}, ${row.deliveries} deliveries, ${repositories} ${repositories === 1 ? "repository" : "repositories"}…`,
       );
-      sinceLastWrite.clear();
-      phases.push(await runPhase(world, app, webhookUrl, secret, pool, pendingBySha, row, mode, latencyMs));
+      phases.push(await runPhase(world, app, webhookUrl, secret, pool, tracking, row, mode, latencyMs));
     }
     const tokenRequests = world.requests.filter(
       (r) => r.path.startsWith("/app/installations/") && r.path.endsWith("/access_tokens"),
     ).length;
     return {
       phases,
+      burst,
       first: { requests: firstRequests, detail: firstDetail ?? [], tokenRequests, startup },
       startRss,
       hwm: statusMb(app.pid, "VmHWM"),
@@ -323,9 +395,9 @@ function interleave(lists: Target[][]): Target[] {
 }
 
 /** The next event of a PR: every other one is a push (a new head commit, approved again, as a compliant PR would be). */
-function nextEvent(target: Target): WebhookEvent {
+function nextEvent(target: Target, forcePush = false): WebhookEvent {
   const { pr } = target;
-  if (target.deliveries++ % 2 === 1) return target.edited;
+  if (target.deliveries++ % 2 === 1 && !forcePush) return target.edited;
   const before = pr.headSha;
   const head = sha(`${target.repo.name}-pr-${pr.number}-v${++target.version}`);
   pr.headSha = head;
@@ -342,31 +414,111 @@ function nextEvent(target: Target): WebhookEvent {
 /** The webhook sender's HTTP client: GitHub's sender is not on this machine, so it should take as little CPU as it can. */
 const sender = keepAliveFetch();
 
+/** The deliveries waiting for their end: by the head SHA their write would be on, and by delivery id (the audit record). */
+interface Tracking {
+  bySha: Map<string, Pending>;
+  byDelivery: Map<string, Pending>;
+}
+
 async function deliver(
   url: string,
   secret: string,
   target: Target,
-  pendingBySha: Map<string, Pending>,
+  tracking: Tracking,
 ): Promise<{ ok: true; pending: Pending } | { ok: false; why: string }> {
+  const kind = target.deliveries % 2 === 1 ? "edited" : "synchronize";
   const event = nextEvent(target);
-  let resolveWritten!: () => void;
-  const written = new Promise<void>((r) => (resolveWritten = r));
-  const pending: Pending = { postedAt: performance.now(), written, resolveWritten };
-  pendingBySha.set(target.pr.headSha, pending);
+  let resolveEnded!: () => void;
+  const ended = new Promise<void>((r) => (resolveEnded = r));
+  const deliveryId = randomUUID();
+  const pending: Pending = { deliveryId, kind, postedAt: performance.now(), ended, resolveEnded };
+  tracking.bySha.set(target.pr.headSha, pending);
+  tracking.byDelivery.set(deliveryId, pending);
   try {
-    const response = await deliverWebhook(url, event, secret, undefined, sender);
-    // Probot answers when the handler is done (200), or 202 if it takes longer than 9 s (the write comes later).
-    if (response.status === 202) await Promise.race([written, new Promise((r) => setTimeout(r, 120_000))]);
-    else if (response.status !== 200) return { ok: false, why: `HTTP ${response.status} ${response.body.slice(0, 200)}` };
-    if (pending.writtenAt === undefined) return { ok: false, why: "no check-run write" };
+    const response = await deliverWebhook(url, event, secret, deliveryId, sender);
+    // Probot answers when the handler is done (200), or 202 if it takes longer than 9 s (the write comes later). The
+    // audit record comes through the app's log, a moment after the answer at most.
+    if (response.status !== 200 && response.status !== 202)
+      return { ok: false, why: `HTTP ${response.status} ${response.body.slice(0, 200)}` };
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([ended, new Promise((r) => (timer = setTimeout(r, response.status === 202 ? 120_000 : 10_000)))]);
+    clearTimeout(timer);
+    if (pending.auditedAt === undefined) return { ok: false, why: "no audit record pull_request.evaluated for the delivery" };
+    if (pending.written && pending.writtenAt === undefined) return { ok: false, why: "audited as written, but no check-run write" };
     return pending.conclusion === "success"
       ? { ok: true, pending }
-      : { ok: false, why: `the check run concluded ${pending.conclusion ?? "nothing"}, not success` };
+      : { ok: false, why: `the evaluation concluded ${pending.conclusion ?? "nothing"}, not success` };
   } catch (error) {
     return { ok: false, why: (error as Error).message };
   } finally {
-    pendingBySha.delete(target.pr.headSha);
+    tracking.bySha.delete(target.pr.headSha);
+    tracking.byDelivery.delete(deliveryId);
   }
+}
+
+/**
+ * A burst, as GitHub sends one: `events` webhooks at once over the PRs of `pool` (round-robin), each after its change in
+ * the simulator: a push (a new head, approved), an edit of the title that changes nothing, then a push again, and so on;
+ * the last event of every PR is a push whose head is approved on even PRs only, so half the final states fail. The final
+ * state is reached when every PR's run on its last head shows that head's conclusion; the simulator's runs are checked
+ * at the end (the app's answers are not trusted for it). Writes: every check-run create or update applied meanwhile.
+ */
+async function runBurst(
+  world: GitHubWorld,
+  app: AppProcess,
+  url: string,
+  secret: string,
+  pool: Target[],
+  events: number,
+  writesBySha: Map<string, number>,
+): Promise<BurstResult> {
+  const requestsBefore = world.requests.length;
+  const rss = new RssSampler(app.pid);
+  const appCpu = cpuSeconds(app.pid);
+  const perPr = Math.ceil(events / pool.length);
+  const start = performance.now();
+  const sent: Promise<unknown>[] = [];
+  for (let i = 0, n = 0; n < events; i++) {
+    for (const [index, target] of pool.entries()) {
+      if (n++ >= events) break;
+      const last = i === perPr - 1 || n > events - pool.length;
+      const event = last || i % 2 === 0 ? push(target, !last || index % 2 === 0) : target.edited;
+      sent.push(deliverWebhook(url, event, secret, undefined, sender).catch((error: unknown) => error));
+    }
+  }
+  await Promise.all(sent);
+  const expected = (t: Target) => (t.pr.reviews.length ? "success" : "not success");
+  const shows = (t: Target) => {
+    const run = t.repo.checkRuns.find((r) => r.headSha === t.pr.headSha && r.appId === world.appId);
+    if (!run) return "no run on the final head";
+    if (run.status !== "completed") return `a run ${run.status}`;
+    return run.conclusion === "success" ? "success" : "not success";
+  };
+  // The final state: every run as expected, then nothing more for 3 s (a later write would show in the count).
+  const deadline = Date.now() + 180_000;
+  while (Date.now() < deadline && pool.some((t) => shows(t) !== expected(t))) await new Promise((r) => setTimeout(r, 100));
+  await quiet(world, 3_000, 30_000);
+  const wrong = pool.filter((t) => shows(t) !== expected(t)).map((t) => `#${t.pr.number}: ${shows(t)}, expected ${expected(t)}`);
+  const lastWrite = Math.max(...pool.map((t) => writesBySha.get(t.pr.headSha) ?? Number.NaN));
+  const requests = world.requests.slice(requestsBefore);
+  return {
+    events,
+    prs: pool.length,
+    seconds: (lastWrite - start) / 1000,
+    writes: requests.filter((r) => /\/check-runs(\/\d+)?$/.test(r.path) && r.method !== "GET").length,
+    requests: requests.length,
+    correct: pool.length - wrong.length,
+    wrong,
+    peakRssMb: rss.stop(),
+    appCpuSeconds: cpuSeconds(app.pid) - appCpu,
+  };
+}
+
+/** A push to the PR: a new head commit, approved by two reviewers or not at all; its `synchronize` event. */
+function push(target: Target, approved: boolean): WebhookEvent {
+  const event = nextEvent(target, true);
+  if (!approved) target.pr.reviews = [];
+  return event;
 }
 
 async function runPhase(
@@ -375,7 +527,7 @@ async function runPhase(
   url: string,
   secret: string,
   pool: Target[],
-  pendingBySha: Map<string, Pending>,
+  tracking: Tracking,
   row: Row,
   mode: PhaseResult["mode"],
   latencyMs: number,
@@ -397,7 +549,7 @@ async function runPhase(
     let target = pool[next++ % pool.length]!;
     while (busy.has(target)) target = pool[next++ % pool.length]!;
     busy.add(target);
-    const result = await deliver(url, secret, target, pendingBySha);
+    const result = await deliver(url, secret, target, tracking);
     busy.delete(target);
     if (result.ok) done.push(result.pending);
     else failures.push(result.why);
@@ -425,7 +577,7 @@ async function runPhase(
   loop.disable();
   const simCpuUsed = process.cpuUsage(simCpu);
   const peakRssMb = rss.stop();
-  const latencies = done.map((p) => p.writtenAt! - p.postedAt);
+  const latencies = done.map((p) => endOf(p) - p.postedAt);
   // The part the app adds beyond GitHub's latency. Each of an evaluation's requests waits `latencyMs` in the
   // simulator before it is answered, and they run one after another (config, the GraphQL query, the secret-scanning
   // reads, then the check-run write: nothing of one evaluation is concurrent in this workload). The write is recorded
@@ -434,8 +586,12 @@ async function runPhase(
   // and everything above that is the app's (Probot's signature check and routing, JSON, our code, waiting for the
   // per-repository lock or for Octokit's throttling queues, loopback HTTP) plus the simulator's own CPU and timer
   // delay, which the "sim loop p99" column shows; the figure is therefore an upper bound of the app's share.
-  const added = done.map((p) => p.writtenAt! - p.postedAt - p.requests! * latencyMs);
+  const added = done.map((p) => endOf(p) - p.postedAt - p.requests! * latencyMs);
   const criticalPath = done.map((p) => p.requests!);
+  // Steady state: the edits (same head, a result the run already shows): what an unchanged evaluation costs.
+  const unchanged = done.filter((p) => p.kind === "edited").map((p) => p.requests!);
+  const rowRequests = world.requests.slice(requestsBefore);
+  const writes = rowRequests.filter((r) => r.method !== "GET" && r.path !== "/graphql" && !r.path.startsWith("/app/")).length;
   if (failures.length) app.logLines.push(...failures.slice(0, 5).map((f) => `bench: delivery failed: ${f}`));
   return {
     mode,
@@ -450,25 +606,16 @@ async function runPhase(
     perSecond: done.length / seconds,
     latency: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
     added: { p50: percentile(added, 50), p95: percentile(added, 95), p99: percentile(added, 99) },
-    requestsPerEvaluation: (world.requests.length - requestsBefore) / row.deliveries,
+    requestsPerEvaluation: rowRequests.length / row.deliveries,
+    writesPerEvaluation: writes / row.deliveries,
+    requestsMedian: percentile(criticalPath, 50),
+    unchangedRequestsMedian: percentile(unchanged, 50),
     criticalPath: { min: Math.min(...criticalPath), max: Math.max(...criticalPath) },
     peakRssMb,
     appCpuSeconds: cpuSeconds(app.pid) - appCpu,
     simCpuSeconds: (simCpuUsed.user + simCpuUsed.system) / 1e6,
     simLoopDelayP99: loop.percentile(99) / 1e6,
   };
-}
-
-/** `owner/name` of a request about one repository: REST `/repos/{owner}/{repo}/…`, or the PR query's variables. */
-function repositoryOf(path: string, body: unknown): string | undefined {
-  if (path.startsWith("/repos/")) {
-    const [, , owner, name] = path.split("/");
-    return `${owner}/${name}`.toLowerCase();
-  }
-  const variables = (body as { variables?: { owner?: unknown; repo?: unknown } } | undefined)?.variables;
-  if (path === "/graphql" && typeof variables?.owner === "string" && typeof variables.repo === "string")
-    return `${variables.owner}/${variables.repo}`.toLowerCase();
-  return undefined;
 }
 
 /** The head SHA of a check-run create (`POST …/check-runs`) or update (`PATCH …/check-runs/{id}`), else undefined. */
@@ -507,6 +654,9 @@ export async function runPrBench(options: PrBenchOptions): Promise<PrBenchResult
       // Every repository in its own installation (as several organisations would be): the paced rate multiplies.
       if (options.pacedInstallations > 1)
         rows.push({ inFlight: options.pacedInstallations, deliveries: 2 * options.pacedInstallations, pool: "all" });
+      // A burst of events over a few PRs of one installation: latest wins, the final state written.
+      if (options.burstEvents > 0 && options.burstPrs > 0)
+        rows.push({ inFlight: options.burstPrs, deliveries: options.burstEvents, pool: "burst" });
     } else {
       // A sustained rate: at least ten deliveries per slot in flight, so that filling and draining the slots (and the
       // app's first, unoptimised calls) are a small part of the row.
@@ -527,6 +677,7 @@ export async function runPrBench(options: PrBenchOptions): Promise<PrBenchResult
       result.startRssMb = run.startRss;
     }
     result.phases.push(...run.phases);
+    result.burst ??= run.burst;
     result.appWarnings.push(...run.warnings);
     result.simulatorViolations.push(...run.violations);
     result.lifetimePeakRssMb = Math.max(result.lifetimePeakRssMb, run.hwm);
@@ -552,6 +703,8 @@ export function printPrBench(result: PrBenchResult, print: (line: string) => voi
         "added p50 ms",
         "added p99 ms",
         "requests/eval",
+        "writes/eval",
+        "requests median (unchanged)",
         "on critical path",
         "peak RSS MB",
         "app CPU ms/eval",
@@ -575,6 +728,8 @@ export function printPrBench(result: PrBenchResult, print: (line: string) => voi
         fixed(p.added.p50),
         fixed(p.added.p99),
         fixed(p.requestsPerEvaluation, 2),
+        fixed(p.writesPerEvaluation, 2),
+        `${fixed(p.requestsMedian, 1)} (${fixed(p.unchangedRequestsMedian, 1)})`,
         p.criticalPath.min === p.criticalPath.max ? String(p.criticalPath.min) : `${p.criticalPath.min}–${p.criticalPath.max}`,
         fixed(p.peakRssMb),
         fixed((p.appCpuSeconds * 1000) / p.deliveries, 1),
@@ -585,10 +740,41 @@ export function printPrBench(result: PrBenchResult, print: (line: string) => voi
     ),
   );
   print(
-    "added: webhook POST → check-run write applied by the simulator, minus the requests on the critical path × the latency " +
+    "added: webhook POST → end (its check-run write applied by the simulator, or its audit record when nothing was written), minus the evaluation's requests × the latency " +
       "(the app's share, upper bound). sim CPU / sim loop: the benchmark's own process (simulator and webhook sender), " +
       'its CPU per evaluation and its event-loop delay p99 (counted in "added").',
   );
+  const b = result.burst;
+  if (b) {
+    print("");
+    print(`As shipped, a burst: ${b.events} events sent at once over ${b.prs} PRs of one repository in one installation`);
+    print(
+      table(
+        [
+          "events / PRs",
+          "final state reached s",
+          "check-run writes",
+          "GitHub requests",
+          "final runs right",
+          "peak RSS MB",
+          "app CPU ms/event",
+        ],
+        [
+          [
+            `${b.events} / ${b.prs}`,
+            fixed(b.seconds, 1),
+            String(b.writes),
+            String(b.requests),
+            `${b.correct} of ${b.prs}`,
+            fixed(b.peakRssMb),
+            fixed((b.appCpuSeconds * 1000) / b.events, 1),
+          ],
+        ],
+      ),
+    );
+    if (b.wrong.length) print(`wrong final runs: ${b.wrong.slice(0, 5).join("; ")}`);
+    print("");
+  }
   const first = result.firstEvaluation;
   const parts: string[] = [];
   if (first.requests.length)
@@ -623,6 +809,8 @@ export const PR_FLAGS = [
   "paced-installations",
   "paced-gap-ms",
   "one-repo-row",
+  "burst-events",
+  "burst-prs",
 ];
 
 export function prOptionsFrom(flags: Map<string, string>, log: (line: string) => void): PrBenchOptions {
@@ -643,6 +831,8 @@ export function prOptionsFrom(flags: Map<string, string>, log: (line: string) =>
     pacedInFlight: listFlag(flags, "paced-in-flight", [1]),
     pacedInstallations: numberFlag(flags, "paced-installations", 50),
     pacedGapMs: numberFlag(flags, "paced-gap-ms", 1500),
+    burstEvents: numberFlag(flags, "burst-events", 200),
+    burstPrs: numberFlag(flags, "burst-prs", 20),
     log,
   };
 }

@@ -77,16 +77,34 @@ export function imageNodeOptions(root: string): string {
  * Starts the real app as production does (`probot run ./dist/src/index.js`, with the image's NODE_OPTIONS) in a child
  * process, so that its memory and CPU are the app's alone, and waits until Probot answers `GET /ping`.
  */
-export async function startAppProcess(cwd: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<AppProcess> {
+export async function startAppProcess(
+  cwd: string,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+  onLine?: (line: string) => void,
+): Promise<AppProcess> {
   const child = spawn(process.execPath, [...nodeArgs, "node_modules/probot/bin/probot.js", "run", "./dist/src/index.js"], {
     cwd,
     env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", LOG_FORMAT: "json", NODE_OPTIONS: imageNodeOptions(cwd), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logLines: string[] = [];
-  const collect = (chunk: Buffer) => logLines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
-  child.stdout!.on("data", collect);
-  child.stderr!.on("data", collect);
+  // Whole lines only (a chunk may end mid-line), each to `onLine`; kept in `logLines` when at warn or above (pino's
+  // level 40), or not a JSON log line at all (a crash).
+  const collector = () => {
+    let rest = "";
+    return (chunk: Buffer) => {
+      const lines = (rest + chunk.toString("utf8")).split("\n");
+      rest = lines.pop() ?? "";
+      for (const line of lines) {
+        if (!line) continue;
+        onLine?.(line);
+        if (!line.startsWith('{"level":') || Number(/^\{"level":(\d+)/.exec(line)?.[1] ?? 50) >= 40) logLines.push(line);
+      }
+    };
+  };
+  child.stdout!.on("data", collector());
+  child.stderr!.on("data", collector());
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const url = `http://127.0.0.1:${env.PORT}`;
   const deadline = Date.now() + 30_000;

@@ -15,12 +15,26 @@ import { fixed, listFlag, parseArgs, table } from "./report.js";
 //   --paced-installations 50 as shipped, one more row: that many repositories, each in its own installation
 //   --paced-gap-ms 1500      as shipped, one more row: one webhook at a time, this pause before each (0: skip)
 //   --one-repo-row on|off    the busiest row again with every PR in one repository
+//   --burst-events 200 --burst-prs 20   as shipped, a burst of events over PRs of one installation (0: skip)
 //   --summary-sizes 100,1000,5000   org sizes (empty: skip)
 //   --only prs|summary
 //   --sim-uncached           keep the simulator's full walk for node(id:) lookups (see sim-speedups.ts)
 // Quick run: npm run bench -- --deliveries 100 --modes off --summary-sizes 100,1000
 
-const GOALS = { evaluationsPerSecond: 200, addedP99Ms: 100, steadyRequests: 3, rssMb: 200, summaryRequests: 150 };
+// Issue 21's goals (the earlier ones, 200/s, 3 requests, 200 MB, were met and raised).
+const GOALS = {
+  evaluationsPerSecond: 400,
+  oneRepoPerSecond: 150,
+  tailRatio: 3,
+  addedP99Ms: 100,
+  steadyRequests: 1,
+  firstRequests: 4,
+  cpuMsPerEvaluation: 2,
+  burstSeconds: 25,
+  burstWrites: 25,
+  rssMb: 150,
+  summaryRequests: 150,
+};
 
 const argv = process.argv.slice(2).filter((a) => a !== "--sim-uncached");
 const { flags } = parseArgs(argv, [...PR_FLAGS, "summary-sizes", "only"]);
@@ -64,41 +78,97 @@ function printGoals(result: PrBenchResult | undefined, rows: SummaryMeasurement[
   const verdict = (ok: boolean | undefined) => (ok === undefined ? "–" : ok ? "PASS" : "MISS");
   const lines: string[][] = [];
   const phases = result?.phases ?? [];
-  const modes = [...new Set(phases.map((p) => p.mode))];
-  const byMode = (mode: PhaseResult["mode"]) => phases.filter((p) => p.mode === mode);
-  for (const mode of modes) {
-    const best = Math.max(...byMode(mode).map((p) => p.perSecond));
+  const off = phases.filter((p) => p.mode === "throttling off");
+  const rowName = (p: PhaseResult) =>
+    `${p.mode}, ${p.ratePerSecond ? `${p.ratePerSecond}/s offered` : `${p.inFlight} in flight${p.gapMs ? `, ${fixed(p.gapMs / 1000, 1)} s apart` : ""}`}, ${p.repositories} repos${p.installations > 1 ? ` / ${p.installations} installations` : ""}`;
+  const rate = (n: number) => fixed(n, n < 10 ? 2 : 0);
+  if (off.length) {
+    const best = off.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
     lines.push([
       `≥ ${GOALS.evaluationsPerSecond} evaluations/s`,
-      mode,
-      `${fixed(best, best < 10 ? 2 : 0)} (best row)`,
-      verdict(best >= GOALS.evaluationsPerSecond),
+      `${rowName(best)} (best row)`,
+      `${rate(best.perSecond)}/s`,
+      verdict(best.perSecond >= GOALS.evaluationsPerSecond),
     ]);
   }
-  for (const mode of modes) {
-    for (const p of byMode(mode)) {
-      const load = p.ratePerSecond
-        ? `${p.ratePerSecond}/s offered`
-        : `${p.inFlight} in flight${p.gapMs ? `, ${fixed(p.gapMs / 1000, 1)} s apart` : ""}`;
-      const where = `${mode}, ${load}, ${p.repositories} repos${p.installations > 1 ? ` / ${p.installations} installations` : ""}`;
-      lines.push([
-        `p99 added latency ≤ ${GOALS.addedP99Ms} ms`,
-        where,
-        `${fixed(p.added.p99)} ms`,
-        verdict(p.added.p99 <= GOALS.addedP99Ms),
-      ]);
-    }
-  }
-  if (phases.length) {
-    const steady = Math.max(...phases.map((p) => p.requestsPerEvaluation));
+  const busiest = Math.max(...off.filter((p) => !p.ratePerSecond).map((p) => p.inFlight));
+  const oneRepo = off.find((p) => p.repositories === 1 && p.inFlight === busiest);
+  if (oneRepo)
     lines.push([
-      `≤ ${GOALS.steadyRequests} requests per steady-state evaluation`,
-      "every row",
-      `${fixed(steady, 2)} (first of a repository: ${Math.max(...(result?.firstEvaluation.requests ?? [Number.NaN]))})`,
+      `one repository ≥ ${GOALS.oneRepoPerSecond} evaluations/s`,
+      rowName(oneRepo),
+      `${rate(oneRepo.perSecond)}/s`,
+      verdict(oneRepo.perSecond >= GOALS.oneRepoPerSecond),
+    ]);
+  const spread = off.find((p) => p.repositories > 1 && p.inFlight === busiest && !p.ratePerSecond);
+  if (spread) {
+    const ratio = spread.latency.p99 / spread.latency.p50;
+    lines.push([
+      `fair: p99 ≤ ${GOALS.tailRatio}× p50`,
+      rowName(spread),
+      `p50 ${fixed(spread.latency.p50)} ms, p99 ${fixed(spread.latency.p99)} ms: ${fixed(ratio, 1)}×`,
+      verdict(ratio <= GOALS.tailRatio),
+    ]);
+    const cpu = (spread.appCpuSeconds * 1000) / spread.deliveries;
+    lines.push([
+      `app CPU ≤ ${GOALS.cpuMsPerEvaluation} ms per evaluation`,
+      rowName(spread),
+      `${fixed(cpu, 1)} ms`,
+      verdict(cpu <= GOALS.cpuMsPerEvaluation),
+    ]);
+  }
+  for (const p of phases)
+    lines.push([
+      `p99 added latency ≤ ${GOALS.addedP99Ms} ms`,
+      rowName(p),
+      `${fixed(p.added.p99)} ms`,
+      verdict(p.added.p99 <= GOALS.addedP99Ms),
+    ]);
+  if (phases.length) {
+    const steady = Math.max(...phases.map((p) => p.unchangedRequestsMedian).filter(Number.isFinite));
+    lines.push([
+      `≤ ${GOALS.steadyRequests} requests per steady-state evaluation (median)`,
+      "the unchanged evaluations (edits) of every row, worst row",
+      fixed(steady, 1),
       verdict(steady <= GOALS.steadyRequests),
     ]);
-    const rss = Math.max(...phases.map((p) => p.peakRssMb));
-    lines.push([`RSS ≤ ${GOALS.rssMb} MB`, "app process, every row", `${fixed(rss)} MB peak`, verdict(rss <= GOALS.rssMb)]);
+    const first = Math.max(...(result?.firstEvaluation.requests ?? [Number.NaN]));
+    lines.push([
+      `first evaluation of a repository ≤ ${GOALS.firstRequests} requests`,
+      "throttling off, warm-up",
+      String(first),
+      verdict(first <= GOALS.firstRequests),
+    ]);
+    const writes = Math.max(...phases.map((p) => p.writesPerEvaluation));
+    lines.push(["writes per evaluation (no goal)", "every row, worst", fixed(writes, 2), "–"]);
+    const worst = phases.reduce((a, b) => (b.peakRssMb > a.peakRssMb ? b : a));
+    lines.push([
+      `peak RSS ≤ ${GOALS.rssMb} MB in every row`,
+      `app, worst row: ${rowName(worst)}`,
+      `${fixed(worst.peakRssMb)} MB`,
+      verdict(worst.peakRssMb <= GOALS.rssMb),
+    ]);
+  }
+  const b = result?.burst;
+  if (b) {
+    lines.push([
+      `burst of ${b.events} events / ${b.prs} PRs: final state ≤ ${GOALS.burstSeconds} s`,
+      "as shipped, one installation",
+      `${fixed(b.seconds, 1)} s (${b.correct} of ${b.prs} runs right)`,
+      verdict(b.seconds <= GOALS.burstSeconds && b.correct === b.prs),
+    ]);
+    lines.push([
+      `burst: ≤ ${GOALS.burstWrites} writes`,
+      "as shipped, one installation",
+      String(b.writes),
+      verdict(b.writes <= GOALS.burstWrites),
+    ]);
+    lines.push([
+      `peak RSS ≤ ${GOALS.rssMb} MB in every row`,
+      "app, the burst",
+      `${fixed(b.peakRssMb)} MB`,
+      verdict(b.peakRssMb <= GOALS.rssMb),
+    ]);
   }
   for (const r of rows) {
     const at1000 = r.repositories - 1 === 1000;
@@ -108,13 +178,12 @@ function printGoals(result: PrBenchResult | undefined, rows: SummaryMeasurement[
       `${r.requests} requests, ${fixed(r.peakRssMb)} MB`,
       at1000 ? verdict(r.requests <= GOALS.summaryRequests) : "–",
     ]);
-    if (at1000 || r.repositories - 1 === 5000)
-      lines.push([
-        `RSS ≤ ${GOALS.rssMb} MB`,
-        `summary, ${r.repositories} repositories`,
-        `${fixed(r.peakRssMb)} MB peak`,
-        verdict(r.peakRssMb <= GOALS.rssMb),
-      ]);
+    lines.push([
+      `peak RSS ≤ ${GOALS.rssMb} MB in every row`,
+      `summary, ${r.repositories} repositories`,
+      `${fixed(r.peakRssMb)} MB`,
+      verdict(r.peakRssMb <= GOALS.rssMb),
+    ]);
   }
   console.log("goals (printed, not asserted)");
   console.log(table(["goal", "where", "measured", "verdict"], lines, "text"));
