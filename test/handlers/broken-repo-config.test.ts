@@ -1,7 +1,7 @@
 import { pino, type Logger } from "pino";
-import { GitHubWorld, type SimRepo } from "../../sim/github-world.js";
+import { GitHubWorld, sha, type SimRepo } from "../../sim/github-world.js";
 import { compliantPullRequest, compliantRepo } from "../../sim/scenarios.js";
-import { pushEvent, tagCreateEvent } from "../../sim/webhook-payloads.js";
+import { pullRequestEvent, pushEvent, tagCreateEvent } from "../../sim/webhook-payloads.js";
 import { InMemorySharedState } from "../../src/evaluation/shared-state.js";
 import { Notifier } from "../../src/notify/notifier.js";
 import { decodeResults } from "../../src/report/check-run-state.js";
@@ -118,5 +118,36 @@ describe("a repository cannot silence push and tag findings by breaking its own 
     expect(run.output.title).toContain("Configuration error in acme/payments:.github/sdlc-guard.yml");
     expect(rowsOn(repo, head)).toMatchObject({ "release-tag": "required:fail" });
     expect(run.output.summary).toContain("does not match the configured pattern `^release-[0-9]+$`");
+  });
+
+  it("an unverified merge in a repository with a broken file is recorded and still reaches the org's channels", async () => {
+    const { world: w, repo, probot, notifier, slack } = await setup(SLACK);
+    repo.files.set(CONFIG, BREAKS_THE_FILE);
+    const bad = w.addPullRequest(repo, {
+      number: 1,
+      title: "quick fix",
+      headSha: sha("quick-fix"),
+      author: { login: "dev-dan" },
+      reviews: [],
+    });
+    repo.checkRuns.push({
+      id: 99,
+      appId: w.appId,
+      name: "sdlc-guard",
+      headSha: bad.headSha,
+      status: "completed",
+      conclusion: "failure",
+      output: { title: "1 required control(s) failing: reviews", summary: "" },
+      externalId: null,
+    });
+    bad.mergedBy = { login: "admin-ann" };
+    w.mergePullRequest(repo, bad, "merge");
+    routeToWorld(w);
+
+    await probot.receive(pullRequestEvent(w, repo, bad, "closed") as never);
+    await notifier.idle();
+
+    expect(w.issues.list("acme", "payments")).toMatchObject([{ state: "open" }]);
+    expect(textsOf(slack)).toEqual(["Violation: #1 merged in acme/payments without a passing sdlc-guard result"]);
   });
 });
