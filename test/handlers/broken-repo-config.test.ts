@@ -67,7 +67,9 @@ describe("a repository cannot silence push and tag findings by breaking its own 
 
     const run = runOn(repo, direct)!;
     expect(run.conclusion).toBe("failure");
-    expect(run.output.title).toContain("Configuration error in acme/payments:.github/sdlc-guard.yml");
+    expect(run.output.title).toBe(
+      "Configuration error in acme/payments:.github/sdlc-guard.yml (judged under the org policy): 1 required control(s) failing: direct-push",
+    );
     expect(run.output.summary).toContain("`floor`");
     expect(run.output.summary).toContain("the floor is read only from acme/.github:.github/sdlc-guard.yml");
     expect(run.output.summary).toContain("`acme/.github:.github/sdlc-guard.yml`");
