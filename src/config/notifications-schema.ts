@@ -1,6 +1,9 @@
 import { z } from "zod";
 
-/** What a channel can be told about: the ref controls' findings, the merge-time verdict, waivers, the summary. */
+/**
+ * What a channel can be told about: the ref controls' findings, the merge-time verdict, waivers, the summary, and a
+ * repository file that could not be loaded when its default branch was pushed to (`config-error`).
+ */
 export const NOTIFICATION_EVENTS = [
   "direct-push",
   "force-push",
@@ -11,6 +14,7 @@ export const NOTIFICATION_EVENTS = [
   "waiver-granted",
   "waiver-ended",
   "summary-newly-failing",
+  "config-error",
 ] as const;
 
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
@@ -56,7 +60,7 @@ export const notificationsSchema = z
     channels: z.array(channelSchema).max(10).default([]).describe("Where each new finding is sent (at most 10 channels)."),
   })
   .describe(
-    "Only in the organisation's `.github` repository file: where each new finding (direct push, force push, unverified merge, release-tag findings, waivers, newly failing repositories of the summary) is sent. A repository's own file cannot add, change or silence it.",
+    "Only in the organisation's `.github` repository file: where each new finding (direct push, force push, unverified merge, release-tag findings, waivers, newly failing repositories of the summary, a repository config that cannot be loaded) is sent. A repository's own file cannot add, change or silence it.",
   );
 
 export type NotificationsConfig = z.output<typeof notificationsSchema>;

@@ -11,7 +11,7 @@ import { tableCell } from "../common/markdown.js";
 import { beginEvaluation } from "./begin-evaluation.js";
 import { withRepositoryLock, type EvaluationDeps } from "./evaluate-pull-request.js";
 import { violationIssueOf } from "../controls/catalogue.js";
-import { loadConfigCached } from "./state-cache.js";
+import { loadRefPolicy } from "./ref-policy.js";
 import { audit } from "../audit/audit-log.js";
 import { unverifiedMergeNotification } from "./notify-findings.js";
 
@@ -49,9 +49,11 @@ async function evaluateNow(deps: EvaluationDeps, target: MergeTarget): Promise<M
   const { octokit, log, appId, memory } = deps;
   const { requests, evaluatedAt } = beginEvaluation(deps);
   const { owner, repo, number } = target;
-  const loaded = await loadConfigCached(octokit, owner, repo, memory.cache);
-  // An unusable policy does not excuse the merge: it is verified against the defaults (required), and the audit says so.
+  // A repository file that cannot be loaded is set aside: the merge is verified under the org's policy (and told to its
+  // channels); when even the org's cannot be loaded, against the defaults (required). The audit says so.
+  const loaded = await loadRefPolicy(octokit, owner, repo, memory.cache);
   const config = loaded.ok ? loaded.config : defaultConfig;
+  const configError = loaded.ok ? loaded.configError : loaded.error;
   if (effectiveEnforcement("merged-unverified", config).enforcement === "off") {
     return { status: "skipped", reason: "merged-unverified is off", requests: requests() };
   }
@@ -92,7 +94,7 @@ async function evaluateNow(deps: EvaluationDeps, target: MergeTarget): Promise<M
       control: `${result.enforcement}:${result.outcome}`,
       reason: result.reason,
       issue: issueNumber ?? null,
-      ...(loaded.ok ? {} : { config_error: formatConfigError(loaded.error) }),
+      ...(configError ? { config_error: formatConfigError(configError) } : {}),
       github_requests: requests(),
     },
     `sdlc-guard ${failing ? "recorded an unverified merge" : "verified the merge"} of #${number} in ${owner}/${repo}`,

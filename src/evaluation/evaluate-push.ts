@@ -9,7 +9,9 @@ import { inlineCode } from "../common/markdown.js";
 import { beginEvaluation } from "./begin-evaluation.js";
 import { withRepositoryLock, type EvaluationDeps } from "./evaluate-pull-request.js";
 import { refAuditLine, reportRefConfigError, reportRefFindings, type RefReport } from "./report-ref-findings.js";
-import { loadConfigCached } from "./state-cache.js";
+import { loadRefPolicy } from "./ref-policy.js";
+import { configErrorNotification } from "./notify-findings.js";
+import { formatConfigError } from "../config/config-error.js";
 import { audit } from "../audit/audit-log.js";
 import type { RecentTagWindow } from "../controls/unannounced-tags.js";
 import { catchUpUnannouncedTags, UNANNOUNCED_ACTOR } from "./catch-up-tags.js";
@@ -60,8 +62,9 @@ async function evaluateNow(deps: PushDeps, push: PushTarget): Promise<PushOutcom
   const { requests, evaluatedAt, readMark } = beginEvaluation(deps);
   const { owner, repo, branch } = push;
 
-  const loaded = await loadConfigCached(octokit, owner, repo, memory.cache);
-  if (loaded.ok && PUSH_CONTROLS.every((control) => !isOn(control.id, loaded.config))) {
+  // A repository file that cannot be loaded is set aside: the push is judged under the org's policy (ref-policy.ts).
+  const loaded = await loadRefPolicy(octokit, owner, repo, memory.cache);
+  if (loaded.ok && !loaded.configError && PUSH_CONTROLS.every((control) => !isOn(control.id, loaded.config))) {
     return { status: "skipped", reason: `${PUSH_CONTROLS.map((control) => control.id).join(" and ")} are off`, requests: requests() };
   }
   let read: PushRead | null;
@@ -124,12 +127,19 @@ async function evaluateNow(deps: PushDeps, push: PushTarget): Promise<PushOutcom
     config: loaded.config,
     configSources: loaded.sources,
     floorHeld: loaded.floorHeld,
+    configError: loaded.configError,
     evaluatedAt,
     readMark,
     // The merge itself is recorded in the issue by its `pull_request` closed evaluation, with who merged and any bypass.
     noIssueFor: ["merged-unverified" as const],
   };
   const written = await reportRefFindings(deps, findings);
+  if (loaded.configError) {
+    log.warn({ owner, repo, subject, config: formatConfigError(loaded.configError) }, "configuration error; judged under the org policy");
+    // The default branch holds the config that applies: the org is told it is broken (a PR branch's file is not in force).
+    if (branch === push.payloadDefaultBranch && deps.write !== false)
+      deps.notifier?.notify(loaded.config.notifications, configErrorNotification(findings, loaded.configError, evaluatedAt));
+  }
   const commits = snapshot.commits.ok ? snapshot.commits.value.length : undefined;
   audit(
     log,
@@ -143,6 +153,7 @@ async function evaluateNow(deps: PushDeps, push: PushTarget): Promise<PushOutcom
         forced: push.forced,
         deleted: push.deleted,
         commits,
+        ...(loaded.configError ? { config_error: formatConfigError(loaded.configError) } : {}),
       }),
       github_requests: requests(),
     },

@@ -8,7 +8,8 @@ import { inlineCode } from "../common/markdown.js";
 import { beginEvaluation } from "./begin-evaluation.js";
 import { withRepositoryLock, type EvaluationDeps } from "./evaluate-pull-request.js";
 import { refAuditLine, reportRefConfigError, reportRefFindings, type RefReport } from "./report-ref-findings.js";
-import { loadConfigCached } from "./state-cache.js";
+import { loadRefPolicy } from "./ref-policy.js";
+import { formatConfigError } from "../config/config-error.js";
 import { audit } from "../audit/audit-log.js";
 import type { RecentTagWindow } from "../controls/unannounced-tags.js";
 import { catchUpUnannouncedTags, UNANNOUNCED_ACTOR } from "./catch-up-tags.js";
@@ -59,8 +60,9 @@ async function evaluateNow(deps: EvaluationDeps, target: TagTarget): Promise<Tag
   const { octokit, log, appId, memory } = deps;
   const { requests, evaluatedAt, readMark } = beginEvaluation(deps);
   const { owner, repo, tag } = target;
-  const loaded = await loadConfigCached(octokit, owner, repo, memory.cache);
-  if (loaded.ok && [...TAG_CONTROLS, ...RELEASE_CONTROLS].every((control) => !isOn(control.id, loaded.config))) {
+  // A repository file that cannot be loaded is set aside: the tag is judged under the org's policy (ref-policy.ts).
+  const loaded = await loadRefPolicy(octokit, owner, repo, memory.cache);
+  if (loaded.ok && !loaded.configError && [...TAG_CONTROLS, ...RELEASE_CONTROLS].every((control) => !isOn(control.id, loaded.config))) {
     return { status: "skipped", reason: "the tag controls are off", requests: requests() };
   }
   const read = await readTag(octokit, { owner, repo, tag, withRelease: target.release, withRecentTags: target.catchUp !== false }, appId);
@@ -114,15 +116,25 @@ async function evaluateNow(deps: EvaluationDeps, target: TagTarget): Promise<Tag
     config: loaded.config,
     configSources: loaded.sources,
     floorHeld: loaded.floorHeld,
+    configError: loaded.configError,
     evaluatedAt,
     readMark,
   };
   const written = await reportRefFindings(deps, findings);
   reported();
+  if (loaded.configError)
+    log.warn({ owner, repo, subject, config: formatConfigError(loaded.configError) }, "configuration error; judged under the org policy");
   audit(
     log,
     target.release ? "release.evaluated" : "tag.evaluated",
-    { ...refAuditLine(findings, written, { tag, annotated: read.snapshot.annotated }), github_requests: requests() },
+    {
+      ...refAuditLine(findings, written, {
+        tag,
+        annotated: read.snapshot.annotated,
+        ...(loaded.configError ? { config_error: formatConfigError(loaded.configError) } : {}),
+      }),
+      github_requests: requests(),
+    },
     `sdlc-guard ${written.report.conclusion} for ${subject} in ${owner}/${repo}`,
   );
   return { status: "reported", commitSha, results, written, requests: requests(), recentTags };

@@ -1,3 +1,4 @@
+import { formatConfigError, type ConfigError } from "../config/config-error.js";
 import type { NotificationEvent } from "../config/notifications-schema.js";
 import type { ControlResult } from "../controls/results.js";
 import type { Notification } from "../report/notification-messages.js";
@@ -32,6 +33,32 @@ export function refFindingNotification(
       ...(result.fix ? [{ name: "How to fix", value: result.fix }] : []),
     ],
     url: finding.commitUrl,
+    at,
+  };
+}
+
+/**
+ * A push to the default branch found the repository's own config unusable: its controls were judged under the org's
+ * policy, and the org is told the file is broken (once per push: each push under a broken file is an occurrence).
+ */
+export function configErrorNotification(
+  push: { owner: string; repo: string; sha: string; actor: string; commitUrl: string; occurrenceKey: string },
+  error: ConfigError,
+  at: string,
+): Notification {
+  return {
+    event: "config-error",
+    key: `config-error:${push.occurrenceKey}`,
+    repository: `${push.owner}/${push.repo}`,
+    title: `config-error in ${push.owner}/${push.repo}: ${error.file} cannot be used`,
+    severity: "unverified",
+    facts: [
+      { name: "Error", value: plain(formatConfigError(error)) },
+      { name: "Commit", value: push.sha.slice(0, 12) },
+      { name: "Pushed by", value: push.actor },
+      { name: "Judged under", value: "the org's policy (the repository's file is set aside until it is fixed)" },
+    ],
+    url: push.commitUrl,
     at,
   };
 }

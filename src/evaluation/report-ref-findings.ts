@@ -9,7 +9,7 @@ import { writeCommitCheckRun } from "./commit-lock.js";
 import type { OurRun } from "../github/refs/pull-request-snapshot.js";
 import { reportViolation } from "../github/writes/violation-issue.js";
 import { decodeResults, mergeResults } from "../report/check-run-state.js";
-import { renderConfigError, renderControlResults, type CheckRunReport } from "../report/check-run-output.js";
+import { renderConfigError, renderControlResults, withConfigError, type CheckRunReport } from "../report/check-run-output.js";
 import { tableCell } from "../common/markdown.js";
 import type { EvaluationDeps } from "./evaluate-pull-request.js";
 import { refFindingNotification } from "./notify-findings.js";
@@ -37,6 +37,8 @@ export interface RefFindings {
   evaluatedAt: string;
   /** `beginEvaluation`'s mark, taken before `existing` was read (check-run.ts). */
   readMark?: number;
+  /** The repository's own file could not be loaded: `config` is the org's policy, and the run fails naming this error. */
+  configError?: ConfigError;
   /** Controls whose issue occurrence another evaluation records (a push's `merged-unverified`: the merge-time one does). */
   noIssueFor?: RefControlId[];
 }
@@ -63,7 +65,7 @@ export async function reportRefFindings(deps: EvaluationDeps, findings: RefFindi
   const { octokit, memory, appId } = deps;
   const { owner, repo, sha, results, config } = findings;
   const merged = mergeResults(results, decodeResults(findings.existing?.summary));
-  const report = renderControlResults(merged, concludeControls(merged), {
+  const rendered = renderControlResults(merged, concludeControls(merged), {
     subject: findings.subject,
     headSha: sha,
     isDraft: false,
@@ -71,8 +73,10 @@ export async function reportRefFindings(deps: EvaluationDeps, findings: RefFindi
     floorHeld: findings.floorHeld,
     evaluatedAt: findings.evaluatedAt,
   });
+  const report = findings.configError ? withConfigError(rendered, findings.configError) : rendered;
   const evaluated = results.filter((r) => r.enforcement !== "off");
-  const toCheckRun = evaluated.some((r) => reportOf(config, r.id as RefControlId) !== "issue");
+  // A config error is only seen on the check run: it is written even when every control reports to issues.
+  const toCheckRun = !!findings.configError || evaluated.some((r) => reportOf(config, r.id as RefControlId) !== "issue");
   const toIssues = evaluated.filter(
     (r) =>
       reportOf(config, r.id as RefControlId) !== "check" &&

@@ -143,6 +143,27 @@ export function renderConfigError(error: ConfigError, ctx: EvaluationContext): C
   };
 }
 
+/**
+ * A push, tag or release judged under the org's policy because the repository's own file could not be loaded: the run
+ * fails (the file must be fixed) and says which file, key and value were set aside, above the controls' rows.
+ */
+export function withConfigError(report: CheckRunReport, error: ConfigError): CheckRunReport {
+  const notice = [
+    "**The repository's configuration could not be loaded**, so it was set aside: the controls below were evaluated under",
+    "the organisation's policy alone (a broken file never lowers it). Fix the file on the default branch:",
+    "",
+    ...configErrorTable(error),
+    "",
+  ].join("\n");
+  return {
+    conclusion: "failure",
+    output: {
+      title: `Configuration error in ${error.file} (judged under the org policy): ${report.output.title}`,
+      summary: clampKeepingResults(`${notice}\n${report.output.summary}`),
+    },
+  };
+}
+
 /** The one-row table of a config error: file, key, what was expected, and the line when it is known. */
 export function configErrorTable(error: ConfigError): string[] {
   const key = error.keyPath ? inlineCode(error.keyPath) : "(whole file)";

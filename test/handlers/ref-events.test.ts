@@ -659,26 +659,32 @@ describe("what is not judged, and a broken policy", () => {
     expect(rowsOn(repo, head)).toEqual({ "release-tag": "required:pass", "signed-release": "off:pass" });
   });
 
-  it("a broken config fails the pushed head's run with the key at fault", async () => {
+  it("a broken config fails the pushed head's run with the key at fault, and the push is still judged (under the defaults: no org file)", async () => {
     const { world: w, repo } = world();
     repo.files.set(".github/sdlc-guard.yml", BROKEN);
     const direct = w.commit(repo, "main", "direct");
     const probot = createTestApp(w);
+    // The org's file is read only because the repository's is broken: it is the policy the push is judged under.
     mockGitHub(w)
       .expectToken()
-      .expect("GET", `/repos/acme/payments/contents/${CONFIG}`)
+      .expectConfigFiles("acme", "payments")
       .expect("POST", "/graphql")
-      .expect("POST", "/repos/acme/payments/check-runs");
+      .expect("POST", "/repos/acme/payments/check-runs")
+      .expect("GET", "/repos/acme/payments/issues")
+      .expect("POST", "/repos/acme/payments/issues");
 
     await probot.receive(pushEvent(w, repo, { shas: [direct] }) as never);
 
     expect(runOn(repo, direct)[0]).toMatchObject({
       conclusion: "failure",
-      output: { title: "Configuration error in acme/payments:.github/sdlc-guard.yml" },
+      output: { title: expect.stringMatching(/^Configuration error in acme\/payments:\.github\/sdlc-guard\.yml/) },
     });
+    expect(runOn(repo, direct)[0]!.output.summary).toContain("`controls.direct-push.enforcement`");
+    expect(rowsOn(repo, direct)).toMatchObject({ "direct-push": "required:fail" });
+    expect(w.issues.list("acme", "payments")).toHaveLength(1);
   });
 
-  it("a broken config fails the tag's commit too", async () => {
+  it("a broken config fails the tag's commit too, and the tag is still judged", async () => {
     const { world: w, repo } = world();
     repo.files.set(".github/sdlc-guard.yml", BROKEN);
     const head = repo.git.branches.get("main")!;
@@ -686,13 +692,18 @@ describe("what is not judged, and a broken policy", () => {
     const probot = createTestApp(w);
     mockGitHub(w)
       .expectToken()
-      .expect("GET", `/repos/acme/payments/contents/${CONFIG}`)
+      .expectConfigFiles("acme", "payments") // the org's file: the policy the tag is judged under
       .expect("POST", "/graphql")
-      .expect("POST", "/repos/acme/payments/check-runs");
+      .expect("POST", "/repos/acme/payments/check-runs")
+      .expect("GET", "/repos/acme/payments/issues")
+      .expect("POST", "/repos/acme/payments/issues");
 
     await probot.receive(tagCreateEvent(w, repo, "v1.0.0") as never);
 
     expect(runOn(repo, head)[0]!.conclusion).toBe("failure");
+    // Judged under the defaults (no org file): main's head came from no merged PR, so nothing vouches for the tag.
+    expect(rowsOn(repo, head)).toEqual({ "release-tag": "required:fail", "signed-release": "advisory:fail" });
+    expect(w.issues.list("acme", "payments")).toHaveLength(1);
   });
 
   it("a broken config rejects a deployment, saying so", async () => {
