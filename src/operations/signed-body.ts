@@ -47,7 +47,10 @@ const SIGNATURE = /^sha256=[0-9a-f]{64}$/;
  * refused before a byte is read, a body past the limit or the deadline as it crosses it (reading stops there, the
  * request is left paused for the caller's answer), a wrong signature once the body ended.
  */
-export function readSignedBody(req: IncomingMessage, { secret, limit, timeoutMs, budget: budgets }: SignedBodyOptions): Promise<SignedBody> {
+export function readSignedBody(
+  req: IncomingMessage,
+  { secret, limit, timeoutMs, budget: budgets }: SignedBodyOptions,
+): Promise<SignedBody> {
   const signature = req.headers["x-hub-signature-256"];
   if (typeof signature !== "string" || !SIGNATURE.test(signature)) {
     return Promise.resolve({
