@@ -59,6 +59,8 @@ export async function applyCommand(options: ApplyOptions, env: NodeJS.ProcessEnv
 
   const bar = progressBar(io.stderr);
   let plan: ApplyPlan;
+  /** Who applies, when planning already read it (a files pull request was open): not asked of GitHub twice. */
+  let knownApplier: string | undefined;
   try {
     const facts = await collectOrgFacts(octokit, {
       org,
@@ -86,7 +88,13 @@ export async function applyCommand(options: ApplyOptions, env: NodeJS.ProcessEnv
       // Who applies is read (GET /user, once) only when a pull request from the branch is already open.
       let applier: Promise<string | undefined> | undefined;
       const me = () =>
-        (applier ??= auth === "token" ? readApplier(octokit, auth, appId).catch(() => undefined) : Promise.resolve(undefined));
+        (applier ??=
+          auth === "token"
+            ? readApplier(octokit, auth, appId).then(
+                (login) => (knownApplier = login),
+                () => undefined,
+              )
+            : Promise.resolve(undefined));
       for (const change of filesFor) openFilePullRequests.set(change.repository, await readOpenFilesPullRequest(octokit, org, change, me));
       plan = planApply({
         ...input,
@@ -103,9 +111,11 @@ export async function applyCommand(options: ApplyOptions, env: NodeJS.ProcessEnv
   let outcomes: ChangeOutcome[] | undefined;
   let appliedBy: string | undefined;
   if (options.yes && plan.changes.length) {
-    appliedBy = await readApplier(octokit, auth, appId).catch((error: unknown) => {
-      throw new CliError(describeFailure(error));
-    });
+    appliedBy =
+      knownApplier ??
+      (await readApplier(octokit, auth, appId).catch((error: unknown) => {
+        throw new CliError(describeFailure(error));
+      }));
     configureAuditFile(env.AUDIT_LOG_PATH, log);
     try {
       outcomes = await applyChanges(octokit, plan, appliedBy, log, io);

@@ -207,6 +207,7 @@ describe("sdlc-guard apply: CODEOWNERS and SECURITY.md by pull request", () => {
     expect([...world.repositoryFiles.onBranch(bare, BRANCH).keys()].sort()).toEqual([".github/CODEOWNERS", "SECURITY.md"]);
 
     const before = writes(world).length;
+    const requestsBefore = world.requests.length;
     const rerun = await cli([...OWNERS, ...CONTACT, "--yes"], env, deps);
     expect(rerun.code).toBe(0);
     // The branch is reused and the files on it are not written again: only the pull request is new.
@@ -215,6 +216,8 @@ describe("sdlc-guard apply: CODEOWNERS and SECURITY.md by pull request", () => {
       /^applied .*reused branch sdlc-guard\/repository-files, files already on the branch/,
     );
     expect(rowOf(rerun.stdout, noOwners.name, "codeowners")).toMatch(/^holds +pull request #\d+ open/);
+    // Who applies was read once, to recognise its own open pull request, and not asked again to apply.
+    expect(world.requests.slice(requestsBefore).filter((r) => r.method === "GET" && r.path === "/user")).toHaveLength(1);
     expect(filesPullRequest(bare)!.files.sort()).toEqual([".github/CODEOWNERS", "SECURITY.md"]);
     expect(world.violations).toEqual([]);
   });
