@@ -306,6 +306,20 @@ describe("sdlc-guard apply: CODEOWNERS and SECURITY.md by pull request", () => {
     expect(world.violations).toEqual([]);
   });
 
+  it("when the content of a pull request someone else opened from that branch cannot be read, it is not taken as done (fail closed)", async () => {
+    const { world, deps, env, bare } = setup();
+    routeToWorld(world);
+    const headSha = plantBranch(world, bare, { ".github/CODEOWNERS": "* @octo-dev\n" });
+    world.addPullRequest(bare, { number: 79, headRef: BRANCH, headSha, baseRef: "main", author: { login: "octo-dev" } });
+    world.failNext("GET", `/repos/acme/${bare.name}/compare/`, 502, { times: 5 });
+    const result = await cli([...OWNERS, ...CONTACT, "--repo", bare.name], env, deps);
+
+    expect(rowOf(result.stdout, bare.name, "codeowners")).toMatch(
+      /^cannot +whether a pull request from sdlc-guard\/repository-files is open could not be read: pull request #79 was opened by octo-dev; its content could not be compared: GitHub answered HTTP 502/,
+    );
+    expect(result.stdout).not.toContain("Changes (");
+  });
+
   it("a pull request from that branch opened by someone else with exactly the planned content holds", async () => {
     const { world, deps, env, bare } = setup();
     routeToWorld(world);
