@@ -767,7 +767,7 @@ export class GitHubWorld {
         behind_by: behindBy,
         total_commits: ahead.length,
         commits,
-        files: [],
+        files: this.repositoryFiles.compareFiles(repo, head),
       });
     }
     if (method === "GET" && (m = rest.match(/^\/git\/tags\/([0-9a-f]{40})$/))) {

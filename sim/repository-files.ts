@@ -26,6 +26,26 @@ export class SimRepositoryFiles {
     return files;
   }
 
+  /**
+   * The `files` of `GET /compare/{base}...{head}` when `head` is a branch with files written on it: each one added (or
+   * modified, when the default branch has it) with its blob SHA, as GitHub lists them.
+   */
+  compareFiles(repo: SimRepo, head: string): Json[] {
+    const files = this.written.get(`${repo.owner}/${repo.name}`.toLowerCase())?.get(head);
+    if (!files || head === repo.defaultBranch) return [];
+    return [...files.entries()].map(([filename, text]) => ({
+      sha: blobSha(text),
+      filename,
+      status: repo.files.has(filename) ? "modified" : "added",
+      additions: text.split("\n").length,
+      deletions: 0,
+      changes: text.split("\n").length,
+      blob_url: `https://github.com/${repo.owner}/${repo.name}/blob/${head}/${filename}`,
+      raw_url: `https://github.com/${repo.owner}/${repo.name}/raw/${head}/${filename}`,
+      contents_url: `https://api.github.com/repos/${repo.owner}/${repo.name}/contents/${filename}?ref=${head}`,
+    }));
+  }
+
   /** Answers the routes above for `repo` (`rest`: the path after `/repos/{owner}/{repo}`), or undefined for others. */
   route(repo: SimRepo, method: string, rest: string, query: URLSearchParams, body: unknown): SimResponse | undefined {
     let m: RegExpMatchArray | null;
@@ -81,9 +101,7 @@ export class SimRepositoryFiles {
     files.set(path, text);
     const commitSha = this.world.commit(repo, branch, input.message);
     const example = exampleResponse("PUT", "/repos/{owner}/{repo}/contents/{path}", exists ? 200 : 201);
-    const blob = createHash("sha1")
-      .update(`blob ${Buffer.byteLength(text)}\0${text}`)
-      .digest("hex");
+    const blob = blobSha(text);
     return json(exists ? 200 : 201, {
       ...example,
       content: { ...(example.content as Json), name: path.split("/").pop(), path, sha: blob, size: Buffer.byteLength(text) },
@@ -160,5 +178,10 @@ export class SimRepositoryFiles {
     };
   }
 }
+
+const blobSha = (text: string): string =>
+  createHash("sha1")
+    .update(`blob ${Buffer.byteLength(text)}\0${text}`)
+    .digest("hex");
 
 const json = (status: number, body: unknown): SimResponse => ({ status, headers: { "content-type": "application/json" }, body });

@@ -6,8 +6,8 @@ import { loadConfig } from "../config/load-config.js";
 import { planApply, type ApplyInput, type ApplyPlan, type PlannedChange } from "../controls/apply-plan.js";
 import { fetched, type Fetched } from "../facts/fetched.js";
 import type { RepositoryFacts } from "../facts/org-summary.js";
-import { REPOSITORY_FILES_BRANCH } from "../controls/apply-files.js";
-import { readOpenPullRequestFrom, writeRepositoryFiles } from "../github/apply/apply-files.js";
+import type { OpenFilesPullRequest } from "../controls/apply-files.js";
+import { ForeignBranchError, readOpenFilesPullRequest, writeRepositoryFiles } from "../github/apply/apply-files.js";
 import { readApplier, readOurOrgRulesets, writeOrgRuleset, writeSecuritySettings } from "../github/apply/apply-rulesets.js";
 import { collectOrgFacts } from "../github/org/org-facts.js";
 import { readDefaultBranchFile } from "../github/refs/read-config-file.js";
@@ -59,6 +59,8 @@ export async function applyCommand(options: ApplyOptions, env: NodeJS.ProcessEnv
 
   const bar = progressBar(io.stderr);
   let plan: ApplyPlan;
+  /** Who applies, when planning already read it (a files pull request was open): not asked of GitHub twice. */
+  let knownApplier: string | undefined;
   try {
     const facts = await collectOrgFacts(octokit, {
       org,
@@ -80,11 +82,20 @@ export async function applyCommand(options: ApplyOptions, env: NodeJS.ProcessEnv
     // The org's rulesets are read only when one is needed (owners only may read them); whether a files pull request
     // is already open, only for the repositories one is planned for.
     const rulesets = plan.changes.some((c) => c.kind === "org-ruleset");
-    const filesFor = plan.changes.flatMap((c) => (c.kind === "repository-files" ? [c.repository] : []));
+    const filesFor = plan.changes.flatMap((c) => (c.kind === "repository-files" ? [c] : []));
     if (rulesets || filesFor.length) {
-      const openFilePullRequests = new Map<string, Fetched<number | null>>();
-      for (const name of filesFor)
-        openFilePullRequests.set(name, await readOpenPullRequestFrom(octokit, org, name, REPOSITORY_FILES_BRANCH));
+      const openFilePullRequests = new Map<string, Fetched<OpenFilesPullRequest | null>>();
+      // Who applies is read (GET /user, once) only when a pull request from the branch is already open.
+      let applier: Promise<string | undefined> | undefined;
+      const me = () =>
+        (applier ??=
+          auth === "token"
+            ? readApplier(octokit, auth, appId).then(
+                (login) => (knownApplier = login),
+                () => undefined,
+              )
+            : Promise.resolve(undefined));
+      for (const change of filesFor) openFilePullRequests.set(change.repository, await readOpenFilesPullRequest(octokit, org, change, me));
       plan = planApply({
         ...input,
         rulesets: rulesets ? await readOurOrgRulesets(octokit, org) : input.rulesets,
@@ -100,9 +111,11 @@ export async function applyCommand(options: ApplyOptions, env: NodeJS.ProcessEnv
   let outcomes: ChangeOutcome[] | undefined;
   let appliedBy: string | undefined;
   if (options.yes && plan.changes.length) {
-    appliedBy = await readApplier(octokit, auth, appId).catch((error: unknown) => {
-      throw new CliError(describeFailure(error));
-    });
+    appliedBy =
+      knownApplier ??
+      (await readApplier(octokit, auth, appId).catch((error: unknown) => {
+        throw new CliError(describeFailure(error));
+      }));
     configureAuditFile(env.AUDIT_LOG_PATH, log);
     try {
       outcomes = await applyChanges(octokit, plan, appliedBy, log, io);
@@ -183,6 +196,7 @@ async function applyOne(octokit: GitHubClient, org: string, change: PlannedChang
           : await writeSecuritySettings(octokit, org, change);
     return { id: change.id, status: "applied", request };
   } catch (error) {
+    if (error instanceof ForeignBranchError) return { id: change.id, status: "failed", reason: `refused: ${error.message}` };
     const status = (error as { status?: unknown }).status;
     const refused = {
       "org-ruleset": "refused: an organisation owner's token is needed",

@@ -19,7 +19,19 @@ export const NOTIFICATION_EVENTS = [
 
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 
-const ENV_NAME = /^[A-Z_][A-Z0-9_]{0,99}$/;
+/**
+ * The variables a channel may name: only those made for it, so the config (which anyone merging to the org's `.github`
+ * repository writes) can never make the app send or sign with another of its secrets (`WEBHOOK_SECRET`, its key...).
+ */
+export const NOTIFY_ENV_PREFIX = "SDLC_GUARD_NOTIFY_";
+const ENV_NAME = /^SDLC_GUARD_NOTIFY_[A-Z0-9_]{1,80}$/;
+/** A setting of the app itself, not a channel's URL or secret. */
+const RESERVED = new Set(["SDLC_GUARD_NOTIFY_ALLOW_INTERNAL_URLS"]);
+const envName = (example: string) =>
+  z
+    .string()
+    .regex(ENV_NAME, `an environment variable name that must start with ${NOTIFY_ENV_PREFIX}, e.g. ${example}`)
+    .refine((name) => !RESERVED.has(name), { message: "names a setting of the app, not a channel's URL or secret" });
 
 const channelSchema = z
   .strictObject({
@@ -28,18 +40,13 @@ const channelSchema = z
       .describe(
         "slack: a Slack incoming webhook; teams: a Microsoft Teams Workflows webhook (Adaptive Card); webhook: a generic JSON POST signed with HMAC-SHA256.",
       ),
-    url_env: z
-      .string()
-      .regex(ENV_NAME, "an environment variable name, e.g. SDLC_GUARD_SLACK_URL")
-      .describe(
-        "Name of the environment variable (of the app's process) holding the URL: webhook URLs are secrets and never belong in a repository. https only; loopback, private and link-local addresses are refused.",
-      ),
-    secret_env: z
-      .string()
-      .regex(ENV_NAME, "an environment variable name, e.g. SDLC_GUARD_WEBHOOK_SECRET")
+    url_env: envName("SDLC_GUARD_NOTIFY_SLACK_URL").describe(
+      "Name of the environment variable (of the app's process) holding the URL, which must start with SDLC_GUARD_NOTIFY_ (no other variable of the app can be named): webhook URLs are secrets and never belong in a repository. https only; loopback, private and link-local addresses are refused.",
+    ),
+    secret_env: envName("SDLC_GUARD_NOTIFY_SIEM_SECRET")
       .optional()
       .describe(
-        "webhook only (required there): name of the environment variable holding the HMAC-SHA256 secret; the body is signed in `X-Sdlc-Guard-Signature-256: sha256=<hex>`.",
+        "webhook only (required there): name of the environment variable holding the HMAC-SHA256 secret, which must start with SDLC_GUARD_NOTIFY_ (so the app's own secrets, such as WEBHOOK_SECRET, can never sign notifications); the body is signed in `X-Sdlc-Guard-Signature-256: sha256=<hex>`.",
       ),
     events: z
       .array(z.enum(NOTIFICATION_EVENTS))

@@ -25,6 +25,17 @@ export interface RepositoryFilesChange {
   files: { path: string; content: string }[];
 }
 
+/**
+ * An open pull request from {@link REPOSITORY_FILES_BRANCH}. Anyone with write access can open one, so it counts as
+ * the planned change only when `ours` says why: opened by the identity that applies, or carrying exactly the planned
+ * content; otherwise `ours` is undefined.
+ */
+export interface OpenFilesPullRequest {
+  number: number;
+  author: string;
+  ours?: "same-identity" | "planned-content";
+}
+
 export interface FilesOptions {
   /** `--codeowners`: validated owners (`@org/team` or `@login`); undefined: not given. */
   codeowners?: string[];
@@ -103,7 +114,7 @@ export function securityPolicyContent(contact: string): string {
 export function planRepositoryFiles(
   repo: RepositoryFacts,
   options: FilesOptions,
-  openPullRequest: Fetched<number | null> | undefined,
+  openPullRequest: Fetched<OpenFilesPullRequest | null> | undefined,
 ): { items: FilesPlanItem[]; change?: RepositoryFilesChange } {
   const both = (state: "holds" | "cannot", detail: string): { items: FilesPlanItem[] } => ({
     items: [
@@ -127,7 +138,15 @@ export function planRepositoryFiles(
   if (repo.defaultBranch === null) return setAll("cannot", "empty repository: no default branch to propose a pull request to");
   if (openPullRequest && !openPullRequest.ok)
     return setAll("cannot", `whether a pull request from ${REPOSITORY_FILES_BRANCH} is open could not be read: ${openPullRequest.error}`);
-  if (openPullRequest?.ok && openPullRequest.value !== null) return setAll("holds", `pull request #${openPullRequest.value} open`);
+  const open = openPullRequest?.ok ? openPullRequest.value : null;
+  if (open?.ours === "same-identity") return setAll("holds", `pull request #${open.number} open`);
+  if (open?.ours === "planned-content")
+    return setAll("holds", `pull request #${open.number} open (opened by ${open.author}, content as planned)`);
+  if (open)
+    return setAll(
+      "cannot",
+      `pull request #${open.number} from ${REPOSITORY_FILES_BRANCH} was opened by ${open.author} with other content than planned: review or close it`,
+    );
 
   const id = `repository-files:${repo.name}`;
   const files: { path: string; content: string }[] = [];

@@ -3,7 +3,7 @@ import type { SdlcGuardConfig } from "../config/schema.js";
 import type { Fetched } from "../facts/fetched.js";
 import type { RepositoryFacts } from "../facts/org-summary.js";
 import type { RulesetRule } from "../facts/pull-request.js";
-import { planRepositoryFiles, type FilesOptions, type RepositoryFilesChange } from "./apply-files.js";
+import { planRepositoryFiles, type FilesOptions, type OpenFilesPullRequest, type RepositoryFilesChange } from "./apply-files.js";
 import { judgeBranchProtection } from "./branch-protection.js";
 import { effectiveConfigOf } from "./org-summary-policy.js";
 
@@ -81,7 +81,7 @@ export interface ApplyInput {
    * The pull request already open from `sdlc-guard/repository-files`, by repository name (read only for the
    * repositories a files pull request is planned for); a repository not in it has not been read yet.
    */
-  openFilePullRequests?: Map<string, Fetched<number | null>>;
+  openFilePullRequests?: Map<string, Fetched<OpenFilesPullRequest | null>>;
 }
 
 export interface ApplyPlan {

@@ -1,6 +1,6 @@
 import { createHash, createHmac } from "node:crypto";
 import type { Logger } from "pino";
-import type { NotificationChannel, NotificationsConfig } from "../config/notifications-schema.js";
+import { NOTIFY_ENV_PREFIX, type NotificationChannel, type NotificationsConfig } from "../config/notifications-schema.js";
 import { slackMessage, teamsMessage, webhookMessage, type Notification } from "../report/notification-messages.js";
 import { checkNotificationUrl } from "./notification-url.js";
 
@@ -119,6 +119,9 @@ export class Notifier {
   /** Sends with retries; null when delivered, else why not (no URL, no secret in the reason). */
   private async send({ channel, notification }: Job): Promise<string | null> {
     const env = this.options.env ?? process.env;
+    // The schema already refuses other names; checked again here, where the variables are read (fail closed).
+    for (const name of [channel.url_env, channel.secret_env])
+      if (name !== undefined && !name.startsWith(NOTIFY_ENV_PREFIX)) return `${name} is refused: not a ${NOTIFY_ENV_PREFIX} variable`;
     const target = env[channel.url_env]?.trim();
     if (!target) return `${channel.url_env} is not set`;
     const checked = await checkNotificationUrl(target, this.options.allowInternalUrls === true);

@@ -5,6 +5,7 @@ import { ProbotOctokit } from "probot";
 import { GitHubWorld, type SimRepo } from "../../sim/github-world.js";
 import { buildOrg } from "../../sim/org-scenario.js";
 import { verifyAuditFile } from "../../src/audit/hash-chain.js";
+import { codeownersContent, securityPolicyContent } from "../../src/controls/apply-files.js";
 import type { CliDeps } from "../../src/cli/io.js";
 import { runCli } from "../../src/cli/program.js";
 import { routeToWorld } from "../support/route-to-world.js";
@@ -206,6 +207,7 @@ describe("sdlc-guard apply: CODEOWNERS and SECURITY.md by pull request", () => {
     expect([...world.repositoryFiles.onBranch(bare, BRANCH).keys()].sort()).toEqual([".github/CODEOWNERS", "SECURITY.md"]);
 
     const before = writes(world).length;
+    const requestsBefore = world.requests.length;
     const rerun = await cli([...OWNERS, ...CONTACT, "--yes"], env, deps);
     expect(rerun.code).toBe(0);
     // The branch is reused and the files on it are not written again: only the pull request is new.
@@ -214,6 +216,8 @@ describe("sdlc-guard apply: CODEOWNERS and SECURITY.md by pull request", () => {
       /^applied .*reused branch sdlc-guard\/repository-files, files already on the branch/,
     );
     expect(rowOf(rerun.stdout, noOwners.name, "codeowners")).toMatch(/^holds +pull request #\d+ open/);
+    // Who applies was read once, to recognise its own open pull request, and not asked again to apply.
+    expect(world.requests.slice(requestsBefore).filter((r) => r.method === "GET" && r.path === "/user")).toHaveLength(1);
     expect(filesPullRequest(bare)!.files.sort()).toEqual([".github/CODEOWNERS", "SECURITY.md"]);
     expect(world.violations).toEqual([]);
   });
@@ -236,4 +240,120 @@ describe("sdlc-guard apply: CODEOWNERS and SECURITY.md by pull request", () => {
     ]);
     expect(rowOf(rerun.stdout, bare.name, "security-policy")).toMatch(/^applied .*reused branch .*wrote SECURITY\.md\)/);
   });
+
+  it("a branch sdlc-guard/repository-files someone else pushed with their own CODEOWNERS is refused: nothing written, no pull request", async () => {
+    const { world, deps, env, bare, noOwners } = setup();
+    routeToWorld(world, ["GET", "POST", "PUT"]);
+    plantBranch(world, bare, { ".github/CODEOWNERS": "* @octo-dev\n", "deploy/prod.yml": "replicas: 1\n" });
+    const auditFile = join(mkdtempSync(join(tmpdir(), "apply-files-audit-")), "audit.jsonl");
+    const result = await cli([...OWNERS, ...CONTACT, "--yes"], { ...env, AUDIT_LOG_PATH: auditFile }, deps);
+
+    expect(result.code).toBe(1);
+    expect(rowOf(result.stdout, bare.name, "codeowners")).toMatch(
+      /^failed +.*refused: branch sdlc-guard\/repository-files exists with other content: review or delete it \(\.github\/CODEOWNERS differs from the planned content; deploy\/prod\.yml is not planned\)$/,
+    );
+    expect(filesPullRequest(bare)).toBeUndefined();
+    expect(writes(world).filter((w) => w.includes(`/${bare.name}/`))).toEqual([`POST /repos/acme/${bare.name}/git/refs 422`]);
+    expect(world.repositoryFiles.onBranch(bare, BRANCH).get(".github/CODEOWNERS")).toBe("* @octo-dev\n");
+    // The other repository is not held back; the audit says the change was refused.
+    expect(filesPullRequest(noOwners)).toBeDefined();
+    const records = readFileSync(auditFile, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(records.find((r) => (r.repositories as string[])[0] === bare.name)).toMatchObject({ action: "apply.failed" });
+    expect(world.violations).toEqual([]);
+  });
+
+  it("a branch holding only part of the planned content, exactly as planned, is resumed", async () => {
+    const { world, deps, env, bare } = setup();
+    routeToWorld(world, ["GET", "POST", "PUT"]);
+    plantBranch(world, bare, { ".github/CODEOWNERS": codeownersContent(["@acme/platform", "@octo-lead"]) });
+    const result = await cli([...OWNERS, ...CONTACT, "--yes", "--repo", bare.name], env, deps);
+
+    expect(result.code).toBe(0);
+    expect(writes(world)).toEqual([
+      `POST /repos/acme/${bare.name}/git/refs 422`,
+      `PUT /repos/acme/${bare.name}/contents/SECURITY.md 201`,
+      `POST /repos/acme/${bare.name}/pulls 201`,
+    ]);
+    expect(filesPullRequest(bare)!.files.sort()).toEqual([".github/CODEOWNERS", "SECURITY.md"]);
+  });
+
+  it("a pull request from sdlc-guard/repository-files opened by someone else with other content is not taken as done", async () => {
+    const { world, deps, env, bare } = setup();
+    routeToWorld(world);
+    const headSha = plantBranch(world, bare, { ".github/CODEOWNERS": "* @octo-dev\n" });
+    const pr = world.addPullRequest(bare, {
+      number: 77,
+      title: "Add CODEOWNERS and SECURITY.md (sdlc-guard apply)",
+      body: "",
+      headRef: BRANCH,
+      headSha,
+      baseRef: "main",
+      author: { login: "octo-dev" },
+      files: [".github/CODEOWNERS"],
+      headFiles: new Map([[".github/CODEOWNERS", "* @octo-dev\n"]]),
+    });
+    const result = await cli([...OWNERS, ...CONTACT, "--yes", "--repo", bare.name], env, deps);
+
+    expect(result.code).toBe(1);
+    expect(rowOf(result.stdout, bare.name, "codeowners")).toBe(
+      `cannot  pull request #${pr.number} from sdlc-guard/repository-files was opened by octo-dev with other content than planned: review or close it`,
+    );
+    expect(rowOf(result.stdout, bare.name, "security-policy")).toMatch(/^cannot +pull request #77 /);
+    expect(writes(world)).toEqual([]);
+    expect(world.violations).toEqual([]);
+  });
+
+  it("when the content of a pull request someone else opened from that branch cannot be read, it is not taken as done (fail closed)", async () => {
+    const { world, deps, env, bare } = setup();
+    routeToWorld(world);
+    const headSha = plantBranch(world, bare, { ".github/CODEOWNERS": "* @octo-dev\n" });
+    world.addPullRequest(bare, { number: 79, headRef: BRANCH, headSha, baseRef: "main", author: { login: "octo-dev" } });
+    world.failNext("GET", `/repos/acme/${bare.name}/compare/`, 502, { times: 5 });
+    const result = await cli([...OWNERS, ...CONTACT, "--repo", bare.name], env, deps);
+
+    expect(rowOf(result.stdout, bare.name, "codeowners")).toMatch(
+      /^cannot +whether a pull request from sdlc-guard\/repository-files is open could not be read: pull request #79 was opened by octo-dev; its content could not be compared: GitHub answered HTTP 502/,
+    );
+    expect(result.stdout).not.toContain("Changes (");
+  });
+
+  it("a pull request from that branch opened by someone else with exactly the planned content holds", async () => {
+    const { world, deps, env, bare } = setup();
+    routeToWorld(world);
+    const files = {
+      ".github/CODEOWNERS": codeownersContent(["@acme/platform", "@octo-lead"]),
+      "SECURITY.md": securityPolicyContent("security@acme.example"),
+    };
+    const headSha = plantBranch(world, bare, files);
+    world.addPullRequest(bare, {
+      number: 78,
+      title: "Add CODEOWNERS and SECURITY.md (sdlc-guard apply)",
+      body: "",
+      headRef: BRANCH,
+      headSha,
+      baseRef: "main",
+      author: { login: "octo-other-admin" },
+      files: Object.keys(files),
+      headFiles: new Map(Object.entries(files)),
+    });
+    const result = await cli([...OWNERS, ...CONTACT, "--repo", bare.name], env, deps);
+
+    expect(result.code).toBe(0);
+    expect(rowOf(result.stdout, bare.name, "codeowners")).toBe(
+      "holds  pull request #78 open (opened by octo-other-admin, content as planned)",
+    );
+  });
 });
+
+/** A branch sdlc-guard/repository-files from the default branch's head with these files on it, as a push would leave it. */
+function plantBranch(world: GitHubWorld, repo: SimRepo, files: Record<string, string>): string {
+  let sha = "";
+  for (const [path, text] of Object.entries(files)) {
+    world.repositoryFiles.onBranch(repo, BRANCH).set(path, text);
+    sha = world.commit(repo, BRANCH, `add ${path}`);
+  }
+  return sha;
+}

@@ -1,4 +1,10 @@
-import { parseCodeowners, parseSecurityContact, planRepositoryFiles, securityPolicyContent } from "../../src/controls/apply-files.js";
+import {
+  parseCodeowners,
+  parseSecurityContact,
+  planRepositoryFiles,
+  securityPolicyContent,
+  type OpenFilesPullRequest,
+} from "../../src/controls/apply-files.js";
 import { fetched, unavailable } from "../../src/facts/fetched.js";
 import type { RepositoryFacts, RepositoryFiles } from "../../src/facts/org-summary.js";
 
@@ -72,18 +78,40 @@ describe("planRepositoryFiles", () => {
       [],
     ],
     [
-      "pull request already open",
+      "pull request already open, opened by the identity that applies",
       {},
       both,
-      12,
+      { number: 12, author: "octo-admin", ours: "same-identity" },
       ["codeowners holds: pull request #12 open", "security-policy holds: pull request #12 open"],
+      [],
+    ],
+    [
+      "pull request already open, opened by someone else with exactly the planned content",
+      {},
+      both,
+      { number: 12, author: "octo-dev", ours: "planned-content" },
+      [
+        "codeowners holds: pull request #12 open (opened by octo-dev, content as planned)",
+        "security-policy holds: pull request #12 open (opened by octo-dev, content as planned)",
+      ],
+      [],
+    ],
+    [
+      "pull request opened by someone else with other content: not taken as done",
+      {},
+      both,
+      { number: 12, author: "octo-dev" },
+      [
+        "codeowners cannot: pull request #12 from sdlc-guard/repository-files was opened by octo-dev with other content than planned: review or close it",
+        "security-policy cannot: pull request #12 from sdlc-guard/repository-files was opened by octo-dev with other content than planned: review or close it",
+      ],
       [],
     ],
   ] as const)("%s", (_, files, options, open, expected, paths) => {
     const plan = planRepositoryFiles(
       repo(files),
       { ...options, codeowners: "codeowners" in options ? [...options.codeowners] : undefined },
-      fetched(open),
+      fetched(open as OpenFilesPullRequest | null),
     );
     expect(rows(plan)).toEqual(expected);
     expect(plan.change?.files.map((f) => f.path) ?? []).toEqual(paths);

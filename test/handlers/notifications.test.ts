@@ -67,7 +67,12 @@ const expectDirectPush = (w: GitHubWorld) =>
 describe("notifications: each new finding reaches the org's channels", () => {
   it("a direct push to main reaches Slack as one Block Kit message naming the commit and who pushed; the issue is still opened", async () => {
     const slack = await receiver();
-    const { world: w, repo, probot, notifier } = setup(orgFile("    - { type: slack, url_env: SLACK_URL }\n"), { SLACK_URL: slack.url });
+    const {
+      world: w,
+      repo,
+      probot,
+      notifier,
+    } = setup(orgFile("    - { type: slack, url_env: SDLC_GUARD_NOTIFY_SLACK_URL }\n"), { SDLC_GUARD_NOTIFY_SLACK_URL: slack.url });
     const direct = w.commit(repo, "main", "hotfix without review");
     expectDirectPush(w);
 
@@ -87,7 +92,12 @@ describe("notifications: each new finding reaches the org's channels", () => {
 
   it("an unverified merge reaches Microsoft Teams as an Adaptive Card in a Workflows message", async () => {
     const teams = await receiver();
-    const { world: w, repo, probot, notifier } = setup(orgFile("    - { type: teams, url_env: TEAMS_URL }\n"), { TEAMS_URL: teams.url });
+    const {
+      world: w,
+      repo,
+      probot,
+      notifier,
+    } = setup(orgFile("    - { type: teams, url_env: SDLC_GUARD_NOTIFY_TEAMS_URL }\n"), { SDLC_GUARD_NOTIFY_TEAMS_URL: teams.url });
     const bad = w.addPullRequest(repo, {
       number: 1,
       title: "quick fix",
@@ -137,10 +147,15 @@ describe("notifications: each new finding reaches the org's channels", () => {
       pr,
       probot,
       notifier,
-    } = setup(orgFile("    - { type: webhook, url_env: HOOK_URL, secret_env: HOOK_SECRET, events: [force-push] }\n"), {
-      HOOK_URL: hook.url,
-      HOOK_SECRET: secret,
-    });
+    } = setup(
+      orgFile(
+        "    - { type: webhook, url_env: SDLC_GUARD_NOTIFY_HOOK_URL, secret_env: SDLC_GUARD_NOTIFY_HOOK_SECRET, events: [force-push] }\n",
+      ),
+      {
+        SDLC_GUARD_NOTIFY_HOOK_URL: hook.url,
+        SDLC_GUARD_NOTIFY_HOOK_SECRET: secret,
+      },
+    );
     const forced = w.commit(repo, "main", "rewritten history");
     pr.state = "CLOSED";
     expectDirectPush(w)
@@ -163,7 +178,12 @@ describe("notifications: each new finding reaches the org's channels", () => {
 
   it("a receiver answering 500 is asked again: the message arrives on the second attempt", async () => {
     const slack = await receiver([500]);
-    const { world: w, repo, probot, notifier } = setup(orgFile("    - { type: slack, url_env: SLACK_URL }\n"), { SLACK_URL: slack.url });
+    const {
+      world: w,
+      repo,
+      probot,
+      notifier,
+    } = setup(orgFile("    - { type: slack, url_env: SDLC_GUARD_NOTIFY_SLACK_URL }\n"), { SDLC_GUARD_NOTIFY_SLACK_URL: slack.url });
     const direct = w.commit(repo, "main", "hotfix without review");
     expectDirectPush(w);
 
@@ -177,7 +197,12 @@ describe("notifications: each new finding reaches the org's channels", () => {
 
   it("a redelivered push is one occurrence: one message, the second delivery is a duplicate", async () => {
     const slack = await receiver();
-    const { world: w, repo, probot, notifier } = setup(orgFile("    - { type: slack, url_env: SLACK_URL }\n"), { SLACK_URL: slack.url });
+    const {
+      world: w,
+      repo,
+      probot,
+      notifier,
+    } = setup(orgFile("    - { type: slack, url_env: SDLC_GUARD_NOTIFY_SLACK_URL }\n"), { SDLC_GUARD_NOTIFY_SLACK_URL: slack.url });
     const direct = w.commit(repo, "main", "hotfix without review");
     const push = pushEvent(w, repo, { shas: [direct] });
     mockGitHub(w)
@@ -205,8 +230,8 @@ describe("notifications: each new finding reaches the org's channels", () => {
       pr,
       probot,
       notifier,
-    } = setup(orgFile("    - { type: slack, url_env: SLACK_URL }\n"), {
-      SLACK_URL: slack.url,
+    } = setup(orgFile("    - { type: slack, url_env: SDLC_GUARD_NOTIFY_SLACK_URL }\n"), {
+      SDLC_GUARD_NOTIFY_SLACK_URL: slack.url,
     });
     mockGitHub(w)
       .expectToken()
@@ -230,13 +255,13 @@ describe("notifications: each new finding reaches the org's channels", () => {
       repo,
       probot,
       notifier,
-    } = setup(orgFile("    - { type: slack, url_env: ORG_SLACK }\n"), {
-      ORG_SLACK: org.url,
-      MY_SLACK: mine.url,
+    } = setup(orgFile("    - { type: slack, url_env: SDLC_GUARD_NOTIFY_ORG_SLACK }\n"), {
+      SDLC_GUARD_NOTIFY_ORG_SLACK: org.url,
+      SDLC_GUARD_NOTIFY_MY_SLACK: mine.url,
     });
     repo.files.set(
       ".github/sdlc-guard.yml",
-      "notifications:\n  channels:\n    - { type: slack, url_env: MY_SLACK, events: [release-notes] }\n",
+      "notifications:\n  channels:\n    - { type: slack, url_env: SDLC_GUARD_NOTIFY_MY_SLACK, events: [release-notes] }\n",
     );
     const direct = w.commit(repo, "main", "hotfix without review");
     expectDirectPush(w);
@@ -252,7 +277,12 @@ describe("notifications: each new finding reaches the org's channels", () => {
 
   it("a repository that extends another file with `notifications:` cannot add a channel either; `notifications: {channels: []}` silences nothing", async () => {
     const org = await receiver();
-    const { world: w, repo, probot, notifier } = setup(orgFile("    - { type: slack, url_env: ORG_SLACK }\n"), { ORG_SLACK: org.url });
+    const {
+      world: w,
+      repo,
+      probot,
+      notifier,
+    } = setup(orgFile("    - { type: slack, url_env: SDLC_GUARD_NOTIFY_ORG_SLACK }\n"), { SDLC_GUARD_NOTIFY_ORG_SLACK: org.url });
     repo.files.set(".github/sdlc-guard.yml", "_extends: .github\nnotifications: { channels: [] }\n");
     const direct = w.commit(repo, "main", "hotfix without review");
     expectDirectPush(w);
@@ -272,7 +302,7 @@ describe("notifications: each new finding reaches the org's channels", () => {
       repo,
       probot,
       notifier,
-    } = setup(orgFile("    - { type: slack, url_env: SLACK_URL }\n"), { SLACK_URL: slack.url }, log);
+    } = setup(orgFile("    - { type: slack, url_env: SDLC_GUARD_NOTIFY_SLACK_URL }\n"), { SDLC_GUARD_NOTIFY_SLACK_URL: slack.url }, log);
     const failedBefore = await failedCount();
     const direct = w.commit(repo, "main", "hotfix without review");
     expectDirectPush(w);
@@ -295,10 +325,19 @@ describe("notifications: waivers granted and ended", () => {
   it("a waiver is told once when granted and once when it expires; later evaluations add nothing", async () => {
     const slack = await receiver();
     const { world: w, repo, pr, thread } = waiverWorld();
-    w.addRepo("acme", ".github").files.set(".github/sdlc-guard.yml", orgFile("    - { type: slack, url_env: SLACK_URL }\n"));
+    w.addRepo("acme", ".github").files.set(
+      ".github/sdlc-guard.yml",
+      orgFile("    - { type: slack, url_env: SDLC_GUARD_NOTIFY_SLACK_URL }\n"),
+    );
     const sharedState = new InMemorySharedState();
     const log = pino({ level: "silent" }) as Logger;
-    const notifier = new Notifier({ claims: sharedState, log, env: { SLACK_URL: slack.url }, allowInternalUrls: true, retryBaseMs: 1 });
+    const notifier = new Notifier({
+      claims: sharedState,
+      log,
+      env: { SDLC_GUARD_NOTIFY_SLACK_URL: slack.url },
+      allowInternalUrls: true,
+      retryBaseMs: 1,
+    });
     let clock = WAIVER_NOW;
     const probot = createTestApp(w, { sharedState, notifier, now: () => new Date(clock) });
     routeToWorld(w, ["GET", "POST", "PATCH"]);

@@ -33,9 +33,18 @@ async function setup(
   receivers.push(slack);
   const world = new GitHubWorld();
   const org = buildOrg(world, { repositories: 6 });
-  org.dotGithub.repo.files.set(".github/sdlc-guard.yml", "notifications:\n  channels:\n    - { type: slack, url_env: SLACK_URL }\n");
+  org.dotGithub.repo.files.set(
+    ".github/sdlc-guard.yml",
+    "notifications:\n  channels:\n    - { type: slack, url_env: SDLC_GUARD_NOTIFY_SLACK_URL }\n",
+  );
   const sharedState = new InMemorySharedState();
-  const notifier = new Notifier({ claims: sharedState, log, env: { SLACK_URL: slack.url }, allowInternalUrls: true, retryBaseMs: 1 });
+  const notifier = new Notifier({
+    claims: sharedState,
+    log,
+    env: { SDLC_GUARD_NOTIFY_SLACK_URL: slack.url },
+    allowInternalUrls: true,
+    retryBaseMs: 1,
+  });
   const app = createTestApp(world, { now: () => new Date(org.now), sharedState, notifier, log });
   routeToWorld(world, methods);
   const refresh = async (trigger: "install" | "added") => {

@@ -57,7 +57,7 @@ describe("shutdown waits for queued notifications", () => {
       const notifier = new Notifier({
         claims: new InMemorySharedState(),
         log: pino({ level: "silent" }) as Logger,
-        env: { HOOK: receiver.url },
+        env: { SDLC_GUARD_NOTIFY_HOOK: receiver.url },
         allowInternalUrls: true,
         retryBaseMs: 1,
       });
@@ -70,12 +70,51 @@ describe("shutdown waits for queued notifications", () => {
         facts: [],
         at: "now",
       } as const;
-      notifier.notify({ channels: [{ type: "slack", url_env: "HOOK", events: [] }] }, { ...notification, facts: [] });
+      notifier.notify({ channels: [{ type: "slack", url_env: "SDLC_GUARD_NOTIFY_HOOK", events: [] }] }, { ...notification, facts: [] });
 
       await notificationsSent();
 
       expect(receiver.attempts()).toBe(2);
       expect(receiver.received).toHaveLength(1);
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
+describe("a channel reads only SDLC_GUARD_NOTIFY_ variables, even given a config that skipped the schema", () => {
+  it.each([
+    [{ type: "slack", url_env: "WEBHOOK_SECRET", events: [] }, "WEBHOOK_SECRET is refused: not a SDLC_GUARD_NOTIFY_ variable"],
+    [
+      { type: "webhook", url_env: "SDLC_GUARD_NOTIFY_HOOK", secret_env: "WEBHOOK_SECRET", events: [] },
+      "WEBHOOK_SECRET is refused: not a SDLC_GUARD_NOTIFY_ variable",
+    ],
+  ] as const)("%j is not sent", async (channel, reason) => {
+    const receiver = await startReceiver([]);
+    const warnings: Record<string, unknown>[] = [];
+    const log = pino({ level: "warn" }, { write: (line: string) => warnings.push(JSON.parse(line) as Record<string, unknown>) });
+    try {
+      const notifier = new Notifier({
+        claims: new InMemorySharedState(),
+        log: log as Logger,
+        env: { WEBHOOK_SECRET: receiver.url, SDLC_GUARD_NOTIFY_HOOK: receiver.url },
+        allowInternalUrls: true,
+        retryBaseMs: 1,
+      });
+      const notification = {
+        event: "direct-push",
+        key: "k2",
+        repository: "acme/payments",
+        title: "t",
+        severity: "violation",
+        at: "now",
+      } as const;
+      notifier.notify({ channels: [{ ...channel, events: [] }] }, { ...notification, facts: [] });
+
+      await notificationsSent();
+
+      expect(receiver.attempts()).toBe(0);
+      expect(warnings).toEqual([expect.objectContaining({ msg: "notification failed", reason })]);
     } finally {
       await receiver.close();
     }

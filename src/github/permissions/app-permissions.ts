@@ -121,7 +121,11 @@ export const PERMISSION_USES: readonly PermissionUse[] = [
   rest("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", [r("checks")], "our own check run on a head commit"),
   rest("POST /repos/{owner}/{repo}/check-runs", [w("checks")], "the `sdlc-guard` check run"),
   rest("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", [w("checks")], "the `sdlc-guard` check run"),
-  rest("GET /repos/{owner}/{repo}/compare/{basehead}", [r("contents")], "the commits of a long push"),
+  rest(
+    "GET /repos/{owner}/{repo}/compare/{basehead}",
+    [r("contents")],
+    "the commits of a long push; apply: the files on a reused sdlc-guard/repository-files branch",
+  ),
   rest("GET /repos/{owner}/{repo}/contents/{path}", [r("contents")], "`.github/sdlc-guard.yml` (and the org `.github` repository's)"),
   rest("GET /repos/{owner}/{repo}/git/tags/{tag_sha}", [r("contents")], "an annotated tag and its signature"),
   rest("GET /repos/{owner}/{repo}/rules/branches/{branch}", [r("metadata")], "rulesets on a pushed branch"),
