@@ -18,7 +18,7 @@ afterEach(async () => {
 const CONFIG = ".github/sdlc-guard.yml";
 /** A repository file that cannot be used: only the org's `.github` file may carry a `floor:`. */
 const BREAKS_THE_FILE = "floor:\n  controls:\n    direct-push: { enforcement: 'off' }\ncontrols:\n  direct-push: { enforcement: 'off' }\n";
-const SLACK = "notifications:\n  channels:\n    - { type: slack, url_env: SLACK_URL }\n";
+const SLACK = "notifications:\n  channels:\n    - { type: slack, url_env: SDLC_GUARD_NOTIFY_SLACK_URL }\n";
 
 /** acme/payments (main protected, PR #12 merged and closed), the org's `.github` file, Slack listening. */
 async function setup(orgConfig: string) {
@@ -33,7 +33,7 @@ async function setup(orgConfig: string) {
   const notifier = new Notifier({
     claims: new InMemorySharedState(),
     log,
-    env: { SLACK_URL: slack.url },
+    env: { SDLC_GUARD_NOTIFY_SLACK_URL: slack.url },
     allowInternalUrls: true,
     retryBaseMs: 1,
     attempts: 3,
