@@ -104,4 +104,6 @@ export interface PolicyRule {
   name: string;
   if: RuleCondition;
   controls: Record<string, Record<string, unknown> | undefined>;
+  /** Set by loadConfig, never by a file: "org" for a rule of the org file (or a file it extends), a minimum the repository's rules cannot lower. */
+  origin?: "org";
 }

@@ -102,6 +102,8 @@ export interface RulesApplied {
   setBy: Map<ControlId, { name: string; keys: string[] }[]>;
   /** Keys the floor (and its conditional entries) held after the rules. */
   held: FloorHold[];
+  /** The org rules that held keys of a control against the repository's rules (an org rule is a minimum), and which keys. */
+  heldByRule?: Map<ControlId, { name: string; keys: string[] }[]>;
 }
 
 type Controls = Record<string, Record<string, unknown>>;
@@ -137,6 +139,7 @@ export function applyPolicyRules(config: SdlcGuardConfig, facts: RuleFacts): Rul
   const matched: RulesApplied["matched"] = [];
   const undecided: RulesApplied["undecided"] = [];
   const setBy: RulesApplied["setBy"] = new Map();
+  const orgMatched: PolicyRule[] = [];
   let controls = config.controls as unknown as Controls;
   for (const rule of config.rules as PolicyRule[]) {
     const answer = matchRule(rule.if, facts);
@@ -146,6 +149,7 @@ export function applyPolicyRules(config: SdlcGuardConfig, facts: RuleFacts): Rul
       continue;
     }
     matched.push({ name: rule.name, why: answer.why });
+    if (rule.origin === "org") orgMatched.push(rule);
     controls = withRule(controls, rule);
     for (const id of controlsOf(rule))
       setBy.set(id, [...(setBy.get(id) ?? []), { name: rule.name, keys: Object.keys(rule.controls[id]!) }]);
@@ -160,7 +164,20 @@ export function applyPolicyRules(config: SdlcGuardConfig, facts: RuleFacts): Rul
   };
   if (floor) raise({ controls: floor.controls, exceptions: floor.exceptions });
   for (const entry of floor?.rules ?? []) if (matchRule(entry.if, facts).kind !== "no") raise({ controls: entry.controls });
-  return { config: ruled, matched, undecided, setBy, held };
+  // An org rule is a minimum: a repository rule after it may tighten what it set, never loosen it.
+  const heldByRule: NonNullable<RulesApplied["heldByRule"]> = new Map();
+  for (const rule of orgMatched) {
+    const applied = applyFloor(ruled, { controls: rule.controls });
+    ruled = applied.config;
+    for (const hold of applied.held) {
+      const [, id, key] = hold.key.split(".") as [string, ControlId, string];
+      const entries = heldByRule.get(id) ?? [];
+      const entry = entries.find((e) => e.name === rule.name);
+      if (entry) entry.keys.push(key);
+      else heldByRule.set(id, [...entries, { name: rule.name, keys: [key] }]);
+    }
+  }
+  return { config: ruled, matched, undecided, setBy, held, ...(heldByRule.size ? { heldByRule } : {}) };
 }
 
 /** Each row a rule set says so; a control an undecided rule sets fails closed with why. */
@@ -174,10 +191,14 @@ export function annotateRuleRows(results: ControlResult[], applied: RulesApplied
       );
       return { ...result, enforcement: "required", outcome: "error", reason, fix, waiver: undefined };
     }
+    const named = (rules: { name: string; keys: string[] }[]) =>
+      rules.map((rule) => `rule ${inlineCode(rule.name)} (${rule.keys.map((key) => inlineCode(key)).join(", ")})`);
     const rules = applied.setBy.get(result.id);
-    if (!rules?.length) return result;
-    const by = rules.map((rule) => `rule ${inlineCode(rule.name)} (${rule.keys.map((key) => inlineCode(key)).join(", ")})`).join(", then ");
-    return { ...result, reason: `${result.reason} Set by ${by}.` };
+    const orgHeld = applied.heldByRule?.get(result.id);
+    if (!rules?.length && !orgHeld?.length) return result;
+    const setBy = rules?.length ? ` Set by ${named(rules).join(", then ")}.` : "";
+    const heldBy = orgHeld?.length ? ` Held by org ${named(orgHeld).join(", org ")}: a repository rule cannot go below an org rule.` : "";
+    return { ...result, reason: `${result.reason}${setBy}${heldBy}` };
   });
 }
 

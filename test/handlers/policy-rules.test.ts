@@ -359,3 +359,53 @@ describe("rules read the changed files only through GitHub's listing, and fail c
     expect(policyLine(run.output.summary)).toContain("Rules not decidable (their controls fail): `docs need one approval`");
   });
 });
+
+describe("an org rule is a minimum the repository's rules cannot go below", () => {
+  const ORG_RULES = `rules:
+  - name: infra strict
+    if: { paths: ["infra/**"] }
+    controls:
+      reviews: { min_approvals: 3 }
+      secret-scanning: { enforcement: required }
+`;
+  const RELAX = `rules:
+  - name: relax
+    if: { base: ["**"] }
+    controls:
+      reviews: { min_approvals: 1 }
+      secret-scanning: { enforcement: "off" }
+`;
+
+  it("a repository rule that matches too cannot lower an org rule's approvals or turn off its secret scanning; the rows say the org rule held them", async () => {
+    const { world, repo } = setup(RELAX, ORG_RULES);
+    const pr = compliantPullRequest(world, repo, 40, { files: ["infra/main.tf"] });
+    const probot = createTestApp(world);
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments");
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+
+    const run = ourRun(world, repo);
+    expect(run.conclusion).toBe("failure");
+    expect(rowOf(run.output.summary, "reviews")).toContain("2 of 3 required approvals");
+    expect(rowOf(run.output.summary, "reviews")).toContain("Held by org rule `infra strict` (`min_approvals`)");
+    expect(rowOf(run.output.summary, "secret-scanning")).toContain("| required |");
+    expect(rowOf(run.output.summary, "secret-scanning")).toContain("Held by org rule `infra strict` (`enforcement`)");
+  });
+
+  it("the repository's rule still relaxes the PRs the org rule does not match", async () => {
+    const { world, repo } = setup(RELAX, ORG_RULES);
+    const pr = compliantPullRequest(world, repo, 41, {
+      files: ["src/app.ts"],
+      reviews: [approval("rev-bob", sha("pr-41"))],
+      headSha: sha("pr-41"),
+    });
+    const probot = createTestApp(world);
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments");
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+
+    const run = ourRun(world, repo);
+    expect(rowOf(run.output.summary, "reviews")).toContain("✅ pass");
+    expect(rowOf(run.output.summary, "reviews")).not.toContain("Held by org rule");
+  });
+});
