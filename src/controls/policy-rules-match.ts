@@ -219,7 +219,8 @@ export function describeMatchedRules(applied: Pick<RulesApplied, "matched" | "un
 
 /**
  * The optional facts the rules need: the labels and changed files their conditions read, and the facts of every control
- * a rule could turn on (each rule alone, and all of them: the snapshot is read before knowing which match).
+ * a rule or a conditional floor entry could turn on (each alone, and all of them: the snapshot is read before knowing
+ * which match).
  */
 export function ruleNeeds(config: SdlcGuardConfig, needsOf: (config: SdlcGuardConfig) => ReadonlySet<OptionalPullRequestFact>) {
   const needs = new Set<OptionalPullRequestFact>();
@@ -231,6 +232,16 @@ export function ruleNeeds(config: SdlcGuardConfig, needsOf: (config: SdlcGuardCo
     ...config,
     controls: chosen.reduce(withRule, config.controls as unknown as Controls) as unknown as SdlcGuardConfig["controls"],
   });
-  for (const chosen of [...rules.map((rule) => [rule]), rules]) for (const fact of needsOf(withRules(chosen))) needs.add(fact);
+  // A conditional floor entry can turn a control on (or add a check, a CODEOWNERS review) for the PRs it matches.
+  const floorRules = (config.floor?.rules ?? []) as Floor[];
+  const withFloors = (base: SdlcGuardConfig, chosen: Floor[]): SdlcGuardConfig =>
+    chosen.reduce<SdlcGuardConfig>((raised, entry) => applyFloor(raised, { controls: entry.controls }).config, base);
+  const candidates = [
+    ...rules.map((rule) => withRules([rule])),
+    withRules(rules),
+    ...floorRules.map((entry) => withFloors(config, [entry])),
+    withFloors(withRules(rules), floorRules),
+  ];
+  for (const candidate of candidates) for (const fact of needsOf(candidate)) needs.add(fact);
   return needs;
 }

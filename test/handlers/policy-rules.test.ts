@@ -1,6 +1,6 @@
-import { GitHubWorld, sha, type SimRepo } from "../../sim/github-world.js";
+import { GitHubWorld, sha, type SimCheckRun, type SimRepo } from "../../sim/github-world.js";
 import { approval, compliantPullRequest, compliantRepo } from "../../sim/scenarios.js";
-import { pullRequestEvent } from "../../sim/webhook-payloads.js";
+import { checkRunCompletedEvent, pullRequestEvent } from "../../sim/webhook-payloads.js";
 import { mockGitHub } from "../support/github-mock.js";
 import { createTestApp } from "../support/test-app.js";
 
@@ -407,5 +407,62 @@ describe("an org rule is a minimum the repository's rules cannot go below", () =
     const run = ourRun(world, repo);
     expect(rowOf(run.output.summary, "reviews")).toContain("✅ pass");
     expect(rowOf(run.output.summary, "reviews")).not.toContain("Held by org rule");
+  });
+});
+
+describe("a check that only a rule requires: its completion re-evaluates the PR", () => {
+  const codeqlRun = (repo: SimRepo, headSha: string): SimCheckRun => {
+    const run: SimCheckRun = {
+      id: 70_000 + repo.checkRuns.length,
+      appId: 29310,
+      appSlug: "code-scanning",
+      name: "CodeQL",
+      headSha,
+      status: "in_progress",
+      conclusion: null,
+      output: { title: null, summary: null },
+      externalId: null,
+      startedAt: "2026-11-20T09:00:00Z",
+    };
+    repo.checkRuns.push(run);
+    return run;
+  };
+  const RULE = `rules:
+  - name: infra needs CodeQL
+    if: { paths: ["infra/**"] }
+    controls:
+      required-checks: { checks: [CodeQL] }
+`;
+  const FLOOR_RULE = `floor:
+  rules:
+    - name: infra needs CodeQL
+      if: { paths: ["infra/**"] }
+      controls:
+        required-checks: { checks: [CodeQL] }
+`;
+
+  it.each([
+    ["a repository rule", RULE, undefined],
+    ["an org floor rule", "", FLOOR_RULE],
+  ])("%s requires CodeQL on infra/: pending until CodeQL completes, then its success turns the run green", async (_, rules, org) => {
+    const { world, repo } = setup(rules, org);
+    const pr = compliantPullRequest(world, repo, 50, { files: ["infra/main.tf"] });
+    const codeql = codeqlRun(repo, pr.headSha);
+    const probot = createTestApp(world);
+    mockGitHub(world)
+      .expectToken()
+      .expectEvaluation("acme", "payments")
+      .expectEvaluation("acme", "payments", { cached: true, write: "update" });
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+    const run = ourRun(world, repo);
+    expect(run).toMatchObject({ status: "in_progress", conclusion: null });
+    expect(rowOf(run.output.summary, "required-checks")).toMatch(/⏳ pending.*CodeQL/);
+
+    Object.assign(codeql, { status: "completed", conclusion: "success" });
+    await probot.receive(checkRunCompletedEvent(world, repo, pr, { name: "CodeQL" }) as never);
+
+    expect(run).toMatchObject({ status: "completed", conclusion: "success" });
+    expect(rowOf(run.output.summary, "required-checks")).toContain("✅ pass");
   });
 });
