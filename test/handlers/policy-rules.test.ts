@@ -466,3 +466,42 @@ describe("a check that only a rule requires: its completion re-evaluates the PR"
     expect(rowOf(run.output.summary, "required-checks")).toContain("✅ pass");
   });
 });
+
+describe("renamed files: GraphQL gives only the new path, so a paths rule they might have matched fails closed", () => {
+  const RULE = `rules:
+  - name: infra needs three approvals
+    if: { paths: ["infra/**"] }
+    controls:
+      reviews: { min_approvals: 3 }
+`;
+
+  it("moving infra/prod.tf to legacy/prod.tf does not walk around the infra rule: the controls it sets fail, with why", async () => {
+    const { world, repo } = setup(RULE);
+    const pr = compliantPullRequest(world, repo, 60, { files: ["legacy/prod.tf"] });
+    pr.renamed = ["legacy/prod.tf"];
+    const probot = createTestApp(world);
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments");
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+
+    const run = ourRun(world, repo);
+    expect(run.conclusion).toBe("failure");
+    expect(rowOf(run.output.summary, "reviews")).toContain(
+      "Could not read whether rule `infra needs three approvals` applies: a renamed file's old path is not known to GraphQL (legacy/prod.tf)",
+    );
+  });
+
+  it("a renamed file does not matter when another changed file already matches the rule", async () => {
+    const { world, repo } = setup(RULE);
+    const pr = compliantPullRequest(world, repo, 61, { files: ["legacy/prod.tf", "infra/main.tf"] });
+    pr.renamed = ["legacy/prod.tf"];
+    const probot = createTestApp(world);
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments");
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+
+    const run = ourRun(world, repo);
+    expect(policyLine(run.output.summary)).toContain("Rules applied: `infra needs three approvals`: `infra/main.tf`.");
+    expect(rowOf(run.output.summary, "reviews")).toContain("2 of 3 required approvals");
+  });
+});
