@@ -47,6 +47,7 @@ export function matchRule(condition: RuleCondition, facts: RuleFacts): RuleMatch
   const holds = [
     !condition.base || check(baseMatch(condition.base, facts.baseRefName)),
     !condition.paths || check(pathsMatch(condition.paths, facts.changedFiles, facts.renamedFiles)),
+    !condition.only_paths || check(onlyPathsMatch(condition.only_paths, facts.changedFiles, facts.renamedFiles)),
     !condition.authors || check(authorMatch(condition.authors, facts)),
     !condition.labels || check(labelsMatch(condition.labels, facts.labels)),
   ].every(Boolean);
@@ -67,6 +68,16 @@ function pathsMatch(patterns: string[], files: Fetched<string[]> | undefined, re
   // A file moved out of `infra/` is listed only under its new path: whether it came from a matching one is not known.
   if (renamed.length) return { kind: "unknown", why: `a renamed file's old path is not known to GraphQL (${listSome(renamed)})` };
   return { kind: "no" };
+}
+
+/** Every changed file matches a glob (a relaxing rule's condition); a renamed file's old path is unknown, so it cannot be decided. */
+function onlyPathsMatch(patterns: string[], files: Fetched<string[]> | undefined, renamed: string[] = []): RuleMatch {
+  if (!files) return { kind: "unknown", why: "the changed files were not read" };
+  if (!files.ok) return { kind: "unknown", why: `the changed files could not be read (${files.error})` };
+  const outside = files.value.filter((path) => !patterns.some((pattern) => matchesCodeOwnersPattern(pattern, path)));
+  if (outside.length || !files.value.length) return { kind: "no" };
+  if (renamed.length) return { kind: "unknown", why: `a renamed file's old path is not known to GraphQL (${listSome(renamed)})` };
+  return { kind: "match", why: `only ${listSome(files.value)}` };
 }
 
 function authorMatch(entries: string[], facts: RuleFacts): RuleMatch {
@@ -231,7 +242,7 @@ export function ruleNeeds(config: SdlcGuardConfig, needsOf: (config: SdlcGuardCo
   const needs = new Set<OptionalPullRequestFact>();
   const conditions = [...config.rules.map((rule) => rule.if), ...(config.floor?.rules ?? []).map((rule) => rule.if)];
   if (conditions.some((condition) => condition.labels)) needs.add("labels");
-  if (conditions.some((condition) => condition.paths)) needs.add("changedFiles");
+  if (conditions.some((condition) => condition.paths || condition.only_paths)) needs.add("changedFiles");
   const rules = config.rules as PolicyRule[];
   const withRules = (chosen: PolicyRule[]) => ({
     ...config,

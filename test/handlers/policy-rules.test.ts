@@ -505,3 +505,55 @@ describe("renamed files: GraphQL gives only the new path, so a paths rule they m
     expect(rowOf(run.output.summary, "reviews")).toContain("2 of 3 required approvals");
   });
 });
+
+describe("only_paths: a relaxing rule for PRs whose every changed file matches", () => {
+  const DOCS_ONLY = `rules:
+  - name: docs-only changes need one approval
+    if: { only_paths: ["docs/**"] }
+    controls:
+      reviews: { min_approvals: 1 }
+`;
+
+  it("a PR that only touches docs/** needs one approval; one that also changes src/ keeps two", async () => {
+    const { world, repo } = setup(DOCS_ONLY);
+    const docsHead = sha("pr-70");
+    const mixedHead = sha("pr-71");
+    const docs = compliantPullRequest(world, repo, 70, {
+      files: ["docs/guide.md", "docs/api/index.md"],
+      headSha: docsHead,
+      reviews: [approval("rev-bob", docsHead)],
+    });
+    const mixed = compliantPullRequest(world, repo, 71, {
+      files: ["docs/guide.md", "src/app.ts"],
+      headSha: mixedHead,
+      reviews: [approval("rev-bob", mixedHead)],
+    });
+    const probot = createTestApp(world);
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { cached: true });
+
+    await probot.receive(pullRequestEvent(world, repo, docs) as never);
+    await probot.receive(pullRequestEvent(world, repo, mixed) as never);
+
+    const runOf = (headSha: string) => repo.checkRuns.find((r) => r.headSha === headSha)!;
+    expect(runOf(docsHead).conclusion).toBe("success");
+    expect(policyLine(runOf(docsHead).output.summary)).toContain(
+      "`docs-only changes need one approval`: `only docs/guide.md, docs/api/index.md`",
+    );
+    expect(runOf(mixedHead).conclusion).toBe("failure");
+    expect(rowOf(runOf(mixedHead).output.summary, "reviews")).toContain("1 of 2 required approvals");
+  });
+
+  it("a docs-only PR that renames a file cannot be decided (its old path may be outside docs/): the rule's controls fail closed", async () => {
+    const { world, repo } = setup(DOCS_ONLY);
+    const pr = compliantPullRequest(world, repo, 72, { files: ["docs/prod.tf"] });
+    pr.renamed = ["docs/prod.tf"];
+    const probot = createTestApp(world);
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments");
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+
+    const run = ourRun(world, repo);
+    expect(run.conclusion).toBe("failure");
+    expect(rowOf(run.output.summary, "reviews")).toContain("a renamed file's old path is not known to GraphQL (docs/prod.tf)");
+  });
+});
