@@ -37,6 +37,8 @@ export interface SimPullRequest {
   reviews: SimReview[];
   /** Changed file paths (default: one file). */
   files: string[];
+  /** Which of `files` GitHub lists as RENAMED (the others as MODIFIED): by their new path. */
+  renamed?: string[];
   /** Label names (default: none). */
   labels?: string[];
   /** The head's version of files it changes (`null`: deleted); other files are the base's. Read by `contents?ref=<head sha>`. */
@@ -1107,7 +1109,7 @@ export class GitHubWorld {
                 commit: { oid: r.commitSha },
               })),
           )(args),
-        files: connection(pr.files.map((path) => ({ path }))),
+        files: connection(pr.files.map((path) => ({ path, changeType: pr.renamed?.includes(path) ? "RENAMED" : "MODIFIED" }))),
         labels: connection((pr.labels ?? []).map((name) => ({ name }))),
         // The PR's conversation lives in the issue tracker under the PR's number, as on GitHub.
         comments: connection(

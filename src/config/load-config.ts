@@ -3,6 +3,7 @@ import { describeGitHubError } from "../common/describe-error.js";
 import type { ConfigError } from "./config-error.js";
 import { mergeConfigFiles } from "./merge-config.js";
 import { parseConfigFile, type RawConfig } from "./parse-config-file.js";
+import type { PolicyRule } from "./policy-rules.js";
 import { applyFloor, type FloorHold } from "./policy-floor.js";
 import { configSchema, floorSchema, type SdlcGuardConfig } from "./schema.js";
 import { notificationsSchema } from "./notifications-schema.js";
@@ -52,7 +53,8 @@ export async function loadConfig(owner: string, repo: string, readFile: ReadDefa
   const raw = mergeConfigFiles(inherited?.raw ?? {}, mine?.raw ?? {});
   const sources = [...(mine?.sources ?? []), ...(inherited?.sources ?? [])].filter((file, i, all) => all.indexOf(file) === i);
   const floor = orgChain?.floor === undefined ? undefined : floorSchema.parse(orgChain.floor);
-  const { config, held } = applyFloor(configSchema.parse(raw), floor);
+  const parsed = configSchema.parse(raw);
+  const { config, held } = applyFloor({ ...parsed, rules: withOrigin(parsed.rules, raw.rules, orgChain?.raw.rules) }, floor);
   // Notifications are the org's alone: a repository's `notifications:` is set aside (and the run says so), never merged.
   const notifications = orgChain?.notifications === undefined ? {} : { notifications: notificationsSchema.parse(orgChain.notifications) };
   const ignored = [...(mine?.ignoredNotifications ?? []), ...(inherited?.ignoredNotifications ?? [])].map((file): FloorHold => ({
@@ -62,6 +64,16 @@ export async function loadConfig(owner: string, repo: string, readFile: ReadDefa
   }));
   const allHeld = [...held, ...ignored];
   return { ok: true, config: { ...config, floor, ...notifications }, sources, ...(allHeld.length ? { floorHeld: allHeld } : {}) };
+}
+
+/**
+ * Each parsed rule marked `origin: "org"` when it comes from the org file or a file the org file extends: such a rule
+ * is a minimum that the repository's rules cannot lower (src/controls/policy-rules-match.ts).
+ */
+function withOrigin(parsed: SdlcGuardConfig["rules"], raw: unknown, orgRaw: unknown): SdlcGuardConfig["rules"] {
+  if (!Array.isArray(raw) || !Array.isArray(orgRaw)) return parsed;
+  const org = new Set(orgRaw.map((rule) => JSON.stringify(rule)));
+  return parsed.map((rule, i) => (org.has(JSON.stringify(raw[i])) ? { ...rule, origin: "org" as PolicyRule["origin"] } : rule));
 }
 
 /** The org's own file: the only one whose `floor:` counts. */

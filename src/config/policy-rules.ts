@@ -33,12 +33,22 @@ export const ruleConditionSchema = z
       .max(MAX_ENTRIES)
       .optional()
       .describe("File globs as in CODEOWNERS (`infra/**`, `*.tf`, `/docs/`): any changed file of the PR matches one."),
+    only_paths: z
+      .array(globSchema)
+      .min(1)
+      .max(MAX_ENTRIES)
+      .optional()
+      .describe(
+        "File globs as in CODEOWNERS: EVERY changed file of the PR matches one (for relaxing rules: a PR that also changes other files does not match; renamed files make it undecidable).",
+      ),
     authors: z
       .array(loginOrTeamSchema)
       .min(1)
       .max(MAX_ENTRIES)
       .optional()
-      .describe("The PR's author is one of these logins, or a member of one of these teams (org/team-slug)."),
+      .describe(
+        "The PR's author (who opened it, not who wrote its commits) is one of these logins, or a member of one of these teams (org/team-slug).",
+      ),
     labels: z
       .array(z.string().trim().min(1).max(100))
       .min(1)
@@ -46,8 +56,11 @@ export const ruleConditionSchema = z
       .optional()
       .describe("The PR carries one of these labels (case-insensitive)."),
   })
-  .refine((condition) => Object.values(condition).some((value) => value !== undefined), "at least one of base, paths, authors, labels")
-  .describe("When the rule applies: every condition given must hold (base, paths, authors, labels).");
+  .refine(
+    (condition) => Object.values(condition).some((value) => value !== undefined),
+    "at least one of base, paths, only_paths, authors, labels",
+  )
+  .describe("When the rule applies: every condition given must hold (base, paths, only_paths, authors, labels).");
 
 export type RuleCondition = z.output<typeof ruleConditionSchema>;
 
@@ -104,4 +117,6 @@ export interface PolicyRule {
   name: string;
   if: RuleCondition;
   controls: Record<string, Record<string, unknown> | undefined>;
+  /** Set by loadConfig, never by a file: "org" for a rule of the org file (or a file it extends), a minimum the repository's rules cannot lower. */
+  origin?: "org";
 }

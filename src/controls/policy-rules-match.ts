@@ -16,6 +16,8 @@ export interface RuleFacts {
   author: string | null;
   labels: Fetched<string[]> | undefined;
   changedFiles: Fetched<string[]> | undefined;
+  /** The new paths of renamed files (their old path is not known): a `paths` condition they do not already match is undecidable. */
+  renamedFiles?: string[];
   teams: TeamMembers;
 }
 
@@ -44,7 +46,8 @@ export function matchRule(condition: RuleCondition, facts: RuleFacts): RuleMatch
   };
   const holds = [
     !condition.base || check(baseMatch(condition.base, facts.baseRefName)),
-    !condition.paths || check(pathsMatch(condition.paths, facts.changedFiles)),
+    !condition.paths || check(pathsMatch(condition.paths, facts.changedFiles, facts.renamedFiles)),
+    !condition.only_paths || check(onlyPathsMatch(condition.only_paths, facts.changedFiles, facts.renamedFiles)),
     !condition.authors || check(authorMatch(condition.authors, facts)),
     !condition.labels || check(labelsMatch(condition.labels, facts.labels)),
   ].every(Boolean);
@@ -57,11 +60,24 @@ function baseMatch(patterns: string[], base: string): RuleMatch {
   return patterns.some((pattern) => matchesBasePattern(pattern, base)) ? { kind: "match", why: `base ${base}` } : { kind: "no" };
 }
 
-function pathsMatch(patterns: string[], files: Fetched<string[]> | undefined): RuleMatch {
+function pathsMatch(patterns: string[], files: Fetched<string[]> | undefined, renamed: string[] = []): RuleMatch {
   if (!files) return { kind: "unknown", why: "the changed files were not read" };
   if (!files.ok) return { kind: "unknown", why: `the changed files could not be read (${files.error})` };
   const matching = files.value.filter((path) => patterns.some((pattern) => matchesCodeOwnersPattern(pattern, path)));
-  return matching.length ? { kind: "match", why: listSome(matching) } : { kind: "no" };
+  if (matching.length) return { kind: "match", why: listSome(matching) };
+  // A file moved out of `infra/` is listed only under its new path: whether it came from a matching one is not known.
+  if (renamed.length) return { kind: "unknown", why: `a renamed file's old path is not known to GraphQL (${listSome(renamed)})` };
+  return { kind: "no" };
+}
+
+/** Every changed file matches a glob (a relaxing rule's condition); a renamed file's old path is unknown, so it cannot be decided. */
+function onlyPathsMatch(patterns: string[], files: Fetched<string[]> | undefined, renamed: string[] = []): RuleMatch {
+  if (!files) return { kind: "unknown", why: "the changed files were not read" };
+  if (!files.ok) return { kind: "unknown", why: `the changed files could not be read (${files.error})` };
+  const outside = files.value.filter((path) => !patterns.some((pattern) => matchesCodeOwnersPattern(pattern, path)));
+  if (outside.length || !files.value.length) return { kind: "no" };
+  if (renamed.length) return { kind: "unknown", why: `a renamed file's old path is not known to GraphQL (${listSome(renamed)})` };
+  return { kind: "match", why: `only ${listSome(files.value)}` };
 }
 
 function authorMatch(entries: string[], facts: RuleFacts): RuleMatch {
@@ -102,6 +118,8 @@ export interface RulesApplied {
   setBy: Map<ControlId, { name: string; keys: string[] }[]>;
   /** Keys the floor (and its conditional entries) held after the rules. */
   held: FloorHold[];
+  /** The org rules that held keys of a control against the repository's rules (an org rule is a minimum), and which keys. */
+  heldByRule?: Map<ControlId, { name: string; keys: string[] }[]>;
 }
 
 type Controls = Record<string, Record<string, unknown>>;
@@ -137,6 +155,7 @@ export function applyPolicyRules(config: SdlcGuardConfig, facts: RuleFacts): Rul
   const matched: RulesApplied["matched"] = [];
   const undecided: RulesApplied["undecided"] = [];
   const setBy: RulesApplied["setBy"] = new Map();
+  const orgMatched: PolicyRule[] = [];
   let controls = config.controls as unknown as Controls;
   for (const rule of config.rules as PolicyRule[]) {
     const answer = matchRule(rule.if, facts);
@@ -146,6 +165,7 @@ export function applyPolicyRules(config: SdlcGuardConfig, facts: RuleFacts): Rul
       continue;
     }
     matched.push({ name: rule.name, why: answer.why });
+    if (rule.origin === "org") orgMatched.push(rule);
     controls = withRule(controls, rule);
     for (const id of controlsOf(rule))
       setBy.set(id, [...(setBy.get(id) ?? []), { name: rule.name, keys: Object.keys(rule.controls[id]!) }]);
@@ -160,7 +180,20 @@ export function applyPolicyRules(config: SdlcGuardConfig, facts: RuleFacts): Rul
   };
   if (floor) raise({ controls: floor.controls, exceptions: floor.exceptions });
   for (const entry of floor?.rules ?? []) if (matchRule(entry.if, facts).kind !== "no") raise({ controls: entry.controls });
-  return { config: ruled, matched, undecided, setBy, held };
+  // An org rule is a minimum: a repository rule after it may tighten what it set, never loosen it.
+  const heldByRule: NonNullable<RulesApplied["heldByRule"]> = new Map();
+  for (const rule of orgMatched) {
+    const applied = applyFloor(ruled, { controls: rule.controls });
+    ruled = applied.config;
+    for (const hold of applied.held) {
+      const [, id, key] = hold.key.split(".") as [string, ControlId, string];
+      const entries = heldByRule.get(id) ?? [];
+      const entry = entries.find((e) => e.name === rule.name);
+      if (entry) entry.keys.push(key);
+      else heldByRule.set(id, [...entries, { name: rule.name, keys: [key] }]);
+    }
+  }
+  return { config: ruled, matched, undecided, setBy, held, ...(heldByRule.size ? { heldByRule } : {}) };
 }
 
 /** Each row a rule set says so; a control an undecided rule sets fails closed with why. */
@@ -174,10 +207,14 @@ export function annotateRuleRows(results: ControlResult[], applied: RulesApplied
       );
       return { ...result, enforcement: "required", outcome: "error", reason, fix, waiver: undefined };
     }
+    const named = (rules: { name: string; keys: string[] }[]) =>
+      rules.map((rule) => `rule ${inlineCode(rule.name)} (${rule.keys.map((key) => inlineCode(key)).join(", ")})`);
     const rules = applied.setBy.get(result.id);
-    if (!rules?.length) return result;
-    const by = rules.map((rule) => `rule ${inlineCode(rule.name)} (${rule.keys.map((key) => inlineCode(key)).join(", ")})`).join(", then ");
-    return { ...result, reason: `${result.reason} Set by ${by}.` };
+    const orgHeld = applied.heldByRule?.get(result.id);
+    if (!rules?.length && !orgHeld?.length) return result;
+    const setBy = rules?.length ? ` Set by ${named(rules).join(", then ")}.` : "";
+    const heldBy = orgHeld?.length ? ` Held by org ${named(orgHeld).join(", org ")}: a repository rule cannot go below an org rule.` : "";
+    return { ...result, reason: `${result.reason}${setBy}${heldBy}` };
   });
 }
 
@@ -198,18 +235,29 @@ export function describeMatchedRules(applied: Pick<RulesApplied, "matched" | "un
 
 /**
  * The optional facts the rules need: the labels and changed files their conditions read, and the facts of every control
- * a rule could turn on (each rule alone, and all of them: the snapshot is read before knowing which match).
+ * a rule or a conditional floor entry could turn on (each alone, and all of them: the snapshot is read before knowing
+ * which match).
  */
 export function ruleNeeds(config: SdlcGuardConfig, needsOf: (config: SdlcGuardConfig) => ReadonlySet<OptionalPullRequestFact>) {
   const needs = new Set<OptionalPullRequestFact>();
   const conditions = [...config.rules.map((rule) => rule.if), ...(config.floor?.rules ?? []).map((rule) => rule.if)];
   if (conditions.some((condition) => condition.labels)) needs.add("labels");
-  if (conditions.some((condition) => condition.paths)) needs.add("changedFiles");
+  if (conditions.some((condition) => condition.paths || condition.only_paths)) needs.add("changedFiles");
   const rules = config.rules as PolicyRule[];
   const withRules = (chosen: PolicyRule[]) => ({
     ...config,
     controls: chosen.reduce(withRule, config.controls as unknown as Controls) as unknown as SdlcGuardConfig["controls"],
   });
-  for (const chosen of [...rules.map((rule) => [rule]), rules]) for (const fact of needsOf(withRules(chosen))) needs.add(fact);
+  // A conditional floor entry can turn a control on (or add a check, a CODEOWNERS review) for the PRs it matches.
+  const floorRules = (config.floor?.rules ?? []) as Floor[];
+  const withFloors = (base: SdlcGuardConfig, chosen: Floor[]): SdlcGuardConfig =>
+    chosen.reduce<SdlcGuardConfig>((raised, entry) => applyFloor(raised, { controls: entry.controls }).config, base);
+  const candidates = [
+    ...rules.map((rule) => withRules([rule])),
+    withRules(rules),
+    ...floorRules.map((entry) => withFloors(config, [entry])),
+    withFloors(withRules(rules), floorRules),
+  ];
+  for (const candidate of candidates) for (const fact of needsOf(candidate)) needs.add(fact);
   return needs;
 }

@@ -22,6 +22,7 @@ export async function policyForPullRequest(
     author: snapshot.author?.login ?? null,
     labels: snapshot.labels,
     changedFiles: snapshot.changedFiles,
+    renamedFiles: snapshot.renamedFiles,
     teams: members,
   });
 }

@@ -130,6 +130,8 @@ export interface PullRequestSnapshot {
    * of the base branch (`null`: no CODEOWNERS file in any of the three places).
    */
   changedFiles?: Fetched<string[]>;
+  /** Read with `changedFiles`: the new paths of the files GitHub lists as RENAMED (GraphQL does not give the old path). */
+  renamedFiles?: string[];
   commits?: Fetched<PullRequestCommit[]>;
   headChecks?: Fetched<HeadCheck[]>;
   codeOwners?: Fetched<CodeOwnersFile | null>;

@@ -1,7 +1,7 @@
 import type { Context, Probot } from "probot";
 import type { Logger } from "pino";
-import { effectiveEnforcement } from "../controls/results.js";
-import { countsFor, requiredCheckSpecs } from "../controls/required-check-spec.js";
+import { countsFor } from "../controls/required-check-spec.js";
+import { watchedCheckSpecs } from "../controls/watched-checks.js";
 import { loadConfigCached } from "../evaluation/state-cache.js";
 import type { HeadCheck } from "../facts/pull-request.js";
 import { CHECK_NAME } from "../common/product.js";
@@ -10,8 +10,8 @@ import { evaluatePullRequestsWithHead, githubFor, repoOf, type PullRequestLink }
 
 /**
  * `required-checks` waits for other tools' checks: when one of them reports on a commit, the open PRs whose head it
- * is are re-evaluated. Only when the repository requires checks (and, when the check is named, that one, from the app
- * it is pinned to): the config comes from the cache, so the storm of CI events costs nothing for repositories that do
+ * is are re-evaluated. Only when the repository or one of its rules requires checks (and, when the check is named, that
+ * one, from the app it is pinned to): the config comes from the cache, so the storm of CI events costs nothing for repositories that do
  * not use the control.
  * Our own runs and statuses never trigger an evaluation (sdlc-guard never waits on itself).
  */
@@ -55,14 +55,13 @@ async function onCheckReported(context: Context, options: HandlerDeps, check: Re
   const { owner, repo } = repoOf(context);
   const loaded = await loadConfigCached(await githubFor(context, options), owner, repo, options.memory.cache);
   // A config error is already on every PR's check run; a check completing changes nothing about it.
-  if (!loaded.ok || effectiveEnforcement("required-checks", loaded.config).enforcement === "off") return;
+  if (!loaded.ok) return;
+  // The checks the repository requires, and those its rules (or the org's conditional floor) require for some PRs.
+  const watched = watchedCheckSpecs(loaded.config);
+  if (!watched.length) return;
   // Only a report that can count for a required check: its name, and for a pinned check its app.
   const reported = { kind: check.kind ?? "check run", app: check.app ?? null };
-  if (
-    check.name !== undefined &&
-    !requiredCheckSpecs(loaded.config.controls["required-checks"]).some((spec) => spec.name === check.name && countsFor(spec, reported))
-  )
-    return;
+  if (check.name !== undefined && !watched.some((spec) => spec.name === check.name && countsFor(spec, reported))) return;
   const log = context.log as unknown as Logger;
   const numbers = await evaluatePullRequestsWithHead(context, options, check.headSha, check.links);
   log.info(

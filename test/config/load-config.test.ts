@@ -546,3 +546,30 @@ describe("loading .github/sdlc-guard.yml", () => {
     });
   });
 });
+
+describe("rule provenance: an org rule is marked as the org's, so the repository's rules cannot lower it", () => {
+  const rule = (name: string, glob: string) =>
+    `  - name: ${name}\n    if: { paths: ["${glob}"] }\n    controls:\n      reviews: { min_approvals: 3 }\n`;
+  it.each([
+    ["the org file's rule", { [ACME_ORG]: `rules:\n${rule("org", "infra/**")}`, [ACME_PAYMENTS]: `rules:\n${rule("mine", "src/**")}` }],
+    [
+      "a rule of a file the org file extends",
+      {
+        [ACME_ORG]: "_extends: policies\n",
+        [repoFile("acme", "policies")]: `rules:\n${rule("org", "infra/**")}`,
+        [ACME_PAYMENTS]: `rules:\n${rule("mine", "src/**")}`,
+      },
+    ],
+    [
+      "the org's rule, even when the repository extends the org file too",
+      { [ACME_ORG]: `rules:\n${rule("org", "infra/**")}`, [ACME_PAYMENTS]: `_extends: .github\nrules:\n${rule("mine", "src/**")}` },
+    ],
+  ])("%s is marked org, the repository's is not", async (_, files) => {
+    const loaded = await loadConfig("acme", "payments", fakeGitHub(files).read);
+    if (!loaded.ok) throw new Error(formatConfigError(loaded.error));
+    expect(loaded.config.rules.map((r) => [r.name, (r as { origin?: string }).origin])).toEqual([
+      ["org", "org"],
+      ["mine", undefined],
+    ]);
+  });
+});

@@ -1,6 +1,6 @@
-import { GitHubWorld, sha, type SimRepo } from "../../sim/github-world.js";
+import { GitHubWorld, sha, type SimCheckRun, type SimRepo } from "../../sim/github-world.js";
 import { approval, compliantPullRequest, compliantRepo } from "../../sim/scenarios.js";
-import { pullRequestEvent } from "../../sim/webhook-payloads.js";
+import { checkRunCompletedEvent, pullRequestEvent } from "../../sim/webhook-payloads.js";
 import { mockGitHub } from "../support/github-mock.js";
 import { createTestApp } from "../support/test-app.js";
 
@@ -357,5 +357,203 @@ describe("rules read the changed files only through GitHub's listing, and fail c
       "Could not read whether rule `docs need one approval` applies: the changed files could not be read (more than 3000 changed files)",
     );
     expect(policyLine(run.output.summary)).toContain("Rules not decidable (their controls fail): `docs need one approval`");
+  });
+});
+
+describe("an org rule is a minimum the repository's rules cannot go below", () => {
+  const ORG_RULES = `rules:
+  - name: infra strict
+    if: { paths: ["infra/**"] }
+    controls:
+      reviews: { min_approvals: 3 }
+      secret-scanning: { enforcement: required }
+`;
+  const RELAX = `rules:
+  - name: relax
+    if: { base: ["**"] }
+    controls:
+      reviews: { min_approvals: 1 }
+      secret-scanning: { enforcement: "off" }
+`;
+
+  it("a repository rule that matches too cannot lower an org rule's approvals or turn off its secret scanning; the rows say the org rule held them", async () => {
+    const { world, repo } = setup(RELAX, ORG_RULES);
+    const pr = compliantPullRequest(world, repo, 40, { files: ["infra/main.tf"] });
+    const probot = createTestApp(world);
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments");
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+
+    const run = ourRun(world, repo);
+    expect(run.conclusion).toBe("failure");
+    expect(rowOf(run.output.summary, "reviews")).toContain("2 of 3 required approvals");
+    expect(rowOf(run.output.summary, "reviews")).toContain("Held by org rule `infra strict` (`min_approvals`)");
+    expect(rowOf(run.output.summary, "secret-scanning")).toContain("| required |");
+    expect(rowOf(run.output.summary, "secret-scanning")).toContain("Held by org rule `infra strict` (`enforcement`)");
+  });
+
+  it("the repository's rule still relaxes the PRs the org rule does not match", async () => {
+    const { world, repo } = setup(RELAX, ORG_RULES);
+    const pr = compliantPullRequest(world, repo, 41, {
+      files: ["src/app.ts"],
+      reviews: [approval("rev-bob", sha("pr-41"))],
+      headSha: sha("pr-41"),
+    });
+    const probot = createTestApp(world);
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments");
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+
+    const run = ourRun(world, repo);
+    expect(rowOf(run.output.summary, "reviews")).toContain("✅ pass");
+    expect(rowOf(run.output.summary, "reviews")).not.toContain("Held by org rule");
+  });
+});
+
+describe("a check that only a rule requires: its completion re-evaluates the PR", () => {
+  const codeqlRun = (repo: SimRepo, headSha: string): SimCheckRun => {
+    const run: SimCheckRun = {
+      id: 70_000 + repo.checkRuns.length,
+      appId: 29310,
+      appSlug: "code-scanning",
+      name: "CodeQL",
+      headSha,
+      status: "in_progress",
+      conclusion: null,
+      output: { title: null, summary: null },
+      externalId: null,
+      startedAt: "2026-11-20T09:00:00Z",
+    };
+    repo.checkRuns.push(run);
+    return run;
+  };
+  const RULE = `rules:
+  - name: infra needs CodeQL
+    if: { paths: ["infra/**"] }
+    controls:
+      required-checks: { checks: [CodeQL] }
+`;
+  const FLOOR_RULE = `floor:
+  rules:
+    - name: infra needs CodeQL
+      if: { paths: ["infra/**"] }
+      controls:
+        required-checks: { checks: [CodeQL] }
+`;
+
+  it.each([
+    ["a repository rule", RULE, undefined],
+    ["an org floor rule", "", FLOOR_RULE],
+  ])("%s requires CodeQL on infra/: pending until CodeQL completes, then its success turns the run green", async (_, rules, org) => {
+    const { world, repo } = setup(rules, org);
+    const pr = compliantPullRequest(world, repo, 50, { files: ["infra/main.tf"] });
+    const codeql = codeqlRun(repo, pr.headSha);
+    const probot = createTestApp(world);
+    mockGitHub(world)
+      .expectToken()
+      .expectEvaluation("acme", "payments")
+      .expectEvaluation("acme", "payments", { cached: true, write: "update" });
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+    const run = ourRun(world, repo);
+    expect(run).toMatchObject({ status: "in_progress", conclusion: null });
+    expect(rowOf(run.output.summary, "required-checks")).toMatch(/⏳ pending.*CodeQL/);
+
+    Object.assign(codeql, { status: "completed", conclusion: "success" });
+    await probot.receive(checkRunCompletedEvent(world, repo, pr, { name: "CodeQL" }) as never);
+
+    expect(run).toMatchObject({ status: "completed", conclusion: "success" });
+    expect(rowOf(run.output.summary, "required-checks")).toContain("✅ pass");
+  });
+});
+
+describe("renamed files: GraphQL gives only the new path, so a paths rule they might have matched fails closed", () => {
+  const RULE = `rules:
+  - name: infra needs three approvals
+    if: { paths: ["infra/**"] }
+    controls:
+      reviews: { min_approvals: 3 }
+`;
+
+  it("moving infra/prod.tf to legacy/prod.tf does not walk around the infra rule: the controls it sets fail, with why", async () => {
+    const { world, repo } = setup(RULE);
+    const pr = compliantPullRequest(world, repo, 60, { files: ["legacy/prod.tf"] });
+    pr.renamed = ["legacy/prod.tf"];
+    const probot = createTestApp(world);
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments");
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+
+    const run = ourRun(world, repo);
+    expect(run.conclusion).toBe("failure");
+    expect(rowOf(run.output.summary, "reviews")).toContain(
+      "Could not read whether rule `infra needs three approvals` applies: a renamed file's old path is not known to GraphQL (legacy/prod.tf)",
+    );
+  });
+
+  it("a renamed file does not matter when another changed file already matches the rule", async () => {
+    const { world, repo } = setup(RULE);
+    const pr = compliantPullRequest(world, repo, 61, { files: ["legacy/prod.tf", "infra/main.tf"] });
+    pr.renamed = ["legacy/prod.tf"];
+    const probot = createTestApp(world);
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments");
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+
+    const run = ourRun(world, repo);
+    expect(policyLine(run.output.summary)).toContain("Rules applied: `infra needs three approvals`: `infra/main.tf`.");
+    expect(rowOf(run.output.summary, "reviews")).toContain("2 of 3 required approvals");
+  });
+});
+
+describe("only_paths: a relaxing rule for PRs whose every changed file matches", () => {
+  const DOCS_ONLY = `rules:
+  - name: docs-only changes need one approval
+    if: { only_paths: ["docs/**"] }
+    controls:
+      reviews: { min_approvals: 1 }
+`;
+
+  it("a PR that only touches docs/** needs one approval; one that also changes src/ keeps two", async () => {
+    const { world, repo } = setup(DOCS_ONLY);
+    const docsHead = sha("pr-70");
+    const mixedHead = sha("pr-71");
+    const docs = compliantPullRequest(world, repo, 70, {
+      files: ["docs/guide.md", "docs/api/index.md"],
+      headSha: docsHead,
+      reviews: [approval("rev-bob", docsHead)],
+    });
+    const mixed = compliantPullRequest(world, repo, 71, {
+      files: ["docs/guide.md", "src/app.ts"],
+      headSha: mixedHead,
+      reviews: [approval("rev-bob", mixedHead)],
+    });
+    const probot = createTestApp(world);
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expectEvaluation("acme", "payments", { cached: true });
+
+    await probot.receive(pullRequestEvent(world, repo, docs) as never);
+    await probot.receive(pullRequestEvent(world, repo, mixed) as never);
+
+    const runOf = (headSha: string) => repo.checkRuns.find((r) => r.headSha === headSha)!;
+    expect(runOf(docsHead).conclusion).toBe("success");
+    expect(policyLine(runOf(docsHead).output.summary)).toContain(
+      "`docs-only changes need one approval`: `only docs/guide.md, docs/api/index.md`",
+    );
+    expect(runOf(mixedHead).conclusion).toBe("failure");
+    expect(rowOf(runOf(mixedHead).output.summary, "reviews")).toContain("1 of 2 required approvals");
+  });
+
+  it("a docs-only PR that renames a file cannot be decided (its old path may be outside docs/): the rule's controls fail closed", async () => {
+    const { world, repo } = setup(DOCS_ONLY);
+    const pr = compliantPullRequest(world, repo, 72, { files: ["docs/prod.tf"] });
+    pr.renamed = ["docs/prod.tf"];
+    const probot = createTestApp(world);
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments");
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+
+    const run = ourRun(world, repo);
+    expect(run.conclusion).toBe("failure");
+    expect(rowOf(run.output.summary, "reviews")).toContain("a renamed file's old path is not known to GraphQL (docs/prod.tf)");
   });
 });

@@ -31,7 +31,8 @@ import type { GitHubClient } from "../types.js";
 const MAX_PAGES = { reviews: 30, files: 30, commits: 3, checks: 10, comments: 20 };
 
 const REVIEW_FIELDS = "state submittedAt authorCanPushToRepository author { __typename login } commit { oid }";
-const FILE_FIELDS = "path";
+/** `changeType`: a RENAMED file is listed under its new path only (GraphQL has no previous path). */
+const FILE_FIELDS = "path changeType";
 /** Who wrote each commit: git author and `Co-authored-by:` co-authors (GitHub's `authors`), committer, each with the linked account. */
 const GIT_ACTOR = "name email user { login }";
 export const MAX_COMMIT_AUTHORS = 20;
@@ -247,7 +248,7 @@ interface GqlPullRequest {
   author: GqlActor | null;
   baseRef: (GqlBranchRules & { target?: { inGithubDir?: GqlBlobEntry; atRoot?: GqlBlobEntry; inDocs?: GqlBlobEntry } | null }) | null;
   reviews: GqlPage<GqlReview>;
-  files?: GqlPage<{ path: string }> | null;
+  files?: GqlPage<{ path: string; changeType?: string }> | null;
   allCommits?: GqlPage<{ commit: GqlPullRequestCommit }> & { totalCount: number };
   forcePushes?: { nodes: ({ createdAt?: string; actor?: { login: string } | null; afterCommit?: { oid: string } | null } | null)[] } | null;
   commits: { nodes: ({ commit: GqlHeadCommit } | null)[] };
@@ -324,7 +325,7 @@ export async function readPullRequest(
   if (pr.state !== "OPEN") return { state: pr.state };
 
   const head = pr.commits.nodes[0]?.commit;
-  const [reviews, changedFiles, commits, headChecks, comments] = await Promise.all([
+  const [reviews, files, commits, headChecks, comments] = await Promise.all([
     collectPages(octokit, pr.reviews, { query: MORE_REVIEWS_QUERY, id: pr.id, maxPages: MAX_PAGES.reviews, what: "reviews" }),
     needs.has("changedFiles") ? readChangedFiles(octokit, pr) : undefined,
     needs.has("commits") ? readCommits(octokit, pr) : undefined,
@@ -347,7 +348,8 @@ export async function readPullRequest(
     rulesetRules: pr.baseRef
       ? toRulesetRules(pr.baseRef.rules, "the base branch", appId)
       : unavailable(`the base branch ${pr.baseRefName} no longer exists`),
-    changedFiles,
+    changedFiles: files?.paths,
+    ...(files?.renamed ? { renamedFiles: files.renamed } : {}),
     commits,
     headChecks,
     codeOwners: needs.has("codeOwners") ? toCodeOwners(pr) : undefined,
@@ -453,7 +455,14 @@ export function toRulesetRules(rules: GqlBranchRules["rules"], branch: string, a
   );
 }
 
-async function readChangedFiles(octokit: GitHubClient, pr: GqlPullRequest): Promise<Fetched<string[]>> {
+/** The changed files: their paths, and the new paths of those GitHub lists as renamed (GraphQL has no old path). */
+async function readChangedFiles(octokit: GitHubClient, pr: GqlPullRequest): Promise<{ paths: Fetched<string[]>; renamed?: string[] }> {
+  const files = await readChangedFileNodes(octokit, pr);
+  const renamed = files.ok ? files.value.filter((file) => file.changeType === "RENAMED").map((file) => file.path) : [];
+  return { paths: mapFetched(files, (nodes) => nodes.map((file) => file.path)), ...(renamed.length ? { renamed } : {}) };
+}
+
+async function readChangedFileNodes(octokit: GitHubClient, pr: GqlPullRequest): Promise<Fetched<{ path: string; changeType?: string }[]>> {
   if (!pr.files) return unavailable("GitHub did not return the changed files");
   const files = await collectPages(octokit, pr.files, {
     query: MORE_FILES_QUERY,
@@ -464,7 +473,7 @@ async function readChangedFiles(octokit: GitHubClient, pr: GqlPullRequest): Prom
   if (files.ok && files.value.length < pr.changedFiles) {
     return unavailable(`GitHub listed ${files.value.length} of the ${pr.changedFiles} changed files`);
   }
-  return mapFetched(files, (nodes) => nodes.map((f) => f.path));
+  return files;
 }
 
 async function readCommits(octokit: GitHubClient, pr: GqlPullRequest): Promise<Fetched<PullRequestCommit[]>> {
