@@ -7,7 +7,7 @@ import {
 } from "../evaluation/evaluate-pull-request.js";
 import { describeGitHubError } from "../common/describe-error.js";
 import { createJiraClient, jiraSettingsFromEnv } from "../jira/jira-client.js";
-import { markdownForTerminal } from "../report/terminal-text.js";
+import { markdownForTerminal, terminalText } from "../report/terminal-text.js";
 import { githubClientFromEnv } from "./github-client.js";
 import { CliError, EXIT, type CliDeps, type CliIo, type CliOutput } from "./io.js";
 
@@ -102,7 +102,7 @@ export async function evaluateCommand(
 function rulesLines(rules: EvaluationOutcome["rules"]): string[] {
   if (!rules || (!rules.matched.length && !rules.undecided.length)) return [];
   // Rule names are repository text: no control character reaches the terminal.
-  const text = (value: string) => value.replace(/\p{Cc}/gu, "?");
+  const text = terminalText;
   return [
     ...rules.matched.map((rule) => `rule applied: ${text(rule.name)} (${text(rule.why)})`),
     ...rules.undecided.map((rule) => `rule not decidable, its controls fail: ${text(rule.name)} (${text(rule.why)})`),

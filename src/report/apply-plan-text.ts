@@ -1,4 +1,5 @@
 import type { ApplyPlan, PlanItem } from "../controls/apply-plan.js";
+import { terminalText } from "./terminal-text.js";
 
 /** What became of one planned change with `--yes`. */
 export interface ChangeOutcome {
@@ -68,12 +69,6 @@ export function planAsTable(plan: ApplyPlan, outcomes?: ChangeOutcome[]): string
   return [line(header), ...rows.map(line), "", changes.length ? `Changes (${changes.length}):` : "Nothing to change.", ...changes, ""].join(
     "\n",
   );
-}
-
-/** Text from GitHub or a config on one terminal line: control characters (escape sequences, newlines) become spaces. */
-function terminalText(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ");
 }
 
 /** The plan (and outcomes) for tools. */

@@ -116,8 +116,18 @@ const cellsOf = (row: string): string[] =>
     .split(/(?<!\\)\|/)
     .map(plainInline);
 
+/**
+ * Text from GitHub or a config as a terminal may show it: control characters (escape sequences that could move the
+ * cursor or rewrite what was printed, newlines, tabs) become spaces. Every table cell and line printed here goes through it.
+ */
+export function terminalText(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ");
+}
+
 /** Rows (the first is the header) as aligned columns, each cell wrapped so that every line fits in `width` columns. */
-export function renderTable(rows: string[][], width = TERMINAL_WIDTH): string[] {
+export function renderTable(table: string[][], width = TERMINAL_WIDTH): string[] {
+  const rows = table.map((row) => row.map(terminalText));
   const columns = Math.max(...rows.map((r) => r.length));
   const widths = Array.from({ length: columns }, (_, c) => Math.max(1, ...rows.map((r) => displayWidth(r[c] ?? ""))));
   const budget = width - GAP.length * (columns - 1);
@@ -161,7 +171,7 @@ export function markdownForTerminal(markdown: string, width = TERMINAL_WIDTH): s
       out.push(...renderTable(rows, width));
       continue;
     }
-    const line = lines[i++]!.replace(/\*\*/g, "");
+    const line = terminalText(lines[i++]!).replace(/\*\*/g, "");
     const indent = /^\s*(?:[-*] )?/.exec(line)![0];
     if (displayWidth(line) <= width) out.push(line.trimEnd());
     else out.push(...wrapText(line, width - indent.length).map((l, n) => (n === 0 ? l : " ".repeat(indent.length) + l)));
@@ -180,7 +190,7 @@ export function summaryAsText(summary: OrgSummary, width = TERMINAL_WIDTH): stri
     `Compliance of the ${summary.org} repositories on ${summary.generatedAt.slice(0, 16).replace("T", " ")} UTC:`,
     `${compliant} of ${active} active repositories (${summary.compliantPercent}%) pass every control; ${summary.archived.length} archived.`,
     `Two-factor authentication: ${summary.twoFactor.state} (${summary.twoFactor.detail}).`,
-  ].flatMap((line) => wrapText(line, width));
+  ].flatMap((line) => wrapText(terminalText(line), width));
   const rows = summary.repositories.map((r) => {
     const problems = Object.entries(r.cells)
       .filter(([, cell]) => cell.state === "fail" || cell.state === "unknown")
