@@ -306,6 +306,21 @@ describe("sdlc-guard apply: CODEOWNERS and SECURITY.md by pull request", () => {
     expect(world.violations).toEqual([]);
   });
 
+  it("a pull request the applier itself opened, whose branch someone pushed other content to since, is not taken as done", async () => {
+    const { world, deps, env, bare } = setup();
+    routeToWorld(world);
+    // Opened by octo-admin (the token's user) on an earlier run; then a developer pushed their own CODEOWNERS to the branch.
+    const headSha = plantBranch(world, bare, { ".github/CODEOWNERS": "* @octo-dev\n" });
+    world.addPullRequest(bare, { number: 78, headRef: BRANCH, headSha, baseRef: "main", author: { login: "octo-admin" } });
+    const result = await cli([...OWNERS, ...CONTACT, "--repo", bare.name], env, deps);
+
+    expect(rowOf(result.stdout, bare.name, "codeowners")).toBe(
+      `cannot  pull request #78 from sdlc-guard/repository-files was opened by octo-admin with other content than planned: review or close it`,
+    );
+    expect(writes(world)).toEqual([]);
+    expect(world.violations).toEqual([]);
+  });
+
   it("when the content of a pull request someone else opened from that branch cannot be read, it is not taken as done (fail closed)", async () => {
     const { world, deps, env, bare } = setup();
     routeToWorld(world);

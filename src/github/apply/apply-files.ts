@@ -32,9 +32,9 @@ export async function readOpenPullRequestFrom(
 }
 
 /**
- * The open pull request from `change.branch` and whether it is the planned change: opened by `applier` (the identity
- * that applies; undefined when it cannot be told, as for an app installation), else only when its branch carries exactly
- * the planned files with their planned content. The comparison is read only for a pull request someone else opened.
+ * The open pull request from `change.branch` and whether it is the planned change: only when its branch carries exactly
+ * the planned files with their planned content, whoever opened it (`same-identity` when that was `applier`, the identity
+ * that applies; undefined when it cannot be told, as for an app installation).
  */
 export async function readOpenFilesPullRequest(
   octokit: GitHubClient,
@@ -45,12 +45,13 @@ export async function readOpenFilesPullRequest(
   const open = await readOpenPullRequestFrom(octokit, owner, change.repository, change.branch);
   if (!open.ok || open.value === null) return open;
   const pr = open.value;
-  const me = await applier().catch(() => undefined);
-  if (me !== undefined && me.toLowerCase() === pr.author.toLowerCase()) return fetched({ ...pr, ours: "same-identity" });
   try {
+    // Compared whoever opened it: anyone with write access can push more to the branch after apply opened the PR.
     const { problems, present } = await compareWithPlan(octokit, owner, change);
-    const exact = !problems.length && present.size === change.files.length;
-    return fetched(exact ? { ...pr, ours: "planned-content" } : pr);
+    if (problems.length || present.size !== change.files.length) return fetched(pr);
+    const me = await applier().catch(() => undefined);
+    const byApplier = me !== undefined && me.toLowerCase() === pr.author.toLowerCase();
+    return fetched({ ...pr, ours: byApplier ? "same-identity" : "planned-content" });
   } catch (error) {
     return unavailable(
       `pull request #${pr.number} was opened by ${pr.author}; its content could not be compared: ${describeGitHubError(error)}`,
