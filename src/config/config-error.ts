@@ -8,6 +8,8 @@ export interface ConfigError {
   line?: number;
   /** What was expected, in words. */
   expected: string;
+  /** The file could not be read (GitHub failed): nothing is known of it, unlike a file read and found invalid. */
+  unreadable?: true;
 }
 
 export function formatConfigError(error: ConfigError): string {

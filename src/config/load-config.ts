@@ -91,7 +91,7 @@ async function loadWithExtends(location: FileLocation, read: ReadDefaultBranchFi
     text = await read(location);
   } catch (error) {
     // describeGitHubError keeps the status and a bounded message: an HTML error page must not become the reason.
-    return { ok: false, error: { file, keyPath: "", expected: `a readable file, but ${describeGitHubError(error)}` } };
+    return { ok: false, error: { file, keyPath: "", expected: `a readable file, but ${describeGitHubError(error)}`, unreadable: true } };
   }
   if (text === null) return null;
   const parsed = parseConfigFile(file, text);

@@ -152,4 +152,25 @@ describe("a repository cannot silence push and tag findings by breaking its own 
     expect(w.issues.list("acme", "payments")).toMatchObject([{ state: "open" }]);
     expect(textsOf(slack)).toEqual(["Violation: #1 merged in acme/payments without a passing sdlc-guard result"]);
   });
+
+  it("a repository file GitHub cannot serve (a 502) is not set aside for the org's policy: the push fails closed, naming the outage", async () => {
+    const { world: w, repo, probot, notifier, slack } = await setup(SLACK);
+    const direct = w.commit(repo, "main", "a push while GitHub fails");
+    w.failNext("GET", "/repos/acme/payments/contents/", 502);
+    // Only the repository's file is asked for (no org fallback), the snapshot, the failing run.
+    mockGitHub(w)
+      .expectToken()
+      .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml")
+      .expect("POST", "/graphql")
+      .expect("POST", "/repos/acme/payments/check-runs");
+
+    await probot.receive(pushEvent(w, repo, { shas: [direct], sender: "mallory" }) as never);
+    await notifier.idle();
+
+    const run = runOn(repo, direct)!;
+    expect(run.conclusion).toBe("failure");
+    expect(run.output.title).not.toContain("judged under the org policy");
+    expect(run.output.summary).toContain("GitHub answered HTTP 502");
+    expect(slack.received).toEqual([]);
+  });
 });
