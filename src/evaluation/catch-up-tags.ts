@@ -16,7 +16,7 @@ export const UNANNOUNCED_ACTOR = "unknown (a push of more than three tags: GitHu
  * finds it again.
  */
 export async function catchUpUnannouncedTags(
-  deps: Pick<EvaluationDeps, "log" | "octokit" | "appId">,
+  deps: Pick<EvaluationDeps, "log" | "octokit" | "appId" | "memory">,
   where: { owner: string; repo: string },
   recent: RecentTagWindow | undefined,
   current: string | undefined,
@@ -41,25 +41,35 @@ export async function catchUpUnannouncedTags(
   return tags;
 }
 
-/** The tags from the newest back to the first evaluated one (or all there are); undefined when the older ones cannot be read. */
+/**
+ * The tags from the newest back to the first evaluated one (or all there are); undefined when the older ones cannot be
+ * read, or when reading them would find nothing new: a repository whose tags all predate the app (none evaluated) would
+ * otherwise pay the read-back on every push, so its result is remembered until a newer tag appears.
+ */
 async function readBackToAnEvaluatedTag(
-  deps: Pick<EvaluationDeps, "log" | "octokit" | "appId">,
+  deps: Pick<EvaluationDeps, "log" | "octokit" | "appId" | "memory">,
   where: { owner: string; repo: string },
   recent: RecentTagWindow,
   current: string | undefined,
 ): Promise<RecentTag[] | undefined> {
   const tags = [...recent.tags];
   let older = recent.olderCursor;
+  if (!older || reachesEvaluatedTag(tags, current)) return tags;
+  const appId = deps.appId;
+  if (appId === undefined) return undefined; // our runs cannot be told apart: nothing to compare with
+  const noneEvaluatedKey = `${where.owner}/${where.repo}:read back to no evaluated tag`.toLowerCase();
+  const newest = tags[0]?.name ?? "";
+  if (deps.memory.recentTags.get(noneEvaluatedKey) === newest) return undefined;
   for (let page = 0; older && !reachesEvaluatedTag(tags, current); page++) {
-    if (page === OLDER_TAG_PAGES || deps.appId === undefined) {
+    if (page === OLDER_TAG_PAGES) {
       deps.log.warn(
         { ...where, tags_read: tags.length },
         `none of the latest ${tags.length} tags was evaluated: tags GitHub sent no event for are not caught up past ${OLDER_TAG_PAGES} pages of ${OLDER_TAGS_PAGE}`,
       );
-      return tags;
+      break;
     }
     try {
-      const window = await readOlderTags(deps.octokit, where, older, deps.appId);
+      const window = await readOlderTags(deps.octokit, where, older, appId);
       tags.push(...window.tags);
       older = window.olderCursor;
     } catch (error) {
@@ -67,5 +77,6 @@ async function readBackToAnEvaluatedTag(
       return undefined;
     }
   }
+  if (!reachesEvaluatedTag(tags, current)) deps.memory.recentTags.set(noneEvaluatedKey, newest);
   return tags;
 }

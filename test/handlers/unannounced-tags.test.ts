@@ -3,6 +3,7 @@ import { compliantPullRequest, compliantRepo } from "../../sim/scenarios.js";
 import { pushEvent, tagCreateEvent } from "../../sim/webhook-payloads.js";
 import { decodeResults } from "../../src/report/check-run-state.js";
 import { mockGitHub } from "../support/github-mock.js";
+import { routeToWorld } from "../support/route-to-world.js";
 import { createTestApp } from "../support/test-app.js";
 
 const rowsOn = (repo: SimRepo, commitSha: string) =>
@@ -128,6 +129,31 @@ describe("tags GitHub did not announce (more than three pushed at once) are stil
         name,
         row: `required:judged:tag \`${name}\``,
       });
+    expect(world.violations).toEqual([]);
+  });
+
+  it("tags that all predate the app (none evaluated) are read back once, not on every push", async () => {
+    const world = new GitHubWorld();
+    const repo = compliantRepo(world);
+    const probot = createTestApp(world);
+    for (let i = 0; i < 15; i++)
+      repo.git.tags.set(`v0.${i}.0`, { commitSha: mergePassing(world, repo, compliantPullRequest(world, repo, 80 + i)) });
+    routeToWorld(world, ["GET", "POST"]);
+    const graphqlQueries = () => world.requests.filter((r) => r.path === "/graphql").length;
+
+    const first = compliantPullRequest(world, repo, 100);
+    mergePassing(world, repo, first);
+    await probot.receive(pushEvent(world, repo, { merged: first }) as never);
+    const afterFirst = graphqlQueries();
+    const second = compliantPullRequest(world, repo, 101);
+    mergePassing(world, repo, second);
+    await probot.receive(pushEvent(world, repo, { merged: second }) as never);
+
+    // The first push: its query, and one page of older tags (15 > 10, none evaluated: nothing to catch up).
+    expect(afterFirst).toBe(2);
+    // The second: its query only; the read-back is remembered while the newest tag is the same.
+    expect(graphqlQueries() - afterFirst).toBe(1);
+    expect(repo.checkRuns.filter((r) => r.output.summary?.includes("release-tag"))).toEqual([]);
     expect(world.violations).toEqual([]);
   });
 });
