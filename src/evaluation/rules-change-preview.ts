@@ -60,6 +60,7 @@ async function openPullRequestsPreview(
         author: pr.author,
         labels: pr.labels,
         changedFiles: pr.changedFiles,
+        renamedFiles: pr.renamedFiles,
         teams: members,
       }).shifts,
   );

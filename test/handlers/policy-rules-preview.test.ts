@@ -66,6 +66,19 @@ describe("the policy-change preview lists the open PRs whose verdict a rules cha
     expect(text).not.toContain("#20");
   });
 
+  it("an open PR that renames a file out of infra/ is re-judged by an infra paths rule (its old path is unknown: the rule cannot be decided)", async () => {
+    const { world, repo } = setup(BASE_FILE);
+    compliantPullRequest(world, repo, 13, { title: "Move the VPC", files: ["legacy/vpc.tf"], renamed: ["legacy/vpc.tf"] });
+    const pr = compliantPullRequest(world, repo, 21, changesPolicy(`${BASE_FILE}${INFRA_RULE}`));
+    const probot = createTestApp(world);
+    expectPolicyChangeEvaluation(world, 1); // the open PRs, then #13's snapshot
+
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+
+    const text = section(repo.checkRuns.find((r) => r.headSha === pr.headSha)!.output.summary);
+    expect(text).toContain("#13 `Move the VPC`");
+  });
+
   it("removing the rule lists the infra PR that fails today as one that would pass", async () => {
     const { world, repo } = setup(`${BASE_FILE}${INFRA_RULE}`);
     compliantPullRequest(world, repo, 12, { title: "Fix login", files: ["infra/main.tf"] });

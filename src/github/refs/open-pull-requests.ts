@@ -20,7 +20,7 @@ export const OPEN_PULL_REQUESTS_QUERY = `query SdlcGuardOpenPullRequests($owner:
         author { login }
         changedFiles
         labels(first: 100) { totalCount nodes { name } }
-        files(first: 100) { nodes { path } }
+        files(first: 100) { nodes { path changeType } }
       }
     }
   }
@@ -33,7 +33,7 @@ interface GqlOpenPullRequest {
   author: { login: string } | null;
   changedFiles: number;
   labels: { totalCount: number; nodes: ({ name: string } | null)[] } | null;
-  files: { nodes: ({ path: string } | null)[] } | null;
+  files: { nodes: ({ path: string; changeType?: string } | null)[] } | null;
 }
 
 /** An open PR as rule conditions see it. */
@@ -44,6 +44,8 @@ export interface OpenPullRequest {
   author: string | null;
   labels: Fetched<string[]>;
   changedFiles: Fetched<string[]>;
+  /** Files it renames, under their new path (GraphQL has no old one): a `paths` rule they might match is undecidable. */
+  renamedFiles: string[];
 }
 
 /** The open PRs (most recently updated first, at most `MAX_OPEN_PULL_REQUESTS`) and how many are open in all. */
@@ -65,12 +67,14 @@ export async function readOpenPullRequests(
 
 function toOpenPullRequest(pr: GqlOpenPullRequest): OpenPullRequest {
   const names = (pr.labels?.nodes ?? []).flatMap((node) => (node ? [node.name] : []));
-  const paths = (pr.files?.nodes ?? []).flatMap((node) => (node ? [node.path] : []));
+  const files = (pr.files?.nodes ?? []).flatMap((node) => (node ? [node] : []));
+  const paths = files.map((file) => file.path);
   return {
     number: pr.number,
     title: pr.title,
     baseRefName: pr.baseRefName,
     author: pr.author?.login ?? null,
+    renamedFiles: files.filter((file) => file.changeType === "RENAMED").map((file) => file.path),
     labels:
       pr.labels && names.length >= pr.labels.totalCount
         ? fetched(names)
