@@ -69,7 +69,6 @@ export const PUSH_CONTROLS = catalogued.filter((c): c is PushControl<RefControlI
 /** The controls of a tag; a published release adds the `release` family. */
 export const TAG_CONTROLS = catalogued.filter((c): c is TagControl<RefControlId, SettingsSchema> => c.family === "tag");
 export const RELEASE_CONTROLS = catalogued.filter((c): c is TagControl<RefControlId, SettingsSchema> => c.family === "release");
-export const DEPLOYMENT_CONTROL = deploymentControl as DeploymentControl<"deployment", SettingsSchema, never>;
 
 /** The descriptor of a control id. */
 export function controlOf(id: ControlId): AnyControl {

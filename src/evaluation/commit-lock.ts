@@ -27,7 +27,7 @@ export function writeCommitCheckRunReporting(
   );
 }
 
-/** `ensureCheckRun` under the commit's lock. */
+/** `ensureCheckRunWritten` under the commit's lock, for callers that need only the run's id. */
 export async function writeCommitCheckRun(
   memory: { shared: SharedState; checkRuns: Map<string, WrittenRun> },
   octokit: GitHubClient,

@@ -1,7 +1,6 @@
 import { describeHold } from "../config/policy-floor.js";
 import { formatConfigError } from "../config/config-error.js";
-import { DEPLOYMENT_CONTROL } from "../controls/catalogue.js";
-import type { DeploymentDecision } from "../controls/deployment.js";
+import { decideDeployment, type DeploymentDecision } from "../controls/deployment.js";
 import { readDeployment, type DeploymentRequest } from "../github/refs/deployment-snapshot.js";
 import { describeGitHubError } from "../common/describe-error.js";
 import { beginEvaluation } from "./begin-evaluation.js";
@@ -46,11 +45,8 @@ export async function evaluateDeployment(deps: EvaluationDeps, target: Deploymen
     if (!loaded.ok) {
       decision = { state: "rejected", reason: `Could not load the sdlc-guard policy: ${formatConfigError(loaded.error)}` };
     } else {
-      decision = DEPLOYMENT_CONTROL.decide(
-        await readDeployment(octokit, target, appId),
-        loaded.config.controls.deployment,
-        loaded.config.controls as never,
-      );
+      // Type-checked against the whole policy (the descriptor's `decide` takes the other controls' settings untyped).
+      decision = decideDeployment(await readDeployment(octokit, target, appId), loaded.config);
       if (loaded.floorHeld?.length)
         decision = { ...decision, reason: `${decision.reason} (Held at the org floor: ${loaded.floorHeld.map(describeHold).join(", ")}.)` };
     }

@@ -1,5 +1,5 @@
 import { formatConfigError, type ConfigError } from "../config/config-error.js";
-import type { NotificationEvent } from "../config/notifications-schema.js";
+import { NOTIFICATION_EVENTS, type NotificationEvent } from "../config/notifications-schema.js";
 import type { ControlResult } from "../controls/results.js";
 import type { Notification } from "../report/notification-messages.js";
 import type { EndedWaiver, Waiver } from "../controls/waivers.js";
@@ -10,8 +10,7 @@ const plain = (text: string): string => text.replace(/`/g, "");
 const severityOf = (result: ControlResult): Notification["severity"] =>
   result.outcome === "error" ? "unverified" : result.enforcement === "advisory" ? "advisory" : "violation";
 
-const isNotifiedEvent = (id: string): id is NotificationEvent =>
-  ["direct-push", "force-push", "merged-unverified", "release-tag", "signed-release", "release-notes"].includes(id);
+const isNotifiedEvent = (id: string): id is NotificationEvent => (NOTIFICATION_EVENTS as readonly string[]).includes(id);
 
 /** What a failing row of a push, tag or release evaluation tells the org's channels (one per control and occurrence). */
 export function refFindingNotification(

@@ -63,19 +63,10 @@ export interface EnsuredRun {
 const RECENT_LIMIT = 5_000;
 
 /**
- * Creates the single `sdlc-guard` check run of a head SHA, or updates it in place if it already exists.
- * `recentlyWritten` (ids by `owner/repo@sha`) covers the moment when GitHub's read still lags behind our own write.
+ * Creates the single `sdlc-guard` check run of a head SHA, or updates it in place if it already exists, and says
+ * whether a request was made (with `skipUnchanged`, an unchanged result is not). `recentlyWritten` (ids by
+ * `owner/repo@sha`) covers the moment when GitHub's read still lags behind our own write.
  */
-export async function ensureCheckRun(
-  octokit: GitHubClient,
-  target: CheckRunTarget,
-  report: CheckRunReport,
-  recentlyWritten: Map<string, WrittenRun>,
-): Promise<number> {
-  return (await ensureCheckRunWritten(octokit, target, report, recentlyWritten)).id;
-}
-
-/** {@link ensureCheckRun}, saying whether a request was made (with `skipUnchanged`, an unchanged result is not). */
 export async function ensureCheckRunWritten(
   octokit: GitHubClient,
   target: CheckRunTarget,
