@@ -8,6 +8,7 @@ import { buildOrg } from "../../sim/org-scenario.js";
 import { compliantPullRequest, compliantRepo } from "../../sim/scenarios.js";
 import { mockGitHub, warmUpGitHubModel } from "../support/github-mock.js";
 import { routeToWorld } from "../support/route-to-world.js";
+import { builtFolder } from "../support/built.js";
 
 const TOKEN = "ghp_cliTestToken0123456789abcdefABCDEF";
 const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
@@ -31,7 +32,8 @@ describe("sdlc-guard --version", () => {
   });
 
   it("works from the built dist/ as the bin runs it (read at run time, not compiled in)", () => {
-    expect(execFileSync(process.execPath, ["dist/src/cli/main.js", "--version"], { encoding: "utf8" })).toBe(`${version}\n`);
+    const folder = builtFolder({ sources: ["src"], tsconfig: "tsconfig.build.json", outDir: "dist/cli-test", entry: "src/cli/main.js" });
+    expect(execFileSync(process.execPath, [`${folder}/src/cli/main.js`, "--version"], { encoding: "utf8" })).toBe(`${version}\n`);
   });
 });
 

@@ -1,6 +1,7 @@
+import { freePort } from "../../sim/free-port.js";
 import http from "node:http";
 import https from "node:https";
-import type { AddressInfo, LookupFunction } from "node:net";
+import type { LookupFunction } from "node:net";
 import { ProbotOctokit } from "probot";
 import { runCli } from "../../src/cli/program.js";
 import { keepAliveFetch } from "../../src/github/transport/keep-alive-fetch.js";
@@ -57,10 +58,7 @@ describe("sdlc-guard CLI: network failures are named, and the ones retrying cann
   });
 
   it("a GitHub host that refuses the connection says so", async () => {
-    const server = http.createServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as AddressInfo;
-    await new Promise((resolve) => server.close(resolve));
+    const port = await freePort(); // nothing listens on it
     const NoRetries = ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false } }));
 
     const { code, stderr } = await cli(

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { freePort } from "../../sim/free-port.js";
+import { builtFolder } from "../support/built.js";
 import { distinctSha } from "../../sim/scenarios.js";
 import { displayWidth, TERMINAL_WIDTH } from "../../src/report/terminal-text.js";
 
@@ -12,32 +12,11 @@ const ROOT = resolve(process.cwd());
 const OUT = "dist/playground-test";
 
 /** The build this test runs: its own output folder (the app, the CLI, the simulator, the playground), rebuilt when stale. */
-function built(): string {
-  const newest = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
-      const path = join(dir, entry.name);
-      return Math.max(max, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-    }, 0);
-  const sources = Math.max(...["src", "sim", "demo"].map((d) => newest(join(ROOT, d))));
-  const main = join(ROOT, OUT, "demo/playground.js");
-  if (existsSync(main) && statSync(main).mtimeMs >= sources) return join(ROOT, OUT);
-  const tsc = spawnSync(
-    process.execPath,
-    [
-      "node_modules/typescript/bin/tsc",
-      "-p",
-      "tsconfig.json",
-      "--outDir",
-      OUT,
-      "--incremental",
-      "--tsBuildInfoFile",
-      `${OUT}/.tsbuildinfo`,
-    ],
-    { cwd: ROOT, encoding: "utf8" },
+const built = (): string =>
+  join(
+    ROOT,
+    builtFolder({ sources: ["src", "sim", "demo"], tsconfig: "tsconfig.json", outDir: OUT, entry: "demo/playground.js", dist: false }),
   );
-  if (tsc.status !== 0) throw new Error(`could not build the playground: ${tsc.stdout}${tsc.stderr}`);
-  return join(ROOT, OUT);
-}
 
 interface Playground {
   child: ChildProcess;
@@ -96,13 +75,23 @@ const exported = (text: string, name: string): string =>
 
 describe("npm run playground", () => {
   let dist: string;
+  let running: Playground | undefined;
   beforeAll(() => {
     dist = built();
   }, 300_000);
+  // A test that times out never reaches its own `finally`: the playground (app and simulator) must not outlive it.
+  afterEach(async () => {
+    if (running && running.child.exitCode === null && running.child.signalCode === null) {
+      running.child.kill("SIGKILL");
+      await running.exited;
+    }
+    running = undefined;
+  });
 
   it("starts the app and a sample organisation, answers the CLI and signed webhooks, and stops cleanly on Ctrl-C", async () => {
     const [appPort, githubPort] = [await freePort(), await freePort()];
     const playground = startPlayground(dist, { PORT: String(appPort), PLAYGROUND_GITHUB_PORT: String(githubPort) });
+    running = playground;
     try {
       const banner = await playground.printed("Ctrl-C stops");
       expect(banner).toContain("sdlc-guard playground ready");

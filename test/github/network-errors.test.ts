@@ -1,3 +1,4 @@
+import { freePort } from "../../sim/free-port.js";
 import http from "node:http";
 import https from "node:https";
 import net, { type AddressInfo, type LookupFunction } from "node:net";
@@ -9,13 +10,7 @@ import { keepAliveFetch } from "../../src/github/transport/keep-alive-fetch.js";
 import type { GitHubClient } from "../../src/github/types.js";
 
 /** A port nothing listens on: one the system gave a server that is closed again. */
-async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+const closedPort = freePort;
 
 /** A name server that knows no name (no real DNS is asked): counts the lookups, so retries show. */
 function failingLookup(code: "ENOTFOUND" | "EAI_AGAIN") {

@@ -1,7 +1,6 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { simulatedAppEnv } from "../../sim/app-env.js";
@@ -16,6 +15,7 @@ import { jobIdOf, QUEUE_NAME, type QueuedDelivery } from "../../src/scale/webhoo
 import { freePort } from "../../sim/free-port.js";
 import { describeWithRedis, startRedisServer, type RunningRedis } from "./redis-server.js";
 import { eventually } from "../support/eventually.js";
+import { builtFolder } from "../support/built.js";
 
 // Two real app processes (`probot run` on the built app, as in production) share one redis-server and the GitHub
 // simulator over HTTP. Webhooks go to both; one replica is killed with SIGKILL while jobs are queued.
@@ -24,34 +24,9 @@ const ROOT = resolve(process.cwd());
 const PREFIX = "replicas-test";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The built app: `dist/src` when it is newer than every source file (CI builds first), else a build of its own. */
-function builtApp(): string {
-  const newest = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce((max, entry) => {
-      const path = join(dir, entry.name);
-      return Math.max(max, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-    }, 0);
-  const sources = newest(join(ROOT, "src"));
-  const main = join(ROOT, "dist/src/index.js");
-  if (existsSync(main) && statSync(main).mtimeMs >= sources) return "./dist/src/index.js";
-  // dist/src is stale (sources edited since `npm run build`): build to a folder of this test's own, incrementally.
-  const built = spawnSync(
-    "node",
-    [
-      "node_modules/typescript/bin/tsc",
-      "-p",
-      "tsconfig.build.json",
-      "--outDir",
-      "dist/scale-test",
-      "--incremental",
-      "--tsBuildInfoFile",
-      "dist/scale-test/.tsbuildinfo",
-    ],
-    { cwd: ROOT, encoding: "utf8" },
-  );
-  if (built.status !== 0) throw new Error(`could not build the app: ${built.stdout}${built.stderr}`);
-  return "./dist/scale-test/src/index.js";
-}
+/** The app as `probot run` starts it: dist/ when `npm run build` is fresh, else a build of this test's own. */
+const builtApp = (): string =>
+  `./${builtFolder({ sources: ["src"], tsconfig: "tsconfig.build.json", outDir: "dist/scale-test", entry: "src/index.js" })}/src/index.js`;
 
 interface Replica {
   name: string;

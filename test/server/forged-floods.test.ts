@@ -15,6 +15,9 @@ const MiB = 1024 * 1024;
 
 // What a flood of forged deliveries may cost the process: the bytes it holds while signatures are unchecked, and its logs.
 
+/** The connections `holdOpen` keeps: closed after each test even when an assertion failed first. */
+const held: Socket[] = [];
+
 /** A forged delivery that declares `length` bytes, sends a few and keeps the connection open. */
 function holdOpen(url: string, length: number): Promise<Socket> {
   const target = new URL(url);
@@ -35,6 +38,7 @@ function holdOpen(url: string, length: number): Promise<Socket> {
       );
       resolve(socket);
     });
+    held.push(socket);
     socket.on("error", () => undefined);
   });
 }
@@ -48,6 +52,7 @@ const refusedCount = async (status: string) => {
 describe("forged floods", () => {
   let app: RunningApp | undefined;
   afterEach(async () => {
+    for (const socket of held.splice(0)) socket.destroy();
     await app?.stop();
     app = undefined;
   });
