@@ -71,8 +71,13 @@ export interface PhaseResult {
   failed: number;
   seconds: number;
   perSecond: number;
+  /** Over the deliveries after the start wave (closed-loop rows), or all of them (open-loop and 1-in-flight rows). */
   latency: { p50: number; p95: number; p99: number };
   added: { p50: number; p95: number; p99: number };
+  /** The first `inFlight` deliveries of a closed-loop row, sent at once: a burst before the steady state. */
+  startWave: { deliveries: number; p50: number; max: number };
+  /** p99 over every delivery of the row, the start wave included. */
+  wholeRowP99: number;
   /** Mean GitHub requests per delivery (all the simulator saw in the row / deliveries). */
   requestsPerEvaluation: number;
   /** Mean writes (REST requests other than GET, installation tokens aside) per delivery. */
@@ -129,7 +134,10 @@ interface Pending {
   postedAt: number;
   /** When the simulator applied the check-run write of this head (if there was one). */
   writtenAt?: number;
-  /** When the app's audit record `pull_request.evaluated` of this delivery was read from its log. */
+  /**
+   * When the app wrote its audit record `pull_request.evaluated` of this delivery (the record's own `time`, on this
+   * process's `performance.now()` scale), not when this process got round to reading it from the log file.
+   */
   auditedAt?: number;
   /** The audit record's `check_run_written` (false: the run already showed the result, nothing was written). */
   written?: boolean;
@@ -241,10 +249,12 @@ async function runMode(
       check_run_written?: boolean;
       github_requests?: number;
       conclusion?: string;
+      time?: number;
     };
     const pending = record.action === "pull_request.evaluated" ? pendingByDelivery.get(String(record.delivery_id)) : undefined;
     if (!pending || pending.auditedAt !== undefined) return;
-    pending.auditedAt = performance.now();
+    // pino's `time` is the wall clock in ms, as Date.now() here: the same clock on one machine.
+    pending.auditedAt = typeof record.time === "number" ? record.time - performance.timeOrigin : performance.now();
     pending.written = record.check_run_written !== false;
     pending.requests = record.github_requests;
     pending.conclusion = record.conclusion;
@@ -545,20 +555,24 @@ async function runPhase(
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   const start = performance.now();
-  const one = async () => {
+  // The first `inFlight` deliveries of a closed-loop row leave at once: a burst, not yet the steady state of that many in
+  // flight. Their latencies are left out of the row's percentiles and shown apart (`startWave`).
+  const startWave = new Set<Pending>();
+  const one = async (seq: number) => {
     let target = pool[next++ % pool.length]!;
     while (busy.has(target)) target = pool[next++ % pool.length]!;
     busy.add(target);
     const result = await deliver(url, secret, target, tracking);
     busy.delete(target);
-    if (result.ok) done.push(result.pending);
-    else failures.push(result.why);
+    if (!result.ok) return void failures.push(result.why);
+    done.push(result.pending);
+    if (!row.ratePerSecond && row.inFlight > 1 && seq < row.inFlight) startWave.add(result.pending);
   };
   const worker = async () => {
     while (issued < row.deliveries) {
-      issued++;
+      const seq = issued++;
       if (row.gapMs) await new Promise((resolve) => setTimeout(resolve, row.gapMs)); // before each: the previous row's too
-      await one();
+      await one(seq);
     }
   };
   if (row.ratePerSecond) {
@@ -567,7 +581,7 @@ async function runPhase(
       const wait = start + (issued * 1000) / row.ratePerSecond - performance.now();
       if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
       while (busy.size >= pool.length) await Promise.race(sent); // every PR has a delivery out: the app is far behind
-      sent.push(one());
+      sent.push(one(issued));
     }
     await Promise.all(sent);
   } else {
@@ -577,7 +591,9 @@ async function runPhase(
   loop.disable();
   const simCpuUsed = process.cpuUsage(simCpu);
   const peakRssMb = rss.stop();
-  const latencies = done.map((p) => endOf(p) - p.postedAt);
+  const steady = done.filter((p) => !startWave.has(p));
+  const latencies = steady.map((p) => endOf(p) - p.postedAt);
+  const waveLatencies = [...startWave].map((p) => endOf(p) - p.postedAt);
   // The part the app adds beyond GitHub's latency. Each of an evaluation's requests waits `latencyMs` in the
   // simulator before it is answered, and they run one after another (config, the GraphQL query, the secret-scanning
   // reads, then the check-run write: nothing of one evaluation is concurrent in this workload). The write is recorded
@@ -586,7 +602,7 @@ async function runPhase(
   // and everything above that is the app's (Probot's signature check and routing, JSON, our code, waiting for the
   // per-repository lock or for Octokit's throttling queues, loopback HTTP) plus the simulator's own CPU and timer
   // delay, which the "sim loop p99" column shows; the figure is therefore an upper bound of the app's share.
-  const added = done.map((p) => endOf(p) - p.postedAt - p.requests! * latencyMs);
+  const added = steady.map((p) => endOf(p) - p.postedAt - p.requests! * latencyMs);
   const criticalPath = done.map((p) => p.requests!);
   // Steady state: the edits (same head, a result the run already shows): what an unchanged evaluation costs.
   const unchanged = done.filter((p) => p.kind === "edited").map((p) => p.requests!);
@@ -605,6 +621,12 @@ async function runPhase(
     seconds,
     perSecond: done.length / seconds,
     latency: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
+    startWave: {
+      deliveries: waveLatencies.length,
+      p50: percentile(waveLatencies, 50),
+      max: waveLatencies.length ? Math.max(...waveLatencies) : Number.NaN,
+    },
+    wholeRowP99: percentile([...latencies, ...waveLatencies], 99),
     added: { p50: percentile(added, 50), p95: percentile(added, 95), p99: percentile(added, 99) },
     requestsPerEvaluation: rowRequests.length / row.deliveries,
     writesPerEvaluation: writes / row.deliveries,
@@ -702,6 +724,7 @@ export function printPrBench(result: PrBenchResult, print: (line: string) => voi
         "p99 ms",
         "added p50 ms",
         "added p99 ms",
+        "start wave p50 / max ms",
         "requests/eval",
         "writes/eval",
         "requests median (unchanged)",
@@ -727,6 +750,7 @@ export function printPrBench(result: PrBenchResult, print: (line: string) => voi
         fixed(p.latency.p99),
         fixed(p.added.p50),
         fixed(p.added.p99),
+        p.startWave.deliveries ? `${fixed(p.startWave.p50)} / ${fixed(p.startWave.max)}` : "–",
         fixed(p.requestsPerEvaluation, 2),
         fixed(p.writesPerEvaluation, 2),
         `${fixed(p.requestsMedian, 1)} (${fixed(p.unchangedRequestsMedian, 1)})`,
@@ -740,8 +764,9 @@ export function printPrBench(result: PrBenchResult, print: (line: string) => voi
     ),
   );
   print(
-    "added: webhook POST → end (its check-run write applied by the simulator, or its audit record when nothing was written), minus the evaluation's requests × the latency " +
-      "(the app's share, upper bound). sim CPU / sim loop: the benchmark's own process (simulator and webhook sender), " +
+    "added: webhook POST → end (its check-run write applied by the simulator, or the time of its audit record when nothing was written), minus the evaluation's requests × the latency " +
+      "(the app's share, upper bound). Percentiles leave out the start wave: the first deliveries of a row with N in flight, sent at once (a burst), shown apart. " +
+      "sim CPU / sim loop: the benchmark's own process (simulator and webhook sender), " +
       'its CPU per evaluation and its event-loop delay p99 (counted in "added").',
   );
   const b = result.burst;

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { closeSync, mkdtempSync, openSync, readSync, readFileSync, rmSync, watch } from "node:fs";
+import { tmpdir } from "node:os";
+import { StringDecoder } from "node:string_decoder";
+import { join, resolve } from "node:path";
 
 // Helpers of the benchmarks: free ports, child processes, and what Linux says about a process's memory and CPU.
 
@@ -83,33 +85,32 @@ export async function startAppProcess(
   nodeArgs: string[] = [],
   onLine?: (line: string) => void,
 ): Promise<AppProcess> {
+  // The app logs to a file, as under a container runtime's log driver, never to a pipe this process drains: Node writes
+  // to a pipe synchronously, so a benchmark busy simulating GitHub would stall the app it measures on every log line.
+  const logDir = mkdtempSync(join(tmpdir(), "sdlc-guard-bench-"));
+  const logPath = join(logDir, "app.log");
+  const logFd = openSync(logPath, "a");
   const child = spawn(process.execPath, [...nodeArgs, "node_modules/probot/bin/probot.js", "run", "./dist/src/index.js"], {
     cwd,
     env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", LOG_FORMAT: "json", NODE_OPTIONS: imageNodeOptions(cwd), ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["ignore", logFd, logFd],
   });
+  closeSync(logFd); // the child has its own copy
   const logLines: string[] = [];
-  // Whole lines only (a chunk may end mid-line), each to `onLine`; kept in `logLines` when at warn or above (pino's
+  // Whole lines only (a read may end mid-line), each to `onLine`; kept in `logLines` when at warn or above (pino's
   // level 40), or not a JSON log line at all (a crash).
-  const collector = () => {
-    let rest = "";
-    return (chunk: Buffer) => {
-      const lines = (rest + chunk.toString("utf8")).split("\n");
-      rest = lines.pop() ?? "";
-      for (const line of lines) {
-        if (!line) continue;
-        onLine?.(line);
-        if (!line.startsWith('{"level":') || Number(/^\{"level":(\d+)/.exec(line)?.[1] ?? 50) >= 40) logLines.push(line);
-      }
-    };
-  };
-  child.stdout!.on("data", collector());
-  child.stderr!.on("data", collector());
+  const tail = tailFile(logPath, (line) => {
+    onLine?.(line);
+    if (!line.startsWith('{"level":') || Number(/^\{"level":(\d+)/.exec(line)?.[1] ?? 50) >= 40) logLines.push(line);
+  });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const url = `http://127.0.0.1:${env.PORT}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the app exited with code ${child.exitCode}:\n${logLines.slice(-20).join("\n")}`);
+    if (child.exitCode !== null) {
+      tail.stop();
+      throw new Error(`the app exited with code ${child.exitCode}:\n${logLines.slice(-20).join("\n")}`);
+    }
     try {
       if ((await fetch(`${url}/ping`)).ok) break;
     } catch {
@@ -117,6 +118,7 @@ export async function startAppProcess(
     }
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
+      tail.stop();
       throw new Error(`the app did not answer /ping within 30 s:\n${logLines.slice(-20).join("\n")}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -131,6 +133,44 @@ export async function startAppProcess(
       const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
       await exited;
       clearTimeout(timer);
+      tail.stop();
+      rmSync(logDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Follows a file being appended to: every new whole line to `onLine`, as soon as the file changes (inotify), and at
+ * least every 20 ms (a change notification may be coalesced or missed). `stop` reads what is left, then stops.
+ */
+function tailFile(path: string, onLine: (line: string) => void): { stop(): void } {
+  const fd = openSync(path, "r");
+  const buffer = Buffer.alloc(1 << 20);
+  let position = 0;
+  let rest = "";
+  let stopped = false;
+  const decoder = new StringDecoder("utf8"); // a read may end inside a character
+  const drain = () => {
+    if (stopped) return;
+    for (;;) {
+      const read = readSync(fd, buffer, 0, buffer.length, position);
+      if (read <= 0) return;
+      position += read;
+      const lines = (rest + decoder.write(buffer.subarray(0, read))).split("\n");
+      rest = lines.pop() ?? "";
+      for (const line of lines) if (line) onLine(line);
+    }
+  };
+  const watcher = watch(path, drain);
+  const timer = setInterval(drain, 20);
+  return {
+    stop: () => {
+      drain();
+      if (rest) onLine(rest);
+      stopped = true;
+      watcher.close();
+      clearInterval(timer);
+      closeSync(fd);
     },
   };
 }
