@@ -115,9 +115,21 @@ export interface BurstResult {
 export interface PrBenchResult {
   latencyMs: number;
   burst?: BurstResult;
-  /** GitHub requests of the first evaluation of each repository (the very first also fetches the installation token). */
-  /** Also what the app asked GitHub at start-up, and the installation tokens it fetched over the whole run. */
-  firstEvaluation: { requests: number[]; detail: string[]; tokenRequests: number; startup: string[] };
+  /**
+   * GitHub requests of the first evaluation of each repository, its own (`requests`, `detail`: of a repository whose
+   * organisation was already seen) apart from the organisation-wide reads shared by every repository of an
+   * organisation (the org's policy file, its secret-scanning alert lists: `orgWide`, all of them over the warm-up),
+   * and the very first evaluation's total (`orgFirst`: its own plus the org-wide ones). Also what the app asked GitHub
+   * at start-up, and the installation tokens it fetched over the whole run.
+   */
+  firstEvaluation: {
+    requests: number[];
+    detail: string[];
+    orgWide: string[];
+    orgFirst: number;
+    tokenRequests: number;
+    startup: string[];
+  };
   phases: PhaseResult[];
   /** VmHWM of each app process: its peak resident memory over its whole life. */
   lifetimePeakRssMb: number;
@@ -295,6 +307,8 @@ async function runMode(
     // Warm-up: the first evaluation of each repository, one at a time (config, secret-scanning state: cached after).
     const firstRequests: number[] = [];
     let firstDetail: string[] | undefined;
+    const orgWide: string[] = [];
+    let orgFirst: number | undefined;
     const warmUp = async (list: Target[]) => {
       const before = world.requests.length;
       const result = await deliver(webhookUrl, secret, list[0]!, tracking);
@@ -306,9 +320,12 @@ async function runMode(
       await Promise.all(lists.map(warmUp)); // one installation each: paced independently (requests not attributed)
     } else {
       for (const list of lists) {
-        const own = await warmUp(list);
+        const seen = await warmUp(list);
+        const own = seen.filter((r) => !isOrgWide(r));
         firstRequests.push(own.length);
-        firstDetail ??= own.map(describeRequest);
+        orgWide.push(...seen.filter(isOrgWide).map(describeRequest));
+        orgFirst ??= seen.length;
+        if (own.length === seen.length) firstDetail ??= own.map(describeRequest);
       }
     }
 
@@ -333,7 +350,7 @@ async function runMode(
     return {
       phases,
       burst,
-      first: { requests: firstRequests, detail: firstDetail ?? [], tokenRequests, startup },
+      first: { requests: firstRequests, detail: firstDetail ?? [], orgWide, orgFirst: orgFirst ?? Number.NaN, tokenRequests, startup },
       startRss,
       hwm: statusMb(app.pid, "VmHWM"),
       warnings: app.logLines,
@@ -346,8 +363,14 @@ async function runMode(
 }
 
 /** A request in a few words: `GraphQL`, or the method and the path within the repository. */
+/** A read shared by every repository of an organisation: its own routes, and its `.github` repository (the org's policy). */
+function isOrgWide(r: { path: string }): boolean {
+  return r.path.startsWith("/orgs/") || /^\/repos\/[^/]+\/\.github\//.test(r.path);
+}
+
 function describeRequest(r: { method: string; path: string }): string {
   if (r.path === "/graphql") return "GraphQL";
+  if (isOrgWide(r)) return `${r.method} ${decodeURIComponent(r.path.split("?")[0]!)}`;
   const within = decodeURIComponent(r.path.replace(/^\/repos\/[^/]+\/[^/]+/, ""));
   return `${r.method} ${within || "(the repository)"}`;
 }
@@ -655,7 +678,7 @@ const MODE_NAMES: Record<string, PhaseResult["mode"]> = { off: "throttling off",
 export async function runPrBench(options: PrBenchOptions): Promise<PrBenchResult> {
   const result: PrBenchResult = {
     latencyMs: options.latencyMs,
-    firstEvaluation: { requests: [], detail: [], tokenRequests: 0, startup: [] },
+    firstEvaluation: { requests: [], detail: [], orgWide: [], orgFirst: Number.NaN, tokenRequests: 0, startup: [] },
     phases: [],
     lifetimePeakRssMb: 0,
     startRssMb: 0,
@@ -804,8 +827,19 @@ export function printPrBench(result: PrBenchResult, print: (line: string) => voi
   const parts: string[] = [];
   if (first.requests.length)
     parts.push(
-      `GitHub requests of the first evaluation of a repository: ${[...new Set(first.requests)].join(" or ")} (${first.detail.join(", ")}); steady state: "requests/eval"`,
+      `GitHub requests of the first evaluation of a repository: ${[...new Set(first.requests)].join(" or ")} of its own (${first.detail.join(", ")}); steady state: "requests/eval"`,
     );
+  if (first.orgWide.length) {
+    const counts = new Map<string, number>();
+    for (const request of first.orgWide) counts.set(request, (counts.get(request) ?? 0) + 1);
+    parts.push(
+      `Organisation-wide reads, once per organisation and shared by its repositories: ${first.orgWide.length} over the ${first.requests.length} first evaluations (${[
+        ...counts,
+      ]
+        .map(([request, n]) => `${request} ×${n}`)
+        .join(", ")}), so ${fixed(first.orgFirst)} requests for the very first evaluation of an organisation`,
+    );
+  }
   if (first.startup.length) parts.push(`At start-up: ${first.startup.length} (${first.startup.join(", ")})`);
   parts.push(`Installation tokens: one per installation and hour (${first.tokenRequests} in the first run)`);
   parts.push(`App RSS once started: ${fixed(result.startRssMb)} MB, peak over its life (VmHWM): ${fixed(result.lifetimePeakRssMb)} MB`);

@@ -135,8 +135,8 @@ function printGoals(result: PrBenchResult | undefined, rows: SummaryMeasurement[
     const first = Math.max(...(result?.firstEvaluation.requests ?? [Number.NaN]));
     lines.push([
       `first evaluation of a repository ≤ ${GOALS.firstRequests} requests`,
-      "throttling off, warm-up",
-      String(first),
+      "throttling off, warm-up: a repository's own requests (org-wide reads, once per organisation, apart)",
+      `${first} (the organisation's very first: ${fixed(result?.firstEvaluation.orgFirst ?? Number.NaN)})`,
       verdict(first <= GOALS.firstRequests),
     ]);
     const writes = Math.max(...phases.map((p) => p.writesPerEvaluation));

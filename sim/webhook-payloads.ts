@@ -438,6 +438,15 @@ export function securityAndAnalysisEvent(world: GitHubWorld, repo: SimRepo): Web
   return checked("security_and_analysis", payload);
 }
 
+/** A repository transferred, made public or private, or renamed, from GitHub's example of that action. */
+export function repositoryEvent(
+  world: GitHubWorld,
+  repo: SimRepo,
+  action: "transferred" | "privatized" | "publicized" | "renamed",
+): WebhookEvent {
+  return checked("repository", withRepository(world, repo, example("repository", action)));
+}
+
 /** A team created, edited or deleted in the organisation. */
 export function teamEvent(
   world: GitHubWorld,

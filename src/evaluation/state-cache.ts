@@ -1,5 +1,6 @@
-import { loadConfig, type FileLocation, type LoadedConfig } from "../config/load-config.js";
+import { loadConfig, ORG_CONFIG_REPO, type FileLocation, type LoadedConfig } from "../config/load-config.js";
 import type { SecretScanningState } from "../facts/pull-request.js";
+import type { OrgSecretAlerts, SecretScanningCaches } from "../github/refs/secret-scanning-state.js";
 import { EtagStore } from "../github/transport/conditional-requests.js";
 import { readDefaultBranchFile } from "../github/refs/read-config-file.js";
 import { repositoryKey, type GitHubClient } from "../github/types.js";
@@ -13,7 +14,14 @@ import { TtlCache } from "../common/ttl-cache.js";
  */
 export interface StateCache {
   config: TtlCache<LoadedConfig>;
+  /**
+   * The policy files a config was built from, by file (text, or null when absent): a repository seen for the first
+   * time reads its own file and reuses the org's, which every repository inherits.
+   */
+  configFiles: TtlCache<string | null>;
   secretScanning: TtlCache<SecretScanningState>;
+  /** The organisation's secret-scanning alert lists, by lower-case login (see `readSecretScanning`). */
+  orgSecretAlerts: TtlCache<OrgSecretAlerts>;
   teams: TtlCache<ReadonlySet<string>>;
   etags: EtagStore;
 }
@@ -29,11 +37,19 @@ export const DEFAULT_CACHE_TTL_MS = 60 * 60 * 1000;
 export function createStateCache({ ttlMs = DEFAULT_CACHE_TTL_MS, maxEntries = 10_000, now }: StateCacheOptions = {}): StateCache {
   return {
     config: new TtlCache(ttlMs, maxEntries, now),
+    configFiles: new TtlCache(ttlMs, maxEntries, now),
     secretScanning: new TtlCache(ttlMs, maxEntries, now),
+    orgSecretAlerts: new TtlCache(ttlMs, maxEntries, now),
     teams: new TtlCache(ttlMs, maxEntries, now),
     etags: new EtagStore(maxEntries),
   };
 }
+
+/** What `readSecretScanning` caches, from the state cache. */
+export const secretScanningCaches = (cache: StateCache): SecretScanningCaches => ({
+  repositories: cache.secretScanning,
+  orgAlerts: cache.orgSecretAlerts,
+});
 
 const fileTag = ({ owner, repo, path }: FileLocation): string => `file:${repositoryKey(owner, repo)}:${path}`;
 const repoTag = (owner: string, repo: string): string => `repo:${repositoryKey(owner, repo)}`;
@@ -73,10 +89,12 @@ async function readConfigOnce(octokit: GitHubClient, owner: string, repo: string
   const tags: string[] = [];
   const readAt = cache?.config.generation;
   let readFailed = false;
+  const filesReadAt = cache?.configFiles.generation;
   const loaded = await loadConfig(owner, repo, async (location) => {
-    tags.push(fileTag(location), repoTag(location.owner, location.repo));
+    const fileTags = [fileTag(location), repoTag(location.owner, location.repo)];
+    tags.push(...fileTags);
     try {
-      return await readDefaultBranchFile(octokit, location);
+      return await (cache ? readFileShared(octokit, location, fileTags, cache, filesReadAt!) : readDefaultBranchFile(octokit, location));
     } catch (error) {
       readFailed = true;
       throw error;
@@ -86,24 +104,70 @@ async function readConfigOnce(octokit: GitHubClient, owner: string, repo: string
   return loaded;
 }
 
+/** Policy file reads under way, per cache and file: repositories loading their config side by side share one. */
+const fileReads = new WeakMap<StateCache, Map<string, Promise<string | null>>>();
+
+/** A policy file from the cache, from a read under way, or read (and cached unless an invalidation came meanwhile). */
+function readFileShared(
+  octokit: GitHubClient,
+  location: FileLocation,
+  tags: readonly string[],
+  cache: StateCache,
+  readAt: number,
+): Promise<string | null> {
+  const key = tags[0]!;
+  const known = cache.configFiles.get(key);
+  if (known !== undefined) return Promise.resolve(known);
+  let reads = fileReads.get(cache);
+  if (!reads) fileReads.set(cache, (reads = new Map()));
+  const readKey = `${key} ${String(readAt)}`;
+  const pending = reads.get(readKey);
+  if (pending) return pending;
+  const read = readDefaultBranchFile(octokit, location)
+    .then((text) => {
+      cache.configFiles.set(key, text, tags, readAt);
+      return text;
+    })
+    .finally(() => reads.delete(readKey));
+  reads.set(readKey, read);
+  return read;
+}
+
 /**
  * A push to a repository's default branch: drops every cached config built from a file it touched (in this
  * repository or any other that extends or falls back to it). `paths` undefined: the push may have changed anything
  * (forced, or more commits than the payload lists), so every config that read this repository is dropped.
  */
 export function invalidateConfigFiles(cache: StateCache, owner: string, repo: string, paths: readonly string[] | undefined): number {
-  if (!paths) return cache.config.invalidateTag(repoTag(owner, repo));
-  return paths.reduce((dropped, path) => dropped + cache.config.invalidateTag(fileTag({ owner, repo, path })), 0);
+  const tags = paths ? paths.map((path) => fileTag({ owner, repo, path })) : [repoTag(owner, repo)];
+  for (const tag of tags) cache.configFiles.invalidateTag(tag);
+  return tags.reduce((dropped, tag) => dropped + cache.config.invalidateTag(tag), 0);
 }
 
-/** A secret-scanning alert or a security setting changed in the repository. */
+/**
+ * A secret-scanning alert or a security setting changed in the repository: its state, and the organisation's alert
+ * lists, which count that repository's alerts too.
+ */
 export function invalidateSecretScanning(cache: StateCache, owner: string, repo: string): boolean {
+  invalidateOrgSecretAlerts(cache, owner);
   return cache.secretScanning.delete(repositoryKey(owner, repo));
 }
 
-/** A person asked for a re-run: every cached state of the repository (config, secret scanning) and its org's teams. */
+/**
+ * The organisation's alert lists may no longer cover its repositories (one was transferred in or unarchived, or the
+ * installation was given more): they are read again by the next evaluation that needs them.
+ */
+export function invalidateOrgSecretAlerts(cache: StateCache, org: string): boolean {
+  return cache.orgSecretAlerts.delete(org.toLowerCase());
+}
+
+/**
+ * A person asked for a re-run: every cached state of the repository (config and the policy files it is built from, its
+ * own and the org's; secret scanning, the org's alert lists included) and its org's teams.
+ */
 export function forgetRepository(cache: StateCache, owner: string, repo: string): void {
   invalidateConfigFiles(cache, owner, repo, undefined); // drops the repository's own entry too: it read its own file
+  cache.configFiles.invalidateTag(repoTag(owner, ORG_CONFIG_REPO));
   invalidateSecretScanning(cache, owner, repo);
   invalidateTeams(cache, owner);
 }

@@ -1,6 +1,6 @@
 import type { Probot } from "probot";
 import { CONFIG_PATH } from "../common/product.js";
-import { invalidateConfigFiles, invalidateSecretScanning } from "../evaluation/state-cache.js";
+import { invalidateConfigFiles, invalidateOrgSecretAlerts, invalidateSecretScanning } from "../evaluation/state-cache.js";
 import { CODEOWNERS_PATHS } from "../github/refs/pull-request-snapshot.js";
 import { PAYLOAD_COMMIT_LIMIT } from "../github/refs/push-snapshot.js";
 import type { HandlerDeps } from "./app-options.js";
@@ -27,6 +27,17 @@ export function registerRepositoryPolicyEvents(app: Probot, options: HandlerDeps
     invalidateSecretScanning(options.memory.cache, owner, repo);
     const what = context.name === "security_and_analysis" ? "security settings changed" : `secret scanning alert ${context.payload.action}`;
     await reevaluateOpenPullRequests(context, options, what);
+  });
+  // The organisation's secret-scanning alert lists, shared by its repositories, were read before this repository was in
+  // the organisation, visible to the app or public/private as it is now: they (and its own state) are read again.
+  app.on(["repository.transferred", "repository.unarchived", "repository.privatized", "repository.publicized"], (context) => {
+    const { owner, repo } = repoOf(context);
+    invalidateSecretScanning(options.memory.cache, owner, repo);
+    context.log.info({ owner, repo, action: context.payload.action }, "cached secret-scanning state dropped");
+  });
+  app.on("installation_repositories.added", (context) => {
+    const account = context.payload.installation.account;
+    if (account && "login" in account) invalidateOrgSecretAlerts(options.memory.cache, account.login);
   });
   app.on("push", async (context) => {
     const { ref, repository, commits, forced } = context.payload;

@@ -100,7 +100,9 @@ export function startScaleOut(options: AppOptions, settings: ScaleOutSettings): 
     attach: (server, tracker) => queue.attach(server, tracker),
     shareCaches: (cache) => {
       invalidation.share("config", cache.config);
+      invalidation.share("config-files", cache.configFiles);
       invalidation.share("secret-scanning", cache.secretScanning);
+      invalidation.share("org-secret-alerts", cache.orgSecretAlerts);
       invalidation.share("teams", cache.teams);
     },
   };

@@ -86,7 +86,7 @@ describe("evaluate's text output is for people", () => {
       mockGitHub(world)
         .expectConfigFiles("acme", "payments")
         .expect("POST", "/graphql")
-        .expect("GET", "/repos/acme/payments/secret-scanning/alerts", 2)
+        .expect("GET", "/orgs/acme/secret-scanning/alerts", 2)
         .expect("GET", "/repos/acme/payments");
 
     dryRun();

@@ -48,7 +48,7 @@ function expectDryRun(world: GitHubWorld) {
   return mockGitHub(world)
     .expectConfigFiles("acme", "payments")
     .expect("POST", "/graphql")
-    .expect("GET", "/repos/acme/payments/secret-scanning/alerts", 2)
+    .expect("GET", "/orgs/acme/secret-scanning/alerts", 2)
     .expect("GET", "/repos/acme/payments");
 }
 

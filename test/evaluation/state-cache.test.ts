@@ -106,9 +106,12 @@ describe("cached configuration", () => {
     await loadConfigCached(octokit, "acme", "payments", cache);
     expect(invalidateConfigFiles(cache, "acme", "payments", [".github/sdlc-guard.yml"])).toBe(1);
     await loadConfigCached(octokit, "acme", "payments", cache);
+    // Each rebuild read only the file that was dropped: the others are cached file by file.
+    expect(reads.slice(3)).toEqual(["acme/policies:base.yml", "acme/payments:.github/sdlc-guard.yml"]);
     // A forced push to the org repository may have changed anything it holds.
     expect(invalidateConfigFiles(cache, "acme", ".github", undefined)).toBe(1);
-    expect(reads).toHaveLength(9);
+    await loadConfigCached(octokit, "acme", "payments", cache);
+    expect(reads.slice(5)).toEqual(["acme/.github:.github/sdlc-guard.yml"]);
   });
 
   it("a load that hit a GitHub error is not cached", async () => {
@@ -127,7 +130,12 @@ describe("cached configuration", () => {
     cache.teams.set("acme/cto", new Set(["carol"]), ["acme/cto", "org:acme"]);
     cache.teams.set("acme/seniors", new Set(["dave"]), ["acme/seniors", "org:acme"]);
     cache.teams.set("other/cto", new Set(["eve"]), ["other/cto", "org:other"]);
+    cache.orgSecretAlerts.set("acme", { listed: true, countsByRepositoryId: new Map() });
+    cache.orgSecretAlerts.set("other", { listed: true, countsByRepositoryId: new Map() });
     expect(invalidateSecretScanning(cache, "Acme", "Payments")).toBe(true);
+    // The organisation's alert lists count the repository's alerts too: dropped with it, other organisations' kept.
+    expect(cache.orgSecretAlerts.get("acme")).toBeUndefined();
+    expect(cache.orgSecretAlerts.get("other")).toBeDefined();
     // Members include child teams: a change to one team drops every team of the organisation.
     expect(invalidateTeams(cache, "ACME")).toBe(2);
     expect(cache.teams.size).toBe(1);

@@ -43,18 +43,22 @@ describe("GitHub answering with errors", () => {
 
   it("a burst of 5xx that Probot's retries absorb is invisible: the PR passes", async () => {
     const { world, repo, pr } = setup();
-    world.failNext("GET", "/repos/acme/payments/secret-scanning", 503, { times: 3 });
+    world.failNext("GET", "/orgs/acme/secret-scanning", 503, { times: 3 });
     routeToWorld(world, ["GET", "POST"]);
     const probot = createTestApp(world, { retry: true });
 
     await deliver(probot, pullRequestEvent(world, repo, pr), "absorbed-1");
 
-    expect(requestsTo(world, "GET", "/repos/acme/payments/secret-scanning").filter((r) => r.status === 503)).toHaveLength(3);
+    expect(requestsTo(world, "GET", "/orgs/acme/secret-scanning").filter((r) => r.status === 503)).toHaveLength(3);
+    // The retries got the organisation's lists: the repository's own were not needed.
+    expect(requestsTo(world, "GET", "/repos/acme/payments/secret-scanning")).toHaveLength(0);
     expect(repo.checkRuns.map((r) => r.conclusion)).toEqual(["success"]);
   });
 
   it("a secondary rate limit that persists is retried twice per request, then fails secret-scanning with GitHub's words; the other controls pass", async () => {
     const { world, repo, pr } = setup();
+    // Settings hidden from the app, so the repository's own alert lists are read: those are rate limited.
+    repo.securityAndAnalysisHidden = true;
     world.failNext("GET", "/repos/acme/payments/secret-scanning", 403, { times: 6, headers: { "retry-after": "0" }, message: SECONDARY });
     routeToWorld(world, ["GET", "POST", "PATCH"]);
     const probot = createTestApp(world);

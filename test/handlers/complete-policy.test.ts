@@ -384,9 +384,9 @@ describe("frugality: every control on, requests counted one by one", () => {
         `GET /repos/acme/.github/contents/${encodeURIComponent(CONFIG_PATH)}`, // the org policy it inherits (and its floor)
         "POST /graphql", // the PR: reviews, protection, rules, files, commits, checks, CODEOWNERS
         "POST /graphql", // the members of the two teams
-        "GET /repos/acme/payments/secret-scanning/alerts",
-        "GET /repos/acme/payments/secret-scanning/alerts",
-        "GET /repos/acme/payments",
+        "GET /orgs/acme/secret-scanning/alerts", // the org's open alerts (provider patterns), once for all its repositories
+        "GET /orgs/acme/secret-scanning/alerts", // and generic ones
+        "GET /repos/acme/payments", // visibility, secret scanning, push protection
         "POST /repos/acme/payments/check-runs",
       ].sort(),
     );
@@ -414,8 +414,8 @@ describe("frugality: every control on, requests counted one by one", () => {
         "/repos/acme/.github/contents/.github%2Fsdlc-guard.yml 404",
         "/repos/acme/payments 304",
         "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml 304",
-        "/repos/acme/payments/secret-scanning/alerts 304",
-        "/repos/acme/payments/secret-scanning/alerts 304",
+        "/orgs/acme/secret-scanning/alerts 304",
+        "/orgs/acme/secret-scanning/alerts 304",
       ].sort(),
     );
     expect(ourRuns(world, repo)[0]!.conclusion).toBe("success");

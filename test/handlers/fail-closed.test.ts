@@ -133,9 +133,11 @@ describe("fail closed: what cannot be read never passes", () => {
 
   it("a 502 on secret scanning fails secret-scanning, not passes it", async () => {
     const { world, repo, pr } = setup();
+    // The organisation's lists fail, so the repository's own are read: they fail too.
+    world.failNext("GET", "/orgs/acme/secret-scanning", 502);
     world.failNext("GET", "/repos/acme/payments/secret-scanning", 502);
     const probot = createTestApp(world);
-    mockGitHub(world).expectToken().expectEvaluation("acme", "payments");
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expect("GET", "/repos/acme/payments/secret-scanning/alerts", 2);
 
     await probot.receive(pullRequestEvent(world, repo, pr) as never);
 
@@ -147,15 +149,21 @@ describe("fail closed: what cannot be read never passes", () => {
 
   it("a connection GitHub resets is named as a network error in the row, not as an HTTP status, and fails the control", async () => {
     const { world, repo, pr } = setup();
-    // The first secret-scanning read gets no answer at all: the connection is reset under it.
+    // A read of the organisation's alert lists, then of the repository's own, gets no answer at all: the connection is
+    // reset under it.
+    const reset = Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+    nock(GITHUB_API)
+      .get(/^\/orgs\/acme\/secret-scanning\/alerts/)
+      .replyWithError(reset);
     nock(GITHUB_API)
       .get(/^\/repos\/acme\/payments\/secret-scanning\/alerts/)
-      .replyWithError(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }));
+      .replyWithError(reset);
     const probot = createTestApp(world);
     mockGitHub(world)
       .expectToken()
       .expectConfigFiles("acme", "payments")
       .expect("POST", "/graphql")
+      .expect("GET", "/orgs/acme/secret-scanning/alerts")
       .expect("GET", "/repos/acme/payments/secret-scanning/alerts")
       .expect("GET", "/repos/acme/payments")
       .expect("POST", "/repos/acme/payments/check-runs");
@@ -201,13 +209,15 @@ describe("fail closed: what cannot be read never passes", () => {
     await createTestApp(world).receive(pullRequestEvent(world, repo, pr) as never);
     expect(repo.checkRuns[0]!.output.summary).toContain("- `secret-scanning`: push protection is disabled (advisory");
 
-    // Another app instance (nothing cached) that cannot read the setting: still a pass, with the reason.
+    // Another app instance (nothing cached) that cannot read the setting: still a pass, with the reason. Without the
+    // repository's settings the organisation's count cannot be used: its own lists say scanning is on.
     const probot = createTestApp(world);
     world.failNext("GET", "/repos/acme/payments", 502, { exact: true });
     mockGitHub(world)
       .expectToken()
       .expectEvaluation("acme", "payments", { write: "update" })
-      .expectEvaluation("acme", "payments", { write: "update", cached: "config" });
+      .expect("GET", "/repos/acme/payments/secret-scanning/alerts", 2)
+      .expectEvaluation("acme", "payments", { write: "update", cached: "config", orgCached: true });
     await probot.receive(pullRequestEvent(world, repo, pr, "edited") as never);
 
     expect(repo.checkRuns[0]!.conclusion).toBe("success");
@@ -300,12 +310,14 @@ describe("fail closed: what cannot be read never passes", () => {
 
   it("a secondary rate limit with retry-after is waited out and retried", async () => {
     const { world, repo, pr } = setup();
+    // Settings hidden from the app: the repository's own alert lists are read, and the first is rate limited.
+    repo.securityAndAnalysisHidden = true;
     world.failNext("GET", "/repos/acme/payments/secret-scanning", 403, {
       headers: { "retry-after": "0" },
       message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
     });
     const probot = createTestApp(world);
-    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expect("GET", "/repos/acme/payments/secret-scanning/alerts");
+    mockGitHub(world).expectToken().expectEvaluation("acme", "payments").expect("GET", "/repos/acme/payments/secret-scanning/alerts", 3);
 
     await probot.receive(pullRequestEvent(world, repo, pr) as never);
 
@@ -319,6 +331,8 @@ describe("fail closed: what cannot be read never passes", () => {
       .expectToken()
       .expectConfigFiles("acme", "payments")
       .expect("POST", "/graphql")
+      // The organisation's lists time out, then the repository's own.
+      .expect("GET", "/orgs/acme/secret-scanning/alerts", 2, 4_000)
       .expect("GET", "/repos/acme/payments/secret-scanning/alerts", 2, 4_000)
       .expect("GET", "/repos/acme/payments")
       .expect("POST", "/repos/acme/payments/check-runs");

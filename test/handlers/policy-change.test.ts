@@ -32,7 +32,7 @@ function changesPolicy(text: string | null, extra: Partial<SimPullRequest> = {})
 /** A PR evaluation whose PR changes the policy: the usual requests, then the head's file and the files it inherits. */
 function expectPolicyChangeEvaluation(world: GitHubWorld, repo: string) {
   const api = mockGitHub(world).expectToken().expectConfigFiles("acme", repo).expect("POST", "/graphql");
-  api.expect("GET", `/repos/acme/${repo}/secret-scanning/alerts`, 2).expect("GET", `/repos/acme/${repo}`);
+  api.expect("GET", "/orgs/acme/secret-scanning/alerts", 2).expect("GET", `/repos/acme/${repo}`);
   api.expect("GET", `/repos/acme/${repo}/contents/.github%2Fsdlc-guard.yml?ref=*`); // the head's version
   if (repo !== ".github") api.expect("GET", "/repos/acme/.github/contents/.github%2Fsdlc-guard.yml"); // it inherits the org file
   return api.expect("POST", `/repos/acme/${repo}/check-runs`);
@@ -94,7 +94,7 @@ describe("a pull request that changes the policy file is checked in its own chec
       .expectToken()
       .expectConfigFiles("acme", "payments")
       .expect("POST", "/graphql")
-      .expect("GET", "/repos/acme/payments/secret-scanning/alerts", 2)
+      .expect("GET", "/orgs/acme/secret-scanning/alerts", 2)
       .expect("GET", "/repos/acme/payments")
       .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml?ref=*")
       .expect("POST", "/repos/acme/payments/check-runs"); // an invalid file is refused before the files it inherits are read
@@ -120,7 +120,7 @@ describe("a pull request that changes the policy file is checked in its own chec
       .expectToken()
       .expectConfigFiles("acme", "payments")
       .expect("POST", "/graphql")
-      .expect("GET", "/repos/acme/payments/secret-scanning/alerts", 2)
+      .expect("GET", "/orgs/acme/secret-scanning/alerts", 2)
       .expect("GET", "/repos/acme/payments")
       .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml?ref=*")
       .expect("POST", "/repos/acme/payments/check-runs");
@@ -144,7 +144,7 @@ describe("a pull request that changes the policy file is checked in its own chec
       .expectToken()
       .expectConfigFiles("acme", "payments")
       .expect("POST", "/graphql")
-      .expect("GET", "/repos/acme/payments/secret-scanning/alerts", 2)
+      .expect("GET", "/orgs/acme/secret-scanning/alerts", 2)
       .expect("GET", "/repos/acme/payments")
       .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml?ref=*")
       .expect("POST", "/repos/acme/payments/check-runs");

@@ -32,7 +32,7 @@ const changesPolicy = (text: string): Partial<SimPullRequest> => ({
  */
 function expectPolicyChangeEvaluation(world: GitHubWorld, rejudged?: number) {
   const api = mockGitHub(world).expectToken().expectConfigFiles("acme", "payments").expect("POST", "/graphql");
-  api.expect("GET", "/repos/acme/payments/secret-scanning/alerts", 2).expect("GET", "/repos/acme/payments");
+  api.expect("GET", "/orgs/acme/secret-scanning/alerts", 2).expect("GET", "/repos/acme/payments");
   api.expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml?ref=*");
   api.expect("GET", "/repos/acme/.github/contents/.github%2Fsdlc-guard.yml");
   if (rejudged !== undefined) api.expect("POST", "/graphql", 1 + rejudged);

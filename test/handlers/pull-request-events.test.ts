@@ -5,7 +5,7 @@ import { mockGitHub } from "../support/github-mock.js";
 import { createTestApp } from "../support/test-app.js";
 
 describe("pull request events", () => {
-  it("a compliant PR gets one successful sdlc-guard check run: 7 GitHub requests for the first PR of a repository, 2 in steady state", async () => {
+  it("a compliant PR gets one successful sdlc-guard check run: 7 GitHub requests for the first PR of an organisation, 2 in steady state", async () => {
     const world = new GitHubWorld();
     const repo = compliantRepo(world);
     const pr = compliantPullRequest(world, repo, 1);
@@ -37,15 +37,16 @@ describe("pull request events", () => {
     expect(run!.output.title).toBe("All required controls pass");
     expect(run!.output.summary).toContain("| `reviews` | ✅ pass |");
     expect(run!.output.summary).toContain("- `secret-scanning`: push protection is enabled");
-    // The first PR of the repository: config (its file and the org's, which it inherits), one GraphQL query,
-    // secret-scanning state (3 REST reads), the write.
+    // The first PR of the organisation: config (the repository's file and the org's, which it inherits), one GraphQL
+    // query, secret-scanning state (the repository's settings, the organisation's two alert lists, read once for all
+    // its repositories: test/handlers/org-secret-alerts.test.ts), the write.
     expect(first.sort()).toEqual(
       [
         "GET /repos/acme/payments/contents/.github%2Fsdlc-guard.yml",
         "GET /repos/acme/.github/contents/.github%2Fsdlc-guard.yml",
         "POST /graphql",
-        "GET /repos/acme/payments/secret-scanning/alerts",
-        "GET /repos/acme/payments/secret-scanning/alerts",
+        "GET /orgs/acme/secret-scanning/alerts",
+        "GET /orgs/acme/secret-scanning/alerts",
         "GET /repos/acme/payments",
         "POST /repos/acme/payments/check-runs",
       ].sort(),

@@ -258,8 +258,8 @@ describe("changes to what every open PR is judged against", () => {
       .expect("POST", "/repos/acme/.github/check-runs")
       .expect("GET", "/repos/acme/.github/issues")
       .expect("POST", "/repos/acme/.github/issues")
-      // The next evaluation reads the config again (both files); the secret-scanning state is still cached.
-      .expectConfigFiles("acme", "payments")
+      // The next evaluation builds its config again from the files: the org's, read again by the push's own
+      // evaluation, and the repository's (absent, unchanged, still cached); the secret-scanning state is still cached.
       .expect("POST", "/graphql")
       .expect("PATCH", "/repos/acme/payments/check-runs/*");
     await probot.receive(pullRequestEvent(world, repo, pr) as never);

@@ -20,7 +20,7 @@ function slowEvaluation(world: GitHubWorld, delayMs: number) {
     .expectToken()
     .expectConfigFiles("acme", "payments")
     .expect("POST", "/graphql", 1, delayMs)
-    .expect("GET", "/repos/acme/payments/secret-scanning/alerts", 2)
+    .expect("GET", "/orgs/acme/secret-scanning/alerts", 2)
     .expect("GET", "/repos/acme/payments")
     .expect("POST", "/repos/acme/payments/check-runs");
 }

@@ -40,30 +40,39 @@ export function mockGitHub(world: GitHubWorld) {
         });
       return api;
     },
-    /** The policy files of a first load: the repository's, then the organisation's, which every repository inherits. */
-    expectConfigFiles(owner: string, repo: string) {
+    /**
+     * The policy files of a first load: the repository's, then the organisation's, which every repository inherits
+     * (`orgCached`: read by an earlier evaluation in the same app, so only the repository's own).
+     */
+    expectConfigFiles(owner: string, repo: string, opts: { orgCached?: boolean } = {}) {
       api.expect("GET", `/repos/${owner}/${repo}/contents/.github%2Fsdlc-guard.yml`);
-      if (repo !== ".github") api.expect("GET", `/repos/${owner}/.github/contents/.github%2Fsdlc-guard.yml`);
+      if (repo !== ".github" && !opts.orgCached) api.expect("GET", `/repos/${owner}/.github/contents/.github%2Fsdlc-guard.yml`);
       return api;
+    },
+    /** The organisation's two open secret-scanning alert lists (provider patterns, then generic ones), read once per org. */
+    expectOrgSecretAlerts(owner: string) {
+      return api.expect("GET", `/orgs/${owner}/secret-scanning/alerts`, 2);
     },
     /**
      * The requests of one PR evaluation. First in a repository (nothing cached): config (the repository's file and
      * the org's, read whether or not the repository has one: `orgFallback` is kept for the callers), the GraphQL snapshot,
-     * secret-scanning state (two alert lists, the repository's settings), the check-run write. `cached`: a later
-     * evaluation in the same app, whose config and secret-scanning state are cached: GraphQL and the write only
-     * (`"config"`: only the config is cached, e.g. after an evaluation that stopped before reading secret scanning).
+     * secret-scanning state (the repository's settings, and its alert count from the organisation's two lists), the
+     * check-run write. `orgCached`: an earlier evaluation in the same app read the organisation's file and alert lists,
+     * so a new repository costs its own file, GraphQL, its settings and the write. `cached`: a later evaluation in the
+     * same repository, whose config and secret-scanning state are cached: GraphQL and the write only (`"config"`: only
+     * the config is cached, e.g. after an evaluation that stopped before reading secret scanning).
      * `write: "none"`: the run read with the PR already shows the result, so nothing is written.
      */
     expectEvaluation(
       owner: string,
       repo: string,
-      opts: { orgFallback?: boolean; write?: "create" | "update" | "none"; cached?: boolean | "config" } = {},
+      opts: { orgFallback?: boolean; write?: "create" | "update" | "none"; cached?: boolean | "config"; orgCached?: boolean } = {},
     ) {
-      if (!opts.cached) api.expectConfigFiles(owner, repo);
+      if (!opts.cached) api.expectConfigFiles(owner, repo, opts);
       api.expect("POST", "/graphql");
       if (opts.cached !== true) {
-        api.expect("GET", `/repos/${owner}/${repo}/secret-scanning/alerts`, 2); // provider patterns, then generic ones
-        api.expect("GET", `/repos/${owner}/${repo}`); // push protection (security_and_analysis)
+        api.expect("GET", `/repos/${owner}/${repo}`); // visibility, secret scanning, push protection (security_and_analysis)
+        if (!opts.orgCached) api.expectOrgSecretAlerts(owner);
       }
       if ((opts.write ?? "create") === "create") api.expect("POST", `/repos/${owner}/${repo}/check-runs`);
       else if (opts.write === "update") api.expect("PATCH", `/repos/${owner}/${repo}/check-runs/*`);
@@ -118,6 +127,7 @@ export async function warmUpGitHubModel(): Promise<void> {
     },
   });
   world.handle("GET", "/repos/acme/payments/secret-scanning/alerts?state=open", undefined);
+  world.handle("GET", "/orgs/acme/secret-scanning/alerts?state=open", undefined);
   world.handle("GET", "/repos/acme/payments", undefined);
   world.handle("GET", `/repos/acme/payments/commits/${pr.headSha}/check-runs`, undefined);
   world.handle("POST", "/repos/acme/payments/check-runs", {

@@ -97,7 +97,11 @@ export const PERMISSION_USES: readonly PermissionUse[] = [
   rest("GET /orgs/{org}", [r("organization_administration")], "org summary: whether two-factor authentication is required"),
   rest("GET /orgs/{org}/repos", [r("metadata")], "org summary and evidence: the repositories"),
   rest("GET /orgs/{org}/members/{username}", [r("members")], "`/sdlc-guard refresh`: is who asks an org member"),
-  rest("GET /orgs/{org}/secret-scanning/alerts", [r("secret_scanning_alerts")], "org summary: open secret-scanning alerts"),
+  rest(
+    "GET /orgs/{org}/secret-scanning/alerts",
+    [r("secret_scanning_alerts")],
+    "org summary, and `secret-scanning`: open alerts of every repository, read once per organisation",
+  ),
   rest("GET /orgs/{org}/dependabot/alerts", [r("vulnerability_alerts")], "org summary: open critical/high Dependabot alerts"),
   rest("GET /orgs/{org}/code-scanning/alerts", [r("security_events")], "org summary: is code scanning configured"),
   rest(
@@ -214,6 +218,7 @@ export const PERMISSION_USES: readonly PermissionUse[] = [
   event("branch_protection_rule", [r("administration")], "classic protection changed"),
   event("repository_ruleset", [r("administration")], "a ruleset changed"),
   event("secret_scanning_alert", [r("secret_scanning_alerts")], "an alert opened or resolved"),
+  event("repository", [r("metadata")], "transferred in, unarchived, made public or private: drop the org's cached alert lists"),
   event("push", [r("contents")], "direct and force pushes, tags, config changes"),
   event("create", [r("contents")], "a tag created"),
   event("release", [r("contents")], "a release published or edited"),

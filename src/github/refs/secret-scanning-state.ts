@@ -23,34 +23,146 @@ export const GENERIC_SECRET_TYPES = [
 const NOT_SHOWN = "GitHub does not show security settings to the app";
 
 /**
- * The repository's secret-scanning state: enabled, open alerts (both lists), push protection. Three REST reads, so it
- * is cached per repository until a `secret_scanning_alert` or `security_and_analysis` event (or the TTL) drops it;
- * only a complete read is cached.
+ * The organisation's open secret-scanning alerts (both lists) counted by repository id, read once and shared by every
+ * repository of the organisation; or why they cannot stand in for a repository's own lists (`cached`: a stable answer,
+ * such as the feature being off or too many alerts, kept like a count; a failed read is not kept).
+ */
+export type OrgSecretAlerts = { listed: true; countsByRepositoryId: ReadonlyMap<number, number> } | { listed: false; reason: string };
+
+/** Past this many pages of one list (100 alerts each), the organisation's lists are not read: repositories read their own. */
+export const ORG_ALERT_PAGE_LIMIT = 10;
+
+/** Per repository, the state an evaluation uses; per organisation (lower-case login), its alert lists. */
+export interface SecretScanningCaches {
+  repositories: TtlCache<SecretScanningState>;
+  orgAlerts: TtlCache<OrgSecretAlerts>;
+}
+
+/**
+ * The repository's secret-scanning state: enabled, open alerts (both lists), push protection. Cached per repository
+ * until a `secret_scanning_alert` or `security_and_analysis` event (or the TTL) drops it; only a complete read is
+ * cached. A repository seen for the first time reads its own settings (`GET /repos/{owner}/{repo}`: visibility,
+ * secret scanning, push protection) and takes its alert count from the organisation's alert lists, read once for every
+ * repository of the organisation: one request where its own lists take three. When the settings are hidden from the
+ * app or the organisation's lists cannot be used, the repository's own two lists are read, as without a cache.
  */
 export async function readSecretScanning(
   octokit: GitHubClient,
   owner: string,
   repo: string,
-  cache?: TtlCache<SecretScanningState>,
+  caches?: SecretScanningCaches,
 ): Promise<Fetched<SecretScanningState>> {
   const key = repositoryKey(owner, repo);
-  const cached = cache?.get(key);
+  const cached = caches?.repositories.get(key);
   if (cached) return fetched(cached);
-  const readAt = cache?.generation;
-  const state = await readFromGitHub(octokit, owner, repo);
+  const readAt = caches?.repositories.generation;
+  const [security, org] = await Promise.all([
+    readRepositorySecurity(octokit, owner, repo),
+    caches ? orgSecretAlerts(octokit, owner, caches.orgAlerts) : undefined,
+  ]);
+  const state = (org && fromOrgAlerts(security, org)) ?? (await readRepositoryAlerts(octokit, owner, repo, security));
   // A push-protection read that failed is retried next time; "not shown to the app" is a stable answer.
   const complete = state.ok && (state.value.pushProtection.status !== "unknown" || state.value.pushProtection.detail === NOT_SHOWN);
-  if (complete) cache?.set(key, state.value, [key], readAt);
+  if (complete) caches?.repositories.set(key, state.value, [key], readAt);
   return state;
 }
 
-async function readFromGitHub(octokit: GitHubClient, owner: string, repo: string): Promise<Fetched<SecretScanningState>> {
+/**
+ * The state from the repository's own settings and the organisation's count of its alerts (by id: a renamed repository
+ * keeps it), or undefined when they do not tell: settings hidden or unread, or the organisation's lists unusable.
+ */
+export function fromOrgAlerts(security: RepositorySecurity, org: OrgSecretAlerts): Fetched<SecretScanningState> | undefined {
+  const { id, visibility, scanning, pushProtection } = security;
+  if (id === undefined || visibility === undefined || (scanning !== "enabled" && scanning !== "disabled")) return undefined;
+  if (scanning === "disabled") return fetched({ enabled: false, openAlerts: 0, moreAlerts: false, pushProtection });
+  if (!org.listed) return undefined;
+  const openAlerts = org.countsByRepositoryId.get(id) ?? 0;
+  // A public repository's own alert list answers 404: when the organisation's lists show none of its alerts either,
+  // say that they were not counted, as when its own lists are read.
+  if (visibility === "public" && openAlerts === 0)
+    return fetched({ enabled: true, openAlerts: 0, moreAlerts: false, alertsNotListed: true, pushProtection });
+  return fetched({ enabled: true, openAlerts, moreAlerts: false, pushProtection });
+}
+
+/** Organisation reads under way, per cache and organisation: repositories evaluated side by side share one. */
+const orgReads = new WeakMap<TtlCache<OrgSecretAlerts>, Map<string, Promise<OrgSecretAlerts>>>();
+
+async function orgSecretAlerts(octokit: GitHubClient, org: string, cache: TtlCache<OrgSecretAlerts>): Promise<OrgSecretAlerts> {
+  const key = org.toLowerCase();
+  const cached = cache.get(key);
+  if (cached) return cached;
+  let reads = orgReads.get(cache);
+  if (!reads) orgReads.set(cache, (reads = new Map()));
+  // A read begun before an invalidation is not joined after it (the generation is part of the key).
+  const readKey = `${key} ${String(cache.generation)}`;
+  const pending = reads.get(readKey);
+  if (pending) return pending;
+  const readAt = cache.generation;
+  const read = readOrgSecretAlerts(octokit, org)
+    .then(({ alerts, stable }) => {
+      if (stable) cache.set(key, alerts, [], readAt);
+      return alerts;
+    })
+    .finally(() => reads.delete(readKey));
+  reads.set(readKey, read);
+  return read;
+}
+
+interface ListedAlert {
+  repository?: { id?: number } | null;
+}
+
+/**
+ * Both open-alert lists of the organisation (provider patterns, then the generic ones, which GitHub lists only when
+ * named), counted by repository id. `stable`: worth caching (a count, the feature off or the app not allowed, too
+ * many alerts); a server or network error, or a rate limit, is not.
+ */
+export async function readOrgSecretAlerts(octokit: GitHubClient, org: string): Promise<{ alerts: OrgSecretAlerts; stable: boolean }> {
+  const list = async (extra: { secret_type?: string }): Promise<ListedAlert[] | undefined> => {
+    const items: ListedAlert[] = [];
+    // hide_secret: counts are needed, never the leaked values.
+    const parameters = { org, state: "open" as const, per_page: 100, hide_secret: true, ...extra };
+    let pages = 0;
+    for await (const page of octokit.paginate.iterator("GET /orgs/{org}/secret-scanning/alerts", parameters)) {
+      items.push(...(page.data as ListedAlert[]));
+      if (++pages >= ORG_ALERT_PAGE_LIMIT && /rel="next"/.test(page.headers.link ?? "")) return undefined;
+    }
+    return items;
+  };
+  try {
+    const lists = await Promise.all([list({}), list({ secret_type: GENERIC_SECRET_TYPES.join(",") })]);
+    if (lists.some((items) => items === undefined)) {
+      const reason = `the organisation has more than ${ORG_ALERT_PAGE_LIMIT * 100} open alerts in one list`;
+      return { alerts: { listed: false, reason }, stable: true };
+    }
+    const counts = new Map<number, number>();
+    for (const alert of lists.flat() as ListedAlert[]) {
+      const id = alert.repository?.id;
+      if (typeof id === "number") counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    return { alerts: { listed: true, countsByRepositoryId: counts }, stable: true };
+  } catch (error) {
+    const status = httpStatus(error);
+    const reason = describeGitHubError(error);
+    // 404: not an organisation, or the feature is off for it; 403: the app may not list them. A 403 that is a rate
+    // limit says so, and is not kept.
+    const refused = status === 404 || (status === 403 && !/rate limit/i.test(reason));
+    return { alerts: { listed: false, reason }, stable: refused };
+  }
+}
+
+/** The repository's own two alert lists, with its settings already read (no organisation count to use). */
+async function readRepositoryAlerts(
+  octokit: GitHubClient,
+  owner: string,
+  repo: string,
+  security: RepositorySecurity,
+): Promise<Fetched<SecretScanningState>> {
   // hide_secret: the app needs counts, never the leaked values themselves.
   const list = (extra: Record<string, string>) =>
     octokit.rest.secretScanning.listAlertsForRepo({ owner, repo, state: "open", per_page: 100, hide_secret: true, ...extra } as Parameters<
       typeof octokit.rest.secretScanning.listAlertsForRepo
     >[0]);
-  const security = readRepositorySecurity(octokit, owner, repo);
   try {
     const pages = await Promise.all([list({}), list({ secret_type: GENERIC_SECRET_TYPES.join(",") })]);
     const moreAlerts = pages.some((page) => /rel="next"/.test(page.headers.link ?? ""));
@@ -58,11 +170,11 @@ async function readFromGitHub(octokit: GitHubClient, owner: string, repo: string
       enabled: true,
       openAlerts: pages.reduce((sum, page) => sum + page.data.length, 0),
       moreAlerts,
-      pushProtection: (await security).pushProtection,
+      pushProtection: security.pushProtection,
     });
   } catch (error) {
     if (httpStatus(error) !== 404) return unavailable(describeGitHubError(error));
-    return fromNotFound(await security);
+    return fromNotFound(security);
   }
 }
 
@@ -85,8 +197,9 @@ export function fromNotFound({ visibility, scanning, pushProtection, error }: Re
 }
 
 /** What the repository itself says: visibility, secret scanning and push protection (only in REST `security_and_analysis`). */
-interface RepositorySecurity {
+export interface RepositorySecurity {
   /** Undefined when the repository could not be read. */
+  id?: number;
   visibility?: string;
   scanning?: string;
   /** Advisory, so a failed read is reported, never fatal. */
@@ -99,6 +212,7 @@ async function readRepositorySecurity(octokit: GitHubClient, owner: string, repo
     const { data } = await octokit.rest.repos.get({ owner, repo });
     const status = data.security_and_analysis?.secret_scanning_push_protection?.status;
     return {
+      id: data.id,
       visibility: data.visibility ?? (data.private ? "private" : "public"),
       scanning: data.security_and_analysis?.secret_scanning?.status,
       pushProtection: status ? { status } : { status: "unknown", detail: NOT_SHOWN },
