@@ -324,8 +324,9 @@ async function runMode(
         const own = seen.filter((r) => !isOrgWide(r));
         firstRequests.push(own.length);
         orgWide.push(...seen.filter(isOrgWide).map(describeRequest));
+        // The detail shown: a repository's own requests once its organisation was seen (the second warm-up).
+        if (orgFirst !== undefined) firstDetail ??= own.map(describeRequest);
         orgFirst ??= seen.length;
-        if (own.length === seen.length) firstDetail ??= own.map(describeRequest);
       }
     }
 
@@ -833,7 +834,7 @@ export function printPrBench(result: PrBenchResult, print: (line: string) => voi
     const counts = new Map<string, number>();
     for (const request of first.orgWide) counts.set(request, (counts.get(request) ?? 0) + 1);
     parts.push(
-      `Organisation-wide reads, once per organisation and shared by its repositories: ${first.orgWide.length} over the ${first.requests.length} first evaluations (${[
+      `Organisation-wide reads (the org's policy file and alert lists): ${first.orgWide.length} over the ${first.requests.length} first evaluations (${[
         ...counts,
       ]
         .map(([request, n]) => `${request} ×${n}`)
