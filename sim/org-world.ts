@@ -139,8 +139,11 @@ export class OrgWorld {
           });
     }
     if (rest === "/repos") return pageByNumber(this.sortRepos(repos, query), query, `${base}/repos`, (r) => this.minimalRepository(r));
-    if (rest === "/secret-scanning/alerts")
-      return pageByNumber(this.secretAlerts(repos, query), query, `${base}/secret-scanning/alerts`, (a) => a);
+    if (rest === "/secret-scanning/alerts") {
+      // Paged by number, or by cursor when the request names one (an empty `after` asks for the first cursor page).
+      const page = query.has("after") || query.has("before") ? pageByCursor : pageByNumber;
+      return page(this.secretAlerts(repos, query), query, `${base}/secret-scanning/alerts`, (a) => a);
+    }
     if (rest === "/dependabot/alerts")
       return pageByCursor(this.dependabotAlerts(repos, query), query, `${base}/dependabot/alerts`, (a) => a);
     if (rest === "/code-scanning/alerts")

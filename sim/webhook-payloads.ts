@@ -438,13 +438,19 @@ export function securityAndAnalysisEvent(world: GitHubWorld, repo: SimRepo): Web
   return checked("security_and_analysis", payload);
 }
 
-/** A repository transferred, made public or private, or renamed, from GitHub's example of that action. */
+/**
+ * A repository transferred, made public or private, renamed or edited, from GitHub's example of that action; `changes`
+ * replaces the example's (a rename's old name, an edit's old default branch).
+ */
 export function repositoryEvent(
   world: GitHubWorld,
   repo: SimRepo,
-  action: "transferred" | "privatized" | "publicized" | "renamed",
+  action: "transferred" | "privatized" | "publicized" | "renamed" | "edited",
+  changes?: Payload,
 ): WebhookEvent {
-  return checked("repository", withRepository(world, repo, example("repository", action)));
+  const payload = withRepository(world, repo, example("repository", action));
+  if (changes) payload.changes = changes;
+  return checked("repository", payload);
 }
 
 /** A team created, edited or deleted in the organisation. */

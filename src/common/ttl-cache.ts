@@ -30,12 +30,26 @@ export class TtlCache<V> {
     return entry.value;
   }
 
-  /** Stores a value; with `readAt` (the generation when the read began), only if nothing was invalidated since. */
-  set(key: string, value: V, tags: readonly string[] = [], readAt?: number): void {
+  /**
+   * Stores a value; with `readAt` (the generation when the read began), only if nothing was invalidated since; with
+   * `notAfter`, expiring then at the latest (a value derived from another entry lives no longer than that entry).
+   */
+  set(key: string, value: V, tags: readonly string[] = [], readAt?: number, notAfter?: number): void {
     if (readAt !== undefined && readAt !== this.generation) return;
     this.entries.delete(key);
-    this.entries.set(key, { value, expiresAt: this.now() + this.ttlMs, tags });
+    this.entries.set(key, { value, expiresAt: Math.min(this.now() + this.ttlMs, notAfter ?? Number.POSITIVE_INFINITY), tags });
     while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  /** When a live entry expires (undefined when there is none). */
+  expiresAt(key: string): number | undefined {
+    const entry = this.entries.get(key);
+    return entry && entry.expiresAt > this.now() ? entry.expiresAt : undefined;
+  }
+
+  /** The tags of a live entry (empty when there is none). */
+  tagsOf(key: string): readonly string[] {
+    return this.expiresAt(key) === undefined ? [] : this.entries.get(key)!.tags;
   }
 
   /** Drops one entry; returns whether it was there. */

@@ -162,12 +162,14 @@ export function invalidateOrgSecretAlerts(cache: StateCache, org: string): boole
 }
 
 /**
- * A person asked for a re-run: every cached state of the repository (config and the policy files it is built from, its
- * own and the org's; secret scanning, the org's alert lists included) and its org's teams.
+ * A person asked for a re-run: every cached state of the repository (config and the policy files it is built from: its
+ * own, the org's, `_extends` targets; secret scanning, the org's alert lists included) and its org's teams.
  */
 export function forgetRepository(cache: StateCache, owner: string, repo: string): void {
-  invalidateConfigFiles(cache, owner, repo, undefined); // drops the repository's own entry too: it read its own file
+  // Every file its config was built from (its own, the org's, `_extends` targets elsewhere), and the org's in any case.
+  for (const tag of cache.config.tagsOf(repositoryKey(owner, repo))) cache.configFiles.invalidateTag(tag);
   cache.configFiles.invalidateTag(repoTag(owner, ORG_CONFIG_REPO));
+  invalidateConfigFiles(cache, owner, repo, undefined); // drops the repository's own entry too: it read its own file
   invalidateSecretScanning(cache, owner, repo);
   invalidateTeams(cache, owner);
 }

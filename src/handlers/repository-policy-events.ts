@@ -29,15 +29,37 @@ export function registerRepositoryPolicyEvents(app: Probot, options: HandlerDeps
     await reevaluateOpenPullRequests(context, options, what);
   });
   // The organisation's secret-scanning alert lists, shared by its repositories, were read before this repository was in
-  // the organisation, visible to the app or public/private as it is now: they (and its own state) are read again.
-  app.on(["repository.transferred", "repository.unarchived", "repository.privatized", "repository.publicized"], (context) => {
+  // the organisation, visible to the app or public/private as it is now: they (and its own state) are read again, and
+  // its open PRs re-evaluated (a PR evaluated meanwhile from the old lists would otherwise keep that verdict).
+  app.on(["repository.transferred", "repository.unarchived", "repository.privatized", "repository.publicized"], async (context) => {
     const { owner, repo } = repoOf(context);
     invalidateSecretScanning(options.memory.cache, owner, repo);
-    context.log.info({ owner, repo, action: context.payload.action }, "cached secret-scanning state dropped");
+    await reevaluateOpenPullRequests(context, options, `repository ${context.payload.action}`);
   });
-  app.on("installation_repositories.added", (context) => {
-    const account = context.payload.installation.account;
-    if (account && "login" in account) invalidateOrgSecretAlerts(options.memory.cache, account.login);
+  // The policy files cached under the repository's old name, or read from its old default branch, are stale (the org's
+  // `.github` repository renamed away, a default branch switched): no push announces it.
+  app.on("repository.renamed", (context) => {
+    const { owner } = repoOf(context);
+    invalidateConfigFiles(options.memory.cache, owner, context.payload.changes.repository.name.from, undefined);
+  });
+  app.on("repository.edited", async (context) => {
+    if (!context.payload.changes.default_branch) return;
+    const { owner, repo } = repoOf(context);
+    invalidateConfigFiles(options.memory.cache, owner, repo, undefined);
+    await reevaluateOpenPullRequests(context, options, "default branch changed");
+  });
+  // Repositories the installation gains or loses: what was cached about them may predate the change (a secret pushed
+  // while the app could not see them), and the organisation's lists were read without the ones added.
+  app.on(["installation_repositories.added", "installation_repositories.removed"], (context) => {
+    const { installation, repositories_added, repositories_removed } = context.payload;
+    const account = installation.account;
+    if (!account || !("login" in account)) return;
+    invalidateOrgSecretAlerts(options.memory.cache, account.login);
+    for (const { name } of [...repositories_added, ...repositories_removed]) {
+      if (!name) continue;
+      invalidateSecretScanning(options.memory.cache, account.login, name);
+      invalidateConfigFiles(options.memory.cache, account.login, name, undefined);
+    }
   });
   app.on("push", async (context) => {
     const { ref, repository, commits, forced } = context.payload;

@@ -1,6 +1,7 @@
 import {
   loadConfigCached,
   createStateCache,
+  forgetRepository,
   invalidateConfigFiles,
   invalidateSecretScanning,
   invalidateTeams,
@@ -18,6 +19,24 @@ describe("TtlCache: bounded, expiring, dropped by tags", () => {
     now += 1;
     expect(cache.get("a")).toBeUndefined();
     expect(cache.size).toBe(0);
+  });
+
+  it("an entry derived from another expires with it at the latest (notAfter), and says when and with which tags", () => {
+    let now = 1_000;
+    const cache = new TtlCache<string>(100, 10, () => now);
+    cache.set("org", "lists", ["org:acme"]);
+    cache.set("repo", "count from the lists", ["repo:acme/payments"], undefined, cache.expiresAt("org"));
+    now += 50;
+    cache.set("later", "derived later", [], undefined, cache.expiresAt("org")); // not 100 ms from now: 50
+    expect([cache.expiresAt("org"), cache.expiresAt("repo"), cache.expiresAt("later")]).toEqual([1_100, 1_100, 1_100]);
+    expect(cache.tagsOf("repo")).toEqual(["repo:acme/payments"]);
+    now += 50;
+    expect([cache.get("repo"), cache.get("later"), cache.expiresAt("org"), cache.tagsOf("org")]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      [],
+    ]);
   });
 
   it("the least recently used entry is evicted past the bound", () => {
@@ -112,6 +131,17 @@ describe("cached configuration", () => {
     expect(invalidateConfigFiles(cache, "acme", ".github", undefined)).toBe(1);
     await loadConfigCached(octokit, "acme", "payments", cache);
     expect(reads.slice(5)).toEqual(["acme/.github:.github/sdlc-guard.yml"]);
+  });
+
+  it("a Re-run drops every file the config was built from, `_extends` targets in other repositories included", async () => {
+    const cache = createStateCache();
+    const { octokit, reads } = reader();
+    await loadConfigCached(octokit, "acme", "payments", cache);
+    forgetRepository(cache, "acme", "payments");
+    await loadConfigCached(octokit, "acme", "payments", cache);
+    expect(reads.slice(3).sort()).toEqual(
+      ["acme/payments:.github/sdlc-guard.yml", "acme/.github:.github/sdlc-guard.yml", "acme/policies:base.yml"].sort(),
+    );
   });
 
   it("a load that hit a GitHub error is not cached", async () => {

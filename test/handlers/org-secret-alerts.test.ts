@@ -203,16 +203,25 @@ describe("a repository's first evaluation reads the organisation's secret-scanni
     expect(rowOf(a)).toContain("Secret scanning is disabled");
   });
 
-  it("a repository transferred into the organisation: the organisation's lists, read without it, are read again", async () => {
+  it("a repository transferred into the organisation: the lists, read without it, are read again and its open PRs re-evaluated", async () => {
     const { world, a, prA } = twoRepositories();
     const app = createTestApp(world);
     mockGitHub(world).expectToken().expectEvaluation("acme", "payments");
     await app.receive(pullRequestEvent(world, a, prA) as never);
 
     const { moved, pr } = newRepositoryWithAnAlert(world);
-    mockGitHub(world).expectEvaluation("acme", "moved-in", { orgCached: true }).expectOrgSecretAlerts("acme");
-    await app.receive(repositoryEvent(world, moved, "transferred") as never);
+    // A PR evaluated from the lists read before the transfer (the events raced): it passes, wrongly.
+    mockGitHub(world).expectEvaluation("acme", "moved-in", { orgCached: true });
     await app.receive(pullRequestEvent(world, moved, pr) as never);
+    expect(moved.checkRuns[0]!.conclusion).toBe("success");
+    // The transfer drops the lists and the repository's state, and re-evaluates its open PRs from fresh ones.
+    mockGitHub(world)
+      .expect("GET", "/repos/acme/moved-in/pulls")
+      .expect("POST", "/graphql")
+      .expect("GET", "/repos/acme/moved-in")
+      .expectOrgSecretAlerts("acme")
+      .expect("PATCH", "/repos/acme/moved-in/check-runs/*");
+    await app.receive(repositoryEvent(world, moved, "transferred") as never);
 
     expect(moved.checkRuns[0]!.conclusion).toBe("failure");
     expect(rowOf(moved)).toContain("1 open secret-scanning alert(s)");

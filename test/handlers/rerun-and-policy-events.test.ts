@@ -6,6 +6,7 @@ import {
   checkSuiteRerequestedEvent,
   pushEvent,
   pullRequestEvent,
+  repositoryEvent,
   repositoryRulesetEvent,
   secretScanningAlertEvent,
   securityAndAnalysisEvent,
@@ -72,6 +73,16 @@ describe("changes to what every open PR is judged against", () => {
     const second = compliantPullRequest(world, repo, 8);
     compliantPullRequest(world, repo, 9, { state: "CLOSED" });
     return { world, repo, open: [pr, second] };
+  }
+
+  /** A repository without a policy file of its own, so the org's `.github` file (`policy`) is its policy; an open PR. */
+  function fallingBackToOrgFile(policy: string) {
+    const world = new GitHubWorld();
+    const repo = compliantRepo(world);
+    repo.files.delete(".github/sdlc-guard.yml");
+    const org = world.addRepo("acme", ".github");
+    org.files.set(".github/sdlc-guard.yml", policy);
+    return { world, repo, org, pr: compliantPullRequest(world, repo, 7), probot: createTestApp(world) };
   }
 
   /** The push GitHub sends when it merges a (compliant) PR into main, touching `modified`. */
@@ -241,13 +252,7 @@ describe("changes to what every open PR is judged against", () => {
   });
 
   it("a push to the org's .github repository drops the cached config of every repository that fell back to it", async () => {
-    const world = new GitHubWorld();
-    const repo = compliantRepo(world);
-    repo.files.delete(".github/sdlc-guard.yml");
-    const org = world.addRepo("acme", ".github");
-    org.files.set(".github/sdlc-guard.yml", "controls:\n  jira:\n    projects: [PAY]\n");
-    const pr = compliantPullRequest(world, repo, 7);
-    const probot = createTestApp(world);
+    const { world, repo, org, pr, probot } = fallingBackToOrgFile("controls:\n  jira:\n    projects: [PAY]\n");
     mockGitHub(world)
       .expectToken()
       .expectEvaluation("acme", "payments", { orgFallback: true })
@@ -271,6 +276,45 @@ describe("changes to what every open PR is judged against", () => {
 
     expect(repo.checkRuns[0]!.conclusion).toBe("failure");
     expect(repo.checkRuns[0]!.output.summary).toContain("2 of 3 required approvals");
+  });
+
+  it("the org's .github repository renamed away (no push says so): repositories that fell back to it read it again", async () => {
+    const { world, repo, org, pr, probot } = fallingBackToOrgFile("controls:\n  reviews:\n    min_approvals: 3\n");
+    mockGitHub(world)
+      .expectToken()
+      .expectEvaluation("acme", "payments", { orgFallback: true })
+      // The next evaluation reads the org's file again (gone: the defaults apply); the repository's own is cached.
+      .expect("GET", "/repos/acme/.github/contents/.github%2Fsdlc-guard.yml")
+      .expect("POST", "/graphql")
+      .expect("PATCH", "/repos/acme/payments/check-runs/*");
+    await probot.receive(pullRequestEvent(world, repo, pr) as never);
+    expect(repo.checkRuns[0]!.conclusion).toBe("failure");
+
+    org.name = "old-policies";
+    await probot.receive(repositoryEvent(world, org, "renamed", { repository: { name: { from: ".github" } } }) as never);
+    await probot.receive(pullRequestEvent(world, repo, pr, "edited") as never);
+
+    expect(repo.checkRuns[0]!.conclusion).toBe("success");
+  });
+
+  it("a default branch switched (no push says so) drops the repository's cached policy and re-evaluates its open PRs", async () => {
+    const { world, repo, open } = withOpenPullRequests();
+    const probot = createTestApp(world);
+    mockGitHub(world)
+      .expectToken()
+      .expectEvaluation("acme", "payments")
+      .expect("GET", "/repos/acme/payments/pulls")
+      .expect("GET", "/repos/acme/payments/contents/.github%2Fsdlc-guard.yml") // the org's file is still cached
+      .expectEvaluation("acme", "payments", { cached: true, write: "update" })
+      .expectEvaluation("acme", "payments", { cached: true });
+    await probot.receive(pullRequestEvent(world, repo, open[0]!) as never);
+    expect(repo.checkRuns[0]!.conclusion).toBe("success");
+
+    repo.files.set(".github/sdlc-guard.yml", "controls:\n  reviews:\n    min_approvals: 3\n"); // the new default branch's
+    await probot.receive(repositoryEvent(world, repo, "edited", { default_branch: { from: "master" } }) as never);
+
+    expect(repo.checkRuns[0]!.conclusion).toBe("failure");
+    expect(repo.checkRuns[0]!.output.summary).toContain("of 3 required approvals");
   });
 
   it("a security_and_analysis change drops the cached secret-scanning state and re-evaluates open PRs with fresh settings", async () => {

@@ -218,7 +218,11 @@ export const PERMISSION_USES: readonly PermissionUse[] = [
   event("branch_protection_rule", [r("administration")], "classic protection changed"),
   event("repository_ruleset", [r("administration")], "a ruleset changed"),
   event("secret_scanning_alert", [r("secret_scanning_alerts")], "an alert opened or resolved"),
-  event("repository", [r("metadata")], "transferred in, unarchived, made public or private: drop the org's cached alert lists"),
+  event(
+    "repository",
+    [r("metadata")],
+    "transferred in, unarchived, made public or private: drop the org's cached alert lists; renamed, default branch switched: drop cached policy files",
+  ),
   event("push", [r("contents")], "direct and force pushes, tags, config changes"),
   event("create", [r("contents")], "a tag created"),
   event("release", [r("contents")], "a release published or edited"),

@@ -60,10 +60,19 @@ export async function readSecretScanning(
     readRepositorySecurity(octokit, owner, repo),
     caches ? orgSecretAlerts(octokit, owner, caches.orgAlerts) : undefined,
   ]);
-  const state = (org && fromOrgAlerts(security, org)) ?? (await readRepositoryAlerts(octokit, owner, repo, security));
+  const derived = org && fromOrgAlerts(security, org);
+  const state = derived ?? (await readRepositoryAlerts(octokit, owner, repo, security));
   // A push-protection read that failed is retried next time; "not shown to the app" is a stable answer.
   const complete = state.ok && (state.value.pushProtection.status !== "unknown" || state.value.pushProtection.detail === NOT_SHOWN);
-  if (complete) caches?.repositories.set(key, state.value, [key], readAt);
+  if (!complete || !caches) return state;
+  if (derived === undefined || security.scanning !== "enabled") {
+    caches.repositories.set(key, state.value, [key], readAt);
+  } else {
+    // A count taken from the organisation's lists lives no longer than they do in the cache, and is not kept at all
+    // when they were not kept (dropped by an event while they were read).
+    const notAfter = caches.orgAlerts.expiresAt(owner.toLowerCase());
+    if (notAfter !== undefined) caches.repositories.set(key, state.value, [key], readAt, notAfter);
+  }
   return state;
 }
 
@@ -120,8 +129,10 @@ interface ListedAlert {
 export async function readOrgSecretAlerts(octokit: GitHubClient, org: string): Promise<{ alerts: OrgSecretAlerts; stable: boolean }> {
   const list = async (extra: { secret_type?: string }): Promise<ListedAlert[] | undefined> => {
     const items: ListedAlert[] = [];
-    // hide_secret: counts are needed, never the leaked values.
-    const parameters = { org, state: "open" as const, per_page: 100, hide_secret: true, ...extra };
+    // hide_secret: counts are needed, never the leaked values. An empty `after` pages by cursor (GitHub's advice for
+    // consistent results): by page number, an alert resolved during the read would shift a later one onto a page
+    // already read, and that alert would be missed.
+    const parameters = { org, state: "open" as const, per_page: 100, hide_secret: true, after: "", ...extra };
     let pages = 0;
     for await (const page of octokit.paginate.iterator("GET /orgs/{org}/secret-scanning/alerts", parameters)) {
       items.push(...(page.data as ListedAlert[]));
@@ -138,7 +149,10 @@ export async function readOrgSecretAlerts(octokit: GitHubClient, org: string): P
     const counts = new Map<number, number>();
     for (const alert of lists.flat() as ListedAlert[]) {
       const id = alert.repository?.id;
-      if (typeof id === "number") counts.set(id, (counts.get(id) ?? 0) + 1);
+      // An alert GitHub does not attribute to a repository could be any repository's: the lists cannot be used.
+      if (typeof id !== "number")
+        return { alerts: { listed: false, reason: "an alert in the organisation's lists names no repository" }, stable: false };
+      counts.set(id, (counts.get(id) ?? 0) + 1);
     }
     return { alerts: { listed: true, countsByRepositoryId: counts }, stable: true };
   } catch (error) {
