@@ -10,6 +10,8 @@ export class TtlCache<V> {
    * meanwhile, the value it read may predate the change the webhook announced, so it is not stored.
    */
   generation = 0;
+  /** Reads under way (`getOrLoad`), by key and the generation they began at. */
+  private readonly loads = new Map<string, Promise<V>>();
 
   constructor(
     private readonly ttlMs: number,
@@ -39,6 +41,24 @@ export class TtlCache<V> {
     this.entries.delete(key);
     this.entries.set(key, { value, expiresAt: Math.min(this.now() + this.ttlMs, notAfter ?? Number.POSITIVE_INFINITY), tags });
     while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  /**
+   * The cached value, else the result of one `load` shared by every caller asking for the key meanwhile (callers
+   * side by side never read GitHub once each). `load` gets the generation its read begins at and stores what it read
+   * with `set(…, readAt)`, if it should be kept at all. A read begun before an invalidation is not joined after it
+   * (the generation is part of the key), so no caller gets a value that may predate a change it was told about.
+   */
+  getOrLoad(key: string, load: (readAt: number) => Promise<V>): Promise<V> {
+    const cached = this.get(key);
+    if (cached !== undefined) return Promise.resolve(cached);
+    const readAt = this.generation;
+    const readKey = `${key} ${String(readAt)}`;
+    const pending = this.loads.get(readKey);
+    if (pending) return pending;
+    const read = load(readAt).finally(() => this.loads.delete(readKey));
+    this.loads.set(readKey, read);
+    return read;
   }
 
   /** When a live entry expires (undefined when there is none). */

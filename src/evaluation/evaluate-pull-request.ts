@@ -36,7 +36,7 @@ import { withPolicyChange } from "../report/policy-change-output.js";
 import { previewRulesChange, type JudgeBoth } from "./rules-change-preview.js";
 import { InMemorySharedState, type SharedState } from "./shared-state.js";
 import { TtlCache } from "../common/ttl-cache.js";
-import { createStateCache, loadConfigCached, secretScanningCaches, type StateCache, type StateCacheOptions } from "./state-cache.js";
+import { createStateCache, loadConfigCached, type StateCache, type StateCacheOptions } from "./state-cache.js";
 import { audit } from "../audit/audit-log.js";
 import { annotateRuleRows, ruleNeeds, type RulesApplied } from "../controls/policy-rules-match.js";
 import { policyForPullRequest } from "./apply-policy-rules.js";
@@ -294,9 +294,7 @@ async function evaluateNow(deps: EvaluationDeps, target: PullRequestTarget): Pro
       log.warn({ owner, repo, number, config: formatConfigError(loaded.error) }, "configuration error");
       report = renderConfigError(loaded.error, ctx);
     } else {
-      const secretScanning = needs.has("secretScanning")
-        ? await readSecretScanning(octokit, owner, repo, secretScanningCaches(memory.cache))
-        : undefined;
+      const secretScanning = needs.has("secretScanning") ? await readSecretScanning(octokit, owner, repo, memory.cache) : undefined;
       const snapshot = { ...read.snapshot, secretScanning };
       // The repository's policy with the rules that match this PR applied, and the floor again after them.
       const policy = await policyForPullRequest(deps, snapshot, loaded.config);
@@ -395,7 +393,7 @@ async function judgeUnderBoth(
     if (!read || read.state !== "OPEN")
       return unavailable(read ? `it is ${read.state.toLowerCase()} now` : "GitHub returned no such pull request");
     const secretScanning = needs.has("secretScanning")
-      ? await readSecretScanning(octokit, target.owner, target.repo, secretScanningCaches(memory.cache))
+      ? await readSecretScanning(octokit, target.owner, target.repo, memory.cache)
       : undefined;
     const snapshot = { ...read.snapshot, secretScanning };
     const head = { run: read.existingCheckRun, sharedHeadWith: read.sharedHeadWith, now };

@@ -1,6 +1,6 @@
 import { loadConfig, ORG_CONFIG_REPO, type FileLocation, type LoadedConfig } from "../config/load-config.js";
 import type { SecretScanningState } from "../facts/pull-request.js";
-import type { OrgSecretAlerts, SecretScanningCaches } from "../github/refs/secret-scanning-state.js";
+import type { OrgSecretAlerts } from "../github/refs/secret-scanning-state.js";
 import { EtagStore } from "../github/transport/conditional-requests.js";
 import { readDefaultBranchFile } from "../github/refs/read-config-file.js";
 import { repositoryKey, type GitHubClient } from "../github/types.js";
@@ -45,12 +45,6 @@ export function createStateCache({ ttlMs = DEFAULT_CACHE_TTL_MS, maxEntries = 10
   };
 }
 
-/** What `readSecretScanning` caches, from the state cache. */
-export const secretScanningCaches = (cache: StateCache): SecretScanningCaches => ({
-  repositories: cache.secretScanning,
-  orgAlerts: cache.orgSecretAlerts,
-});
-
 const fileTag = ({ owner, repo, path }: FileLocation): string => `file:${repositoryKey(owner, repo)}:${path}`;
 const repoTag = (owner: string, repo: string): string => `repo:${repositoryKey(owner, repo)}`;
 
@@ -65,72 +59,38 @@ export async function loadConfigCached(
   repo: string,
   cache: StateCache | undefined,
 ): Promise<LoadedConfig> {
-  const key = repositoryKey(owner, repo);
-  const cached = cache?.config.get(key);
-  if (cached) return cached;
   if (!cache) return readConfigOnce(octokit, owner, repo, undefined);
-  // PRs of one repository are evaluated side by side: they share one read of its config, never one read each. A read
-  // begun before an invalidation is not joined after it (the generation is part of the key).
-  let reads = configReads.get(cache);
-  if (!reads) configReads.set(cache, (reads = new Map()));
-  const readKey = `${key} ${String(cache.config.generation)}`;
-  const pending = reads.get(readKey);
-  if (pending) return pending;
-  const read = readConfigOnce(octokit, owner, repo, cache).finally(() => reads.delete(readKey));
-  reads.set(readKey, read);
-  return read;
+  // PRs of one repository are evaluated side by side: they share one read of its config, never one read each.
+  return cache.config.getOrLoad(repositoryKey(owner, repo), (readAt) => readConfigOnce(octokit, owner, repo, { cache, readAt }));
 }
 
-/** Config reads under way, per cache and repository. */
-const configReads = new WeakMap<StateCache, Map<string, Promise<LoadedConfig>>>();
-
-async function readConfigOnce(octokit: GitHubClient, owner: string, repo: string, cache: StateCache | undefined): Promise<LoadedConfig> {
-  const key = repositoryKey(owner, repo);
+async function readConfigOnce(
+  octokit: GitHubClient,
+  owner: string,
+  repo: string,
+  caching: { cache: StateCache; readAt: number } | undefined,
+): Promise<LoadedConfig> {
   const tags: string[] = [];
-  const readAt = cache?.config.generation;
   let readFailed = false;
-  const filesReadAt = cache?.configFiles.generation;
   const loaded = await loadConfig(owner, repo, async (location) => {
     const fileTags = [fileTag(location), repoTag(location.owner, location.repo)];
     tags.push(...fileTags);
     try {
-      return await (cache ? readFileShared(octokit, location, fileTags, cache, filesReadAt!) : readDefaultBranchFile(octokit, location));
+      if (!caching) return await readDefaultBranchFile(octokit, location);
+      // Policy files are cached one by one: a repository seen for the first time reads only its own, not the org's.
+      const files = caching.cache.configFiles;
+      return await files.getOrLoad(fileTags[0]!, async (fileReadAt) => {
+        const text = await readDefaultBranchFile(octokit, location);
+        files.set(fileTags[0]!, text, fileTags, fileReadAt);
+        return text;
+      });
     } catch (error) {
       readFailed = true;
       throw error;
     }
   });
-  if (!readFailed) cache?.config.set(key, loaded, tags, readAt);
+  if (!readFailed) caching?.cache.config.set(repositoryKey(owner, repo), loaded, tags, caching.readAt);
   return loaded;
-}
-
-/** Policy file reads under way, per cache and file: repositories loading their config side by side share one. */
-const fileReads = new WeakMap<StateCache, Map<string, Promise<string | null>>>();
-
-/** A policy file from the cache, from a read under way, or read (and cached unless an invalidation came meanwhile). */
-function readFileShared(
-  octokit: GitHubClient,
-  location: FileLocation,
-  tags: readonly string[],
-  cache: StateCache,
-  readAt: number,
-): Promise<string | null> {
-  const key = tags[0]!;
-  const known = cache.configFiles.get(key);
-  if (known !== undefined) return Promise.resolve(known);
-  let reads = fileReads.get(cache);
-  if (!reads) fileReads.set(cache, (reads = new Map()));
-  const readKey = `${key} ${String(readAt)}`;
-  const pending = reads.get(readKey);
-  if (pending) return pending;
-  const read = readDefaultBranchFile(octokit, location)
-    .then((text) => {
-      cache.configFiles.set(key, text, tags, readAt);
-      return text;
-    })
-    .finally(() => reads.delete(readKey));
-  reads.set(readKey, read);
-  return read;
 }
 
 /**

@@ -36,12 +36,16 @@ export function registerRepositoryPolicyEvents(app: Probot, options: HandlerDeps
     invalidateSecretScanning(options.memory.cache, owner, repo);
     await reevaluateOpenPullRequests(context, options, `repository ${context.payload.action}`);
   });
-  // The policy files cached under the repository's old name, or read from its old default branch, are stale (the org's
-  // `.github` repository renamed away, a default branch switched): no push announces it.
+  // What is cached by name is stale under both names: the old one (the org's `.github` repository renamed away) and the
+  // new one (it may have been another repository's: two repositories swapping names must not swap cached state).
   app.on("repository.renamed", (context) => {
-    const { owner } = repoOf(context);
-    invalidateConfigFiles(options.memory.cache, owner, context.payload.changes.repository.name.from, undefined);
+    const { owner, repo } = repoOf(context);
+    for (const name of [context.payload.changes.repository.name.from, repo]) {
+      invalidateConfigFiles(options.memory.cache, owner, name, undefined);
+      invalidateSecretScanning(options.memory.cache, owner, name);
+    }
   });
+  // The policy read from the old default branch is stale (no push announces the switch).
   app.on("repository.edited", async (context) => {
     if (!context.payload.changes.default_branch) return;
     const { owner, repo } = repoOf(context);

@@ -1,4 +1,4 @@
-import { createStateCache, secretScanningCaches } from "../../src/evaluation/state-cache.js";
+import { createStateCache } from "../../src/evaluation/state-cache.js";
 import { readSecretScanning } from "../../src/github/refs/secret-scanning-state.js";
 
 // A repository's secret-scanning state taken from the organisation's alert lists is cached no longer than the lists
@@ -41,10 +41,10 @@ describe("secret-scanning state derived from the organisation's lists", () => {
     const cache = createStateCache({ ttlMs: 100, now: () => now });
     const { octokit, calls } = fakeGitHub();
 
-    const first = await readSecretScanning(octokit, "acme", "payments", secretScanningCaches(cache));
+    const first = await readSecretScanning(octokit, "acme", "payments", cache);
     expect(first).toMatchObject({ ok: true, value: { enabled: true, openAlerts: 0 } });
     now = 1_090;
-    await readSecretScanning(octokit, "acme", "ledger", secretScanningCaches(cache));
+    await readSecretScanning(octokit, "acme", "ledger", cache);
     // One read of the lists for both repositories, each from the first cursor page (an empty `after`).
     expect(calls.filter((c) => c.startsWith("GET /orgs/"))).toEqual([
       'GET /orgs/{org}/secret-scanning/alerts after=""',
@@ -55,14 +55,14 @@ describe("secret-scanning state derived from the organisation's lists", () => {
     now = 1_100; // the lists expire, and with them the counts taken from them
     expect(cache.secretScanning.get("acme/ledger")).toBeUndefined();
     expect(cache.secretScanning.get("acme/payments")).toBeUndefined();
-    await readSecretScanning(octokit, "acme", "ledger", secretScanningCaches(cache));
+    await readSecretScanning(octokit, "acme", "ledger", cache);
     expect(calls.filter((c) => c.startsWith("GET /orgs/"))).toHaveLength(4);
   });
 
   it("a count is not kept when the lists it came from were dropped while they were read", async () => {
     const cache = createStateCache();
     const { octokit } = fakeGitHub();
-    const read = readSecretScanning(octokit, "acme", "payments", secretScanningCaches(cache));
+    const read = readSecretScanning(octokit, "acme", "payments", cache);
     cache.orgSecretAlerts.delete("acme"); // e.g. repositories added to the installation, mid-read
     expect((await read).ok).toBe(true);
     expect(cache.orgSecretAlerts.get("acme")).toBeUndefined();

@@ -227,6 +227,29 @@ describe("a repository's first evaluation reads the organisation's secret-scanni
     expect(rowOf(moved)).toContain("1 open secret-scanning alert(s)");
   });
 
+  it("a repository renamed to a name another one had is not judged from that one's cached state", async () => {
+    const { world, a, b, prA, prB } = twoRepositories();
+    a.secretScanning.openAlerts = 1;
+    const app = createTestApp(world);
+    // The clean repository is evaluated (its state cached under its name); then the other takes that name.
+    mockGitHub(world)
+      .expectToken()
+      .expectEvaluation("acme", "ledger")
+      .expectEvaluation("acme", "ledger", { orgCached: true })
+      .expectOrgSecretAlerts("acme");
+    await app.receive(pullRequestEvent(world, b, prB) as never);
+    expect(b.checkRuns[0]!.conclusion).toBe("success");
+
+    // The clean one is deleted (nothing is cached on that) or its rename is still queued: only the other's rename is heard.
+    b.name = "ledger-old";
+    a.name = "ledger";
+    await app.receive(repositoryEvent(world, a, "renamed", { repository: { name: { from: "payments" } } }) as never);
+    await app.receive(pullRequestEvent(world, a, prA) as never);
+
+    expect(a.checkRuns[0]!.conclusion).toBe("failure");
+    expect(rowOf(a)).toContain("1 open secret-scanning alert(s)");
+  });
+
   it("repositories added to the installation: the organisation's lists, read without them, are read again", async () => {
     const { world, a, prA } = twoRepositories();
     const app = createTestApp(world);

@@ -2,7 +2,7 @@ import { fetched, unavailable, type Fetched } from "../../facts/fetched.js";
 import { describeGitHubError, httpStatus } from "../../common/describe-error.js";
 import { readAllPages } from "./org-rest-pages.js";
 import { RateLimitExhaustedError, type RateBudget } from "../transport/rate-budget.js";
-import { GENERIC_SECRET_TYPES } from "../refs/secret-scanning-state.js";
+import { listOrgOpenSecretAlerts } from "../refs/secret-scanning-state.js";
 import type { GitHubClient } from "../types.js";
 import { grantedPermission } from "../transport/granted-permission.js";
 import { CODE_SECURITY_CONFIGURATIONS_GRANT, missingOptionalPermission } from "../permissions/app-permissions.js";
@@ -49,23 +49,14 @@ export async function readOrgAlerts(octokit: GitHubClient, budget: RateBudget, o
     }
   };
 
-  const secretAlerts = source("the organisation's secret-scanning alerts", "Secret scanning alerts (read)", async () => {
-    // hide_secret: counts are needed, never the leaked values; generic patterns are listed only when named.
-    const [provider, generic] = await Promise.all([
-      all<WithRepository>("GET /orgs/{org}/secret-scanning/alerts", { state: "open", hide_secret: true }),
-      all<WithRepository>("GET /orgs/{org}/secret-scanning/alerts", {
-        state: "open",
-        hide_secret: true,
-        secret_type: GENERIC_SECRET_TYPES.join(","),
-      }),
-    ]);
-    return countByRepository(
-      [...provider, ...generic],
+  const secretAlerts = source("the organisation's secret-scanning alerts", "Secret scanning alerts (read)", async () =>
+    countByRepository(
+      await listOrgOpenSecretAlerts(octokit, org, budget), // as `secret-scanning` reads them, by cursor
       () => 1,
       0,
       (a, b) => a + b,
-    );
-  });
+    ),
+  );
   const dependabotAlerts = source("the organisation's Dependabot alerts", "Dependabot alerts (read)", async () => {
     const alerts = await all<DependabotAlert>("GET /orgs/{org}/dependabot/alerts", { state: "open", severity: "critical,high" });
     return countByRepository(alerts, severityCount, { critical: 0, high: 0 }, (a, b) => ({

@@ -221,7 +221,7 @@ export const PERMISSION_USES: readonly PermissionUse[] = [
   event(
     "repository",
     [r("metadata")],
-    "transferred in, unarchived, made public or private: drop the org's cached alert lists; renamed, default branch switched: drop cached policy files",
+    "transferred in, unarchived, made public or private: drop the org's cached alert lists; renamed, default branch switched: drop what is cached by name",
   ),
   event("push", [r("contents")], "direct and force pushes, tags, config changes"),
   event("create", [r("contents")], "a tag created"),

@@ -3,6 +3,8 @@ import { type SecretScanningState } from "../../facts/pull-request.js";
 import type { TtlCache } from "../../common/ttl-cache.js";
 import { describeGitHubError, httpStatus } from "../../common/describe-error.js";
 import { repositoryKey, type GitHubClient } from "../types.js";
+import { readAllPages, TooManyPagesError } from "../org/org-rest-pages.js";
+import type { RateBudget } from "../transport/rate-budget.js";
 
 /**
  * GitHub's non-provider patterns (private keys, connection strings, auth headers) and generic passwords: the alerts
@@ -32,10 +34,10 @@ export type OrgSecretAlerts = { listed: true; countsByRepositoryId: ReadonlyMap<
 /** Past this many pages of one list (100 alerts each), the organisation's lists are not read: repositories read their own. */
 export const ORG_ALERT_PAGE_LIMIT = 10;
 
-/** Per repository, the state an evaluation uses; per organisation (lower-case login), its alert lists. */
+/** Per repository, the state an evaluation uses; per organisation (lower-case login), its alert lists (the app's state cache). */
 export interface SecretScanningCaches {
-  repositories: TtlCache<SecretScanningState>;
-  orgAlerts: TtlCache<OrgSecretAlerts>;
+  secretScanning: TtlCache<SecretScanningState>;
+  orgSecretAlerts: TtlCache<OrgSecretAlerts>;
 }
 
 /**
@@ -53,12 +55,12 @@ export async function readSecretScanning(
   caches?: SecretScanningCaches,
 ): Promise<Fetched<SecretScanningState>> {
   const key = repositoryKey(owner, repo);
-  const cached = caches?.repositories.get(key);
+  const cached = caches?.secretScanning.get(key);
   if (cached) return fetched(cached);
-  const readAt = caches?.repositories.generation;
+  const readAt = caches?.secretScanning.generation;
   const [security, org] = await Promise.all([
     readRepositorySecurity(octokit, owner, repo),
-    caches ? orgSecretAlerts(octokit, owner, caches.orgAlerts) : undefined,
+    caches ? orgSecretAlerts(octokit, owner, caches.orgSecretAlerts) : undefined,
   ]);
   const derived = org && fromOrgAlerts(security, org);
   const state = derived ?? (await readRepositoryAlerts(octokit, owner, repo, security));
@@ -66,12 +68,12 @@ export async function readSecretScanning(
   const complete = state.ok && (state.value.pushProtection.status !== "unknown" || state.value.pushProtection.detail === NOT_SHOWN);
   if (!complete || !caches) return state;
   if (derived === undefined || security.scanning !== "enabled") {
-    caches.repositories.set(key, state.value, [key], readAt);
+    caches.secretScanning.set(key, state.value, [key], readAt);
   } else {
     // A count taken from the organisation's lists lives no longer than they do in the cache, and is not kept at all
     // when they were not kept (dropped by an event while they were read).
-    const notAfter = caches.orgAlerts.expiresAt(owner.toLowerCase());
-    if (notAfter !== undefined) caches.repositories.set(key, state.value, [key], readAt, notAfter);
+    const notAfter = caches.orgSecretAlerts.expiresAt(owner.toLowerCase());
+    if (notAfter !== undefined) caches.secretScanning.set(key, state.value, [key], readAt, notAfter);
   }
   return state;
 }
@@ -93,61 +95,55 @@ export function fromOrgAlerts(security: RepositorySecurity, org: OrgSecretAlerts
   return fetched({ enabled: true, openAlerts, moreAlerts: false, pushProtection });
 }
 
-/** Organisation reads under way, per cache and organisation: repositories evaluated side by side share one. */
-const orgReads = new WeakMap<TtlCache<OrgSecretAlerts>, Map<string, Promise<OrgSecretAlerts>>>();
-
-async function orgSecretAlerts(octokit: GitHubClient, org: string, cache: TtlCache<OrgSecretAlerts>): Promise<OrgSecretAlerts> {
+/** The organisation's lists from the cache, or read once for every repository asking meanwhile. */
+function orgSecretAlerts(octokit: GitHubClient, org: string, cache: TtlCache<OrgSecretAlerts>): Promise<OrgSecretAlerts> {
   const key = org.toLowerCase();
-  const cached = cache.get(key);
-  if (cached) return cached;
-  let reads = orgReads.get(cache);
-  if (!reads) orgReads.set(cache, (reads = new Map()));
-  // A read begun before an invalidation is not joined after it (the generation is part of the key).
-  const readKey = `${key} ${String(cache.generation)}`;
-  const pending = reads.get(readKey);
-  if (pending) return pending;
-  const readAt = cache.generation;
-  const read = readOrgSecretAlerts(octokit, org)
-    .then(({ alerts, stable }) => {
-      if (stable) cache.set(key, alerts, [], readAt);
-      return alerts;
-    })
-    .finally(() => reads.delete(readKey));
-  reads.set(readKey, read);
-  return read;
+  return cache.getOrLoad(key, async (readAt) => {
+    const { alerts, stable } = await readOrgSecretAlerts(octokit, org);
+    if (stable) cache.set(key, alerts, [], readAt);
+    return alerts;
+  });
 }
 
-interface ListedAlert {
-  repository?: { id?: number } | null;
+/** An alert of the organisation's lists, with the repository it was found in. */
+export interface OrgListedAlert {
+  repository?: { id?: number; name?: string } | null;
 }
 
 /**
- * Both open-alert lists of the organisation (provider patterns, then the generic ones, which GitHub lists only when
- * named), counted by repository id. `stable`: worth caching (a count, the feature off or the app not allowed, too
- * many alerts); a server or network error, or a rate limit, is not.
+ * Both open-alert lists of an organisation: provider patterns, then the generic ones GitHub lists only when named.
+ * `hide_secret`: counts are needed, never the leaked values. Paged by cursor (an empty `after` asks for the first
+ * cursor page, GitHub's advice for consistent results): by page number, an alert resolved during the read would shift
+ * a later one onto a page already read, and that alert would be missed. `budget`: one request spent before each page
+ * (the org summary); past `maxPages` pages of one list, `TooManyPagesError`.
+ */
+export async function listOrgOpenSecretAlerts(
+  octokit: GitHubClient,
+  org: string,
+  budget?: Pick<RateBudget, "spend">,
+  maxPages?: number,
+): Promise<OrgListedAlert[]> {
+  const list = (extra: Record<string, string>) =>
+    readAllPages<OrgListedAlert>(
+      octokit,
+      budget,
+      "GET /orgs/{org}/secret-scanning/alerts",
+      { org, state: "open", per_page: 100, hide_secret: true, after: "", ...extra },
+      undefined,
+      maxPages,
+    );
+  const [provider, generic] = await Promise.all([list({}), list({ secret_type: GENERIC_SECRET_TYPES.join(",") })]);
+  return [...provider, ...generic];
+}
+
+/**
+ * The organisation's alerts counted by repository id. `stable`: worth caching (a count, the feature off or the app
+ * not allowed, too many alerts); a server or network error, or a rate limit, is not.
  */
 export async function readOrgSecretAlerts(octokit: GitHubClient, org: string): Promise<{ alerts: OrgSecretAlerts; stable: boolean }> {
-  const list = async (extra: { secret_type?: string }): Promise<ListedAlert[] | undefined> => {
-    const items: ListedAlert[] = [];
-    // hide_secret: counts are needed, never the leaked values. An empty `after` pages by cursor (GitHub's advice for
-    // consistent results): by page number, an alert resolved during the read would shift a later one onto a page
-    // already read, and that alert would be missed.
-    const parameters = { org, state: "open" as const, per_page: 100, hide_secret: true, after: "", ...extra };
-    let pages = 0;
-    for await (const page of octokit.paginate.iterator("GET /orgs/{org}/secret-scanning/alerts", parameters)) {
-      items.push(...(page.data as ListedAlert[]));
-      if (++pages >= ORG_ALERT_PAGE_LIMIT && /rel="next"/.test(page.headers.link ?? "")) return undefined;
-    }
-    return items;
-  };
   try {
-    const lists = await Promise.all([list({}), list({ secret_type: GENERIC_SECRET_TYPES.join(",") })]);
-    if (lists.some((items) => items === undefined)) {
-      const reason = `the organisation has more than ${ORG_ALERT_PAGE_LIMIT * 100} open alerts in one list`;
-      return { alerts: { listed: false, reason }, stable: true };
-    }
     const counts = new Map<number, number>();
-    for (const alert of lists.flat() as ListedAlert[]) {
+    for (const alert of await listOrgOpenSecretAlerts(octokit, org, undefined, ORG_ALERT_PAGE_LIMIT)) {
       const id = alert.repository?.id;
       // An alert GitHub does not attribute to a repository could be any repository's: the lists cannot be used.
       if (typeof id !== "number")
@@ -156,6 +152,10 @@ export async function readOrgSecretAlerts(octokit: GitHubClient, org: string): P
     }
     return { alerts: { listed: true, countsByRepositoryId: counts }, stable: true };
   } catch (error) {
+    if (error instanceof TooManyPagesError) {
+      const reason = `the organisation has more than ${ORG_ALERT_PAGE_LIMIT * 100} open alerts in one list`;
+      return { alerts: { listed: false, reason }, stable: true };
+    }
     const status = httpStatus(error);
     const reason = describeGitHubError(error);
     // 404: not an organisation, or the feature is off for it; 403: the app may not list them. A 403 that is a rate
